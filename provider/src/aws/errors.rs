@@ -1,0 +1,229 @@
+//! One error type for every AWS call, classified by what the caller should do about it.
+//!
+//! The SDK already retries throttling, 5xx and connection failures (up to `max_retries`); what
+//! reaches this type has either exhausted those retries or is a domain condition the SDK cannot
+//! know about, such as `IncorrectState` while a dependency settles, or `*.NotFound` right after
+//! a create (eventual consistency).
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// What an error means for the operation that got it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Rate limits: retry after backoff.
+    Throttling,
+    /// 5xx, timeouts, dropped connections: retry.
+    Transient,
+    /// The object is busy or a dependency is still settling (`IncorrectState`,
+    /// `ConcurrentMutationLimitExceeded`, RAM propagation): retry.
+    Busy,
+    /// The object does not exist (or not yet, right after creation).
+    NotFound,
+    /// The object already exists (duplicate create).
+    AlreadyExists,
+    /// Missing IAM permission: never retried; the message names the permission.
+    AccessDenied,
+    /// Anything else: bad input, quota, conflict. Not retried.
+    Fatal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsError {
+    /// The API action, e.g. `CreateRoute`.
+    pub action: &'static str,
+    /// AWS's error code, e.g. `RouteAlreadyExists`; empty when the call never got an answer.
+    pub code: String,
+    pub message: String,
+    pub class: ErrorClass,
+}
+
+impl std::fmt::Display for AwsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.code.is_empty() {
+            write!(f, "{}: {}", self.action, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.action, self.code, self.message)?;
+            if self.class == ErrorClass::AccessDenied {
+                write!(
+                    f,
+                    " (grant the IAM permission {}:{} to the provider's credentials; \
+                     docs/iam-policy.json lists every permission the provider needs)",
+                    service_prefix(self.action),
+                    self.action
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+fn service_prefix(action: &str) -> &'static str {
+    if action.contains("ResourceShare") || action.contains("Principal") {
+        "ram"
+    } else if action.contains("DirectConnect") {
+        "directconnect"
+    } else if action.contains("Group") && !action.contains("Security") {
+        "ds-data"
+    } else if action.contains("Director") {
+        "ds"
+    } else if action.contains("CallerIdentity") {
+        "sts"
+    } else {
+        "ec2"
+    }
+}
+
+/// Classifies an AWS error code.
+pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
+    match code {
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "ThrottledException"
+        | "TooManyRequestsException" | "RequestThrottled" | "RequestThrottledException"
+        | "SlowDown" | "PriorRequestNotComplete" => ErrorClass::Throttling,
+        "IncorrectState"
+        | "IncorrectStateException"
+        | "ConcurrentMutationLimitExceeded"
+        | "OperationNotPermittedException"
+        | "ResourceShareInvitationArnNotFoundException"
+        | "InvalidStateTransitionException"
+        | "DependencyViolation"
+        | "InvalidClientVpnActiveAssociationNotFound" => ErrorClass::Busy,
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable"
+        | "ServerInternalException" | "ServerException" | "DirectConnectServerException"
+        | "ServiceUnavailableException" | "InternalServerException" => ErrorClass::Transient,
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" | "AuthFailure"
+        | "UnauthorizedException" | "InvalidClientTokenId" | "ExpiredToken" => {
+            ErrorClass::AccessDenied
+        }
+        "RouteAlreadyExists"
+        | "DuplicateTransitGatewayAttachment"
+        | "InvalidClientVpnDuplicateAuthorizationRule"
+        | "InvalidClientVpnDuplicateRoute"
+        | "TransitGatewayRouteTablePropagation.Duplicate"
+        | "Resource.AlreadyAssociated"
+        | "ResourceArnAlreadyAssociatedException" => ErrorClass::AlreadyExists,
+        code if code.ends_with(".NotFound")
+            || code.ends_with("NotFound")
+            || code.ends_with("NotFoundException")
+            || code == "UnknownResourceException" =>
+        {
+            ErrorClass::NotFound
+        }
+        _ if status.is_some_and(|s| s >= 500) => ErrorClass::Transient,
+        _ => ErrorClass::Fatal,
+    }
+}
+
+impl AwsError {
+    /// Converts any SDK error, keeping AWS's code and message.
+    pub fn from_sdk<E>(action: &'static str, error: SdkError<E, HttpResponse>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match &error {
+            SdkError::ServiceError(service) => {
+                let inner = service.err();
+                let code = inner.code().unwrap_or("Unknown").to_string();
+                let status = Some(service.raw().status().as_u16());
+                Self {
+                    action,
+                    class: classify(&code, status),
+                    message: inner
+                        .message()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| DisplayErrorContext(inner).to_string()),
+                    code,
+                }
+            }
+            SdkError::TimeoutError(_) => Self {
+                action,
+                code: String::new(),
+                message: "the request timed out".into(),
+                class: ErrorClass::Transient,
+            },
+            SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Self {
+                action,
+                code: String::new(),
+                message: format!(
+                    "could not reach AWS or read its answer: {}",
+                    DisplayErrorContext(&error)
+                ),
+                class: ErrorClass::Transient,
+            },
+            _ => Self {
+                action,
+                code: String::new(),
+                message: DisplayErrorContext(&error).to_string(),
+                class: ErrorClass::Fatal,
+            },
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.class,
+            ErrorClass::Throttling | ErrorClass::Transient | ErrorClass::Busy
+        )
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.class == ErrorClass::NotFound
+    }
+
+    pub fn has_code(&self, code: &str) -> bool {
+        self.code == code
+    }
+}
+
+/// A one-line description of any SDK error, for configuration-time messages.
+pub fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error {
+        SdkError::ServiceError(service) => format!(
+            "{}: {}",
+            service.err().code().unwrap_or("Unknown"),
+            service.err().message().unwrap_or_default()
+        ),
+        other => DisplayErrorContext(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_classified_as_the_reference_lists() {
+        assert_eq!(classify("RequestLimitExceeded", Some(503)), ErrorClass::Throttling);
+        assert_eq!(classify("ConcurrentMutationLimitExceeded", Some(400)), ErrorClass::Busy);
+        assert_eq!(classify("IncorrectState", Some(400)), ErrorClass::Busy);
+        assert_eq!(
+            classify("InvalidTransitGatewayID.NotFound", Some(400)),
+            ErrorClass::NotFound
+        );
+        assert_eq!(classify("RouteAlreadyExists", Some(400)), ErrorClass::AlreadyExists);
+        assert_eq!(classify("UnauthorizedOperation", Some(403)), ErrorClass::AccessDenied);
+        assert_eq!(classify("SomethingNew", Some(502)), ErrorClass::Transient);
+        assert_eq!(classify("InvalidParameterValue", Some(400)), ErrorClass::Fatal);
+    }
+
+    #[test]
+    fn access_denied_names_the_permission() {
+        let error = AwsError {
+            action: "CreateTransitGateway",
+            code: "UnauthorizedOperation".into(),
+            message: "You are not authorized".into(),
+            class: ErrorClass::AccessDenied,
+        };
+        let text = error.to_string();
+        assert!(text.contains("ec2:CreateTransitGateway"), "{text}");
+        assert!(!error.is_retryable());
+    }
+}

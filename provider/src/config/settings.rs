@@ -1,0 +1,486 @@
+//! The provider block as typed settings, with every check that needs no AWS call.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::duration::parse_go_duration;
+use crate::protocol::object;
+
+use super::schema::{DEFAULT_MAX_RETRIES, ENDPOINT_SERVICES};
+
+/// Session name recorded in CloudTrail when the user gives none.
+pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-migration";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryMode {
+    Standard,
+    Adaptive,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaticCredentials {
+    pub access_key: String,
+    pub secret_key: String,
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"** redacted **")
+            .field("token", &self.token.as_ref().map(|_| "** redacted **"))
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub duration: Option<Duration>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum WebIdentityToken {
+    File(String),
+    Value(String),
+}
+
+impl std::fmt::Debug for WebIdentityToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebIdentityToken::File(path) => write!(f, "File({path:?})"),
+            WebIdentityToken::Value(_) => f.write_str("Value(** redacted **)"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebIdentity {
+    pub role_arn: String,
+    pub session_name: String,
+    pub token: WebIdentityToken,
+}
+
+/// Everything the provider block says. `Debug` never prints secrets, so settings may be logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub shared_config_files: Vec<String>,
+    pub shared_credentials_files: Vec<String>,
+    pub static_credentials: Option<StaticCredentials>,
+    pub assume_role: Option<AssumeRole>,
+    pub web_identity: Option<WebIdentity>,
+    /// Service name (as in the `endpoints` block) → URL.
+    pub endpoints: BTreeMap<String, String>,
+    pub max_retries: u32,
+    pub retry_mode: RetryMode,
+    pub default_tags: BTreeMap<String, String>,
+    pub allowed_account_ids: Vec<String>,
+    pub forbidden_account_ids: Vec<String>,
+    pub skip_credentials_validation: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            region: None,
+            profile: None,
+            shared_config_files: Vec::new(),
+            shared_credentials_files: Vec::new(),
+            static_credentials: None,
+            assume_role: None,
+            web_identity: None,
+            endpoints: BTreeMap::new(),
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_mode: RetryMode::Standard,
+            default_tags: BTreeMap::new(),
+            allowed_account_ids: Vec::new(),
+            forbidden_account_ids: Vec::new(),
+            skip_credentials_validation: false,
+        }
+    }
+}
+
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_role_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && is_account_id(parts[4])
+        && parts[5].starts_with("role/")
+}
+
+fn role_block(
+    block: &Value,
+    path: Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(String, String)> {
+    let role_arn = object::string(block, "role_arn");
+    if let Some(arn) = &role_arn
+        && !is_role_arn(arn)
+    {
+        diagnostics.error_at(
+            path.attr("role_arn"),
+            "Invalid role ARN",
+            format!(
+                "{arn:?} is not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name>."
+            ),
+        );
+    }
+    let session_name =
+        object::string(block, "session_name").unwrap_or_else(|| DEFAULT_SESSION_NAME.to_string());
+    let valid_session = (2..=64).contains(&session_name.len())
+        && session_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=,.@-_".contains(&b));
+    if !valid_session {
+        diagnostics.error_at(
+            path.attr("session_name"),
+            "Invalid session name",
+            "A role session name has 2 to 64 characters: letters, digits and =,.@-_ only.",
+        );
+    }
+    Some((role_arn?, session_name))
+}
+
+/// Reads and checks the provider block. Unknown values are skipped (they are checked again when
+/// known); errors carry the attribute path.
+pub fn parse(config: &Value) -> (Settings, Diagnostics) {
+    let mut settings = Settings::default();
+    let mut diagnostics = Diagnostics::new();
+    let root = Path::root();
+    if config.is_null() || config.is_unknown() {
+        return (settings, diagnostics);
+    }
+    settings.region = object::string(config, "region");
+    settings.profile = object::string(config, "profile");
+    settings.shared_config_files = object::strings(config, "shared_config_files");
+    settings.shared_credentials_files = object::strings(config, "shared_credentials_files");
+    settings.skip_credentials_validation =
+        object::bool(config, "skip_credentials_validation").unwrap_or(false);
+
+    if let Some(region) = &settings.region {
+        let valid = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            diagnostics.error_at(
+                root.attr("region"),
+                "Invalid region",
+                format!("{region:?} is not an AWS Region name such as \"eu-west-1\"."),
+            );
+        }
+    }
+
+    let access_key = object::string(config, "access_key");
+    let secret_key = object::string(config, "secret_key");
+    match (access_key, secret_key) {
+        (Some(access_key), Some(secret_key)) => {
+            settings.static_credentials = Some(StaticCredentials {
+                access_key,
+                secret_key,
+                token: object::string(config, "token"),
+            })
+        }
+        (Some(_), None) if !attr_unknown(config, "secret_key") => diagnostics.error_at(
+            root.attr("secret_key"),
+            "Missing secret key",
+            "access_key is set, so secret_key is required too.",
+        ),
+        (None, Some(_)) if !attr_unknown(config, "access_key") => diagnostics.error_at(
+            root.attr("access_key"),
+            "Missing access key",
+            "secret_key is set, so access_key is required too.",
+        ),
+        _ => {}
+    }
+
+    if let Some(number) = config.attr("max_retries").and_then(Value::as_number) {
+        match number.as_i64() {
+            Some(n) if (0..=1000).contains(&n) => settings.max_retries = n as u32,
+            _ => diagnostics.error_at(
+                root.attr("max_retries"),
+                "Invalid max_retries",
+                format!("max_retries must be a whole number from 0 to 1000, got {number}."),
+            ),
+        }
+    }
+    if let Some(mode) = object::string(config, "retry_mode") {
+        settings.retry_mode = match mode.as_str() {
+            "standard" => RetryMode::Standard,
+            "adaptive" => RetryMode::Adaptive,
+            other => {
+                diagnostics.error_at(
+                    root.attr("retry_mode"),
+                    "Invalid retry_mode",
+                    format!("retry_mode must be \"standard\" or \"adaptive\", got {other:?}."),
+                );
+                RetryMode::Standard
+            }
+        };
+    }
+
+    for (name, target) in [
+        ("allowed_account_ids", &mut settings.allowed_account_ids),
+        ("forbidden_account_ids", &mut settings.forbidden_account_ids),
+    ] {
+        *target = object::strings(config, name);
+        for id in target.iter() {
+            if !is_account_id(id) {
+                diagnostics.error_at(
+                    root.attr(name),
+                    "Invalid account ID",
+                    format!("{id:?} is not a 12-digit AWS account ID."),
+                );
+            }
+        }
+    }
+    if !settings.allowed_account_ids.is_empty() && !settings.forbidden_account_ids.is_empty() {
+        diagnostics.error_at(
+            root.attr("forbidden_account_ids"),
+            "Conflicting account restrictions",
+            "Set either allowed_account_ids or forbidden_account_ids, not both.",
+        );
+    }
+
+    if let Some(block) = object::nested(config, "assume_role") {
+        let path = root.attr("assume_role");
+        let duration = match object::string(block, "duration") {
+            Some(text) => match parse_go_duration(&text) {
+                Ok(d) if (900..=43200).contains(&d.as_secs()) => Some(d),
+                Ok(_) => {
+                    diagnostics.error_at(
+                        path.attr("duration"),
+                        "Invalid session duration",
+                        "STS accepts role sessions from 15m to 12h.",
+                    );
+                    None
+                }
+                Err(message) => {
+                    diagnostics.error_at(path.attr("duration"), "Invalid duration", message);
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some((role_arn, session_name)) = role_block(block, path, &mut diagnostics) {
+            settings.assume_role = Some(AssumeRole {
+                role_arn,
+                session_name,
+                external_id: object::string(block, "external_id"),
+                duration,
+            });
+        }
+    }
+
+    if let Some(block) = object::nested(config, "assume_role_with_web_identity") {
+        let path = root.attr("assume_role_with_web_identity");
+        let file = object::string(block, "web_identity_token_file");
+        let value = object::string(block, "web_identity_token");
+        let unknown_token = attr_unknown(block, "web_identity_token_file")
+            || attr_unknown(block, "web_identity_token");
+        let token = match (file, value) {
+            (Some(file), None) => Some(WebIdentityToken::File(file)),
+            (None, Some(value)) => Some(WebIdentityToken::Value(value)),
+            (Some(_), Some(_)) => {
+                diagnostics.error_at(
+                    path.attr("web_identity_token"),
+                    "Conflicting web identity token",
+                    "Set web_identity_token or web_identity_token_file, not both.",
+                );
+                None
+            }
+            (None, None) if !unknown_token => {
+                diagnostics.error_at(
+                    path.clone(),
+                    "Missing web identity token",
+                    "Set web_identity_token (e.g. from Terraform Cloud's workload identity \
+                     token) or web_identity_token_file.",
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        if let (Some((role_arn, session_name)), Some(token)) =
+            (role_block(block, path, &mut diagnostics), token)
+        {
+            settings.web_identity = Some(WebIdentity {
+                role_arn,
+                session_name,
+                token,
+            });
+        }
+    }
+    if settings.assume_role.is_some() && settings.web_identity.is_some() {
+        diagnostics.error_at(
+            root.attr("assume_role_with_web_identity"),
+            "Conflicting role assumption",
+            "Use either assume_role or assume_role_with_web_identity.",
+        );
+    }
+
+    if let Some(block) = object::nested(config, "endpoints") {
+        for service in ENDPOINT_SERVICES {
+            if let Some(url) = object::string(block, service) {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    diagnostics.error_at(
+                        root.attr("endpoints").attr(service),
+                        "Invalid endpoint URL",
+                        format!(
+                            "{url:?} is not a URL; give the scheme too, e.g. \"http://127.0.0.1:5000\"."
+                        ),
+                    );
+                    continue;
+                }
+                settings.endpoints.insert(service.to_string(), url);
+            }
+        }
+    }
+    if let Some(block) = object::nested(config, "default_tags") {
+        settings.default_tags = object::string_map(block, "tags");
+        for key in settings.default_tags.keys() {
+            if key.starts_with("aws:") {
+                diagnostics.error_at(
+                    root.attr("default_tags").attr("tags"),
+                    "Reserved tag key",
+                    format!("Tag keys starting with \"aws:\" are reserved by AWS: {key:?}."),
+                );
+            }
+        }
+    }
+    (settings, diagnostics)
+}
+
+fn attr_unknown(object: &Value, name: &str) -> bool {
+    object.attr(name).is_some_and(Value::is_unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::cty::PathStep;
+
+    fn config(pairs: Vec<(&str, Value)>) -> Value {
+        let schema = super::super::schema::provider_schema();
+        let crate::protocol::cty::Type::Object(fields) = schema.implied_type() else {
+            unreachable!()
+        };
+        let mut object: BTreeMap<String, Value> =
+            fields.keys().map(|k| (k.clone(), Value::Null)).collect();
+        for (k, v) in pairs {
+            object.insert(k.to_string(), v);
+        }
+        Value::Object(object)
+    }
+
+    fn paths(diagnostics: &Diagnostics) -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|d| d.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn defaults_follow_hashicorp_aws() {
+        let (settings, diagnostics) = parse(&config(vec![]));
+        assert!(diagnostics.is_empty());
+        assert_eq!(settings.max_retries, 25);
+        assert_eq!(settings.retry_mode, RetryMode::Standard);
+    }
+
+    #[test]
+    fn full_configuration_is_read() {
+        let (settings, diagnostics) = parse(&config(vec![
+            ("region", Value::string("eu-west-1")),
+            ("access_key", Value::string("AKIAEXAMPLE")),
+            ("secret_key", Value::string("very-secret")),
+            ("max_retries", Value::number(3i64)),
+            ("retry_mode", Value::string("adaptive")),
+            (
+                "assume_role",
+                Value::object([
+                    ("role_arn", Value::string("arn:aws:iam::123456789012:role/deploy")),
+                    ("session_name", Value::Null),
+                    ("external_id", Value::string("ext")),
+                    ("duration", Value::string("1h")),
+                ]),
+            ),
+            (
+                "endpoints",
+                Value::object(ENDPOINT_SERVICES.map(|s| {
+                    (s, if s == "ec2" { Value::string("http://127.0.0.1:5000") } else { Value::Null })
+                })),
+            ),
+        ]));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(settings.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(settings.max_retries, 3);
+        assert_eq!(settings.retry_mode, RetryMode::Adaptive);
+        let role = settings.assume_role.unwrap();
+        assert_eq!(role.session_name, DEFAULT_SESSION_NAME);
+        assert_eq!(role.duration, Some(Duration::from_secs(3600)));
+        assert_eq!(settings.endpoints["ec2"], "http://127.0.0.1:5000");
+        let debug = format!("{:?}", settings.static_credentials);
+        assert!(!debug.contains("very-secret"), "{debug}");
+    }
+
+    #[test]
+    fn each_mistake_names_its_attribute() {
+        let (_, diagnostics) = parse(&config(vec![
+            ("region", Value::string("EU West")),
+            ("access_key", Value::string("AKIA")),
+            ("retry_mode", Value::string("fast")),
+            ("max_retries", Value::number(-1i64)),
+            ("allowed_account_ids", Value::Set(vec![Value::string("1234")])),
+            (
+                "assume_role",
+                Value::object([
+                    ("role_arn", Value::string("arn:aws:iam::123:user/x")),
+                    ("session_name", Value::string("has space")),
+                    ("external_id", Value::Null),
+                    ("duration", Value::string("5m")),
+                ]),
+            ),
+        ]));
+        let paths = paths(&diagnostics);
+        for expected in [
+            "region",
+            "secret_key",
+            "retry_mode",
+            "max_retries",
+            "allowed_account_ids",
+            "assume_role.role_arn",
+            "assume_role.session_name",
+            "assume_role.duration",
+        ] {
+            assert!(paths.contains(&expected.to_string()), "{expected} missing from {paths:?}");
+        }
+        assert!(diagnostics.iter().all(|d| !d.detail.is_empty()));
+    }
+
+    #[test]
+    fn unknown_values_are_not_errors() {
+        let (settings, diagnostics) = parse(&config(vec![
+            ("access_key", Value::string("AKIA")),
+            ("secret_key", Value::unknown()),
+            ("region", Value::unknown()),
+        ]));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(settings.static_credentials, None);
+        let whole = Value::unknown();
+        assert!(parse(&whole).1.is_empty());
+        let _ = PathStep::Attr(String::new());
+    }
+}

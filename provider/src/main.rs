@@ -1,0 +1,75 @@
+//! The provider binary: started by Terraform/OpenTofu (go-plugin), or by hand with `--debug`.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use terraform_provider_migration::protocol::{handshake, logging, serve};
+use terraform_provider_migration::provider::MigrationProvider;
+
+fn main() -> ExitCode {
+    install_panic_hook();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-version") {
+        println!("terraform-provider-migration {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let mode = if debug {
+        serve::Mode::Debug
+    } else {
+        match handshake::negotiate(&env) {
+            Ok(launch) => serve::Mode::Managed(launch),
+            Err(refusal) => {
+                eprintln!("{refusal}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    logging::install(logging::level_from_env(
+        env.get("TF_LOG_PROVIDER").map(String::as_str),
+        env.get("TF_LOG").map(String::as_str),
+    ));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let provider = Arc::new(MigrationProvider::new());
+    let result = runtime.block_on(serve::run(provider, mode));
+    // In-flight tasks are abandoned: Terraform has already received every answer it waits for.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Terraform reports a provider crash only when stderr has a line starting `panic: `; the
+/// process then exits like a Go panic (status 2) rather than limping on with lost state.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        eprintln!("panic: {message}\n\nat {location}\n\n{backtrace}");
+        std::process::exit(2);
+    }));
+}

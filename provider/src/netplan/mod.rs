@@ -1,0 +1,68 @@
+//! Plan-time network arithmetic for `migration_hub_network` and
+//! `migration_client_vpn_group_access`.
+//!
+//! Everything here is pure: the resources call it while planning so that a
+//! configuration AWS would reject (overlapping CIDRs, a route that already
+//! exists, an authorization rule shadowed by another group's) is reported before
+//! any API call, with the prefixes involved. The algorithms sort once and sweep,
+//! so a hub with thousands of prefixes costs O(n log n) plus the size of the
+//! answer.
+//!
+//! Two facts about CIDR prefixes make the sweeps work: two prefixes of one
+//! family either nest or are disjoint, and sorting by (family, network address,
+//! prefix length) puts every prefix before all the prefixes it contains.
+
+pub mod cidr;
+pub mod coverage;
+pub mod mesh;
+pub mod overlap;
+pub mod shadowing;
+
+#[cfg(test)]
+mod testgen;
+
+use ipnet::IpNet;
+
+/// A prefix tagged with what it belongs to (a network key, an AD group SID,
+/// an attribute path), so that a finding can name the configuration it came
+/// from rather than only the addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labelled<L> {
+    pub label: L,
+    pub prefix: IpNet,
+}
+
+/// A prefix as the closed range of addresses it covers. The derived order
+/// (family, start, length) is the sweep order: a prefix sorts before every
+/// prefix it contains. IPv4 and IPv6 are separate families and never meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Span {
+    family: u8,
+    start: u128,
+    len: u8,
+    end: u128,
+}
+
+impl Span {
+    /// Host bits are ignored: a prefix means the network it names.
+    fn of(net: &IpNet) -> Span {
+        match net {
+            IpNet::V4(n) => Span {
+                family: 4,
+                start: u128::from(u32::from(n.network())),
+                len: n.prefix_len(),
+                end: u128::from(u32::from(n.broadcast())),
+            },
+            IpNet::V6(n) => Span {
+                family: 6,
+                start: u128::from(n.network()),
+                len: n.prefix_len(),
+                end: u128::from(n.broadcast()),
+            },
+        }
+    }
+
+    fn contains(&self, other: &Span) -> bool {
+        self.family == other.family && self.start <= other.start && other.end <= self.end
+    }
+}

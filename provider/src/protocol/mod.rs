@@ -1,0 +1,14 @@
+//! Everything Terraform-facing and nothing AWS-facing: the go-plugin handshake, mutual TLS, the
+//! gRPC services, cty values, schemas, diagnostics and logs.
+
+pub mod cty;
+pub mod diagnostics;
+pub mod duration;
+pub mod handshake;
+pub mod logging;
+pub mod object;
+pub mod resource;
+pub mod schema;
+pub mod serve;
+pub mod server;
+pub mod tls;

@@ -1,0 +1,76 @@
+//! Typed reads of cty object attributes, for turning decoded configuration and state into the
+//! provider's own types. Null and unknown both read as "absent": callers that must tell them
+//! apart check [`Value::is_unknown`] first.
+
+use std::collections::BTreeMap;
+
+use super::cty::Value;
+
+pub fn string(object: &Value, name: &str) -> Option<String> {
+    object.attr(name)?.as_str().map(str::to_string)
+}
+
+pub fn bool(object: &Value, name: &str) -> Option<bool> {
+    object.attr(name)?.as_bool()
+}
+
+pub fn i64(object: &Value, name: &str) -> Option<i64> {
+    object.attr(name)?.as_number()?.as_i64()
+}
+
+/// The known string elements of a list or set attribute.
+pub fn strings(object: &Value, name: &str) -> Vec<String> {
+    object
+        .attr(name)
+        .and_then(Value::elements)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The known string values of a map attribute.
+pub fn string_map(object: &Value, name: &str) -> BTreeMap<String, String> {
+    object
+        .attr(name)
+        .and_then(Value::as_map)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A nested object attribute or single block, if set.
+pub fn nested<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    object
+        .attr(name)
+        .filter(|v| !v.is_null() && !v.is_unknown())
+}
+
+pub fn string_list_value(items: &[String]) -> Value {
+    Value::List(items.iter().map(|s| Value::string(s.clone())).collect())
+}
+
+pub fn string_set_value(items: impl IntoIterator<Item = String>) -> Value {
+    let mut items: Vec<String> = items.into_iter().collect();
+    items.sort();
+    items.dedup();
+    Value::Set(items.into_iter().map(Value::string).collect())
+}
+
+pub fn string_map_value(map: &BTreeMap<String, String>) -> Value {
+    Value::Map(
+        map.iter()
+            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+            .collect(),
+    )
+}
+
+pub fn optional_string(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, |s| Value::string(s.to_string()))
+}

@@ -1,0 +1,149 @@
+//! The boundary between Terraform's protocol and this provider's logic: a provider and its
+//! resources are trait objects that receive decoded cty values and return decoded cty values.
+//! Nothing on this side of the boundary knows about gRPC or msgpack, and nothing on the other
+//! side knows about AWS.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::cty::{self, Type, Value};
+use super::diagnostics::Diagnostics;
+use super::schema::Schema;
+
+/// The provider itself: its configuration block and the resources it offers.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The `provider "migration" {}` block.
+    fn schema(&self) -> &Schema;
+
+    fn resources(&self) -> &[Arc<dyn Resource>];
+
+    /// Checks that need no AWS access; the configuration may contain unknown values.
+    fn validate_config(&self, config: &Value) -> Diagnostics;
+
+    /// Builds the AWS clients. Terraform calls this in every process before any resource
+    /// operation; `config` may contain unknowns during plan, which must not fail the plan.
+    async fn configure(&self, config: &Value, cancel: CancellationToken) -> Diagnostics;
+
+    fn resource(&self, type_name: &str) -> Option<Arc<dyn Resource>> {
+        self.resources()
+            .iter()
+            .find(|r| r.type_name() == type_name)
+            .cloned()
+    }
+}
+
+pub struct ReadRequest {
+    pub current_state: Value,
+    pub private: Vec<u8>,
+    pub cancel: CancellationToken,
+}
+
+pub struct ReadResponse {
+    /// Null when the remote object is gone: Terraform then plans to create it again.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct PlanRequest {
+    /// Null when the resource is being created.
+    pub prior_state: Value,
+    /// Null when the resource is being destroyed.
+    pub proposed_new_state: Value,
+    pub config: Value,
+    pub prior_private: Vec<u8>,
+    pub cancel: CancellationToken,
+}
+
+pub struct PlanResponse {
+    pub planned_state: Value,
+    pub requires_replace: Vec<cty::Path>,
+    pub planned_private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ApplyRequest {
+    pub prior_state: Value,
+    /// Null for a destroy.
+    pub planned_state: Value,
+    pub config: Value,
+    pub planned_private: Vec<u8>,
+    pub cancel: CancellationToken,
+}
+
+pub struct ApplyResponse {
+    /// Whatever exists after the apply, even when it failed part way: a null state after a
+    /// failed create makes Terraform forget what was created.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ImportRequest {
+    pub id: String,
+    pub cancel: CancellationToken,
+}
+
+pub struct ImportResponse {
+    /// The imported state; Terraform reads it right after, so it need only identify the object.
+    pub state: Option<Value>,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+/// One managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of one configuration, which may contain unknowns.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Turns stored state JSON of schema `version` into a value of the current schema.
+    ///
+    /// The default accepts the current version and drops attributes the schema no longer has,
+    /// so additive schema changes need no code.
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        let schema = self.schema();
+        if version > schema.version {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "State written by a newer provider",
+                format!(
+                    "This {} was saved by a provider using schema version {version}, newer \
+                     than this provider's {}. Use the provider version that wrote the state \
+                     (or newer).",
+                    self.type_name(),
+                    schema.version
+                ),
+            );
+            return Err(diagnostics);
+        }
+        decode_state_json(json, &schema.implied_type()).map_err(|message| {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "Stored state cannot be read",
+                format!("The saved state of this {} is invalid: {message}", self.type_name()),
+            );
+            diagnostics
+        })
+    }
+
+    async fn read(&self, request: ReadRequest) -> ReadResponse;
+
+    async fn plan(&self, request: PlanRequest) -> PlanResponse;
+
+    async fn apply(&self, request: ApplyRequest) -> ApplyResponse;
+
+    async fn import(&self, request: ImportRequest) -> ImportResponse;
+}
+
+/// Decodes state JSON, ignoring attributes the current schema no longer has (at any depth).
+pub fn decode_state_json(json: &[u8], ty: &Type) -> Result<Value, String> {
+    cty::from_json_ignoring_unknown_attributes(json, ty).map_err(|e| e.to_string())
+}

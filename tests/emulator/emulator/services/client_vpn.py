@@ -1,0 +1,631 @@
+"""EC2 Client VPN: endpoints, target network associations, authorization rules and routes.
+
+moto has no Client VPN. This follows the EC2 API reference: answers in EC2's XML shapes, the
+transitional states (`associating → associated`, `disassociating → gone`, `authorizing →
+active`, `revoking → gone`, `creating → active`, `deleting → gone`) with configurable delays,
+AWS's error codes, filters and MaxResults/NextToken paging, and ClientToken idempotency.
+
+Two AWS behaviours the provider must cope with are modelled on purpose:
+
+* at most `concurrent_mutation_limit` (10 on AWS, not adjustable) mutations may be in flight per
+  endpoint — requests being processed plus rules, routes and associations still in a
+  transitional state; one more gets `ConcurrentMutationLimitExceeded`;
+* associating a subnet adds a route to the VPC's CIDR with origin `associate`, and
+  disassociating removes the routes through that subnet; a route needs an `associated` subnet.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import ipaddress
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.ds.models import ds_backends
+
+from .. import ec2_filters, ids
+from ..errors import AwsError
+from ..pagination import page
+from . import Call, Release, handles
+from .transit_gateways import backend
+
+RULE_QUOTA = 200
+ROUTES_PER_ASSOCIATION_QUOTA = 100
+TRANSITIONAL = {"associating", "disassociating", "authorizing", "revoking", "creating", "deleting"}
+
+
+@dataclass
+class TargetNetwork:
+    association_id: str
+    endpoint_id: str
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    status: str
+    security_groups: list[str]
+
+
+@dataclass
+class AuthorizationRule:
+    endpoint_id: str
+    destination_cidr: str
+    group_id: str | None
+    access_all: bool
+    description: str | None
+    status: str
+
+
+@dataclass
+class ClientVpnRoute:
+    endpoint_id: str
+    destination_cidr: str
+    target_subnet: str
+    origin: str
+    status: str
+    description: str | None
+
+
+@dataclass
+class Endpoint:
+    endpoint_id: str
+    client_cidr_block: str
+    server_certificate_arn: str
+    authentication: list[dict[str, Any]]
+    connection_log: dict[str, Any]
+    description: str | None
+    dns_servers: list[str]
+    transport_protocol: str
+    vpn_port: int
+    split_tunnel: bool
+    vpc_id: str | None
+    security_group_ids: list[str]
+    session_timeout_hours: int
+    self_service_portal: str
+    tags: dict[str, str]
+    region: str
+    status: str = "pending-associate"
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    associations: dict[str, TargetNetwork] = field(default_factory=dict)
+    rules: list[AuthorizationRule] = field(default_factory=list)
+    routes: list[ClientVpnRoute] = field(default_factory=list)
+
+    def transitional(self) -> int:
+        """Mutations still in progress on this endpoint (they count against the limit)."""
+        return (
+            sum(a.status in TRANSITIONAL for a in self.associations.values())
+            + sum(r.status in TRANSITIONAL for r in self.rules)
+            + sum(r.status in TRANSITIONAL for r in self.routes)
+        )
+
+
+class ClientVpnStore:
+    """Endpoints of one (account, Region), the ClientTokens seen, and requests in flight."""
+
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+        self.endpoints: dict[str, Endpoint] = {}
+        self.tokens: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.in_flight: dict[str, int] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Common pieces
+
+
+def _store(call: Call) -> ClientVpnStore:
+    return call.store(ClientVpnStore)
+
+
+def _endpoint(call: Call) -> Endpoint:
+    endpoint_id = call.params.get("ClientVpnEndpointId")
+    if not endpoint_id:
+        raise AwsError("MissingParameter", "The request must contain the parameter ClientVpnEndpointId.")
+    endpoint = _store(call).endpoints.get(endpoint_id)
+    if endpoint is None:
+        raise AwsError("InvalidClientVpnEndpointId.NotFound", f"The Client VPN endpoint ID '{endpoint_id}' does not exist")
+    return endpoint
+
+
+def admit_mutation(call: Call) -> Release:
+    """Refuses a mutation when the endpoint already has the limit of mutations in flight."""
+    store = _store(call)
+    endpoint = store.endpoints.get(call.params.get("ClientVpnEndpointId") or "")
+    if endpoint is None:
+        return lambda: None  # the handler answers InvalidClientVpnEndpointId.NotFound
+    limit = call.world.settings.concurrent_mutation_limit
+    busy = store.in_flight.get(endpoint.endpoint_id, 0) + endpoint.transitional()
+    if busy >= limit:
+        raise AwsError(
+            "ConcurrentMutationLimitExceeded",
+            f"Too many concurrent mutations on Client VPN endpoint {endpoint.endpoint_id}: {busy} in progress, the limit is {limit}. Try again later.",
+        )
+    store.in_flight[endpoint.endpoint_id] = store.in_flight.get(endpoint.endpoint_id, 0) + 1
+
+    def release() -> None:
+        store.in_flight[endpoint.endpoint_id] -= 1
+
+    return release
+
+
+def _idempotent(call: Call, action: str, produce: Any) -> dict[str, Any]:
+    """Same ClientToken + same request → the first answer again; different request → error."""
+    token = call.params.get("ClientToken")
+    if not token:
+        return produce()
+    store = _store(call)
+    fingerprint = json.dumps({k: v for k, v in call.params.items() if k not in ("ClientToken", "DryRun")}, sort_keys=True, default=str)
+    if token in store.tokens:
+        seen_action, seen_fingerprint, answer = store.tokens[token]
+        if seen_action == action and seen_fingerprint == fingerprint:
+            return copy.deepcopy(answer)
+        raise AwsError("IdempotentParameterMismatch", f"The client token {token} was already used for a different request.")
+    answer = produce()
+    store.tokens[token] = (action, fingerprint, copy.deepcopy(answer))
+    return answer
+
+
+def _cidr(value: Any, name: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=False)
+    except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):
+        raise AwsError("InvalidParameterValue", f"Value ({value}) for parameter {name} is invalid. It must be an IPv4 CIDR.") from None
+
+
+def _same_cidr(a: str, b: str) -> bool:
+    return _cidr(a, "cidr") == _cidr(b, "cidr")
+
+
+def _phases(call: Call, item: Any, steps: list[tuple[str, str]], finish: Any) -> None:
+    settings = call.world.settings
+    call.world.scheduler.phases(
+        item, lambda state: setattr(item, "status", state), [(state, settings.delay(key)) for state, key in steps], finish
+    )
+
+
+def _status(code: str) -> dict[str, str]:
+    return {"Code": code}
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints
+
+
+def _endpoint_shape(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "ClientVpnEndpointId": endpoint.endpoint_id,
+        "Description": endpoint.description,
+        "Status": _status(endpoint.status),
+        "CreationTime": endpoint.created.strftime("%Y-%m-%dT%H:%M:%S"),
+        "DnsName": f"*.{endpoint.endpoint_id}.prod.clientvpn.{endpoint.region}.amazonaws.com",
+        "ClientCidrBlock": endpoint.client_cidr_block,
+        "DnsServers": endpoint.dns_servers or None,
+        "SplitTunnel": endpoint.split_tunnel,
+        "VpnProtocol": "openvpn",
+        "TransportProtocol": endpoint.transport_protocol,
+        "VpnPort": endpoint.vpn_port,
+        "ServerCertificateArn": endpoint.server_certificate_arn,
+        "AuthenticationOptions": endpoint.authentication,
+        "ConnectionLogOptions": endpoint.connection_log,
+        "Tags": ec2_filters.tag_list(endpoint.tags) or None,
+        "SecurityGroupIds": endpoint.security_group_ids or None,
+        "VpcId": endpoint.vpc_id,
+        "SelfServicePortalUrl": None,
+        "ClientConnectOptions": {"Enabled": False},
+        "SessionTimeoutHours": endpoint.session_timeout_hours,
+        "ClientLoginBannerOptions": {"Enabled": False},
+    }
+
+
+def _authentication(call: Call, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not options or len(options) > 2:
+        raise AwsError("InvalidParameterValue", "Specify one or two authentication options.")
+    result = []
+    for option in options:
+        kind = option.get("Type")
+        if kind == "directory-service-authentication":
+            directory_id = (option.get("ActiveDirectory") or {}).get("DirectoryId")
+            if not directory_id:
+                raise AwsError("MissingParameter", "directory-service-authentication needs ActiveDirectory.DirectoryId.")
+            if directory_id not in ds_backends[call.account][call.region].directories:
+                raise AwsError("InvalidParameterValue", f"Directory {directory_id} does not exist in this account and Region.")
+            result.append({"Type": kind, "ActiveDirectory": {"DirectoryId": directory_id}})
+        elif kind == "certificate-authentication":
+            chain = (option.get("MutualAuthentication") or {}).get("ClientRootCertificateChainArn")
+            if not chain:
+                raise AwsError("MissingParameter", "certificate-authentication needs MutualAuthentication.ClientRootCertificateChainArn.")
+            result.append({"Type": kind, "MutualAuthentication": {"ClientRootCertificateChain": chain}})
+        elif kind == "federated-authentication":
+            saml = option.get("FederatedAuthentication") or {}
+            if not saml.get("SAMLProviderArn"):
+                raise AwsError("MissingParameter", "federated-authentication needs FederatedAuthentication.SAMLProviderArn.")
+            result.append(
+                {
+                    "Type": kind,
+                    "FederatedAuthentication": {"SamlProviderArn": saml["SAMLProviderArn"], "SelfServiceSamlProviderArn": saml.get("SelfServiceSAMLProviderArn")},
+                }
+            )
+        else:
+            raise AwsError("InvalidParameterValue", f"Value ({kind}) for parameter Authentication.Type is invalid.")
+    return result
+
+
+@handles("ec2", "CreateClientVpnEndpoint")
+def create_endpoint(call: Call) -> dict[str, Any]:
+    def produce() -> dict[str, Any]:
+        params = call.params
+        client_cidr = _cidr(params.get("ClientCidrBlock"), "ClientCidrBlock")
+        if not 12 <= client_cidr.prefixlen <= 22:
+            raise AwsError("InvalidParameterValue", f"ClientCidrBlock {client_cidr} must be between /12 and /22.")
+        if not params.get("ServerCertificateArn"):
+            raise AwsError("MissingParameter", "The request must contain the parameter ServerCertificateArn.")
+        log_options = params.get("ConnectionLogOptions")
+        if log_options is None:
+            raise AwsError("MissingParameter", "The request must contain the parameter ConnectionLogOptions.")
+        authentication = _authentication(call, params.get("AuthenticationOptions") or [])
+        be = backend(call.account, call.region)
+        vpc_id = params.get("VpcId")
+        security_groups = list(params.get("SecurityGroupIds") or [])
+        if security_groups and not vpc_id:
+            raise AwsError("InvalidParameterCombination", "SecurityGroupIds need a VpcId.")
+        if vpc_id:
+            be.get_vpc(vpc_id)
+            if not security_groups:
+                default = be.get_security_group_from_name("default", vpc_id=vpc_id)
+                security_groups = [default.id] if default is not None else []
+        transport = params.get("TransportProtocol") or "udp"
+        if transport not in ("udp", "tcp"):
+            raise AwsError("InvalidParameterValue", f"Value ({transport}) for parameter TransportProtocol is invalid.")
+        endpoint = Endpoint(
+            endpoint_id=ids.hex_id("cvpn-endpoint"),
+            client_cidr_block=str(client_cidr),
+            server_certificate_arn=params["ServerCertificateArn"],
+            authentication=authentication,
+            connection_log={k: v for k, v in log_options.items() if v is not None},
+            description=params.get("Description"),
+            dns_servers=list(params.get("DnsServers") or []),
+            transport_protocol=transport,
+            vpn_port=int(params.get("VpnPort") or 443),
+            split_tunnel=bool(params.get("SplitTunnel")),
+            vpc_id=vpc_id,
+            security_group_ids=security_groups,
+            session_timeout_hours=int(params.get("SessionTimeoutHours") or 24),
+            self_service_portal=params.get("SelfServicePortal") or "disabled",
+            tags=ec2_filters.tags_from_specifications(params.get("TagSpecifications"), "client-vpn-endpoint"),
+            region=call.region,
+        )
+        _store(call).endpoints[endpoint.endpoint_id] = endpoint
+        shape = _endpoint_shape(endpoint)
+        return {"ClientVpnEndpointId": endpoint.endpoint_id, "Status": shape["Status"], "DnsName": shape["DnsName"]}
+
+    return _idempotent(call, "CreateClientVpnEndpoint", produce)
+
+
+ENDPOINT_FILTERS = {
+    "endpoint-id": lambda e: e.endpoint_id,
+    "transport-protocol": lambda e: e.transport_protocol,
+}
+
+
+@handles("ec2", "DescribeClientVpnEndpoints")
+def describe_endpoints(call: Call) -> dict[str, Any]:
+    params = call.params
+    endpoints = list(_store(call).endpoints.values())
+    wanted = params.get("ClientVpnEndpointIds") or []
+    for endpoint_id in wanted:
+        if endpoint_id not in {e.endpoint_id for e in endpoints}:
+            raise AwsError("InvalidClientVpnEndpointId.NotFound", f"The Client VPN endpoint ID '{endpoint_id}' does not exist")
+    if wanted:
+        endpoints = [e for e in endpoints if e.endpoint_id in wanted]
+    endpoints = ec2_filters.select(endpoints, params.get("Filters"), ENDPOINT_FILTERS, lambda e: e.tags)
+    chunk, token = page(endpoints, params.get("MaxResults"), params.get("NextToken"), query=[wanted, params.get("Filters")], minimum=5)
+    return {"ClientVpnEndpoints": [_endpoint_shape(e) for e in chunk], "NextToken": token}
+
+
+@handles("ec2", "DeleteClientVpnEndpoint")
+def delete_endpoint(call: Call) -> dict[str, Any]:
+    endpoint = _endpoint(call)
+    if endpoint.associations:
+        raise AwsError(
+            "IncorrectState",
+            f"Client VPN endpoint {endpoint.endpoint_id} still has target networks associated; disassociate them first.",
+        )
+    del _store(call).endpoints[endpoint.endpoint_id]
+    return {"Status": _status("deleting")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Target networks
+
+
+def _target_network_shape(association: TargetNetwork) -> dict[str, Any]:
+    return {
+        "AssociationId": association.association_id,
+        "VpcId": association.vpc_id,
+        "TargetNetworkId": association.subnet_id,
+        "ClientVpnEndpointId": association.endpoint_id,
+        "Status": _status(association.status),
+        "SecurityGroups": association.security_groups or None,
+    }
+
+
+@handles("ec2", "AssociateClientVpnTargetNetwork", admit=admit_mutation)
+def associate_target_network(call: Call) -> dict[str, Any]:
+    def produce() -> dict[str, Any]:
+        endpoint = _endpoint(call)
+        subnet_id = call.params.get("SubnetId")
+        if not subnet_id:
+            raise AwsError("MissingParameter", "The request must contain the parameter SubnetId.")
+        be = backend(call.account, call.region)
+        try:
+            subnet = be.get_subnet(subnet_id)
+        except Exception:
+            raise AwsError("InvalidClientVpnSubnetId.NotFound", f"The subnet ID '{subnet_id}' does not exist") from None
+        if endpoint.vpc_id and subnet.vpc_id != endpoint.vpc_id:
+            raise AwsError("InvalidParameterValue", f"Subnet {subnet_id} is not in the endpoint's VPC {endpoint.vpc_id}.")
+        for other in endpoint.associations.values():
+            if other.subnet_id == subnet_id:
+                raise AwsError("InvalidClientVpnDuplicateAssociationException", f"Subnet {subnet_id} is already associated with {endpoint.endpoint_id}.")
+            if other.availability_zone == subnet.availability_zone:
+                raise AwsError(
+                    "InvalidClientVpnSubnetId.DuplicateAz",
+                    f"Subnet {other.subnet_id} in {subnet.availability_zone} is already associated; one subnet per Availability Zone.",
+                )
+        if _cidr(subnet.cidr_block, "subnet").overlaps(_cidr(endpoint.client_cidr_block, "ClientCidrBlock")):
+            raise AwsError("InvalidClientVpnSubnetId.OverlappingCidr", f"Subnet {subnet_id} overlaps the client CIDR {endpoint.client_cidr_block}.")
+        endpoint.vpc_id = endpoint.vpc_id or subnet.vpc_id
+        association = TargetNetwork(
+            association_id=ids.hex_id("cvpn-assoc"),
+            endpoint_id=endpoint.endpoint_id,
+            subnet_id=subnet_id,
+            vpc_id=subnet.vpc_id,
+            availability_zone=subnet.availability_zone,
+            status="associating",
+            security_groups=list(endpoint.security_group_ids),
+        )
+        endpoint.associations[association.association_id] = association
+        vpc_cidr = be.get_vpc(subnet.vpc_id).cidr_block
+
+        def associated() -> None:
+            association.status = "associated"
+            endpoint.status = "available"
+            if not any(r.destination_cidr == vpc_cidr and r.target_subnet == subnet_id for r in endpoint.routes):
+                endpoint.routes.append(ClientVpnRoute(endpoint.endpoint_id, vpc_cidr, subnet_id, "associate", "active", "Default Route"))
+
+        _phases(call, association, [("associating", "client_vpn_association.associating")], associated)
+        return {"AssociationId": association.association_id, "Status": _status("associating")}
+
+    return _idempotent(call, "AssociateClientVpnTargetNetwork", produce)
+
+
+@handles("ec2", "DisassociateClientVpnTargetNetwork", admit=admit_mutation)
+def disassociate_target_network(call: Call) -> dict[str, Any]:
+    endpoint = _endpoint(call)
+    association_id = call.params.get("AssociationId")
+    association = endpoint.associations.get(association_id or "")
+    if association is None:
+        raise AwsError("InvalidClientVpnAssociationIdNotFound", f"The association ID '{association_id}' does not exist")
+    if association.status != "associated":
+        raise AwsError("IncorrectState", f"Association {association_id} is {association.status}; wait until it is associated.")
+
+    def gone() -> None:
+        endpoint.associations.pop(association.association_id, None)
+        endpoint.routes = [r for r in endpoint.routes if r.target_subnet != association.subnet_id]
+        if not endpoint.associations:
+            endpoint.status = "pending-associate"
+
+    _phases(call, association, [("disassociating", "client_vpn_association.disassociating")], gone)
+    return {"AssociationId": association.association_id, "Status": _status("disassociating")}
+
+
+TARGET_NETWORK_FILTERS = {
+    "association-id": lambda a: a.association_id,
+    "target-network-id": lambda a: a.subnet_id,
+    "vpc-id": lambda a: a.vpc_id,
+}
+
+
+@handles("ec2", "DescribeClientVpnTargetNetworks")
+def describe_target_networks(call: Call) -> dict[str, Any]:
+    params = call.params
+    endpoint = _endpoint(call)
+    associations = list(endpoint.associations.values())
+    wanted = params.get("AssociationIds") or []
+    if wanted:
+        associations = [a for a in associations if a.association_id in wanted]
+    associations = ec2_filters.select(associations, params.get("Filters"), TARGET_NETWORK_FILTERS)
+    chunk, token = page(associations, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, wanted, params.get("Filters")], minimum=5)
+    return {"ClientVpnTargetNetworks": [_target_network_shape(a) for a in chunk], "NextToken": token}
+
+
+# ---------------------------------------------------------------------------------------------
+# Authorization rules
+
+
+def _rule_shape(rule: AuthorizationRule) -> dict[str, Any]:
+    return {
+        "ClientVpnEndpointId": rule.endpoint_id,
+        "Description": rule.description,
+        "GroupId": rule.group_id or "",
+        "AccessAll": rule.access_all,
+        "DestinationCidr": rule.destination_cidr,
+        "Status": _status(rule.status),
+    }
+
+
+def _group_choice(call: Call, all_flag: str) -> tuple[str | None, bool]:
+    group = call.params.get("AccessGroupId") or None
+    everyone = bool(call.params.get(all_flag))
+    if bool(group) == everyone:
+        raise AwsError("InvalidParameterCombination", f"Specify either AccessGroupId or {all_flag}=true, not both and not neither.")
+    return group, everyone
+
+
+@handles("ec2", "AuthorizeClientVpnIngress", admit=admit_mutation)
+def authorize_ingress(call: Call) -> dict[str, Any]:
+    def produce() -> dict[str, Any]:
+        endpoint = _endpoint(call)
+        cidr = call.params.get("TargetNetworkCidr")
+        _cidr(cidr, "TargetNetworkCidr")
+        group, everyone = _group_choice(call, "AuthorizeAllGroups")
+        for rule in endpoint.rules:
+            if _same_cidr(rule.destination_cidr, cidr) and rule.access_all == everyone and (everyone or rule.group_id == group):
+                raise AwsError(
+                    "InvalidClientVpnDuplicateAuthorizationRule",
+                    f"An authorization rule for {cidr} and {'all groups' if everyone else group} already exists on {endpoint.endpoint_id}.",
+                )
+        if len(endpoint.rules) >= RULE_QUOTA:
+            raise AwsError("ClientVpnAuthorizationRuleLimitExceeded", f"{endpoint.endpoint_id} already has {RULE_QUOTA} authorization rules.")
+        rule = AuthorizationRule(endpoint.endpoint_id, cidr, group, everyone, call.params.get("Description"), "authorizing")
+        endpoint.rules.append(rule)
+        _phases(call, rule, [("authorizing", "client_vpn_rule.authorizing")], lambda: setattr(rule, "status", "active"))
+        return {"Status": _status("authorizing")}
+
+    return _idempotent(call, "AuthorizeClientVpnIngress", produce)
+
+
+@handles("ec2", "RevokeClientVpnIngress", admit=admit_mutation)
+def revoke_ingress(call: Call) -> dict[str, Any]:
+    endpoint = _endpoint(call)
+    cidr = call.params.get("TargetNetworkCidr")
+    _cidr(cidr, "TargetNetworkCidr")
+    group, everyone = _group_choice(call, "RevokeAllGroups")
+    for rule in endpoint.rules:
+        if (
+            _same_cidr(rule.destination_cidr, cidr)
+            and rule.access_all == everyone
+            and (everyone or rule.group_id == group)
+            and rule.status != "revoking"
+        ):
+            _phases(call, rule, [("revoking", "client_vpn_rule.revoking")], lambda r=rule: endpoint.rules.remove(r))
+            return {"Status": _status("revoking")}
+    raise AwsError(
+        "InvalidClientVpnEndpointAuthorizationRuleNotFound",
+        f"No authorization rule for {cidr} and {'all groups' if everyone else group} exists on {endpoint.endpoint_id}.",
+    )
+
+
+RULE_FILTERS = {
+    "description": lambda r: r.description,
+    "destination-cidr": lambda r: r.destination_cidr,
+    "group-id": lambda r: r.group_id,
+}
+
+
+@handles("ec2", "DescribeClientVpnAuthorizationRules")
+def describe_rules(call: Call) -> dict[str, Any]:
+    params = call.params
+    endpoint = _endpoint(call)
+    rules = ec2_filters.select(list(endpoint.rules), params.get("Filters"), RULE_FILTERS)
+    chunk, token = page(rules, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
+    return {"AuthorizationRules": [_rule_shape(r) for r in chunk], "NextToken": token}
+
+
+# ---------------------------------------------------------------------------------------------
+# Routes
+
+
+def _route_shape(route: ClientVpnRoute) -> dict[str, Any]:
+    return {
+        "ClientVpnEndpointId": route.endpoint_id,
+        "DestinationCidr": route.destination_cidr,
+        "TargetSubnet": route.target_subnet,
+        "Type": "Nat",
+        "Origin": route.origin,
+        "Status": _status(route.status),
+        "Description": route.description,
+    }
+
+
+@handles("ec2", "CreateClientVpnRoute", admit=admit_mutation)
+def create_route(call: Call) -> dict[str, Any]:
+    def produce() -> dict[str, Any]:
+        endpoint = _endpoint(call)
+        cidr = call.params.get("DestinationCidrBlock")
+        _cidr(cidr, "DestinationCidrBlock")
+        subnet_id = call.params.get("TargetVpcSubnetId")
+        if not subnet_id:
+            raise AwsError("MissingParameter", "The request must contain the parameter TargetVpcSubnetId.")
+        if not any(a.subnet_id == subnet_id and a.status == "associated" for a in endpoint.associations.values()):
+            raise AwsError(
+                "InvalidClientVpnActiveAssociationNotFound",
+                f"Subnet {subnet_id} has no active association with {endpoint.endpoint_id}.",
+            )
+        for route in endpoint.routes:
+            if _same_cidr(route.destination_cidr, cidr) and route.target_subnet == subnet_id:
+                raise AwsError("InvalidClientVpnDuplicateRoute", f"A route to {cidr} through {subnet_id} already exists on {endpoint.endpoint_id}.")
+        if sum(r.target_subnet == subnet_id for r in endpoint.routes) >= ROUTES_PER_ASSOCIATION_QUOTA:
+            raise AwsError("ClientVpnRouteLimitExceeded", f"Subnet {subnet_id} already has {ROUTES_PER_ASSOCIATION_QUOTA} routes.")
+        route = ClientVpnRoute(endpoint.endpoint_id, cidr, subnet_id, "add-route", "creating", call.params.get("Description"))
+        endpoint.routes.append(route)
+        _phases(call, route, [("creating", "client_vpn_route.creating")], lambda: setattr(route, "status", "active"))
+        return {"Status": _status("creating")}
+
+    return _idempotent(call, "CreateClientVpnRoute", produce)
+
+
+@handles("ec2", "DeleteClientVpnRoute", admit=admit_mutation)
+def delete_route(call: Call) -> dict[str, Any]:
+    endpoint = _endpoint(call)
+    cidr = call.params.get("DestinationCidrBlock")
+    _cidr(cidr, "DestinationCidrBlock")
+    subnet_id = call.params.get("TargetVpcSubnetId")
+    for route in endpoint.routes:
+        if _same_cidr(route.destination_cidr, cidr) and subnet_id in (None, route.target_subnet) and route.status != "deleting":
+            if route.origin == "associate":
+                raise AwsError(
+                    "InvalidParameterValue",
+                    f"The route to {cidr} was added by associating {route.target_subnet}; disassociate the subnet to remove it.",
+                )
+            _phases(call, route, [("deleting", "client_vpn_route.deleting")], lambda r=route: endpoint.routes.remove(r))
+            return {"Status": _status("deleting")}
+    raise AwsError("InvalidClientVpnRouteNotFound", f"No route to {cidr} exists on {endpoint.endpoint_id}.")
+
+
+ROUTE_FILTERS = {
+    "destination-cidr": lambda r: r.destination_cidr,
+    "origin": lambda r: r.origin,
+    "target-subnet": lambda r: r.target_subnet,
+}
+
+
+@handles("ec2", "DescribeClientVpnRoutes")
+def describe_routes(call: Call) -> dict[str, Any]:
+    params = call.params
+    endpoint = _endpoint(call)
+    routes = ec2_filters.select(list(endpoint.routes), params.get("Filters"), ROUTE_FILTERS)
+    chunk, token = page(routes, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
+    return {"Routes": [_route_shape(r) for r in chunk], "NextToken": token}
+
+
+# ---------------------------------------------------------------------------------------------
+# Inventory
+
+
+def inventory(world: Any, account: str, region: str | None) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = {
+        "client_vpn_endpoints": [],
+        "client_vpn_target_networks": [],
+        "client_vpn_authorization_rules": [],
+        "client_vpn_routes": [],
+    }
+    for store_account, store_region, store in world.stores(ClientVpnStore):
+        if store_account != account or (region and store_region != region):
+            continue
+        for endpoint in store.endpoints.values():
+            result["client_vpn_endpoints"].append({"id": endpoint.endpoint_id, "region": store_region, "status": endpoint.status, "tags": dict(endpoint.tags)})
+            for association in endpoint.associations.values():
+                result["client_vpn_target_networks"].append(
+                    {"id": association.association_id, "endpoint_id": endpoint.endpoint_id, "subnet_id": association.subnet_id, "status": association.status}
+                )
+            for rule in endpoint.rules:
+                result["client_vpn_authorization_rules"].append(
+                    {"endpoint_id": endpoint.endpoint_id, "destination_cidr": rule.destination_cidr, "group_id": rule.group_id, "access_all": rule.access_all, "status": rule.status}
+                )
+            for route in endpoint.routes:
+                result["client_vpn_routes"].append(
+                    {"endpoint_id": endpoint.endpoint_id, "destination_cidr": route.destination_cidr, "target_subnet": route.target_subnet, "origin": route.origin, "status": route.status}
+                )
+    return result

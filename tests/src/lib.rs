@@ -1,0 +1,15 @@
+//! The test harness: it plays Terraform core against the real provider binary (no terraform or
+//! tofu binary can be installed on the project's machines), and runs the local AWS emulator.
+//!
+//! - [`process`]: go-plugin launch, handshake, mutual TLS, Shutdown.
+//! - [`config`]: HCL configuration decoded against the provider's schemas.
+//! - [`core`]: Terraform core's value rules (ProposedNew, plan validity, apply compatibility).
+//! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences.
+
+pub mod config;
+pub mod core;
+pub mod process;
+pub mod terraform;
+
+pub use process::{LaunchOptions, ProviderProcess};
+pub use terraform::{Action, Terraform};
