@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod engine;
 pub mod netplan;
 pub mod protocol;
 pub mod provider;

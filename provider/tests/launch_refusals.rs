@@ -31,7 +31,10 @@ fn a_host_without_protocol_6_is_refused() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("protocol 6") && stderr.contains("4,5"), "{stderr}");
+    assert!(
+        stderr.contains("protocol 6") && stderr.contains("4,5"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -44,7 +47,10 @@ fn a_broken_client_certificate_is_refused_before_the_handshake() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty(), "no handshake line for a refused start");
+    assert!(
+        output.stdout.is_empty(),
+        "no handshake line for a refused start"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("PLUGIN_CLIENT_CERT"));
 }
 

@@ -45,7 +45,10 @@ fn label(block: &hcl::Block, index: usize) -> Option<String> {
 }
 
 /// Parses HCL text; `variables` override `variable` block defaults, as `-var` does.
-pub fn parse(text: &str, variables: &BTreeMap<String, hcl::Value>) -> Result<Configuration, String> {
+pub fn parse(
+    text: &str,
+    variables: &BTreeMap<String, hcl::Value>,
+) -> Result<Configuration, String> {
     let body = hcl::parse(text).map_err(|e| format!("configuration is not valid HCL: {e}"))?;
     let mut configuration = Configuration {
         provider: None,
@@ -83,11 +86,18 @@ pub fn parse(text: &str, variables: &BTreeMap<String, hcl::Value>) -> Result<Con
             }
             // Blocks that matter only to the real CLI.
             "terraform" | "output" | "locals" | "data" | "provider" | "module" => {}
-            other => return Err(format!("Unsupported block type: blocks of type {other:?} are not expected here")),
+            other => {
+                return Err(format!(
+                    "Unsupported block type: blocks of type {other:?} are not expected here"
+                ));
+            }
         }
     }
     for (name, value) in variables {
-        configuration.variables.entry(name.clone()).or_insert(value.clone());
+        configuration
+            .variables
+            .entry(name.clone())
+            .or_insert(value.clone());
     }
     Ok(configuration)
 }
@@ -109,16 +119,30 @@ impl Configuration {
     /// Terraform).
     pub fn provider_value(&self, schema: &Block) -> Result<Value, Vec<String>> {
         let empty = hcl::Body::default();
-        decode_body(self.provider.as_ref().unwrap_or(&empty), schema, &self.context(), "")
+        decode_body(
+            self.provider.as_ref().unwrap_or(&empty),
+            schema,
+            &self.context(),
+            "",
+        )
     }
 
-    pub fn resource_value(&self, resource: &ResourceBlock, schema: &Block) -> Result<Value, Vec<String>> {
+    pub fn resource_value(
+        &self,
+        resource: &ResourceBlock,
+        schema: &Block,
+    ) -> Result<Value, Vec<String>> {
         decode_body(&resource.body, schema, &self.context(), "")
     }
 }
 
 /// Decodes a block body against its schema, collecting every error like Terraform does.
-pub fn decode_body(body: &hcl::Body, schema: &Block, ctx: &Context, path: &str) -> Result<Value, Vec<String>> {
+pub fn decode_body(
+    body: &hcl::Body,
+    schema: &Block,
+    ctx: &Context,
+    path: &str,
+) -> Result<Value, Vec<String>> {
     let mut errors = Vec::new();
     let mut object = BTreeMap::new();
     for attribute in body.attributes() {
@@ -158,13 +182,21 @@ pub fn decode_body(body: &hcl::Body, schema: &Block, ctx: &Context, path: &str) 
             }
             Some(attribute) => match attribute.expr.evaluate(ctx) {
                 Ok(raw) => match &spec.ty {
-                    AttributeType::Plain(ty) => convert(&raw, ty, &format!("{path}{}", spec.name), &mut errors),
+                    AttributeType::Plain(ty) => {
+                        convert(&raw, ty, &format!("{path}{}", spec.name), &mut errors)
+                    }
                     AttributeType::Nested(nested) => {
                         let element = Block {
                             attributes: nested.attributes.clone(),
                             ..Default::default()
                         };
-                        convert_nested(&raw, nested.nesting, &element, &format!("{path}{}", spec.name), &mut errors)
+                        convert_nested(
+                            &raw,
+                            nested.nesting,
+                            &element,
+                            &format!("{path}{}", spec.name),
+                            &mut errors,
+                        )
                     }
                 },
                 Err(e) => {
@@ -176,26 +208,38 @@ pub fn decode_body(body: &hcl::Body, schema: &Block, ctx: &Context, path: &str) 
         object.insert(spec.name.clone(), value);
     }
     for spec in &schema.blocks {
-        let found: Vec<&hcl::Block> = body.blocks().filter(|b| b.identifier() == spec.type_name).collect();
+        let found: Vec<&hcl::Block> = body
+            .blocks()
+            .filter(|b| b.identifier() == spec.type_name)
+            .collect();
         let child_path = format!("{path}{}", spec.type_name);
-        let mut decode = |b: &hcl::Block| match decode_body(&b.body, &spec.block, ctx, &format!("{child_path}.")) {
+        if matches!(spec.nesting, Nesting::Single | Nesting::Group) && found.len() > 1 {
+            errors.push(format!(
+                "Duplicate {} block: only one is allowed",
+                spec.type_name
+            ));
+        }
+        let mut nested_errors = Vec::new();
+        let mut decode = |b: &hcl::Block| match decode_body(
+            &b.body,
+            &spec.block,
+            ctx,
+            &format!("{child_path}."),
+        ) {
             Ok(v) => v,
             Err(mut e) => {
-                errors.append(&mut e);
+                nested_errors.append(&mut e);
                 Value::Null
             }
         };
         let value = match spec.nesting {
-            Nesting::Single | Nesting::Group => {
-                if found.len() > 1 {
-                    errors.push(format!("Duplicate {} block: only one is allowed", spec.type_name));
+            Nesting::Single | Nesting::Group => match found.first() {
+                Some(b) => decode(b),
+                None if spec.nesting == Nesting::Group => {
+                    decode(&hcl::Block::new(spec.type_name.as_str()))
                 }
-                match found.first() {
-                    Some(b) => decode(b),
-                    None if spec.nesting == Nesting::Group => decode(&hcl::Block::new(spec.type_name.as_str())),
-                    None => Value::Null,
-                }
-            }
+                None => Value::Null,
+            },
             Nesting::List => Value::List(found.iter().map(|b| decode(b)).collect()),
             Nesting::Set => Value::Set(found.iter().map(|b| decode(b)).collect()),
             Nesting::Map => Value::Map(
@@ -205,6 +249,7 @@ pub fn decode_body(body: &hcl::Body, schema: &Block, ctx: &Context, path: &str) 
                     .collect(),
             ),
         };
+        errors.append(&mut nested_errors);
         if (spec.min_items > 0 && (found.len() as i64) < spec.min_items)
             || (spec.max_items > 0 && (found.len() as i64) > spec.max_items)
         {
@@ -218,10 +263,20 @@ pub fn decode_body(body: &hcl::Body, schema: &Block, ctx: &Context, path: &str) 
         }
         object.insert(spec.type_name.clone(), value);
     }
-    if errors.is_empty() { Ok(Value::Object(object)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Value::Object(object))
+    } else {
+        Err(errors)
+    }
 }
 
-fn convert_nested(raw: &hcl::Value, nesting: Nesting, element: &Block, path: &str, errors: &mut Vec<String>) -> Value {
+fn convert_nested(
+    raw: &hcl::Value,
+    nesting: Nesting,
+    element: &Block,
+    path: &str,
+    errors: &mut Vec<String>,
+) -> Value {
     if let hcl::Value::String(s) = raw
         && s == UNKNOWN_SENTINEL
     {
@@ -242,18 +297,24 @@ fn convert_nested(raw: &hcl::Value, nesting: Nesting, element: &Block, path: &st
                     let value = match fields.get(&spec.name) {
                         None | Some(hcl::Value::Null) => {
                             if spec.presence == Presence::Required {
-                                errors.push(format!("{path}: attribute {:?} is required", spec.name));
+                                errors
+                                    .push(format!("{path}: attribute {:?} is required", spec.name));
                             }
                             Value::Null
                         }
                         Some(_) if spec.presence == Presence::Computed => {
-                            errors.push(format!("{child}: this attribute is computed and cannot be set"));
+                            errors.push(format!(
+                                "{child}: this attribute is computed and cannot be set"
+                            ));
                             Value::Null
                         }
                         Some(v) => match &spec.ty {
                             AttributeType::Plain(ty) => convert(v, ty, &child, errors),
                             AttributeType::Nested(n) => {
-                                let e = Block { attributes: n.attributes.clone(), ..Default::default() };
+                                let e = Block {
+                                    attributes: n.attributes.clone(),
+                                    ..Default::default()
+                                };
                                 convert_nested(v, n.nesting, &e, &child, errors)
                             }
                         },
@@ -271,12 +332,20 @@ fn convert_nested(raw: &hcl::Value, nesting: Nesting, element: &Block, path: &st
     match (nesting, raw) {
         (_, hcl::Value::Null) => Value::Null,
         (Nesting::Single | Nesting::Group, raw) => object(raw, path, errors),
-        (Nesting::List, hcl::Value::Array(items)) => {
-            Value::List(items.iter().enumerate().map(|(i, v)| object(v, &format!("{path}[{i}]"), errors)).collect())
-        }
-        (Nesting::Set, hcl::Value::Array(items)) => {
-            Value::Set(items.iter().enumerate().map(|(i, v)| object(v, &format!("{path}[{i}]"), errors)).collect())
-        }
+        (Nesting::List, hcl::Value::Array(items)) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| object(v, &format!("{path}[{i}]"), errors))
+                .collect(),
+        ),
+        (Nesting::Set, hcl::Value::Array(items)) => Value::Set(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| object(v, &format!("{path}[{i}]"), errors))
+                .collect(),
+        ),
         (Nesting::Map, hcl::Value::Object(items)) => Value::Map(
             items
                 .iter()
@@ -298,7 +367,9 @@ pub fn convert(raw: &hcl::Value, ty: &Type, path: &str, errors: &mut Vec<String>
         return Value::unknown();
     }
     let mismatch = |errors: &mut Vec<String>, expected: &str| {
-        errors.push(format!("Incorrect attribute value type: {path}: {expected} required"));
+        errors.push(format!(
+            "Incorrect attribute value type: {path}: {expected} required"
+        ));
         Value::Null
     };
     match (ty, raw) {
@@ -315,9 +386,15 @@ pub fn convert(raw: &hcl::Value, ty: &Type, path: &str, errors: &mut Vec<String>
             Err(_) => mismatch(errors, "number"),
         },
         (Type::Bool, hcl::Value::Bool(b)) => Value::Bool(*b),
-        (Type::Bool, hcl::Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        (Type::Bool, hcl::Value::String(s)) if s == "true" || s == "false" => {
+            Value::Bool(s == "true")
+        }
         (Type::List(inner), hcl::Value::Array(items)) => Value::List(
-            items.iter().enumerate().map(|(i, v)| convert(v, inner, &format!("{path}[{i}]"), errors)).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| convert(v, inner, &format!("{path}[{i}]"), errors))
+                .collect(),
         ),
         (Type::Set(inner), hcl::Value::Array(items)) => {
             let mut out: Vec<Value> = Vec::new();
@@ -330,7 +407,15 @@ pub fn convert(raw: &hcl::Value, ty: &Type, path: &str, errors: &mut Vec<String>
             Value::Set(out)
         }
         (Type::Map(inner), hcl::Value::Object(items)) => Value::Map(
-            items.iter().map(|(k, v)| (k.clone(), convert(v, inner, &format!("{path}[{k:?}]"), errors))).collect(),
+            items
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        convert(v, inner, &format!("{path}[{k:?}]"), errors),
+                    )
+                })
+                .collect(),
         ),
         (Type::Object(fields), hcl::Value::Object(items)) => {
             for key in items.keys() {
@@ -342,7 +427,9 @@ pub fn convert(raw: &hcl::Value, ty: &Type, path: &str, errors: &mut Vec<String>
                 fields
                     .iter()
                     .map(|(k, t)| {
-                        let v = items.get(k).map_or(Value::Null, |v| convert(v, t, &format!("{path}.{k}"), errors));
+                        let v = items.get(k).map_or(Value::Null, |v| {
+                            convert(v, t, &format!("{path}.{k}"), errors)
+                        });
                         (k.clone(), v)
                     })
                     .collect(),

@@ -5,9 +5,11 @@
 //! - [`config`]: HCL configuration decoded against the provider's schemas.
 //! - [`core`]: Terraform core's value rules (ProposedNew, plan validity, apply compatibility).
 //! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences.
+//! - [`emulator`]: the local AWS (moto + extension) the end-to-end tests run against.
 
 pub mod config;
 pub mod core;
+pub mod emulator;
 pub mod process;
 pub mod terraform;
 

@@ -359,7 +359,10 @@ fn scratch_home() -> PathBuf {
 
 /// Opens a gRPC channel the way go-plugin's client does: TLS pinned to the handshake
 /// certificate (checked for SAN localhost), client certificate, ALPN h2.
-pub async fn connect(handshake: &Handshake, identity: Option<&ClientIdentity>) -> Result<Channel, Error> {
+pub async fn connect(
+    handshake: &Handshake,
+    identity: Option<&ClientIdentity>,
+) -> Result<Channel, Error> {
     let tls = match &handshake.server_certificate {
         Some(server) => {
             let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());

@@ -59,15 +59,25 @@ pub struct Plan {
 
 impl Plan {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|(_, d)| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|(_, d)| d.severity == Severity::Error)
     }
 
     pub fn errors(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|(_, d)| d.severity == Severity::Error).map(|(_, d)| d).collect()
+        self.diagnostics
+            .iter()
+            .filter(|(_, d)| d.severity == Severity::Error)
+            .map(|(_, d)| d)
+            .collect()
     }
 
     pub fn warnings(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|(_, d)| d.severity == Severity::Warning).map(|(_, d)| d).collect()
+        self.diagnostics
+            .iter()
+            .filter(|(_, d)| d.severity == Severity::Warning)
+            .map(|(_, d)| d)
+            .collect()
     }
 
     pub fn change(&self, address: &str) -> Option<&Change> {
@@ -91,11 +101,17 @@ pub struct Applied {
 
 impl Applied {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|(_, d)| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|(_, d)| d.severity == Severity::Error)
     }
 
     pub fn errors(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|(_, d)| d.severity == Severity::Error).map(|(_, d)| d).collect()
+        self.diagnostics
+            .iter()
+            .filter(|(_, d)| d.severity == Severity::Error)
+            .map(|(_, d)| d)
+            .collect()
     }
 }
 
@@ -110,25 +126,32 @@ pub struct Terraform {
 }
 
 fn diagnostics_of(address: &str, wire: &[tfplugin6::Diagnostic]) -> Vec<(String, Diagnostic)> {
-    Diagnostics::from_proto(wire).0.into_iter().map(|d| (address.to_string(), d)).collect()
+    Diagnostics::from_proto(wire)
+        .0
+        .into_iter()
+        .map(|d| (address.to_string(), d))
+        .collect()
 }
 
 fn has_error(diagnostics: &[(String, Diagnostic)]) -> bool {
-    diagnostics.iter().any(|(_, d)| d.severity == Severity::Error)
+    diagnostics
+        .iter()
+        .any(|(_, d)| d.severity == Severity::Error)
 }
 
 fn encode(value: &Value, ty: &Type) -> Result<DynamicValue, Error> {
-    Ok(DynamicValue { msgpack: cty::to_msgpack(value, ty)?, json: Vec::new() })
+    Ok(DynamicValue {
+        msgpack: cty::to_msgpack(value, ty)?,
+        json: Vec::new(),
+    })
 }
 
 fn decode(value: Option<&DynamicValue>, ty: &Type, what: &str) -> Result<Value, Error> {
     match value {
-        Some(v) if !v.msgpack.is_empty() => {
-            cty::from_msgpack(&v.msgpack, ty).map_err(|e| format!("{what}: invalid msgpack from provider: {e}").into())
-        }
-        Some(v) if !v.json.is_empty() => {
-            cty::from_json(&v.json, ty).map_err(|e| format!("{what}: invalid JSON from provider: {e}").into())
-        }
+        Some(v) if !v.msgpack.is_empty() => cty::from_msgpack(&v.msgpack, ty)
+            .map_err(|e| format!("{what}: invalid msgpack from provider: {e}").into()),
+        Some(v) if !v.json.is_empty() => cty::from_json(&v.json, ty)
+            .map_err(|e| format!("{what}: invalid JSON from provider: {e}").into()),
         _ => Ok(Value::Null),
     }
 }
@@ -144,7 +167,12 @@ fn violation(summary: &str, address: &str, problems: &[String]) -> Error {
 
 impl Terraform {
     pub fn new(launch: LaunchOptions) -> Self {
-        Self { launch, variables: BTreeMap::new(), state: BTreeMap::new(), schemas: None }
+        Self {
+            launch,
+            variables: BTreeMap::new(),
+            state: BTreeMap::new(),
+            schemas: None,
+        }
     }
 
     pub fn var(&mut self, name: &str, value: impl Into<hcl::Value>) -> &mut Self {
@@ -169,7 +197,10 @@ impl Terraform {
     }
 
     /// GetProviderSchema once per working directory, with Terraform's sanity checks.
-    async fn schemas(&mut self, process: &mut ProviderProcess) -> Result<(Schema, BTreeMap<String, Schema>), Error> {
+    async fn schemas(
+        &mut self,
+        process: &mut ProviderProcess,
+    ) -> Result<(Schema, BTreeMap<String, Schema>), Error> {
         if let Some(schemas) = &self.schemas {
             return Ok(schemas.clone());
         }
@@ -186,12 +217,22 @@ impl Terraform {
         if !capabilities.get_provider_schema_optional {
             return Err("provider must set get_provider_schema_optional".into());
         }
-        let provider = Schema::from_proto(response.provider.as_ref().ok_or("provider schema missing")?)?;
+        let provider = Schema::from_proto(
+            response
+                .provider
+                .as_ref()
+                .ok_or("provider schema missing")?,
+        )?;
         let mut problems = provider.sanity_errors();
         let mut resources = BTreeMap::new();
         for (name, schema) in &response.resource_schemas {
             let schema = Schema::from_proto(schema).map_err(|e| format!("{name}: {e}"))?;
-            problems.extend(schema.sanity_errors().into_iter().map(|e| format!("{name}: {e}")));
+            problems.extend(
+                schema
+                    .sanity_errors()
+                    .into_iter()
+                    .map(|e| format!("{name}: {e}")),
+            );
             resources.insert(name.clone(), schema);
         }
         if !problems.is_empty() {
@@ -206,7 +247,8 @@ impl Terraform {
         let configuration = self.parse(text)?;
         let mut process = self.launch().await?;
         let (provider_schema, schemas) = self.schemas(&mut process).await?;
-        let diagnostics = validate_walk(&mut process, &configuration, &provider_schema, &schemas).await?;
+        let diagnostics =
+            validate_walk(&mut process, &configuration, &provider_schema, &schemas).await?;
         process.shutdown().await?;
         Ok(diagnostics)
     }
@@ -222,14 +264,23 @@ impl Terraform {
         Ok(plan)
     }
 
-    async fn plan_in(&mut self, process: &mut ProviderProcess, configuration: &Configuration) -> Result<Plan, Error> {
+    async fn plan_in(
+        &mut self,
+        process: &mut ProviderProcess,
+        configuration: &Configuration,
+    ) -> Result<Plan, Error> {
         let (provider_schema, schemas) = self.schemas(process).await?;
-        let mut plan = Plan { schemas: schemas.clone(), ..Default::default() };
-        plan.diagnostics = validate_walk(process, configuration, &provider_schema, &schemas).await?;
+        let mut plan = Plan {
+            schemas: schemas.clone(),
+            ..Default::default()
+        };
+        plan.diagnostics =
+            validate_walk(process, configuration, &provider_schema, &schemas).await?;
         if plan.has_errors() {
             return Ok(plan);
         }
-        plan.diagnostics.extend(configure(process, configuration, &provider_schema).await?);
+        plan.diagnostics
+            .extend(configure(process, configuration, &provider_schema).await?);
         if plan.has_errors() {
             return Ok(plan);
         }
@@ -237,11 +288,21 @@ impl Terraform {
         // Refresh: upgrade then read every object in state.
         let mut refreshed: BTreeMap<String, (Value, Vec<u8>)> = BTreeMap::new();
         for (address, entry) in self.state.clone() {
-            let schema = schemas.get(&entry.type_name).ok_or_else(|| format!("no schema for {}", entry.type_name))?;
+            let schema = schemas
+                .get(&entry.type_name)
+                .ok_or_else(|| format!("no schema for {}", entry.type_name))?;
             let ty = schema.implied_type();
             let (upgraded, mut diagnostics) = upgrade(process, &address, &entry, &ty).await?;
             if !has_error(&diagnostics) {
-                let (new_state, private, read_diagnostics) = read(process, &address, &entry.type_name, &upgraded, &entry.private, &ty).await?;
+                let (new_state, private, read_diagnostics) = read(
+                    process,
+                    &address,
+                    &entry.type_name,
+                    &upgraded,
+                    &entry.private,
+                    &ty,
+                )
+                .await?;
                 diagnostics.extend(read_diagnostics);
                 if !has_error(&diagnostics) {
                     match new_state {
@@ -250,7 +311,14 @@ impl Terraform {
                             self.state.remove(&address);
                         }
                         value => {
-                            self.store(&address, &entry.type_name, schema, &value, private.clone(), entry.tainted)?;
+                            self.store(
+                                &address,
+                                &entry.type_name,
+                                schema,
+                                &value,
+                                private.clone(),
+                                entry.tainted,
+                            )?;
                             refreshed.insert(address.clone(), (value, private));
                         }
                     }
@@ -264,23 +332,54 @@ impl Terraform {
 
         for resource in &configuration.resources {
             let address = resource.address();
-            let schema = schemas
-                .get(&resource.type_name)
-                .ok_or_else(|| format!("Invalid resource type: the provider does not support resource type {:?}", resource.type_name))?;
-            let config = configuration.resource_value(resource, &schema.block).map_err(|e| e.join("\n"))?;
-            let (prior, prior_private) = refreshed.get(&address).cloned().unwrap_or((Value::Null, Vec::new()));
+            let schema = schemas.get(&resource.type_name).ok_or_else(|| {
+                format!(
+                    "Invalid resource type: the provider does not support resource type {:?}",
+                    resource.type_name
+                )
+            })?;
+            let config = configuration
+                .resource_value(resource, &schema.block)
+                .map_err(|e| e.join("\n"))?;
+            let (prior, prior_private) = refreshed
+                .get(&address)
+                .cloned()
+                .unwrap_or((Value::Null, Vec::new()));
             let tainted = self.state.get(&address).is_some_and(|e| e.tainted);
-            let (planned_prior, prior_for_plan) = if tainted { (prior.clone(), Value::Null) } else { (prior.clone(), prior.clone()) };
-            let (mut change, diagnostics) =
-                plan_resource(process, &address, &resource.type_name, schema, &prior_for_plan, &config, &prior_private).await?;
+            let (planned_prior, prior_for_plan) = if tainted {
+                (prior.clone(), Value::Null)
+            } else {
+                (prior.clone(), prior.clone())
+            };
+            let (mut change, diagnostics) = plan_resource(
+                process,
+                &address,
+                &resource.type_name,
+                schema,
+                &prior_for_plan,
+                &config,
+                &prior_private,
+            )
+            .await?;
             plan.diagnostics.extend(diagnostics);
             if tainted {
                 change.prior = planned_prior;
                 change.action = Action::Replace;
-            } else if !change.requires_replace.is_empty() && !prior.is_null() && change.action == Action::Update {
+            } else if !change.requires_replace.is_empty()
+                && !prior.is_null()
+                && change.action == Action::Update
+            {
                 // Replace: Terraform plans again from a null prior.
-                let (mut replacement, diagnostics) =
-                    plan_resource(process, &address, &resource.type_name, schema, &Value::Null, &config, &[]).await?;
+                let (mut replacement, diagnostics) = plan_resource(
+                    process,
+                    &address,
+                    &resource.type_name,
+                    schema,
+                    &Value::Null,
+                    &config,
+                    &[],
+                )
+                .await?;
                 plan.diagnostics.extend(diagnostics);
                 replacement.prior = prior.clone();
                 replacement.action = Action::Replace;
@@ -290,10 +389,17 @@ impl Terraform {
             plan.changes.push(change);
         }
         for (address, entry) in &self.state {
-            if configuration.resources.iter().any(|r| &r.address() == address) {
+            if configuration
+                .resources
+                .iter()
+                .any(|r| &r.address() == address)
+            {
                 continue;
             }
-            let prior = refreshed.get(address).map(|(v, _)| v.clone()).unwrap_or(Value::Null);
+            let prior = refreshed
+                .get(address)
+                .map(|(v, _)| v.clone())
+                .unwrap_or(Value::Null);
             plan.changes.push(Change {
                 address: address.clone(),
                 type_name: entry.type_name.clone(),
@@ -308,11 +414,26 @@ impl Terraform {
         Ok(plan)
     }
 
-    fn store(&mut self, address: &str, type_name: &str, schema: &Schema, value: &Value, private: Vec<u8>, tainted: bool) -> Result<(), Error> {
-        let json = cty::to_json(value, &schema.implied_type()).map_err(|e| format!("{address}: state cannot be saved: {e}"))?;
+    fn store(
+        &mut self,
+        address: &str,
+        type_name: &str,
+        schema: &Schema,
+        value: &Value,
+        private: Vec<u8>,
+        tainted: bool,
+    ) -> Result<(), Error> {
+        let json = cty::to_json(value, &schema.implied_type())
+            .map_err(|e| format!("{address}: state cannot be saved: {e}"))?;
         self.state.insert(
             address.to_string(),
-            StateEntry { type_name: type_name.to_string(), schema_version: schema.version, json, private, tainted },
+            StateEntry {
+                type_name: type_name.to_string(),
+                schema_version: schema.version,
+                json,
+                private,
+                tainted,
+            },
         );
         Ok(())
     }
@@ -330,7 +451,10 @@ impl Terraform {
         during: impl FnOnce(tfplugin6::provider_client::ProviderClient<tonic::transport::Channel>),
     ) -> Result<Applied, Error> {
         let plan = self.plan(text).await?;
-        let mut applied = Applied { plan: plan.clone(), ..Default::default() };
+        let mut applied = Applied {
+            plan: plan.clone(),
+            ..Default::default()
+        };
         if plan.has_errors() {
             applied.diagnostics = plan.diagnostics.clone();
             return Ok(applied);
@@ -340,7 +464,9 @@ impl Terraform {
         }
         let configuration = self.parse(text)?;
         let mut process = self.launch().await?;
-        let result = self.apply_in(&mut process, &configuration, &plan, &mut applied, during).await;
+        let result = self
+            .apply_in(&mut process, &configuration, &plan, &mut applied, during)
+            .await;
         let shutdown = process.shutdown().await;
         result?;
         shutdown?;
@@ -356,7 +482,9 @@ impl Terraform {
         during: impl FnOnce(tfplugin6::provider_client::ProviderClient<tonic::transport::Channel>),
     ) -> Result<(), Error> {
         let (provider_schema, schemas) = self.schemas(process).await?;
-        applied.diagnostics.extend(configure(process, configuration, &provider_schema).await?);
+        applied
+            .diagnostics
+            .extend(configure(process, configuration, &provider_schema).await?);
         if has_error(&applied.diagnostics) {
             return Ok(());
         }
@@ -376,17 +504,36 @@ impl Terraform {
                     return Ok(());
                 }
             }
-            if matches!(change.action, Action::Delete | Action::Replace) && !change.prior.is_null() {
+            if matches!(change.action, Action::Delete | Action::Replace) && !change.prior.is_null()
+            {
                 let started = Instant::now();
-                let (new_state, private, diagnostics) =
-                    apply_change(process, &address, &change.type_name, &ty, &change.prior, &Value::Null, &Value::Null, &change.planned_private).await?;
-                applied.durations.insert(format!("{address} (destroy)"), started.elapsed());
+                let (new_state, private, diagnostics) = apply_change(
+                    process,
+                    &address,
+                    &change.type_name,
+                    &ty,
+                    &change.prior,
+                    &Value::Null,
+                    &Value::Null,
+                    &change.planned_private,
+                )
+                .await?;
+                applied
+                    .durations
+                    .insert(format!("{address} (destroy)"), started.elapsed());
                 let failed = has_error(&diagnostics);
                 applied.diagnostics.extend(diagnostics);
                 if failed {
                     // Terraform keeps the prior object, or what the provider says remains.
                     if !new_state.is_null() {
-                        self.store(&address, &change.type_name, schema, &new_state, private, false)?;
+                        self.store(
+                            &address,
+                            &change.type_name,
+                            schema,
+                            &new_state,
+                            private,
+                            false,
+                        )?;
                     }
                     return Ok(());
                 }
@@ -404,26 +551,63 @@ impl Terraform {
                 .iter()
                 .find(|r| r.address() == address)
                 .ok_or("resource vanished from configuration")?;
-            let config = configuration.resource_value(resource, &schema.block).map_err(|e| e.join("\n"))?;
-            let validation = validate_resource(process, &address, &change.type_name, &ty, &config).await?;
+            let config = configuration
+                .resource_value(resource, &schema.block)
+                .map_err(|e| e.join("\n"))?;
+            let validation =
+                validate_resource(process, &address, &change.type_name, &ty, &config).await?;
             if has_error(&validation) {
                 applied.diagnostics.extend(validation);
                 return Ok(());
             }
-            let prior = if change.action == Action::Replace { Value::Null } else { change.prior.clone() };
-            let prior_private = if change.action == Action::Replace { Vec::new() } else { self.state.get(&address).map(|e| e.private.clone()).unwrap_or_default() };
-            let (replanned, diagnostics) = plan_resource(process, &address, &change.type_name, schema, &prior, &config, &prior_private).await?;
+            let prior = if change.action == Action::Replace {
+                Value::Null
+            } else {
+                change.prior.clone()
+            };
+            let prior_private = if change.action == Action::Replace {
+                Vec::new()
+            } else {
+                self.state
+                    .get(&address)
+                    .map(|e| e.private.clone())
+                    .unwrap_or_default()
+            };
+            let (replanned, diagnostics) = plan_resource(
+                process,
+                &address,
+                &change.type_name,
+                schema,
+                &prior,
+                &config,
+                &prior_private,
+            )
+            .await?;
             if has_error(&diagnostics) {
                 applied.diagnostics.extend(diagnostics);
                 return Ok(());
             }
-            let problems = core::assert_object_compatible(&schema.block, &change.planned, &replanned.planned);
+            let problems =
+                core::assert_object_compatible(&schema.block, &change.planned, &replanned.planned);
             if !problems.is_empty() {
-                return Err(violation("Provider produced inconsistent final plan", &address, &problems));
+                return Err(violation(
+                    "Provider produced inconsistent final plan",
+                    &address,
+                    &problems,
+                ));
             }
             let started = Instant::now();
-            let (new_state, private, diagnostics) =
-                apply_change(process, &address, &change.type_name, &ty, &prior, &replanned.planned, &config, &replanned.planned_private).await?;
+            let (new_state, private, diagnostics) = apply_change(
+                process,
+                &address,
+                &change.type_name,
+                &ty,
+                &prior,
+                &replanned.planned,
+                &config,
+                &replanned.planned_private,
+            )
+            .await?;
             applied.durations.insert(address.clone(), started.elapsed());
             let failed = has_error(&diagnostics);
             applied.diagnostics.extend(diagnostics);
@@ -433,7 +617,14 @@ impl Terraform {
                         return Err(format!("Provider returned invalid result object after apply: {address}: the new state has unknown values after a failed apply").into());
                     }
                     // Saved, tainted when it was a create.
-                    self.store(&address, &change.type_name, schema, &new_state, private, prior.is_null())?;
+                    self.store(
+                        &address,
+                        &change.type_name,
+                        schema,
+                        &new_state,
+                        private,
+                        prior.is_null(),
+                    )?;
                 }
                 return Ok(());
             }
@@ -443,7 +634,8 @@ impl Terraform {
             if !new_state.is_wholly_known() {
                 return Err(format!("Provider returned invalid result object after apply: {address}: the new state has unknown values").into());
             }
-            let problems = core::assert_object_compatible(&schema.block, &replanned.planned, &new_state);
+            let problems =
+                core::assert_object_compatible(&schema.block, &replanned.planned, &new_state);
             if !problems.is_empty() {
                 return Err(format!(
                     "Provider produced inconsistent result after apply\n\nWhen applying changes to {address}, provider produced an unexpected new value:\n  - {}",
@@ -451,7 +643,14 @@ impl Terraform {
                 )
                 .into());
             }
-            self.store(&address, &change.type_name, schema, &new_state, private, false)?;
+            self.store(
+                &address,
+                &change.type_name,
+                schema,
+                &new_state,
+                private,
+                false,
+            )?;
         }
         Ok(())
     }
@@ -463,7 +662,12 @@ impl Terraform {
     }
 
     /// `terraform import ADDRESS ID`, then the read Terraform does right after.
-    pub async fn import(&mut self, text: &str, address: &str, id: &str) -> Result<Vec<(String, Diagnostic)>, Error> {
+    pub async fn import(
+        &mut self,
+        text: &str,
+        address: &str,
+        id: &str,
+    ) -> Result<Vec<(String, Diagnostic)>, Error> {
         let configuration = self.parse(text)?;
         let resource = configuration
             .resources
@@ -472,7 +676,15 @@ impl Terraform {
             .ok_or_else(|| format!("Configuration for import target does not exist: {address}"))?
             .clone();
         let mut process = self.launch().await?;
-        let result = self.import_in(&mut process, &configuration, &resource.type_name, address, id).await;
+        let result = self
+            .import_in(
+                &mut process,
+                &configuration,
+                &resource.type_name,
+                address,
+                id,
+            )
+            .await;
         let shutdown = process.shutdown().await;
         let diagnostics = result?;
         shutdown?;
@@ -492,7 +704,10 @@ impl Terraform {
         if has_error(&diagnostics) {
             return Ok(diagnostics);
         }
-        let schema = schemas.get(type_name).ok_or("unknown resource type")?.clone();
+        let schema = schemas
+            .get(type_name)
+            .ok_or("unknown resource type")?
+            .clone();
         let ty = schema.implied_type();
         let response = process
             .provider
@@ -514,7 +729,8 @@ impl Terraform {
         }
         let imported = &response.imported_resources[0];
         let state = decode(imported.state.as_ref(), &ty, "imported state")?;
-        let (new_state, private, read_diagnostics) = read(process, address, type_name, &state, &imported.private, &ty).await?;
+        let (new_state, private, read_diagnostics) =
+            read(process, address, type_name, &state, &imported.private, &ty).await?;
         diagnostics.extend(read_diagnostics);
         if has_error(&diagnostics) {
             return Ok(diagnostics);
@@ -529,7 +745,9 @@ impl Terraform {
 
 /// The configuration without its resource blocks (what `terraform destroy` plans against).
 fn providerless_text(text: &str) -> String {
-    let Ok(body) = hcl::parse(text) else { return text.to_string() };
+    let Ok(body) = hcl::parse(text) else {
+        return text.to_string();
+    };
     let kept: Vec<hcl::Structure> = body
         .into_iter()
         .filter(|s| !matches!(s, hcl::Structure::Block(b) if b.identifier() == "resource"))
@@ -557,14 +775,28 @@ async fn validate_walk(
         .into_inner();
     diagnostics.extend(diagnostics_of("provider", &response.diagnostics));
     for resource in &configuration.resources {
-        let schema = schemas
-            .get(&resource.type_name)
-            .ok_or_else(|| format!("Invalid resource type: the provider does not support resource type {:?}", resource.type_name))?;
+        let schema = schemas.get(&resource.type_name).ok_or_else(|| {
+            format!(
+                "Invalid resource type: the provider does not support resource type {:?}",
+                resource.type_name
+            )
+        })?;
         let config = match configuration.resource_value(resource, &schema.block) {
             Ok(v) => v,
-            Err(errors) => return Err(format!("{}: {}", resource.address(), errors.join("\n")).into()),
+            Err(errors) => {
+                return Err(format!("{}: {}", resource.address(), errors.join("\n")).into());
+            }
         };
-        diagnostics.extend(validate_resource(process, &resource.address(), &resource.type_name, &schema.implied_type(), &config).await?);
+        diagnostics.extend(
+            validate_resource(
+                process,
+                &resource.address(),
+                &resource.type_name,
+                &schema.implied_type(),
+                &config,
+            )
+            .await?,
+        );
     }
     Ok(diagnostics)
 }
@@ -581,34 +813,56 @@ async fn validate_resource(
         .validate_resource_config(tfplugin6::validate_resource_config::Request {
             type_name: type_name.to_string(),
             config: Some(encode(config, ty)?),
-            client_capabilities: Some(tfplugin6::ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true, ..Default::default() }),
+            client_capabilities: Some(tfplugin6::ClientCapabilities {
+                deferral_allowed: false,
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
         })
         .await?
         .into_inner();
     Ok(diagnostics_of(address, &response.diagnostics))
 }
 
-async fn configure(process: &mut ProviderProcess, configuration: &Configuration, schema: &Schema) -> Result<Vec<(String, Diagnostic)>, Error> {
-    let config = configuration.provider_value(&schema.block).map_err(|e| e.join("\n"))?;
+async fn configure(
+    process: &mut ProviderProcess,
+    configuration: &Configuration,
+    schema: &Schema,
+) -> Result<Vec<(String, Diagnostic)>, Error> {
+    let config = configuration
+        .provider_value(&schema.block)
+        .map_err(|e| e.join("\n"))?;
     let response = process
         .provider
         .configure_provider(tfplugin6::configure_provider::Request {
             terraform_version: "1.15.0".to_string(),
             config: Some(encode(&config, &schema.implied_type())?),
-            client_capabilities: Some(tfplugin6::ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true, ..Default::default() }),
+            client_capabilities: Some(tfplugin6::ClientCapabilities {
+                deferral_allowed: false,
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
         })
         .await?
         .into_inner();
     Ok(diagnostics_of("provider", &response.diagnostics))
 }
 
-async fn upgrade(process: &mut ProviderProcess, address: &str, entry: &StateEntry, ty: &Type) -> Result<(Value, Vec<(String, Diagnostic)>), Error> {
+async fn upgrade(
+    process: &mut ProviderProcess,
+    address: &str,
+    entry: &StateEntry,
+    ty: &Type,
+) -> Result<(Value, Vec<(String, Diagnostic)>), Error> {
     let response = process
         .provider
         .upgrade_resource_state(tfplugin6::upgrade_resource_state::Request {
             type_name: entry.type_name.clone(),
             version: entry.schema_version,
-            raw_state: Some(RawState { json: entry.json.clone(), flatmap: Default::default() }),
+            raw_state: Some(RawState {
+                json: entry.json.clone(),
+                flatmap: Default::default(),
+            }),
         })
         .await?
         .into_inner();
@@ -665,7 +919,11 @@ async fn plan_resource(
             proposed_new_state: Some(encode(&proposed, &ty)?),
             config: Some(encode(config, &ty)?),
             prior_private: prior_private.to_vec(),
-            client_capabilities: Some(tfplugin6::ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true, ..Default::default() }),
+            client_capabilities: Some(tfplugin6::ClientCapabilities {
+                deferral_allowed: false,
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await?

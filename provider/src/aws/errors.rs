@@ -81,9 +81,15 @@ fn service_prefix(action: &str) -> &'static str {
 /// Classifies an AWS error code.
 pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
     match code {
-        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "ThrottledException"
-        | "TooManyRequestsException" | "RequestThrottled" | "RequestThrottledException"
-        | "SlowDown" | "PriorRequestNotComplete" => ErrorClass::Throttling,
+        "RequestLimitExceeded"
+        | "Throttling"
+        | "ThrottlingException"
+        | "ThrottledException"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "SlowDown"
+        | "PriorRequestNotComplete" => ErrorClass::Throttling,
         "IncorrectState"
         | "IncorrectStateException"
         | "ConcurrentMutationLimitExceeded"
@@ -92,13 +98,22 @@ pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
         | "InvalidStateTransitionException"
         | "DependencyViolation"
         | "InvalidClientVpnActiveAssociationNotFound" => ErrorClass::Busy,
-        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable"
-        | "ServerInternalException" | "ServerException" | "DirectConnectServerException"
-        | "ServiceUnavailableException" | "InternalServerException" => ErrorClass::Transient,
-        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" | "AuthFailure"
-        | "UnauthorizedException" | "InvalidClientTokenId" | "ExpiredToken" => {
-            ErrorClass::AccessDenied
-        }
+        "InternalError"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "Unavailable"
+        | "ServerInternalException"
+        | "ServerException"
+        | "DirectConnectServerException"
+        | "ServiceUnavailableException"
+        | "InternalServerException" => ErrorClass::Transient,
+        "UnauthorizedOperation"
+        | "AccessDenied"
+        | "AccessDeniedException"
+        | "AuthFailure"
+        | "UnauthorizedException"
+        | "InvalidClientTokenId"
+        | "ExpiredToken" => ErrorClass::AccessDenied,
         "RouteAlreadyExists"
         | "DuplicateTransitGatewayAttachment"
         | "InvalidClientVpnDuplicateAuthorizationRule"
@@ -201,17 +216,32 @@ mod tests {
 
     #[test]
     fn codes_are_classified_as_the_reference_lists() {
-        assert_eq!(classify("RequestLimitExceeded", Some(503)), ErrorClass::Throttling);
-        assert_eq!(classify("ConcurrentMutationLimitExceeded", Some(400)), ErrorClass::Busy);
+        assert_eq!(
+            classify("RequestLimitExceeded", Some(503)),
+            ErrorClass::Throttling
+        );
+        assert_eq!(
+            classify("ConcurrentMutationLimitExceeded", Some(400)),
+            ErrorClass::Busy
+        );
         assert_eq!(classify("IncorrectState", Some(400)), ErrorClass::Busy);
         assert_eq!(
             classify("InvalidTransitGatewayID.NotFound", Some(400)),
             ErrorClass::NotFound
         );
-        assert_eq!(classify("RouteAlreadyExists", Some(400)), ErrorClass::AlreadyExists);
-        assert_eq!(classify("UnauthorizedOperation", Some(403)), ErrorClass::AccessDenied);
+        assert_eq!(
+            classify("RouteAlreadyExists", Some(400)),
+            ErrorClass::AlreadyExists
+        );
+        assert_eq!(
+            classify("UnauthorizedOperation", Some(403)),
+            ErrorClass::AccessDenied
+        );
         assert_eq!(classify("SomethingNew", Some(502)), ErrorClass::Transient);
-        assert_eq!(classify("InvalidParameterValue", Some(400)), ErrorClass::Fatal);
+        assert_eq!(
+            classify("InvalidParameterValue", Some(400)),
+            ErrorClass::Fatal
+        );
     }
 
     #[test]

@@ -1,3 +1,7 @@
-//! Thin adapters over the AWS SDK: SDK calls in, the provider's own types and errors out.
+//! Thin adapters over the AWS SDK: SDK calls in, the provider's own types and errors out, plus
+//! the machinery every AWS call shares (retries, waiters, rate pacing).
 
 pub mod errors;
+pub mod governor;
+pub mod retry;
+pub mod waiter;

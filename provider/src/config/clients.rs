@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use aws_config::BehaviorVersion;
-use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_config::retry::RetryConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{
     ProvideCredentials, SharedCredentialsProvider, error::CredentialsError, future,
 };
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
@@ -30,6 +30,8 @@ pub struct AwsClients {
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
     pub max_retries: u32,
+    /// Client-side pacing shared by every resource of this configured provider.
+    pub governor: std::sync::Arc<crate::aws::governor::Governor>,
 }
 
 /// Why clients could not be built; the message says what to change.
@@ -45,8 +47,7 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    if !settings.shared_config_files.is_empty() || !settings.shared_credentials_files.is_empty()
-    {
+    if !settings.shared_config_files.is_empty() || !settings.shared_credentials_files.is_empty() {
         let mut files = EnvConfigFiles::builder();
         if !settings.shared_config_files.is_empty() {
             files = files.include_default_config_file(false);
@@ -132,19 +133,25 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
         account_id: None,
         default_tags: settings.default_tags.clone(),
         max_retries: settings.max_retries,
+        governor: Default::default(),
     };
 
     let restricted =
         !settings.allowed_account_ids.is_empty() || !settings.forbidden_account_ids.is_empty();
     if restricted || !settings.skip_credentials_validation {
-        let identity = clients.sts.get_caller_identity().send().await.map_err(|e| {
-            ConfigureError(format!(
-                "Cannot validate the AWS credentials with STS GetCallerIdentity: {}. Check the \
+        let identity = clients
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| {
+                ConfigureError(format!(
+                    "Cannot validate the AWS credentials with STS GetCallerIdentity: {}. Check the \
                  credentials (environment, profile, assume_role), or set \
                  skip_credentials_validation = true to plan without AWS access.",
-                crate::aws::errors::describe(&e)
-            ))
-        })?;
+                    crate::aws::errors::describe(&e)
+                ))
+            })?;
         let account = identity.account().unwrap_or_default().to_string();
         if !settings.allowed_account_ids.is_empty()
             && !settings.allowed_account_ids.contains(&account)

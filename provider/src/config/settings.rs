@@ -388,7 +388,12 @@ mod tests {
     fn paths(diagnostics: &Diagnostics) -> Vec<String> {
         diagnostics
             .iter()
-            .map(|d| d.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default())
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
             .collect()
     }
 
@@ -411,7 +416,10 @@ mod tests {
             (
                 "assume_role",
                 Value::object([
-                    ("role_arn", Value::string("arn:aws:iam::123456789012:role/deploy")),
+                    (
+                        "role_arn",
+                        Value::string("arn:aws:iam::123456789012:role/deploy"),
+                    ),
                     ("session_name", Value::Null),
                     ("external_id", Value::string("ext")),
                     ("duration", Value::string("1h")),
@@ -420,7 +428,14 @@ mod tests {
             (
                 "endpoints",
                 Value::object(ENDPOINT_SERVICES.map(|s| {
-                    (s, if s == "ec2" { Value::string("http://127.0.0.1:5000") } else { Value::Null })
+                    (
+                        s,
+                        if s == "ec2" {
+                            Value::string("http://127.0.0.1:5000")
+                        } else {
+                            Value::Null
+                        },
+                    )
                 })),
             ),
         ]));
@@ -443,7 +458,10 @@ mod tests {
             ("access_key", Value::string("AKIA")),
             ("retry_mode", Value::string("fast")),
             ("max_retries", Value::number(-1i64)),
-            ("allowed_account_ids", Value::Set(vec![Value::string("1234")])),
+            (
+                "allowed_account_ids",
+                Value::Set(vec![Value::string("1234")]),
+            ),
             (
                 "assume_role",
                 Value::object([
@@ -465,7 +483,10 @@ mod tests {
             "assume_role.session_name",
             "assume_role.duration",
         ] {
-            assert!(paths.contains(&expected.to_string()), "{expected} missing from {paths:?}");
+            assert!(
+                paths.contains(&expected.to_string()),
+                "{expected} missing from {paths:?}"
+            );
         }
         assert!(diagnostics.iter().all(|d| !d.detail.is_empty()));
     }

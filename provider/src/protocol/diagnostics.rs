@@ -129,7 +129,6 @@ impl Diagnostic {
             summary: self.summary.clone(),
             detail: self.detail.clone(),
             attribute: self.attribute.as_ref().map(path_to_proto),
-            ..Default::default()
         }
     }
 

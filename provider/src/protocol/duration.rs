@@ -7,7 +7,9 @@ use std::time::Duration;
 /// `ms`, `s`, `m`, `h`). Negative durations are refused: no timeout can be negative.
 pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
     let invalid = || {
-        format!("{text:?} is not a duration: use a number with a unit, such as \"30m\", \"1h30m\" or \"90s\"")
+        format!(
+            "{text:?} is not a duration: use a number with a unit, such as \"30m\", \"1h30m\" or \"90s\""
+        )
     };
     let mut rest = text.trim();
     if rest == "0" {

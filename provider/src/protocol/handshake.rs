@@ -95,7 +95,10 @@ pub fn negotiate(env: &HashMap<String, String>) -> Result<Launch, Refusal> {
     Ok(Launch {
         client_certificate_pem,
         socket_dir,
-        port_range: (port("PLUGIN_MIN_PORT", 10000), port("PLUGIN_MAX_PORT", 25000)),
+        port_range: (
+            port("PLUGIN_MIN_PORT", 10000),
+            port("PLUGIN_MAX_PORT", 25000),
+        ),
     })
 }
 
@@ -191,13 +194,21 @@ mod tests {
         let mut e = env(&terraform_env());
         e.insert("PLUGIN_PROTOCOL_VERSIONS".into(), "5".into());
         let err = negotiate(&e).unwrap_err();
-        assert!(err.0.contains("protocol 6") && err.0.contains("offered only"), "{err}");
+        assert!(
+            err.0.contains("protocol 6") && err.0.contains("offered only"),
+            "{err}"
+        );
     }
 
     #[test]
     fn launch_reads_certificate_socket_dir_and_ports() {
         let launch = negotiate(&env(&terraform_env())).unwrap();
-        assert!(launch.client_certificate_pem.unwrap().starts_with("-----BEGIN"));
+        assert!(
+            launch
+                .client_certificate_pem
+                .unwrap()
+                .starts_with("-----BEGIN")
+        );
         assert_eq!(launch.socket_dir, std::path::PathBuf::from("/tmp/tf"));
         assert_eq!(launch.port_range, (10000, 25000));
         let mut e = env(&terraform_env());

@@ -170,8 +170,8 @@ mod tests {
 
     #[test]
     fn timestamp_has_six_fractional_digits_and_zulu() {
-        let at = time::OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789)
-            .unwrap();
+        let at =
+            time::OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).unwrap();
         assert_eq!(format_timestamp(at), "2023-11-14T22:13:20.123456Z");
         let whole = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         assert_eq!(format_timestamp(whole), "2023-11-14T22:13:20.000000Z");
@@ -194,7 +194,11 @@ mod tests {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
         tracing::subscriber::with_default(subscriber, || {
-            tracing::info!(attachment = "tgw-attach-1", waited_s = 3u64, "still pending");
+            tracing::info!(
+                attachment = "tgw-attach-1",
+                waited_s = 3u64,
+                "still pending"
+            );
         });
         let lines = lines.lock().unwrap();
         assert_eq!(lines.len(), 1);

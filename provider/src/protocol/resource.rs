@@ -128,7 +128,10 @@ pub trait Resource: Send + Sync + 'static {
             let mut diagnostics = Diagnostics::new();
             diagnostics.error(
                 "Stored state cannot be read",
-                format!("The saved state of this {} is invalid: {message}", self.type_name()),
+                format!(
+                    "The saved state of this {} is invalid: {message}",
+                    self.type_name()
+                ),
             );
             diagnostics
         })

@@ -144,7 +144,10 @@ impl Attribute {
     }
 
     pub fn is_computed(&self) -> bool {
-        matches!(self.presence, Presence::Computed | Presence::OptionalComputed)
+        matches!(
+            self.presence,
+            Presence::Computed | Presence::OptionalComputed
+        )
     }
 
     pub fn is_settable(&self) -> bool {
@@ -270,7 +273,9 @@ fn check_attributes(attributes: &[Attribute], prefix: &str, errors: &mut Vec<Str
         }
         if let AttributeType::Nested(nested) = &attribute.ty {
             if nested.nesting == Nesting::Group {
-                errors.push(format!("{path}: nested attributes cannot use group nesting"));
+                errors.push(format!(
+                    "{path}: nested attributes cannot use group nesting"
+                ));
             }
             check_attributes(&nested.attributes, &format!("{path}."), errors);
         }
@@ -298,7 +303,9 @@ fn check_block(block: &Block, prefix: &str, errors: &mut Vec<String>) {
             ));
         }
         if nested.min_items < 0 || nested.max_items < 0 {
-            errors.push(format!("{path}: min_items and max_items must not be negative"));
+            errors.push(format!(
+                "{path}: min_items and max_items must not be negative"
+            ));
         }
         if nested.max_items != 0 && nested.min_items > nested.max_items {
             errors.push(format!("{path}: min_items is greater than max_items"));
@@ -534,10 +541,7 @@ mod tests {
             ("id", Type::String),
             ("name", Type::String),
             ("tags", Type::Map(Box::new(Type::String))),
-            (
-                "timeouts",
-                Type::object([("create", Type::String)]),
-            ),
+            ("timeouts", Type::object([("create", Type::String)])),
             ("token", Type::String),
             (
                 "vpc_attachments",
@@ -557,7 +561,10 @@ mod tests {
         let wire = schema.to_proto();
         let name = &wire.block.as_ref().unwrap().attributes[0];
         assert_eq!(name.r#type, br#""string""#.to_vec());
-        assert_eq!(name.description_kind, tfplugin6::StringKind::Markdown as i32);
+        assert_eq!(
+            name.description_kind,
+            tfplugin6::StringKind::Markdown as i32
+        );
         assert!(name.required && !name.optional && !name.computed);
         let tags = &wire.block.as_ref().unwrap().attributes[3];
         assert!(tags.optional && tags.computed && !tags.required);
@@ -567,13 +574,30 @@ mod tests {
     #[test]
     fn sanity_rules_catch_what_terraform_rejects() {
         let mut schema = sample();
-        schema.block.attributes.push(Attribute::optional("Bad-Name", Type::String));
-        schema.block.attributes.push(Attribute::optional("name", Type::String));
+        schema
+            .block
+            .attributes
+            .push(Attribute::optional("Bad-Name", Type::String));
+        schema
+            .block
+            .attributes
+            .push(Attribute::optional("name", Type::String));
         schema.block.blocks[0].max_items = 2;
         let errors = schema.sanity_errors();
-        assert!(errors.iter().any(|e| e.starts_with("Bad-Name: name")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("name: defined more than once")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("timeouts: single")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with("Bad-Name: name")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("name: defined more than once")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("timeouts: single")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -15,8 +15,7 @@ use tonic::transport::server::Connected;
 use super::handshake::{self, Address, Launch};
 use super::resource::Provider;
 use super::server::{
-    ControllerService, HealthService, Lifecycle, MAX_MESSAGE_BYTES, ProviderService,
-    StdioService,
+    ControllerService, HealthService, Lifecycle, MAX_MESSAGE_BYTES, ProviderService, StdioService,
 };
 use super::tls::{self, ServerIdentity};
 
@@ -61,10 +60,7 @@ impl AsyncWrite for Connection {
         self.0.as_mut().poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         self.0.as_mut().poll_shutdown(cx)
     }
 }
@@ -236,7 +232,9 @@ pub async fn run<P: Provider>(provider: Arc<P>, mode: Mode) -> Result<(), String
 
     // The handshake line goes out only once the listener exists, and it is the first thing on
     // stdout: Terraform parses the first line it reads.
-    let certificate = acceptor.as_ref().map(|(_, certificate)| certificate.as_ref());
+    let certificate = acceptor
+        .as_ref()
+        .map(|(_, certificate)| certificate.as_ref());
     let mut stdout = std::io::stdout().lock();
     if debug {
         let value = handshake::reattach_value(&address, std::process::id());
@@ -246,7 +244,11 @@ pub async fn run<P: Provider>(provider: Arc<P>, mode: Mode) -> Result<(), String
              environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{value}'\n"
         );
     } else {
-        let _ = writeln!(stdout, "{}", handshake::handshake_line(&address, certificate));
+        let _ = writeln!(
+            stdout,
+            "{}",
+            handshake::handshake_line(&address, certificate)
+        );
     }
     let _ = stdout.flush();
     drop(stdout);

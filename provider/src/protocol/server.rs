@@ -16,9 +16,7 @@ use tonic::{Request, Response, Status};
 
 use super::cty::{self, Type, Value};
 use super::diagnostics::{Diagnostics, path_to_proto};
-use super::resource::{
-    ApplyRequest, ImportRequest, PlanRequest, Provider, ReadRequest, Resource,
-};
+use super::resource::{ApplyRequest, ImportRequest, PlanRequest, Provider, ReadRequest, Resource};
 
 /// gRPC messages may be far larger than tonic's 4 MiB default: Terraform allows 256 MiB, and a
 /// hub with hundreds of routes has a large state.
@@ -114,10 +112,13 @@ macro_rules! decode_or_return {
         match decode($value, $ty) {
             Ok(value) => value,
             Err(error) => {
-                return Ok(Response::new(tfplugin6::$response::Response {
+                // Some responses carry only diagnostics; the update keeps one macro for all.
+                #[allow(clippy::needless_update)]
+                let response = tfplugin6::$response::Response {
                     diagnostics: codec_error($what, error).to_proto(),
                     ..Default::default()
-                }));
+                };
+                return Ok(Response::new(response));
             }
         }
     };
@@ -173,9 +174,11 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             "provider configuration",
             validate_provider_config
         );
-        Ok(Response::new(tfplugin6::validate_provider_config::Response {
-            diagnostics: self.provider.validate_config(&config).to_proto(),
-        }))
+        Ok(Response::new(
+            tfplugin6::validate_provider_config::Response {
+                diagnostics: self.provider.validate_config(&config).to_proto(),
+            },
+        ))
     }
 
     async fn validate_resource_config(
@@ -191,9 +194,11 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             "resource configuration",
             validate_resource_config
         );
-        Ok(Response::new(tfplugin6::validate_resource_config::Response {
-            diagnostics: resource.validate(&config).to_proto(),
-        }))
+        Ok(Response::new(
+            tfplugin6::validate_resource_config::Response {
+                diagnostics: resource.validate(&config).to_proto(),
+            },
+        ))
     }
 
     async fn upgrade_resource_state(
@@ -321,7 +326,11 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         let planned_state = encode_or_report(&response.planned_state, &ty, &mut diagnostics);
         Ok(Response::new(tfplugin6::plan_resource_change::Response {
             planned_state,
-            requires_replace: response.requires_replace.iter().map(path_to_proto).collect(),
+            requires_replace: response
+                .requires_replace
+                .iter()
+                .map(path_to_proto)
+                .collect(),
             planned_private: response.planned_private,
             diagnostics: diagnostics.to_proto(),
             ..Default::default()

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
+pub mod shared;
+
 /// Every resource type, constructed once per provider process.
 pub fn all(_state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
     Vec::new()

@@ -29,8 +29,10 @@ def _stdin_is_a_lifeline() -> bool:
 
 
 def _watch_stdin(stop: threading.Event) -> None:
+    # os.read on the raw descriptor: a daemon thread blocked in sys.stdin's buffered reader
+    # would abort the interpreter at exit (it holds the buffer's lock).
     try:
-        while sys.stdin.buffer.read1(65536):
+        while os.read(sys.stdin.fileno(), 65536):
             pass
     except (OSError, ValueError):
         pass

@@ -62,18 +62,19 @@ class _Rule:
 
 
 class FaultInjector:
-    """The active rules with their counters; replaced whenever the `faults` config changes."""
+    """The active rules with their counters; rebuilt (counters restarted) whenever `faults` is posted."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: list[_Rule] = []
-        self._specs: list[dict[str, Any]] | None = None
+        self._version: int | None = None
 
-    def decide(self, specs: list[dict[str, Any]], service: str, action: str) -> Fault | None:
+    def decide(self, specs: list[dict[str, Any]], version: int, service: str, action: str) -> Fault | None:
+        """The fault for one call, if any. `version` changes whenever the rules were posted."""
         with self._lock:
-            if specs != self._specs:
+            if version != self._version:
                 self._rules = [_Rule(spec=dict(s), rng=random.Random(s.get("seed"))) for s in specs]
-                self._specs = specs
+                self._version = version
             for rule in self._rules:
                 if rule.matches(service, action):
                     fault = rule.decide()
@@ -84,4 +85,4 @@ class FaultInjector:
     def reset(self) -> None:
         with self._lock:
             self._rules = []
-            self._specs = None
+            self._version = None

@@ -84,12 +84,13 @@ class Gateway:
 
     def _serve(self, request: AwsRequest, environ: dict[str, Any]) -> Answer:
         config = self.world.settings.snapshot()
+        faults_version = self.world.settings.faults_version
         handler = services.lookup(request.service, request.action)
         call = services.Call(request, self.world, environ)
         refusal: AwsError | Fault | None = None
         release = None
         try:
-            refusal = self.faults.decide(config["faults"], request.service, request.action)
+            refusal = self.faults.decide(config["faults"], faults_version, request.service, request.action)
             if refusal is None and request.is_ec2:
                 self.throttler.check(config["throttle"], request.account, request.region, request.action)
             if refusal is None and handler is not None and handler.admit is not None:

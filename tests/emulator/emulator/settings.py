@@ -65,11 +65,13 @@ class Settings:
         self._lock = threading.Lock()
         self._config = default_config()
         self.generation = 0  # bumped on every change, so dependants can rebuild their state
+        self.faults_version = 0  # bumped whenever "faults" is posted: rule counters restart
 
     def reset(self) -> None:
         with self._lock:
             self._config = default_config()
             self.generation += 1
+            self.faults_version += 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -112,6 +114,7 @@ class Settings:
                 updated["throttle"] = _validate_throttle(patch["throttle"], updated["throttle"])
             if "faults" in patch:
                 updated["faults"] = _validate_faults(patch["faults"])
+                self.faults_version += 1
             if "concurrent_mutation_limit" in patch:
                 limit = patch["concurrent_mutation_limit"]
                 if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:

@@ -2,4 +2,5 @@
 //! against the local AWS emulator where AWS is involved. One test binary, so the AWS SDK is
 //! linked once.
 
+mod emulator;
 mod protocol;

@@ -3,25 +3,32 @@
 
 use std::time::{Duration, Instant};
 
-use harness::process::{ClientIdentity, LaunchOptions, ProviderProcess, parse_handshake};
 use harness::Terraform;
+use harness::process::{ClientIdentity, LaunchOptions, ProviderProcess, parse_handshake};
 use plugin_proto::health::HealthCheckRequest;
 use plugin_proto::tfplugin6;
 use terraform_provider_migration::protocol::diagnostics::Severity;
 
 async fn launch() -> ProviderProcess {
-    ProviderProcess::launch(LaunchOptions::default()).await.expect("provider starts")
+    ProviderProcess::launch(LaunchOptions::default())
+        .await
+        .expect("provider starts")
 }
 
 #[tokio::test]
 async fn handshake_services_and_prompt_shutdown() {
     let mut process = launch().await;
     assert_eq!(process.handshake.network, "unix");
-    assert!(process.handshake.server_certificate.is_some(), "TLS certificate in the handshake line");
+    assert!(
+        process.handshake.server_certificate.is_some(),
+        "TLS certificate in the handshake line"
+    );
 
     let health = process
         .health
-        .check(HealthCheckRequest { service: "plugin".into() })
+        .check(HealthCheckRequest {
+            service: "plugin".into(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -33,7 +40,12 @@ async fn handshake_services_and_prompt_shutdown() {
         .await
         .unwrap()
         .into_inner();
-    assert!(metadata.server_capabilities.unwrap().get_provider_schema_optional);
+    assert!(
+        metadata
+            .server_capabilities
+            .unwrap()
+            .get_provider_schema_optional
+    );
 
     let schema = process
         .provider
@@ -47,18 +59,41 @@ async fn handshake_services_and_prompt_shutdown() {
     .unwrap();
     assert!(provider.sanity_errors().is_empty());
     for name in [
-        "region", "profile", "shared_config_files", "shared_credentials_files", "access_key",
-        "secret_key", "token", "max_retries", "retry_mode", "allowed_account_ids",
-        "forbidden_account_ids", "skip_credentials_validation",
+        "region",
+        "profile",
+        "shared_config_files",
+        "shared_credentials_files",
+        "access_key",
+        "secret_key",
+        "token",
+        "max_retries",
+        "retry_mode",
+        "allowed_account_ids",
+        "forbidden_account_ids",
+        "skip_credentials_validation",
     ] {
-        assert!(provider.block.attribute(name).is_some(), "provider argument {name}");
+        assert!(
+            provider.block.attribute(name).is_some(),
+            "provider argument {name}"
+        );
     }
-    for block in ["assume_role", "assume_role_with_web_identity", "endpoints", "default_tags"] {
-        assert!(provider.block.block(block).is_some(), "provider block {block}");
+    for block in [
+        "assume_role",
+        "assume_role_with_web_identity",
+        "endpoints",
+        "default_tags",
+    ] {
+        assert!(
+            provider.block.block(block).is_some(),
+            "provider block {block}"
+        );
     }
 
     let started = Instant::now();
-    let status = process.shutdown().await.expect("exits within 2 s of Shutdown");
+    let status = process
+        .shutdown()
+        .await
+        .expect("exits within 2 s of Shutdown");
     assert!(status.success(), "{status}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -99,10 +134,17 @@ async fn only_terraforms_certificate_is_accepted() {
                 .await
                 .is_err(),
         };
-        assert!(refused, "a client without the pinned certificate must be refused");
+        assert!(
+            refused,
+            "a client without the pinned certificate must be refused"
+        );
     }
     // Terraform's own connection is unaffected.
-    process.provider.get_metadata(tfplugin6::get_metadata::Request {}).await.unwrap();
+    process
+        .provider
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .unwrap();
     process.shutdown().await.unwrap();
 }
 
@@ -111,8 +153,15 @@ async fn sigint_is_ignored() {
     let mut process = launch().await;
     process.signal(2).unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(process.try_exit_status().is_none(), "provider died on SIGINT");
-    process.provider.get_metadata(tfplugin6::get_metadata::Request {}).await.unwrap();
+    assert!(
+        process.try_exit_status().is_none(),
+        "provider died on SIGINT"
+    );
+    process
+        .provider
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .unwrap();
     process.shutdown().await.unwrap();
 }
 
@@ -121,7 +170,11 @@ async fn concurrent_rpcs_are_served() {
     let process = launch().await;
     let calls = (0..10).map(|_| {
         let mut client = process.provider.clone();
-        async move { client.get_provider_schema(tfplugin6::get_provider_schema::Request {}).await }
+        async move {
+            client
+                .get_provider_schema(tfplugin6::get_provider_schema::Request {})
+                .await
+        }
     });
     for result in futures_join(calls).await {
         result.unwrap();
@@ -129,7 +182,9 @@ async fn concurrent_rpcs_are_served() {
     process.shutdown().await.unwrap();
 }
 
-async fn futures_join<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn futures_join<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
 where
     F::Output: Send + 'static,
 {
@@ -178,25 +233,41 @@ async fn stop_provider_interrupts_a_hanging_call_and_keeps_serving() {
         .await
         .unwrap()
         .into_inner();
-    let provider_schema =
-        terraform_provider_migration::protocol::schema::Schema::from_proto(schema.provider.as_ref().unwrap())
-            .unwrap();
+    let provider_schema = terraform_provider_migration::protocol::schema::Schema::from_proto(
+        schema.provider.as_ref().unwrap(),
+    )
+    .unwrap();
     let value = parsed.provider_value(&provider_schema.block).unwrap();
-    let encoded = terraform_provider_migration::protocol::cty::to_msgpack(&value, &provider_schema.implied_type()).unwrap();
+    let encoded = terraform_provider_migration::protocol::cty::to_msgpack(
+        &value,
+        &provider_schema.implied_type(),
+    )
+    .unwrap();
     let mut client = process.provider.clone();
     let configure = tokio::spawn(async move {
         client
             .configure_provider(tfplugin6::configure_provider::Request {
                 terraform_version: "1.15.0".into(),
-                config: Some(tfplugin6::DynamicValue { msgpack: encoded, json: vec![] }),
+                config: Some(tfplugin6::DynamicValue {
+                    msgpack: encoded,
+                    json: vec![],
+                }),
                 client_capabilities: None,
             })
             .await
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(!configure.is_finished(), "the call should be hanging on the black-hole endpoint");
+    assert!(
+        !configure.is_finished(),
+        "the call should be hanging on the black-hole endpoint"
+    );
     let stopped_at = Instant::now();
-    let stop = process.provider.stop_provider(tfplugin6::stop_provider::Request {}).await.unwrap().into_inner();
+    let stop = process
+        .provider
+        .stop_provider(tfplugin6::stop_provider::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(stop.error, "");
     let response = tokio::time::timeout(Duration::from_secs(5), configure)
         .await
@@ -206,11 +277,18 @@ async fn stop_provider_interrupts_a_hanging_call_and_keeps_serving() {
         .into_inner();
     assert!(stopped_at.elapsed() < Duration::from_secs(5));
     assert!(
-        response.diagnostics.iter().any(|d| d.severity == tfplugin6::diagnostic::Severity::Error as i32),
+        response
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == tfplugin6::diagnostic::Severity::Error as i32),
         "a stopped operation reports an error"
     );
     // StopProvider is not a shutdown.
-    process.provider.get_metadata(tfplugin6::get_metadata::Request {}).await.unwrap();
+    process
+        .provider
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .unwrap();
     process.shutdown().await.unwrap();
 }
 
@@ -238,44 +316,80 @@ async fn logs_are_terraform_json_lines_without_secrets() {
         .await
         .unwrap()
         .into_inner();
-    let provider_schema =
-        terraform_provider_migration::protocol::schema::Schema::from_proto(schema.provider.as_ref().unwrap())
-            .unwrap();
+    let provider_schema = terraform_provider_migration::protocol::schema::Schema::from_proto(
+        schema.provider.as_ref().unwrap(),
+    )
+    .unwrap();
     let value = parsed.provider_value(&provider_schema.block).unwrap();
-    let encoded = terraform_provider_migration::protocol::cty::to_msgpack(&value, &provider_schema.implied_type()).unwrap();
+    let encoded = terraform_provider_migration::protocol::cty::to_msgpack(
+        &value,
+        &provider_schema.implied_type(),
+    )
+    .unwrap();
     let response = process
         .provider
         .configure_provider(tfplugin6::configure_provider::Request {
             terraform_version: "1.15.0".into(),
-            config: Some(tfplugin6::DynamicValue { msgpack: encoded, json: vec![] }),
+            config: Some(tfplugin6::DynamicValue {
+                msgpack: encoded,
+                json: vec![],
+            }),
             client_capabilities: None,
         })
         .await
         .unwrap()
         .into_inner();
-    assert!(response.diagnostics.is_empty(), "{:?}", response.diagnostics);
+    assert!(
+        response.diagnostics.is_empty(),
+        "{:?}",
+        response.diagnostics
+    );
     let stderr_lines = process.stderr();
     process.shutdown().await.unwrap();
     assert!(!stderr_lines.is_empty(), "TRACE logging produces lines");
     for line in &stderr_lines {
         assert!(!line.contains(SECRET), "secret leaked into logs: {line}");
-        let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         let level = parsed["@level"].as_str().unwrap();
-        assert!(["trace", "debug", "info", "warn", "error"].contains(&level), "{line}");
+        assert!(
+            ["trace", "debug", "info", "warn", "error"].contains(&level),
+            "{line}"
+        );
         assert!(parsed["@message"].is_string(), "{line}");
         let timestamp = parsed["@timestamp"].as_str().unwrap();
         let bytes = timestamp.as_bytes();
-        assert_eq!(bytes.len(), 27, "2006-01-02T15:04:05.000000Z layout: {timestamp}");
-        assert_eq!((bytes[4], bytes[10], bytes[19], bytes[26]), (b'-', b'T', b'.', b'Z'), "{timestamp}");
-        assert!(timestamp[20..26].bytes().all(|b| b.is_ascii_digit()), "{timestamp}");
+        assert_eq!(
+            bytes.len(),
+            27,
+            "2006-01-02T15:04:05.000000Z layout: {timestamp}"
+        );
+        assert_eq!(
+            (bytes[4], bytes[10], bytes[19], bytes[26]),
+            (b'-', b'T', b'.', b'Z'),
+            "{timestamp}"
+        );
+        assert!(
+            timestamp[20..26].bytes().all(|b| b.is_ascii_digit()),
+            "{timestamp}"
+        );
     }
 }
 
 #[tokio::test]
 async fn plaintext_only_when_plugin_tls_is_disabled() {
-    let mut process = ProviderProcess::launch(LaunchOptions { tls: false, ..Default::default() }).await.unwrap();
+    let mut process = ProviderProcess::launch(LaunchOptions {
+        tls: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     assert!(process.handshake.server_certificate.is_none());
-    process.provider.get_metadata(tfplugin6::get_metadata::Request {}).await.unwrap();
+    process
+        .provider
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .unwrap();
     process.shutdown().await.unwrap();
 }
 
@@ -304,7 +418,10 @@ async fn debug_mode_prints_reattach_line_and_serves_plaintext() {
     .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&reattach).unwrap();
     let (address, entry) = parsed.as_object().unwrap().iter().next().unwrap();
-    assert!(address.starts_with("registry.terraform.io/") && address.ends_with("/migration"), "{address}");
+    assert!(
+        address.starts_with("registry.terraform.io/") && address.ends_with("/migration"),
+        "{address}"
+    );
     assert_eq!(entry["ProtocolVersion"], 6);
     assert_eq!(entry["Pid"], child.id().unwrap());
     let handshake = parse_handshake(&format!(
@@ -320,8 +437,15 @@ async fn debug_mode_prints_reattach_line_and_serves_plaintext() {
         .await
         .expect("debug mode serves plaintext");
     // Debug mode ends on Ctrl-C, unlike a managed provider.
-    std::process::Command::new("kill").arg("-2").arg(child.id().unwrap().to_string()).status().unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(5), child.wait()).await.unwrap().unwrap();
+    std::process::Command::new("kill")
+        .arg("-2")
+        .arg(child.id().unwrap().to_string())
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "{status}");
 }
 
@@ -340,13 +464,24 @@ async fn provider_configuration_errors_name_the_argument() {
         )
         .await
         .unwrap();
-    let errors: Vec<_> = diagnostics.iter().filter(|(_, d)| d.severity == Severity::Error).collect();
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|(_, d)| d.severity == Severity::Error)
+        .collect();
     let paths: Vec<String> = errors
         .iter()
-        .map(|(_, d)| d.attribute.as_ref().map(ToString::to_string).unwrap_or_default())
+        .map(|(_, d)| {
+            d.attribute
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
         .collect();
     assert!(paths.contains(&"retry_mode".to_string()), "{paths:?}");
-    assert!(paths.contains(&"assume_role.role_arn".to_string()), "{paths:?}");
+    assert!(
+        paths.contains(&"assume_role.role_arn".to_string()),
+        "{paths:?}"
+    );
 }
 
 #[tokio::test]
