@@ -184,6 +184,29 @@ impl Terraform {
         Ok(config::parse(text, &self.variables)?)
     }
 
+    /// `terraform untaint ADDRESS`: keep a partially created object and resume it on the next
+    /// apply instead of replacing it.
+    pub fn untaint(&mut self, address: &str) -> bool {
+        match self.state.get_mut(address) {
+            Some(entry) => {
+                let was = entry.tainted;
+                entry.tainted = false;
+                was
+            }
+            None => false,
+        }
+    }
+
+    /// `terraform taint ADDRESS`: replace the object on the next apply.
+    pub fn taint(&mut self, address: &str) -> bool {
+        self.state.get_mut(address).map(|e| e.tainted = true).is_some()
+    }
+
+    /// Whether `terraform state rm` would find the address, and forgets it.
+    pub fn forget(&mut self, address: &str) -> bool {
+        self.state.remove(address).is_some()
+    }
+
     /// The state of one resource, decoded.
     pub fn state_value(&self, address: &str) -> Option<Value> {
         let entry = self.state.get(address)?;
