@@ -49,6 +49,20 @@ pub fn parse(
     text: &str,
     variables: &BTreeMap<String, hcl::Value>,
 ) -> Result<Configuration, String> {
+    parse_with(text, variables, false)
+}
+
+/// Parses HCL text in which variables without a value are unknown, as in `terraform validate`
+/// (used to check the examples against the schema).
+pub fn parse_for_validation(text: &str) -> Result<Configuration, String> {
+    parse_with(text, &BTreeMap::new(), true)
+}
+
+fn parse_with(
+    text: &str,
+    variables: &BTreeMap<String, hcl::Value>,
+    unset_is_unknown: bool,
+) -> Result<Configuration, String> {
     let body = hcl::parse(text).map_err(|e| format!("configuration is not valid HCL: {e}"))?;
     let mut configuration = Configuration {
         provider: None,
@@ -79,7 +93,9 @@ pub fn parse(
                     .map(|a| a.expr.evaluate(&Context::new()))
                     .transpose()
                     .map_err(|e| format!("variable {name}: {e}"))?;
-                let value = variables.get(&name).cloned().or(default).ok_or_else(|| {
+                let unknown =
+                    unset_is_unknown.then(|| hcl::Value::String(UNKNOWN_SENTINEL.to_string()));
+                let value = variables.get(&name).cloned().or(default).or(unknown).ok_or_else(|| {
                     format!("No value for required variable: variable {name:?} has no default and no value was given")
                 })?;
                 configuration.variables.insert(name, value);

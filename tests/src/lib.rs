@@ -7,8 +7,10 @@
 //! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences.
 //! - [`emulator`]: the local AWS (moto + extension) the end-to-end tests run against.
 
+pub mod bench;
 pub mod config;
 pub mod core;
+pub mod docs;
 pub mod emulator;
 pub mod process;
 pub mod terraform;

@@ -4,3 +4,4 @@
 
 mod emulator;
 mod protocol;
+mod repository;
