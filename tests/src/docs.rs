@@ -134,7 +134,8 @@ type Pending = Vec<(
 )>;
 
 fn render_block(block: &Block, prefix: &str, out: &mut String, nested: &mut Pending) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Membership = fn(&Attribute) -> bool;
+    let groups: [(&str, Membership); 3] = [
         ("Required", |a| a.presence == Presence::Required),
         ("Optional", |a| {
             matches!(a.presence, Presence::Optional | Presence::OptionalComputed)
