@@ -13,6 +13,7 @@ pub mod core;
 pub mod docs;
 pub mod emulator;
 pub mod process;
+pub mod render;
 pub mod terraform;
 
 pub use process::{LaunchOptions, ProviderProcess};
