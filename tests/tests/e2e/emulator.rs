@@ -504,3 +504,49 @@ async fn a_waiter_observes_pending_then_available() {
         "the waiter polled through the delay: {seen:?}"
     );
 }
+
+/// ConfigureProvider validates credentials with STS through an endpoint named by host name, so
+/// the binary's resolver (static release builds included) is exercised.
+#[tokio::test]
+async fn the_provider_validates_credentials_through_a_named_endpoint() {
+    let emulator = Emulator::start().await.unwrap();
+    let by_name = emulator.url.replace("127.0.0.1", "localhost");
+    let block = format!(
+        r#"provider "migration" {{
+  region              = "eu-west-1"
+  allowed_account_ids = ["{OWNER}"]
+  endpoints {{
+    ec2 = "{by_name}"
+    sts = "{by_name}"
+  }}
+}}"#
+    );
+    let mut tf = harness::Terraform::new(harness::LaunchOptions {
+        env: emulator.provider_env(OWNER),
+        ..Default::default()
+    });
+    let plan = tf.plan(&block).await.unwrap();
+    assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
+    assert!(
+        emulator
+            .calls(OWNER)
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.action == "GetCallerIdentity"),
+        "credentials were validated against the emulator"
+    );
+    // The wrong account is refused, naming the account.
+    let mut other = harness::Terraform::new(harness::LaunchOptions {
+        env: emulator.provider_env(SPOKE),
+        ..Default::default()
+    });
+    let plan = other.plan(&block).await.unwrap();
+    let errors = plan.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.detail.contains(SPOKE) && d.detail.contains("allowed_account_ids")),
+        "{errors:?}"
+    );
+}
