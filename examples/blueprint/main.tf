@@ -1,0 +1,49 @@
+# The migration connectivity blueprint: one Transit Gateway hub shared over RAM, the staging
+# and target VPCs, the data center over Direct Connect, routes from every network to every
+# other, and Client VPN access per Active Directory group.
+
+resource "migration_hub_network" "hub" {
+  name        = var.hub_name
+  description = "Migration hub: staging, target and the source data center"
+  share_with  = var.shared_account_ids
+
+  vpc_attachments = {
+    staging = {
+      vpc_id          = var.staging_vpc_id
+      subnet_ids      = var.staging_subnet_ids
+      route_table_ids = var.staging_route_table_ids
+    }
+    target = {
+      vpc_id          = var.target_vpc_id
+      subnet_ids      = var.target_subnet_ids
+      route_table_ids = var.target_route_table_ids
+    }
+  }
+
+  data_center = {
+    cidr_blocks               = [var.data_center_cidr]
+    direct_connect_gateway_id = var.direct_connect_gateway_id
+  }
+
+  tags = {
+    Project = "datacenter-exit"
+  }
+}
+
+resource "migration_client_vpn_group_access" "staff" {
+  client_vpn_endpoint_id = var.client_vpn_endpoint_id
+  directory_id           = var.directory_id
+
+  groups = {
+    migration_engineers = {
+      sid         = var.migration_engineers_sid
+      networks    = [var.staging_cidr, var.data_center_cidr]
+      description = "Migration engineers: staging and the source data center"
+    }
+    internal_it = {
+      sid         = var.internal_it_sid
+      networks    = [var.data_center_cidr, var.target_cidr]
+      description = "Internal IT: the source data center and the target VPC"
+    }
+  }
+}

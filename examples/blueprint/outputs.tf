@@ -1,0 +1,15 @@
+output "transit_gateway_id" {
+  value = migration_hub_network.hub.id
+}
+
+output "resource_share_arn" {
+  value = migration_hub_network.hub.resource_share_arn
+}
+
+output "routes" {
+  value = migration_hub_network.hub.routes
+}
+
+output "client_vpn_authorization_rules" {
+  value = migration_client_vpn_group_access.staff.authorization_rules
+}
