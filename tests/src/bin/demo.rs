@@ -282,25 +282,25 @@ async fn run() -> Result<(), Error> {
             }
         }
     }
-    if let Some(hub) = tf.state_value("migration_hub_network.hub") {
-        if let Some(routes) = hub.attr("routes").and_then(|r| r.elements()) {
-            println!("\n  Mesh routes ({}):", routes.len());
-            for route in routes {
-                let field = |name: &str| {
-                    route
-                        .attr(name)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("")
-                        .to_string()
-                };
-                println!(
-                    "    {:<24} {:<18} → {:<10} {}",
-                    field("route_table_id"),
-                    field("destination"),
-                    field("network"),
-                    field("state")
-                );
-            }
+    if let Some(hub) = tf.state_value("migration_hub_network.hub")
+        && let Some(routes) = hub.attr("routes").and_then(|r| r.elements())
+    {
+        println!("\n  Mesh routes ({}):", routes.len());
+        for route in routes {
+            let field = |name: &str| {
+                route
+                    .attr(name)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            println!(
+                "    {:<24} {:<18} → {:<10} {}",
+                field("route_table_id"),
+                field("destination"),
+                field("network"),
+                field("state")
+            );
         }
     }
     if let Some(access) = tf.state_value("migration_client_vpn_group_access.staff")
