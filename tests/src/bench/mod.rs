@@ -1,6 +1,7 @@
 //! Benchmarks (`make bench`): each suite prints one table row per measurement and writes a CSV
 //! under `target/bench/`. Performance is measured here, never asserted in timed tests.
 
+pub mod netplan;
 pub mod process;
 
 use std::io::Write as _;

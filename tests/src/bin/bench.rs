@@ -1,5 +1,5 @@
 //! `make bench`: runs the benchmark suites against the release provider binary and the local
-//! AWS emulator. Usage: `bench [process|all]...`.
+//! AWS emulator. Usage: `bench [process|netplan|all]...`.
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -15,6 +15,13 @@ async fn main() -> std::process::ExitCode {
                 eprintln!("process benchmark failed: {error}");
                 return std::process::ExitCode::FAILURE;
             }
+        }
+    }
+    if wanted("netplan") {
+        let table = harness::bench::netplan::run();
+        match table.save() {
+            Ok(path) => println!("(saved {})", path.display()),
+            Err(error) => eprintln!("cannot save: {error}"),
         }
     }
     std::process::ExitCode::SUCCESS
