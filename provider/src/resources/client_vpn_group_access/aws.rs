@@ -346,6 +346,14 @@ pub async fn group_sid(
     }
 }
 
+/// The SDK must not retry a mutation by itself: its retries would bypass the governor, take
+/// the next call's rate token, get that call throttled in turn, and so on. The scheduler
+/// retries instead, pacing every attempt.
+fn single_attempt() -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Builder::default()
+        .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
+}
+
 pub async fn authorize(
     aws: &AwsClients,
     endpoint_id: &str,
@@ -360,6 +368,8 @@ pub async fn authorize(
         .access_group_id(&rule.sid)
         .set_description(description.map(str::to_string))
         .client_token(client_token)
+        .customize()
+        .config_override(single_attempt())
         .send()
         .await
         .map(|_| ())
@@ -372,6 +382,8 @@ pub async fn revoke(aws: &AwsClients, endpoint_id: &str, rule: &RuleKey) -> Resu
         .client_vpn_endpoint_id(endpoint_id)
         .target_network_cidr(rule.cidr.to_string())
         .access_group_id(&rule.sid)
+        .customize()
+        .config_override(single_attempt())
         .send()
         .await
         .map(|_| ())
@@ -391,6 +403,8 @@ pub async fn create_route(
         .target_vpc_subnet_id(&route.subnet_id)
         .description(ROUTE_DESCRIPTION)
         .client_token(client_token)
+        .customize()
+        .config_override(single_attempt())
         .send()
         .await
         .map(|_| ())
@@ -407,6 +421,8 @@ pub async fn delete_route(
         .client_vpn_endpoint_id(endpoint_id)
         .destination_cidr_block(route.destination.to_string())
         .target_vpc_subnet_id(&route.subnet_id)
+        .customize()
+        .config_override(single_attempt())
         .send()
         .await
         .map(|_| ())

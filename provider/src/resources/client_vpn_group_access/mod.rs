@@ -442,6 +442,16 @@ impl Resource for ClientVpnGroupAccess {
                 private: Vec::new(),
                 diagnostics,
             },
+            Err(OpError::Aws(error)) if error.is_missing_credentials() => {
+                diagnostics.warning(
+                    "Not refreshed",
+                    format!(
+                        "{error}.\n\nThe state of {} is used as it was last saved.",
+                        state.access.endpoint_id
+                    ),
+                );
+                unchanged(diagnostics)
+            }
             Err(error) => {
                 shared::report(
                     &mut diagnostics,
@@ -485,6 +495,16 @@ impl Resource for ClientVpnGroupAccess {
                         format!(
                             "Endpoint {endpoint_id} does not exist in this account and Region. \
                              Check the ID and the provider's `region`."
+                        ),
+                    );
+                }
+                Err(OpError::Aws(error)) if error.is_missing_credentials() => {
+                    diagnostics.warning(
+                        "Planned without AWS access",
+                        format!(
+                            "{error}.\n\nOnly the checks that need no AWS access ran; values \
+                             that depend on the endpoint are known after apply, and the apply \
+                             checks the rest."
                         ),
                     );
                 }

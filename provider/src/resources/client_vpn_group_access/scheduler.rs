@@ -98,12 +98,14 @@ const ABSENCE_GRACE: Duration = Duration::from_secs(30);
 
 /// Interval before the next poll, from the number of polls in a row that settled nothing and
 /// whether operations are queued for a slot. Queued operations mean the slots are the
-/// bottleneck, so settled objects are noticed quickly; otherwise the API rate is, and a slower
+/// bottleneck, so settled objects are noticed quickly — but not more often than mutations can
+/// be made (2 per second): objects cannot settle faster than they are started, and every poll
+/// spends the account's describe budget. Otherwise the API rate is the bottleneck, and a slower
 /// poll costs nothing.
 pub fn poll_interval(quiet_polls: u32, contended: bool) -> Duration {
     let delay = poll_delay(quiet_polls);
     if contended {
-        delay.min(Duration::from_secs(2))
+        delay.clamp(Duration::from_millis(500), Duration::from_secs(2))
     } else {
         delay.max(Duration::from_secs(1))
     }
@@ -806,7 +808,7 @@ mod tests {
 
     #[test]
     fn polls_are_quick_only_while_operations_queue() {
-        assert_eq!(poll_interval(0, true), Duration::from_millis(250));
+        assert_eq!(poll_interval(0, true), Duration::from_millis(500));
         assert_eq!(poll_interval(0, false), Duration::from_secs(1));
         assert_eq!(poll_interval(30, true), Duration::from_secs(2));
         assert_eq!(poll_interval(30, false), Duration::from_secs(10));

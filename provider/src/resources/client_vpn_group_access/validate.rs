@@ -672,9 +672,15 @@ fn check_routes(
     if manage_routes == Some(true)
         && let Some(subnets) = &route_subnets
     {
-        let zones: BTreeSet<&str> = subnets
+        // Subnets that are not associated are reported above; redundancy is judged on the
+        // others.
+        let associated: Vec<&String> = subnets
             .iter()
-            .filter_map(|s| observation.subnet_zones.get(s).map(String::as_str))
+            .filter(|s| usable.contains(s.as_str()))
+            .collect();
+        let zones: BTreeSet<&str> = associated
+            .iter()
+            .filter_map(|s| observation.subnet_zones.get(*s).map(String::as_str))
             .collect();
         if subnets.is_empty() {
             if !networks.is_empty() {
@@ -689,7 +695,7 @@ fn check_routes(
                     ),
                 );
             }
-        } else if zones.len() < 2 {
+        } else if !associated.is_empty() && zones.len() < 2 {
             diagnostics.warning_at(
                 path.clone(),
                 "Routes without redundancy",
@@ -697,7 +703,11 @@ fn check_routes(
                     "Every route goes through {} in {}: if that Availability Zone fails, the \
                      networks are unreachable. Associate a subnet in a second Availability Zone \
                      and route through both.",
-                    subnets.iter().cloned().collect::<Vec<_>>().join(", "),
+                    associated
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     zones
                         .iter()
                         .next()
