@@ -146,25 +146,68 @@ async fn aws_documented_shadowing_example_is_a_warning_naming_both_groups() {
 #[tokio::test]
 async fn checks_against_the_endpoint_name_their_attribute() {
     let site = site(&[]).await;
-    let [_, _, not_associated] = site.subnets.clone();
+    let [a, _, free] = site.subnets.clone();
+    // A second subnet in the Availability Zone of an associated one can never be associated.
+    let vpc = site
+        .aws
+        .ec2
+        .describe_subnets()
+        .subnet_ids(&a)
+        .send()
+        .await
+        .unwrap();
+    let vpc_id = vpc.subnets()[0].vpc_id().unwrap().to_string();
+    let same_zone = site
+        .aws
+        .ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.10.9.0/24")
+        .availability_zone("eu-west-1a")
+        .send()
+        .await
+        .unwrap()
+        .subnet()
+        .unwrap()
+        .subnet_id()
+        .unwrap()
+        .to_string();
+    let missing = "subnet-0123456789abcdef0";
     let mut tf = site.terraform();
     let config = site.config(&format!(
         r#"
   groups = {{
     a = {{ sid = "{SID_A}", networks = ["10.0.0.0/16", "172.16.1.0/24"] }}
   }}
-  route_subnet_ids = ["{not_associated}"]"#
+  route_subnet_ids = ["{free}", "{same_zone}", "{missing}"]"#
     ));
     let plan = tf.plan(&config).await.unwrap();
     let all: Vec<&Diagnostic> = plan.diagnostics.iter().map(|(_, d)| d).collect();
     let subnets = at(all.iter().copied(), "route_subnet_ids");
-    assert_eq!(summaries(&subnets), ["Route subnet not associated"]);
-    assert!(subnets[0].detail.contains(&not_associated));
-    assert!(
-        subnets[0].detail.contains(&site.subnets[0]),
-        "lists the associated subnets: {}",
-        subnets[0].detail
+    let about = |subnet: &str| {
+        subnets
+            .iter()
+            .find(|d| d.detail.starts_with(subnet))
+            .unwrap_or_else(|| panic!("nothing about {subnet}: {subnets:#?}"))
+    };
+    let later = about(&free);
+    assert_eq!(
+        (later.severity, later.summary.as_str()),
+        (Severity::Warning, "Route subnet not associated yet"),
+        "its association may be created by the same configuration"
     );
+    assert!(later.detail.contains("depends_on"));
+    let never = about(&same_zone);
+    assert_eq!(
+        (never.severity, never.summary.as_str()),
+        (Severity::Error, "Route subnet cannot be associated")
+    );
+    assert!(
+        never.detail.contains(&format!("{a} is already associated")),
+        "{}",
+        never.detail
+    );
+    assert!(about(missing).detail.contains("does not exist"));
     let networks = at(all.iter().copied(), r#"groups["a"].networks"#);
     assert_eq!(summaries(&networks), ["Network overlaps the client CIDR"]);
     assert!(
@@ -172,6 +215,55 @@ async fn checks_against_the_endpoint_name_their_attribute() {
             && networks[0].detail.contains("172.16.0.0/22")
     );
     assert!(plan.has_errors());
+}
+
+#[tokio::test]
+async fn a_route_subnet_still_unassociated_when_applying_fails_until_associated() {
+    let site = site(&[]).await;
+    let [a, _, later] = site.subnets.clone();
+    let mut tf = site.terraform();
+    let config = site.config(&format!(
+        r#"
+  groups = {{ a = {{ sid = "{SID_A}", networks = ["10.20.0.0/16"] }} }}
+  route_subnet_ids = ["{a}", "{later}"]"#
+    ));
+    let applied = tf.apply(&config).await.unwrap();
+    assert_eq!(
+        summaries(&applied.plan.warnings()),
+        ["Route subnet not associated yet"]
+    );
+    let errors = applied.errors();
+    assert_eq!(summaries(&errors), ["Route subnet not associated"]);
+    assert_eq!(
+        errors[0].attribute.as_ref().unwrap().to_string(),
+        "route_subnet_ids"
+    );
+    assert!(tf.state.is_empty(), "nothing was made");
+    assert!(site.calls_of("AuthorizeClientVpnIngress").await.is_empty());
+
+    site.aws
+        .ec2
+        .associate_client_vpn_target_network()
+        .client_vpn_endpoint_id(&site.endpoint_id)
+        .subnet_id(&later)
+        .send()
+        .await
+        .unwrap();
+    let applied = tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    assert!(
+        applied.plan.warnings().is_empty(),
+        "{:#?}",
+        applied.plan.warnings()
+    );
+    let routes = site.routes().await;
+    for subnet in [&a, &later] {
+        assert!(routes.contains(&(
+            "10.20.0.0/16".to_string(),
+            subnet.clone(),
+            "add-route".to_string()
+        )));
+    }
 }
 
 #[tokio::test]

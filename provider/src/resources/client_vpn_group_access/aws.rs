@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::model::{RouteKey, RuleKey};
-use super::observe::{Association, Directory, Endpoint, Route, Rule};
+use super::observe::{Association, Directory, Endpoint, Route, Rule, Subnet};
 use super::scheduler::{EndpointApi, Mutation};
 use crate::aws::errors::AwsError;
 use crate::aws::governor::Lane;
@@ -73,6 +73,7 @@ pub async fn endpoint(
                 .transit_gateway_configuration()
                 .and_then(|t| t.transit_gateway_id())
                 .map(str::to_string),
+            vpc_id: e.vpc_id().map(str::to_string),
         }))
 }
 
@@ -262,19 +263,25 @@ pub async fn directory(
         }))
 }
 
-/// Availability Zone of each subnet (all of which exist: they are associated).
-pub async fn subnet_zones(
+/// The subnets among `subnet_ids` that exist (a filter, so that a configured subnet that does
+/// not exist is just absent instead of failing the call).
+pub async fn subnets(
     aws: &AwsClients,
     budget: &Budget,
     subnet_ids: &[String],
-) -> Result<BTreeMap<String, String>, OpError> {
+) -> Result<BTreeMap<String, Subnet>, OpError> {
     if subnet_ids.is_empty() {
         return Ok(BTreeMap::new());
     }
     let answer = read(aws, budget, || async {
         aws.ec2
             .describe_subnets()
-            .set_subnet_ids(Some(subnet_ids.to_vec()))
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("subnet-id")
+                    .set_values(Some(subnet_ids.to_vec()))
+                    .build(),
+            )
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))
@@ -286,7 +293,10 @@ pub async fn subnet_zones(
         .filter_map(|s| {
             Some((
                 s.subnet_id()?.to_string(),
-                s.availability_zone()?.to_string(),
+                Subnet {
+                    availability_zone: s.availability_zone()?.to_string(),
+                    vpc_id: s.vpc_id()?.to_string(),
+                },
             ))
         })
         .collect())

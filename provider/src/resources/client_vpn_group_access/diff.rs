@@ -329,16 +329,14 @@ mod tests {
         );
     }
 
-    /// What AWS holds after the changes ran: phase one (removals and waits for leaving
-    /// objects), then phase two.
-    fn simulate(
-        observed_rules: &[Rule],
-        observed_routes: &[Route],
-        changes: &Changes,
-    ) -> (
+    type Held = (
         BTreeMap<RuleKey, (Option<String>, Phase)>,
         BTreeMap<RouteKey, Phase>,
-    ) {
+    );
+
+    /// What AWS holds after the changes ran: phase one (removals and waits for leaving
+    /// objects), then phase two.
+    fn simulate(observed_rules: &[Rule], observed_routes: &[Route], changes: &Changes) -> Held {
         let mut rules: BTreeMap<RuleKey, (Option<String>, Phase)> = observed_rules
             .iter()
             .filter_map(|r| Some((r.key()?, (r.description.clone(), r.phase()))))

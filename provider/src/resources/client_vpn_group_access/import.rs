@@ -185,6 +185,7 @@ mod tests {
                 directory_id: None,
                 authentication: vec![],
                 transit_gateway_id: None,
+                vpc_id: None,
             },
             associations: ["subnet-a", "subnet-b", "subnet-c"]
                 .iter()
@@ -196,7 +197,7 @@ mod tests {
             rules,
             routes,
             directory: DirectoryLookup::None,
-            subnet_zones: BTreeMap::new(),
+            subnets: BTreeMap::new(),
         }
     }
 

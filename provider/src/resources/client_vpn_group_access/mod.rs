@@ -150,6 +150,10 @@ impl ClientVpnGroupAccess {
             // Unknown until apply: the directory check waits for it.
             Maybe::Unknown => None,
         };
+        let subnets: Vec<String> = match &config.route_subnet_ids {
+            Maybe::Known(Some(ids)) => ids.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
         observe::observe(
             aws,
             budget,
@@ -157,6 +161,7 @@ impl ClientVpnGroupAccess {
             Scope {
                 associations: true,
                 directory,
+                subnets: &subnets,
             },
         )
         .await
@@ -223,6 +228,7 @@ impl ClientVpnGroupAccess {
             observation: Some(&observation),
             owned_sids: prior.as_ref().map(State::owned_sids).unwrap_or_default(),
             owned_routes: prior.as_ref().map(State::owned_routes).unwrap_or_default(),
+            stage: validate::Stage::Apply,
         }));
         let seen_at_plan = private_of(&request.planned_private).checked;
         for diagnostic in checks.0 {
@@ -535,6 +541,7 @@ impl Resource for ClientVpnGroupAccess {
             observation: observation.as_ref(),
             owned_sids: prior.as_ref().map(State::owned_sids).unwrap_or_default(),
             owned_routes: prior.as_ref().map(State::owned_routes).unwrap_or_default(),
+            stage: validate::Stage::Plan,
         }));
         let planned = state::planned_value(
             &request.proposed_new_state,
@@ -595,6 +602,7 @@ impl Resource for ClientVpnGroupAccess {
         let scope = Scope {
             associations: true,
             directory: None,
+            subnets: &[],
         };
         match observe::observe(&aws, &budget, &id, scope).await {
             Ok(Some(observation)) => {

@@ -23,6 +23,7 @@ pub struct Endpoint {
     pub authentication: Vec<String>,
     /// Set when the endpoint is attached to a Transit Gateway (routes then have no subnet).
     pub transit_gateway_id: Option<String>,
+    pub vpc_id: Option<String>,
 }
 
 impl Endpoint {
@@ -104,6 +105,13 @@ pub struct Directory {
 
 pub const MANAGED_AD: &str = "MicrosoftAD";
 
+/// Where a subnet is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subnet {
+    pub availability_zone: String,
+    pub vpc_id: String,
+}
+
 /// The directory the groups are looked up in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DirectoryLookup {
@@ -122,8 +130,8 @@ pub struct Observation {
     pub rules: Vec<Rule>,
     pub routes: Vec<Route>,
     pub directory: DirectoryLookup,
-    /// Availability Zone of each associated subnet.
-    pub subnet_zones: BTreeMap<String, String>,
+    /// The associated subnets and the configured route subnets that exist.
+    pub subnets: BTreeMap<String, Subnet>,
 }
 
 impl Observation {
@@ -145,6 +153,8 @@ pub struct Scope<'a> {
     pub associations: bool,
     /// Look up the directory: this one, or the endpoint's when `None`.
     pub directory: Option<Option<&'a str>>,
+    /// Subnets to describe besides the associated ones (the configured route subnets).
+    pub subnets: &'a [String],
 }
 
 impl Scope<'_> {
@@ -195,8 +205,11 @@ pub async fn observe(
         Some(Some(id)) => Some(id.to_string()),
         Some(None) => endpoint.directory_id.clone(),
     };
-    let subnet_ids: Vec<String> = associations.iter().map(|a| a.subnet_id.clone()).collect();
-    let (directory, subnet_zones) = tokio::join!(
+    let mut subnet_ids: Vec<String> = associations.iter().map(|a| a.subnet_id.clone()).collect();
+    subnet_ids.extend(scope.subnets.iter().cloned());
+    subnet_ids.sort();
+    subnet_ids.dedup();
+    let (directory, subnets) = tokio::join!(
         async {
             match &directory_id {
                 None => Ok::<_, OpError>(DirectoryLookup::None),
@@ -206,7 +219,7 @@ pub async fn observe(
                 }),
             }
         },
-        aws::subnet_zones(aws, budget, &subnet_ids),
+        aws::subnets(aws, budget, &subnet_ids),
     );
     Ok(Some(Observation {
         endpoint,
@@ -214,7 +227,7 @@ pub async fn observe(
         rules,
         routes,
         directory: directory?,
-        subnet_zones: subnet_zones?,
+        subnets: subnets?,
     }))
 }
 

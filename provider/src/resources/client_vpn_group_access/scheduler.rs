@@ -283,6 +283,19 @@ impl Scheduler {
         self.shared.polls.load(Ordering::Relaxed)
     }
 
+    /// Fails once the apply is stopped or out of time: checked before anything new starts,
+    /// because a wait that is already over would not notice.
+    fn still_running(&self, doing: &str) -> Result<(), OpError> {
+        let budget = &self.shared.budget;
+        if budget.cancel.is_cancelled() {
+            Err(OpError::Cancelled)
+        } else if Instant::now() >= budget.deadline {
+            Err(OpError::Timeout(doing.to_string()))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Waits for one of the endpoint's mutation slots.
     pub async fn slot(&self) -> Result<OwnedSemaphorePermit, OpError> {
         self.shared.queued.fetch_add(1, Ordering::SeqCst);
@@ -298,7 +311,9 @@ impl Scheduler {
             })
             .await;
         self.shared.queued.fetch_sub(1, Ordering::SeqCst);
-        acquired
+        let permit = acquired?;
+        self.still_running("waiting for a free Client VPN mutation slot")?;
+        Ok(permit)
     }
 
     /// Keeps a slot while someone else's object on the endpoint is in transition: AWS counts
@@ -337,9 +352,12 @@ impl Scheduler {
         let token = self.client_token(mutation);
         let mut attempt = 1;
         loop {
+            let doing = format!("calling {}", mutation.action());
+            self.still_running(&doing)?;
             self.governor.pace(Lane::ClientVpnMutation, budget).await?;
+            self.still_running(&doing)?;
             let result = budget
-                .guard(&format!("calling {}", mutation.action()), async {
+                .guard(&doing, async {
                     self.shared
                         .api
                         .mutate(mutation, &token)

@@ -667,10 +667,10 @@ pub fn planned_value(
             .as_ref()
             .map_or_else(Value::unknown, |a| routes_value(&wanted_route_entries(a))),
     );
-    if let Some(prior) = prior {
-        if planned == prior.to_value() {
-            return planned;
-        }
+    if let Some(prior) = prior
+        && planned == prior.to_value()
+    {
+        return planned;
     }
     if default_subnets {
         // Derived from the endpoint's associations, which may change before this resource is
@@ -698,6 +698,7 @@ mod tests {
                 directory_id: Some("d-1234567890".into()),
                 authentication: vec!["directory-service-authentication".into()],
                 transit_gateway_id: None,
+                vpc_id: None,
             },
             associations: vec![
                 Association {
@@ -712,7 +713,7 @@ mod tests {
             rules,
             routes,
             directory: DirectoryLookup::None,
-            subnet_zones: BTreeMap::new(),
+            subnets: BTreeMap::new(),
         }
     }
 

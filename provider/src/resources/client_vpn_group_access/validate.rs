@@ -407,6 +407,16 @@ pub struct Context<'a> {
     /// someone else's).
     pub owned_sids: BTreeSet<String>,
     pub owned_routes: BTreeSet<RouteKey>,
+    pub stage: Stage,
+}
+
+/// When the checks run. A route subnet that is not associated yet is an error when the apply
+/// runs, but only a warning in the plan if it could still be associated before then (its
+/// association may be created by the same configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Plan,
+    Apply,
 }
 
 /// Checks against the endpoint as observed (and, without AWS, the shadowing among the
@@ -450,7 +460,7 @@ fn check_shadowing(
         // user is in "all groups").
         rules.extend(observation.rules.iter().filter_map(|r| {
             let key = r.key()?;
-            (!our_sids.contains(&key.sid) && r.phase() != Phase::Leaving).then(|| Labelled {
+            (!our_sids.contains(&key.sid) && r.phase() != Phase::Leaving).then_some(Labelled {
                 label: Holder::Sid(key.sid),
                 prefix: IpNet::V4(key.cidr),
             })
@@ -637,26 +647,7 @@ fn check_routes(
     let route_subnets: Option<BTreeSet<String>> = match config.route_subnet_ids.known() {
         Some(Some(ids)) => {
             for id in ids.iter().filter(|id| !usable.contains(id.as_str())) {
-                let state = observation
-                    .association(id)
-                    .map(|a| format!(" (its association is {})", a.status))
-                    .unwrap_or_default();
-                diagnostics.error_at(
-                    path.clone(),
-                    "Route subnet not associated",
-                    format!(
-                        "{id} is not associated with endpoint {}{state}; routes can only go \
-                         through associated subnets ({}). Associate it first \
-                         (`aws_ec2_client_vpn_network_association`), or leave `route_subnet_ids` \
-                         unset to use every associated subnet at apply time.",
-                        observation.endpoint.id,
-                        if usable.is_empty() {
-                            "there are none".to_string()
-                        } else {
-                            usable.iter().copied().collect::<Vec<_>>().join(", ")
-                        },
-                    ),
-                );
+                check_unassociated(id, context.stage, observation, &usable, diagnostics);
             }
             Some(ids.clone())
         }
@@ -672,15 +663,24 @@ fn check_routes(
     if manage_routes == Some(true)
         && let Some(subnets) = &route_subnets
     {
-        // Subnets that are not associated are reported above; redundancy is judged on the
-        // others.
+        // Redundancy is judged on the subnets routes will use: associated ones, and those that
+        // can still be associated (the others are errors above).
+        let in_vpc = |id: &str| {
+            observation.subnets.get(id).filter(|s| {
+                observation
+                    .endpoint
+                    .vpc_id
+                    .as_ref()
+                    .is_none_or(|vpc| *vpc == s.vpc_id)
+            })
+        };
         let associated: Vec<&String> = subnets
             .iter()
-            .filter(|s| usable.contains(s.as_str()))
+            .filter(|s| usable.contains(s.as_str()) || in_vpc(s).is_some())
             .collect();
         let zones: BTreeSet<&str> = associated
             .iter()
-            .filter_map(|s| observation.subnet_zones.get(*s).map(String::as_str))
+            .filter_map(|s| in_vpc(s).map(|subnet| subnet.availability_zone.as_str()))
             .collect();
         if subnets.is_empty() {
             if !networks.is_empty() {
@@ -848,6 +848,91 @@ fn check_routes(
     }
 }
 
+/// A configured route subnet that is not associated: an error when it cannot be (it does not
+/// exist, is in another VPC, or its Availability Zone already has an associated subnet) or the
+/// apply is running; otherwise a warning, since its association may be created by this same
+/// configuration before this resource is applied.
+fn check_unassociated(
+    id: &str,
+    stage: Stage,
+    observation: &Observation,
+    usable: &BTreeSet<&str>,
+    diagnostics: &mut Diagnostics,
+) {
+    let path = Path::root().attr("route_subnet_ids");
+    let endpoint = &observation.endpoint;
+    let associated = if usable.is_empty() {
+        "there are none".to_string()
+    } else {
+        usable.iter().copied().collect::<Vec<_>>().join(", ")
+    };
+    let state = observation
+        .association(id)
+        .map(|a| format!(" (its association is {})", a.status))
+        .unwrap_or_default();
+    let impossible = match observation.subnets.get(id) {
+        None => Some(format!("{id} does not exist in this account and Region.")),
+        Some(subnet)
+            if endpoint
+                .vpc_id
+                .as_ref()
+                .is_some_and(|v| *v != subnet.vpc_id) =>
+        {
+            Some(format!(
+                "{id} is in {}, but endpoint {} is in {}; routes go through subnets of the \
+                 endpoint's VPC.",
+                subnet.vpc_id,
+                endpoint.id,
+                endpoint.vpc_id.as_deref().unwrap_or_default()
+            ))
+        }
+        Some(subnet) => usable
+            .iter()
+            .find(|other| {
+                observation
+                    .subnets
+                    .get(**other)
+                    .is_some_and(|o| o.availability_zone == subnet.availability_zone)
+            })
+            .map(|other| {
+                format!(
+                    "{id} is in {zone}, where {other} is already associated, and an endpoint \
+                     has at most one subnet per Availability Zone. Route through {other} \
+                     instead.",
+                    zone = subnet.availability_zone
+                )
+            }),
+    };
+    match (impossible, stage) {
+        (Some(why), _) => diagnostics.error_at(
+            path,
+            "Route subnet cannot be associated",
+            format!("{why} Associated subnets: {associated}."),
+        ),
+        (None, Stage::Apply) => diagnostics.error_at(
+            path,
+            "Route subnet not associated",
+            format!(
+                "{id} is not associated with endpoint {}{state}; routes can only go through \
+                 associated subnets ({associated}). Associate it first \
+                 (`aws_ec2_client_vpn_network_association`), or leave `route_subnet_ids` unset to \
+                 use every associated subnet.",
+                endpoint.id
+            ),
+        ),
+        (None, Stage::Plan) => diagnostics.warning_at(
+            path,
+            "Route subnet not associated yet",
+            format!(
+                "{id} is not associated with endpoint {}{state} (associated: {associated}). If \
+                 its association is created in this configuration, make this resource depend on \
+                 it (`depends_on`); the apply fails if the subnet is still not associated then.",
+                endpoint.id
+            ),
+        ),
+    }
+}
+
 fn list(nets: &[IpNet]) -> String {
     nets.iter()
         .map(ToString::to_string)
@@ -892,7 +977,7 @@ mod tests {
     use crate::protocol::cty::Value;
     use crate::protocol::diagnostics::{Diagnostic, Severity};
     use crate::resources::client_vpn_group_access::observe::{
-        Association, Directory, Endpoint, Route, Rule,
+        Association, Directory, Endpoint, Route, Rule, Subnet,
     };
 
     const ENDPOINT: &str = "cvpn-endpoint-0123456789abcdef0";
@@ -1025,6 +1110,7 @@ mod tests {
                 directory_id: Some("d-1234567890".into()),
                 authentication: vec![AD_AUTHENTICATION.into()],
                 transit_gateway_id: None,
+                vpc_id: Some("vpc-0123456789abcdef0".into()),
             },
             associations: vec![Association {
                 subnet_id: "subnet-0aaaaaaaaaaaaaaaa".into(),
@@ -1037,10 +1123,22 @@ mod tests {
                 kind: "SimpleAD".into(),
                 stage: "Creating".into(),
             }),
-            subnet_zones: BTreeMap::from([(
-                "subnet-0aaaaaaaaaaaaaaaa".into(),
-                "eu-west-1a".into(),
-            )]),
+            subnets: BTreeMap::from([
+                (
+                    "subnet-0aaaaaaaaaaaaaaaa".into(),
+                    Subnet {
+                        availability_zone: "eu-west-1a".into(),
+                        vpc_id: "vpc-0123456789abcdef0".into(),
+                    },
+                ),
+                (
+                    "subnet-0bbbbbbbbbbbbbbbb".into(),
+                    Subnet {
+                        availability_zone: "eu-west-1b".into(),
+                        vpc_id: "vpc-0123456789abcdef0".into(),
+                    },
+                ),
+            ]),
         }
     }
 
@@ -1051,6 +1149,7 @@ mod tests {
             observation,
             owned_sids: BTreeSet::new(),
             owned_routes: BTreeSet::new(),
+            stage: Stage::Plan,
         })
     }
 
@@ -1208,11 +1307,14 @@ mod tests {
             .map(|d| d.summary)
             .collect();
         assert!(
-            subnets.contains(&"Route subnet not associated".to_string()),
-            "{subnets:?}"
+            subnets.contains(&"Route subnet not associated yet".to_string()),
+            "a warning at plan time: {subnets:?}"
         );
         assert!(subnets.contains(&"Too many routes through one subnet".to_string()));
-        assert!(subnets.contains(&"Routes without redundancy".to_string()));
+        assert!(
+            !subnets.contains(&"Routes without redundancy".to_string()),
+            "the second subnet, once associated, is in another Availability Zone"
+        );
         let quota = at(&found, "groups");
         assert_eq!(quota.len(), 1);
         assert!(
@@ -1222,6 +1324,88 @@ mod tests {
             "{}",
             quota[0].detail
         );
+    }
+
+    #[test]
+    fn unassociated_route_subnets_are_errors_when_they_cannot_be_associated() {
+        let config = config(
+            vec![("a", group(Some(SID_A), None, &["10.20.0.0/16"]))],
+            vec![(
+                "route_subnet_ids",
+                Value::Set(vec![
+                    Value::string("subnet-0bbbbbbbbbbbbbbbb"),
+                    Value::string("subnet-0cccccccccccccccc"),
+                    Value::string("subnet-0dddddddddddddddd"),
+                    Value::string("subnet-0eeeeeeeeeeeeeeee"),
+                ]),
+            )],
+        );
+        let mut seen = observation(vec![], vec![]);
+        seen.subnets.insert(
+            "subnet-0dddddddddddddddd".into(),
+            Subnet {
+                availability_zone: "eu-west-1a".into(),
+                vpc_id: "vpc-0123456789abcdef0".into(),
+            },
+        );
+        seen.subnets.insert(
+            "subnet-0eeeeeeeeeeeeeeee".into(),
+            Subnet {
+                availability_zone: "eu-west-1c".into(),
+                vpc_id: "vpc-0fffffffffffffff0".into(),
+            },
+        );
+        let run = |stage| {
+            check_against_aws(&Context {
+                config: &config,
+                resolved: &BTreeMap::new(),
+                observation: Some(&seen),
+                owned_sids: BTreeSet::new(),
+                owned_routes: BTreeSet::new(),
+                stage,
+            })
+        };
+        let planned = run(Stage::Plan);
+        let found: Vec<(Severity, &str, bool)> = at(&planned, "route_subnet_ids")
+            .iter()
+            .map(|d| {
+                let subject = ["bbbb", "cccc", "dddd", "eeee"]
+                    .into_iter()
+                    .find(|s| d.detail.starts_with(&format!("subnet-0{s}")))
+                    .unwrap_or("?");
+                (d.severity, subject, d.summary.contains("yet"))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(severity, subject, yet)| (severity, subject, yet))
+            .collect();
+        assert!(
+            found.contains(&(Severity::Warning, "bbbb", true)),
+            "{found:?}"
+        );
+        for impossible in ["cccc", "dddd", "eeee"] {
+            assert!(
+                found.contains(&(Severity::Error, impossible, false)),
+                "{impossible}: {found:?}"
+            );
+        }
+        let detail = |needle: &str| {
+            at(&planned, "route_subnet_ids")
+                .into_iter()
+                .find(|d| d.detail.starts_with(needle))
+                .unwrap()
+                .detail
+        };
+        assert!(detail("subnet-0cccc").contains("does not exist"));
+        assert!(detail("subnet-0dddd").contains("subnet-0aaaaaaaaaaaaaaaa is already associated"));
+        assert!(detail("subnet-0eeee").contains("vpc-0fffffffffffffff0"));
+        let applied = run(Stage::Apply);
+        let late = at(&applied, "route_subnet_ids")
+            .into_iter()
+            .find(|d| d.detail.starts_with("subnet-0bbbb"))
+            .unwrap();
+        assert_eq!(late.severity, Severity::Error);
+        assert_eq!(late.summary, "Route subnet not associated");
     }
 
     #[test]
