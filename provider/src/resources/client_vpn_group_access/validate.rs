@@ -925,8 +925,10 @@ fn check_unassociated(
             "Route subnet not associated yet",
             format!(
                 "{id} is not associated with endpoint {}{state} (associated: {associated}). If \
-                 its association is created in this configuration, make this resource depend on \
-                 it (`depends_on`); the apply fails if the subnet is still not associated then.",
+                 its association is created in this configuration, make sure this resource is \
+                 applied after it: reference it (`aws_ec2_client_vpn_network_association.<name>\
+                 .subnet_id`) or add `depends_on`. The apply fails if the subnet is still not \
+                 associated then.",
                 endpoint.id
             ),
         ),
