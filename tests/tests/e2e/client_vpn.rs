@@ -93,16 +93,20 @@ async fn create_then_each_kind_of_update_changes_only_its_delta_then_destroy() {
     expected_rules.sort();
     assert_eq!(site.rules().await, expected_rules);
     let route = |d: &str, s: &str, o: &str| (d.to_string(), s.to_string(), o.to_string());
+    let sorted = |mut routes: Vec<(String, String, String)>| {
+        routes.sort();
+        routes
+    };
     assert_eq!(
         site.routes().await,
-        vec![
+        sorted(vec![
             route("10.10.0.0/16", &a, "associate"),
             route("10.10.0.0/16", &b, "associate"),
             route("10.20.0.0/16", &a, "add-route"),
             route("10.20.0.0/16", &b, "add-route"),
             route("192.168.0.0/16", &a, "add-route"),
             route("192.168.0.0/16", &b, "add-route"),
-        ],
+        ]),
         "the routes AWS added on association are used, not created again"
     );
     let calls = site.emulator.calls(OWNER).await.unwrap();
@@ -255,10 +259,10 @@ async fn create_then_each_kind_of_update_changes_only_its_delta_then_destroy() {
     assert_eq!(site.rules().await, vec![]);
     assert_eq!(
         site.routes().await,
-        vec![
+        sorted(vec![
             route("10.10.0.0/16", &a, "associate"),
             route("10.10.0.0/16", &b, "associate"),
-        ]
+        ])
     );
     assert_eq!(
         mutations(&site).await,

@@ -213,6 +213,10 @@ async fn stop_during_authorizing_returns_partial_state_within_seconds() {
         .unwrap();
     let returned = Instant::now();
     let (stopped_at, stopped_epoch) = stopped.lock().unwrap().expect("StopProvider was sent");
+    eprintln!(
+        "client_vpn stop: apply returned {:?} after StopProvider",
+        returned.duration_since(stopped_at)
+    );
     assert!(
         returned.duration_since(stopped_at) < Duration::from_secs(5),
         "returned {:?} after StopProvider",

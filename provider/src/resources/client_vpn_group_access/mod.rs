@@ -183,7 +183,7 @@ impl ClientVpnGroupAccess {
                 "Provider configuration unknown at apply",
                 "The provider block still has unknown values; apply again once they are known.",
             );
-            return failed(keep(), diagnostics);
+            return applied(keep(), diagnostics);
         };
         let Maybe::Known(endpoint_id) = config.endpoint_id.clone() else {
             diagnostics.error_at(
@@ -191,7 +191,7 @@ impl ClientVpnGroupAccess {
                 "Endpoint ID unknown at apply",
                 "The endpoint ID must be known when the apply runs.",
             );
-            return failed(keep(), diagnostics);
+            return applied(keep(), diagnostics);
         };
         let budget = shared::budget(&aws, timeout, &request.cancel);
         let observation = match Self::observe_all(&aws, &budget, &config, &endpoint_id).await {
@@ -202,7 +202,7 @@ impl ClientVpnGroupAccess {
                     "Client VPN endpoint not found",
                     format!("Endpoint {endpoint_id} does not exist in this account and Region."),
                 );
-                return failed(keep(), diagnostics);
+                return applied(keep(), diagnostics);
             }
             Err(error) => {
                 shared::report(
@@ -210,7 +210,7 @@ impl ClientVpnGroupAccess {
                     "Cannot read the Client VPN endpoint",
                     &error,
                 );
-                return failed(keep(), diagnostics);
+                return applied(keep(), diagnostics);
             }
         };
         let (resolved, problems) =
@@ -218,7 +218,7 @@ impl ClientVpnGroupAccess {
                 Ok(found) => found,
                 Err(error) => {
                     shared::report(&mut diagnostics, "Cannot look up group names", &error);
-                    return failed(keep(), diagnostics);
+                    return applied(keep(), diagnostics);
                 }
             };
         let mut checks = validate::check_names(&config, &problems, &resolved);
@@ -237,7 +237,7 @@ impl ClientVpnGroupAccess {
             }
         }
         if diagnostics.has_errors() {
-            return failed(keep(), diagnostics);
+            return applied(keep(), diagnostics);
         }
         let Some(access) = known_access(&config, &resolved, Some(&observation)) else {
             diagnostics.error(
@@ -245,7 +245,7 @@ impl ClientVpnGroupAccess {
                 "Some values of the configuration are still unknown; this is a bug in the \
                  caller (Terraform knows every value when it applies).",
             );
-            return failed(keep(), diagnostics);
+            return applied(keep(), diagnostics);
         };
         let mut owned_sids: BTreeSet<String> =
             prior.as_ref().map(State::owned_sids).unwrap_or_default();
@@ -347,14 +347,14 @@ impl ClientVpnGroupAccess {
                 "Provider configuration unknown at apply",
                 "The provider block still has unknown values; apply again once they are known.",
             );
-            return failed(prior.to_value(), diagnostics);
+            return applied(prior.to_value(), diagnostics);
         };
         let budget = shared::budget(&aws, timeouts.delete, &request.cancel);
         let endpoint_id = prior.access.endpoint_id.clone();
         let observation =
             match observe::observe(&aws, &budget, &endpoint_id, Scope::minimal()).await {
                 // The endpoint is gone, and its rules and routes with it.
-                Ok(None) => return failed(Value::Null, diagnostics),
+                Ok(None) => return applied(Value::Null, diagnostics),
                 Ok(Some(observation)) => observation,
                 Err(error) => {
                     shared::report(
@@ -362,7 +362,7 @@ impl ClientVpnGroupAccess {
                         "Cannot read the Client VPN endpoint",
                         &error,
                     );
-                    return failed(prior.to_value(), diagnostics);
+                    return applied(prior.to_value(), diagnostics);
                 }
             };
         let owned_sids = prior.owned_sids();
@@ -385,7 +385,7 @@ impl ClientVpnGroupAccess {
             .execute(&aws, &endpoint_id, budget, &observation, &changes, progress)
             .await;
         if outcome.report.succeeded() {
-            return failed(Value::Null, diagnostics);
+            return applied(Value::Null, diagnostics);
         }
         report_failures(&mut diagnostics, &outcome, &prior.access.groups);
         let remaining = outcome.progress.state(
@@ -394,12 +394,12 @@ impl ClientVpnGroupAccess {
             prior.client_cidr_block.clone(),
             prior.timeouts.clone(),
         );
-        failed(remaining.to_value(), diagnostics)
+        applied(remaining.to_value(), diagnostics)
     }
 }
 
-/// An apply response carrying `new_state` and the diagnostics as they are.
-fn failed(new_state: Value, diagnostics: Diagnostics) -> ApplyResponse {
+/// An apply response: what exists now (null once destroyed), and the diagnostics.
+fn applied(new_state: Value, diagnostics: Diagnostics) -> ApplyResponse {
     ApplyResponse {
         new_state,
         private: Vec::new(),

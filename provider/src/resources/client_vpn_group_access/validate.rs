@@ -1377,9 +1377,6 @@ mod tests {
                     .unwrap_or("?");
                 (d.severity, subject, d.summary.contains("yet"))
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(severity, subject, yet)| (severity, subject, yet))
             .collect();
         assert!(
             found.contains(&(Severity::Warning, "bbbb", true)),
