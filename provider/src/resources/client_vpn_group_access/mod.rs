@@ -293,11 +293,12 @@ impl ClientVpnGroupAccess {
                 ),
             );
         }
-        ApplyResponse {
-            new_state: new_state.to_value(),
-            private: Vec::new(),
-            diagnostics,
+        let nothing_made = outcome.progress.rules.is_empty() && outcome.progress.routes.is_empty();
+        if diagnostics.has_errors() && prior.is_none() && nothing_made {
+            // A create that made nothing leaves nothing to save (or to taint).
+            return applied(Value::Null, diagnostics);
         }
+        applied(new_state.to_value(), diagnostics)
     }
 
     async fn execute(
