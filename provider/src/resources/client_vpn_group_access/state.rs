@@ -827,6 +827,142 @@ mod tests {
         assert_ne!(refreshed, prior);
     }
 
+    mod properties {
+        use super::*;
+        use crate::resources::client_vpn_group_access::observe::Rule;
+        use proptest::prelude::*;
+
+        fn config_value(
+            groups: &BTreeMap<String, (String, BTreeSet<u8>, Option<String>)>,
+            subnets: &BTreeSet<&str>,
+        ) -> Value {
+            Value::object([
+                ("id", Value::Null),
+                (
+                    "client_vpn_endpoint_id",
+                    Value::string("cvpn-endpoint-0123456789abcdef0"),
+                ),
+                ("directory_id", Value::Null),
+                (
+                    "groups",
+                    Value::Map(
+                        groups
+                            .iter()
+                            .map(|(key, (sid, nets, description))| {
+                                (
+                                    key.clone(),
+                                    Value::object([
+                                        ("sid", Value::string(sid.clone())),
+                                        ("name", Value::Null),
+                                        (
+                                            "networks",
+                                            Value::Set(
+                                                nets.iter()
+                                                    .map(|n| {
+                                                        Value::string(format!("10.{n}.0.0/16"))
+                                                    })
+                                                    .collect(),
+                                            ),
+                                        ),
+                                        (
+                                            "description",
+                                            object::optional_string(description.as_deref()),
+                                        ),
+                                    ]),
+                                )
+                            })
+                            .collect(),
+                    ),
+                ),
+                (
+                    "route_subnet_ids",
+                    Value::Set(subnets.iter().map(|s| Value::string(*s)).collect()),
+                ),
+                ("manage_routes", Value::Null),
+                ("allow_internet", Value::Null),
+                ("timeouts", Value::Null),
+                ("client_cidr_block", Value::Null),
+                ("authorization_rules", Value::Null),
+                ("routes", Value::Null),
+            ])
+        }
+
+        prop_compose! {
+            fn arb_groups()(
+                raw in proptest::collection::btree_map(
+                    "[a-z]{1,6}",
+                    (
+                        proptest::collection::btree_set(0u8..6, 0..4),
+                        proptest::option::of(proptest::sample::select(vec!["", "dc", "staging: dc"])),
+                    ),
+                    0..4,
+                )
+            ) -> BTreeMap<String, (String, BTreeSet<u8>, Option<String>)> {
+                raw.into_iter()
+                    .enumerate()
+                    .map(|(i, (key, (nets, d)))| {
+                        (key, (format!("S-1-5-21-1-2-3-{}", 1100 + i), nets, d.map(str::to_string)))
+                    })
+                    .collect()
+            }
+        }
+
+        proptest! {
+            /// What an apply leaves is what the next read sees and what the next plan plans:
+            /// no perpetual diff, whatever the groups, networks and descriptions.
+            #[test]
+            fn apply_read_and_plan_agree(
+                groups in arb_groups(),
+                subnets in proptest::collection::btree_set(
+                    proptest::sample::select(vec!["subnet-a", "subnet-b"]), 0..3),
+            ) {
+                let config_value = config_value(&groups, &subnets);
+                let config = Config::parse(&config_value);
+                let none = BTreeMap::new();
+                let access = known_access(&config, &none, None).expect("wholly known");
+                // The apply made exactly the wanted rules and routes.
+                let mut progress = Progress::default();
+                for (key, spec) in access.rules() {
+                    progress.rules.insert(key, (spec.description, STATUS_ACTIVE.to_string()));
+                }
+                for key in access.routes() {
+                    progress.routes.insert(key, STATUS_ACTIVE.to_string());
+                }
+                let applied = progress.state(&access, None, Some("172.16.0.0/22".into()), Value::Null);
+                // AWS as that apply left it.
+                let seen = observation(
+                    progress
+                        .rules
+                        .iter()
+                        .map(|(k, (d, status))| Rule {
+                            group_id: Some(k.sid.clone()),
+                            access_all: false,
+                            destination_cidr: k.cidr.to_string(),
+                            description: d.clone(),
+                            status: status.clone(),
+                            message: None,
+                        })
+                        .collect(),
+                    progress
+                        .routes
+                        .keys()
+                        .map(|k| route(&k.destination.to_string(), &k.subnet_id, "add-route"))
+                        .collect(),
+                );
+                let refreshed = applied.refreshed(&seen);
+                prop_assert_eq!(&refreshed, &applied);
+                let planned = planned_value(&applied.to_value(), Some(&refreshed), &config, &none, Some(&seen));
+                prop_assert_eq!(&planned, &applied.to_value());
+                // The create's plan already knew every value that does not come from AWS.
+                let created = planned_value(&config_value, None, &config, &none, Some(&seen));
+                let applied_value = applied.to_value();
+                for name in ["groups", "authorization_rules", "routes", "route_subnet_ids", "client_cidr_block", "id"] {
+                    prop_assert_eq!(created.attr(name), applied_value.attr(name), "{}", name);
+                }
+            }
+        }
+    }
+
     #[test]
     fn partial_progress_keeps_groups_being_removed() {
         let prior = state();
