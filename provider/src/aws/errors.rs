@@ -160,6 +160,16 @@ impl AwsError {
                 message: "the request timed out".into(),
                 class: ErrorClass::Transient,
             },
+            SdkError::DispatchFailure(_) if let Some(why) = credentials_failure(&error) => Self {
+                action,
+                code: String::new(),
+                message: format!(
+                    "no AWS credentials could be loaded ({why}); give the provider credentials \
+                     (environment variables, a shared profile, `assume_role`, or \
+                     `assume_role_with_web_identity`)"
+                ),
+                class: ErrorClass::AccessDenied,
+            },
             SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Self {
                 action,
                 code: String::new(),
@@ -185,6 +195,12 @@ impl AwsError {
         )
     }
 
+    /// The call never reached AWS because no credentials could be loaded (for example a CI
+    /// plan with `skip_credentials_validation` and no credentials at all).
+    pub fn is_missing_credentials(&self) -> bool {
+        self.class == ErrorClass::AccessDenied && self.code.is_empty()
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.class == ErrorClass::NotFound
     }
@@ -192,6 +208,28 @@ impl AwsError {
     pub fn has_code(&self, code: &str) -> bool {
         self.code == code
     }
+}
+
+/// Why loading credentials failed, when that is what failed: retrying cannot help, and the
+/// message should say so instead of blaming the network.
+fn credentials_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(error);
+    while let Some(current) = source {
+        if current
+            .downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some()
+        {
+            let mut reasons = Vec::new();
+            let mut cause = Some(current);
+            while let Some(reason) = cause {
+                reasons.push(reason.to_string());
+                cause = reason.source();
+            }
+            return Some(reasons.join(": "));
+        }
+        source = current.source();
+    }
+    None
 }
 
 /// A one-line description of any SDK error, for configuration-time messages.
@@ -242,6 +280,33 @@ mod tests {
             classify("InvalidParameterValue", Some(400)),
             ErrorClass::Fatal
         );
+    }
+
+    #[test]
+    fn missing_credentials_are_not_retried_and_say_so() {
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        type Failure = SdkError<
+            aws_sdk_ec2::operation::describe_client_vpn_endpoints::DescribeClientVpnEndpointsError,
+            HttpResponse,
+        >;
+        let failure: Failure = SdkError::dispatch_failure(ConnectorError::other(
+            Box::new(CredentialsError::not_loaded("no providers in chain")),
+            None,
+        ));
+        let error = AwsError::from_sdk("DescribeClientVpnEndpoints", failure);
+        assert!(error.is_missing_credentials());
+        assert!(!error.is_retryable());
+        assert!(
+            error.message.contains("no AWS credentials"),
+            "{}",
+            error.message
+        );
+        let network: Failure = SdkError::dispatch_failure(ConnectorError::io(Box::new(
+            std::io::Error::other("connection reset"),
+        )));
+        let error = AwsError::from_sdk("DescribeClientVpnEndpoints", network);
+        assert!(error.is_retryable() && !error.is_missing_credentials());
     }
 
     #[test]

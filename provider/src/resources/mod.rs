@@ -5,9 +5,12 @@ use std::sync::Arc;
 use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
+pub mod client_vpn_group_access;
 pub mod shared;
 
 /// Every resource type, constructed once per provider process.
-pub fn all(_state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
-    Vec::new()
+pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(
+        client_vpn_group_access::ClientVpnGroupAccess::new(state.clone()),
+    )]
 }

@@ -1,0 +1,249 @@
+//! Runs the operations of a change through the endpoint's scheduler, recording every rule and
+//! route as soon as AWS has it, so that an apply that fails, times out or is stopped returns
+//! exactly what exists (including objects whose call was sent but not yet confirmed).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use super::diff::Changes;
+use super::model::{Phase, RouteKey, RuleKey};
+use super::observe::Observation;
+use super::plan::{Op, operations};
+use super::scheduler::{Answer, Mutation, Scheduler, Subject, Target};
+use super::state::{Progress, STATUS_ACTIVE};
+use crate::aws::errors::ErrorClass;
+use crate::aws::governor::CLIENT_VPN_MUTATIONS_IN_FLIGHT;
+use crate::aws::retry::OpError;
+use crate::engine::{self, Report};
+
+/// Operations started at once: twice the endpoint's slots, so that operations queue for a
+/// slot (which tells the poller that slots are the bottleneck) rather than in the engine.
+const CONCURRENCY: usize = 2 * CLIENT_VPN_MUTATIONS_IN_FLIGHT;
+
+/// Whether an error proves the call created nothing (AWS answered with a refusal); after a
+/// transport error, a timeout or a stop, the object may exist and is kept in the state.
+fn created_nothing(error: &OpError) -> bool {
+    matches!(error, OpError::Aws(e) if e.class != ErrorClass::Transient)
+}
+
+struct Recorder(Mutex<Progress>);
+
+impl Recorder {
+    fn update(&self, change: impl FnOnce(&mut Progress)) {
+        change(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn rule(&self, key: &RuleKey, description: Option<String>, status: &str) {
+        self.update(|p| {
+            p.rules
+                .insert(key.clone(), (description, status.to_string()));
+        });
+    }
+
+    fn rule_status(&self, key: &RuleKey, status: &str) {
+        self.update(|p| {
+            if let Some(entry) = p.rules.get_mut(key) {
+                entry.1 = status.to_string();
+            }
+        });
+    }
+
+    fn forget_rule(&self, key: &RuleKey) {
+        self.update(|p| {
+            p.rules.remove(key);
+        });
+    }
+
+    fn route(&self, key: &RouteKey, status: &str) {
+        self.update(|p| {
+            p.routes.insert(key.clone(), status.to_string());
+        });
+    }
+
+    fn forget_route(&self, key: &RouteKey) {
+        self.update(|p| {
+            p.routes.remove(key);
+        });
+    }
+}
+
+async fn perform(
+    op: Op,
+    scheduler: Arc<Scheduler>,
+    recorder: Arc<Recorder>,
+    associating: Arc<BTreeSet<String>>,
+) -> Result<(), OpError> {
+    match op {
+        Op::Revoke(key) => {
+            let _slot = scheduler.slot().await?;
+            if scheduler.mutate(&Mutation::Revoke(key.clone())).await? == Answer::AlreadyGone {
+                recorder.forget_rule(&key);
+                return Ok(());
+            }
+            recorder.rule_status(&key, "revoking");
+            scheduler
+                .watch(Subject::Rule(key.clone()), Target::Gone)
+                .await?;
+            recorder.forget_rule(&key);
+        }
+        Op::AwaitRuleGone(key) => {
+            let _slot = scheduler.slot().await?;
+            scheduler
+                .watch(Subject::Rule(key.clone()), Target::Gone)
+                .await?;
+            recorder.forget_rule(&key);
+        }
+        Op::Authorize(key, description) => {
+            let _slot = scheduler.slot().await?;
+            recorder.rule(&key, description.clone(), "authorizing");
+            let mutation = Mutation::Authorize(key.clone(), description.clone());
+            if let Err(error) = scheduler.mutate(&mutation).await {
+                if created_nothing(&error) {
+                    recorder.forget_rule(&key);
+                }
+                return Err(error);
+            }
+            scheduler
+                .watch(Subject::Rule(key.clone()), Target::Active(description))
+                .await?;
+            recorder.rule_status(&key, STATUS_ACTIVE);
+        }
+        Op::AwaitRuleActive(key, description) => {
+            let _slot = scheduler.slot().await?;
+            scheduler
+                .watch(Subject::Rule(key.clone()), Target::Active(description))
+                .await?;
+            recorder.rule_status(&key, STATUS_ACTIVE);
+        }
+        Op::DeleteRoute(key) => {
+            let _slot = scheduler.slot().await?;
+            if scheduler
+                .mutate(&Mutation::DeleteRoute(key.clone()))
+                .await?
+                == Answer::AlreadyGone
+            {
+                recorder.forget_route(&key);
+                return Ok(());
+            }
+            recorder.route(&key, "deleting");
+            scheduler
+                .watch(Subject::Route(key.clone()), Target::Gone)
+                .await?;
+            recorder.forget_route(&key);
+        }
+        Op::AwaitRouteGone(key) => {
+            let _slot = scheduler.slot().await?;
+            scheduler
+                .watch(Subject::Route(key.clone()), Target::Gone)
+                .await?;
+            recorder.forget_route(&key);
+        }
+        Op::CreateRoute(key) => {
+            // A route needs an active association; one still being made is waited for (it
+            // holds a slot of its own meanwhile).
+            if associating.contains(&key.subnet_id) {
+                scheduler
+                    .watch(
+                        Subject::Association(key.subnet_id.clone()),
+                        Target::Active(None),
+                    )
+                    .await?;
+            }
+            let _slot = scheduler.slot().await?;
+            recorder.route(&key, "creating");
+            if let Err(error) = scheduler.mutate(&Mutation::CreateRoute(key.clone())).await {
+                if created_nothing(&error) {
+                    recorder.forget_route(&key);
+                }
+                return Err(error);
+            }
+            scheduler
+                .watch(Subject::Route(key.clone()), Target::Active(None))
+                .await?;
+            recorder.route(&key, STATUS_ACTIVE);
+        }
+        Op::AwaitRouteActive(key) => {
+            let _slot = scheduler.slot().await?;
+            scheduler
+                .watch(Subject::Route(key.clone()), Target::Active(None))
+                .await?;
+            recorder.route(&key, STATUS_ACTIVE);
+        }
+    }
+    Ok(())
+}
+
+/// What running the changes came to.
+pub struct Outcome {
+    pub progress: Progress,
+    pub report: Report<Op>,
+}
+
+/// Runs `changes` against the endpoint `observation` describes, starting from `progress`
+/// (the owned objects observed).
+pub async fn execute(
+    scheduler: Arc<Scheduler>,
+    observation: &Observation,
+    changes: &Changes,
+    progress: Progress,
+) -> Outcome {
+    let plan = operations(changes);
+    // Objects in transition that no operation waits for still count against the limit.
+    let mut covered: BTreeSet<Subject> = BTreeSet::new();
+    for op in plan.operations() {
+        match op {
+            Op::Revoke(k)
+            | Op::AwaitRuleGone(k)
+            | Op::Authorize(k, _)
+            | Op::AwaitRuleActive(k, _) => {
+                covered.insert(Subject::Rule(k.clone()));
+            }
+            Op::DeleteRoute(k)
+            | Op::AwaitRouteGone(k)
+            | Op::CreateRoute(k)
+            | Op::AwaitRouteActive(k) => {
+                covered.insert(Subject::Route(k.clone()));
+            }
+        }
+    }
+    let in_flight = observation
+        .rules
+        .iter()
+        .filter(|r| r.phase().in_flight())
+        .filter_map(|r| r.key().map(Subject::Rule))
+        .chain(
+            observation
+                .routes
+                .iter()
+                .filter(|r| r.phase().in_flight())
+                .filter_map(|r| r.key().map(Subject::Route)),
+        )
+        .chain(
+            observation
+                .associations
+                .iter()
+                .filter(|a| Phase::of(&a.status).in_flight())
+                .map(|a| Subject::Association(a.subnet_id.clone())),
+        );
+    for subject in in_flight {
+        if !covered.contains(&subject) {
+            scheduler.hold_for_others(subject);
+        }
+    }
+    let associating: Arc<BTreeSet<String>> = Arc::new(
+        observation
+            .associations
+            .iter()
+            .filter(|a| Phase::of(&a.status) == Phase::Arriving)
+            .map(|a| a.subnet_id.clone())
+            .collect(),
+    );
+    let recorder = Arc::new(Recorder(Mutex::new(progress)));
+    let cancel = scheduler.budget().cancel.clone();
+    let report = engine::run(plan, CONCURRENCY, &cancel, |op| {
+        perform(op, scheduler.clone(), recorder.clone(), associating.clone())
+    })
+    .await;
+    let progress = recorder.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Outcome { progress, report }
+}

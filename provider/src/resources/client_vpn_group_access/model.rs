@@ -1,0 +1,476 @@
+//! The resource's own types: the configuration as typed (with values not yet known), the access
+//! it describes once everything is known, the identity of AWS rules and routes, and the two
+//! encodings that carry group keys through AWS (rule descriptions) and SIDs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::Ipv4Net;
+
+use crate::protocol::cty::Value;
+
+/// A configuration value that Terraform may not know until apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Maybe<T> {
+    Known(T),
+    Unknown,
+}
+
+impl<T> Maybe<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Maybe::Known(value) => Some(value),
+            Maybe::Unknown => None,
+        }
+    }
+}
+
+/// One group of the configuration; any part may be unknown at plan time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupConfig {
+    pub sid: Maybe<Option<String>>,
+    pub name: Maybe<Option<String>>,
+    /// The set's elements; the whole set or single elements may be unknown.
+    pub networks: Maybe<Vec<Maybe<String>>>,
+    pub description: Maybe<Option<String>>,
+}
+
+/// The resource configuration as Terraform sent it, typed but not yet checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub endpoint_id: Maybe<String>,
+    pub directory_id: Maybe<Option<String>>,
+    pub groups: Maybe<BTreeMap<String, GroupConfig>>,
+    /// `Known(None)` when unset (every associated subnet); unknown if any element is.
+    pub route_subnet_ids: Maybe<Option<BTreeSet<String>>>,
+    pub manage_routes: Maybe<bool>,
+    pub allow_internet: Maybe<bool>,
+}
+
+fn maybe_string(value: Option<&Value>) -> Maybe<Option<String>> {
+    match value {
+        Some(Value::Unknown(_)) => Maybe::Unknown,
+        Some(Value::String(text)) => Maybe::Known(Some(text.clone())),
+        _ => Maybe::Known(None),
+    }
+}
+
+fn maybe_bool(value: Option<&Value>, default: bool) -> Maybe<bool> {
+    match value {
+        Some(Value::Unknown(_)) => Maybe::Unknown,
+        Some(Value::Bool(b)) => Maybe::Known(*b),
+        _ => Maybe::Known(default),
+    }
+}
+
+fn maybe_elements(value: Option<&Value>) -> Maybe<Option<Vec<Maybe<String>>>> {
+    match value {
+        Some(Value::Unknown(_)) => Maybe::Unknown,
+        Some(Value::Set(items) | Value::List(items)) => Maybe::Known(Some(
+            items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::String(text) => Some(Maybe::Known(text.clone())),
+                    Value::Unknown(_) => Some(Maybe::Unknown),
+                    _ => None,
+                })
+                .collect(),
+        )),
+        _ => Maybe::Known(None),
+    }
+}
+
+pub const DEFAULT_MANAGE_ROUTES: bool = true;
+pub const DEFAULT_ALLOW_INTERNET: bool = false;
+
+impl Config {
+    pub fn parse(config: &Value) -> Config {
+        let groups = match config.attr("groups") {
+            Some(Value::Unknown(_)) => Maybe::Unknown,
+            Some(Value::Map(entries)) => Maybe::Known(
+                entries
+                    .iter()
+                    .map(|(key, group)| (key.clone(), GroupConfig::parse(group)))
+                    .collect(),
+            ),
+            _ => Maybe::Known(BTreeMap::new()),
+        };
+        let route_subnet_ids = match maybe_elements(config.attr("route_subnet_ids")) {
+            Maybe::Known(Some(items)) => items
+                .iter()
+                .map(|item| item.known().cloned())
+                .collect::<Option<BTreeSet<String>>>()
+                .map_or(Maybe::Unknown, |ids| Maybe::Known(Some(ids))),
+            Maybe::Known(None) => Maybe::Known(None),
+            Maybe::Unknown => Maybe::Unknown,
+        };
+        Config {
+            endpoint_id: match maybe_string(config.attr("client_vpn_endpoint_id")) {
+                Maybe::Known(Some(id)) => Maybe::Known(id),
+                // Required: null only reaches here in a broken request; treat it as not known.
+                _ => Maybe::Unknown,
+            },
+            directory_id: maybe_string(config.attr("directory_id")),
+            groups,
+            route_subnet_ids,
+            manage_routes: maybe_bool(config.attr("manage_routes"), DEFAULT_MANAGE_ROUTES),
+            allow_internet: maybe_bool(config.attr("allow_internet"), DEFAULT_ALLOW_INTERNET),
+        }
+    }
+}
+
+impl GroupConfig {
+    fn parse(group: &Value) -> GroupConfig {
+        if group.is_unknown() {
+            return GroupConfig {
+                sid: Maybe::Unknown,
+                name: Maybe::Unknown,
+                networks: Maybe::Unknown,
+                description: Maybe::Unknown,
+            };
+        }
+        GroupConfig {
+            sid: maybe_string(group.attr("sid")),
+            name: maybe_string(group.attr("name")),
+            networks: match maybe_elements(group.attr("networks")) {
+                Maybe::Known(items) => Maybe::Known(items.unwrap_or_default()),
+                Maybe::Unknown => Maybe::Unknown,
+            },
+            description: maybe_string(group.attr("description")),
+        }
+    }
+}
+
+/// One group once everything about it is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub sid: String,
+    pub name: Option<String>,
+    pub networks: BTreeSet<Ipv4Net>,
+    pub description: Option<String>,
+}
+
+/// The access a configuration grants, wholly known (at apply, or at plan when nothing is
+/// unknown): what the diff compares with AWS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub endpoint_id: String,
+    pub directory_id: Option<String>,
+    pub groups: BTreeMap<String, Group>,
+    pub route_subnet_ids: BTreeSet<String>,
+    pub manage_routes: bool,
+    pub allow_internet: bool,
+}
+
+/// An authorization rule's identity on AWS: rules have no ID, and AWS refuses a second rule for
+/// the same network and group.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleKey {
+    pub sid: String,
+    pub cidr: Ipv4Net,
+}
+
+/// A route's identity on AWS: destination and target subnet.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RouteKey {
+    pub destination: Ipv4Net,
+    pub subnet_id: String,
+}
+
+/// What a wanted rule looks like besides its identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSpec {
+    pub group: String,
+    pub description: Option<String>,
+}
+
+impl Access {
+    /// Every rule the groups need, with the description that carries the group key.
+    pub fn rules(&self) -> BTreeMap<RuleKey, RuleSpec> {
+        let mut rules = BTreeMap::new();
+        for (key, group) in &self.groups {
+            for cidr in &group.networks {
+                rules.insert(
+                    RuleKey {
+                        sid: group.sid.clone(),
+                        cidr: *cidr,
+                    },
+                    RuleSpec {
+                        group: key.clone(),
+                        description: rule_description(key, group.description.as_deref()),
+                    },
+                );
+            }
+        }
+        rules
+    }
+
+    /// Every authorized network, once.
+    pub fn destinations(&self) -> BTreeSet<Ipv4Net> {
+        self.groups
+            .values()
+            .flat_map(|g| g.networks.iter().copied())
+            .collect()
+    }
+
+    /// One route per authorized network and route subnet (none when routes are not managed).
+    pub fn routes(&self) -> BTreeSet<RouteKey> {
+        if !self.manage_routes {
+            return BTreeSet::new();
+        }
+        let destinations = self.destinations();
+        destinations
+            .iter()
+            .flat_map(|destination| {
+                self.route_subnet_ids.iter().map(|subnet| RouteKey {
+                    destination: *destination,
+                    subnet_id: subnet.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The group key of each SID.
+    pub fn keys_by_sid(&self) -> BTreeMap<&str, &str> {
+        self.groups
+            .iter()
+            .map(|(key, group)| (group.sid.as_str(), key.as_str()))
+            .collect()
+    }
+}
+
+/// Separates the group key from the group's description inside a rule description.
+pub const KEY_SEPARATOR: &str = ": ";
+
+/// The description of a group's rules on AWS. Rules have no tags, so the description is the
+/// only place that can carry the group key back to an import: `key` alone, or
+/// `key: description`; an explicitly empty description gives rules without one.
+pub fn rule_description(key: &str, description: Option<&str>) -> Option<String> {
+    match description {
+        None => Some(key.to_string()),
+        Some("") => None,
+        Some(text) => Some(format!("{key}{KEY_SEPARATOR}{text}")),
+    }
+}
+
+/// The group key and description an import reads from a rule description: the inverse of
+/// [`rule_description`]. `None` as key means the rule carries no key (no description), and the
+/// group is then keyed by its SID with an empty description.
+pub fn parse_rule_description(text: Option<&str>) -> (Option<String>, Option<String>) {
+    match text.filter(|t| !t.is_empty()) {
+        None => (None, Some(String::new())),
+        Some(text) => match text.split_once(KEY_SEPARATOR) {
+            Some((key, description)) if !key.is_empty() => {
+                (Some(key.to_string()), Some(description.to_string()))
+            }
+            _ => (Some(text.to_string()), None),
+        },
+    }
+}
+
+/// Why a group key cannot be used.
+pub fn group_key_problem(key: &str) -> Option<String> {
+    if key.trim().is_empty() {
+        Some("a group key must not be empty or blank".to_string())
+    } else if key.contains(KEY_SEPARATOR) {
+        Some(format!(
+            "the group key {key:?} contains \"{KEY_SEPARATOR}\", which separates the key from the \
+             description in rule descriptions; use another key"
+        ))
+    } else if key.trim() != key {
+        Some(format!(
+            "the group key {key:?} starts or ends with whitespace; remove it"
+        ))
+    } else if key.chars().any(char::is_control) {
+        Some(format!("the group key {key:?} contains control characters"))
+    } else {
+        None
+    }
+}
+
+/// Why a string is not a usable security identifier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SidError {
+    NotASid,
+    /// A SID AD would write differently; Client VPN compares SIDs as text, so the rule would
+    /// never match anyone.
+    NotCanonical {
+        canonical: String,
+    },
+}
+
+/// Parses a SID in AD's canonical text form: `S-1-<authority>-<sub-authority>…` with 1 to 15
+/// decimal sub-authorities, no leading zeros.
+pub fn parse_sid(text: &str) -> Result<String, SidError> {
+    let trimmed = text.trim();
+    let mut parts = trimmed.split('-');
+    let prefix = parts.next().unwrap_or_default();
+    if !prefix.eq_ignore_ascii_case("S") {
+        return Err(SidError::NotASid);
+    }
+    let numbers: Vec<&str> = parts.collect();
+    if numbers.len() < 3 || numbers.len() > 17 {
+        return Err(SidError::NotASid);
+    }
+    let mut canonical = String::from("S");
+    for (i, number) in numbers.iter().enumerate() {
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(SidError::NotASid);
+        }
+        let value: u64 = number.parse().map_err(|_| SidError::NotASid)?;
+        let fits = match i {
+            0 => value == 1,
+            1 => value < (1 << 48),
+            _ => value <= u64::from(u32::MAX),
+        };
+        if !fits {
+            return Err(SidError::NotASid);
+        }
+        canonical.push('-');
+        canonical.push_str(&value.to_string());
+    }
+    if canonical == text {
+        Ok(canonical)
+    } else {
+        Err(SidError::NotCanonical { canonical })
+    }
+}
+
+/// A resource-level status of a rule, route or association, from AWS's status codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// `authorizing`, `creating`, `associating`: a mutation in flight.
+    Arriving,
+    Active,
+    Failed,
+    /// `revoking`, `deleting`, `disassociating`: a mutation in flight.
+    Leaving,
+}
+
+impl Phase {
+    pub fn of(status: &str) -> Phase {
+        match status {
+            "authorizing" | "creating" | "associating" => Phase::Arriving,
+            "failed" | "association-failed" => Phase::Failed,
+            "revoking" | "deleting" | "disassociating" => Phase::Leaving,
+            // `active`, `associated`, and anything AWS may add later that is not a transition.
+            _ => Phase::Active,
+        }
+    }
+
+    /// Whether the object counts against the endpoint's 10 concurrent mutations.
+    pub fn in_flight(self) -> bool {
+        matches!(self, Phase::Arriving | Phase::Leaving)
+    }
+}
+
+/// Parses a CIDR AWS reported (AWS writes them canonically; host bits are dropped defensively).
+pub fn aws_cidr(text: &str) -> Option<Ipv4Net> {
+    text.parse::<Ipv4Net>().ok().map(|net| net.trunc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn sids_must_be_canonical() {
+        let sid = "S-1-5-21-1004336348-1177238915-682003330-1104";
+        assert_eq!(parse_sid(sid), Ok(sid.to_string()));
+        assert_eq!(parse_sid("S-1-5-32-544"), Ok("S-1-5-32-544".to_string()));
+        assert_eq!(
+            parse_sid("s-1-5-21-1-2-3-1104"),
+            Err(SidError::NotCanonical {
+                canonical: "S-1-5-21-1-2-3-1104".into()
+            })
+        );
+        assert_eq!(
+            parse_sid(" S-1-5-21-01-2-3-1104"),
+            Err(SidError::NotCanonical {
+                canonical: "S-1-5-21-1-2-3-1104".into()
+            })
+        );
+        for bad in [
+            "",
+            "S-1",
+            "S-1-5",
+            "S-2-5-21",
+            "S-1-5-21-x",
+            "S-1-5-21--1",
+            "S-1-5-21-4294967296",
+            "migration_engineers",
+            "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16",
+        ] {
+            assert_eq!(parse_sid(bad), Err(SidError::NotASid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rule_descriptions_carry_the_group_key() {
+        assert_eq!(rule_description("it", None).as_deref(), Some("it"));
+        assert_eq!(
+            rule_description("it", Some("data center")).as_deref(),
+            Some("it: data center")
+        );
+        assert_eq!(rule_description("it", Some("")), None);
+        assert_eq!(
+            parse_rule_description(Some("it: data center: east")),
+            (Some("it".into()), Some("data center: east".into()))
+        );
+        assert_eq!(
+            parse_rule_description(Some("VPN for ops")),
+            (Some("VPN for ops".into()), None)
+        );
+        assert_eq!(parse_rule_description(None), (None, Some(String::new())));
+        assert_eq!(
+            parse_rule_description(Some("")),
+            (None, Some(String::new()))
+        );
+    }
+
+    #[test]
+    fn group_keys_that_cannot_round_trip_are_refused() {
+        assert_eq!(group_key_problem("migration_engineers"), None);
+        assert_eq!(group_key_problem("Internal IT"), None);
+        assert_eq!(group_key_problem("http://x"), None);
+        for bad in ["", "  ", "a: b", " a", "a\n"] {
+            assert!(group_key_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn descriptions_round_trip_for_valid_keys(
+            key in "[A-Za-z0-9_ .:/-]{1,20}",
+            description in proptest::option::of("[A-Za-z0-9_ .:/+-]{0,30}"),
+        ) {
+            prop_assume!(group_key_problem(&key).is_none());
+            let text = rule_description(&key, description.as_deref());
+            let (parsed_key, parsed_description) = parse_rule_description(text.as_deref());
+            match description.as_deref() {
+                Some("") => {
+                    prop_assert_eq!(parsed_key, None);
+                    prop_assert_eq!(parsed_description, Some(String::new()));
+                }
+                _ => {
+                    prop_assert_eq!(parsed_key, Some(key.clone()));
+                    prop_assert_eq!(parsed_description, description);
+                }
+            }
+        }
+
+        #[test]
+        fn canonical_sids_parse_to_themselves(
+            authority in 0u64..(1 << 48),
+            subs in proptest::collection::vec(any::<u32>(), 1..15),
+        ) {
+            let text = std::iter::once(format!("S-1-{authority}"))
+                .chain(subs.iter().map(u32::to_string))
+                .collect::<Vec<_>>()
+                .join("-");
+            prop_assert_eq!(parse_sid(&text), Ok(text.clone()));
+            let lower = text.replacen('S', "s", 1);
+            prop_assert_eq!(parse_sid(&lower), Err(SidError::NotCanonical { canonical: text }));
+        }
+    }
+}

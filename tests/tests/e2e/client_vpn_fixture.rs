@@ -1,0 +1,326 @@
+//! A Client VPN site in the emulator for the `migration_client_vpn_group_access` tests: a VPC
+//! (10.10.0.0/16) with subnets in three Availability Zones, a directory with groups, and an
+//! endpoint authenticating against it with two subnets associated (which, as on AWS, adds a
+//! route to the VPC's CIDR through each).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{
+    ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
+    DirectoryServiceAuthenticationRequest,
+};
+use harness::emulator::Emulator;
+use harness::{LaunchOptions, Terraform};
+use terraform_provider_migration::config::clients::AwsClients;
+use terraform_provider_migration::protocol::cty::Value;
+
+pub const OWNER: &str = "111122223333";
+pub const ADDRESS: &str = "migration_client_vpn_group_access.access";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectoryKind {
+    ManagedAd,
+    AdConnector,
+    SimpleAd,
+}
+
+pub struct Site {
+    pub emulator: Emulator,
+    pub aws: AwsClients,
+    pub endpoint_id: String,
+    pub directory_id: String,
+    /// Subnets in eu-west-1a and eu-west-1b (associated) and eu-west-1c (not associated).
+    pub subnets: [String; 3],
+    /// Group name → SID (Managed AD only; other kinds have no group API).
+    pub sids: BTreeMap<String, String>,
+}
+
+pub async fn site(groups: &[&str]) -> Site {
+    site_with(DirectoryKind::ManagedAd, groups).await
+}
+
+pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
+    let emulator = Emulator::start().await.expect("emulator starts");
+    let aws = emulator.clients(OWNER).await.expect("clients");
+    let vpc_id = aws
+        .ec2
+        .create_vpc()
+        .cidr_block("10.10.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc()
+        .unwrap()
+        .vpc_id()
+        .unwrap()
+        .to_string();
+    let mut subnets = Vec::new();
+    for (i, zone) in ["a", "b", "c"].iter().enumerate() {
+        let subnet = aws
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc_id)
+            .cidr_block(format!("10.10.{}.0/24", i + 1))
+            .availability_zone(format!("eu-west-1{zone}"))
+            .send()
+            .await
+            .unwrap();
+        subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_string());
+    }
+    let vpc_settings = aws_sdk_directory::types::DirectoryVpcSettings::builder()
+        .vpc_id(&vpc_id)
+        .subnet_ids(&subnets[0])
+        .subnet_ids(&subnets[1])
+        .build()
+        .unwrap();
+    let directory_id = match kind {
+        DirectoryKind::ManagedAd => aws
+            .directory
+            .create_microsoft_ad()
+            .name("corp.example.com")
+            .password("Sup3r-Secret!")
+            .vpc_settings(vpc_settings)
+            .send()
+            .await
+            .unwrap()
+            .directory_id()
+            .unwrap()
+            .to_string(),
+        DirectoryKind::SimpleAd => aws
+            .directory
+            .create_directory()
+            .name("corp.example.com")
+            .password("Sup3r-Secret!")
+            .size(aws_sdk_directory::types::DirectorySize::Small)
+            .vpc_settings(vpc_settings)
+            .send()
+            .await
+            .unwrap()
+            .directory_id()
+            .unwrap()
+            .to_string(),
+        DirectoryKind::AdConnector => aws
+            .directory
+            .connect_directory()
+            .name("corp.example.com")
+            .password("Sup3r-Secret!")
+            .size(aws_sdk_directory::types::DirectorySize::Small)
+            .connect_settings(
+                aws_sdk_directory::types::DirectoryConnectSettings::builder()
+                    .vpc_id(&vpc_id)
+                    .subnet_ids(&subnets[0])
+                    .subnet_ids(&subnets[1])
+                    .customer_dns_ips("10.10.1.10")
+                    .customer_user_name("connector")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .directory_id()
+            .unwrap()
+            .to_string(),
+    };
+    let mut sids = BTreeMap::new();
+    if kind == DirectoryKind::ManagedAd {
+        for name in groups {
+            let created = aws
+                .directory_data
+                .create_group()
+                .directory_id(&directory_id)
+                .sam_account_name(*name)
+                .send()
+                .await
+                .unwrap();
+            sids.insert(name.to_string(), created.sid().unwrap().to_string());
+        }
+    }
+    let endpoint_id = aws
+        .ec2
+        .create_client_vpn_endpoint()
+        .client_cidr_block("172.16.0.0/22")
+        .server_certificate_arn("arn:aws:acm:eu-west-1:111122223333:certificate/abc")
+        .authentication_options(
+            ClientVpnAuthenticationRequest::builder()
+                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
+                .active_directory(
+                    DirectoryServiceAuthenticationRequest::builder()
+                        .directory_id(&directory_id)
+                        .build(),
+                )
+                .build(),
+        )
+        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
+        .vpc_id(&vpc_id)
+        .send()
+        .await
+        .unwrap()
+        .client_vpn_endpoint_id()
+        .unwrap()
+        .to_string();
+    for subnet in &subnets[..2] {
+        aws.ec2
+            .associate_client_vpn_target_network()
+            .client_vpn_endpoint_id(&endpoint_id)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .unwrap();
+    }
+    Site {
+        emulator,
+        aws,
+        endpoint_id,
+        directory_id,
+        subnets: subnets.try_into().unwrap(),
+        sids,
+    }
+}
+
+impl Site {
+    pub fn terraform(&self) -> Terraform {
+        Terraform::new(LaunchOptions {
+            env: self.emulator.provider_env(OWNER),
+            ..Default::default()
+        })
+    }
+
+    pub fn sid(&self, group: &str) -> &str {
+        &self.sids[group]
+    }
+
+    /// The provider block and one `migration_client_vpn_group_access.access` with `body`.
+    pub fn config(&self, body: &str) -> String {
+        format!(
+            "{}\nresource \"migration_client_vpn_group_access\" \"access\" {{\n  \
+             client_vpn_endpoint_id = \"{}\"\n{body}\n}}\n",
+            self.emulator.provider_block(""),
+            self.endpoint_id
+        )
+    }
+
+    /// Every rule on the endpoint: (SID or "all", CIDR, description, status).
+    pub async fn rules(&self) -> Vec<(String, String, Option<String>, String)> {
+        let rules = self
+            .aws
+            .ec2
+            .describe_client_vpn_authorization_rules()
+            .client_vpn_endpoint_id(&self.endpoint_id)
+            .max_results(1000)
+            .send()
+            .await
+            .unwrap();
+        let mut found: Vec<_> = rules
+            .authorization_rules()
+            .iter()
+            .map(|r| {
+                (
+                    r.group_id()
+                        .filter(|g| !g.is_empty())
+                        .unwrap_or("all")
+                        .to_string(),
+                    r.destination_cidr().unwrap_or_default().to_string(),
+                    r.description().map(str::to_string),
+                    r.status()
+                        .and_then(|s| s.code())
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Every route on the endpoint: (destination, subnet, origin).
+    pub async fn routes(&self) -> Vec<(String, String, String)> {
+        let routes = self
+            .aws
+            .ec2
+            .describe_client_vpn_routes()
+            .client_vpn_endpoint_id(&self.endpoint_id)
+            .max_results(1000)
+            .send()
+            .await
+            .unwrap();
+        let mut found: Vec<_> = routes
+            .routes()
+            .iter()
+            .map(|r| {
+                (
+                    r.destination_cidr().unwrap_or_default().to_string(),
+                    r.target_subnet().unwrap_or_default().to_string(),
+                    r.origin().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Calls of `action` the emulator recorded.
+    pub async fn calls_of(&self, action: &str) -> Vec<harness::emulator::Call> {
+        self.emulator
+            .calls(OWNER)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.action == action)
+            .collect()
+    }
+}
+
+/// An attribute of a state value, as a list of its string elements.
+pub fn strings(value: &Value, name: &str) -> Vec<String> {
+    let mut found: Vec<String> = value
+        .attr(name)
+        .and_then(Value::elements)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// `authorization_rules` of a state as (group, CIDR, description, status).
+pub fn rule_entries(value: &Value) -> Vec<(String, String, Option<String>, String)> {
+    value
+        .attr("authorization_rules")
+        .and_then(Value::elements)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let text = |n: &str| r.attr(n).and_then(Value::as_str).map(str::to_string);
+            (
+                text("group").unwrap_or_default(),
+                text("destination_cidr").unwrap_or_default(),
+                text("description"),
+                text("status").unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// `routes` of a state as (destination, subnet, status).
+pub fn route_entries(value: &Value) -> Vec<(String, String, String)> {
+    value
+        .attr("routes")
+        .and_then(Value::elements)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let text = |n: &str| {
+                r.attr(n)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (text("destination_cidr"), text("subnet_id"), text("status"))
+        })
+        .collect()
+}
