@@ -41,13 +41,20 @@ fn every_example_fits_the_schema() {
     let mut files = Vec::new();
     terraform_files(&root.join("examples"), &mut files);
     assert!(!files.is_empty());
+    // A directory is one Terraform module: its files share variables.
+    let mut modules: std::collections::BTreeMap<PathBuf, String> = Default::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let module = modules.entry(file.parent().unwrap().to_path_buf()).or_default();
+        module.push_str(&text);
+        module.push('\n');
+    }
     let provider = MigrationProvider::new();
     let mut problems = Vec::new();
     let mut resources_seen = 0;
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let name = file.strip_prefix(&root).unwrap().display().to_string();
-        let parsed = match config::parse_for_validation(&text) {
+    for (directory, text) in &modules {
+        let name = directory.strip_prefix(&root).unwrap().display().to_string();
+        let parsed = match config::parse_for_validation(text) {
             Ok(parsed) => parsed,
             Err(error) => {
                 problems.push(format!("{name}: {error}"));
