@@ -199,7 +199,10 @@ impl Terraform {
 
     /// `terraform taint ADDRESS`: replace the object on the next apply.
     pub fn taint(&mut self, address: &str) -> bool {
-        self.state.get_mut(address).map(|e| e.tainted = true).is_some()
+        self.state
+            .get_mut(address)
+            .map(|e| e.tainted = true)
+            .is_some()
     }
 
     /// Whether `terraform state rm` would find the address, and forgets it.

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
+pub mod hub_network;
 pub mod shared;
 
 /// Every resource type, constructed once per provider process.
-pub fn all(_state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
-    Vec::new()
+pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(hub_network::HubNetwork::new(state.clone()))]
 }
