@@ -3,4 +3,6 @@
 //! linked once.
 
 mod emulator;
+mod hub_network;
+mod hub_network_support;
 mod protocol;

@@ -230,14 +230,14 @@ impl Executor {
             HubOp::AwaitAttachments { vpc_ids, gone } => {
                 self.await_attachments(&vpc_ids, gone).await
             }
-            HubOp::Change(change) => self.change(change).await,
+            HubOp::Change(change) => Box::pin(self.change(change)).await,
         }
     }
 
     async fn change(&self, change: Change) -> Result<(), OpError> {
         let aws = self.aws();
         match change {
-            Change::CreateTransitGateway(spec) => {
+            Change::CreateTransitGateway(spec) => Box::pin(async move {
                 let created = aws.create_transit_gateway(&spec).await?;
                 let id = created.id.clone();
                 self.record(|t| t.tgw = Some(created));
@@ -249,8 +249,9 @@ impl Executor {
                     }
                 });
                 self.await_transit_gateway(&id).await
-            }
-            Change::ModifyTransitGateway(modification) => {
+            })
+            .await,
+            Change::ModifyTransitGateway(modification) => Box::pin(async move {
                 let (id, _) = self.tgw()?;
                 if modification != Default::default() {
                     aws.modify_transit_gateway(&id, &modification).await?;
@@ -261,8 +262,9 @@ impl Executor {
                     });
                 }
                 self.await_transit_gateway(&id).await
-            }
-            Change::DeleteTransitGateway => {
+            })
+            .await,
+            Change::DeleteTransitGateway => Box::pin(async move {
                 let (id, _) = self.tgw()?;
                 let foreign = self.snapshot().foreign_attachments;
                 if !foreign.is_empty() {
@@ -283,8 +285,9 @@ impl Executor {
                 }
                 aws.delete_transit_gateway(&id).await?;
                 wait_until(&self.budget, &format!("{id} to be deleted"), || async {
-                    poll(match aws.find_transit_gateway(&id).await {
+                    poll(match aws.describe_transit_gateway(&id).await {
                         Ok(None) => Ok(Poll::Done(())),
+                        Ok(Some(t)) if t.state == "deleted" => Ok(Poll::Done(())),
                         Ok(Some(t)) => Ok(Poll::Pending(t.state)),
                         Err(e) => Err(e),
                     })
@@ -292,13 +295,14 @@ impl Executor {
                 .await?;
                 self.record(Topology::forget_transit_gateway);
                 Ok(())
-            }
+            })
+            .await,
             Change::CreateShare {
                 name,
                 principals,
                 allow_external_principals,
                 tags,
-            } => {
+            } => Box::pin(async move {
                 let (tgw_id, arn) = self.tgw()?;
                 let tags = with_owner(tags, &tgw_id);
                 let share_arn = aws
@@ -315,11 +319,12 @@ impl Executor {
                     })
                 });
                 Ok(())
-            }
+            })
+            .await,
             Change::UpdateShare {
                 name,
                 allow_external_principals,
-            } => {
+            } => Box::pin(async move {
                 let arn = self.share_arn()?;
                 aws.update_share(&arn, name.as_deref(), allow_external_principals)
                     .await?;
@@ -334,8 +339,9 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
-            Change::AddPrincipals(principals) => {
+            })
+            .await,
+            Change::AddPrincipals(principals) => Box::pin(async move {
                 let arn = self.share_arn()?;
                 aws.associate_share(&arn, &principals, &[]).await?;
                 self.record(|t| {
@@ -344,8 +350,9 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
-            Change::RemovePrincipals(principals) => {
+            })
+            .await,
+            Change::RemovePrincipals(principals) => Box::pin(async move {
                 let arn = self.share_arn()?;
                 aws.disassociate_principals(&arn, &principals).await?;
                 self.record(|t| {
@@ -354,8 +361,9 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
-            Change::ShareTransitGateway => {
+            })
+            .await,
+            Change::ShareTransitGateway => Box::pin(async move {
                 let arn = self.share_arn()?;
                 let (_, tgw_arn) = self.tgw()?;
                 aws.associate_share(&arn, &BTreeSet::new(), std::slice::from_ref(&tgw_arn))
@@ -366,13 +374,15 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
-            Change::DeleteShare => {
+            })
+            .await,
+            Change::DeleteShare => Box::pin(async move {
                 let arn = self.share_arn()?;
                 aws.delete_share(&arn).await?;
                 self.record(|t| t.share = None);
                 Ok(())
-            }
+            })
+            .await,
             Change::CreateAttachment {
                 key,
                 vpc_id,
@@ -380,7 +390,7 @@ impl Executor {
                 appliance_mode_support,
                 dns_support,
                 tags,
-            } => {
+            } => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let tags = with_owner(tags, &tgw_id);
                 let created = aws
@@ -405,14 +415,15 @@ impl Executor {
                     }
                     Err(e) => Err(e),
                 }
-            }
+            })
+            .await,
             Change::ModifyAttachment {
                 vpc_id,
                 add_subnets,
                 remove_subnets,
                 appliance_mode_support,
                 dns_support,
-            } => {
+            } => Box::pin(async move {
                 let id = self.attachment_id(&AttachmentRef::Vpc(vpc_id.clone()))?;
                 aws.modify_vpc_attachment(
                     &id,
@@ -436,9 +447,10 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
-            Change::AwaitAttachment { vpc_id } => self.await_attachments(&[vpc_id], false).await,
-            Change::DeleteAttachment { vpc_id } => {
+            })
+            .await,
+            Change::AwaitAttachment { vpc_id } => Box::pin(async move { self.await_attachments(&[vpc_id], false).await }).await,
+            Change::DeleteAttachment { vpc_id } => Box::pin(async move {
                 let Some(attachment) = self.snapshot().attachments.get(&vpc_id).cloned() else {
                     return Ok(());
                 };
@@ -451,12 +463,13 @@ impl Executor {
                     }
                 });
                 Ok(())
-            }
+            })
+            .await,
             Change::CreateDirectConnect {
                 gateway_id,
                 allowed_prefixes,
                 attachment_tags,
-            } => {
+            } => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let attachment_tags = with_owner(attachment_tags, &tgw_id);
                 let link = match aws
@@ -486,8 +499,9 @@ impl Executor {
                     &BTreeSet::new(),
                 )
                 .await
-            }
-            Change::UpdateDirectConnect { add, remove } => {
+            })
+            .await,
+            Change::UpdateDirectConnect { add, remove } => Box::pin(async move {
                 let association = match self.snapshot().data_center.map(|dc| dc.link) {
                     Some(DataCenterLink::DirectConnect { association_id, .. }) => association_id,
                     _ => return Err(refused("the Direct Connect association does not exist")),
@@ -511,8 +525,9 @@ impl Executor {
                     }
                 });
                 self.await_data_center().await
-            }
-            Change::DeleteDirectConnect => {
+            })
+            .await,
+            Change::DeleteDirectConnect => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let association = match self.snapshot().data_center.map(|dc| dc.link) {
                     Some(DataCenterLink::DirectConnect { association_id, .. }) => association_id,
@@ -527,13 +542,14 @@ impl Executor {
                 .await?;
                 self.record(Topology::forget_data_center);
                 Ok(())
-            }
+            })
+            .await,
             Change::CreateVpn {
                 customer_gateway_id,
                 static_routes_only,
                 tags,
                 attachment_tags,
-            } => {
+            } => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let (tags, attachment_tags) = (
                     with_owner(tags, &tgw_id),
@@ -555,8 +571,9 @@ impl Executor {
                     &BTreeSet::new(),
                 )
                 .await
-            }
-            Change::DeleteVpn => {
+            })
+            .await,
+            Change::DeleteVpn => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let connection = match self.snapshot().data_center.map(|dc| dc.link) {
                     Some(DataCenterLink::Vpn { connection_id, .. }) => connection_id,
@@ -569,9 +586,10 @@ impl Executor {
                 .await?;
                 self.record(Topology::forget_data_center);
                 Ok(())
-            }
-            Change::AwaitDataCenter => self.await_data_center().await,
-            Change::Connect { target, propagate } => {
+            })
+            .await,
+            Change::AwaitDataCenter => Box::pin(async move { self.await_data_center().await }).await,
+            Change::Connect { target, propagate } => Box::pin(async move {
                 let id = self.attachment_id(&target)?;
                 let topology = self.snapshot();
                 let table = topology
@@ -603,11 +621,12 @@ impl Executor {
                     self.record(|t| t.record_propagation(&id, propagate));
                 }
                 Ok(())
-            }
+            })
+            .await,
             Change::RouteToDataCenter {
                 destination,
                 replace,
-            } => {
+            } => Box::pin(async move {
                 let table = self
                     .snapshot()
                     .hub_route_table_id()
@@ -630,8 +649,9 @@ impl Executor {
                 }
                 self.record(|t| t.record_hub_route(&destination, &attachment));
                 Ok(())
-            }
-            Change::DeleteHubRoute { destination } => {
+            })
+            .await,
+            Change::DeleteHubRoute { destination } => Box::pin(async move {
                 if let Some(table) = self.snapshot().hub_route_table_id() {
                     aws.delete_hub_route(table, &destination).await?;
                 }
@@ -639,11 +659,12 @@ impl Executor {
                     t.hub_routes.remove(&destination);
                 });
                 Ok(())
-            }
+            })
+            .await,
             Change::CreateVpcRoute {
                 route_table_id,
                 destination,
-            } => {
+            } => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 match aws
                     .create_vpc_route(&route_table_id, &destination, &tgw_id)
@@ -670,20 +691,22 @@ impl Executor {
                 }
                 self.record(|t| t.record_vpc_route(&route_table_id, &destination, &tgw_id));
                 Ok(())
-            }
+            })
+            .await,
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,
-            } => {
+            } => Box::pin(async move {
                 aws.delete_vpc_route(&route_table_id, &destination).await?;
                 self.record(|t| t.forget_vpc_route(&route_table_id, &destination));
                 Ok(())
-            }
+            })
+            .await,
             Change::Tag {
                 object,
                 set,
                 remove,
-            } => self.tag_object(&object, &set, &remove).await,
+            } => Box::pin(async move { self.tag_object(&object, &set, &remove).await }).await,
         }
     }
 

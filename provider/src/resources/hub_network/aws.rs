@@ -98,16 +98,18 @@ impl Aws<'_> {
     {
         let governor = self.clients.governor.clone();
         let budget = self.budget;
-        let result = with_retries(budget, retry_on, || {
+        // Boxed: SDK futures are large, and a hub operation nests many of them; keeping each
+        // call on the heap keeps the poll chain within a worker thread's stack.
+        let result = Box::pin(with_retries(budget, retry_on, || {
             let governor = governor.clone();
-            let attempt = call();
+            let attempt = Box::pin(call());
             async move {
                 // A pacing wait that ends early (stop, deadline) is reported by the budget
                 // guard around this attempt, which wins the race.
                 let _ = governor.pace(lane, budget).await;
                 attempt.await
             }
-        })
+        }))
         .await;
         match result {
             Err(_) if budget.cancel.is_cancelled() => Err(OpError::Cancelled),
@@ -124,6 +126,17 @@ impl Aws<'_> {
 
     /// The Transit Gateway, or `None` when it is gone (deleted, deleting, or unknown).
     pub async fn find_transit_gateway(&self, id: &str) -> Result<Option<TransitGateway>, OpError> {
+        Ok(self
+            .describe_transit_gateway(id)
+            .await?
+            .filter(|t| t.state != "deleted" && t.state != "deleting"))
+    }
+
+    /// The Transit Gateway in whatever state, `None` when AWS no longer knows it.
+    pub async fn describe_transit_gateway(
+        &self,
+        id: &str,
+    ) -> Result<Option<TransitGateway>, OpError> {
         let found = self
             .call(Lane::Describe, RetryOn::default(), || async {
                 self.ec2()
@@ -143,8 +156,7 @@ impl Aws<'_> {
             .transit_gateways()
             .iter()
             .find(|t| t.transit_gateway_id() == Some(id))
-            .map(transit_gateway_of)
-            .filter(|t| t.state != "deleted" && t.state != "deleting"))
+            .map(transit_gateway_of))
     }
 
     /// Every VPC attachment of the Transit Gateway that still exists.

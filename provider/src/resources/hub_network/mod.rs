@@ -260,7 +260,7 @@ impl Resource for HubNetwork {
             clients: &clients,
             budget: &budget,
         };
-        match observe::observe(&aws, &scope).await {
+        match Box::pin(observe::observe(&aws, &scope)).await {
             Ok(None) => {
                 tracing::info!(
                     tgw = scope.tgw_id.as_str(),
@@ -415,7 +415,7 @@ impl Resource for HubNetwork {
         let observed = if scope.tgw_id.is_empty() {
             Ok(None)
         } else {
-            observe::observe(&aws, &scope).await
+            Box::pin(observe::observe(&aws, &scope)).await
         };
         let topology = match observed {
             Ok(Some(topology)) => topology,
