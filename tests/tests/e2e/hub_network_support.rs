@@ -197,6 +197,11 @@ impl World {
             applied.errors()
         );
         let again = self.tf.plan(text).await.unwrap();
+        if again.has_errors() {
+            for c in self.calls().await.iter().rev().take(40) {
+                eprintln!("CALL {} {} {:?} {}", c.seq, c.action, c.error, c.params);
+            }
+        }
         assert!(!again.has_errors(), "{:#?}", again.errors());
         assert_no_changes(&again);
         applied

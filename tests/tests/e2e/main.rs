@@ -5,4 +5,5 @@
 mod emulator;
 mod hub_network;
 mod hub_network_support;
+mod hub_network_updates;
 mod protocol;

@@ -767,16 +767,22 @@ impl Aws<'_> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let output = self
+        let found = self
             .call(Lane::Describe, RetryOn::default(), || async {
                 self.ec2()
                     .describe_vpn_connections()
-                    .filters(filter("vpn-connection-id", ids.iter().cloned()))
+                    .set_vpn_connection_ids(Some(ids.iter().cloned().collect()))
                     .send()
                     .await
                     .map_err(|e| AwsError::from_sdk("DescribeVpnConnections", e))
             })
-            .await?;
+            .await;
+        let output = match found {
+            Ok(output) => output,
+            // Gone long enough that EC2 forgot it.
+            Err(OpError::Aws(e)) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         Ok(output
             .vpn_connections()
             .iter()
