@@ -6,4 +6,5 @@ mod emulator;
 mod hub_network;
 mod hub_network_support;
 mod hub_network_updates;
+mod hub_network_validation;
 mod protocol;

@@ -700,7 +700,15 @@ fn route_conflict_errors(
             continue;
         };
         let cidrs = vpc_cidrs.get(vpc_id).unwrap_or(&empty).clone();
-        known_tables.insert(key.clone(), tables.iter().cloned().collect());
+        // Tables of another VPC are reported on their own; they route nothing here.
+        known_tables.insert(
+            key.clone(),
+            tables
+                .iter()
+                .filter(|t| table_owner.get(*t) == Some(key))
+                .cloned()
+                .collect(),
+        );
         vpcs.push((key.clone(), cidrs));
     }
     let data_center: Option<BTreeSet<String>> = match &config.data_center {
