@@ -20,7 +20,6 @@ pub const ADDRESS: &str = "migration_hub_network.hub";
 #[derive(Clone, Debug)]
 pub struct Net {
     pub vpc: String,
-    pub cidr: String,
     pub subnets: Vec<String>,
     pub tables: Vec<String>,
 }
@@ -98,7 +97,6 @@ impl World {
         }
         Net {
             vpc,
-            cidr,
             subnets,
             tables: route_tables,
         }
@@ -197,14 +195,20 @@ impl World {
             applied.errors()
         );
         let again = self.tf.plan(text).await.unwrap();
-        if again.has_errors() {
-            for c in self.calls().await.iter().rev().take(40) {
-                eprintln!("CALL {} {} {:?} {}", c.seq, c.action, c.error, c.params);
-            }
+        if again.has_errors() || !again.is_empty() {
+            self.print_recent_calls(60).await;
         }
         assert!(!again.has_errors(), "{:#?}", again.errors());
         assert_no_changes(&again);
         applied
+    }
+
+    /// The last `n` AWS calls, oldest first, to see what led to a failure.
+    pub async fn print_recent_calls(&self, n: usize) {
+        let calls = self.calls().await;
+        for c in &calls[calls.len().saturating_sub(n)..] {
+            eprintln!("call {} {} {:?} {}", c.seq, c.action, c.error, c.params);
+        }
     }
 
     pub fn state(&self) -> Value {

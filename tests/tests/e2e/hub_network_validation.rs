@@ -253,9 +253,7 @@ timeouts = {{ create = "soon" }}"#,
     );
     let plan = world.tf.plan(&deferred).await.unwrap();
     check(&paths(plan.errors()));
-    let fine = format!(
-        "provider \"migration\" {{\n region = unknown()\n}}\nresource \"migration_hub_network\" \"hub\" {{\n name = \"hub\"\n vpc_attachments = {{\n one = {{\n vpc_id = \"vpc-0000000000000dead\"\n subnet_ids = [\"subnet-0dead\"]\n }}\n }}\n}}"
-    );
+    let fine = "provider \"migration\" {\n region = unknown()\n}\nresource \"migration_hub_network\" \"hub\" {\n name = \"hub\"\n vpc_attachments = {\n one = {\n vpc_id = \"vpc-0000000000000dead\"\n subnet_ids = [\"subnet-0dead\"]\n }\n }\n}".to_string();
     let plan = world.tf.plan(&fine).await.unwrap();
     assert!(!plan.has_errors(), "{:#?}", plan.errors());
 }

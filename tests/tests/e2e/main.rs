@@ -4,6 +4,7 @@
 
 mod emulator;
 mod hub_network;
+mod hub_network_drift;
 mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;

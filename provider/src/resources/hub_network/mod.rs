@@ -131,6 +131,21 @@ fn scope(prior: &Value, desired: Option<&model::Desired>) -> Scope {
     scope
 }
 
+/// The resource's private data: the `route_propagation` last applied, which [`state::render`]
+/// needs to tell drift from intent.
+fn private_data(route_propagation: bool) -> Vec<u8> {
+    serde_json::json!({ "route_propagation": route_propagation })
+        .to_string()
+        .into_bytes()
+}
+
+fn propagation_intent(private: &[u8]) -> Option<bool> {
+    serde_json::from_slice::<serde_json::Value>(private)
+        .ok()?
+        .get("route_propagation")?
+        .as_bool()
+}
+
 fn region_of(clients: &AwsClients) -> String {
     clients.region.clone()
 }
@@ -272,15 +287,28 @@ impl Resource for HubNetwork {
                     diagnostics,
                 }
             }
-            Ok(Some(topology)) => ReadResponse {
-                new_state: state::render(
+            Ok(Some(topology)) => {
+                let new_state = state::render(
                     &topology,
                     &request.current_state,
                     Some(&clients.default_tags),
-                ),
-                private: Vec::new(),
-                diagnostics,
-            },
+                    propagation_intent(&request.private),
+                );
+                let private = if discover {
+                    private_data(
+                        attr(&new_state, "route_propagation")
+                            .as_bool()
+                            .unwrap_or(true),
+                    )
+                } else {
+                    request.private.clone()
+                };
+                ReadResponse {
+                    new_state,
+                    private,
+                    diagnostics,
+                }
+            }
             Err(error) => {
                 shared::report(
                     &mut diagnostics,
@@ -293,10 +321,11 @@ impl Resource for HubNetwork {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
+        // The private data (the applied route_propagation) travels through the plan to apply.
         let respond = |planned_state: Value, diagnostics: Diagnostics| PlanResponse {
             planned_state,
             requires_replace: Vec::new(),
-            planned_private: Vec::new(),
+            planned_private: request.prior_private.clone(),
             diagnostics,
         };
         if request.proposed_new_state.is_null() {
@@ -361,7 +390,7 @@ impl Resource for HubNetwork {
         let mut diagnostics = Diagnostics::new();
         let keep_prior = |diagnostics| ApplyResponse {
             new_state: request.prior_state.clone(),
-            private: Vec::new(),
+            private: request.planned_private.clone(),
             diagnostics,
         };
         let Some(clients) = shared::clients(&self.state, &mut diagnostics) else {
@@ -502,7 +531,11 @@ impl Resource for HubNetwork {
         } else {
             &request.planned_state
         };
-        let rendered = state::render(&outcome.topology, echo, Some(&clients.default_tags));
+        let intent = match &desired {
+            Some(desired) => Some(desired.route_propagation),
+            None => attr(&request.prior_state, "route_propagation").as_bool(),
+        };
+        let rendered = state::render(&outcome.topology, echo, Some(&clients.default_tags), intent);
         let new_state = match (destroying, succeeded) {
             (true, true) => Value::Null,
             (false, true) => state::fill_unknowns(&request.planned_state, &rendered),
@@ -510,7 +543,7 @@ impl Resource for HubNetwork {
         };
         ApplyResponse {
             new_state,
-            private: Vec::new(),
+            private: intent.map(private_data).unwrap_or_default(),
             diagnostics,
         }
     }

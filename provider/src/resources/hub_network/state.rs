@@ -77,8 +77,15 @@ fn route_value(table: &str, destination: &str, network: Option<&str>, state: Val
     ])
 }
 
-/// The state of the hub as observed; `echo` supplies what AWS cannot tell.
-pub fn render(topology: &Topology, echo: &Value, default_tags: Option<&Tags>) -> Value {
+/// The state of the hub as observed; `echo` supplies what AWS cannot tell, and
+/// `propagation_intent` the `route_propagation` last applied (kept in the resource's private
+/// data: a refresh overwrites the attribute itself, so it cannot remember the intent).
+pub fn render(
+    topology: &Topology,
+    echo: &Value,
+    default_tags: Option<&Tags>,
+    propagation_intent: Option<bool>,
+) -> Value {
     let Some(tgw) = &topology.tgw else {
         return Value::Null;
     };
@@ -320,8 +327,9 @@ pub fn render(topology: &Topology, echo: &Value, default_tags: Option<&Tags>) ->
         }
     }
 
-    // Propagation: the configured value while every attachment matches it, its opposite as
-    // soon as one does not, so drift shows in the plan.
+    // Propagation: the applied value while every attachment matches it, its opposite as soon
+    // as one does not, so drift shows in the plan (without an intent, as on import: whether
+    // every attachment propagates).
     let ours: Vec<&str> = topology
         .attachments
         .values()
@@ -332,11 +340,10 @@ pub fn render(topology: &Topology, echo: &Value, default_tags: Option<&Tags>) ->
         .iter()
         .filter(|id| topology.propagations.contains(**id))
         .count();
-    let echo_propagation = known_bool(&attr(echo, "route_propagation"));
     let route_propagation = if ours.is_empty() {
-        echo_propagation.unwrap_or(model::DEFAULT_ROUTE_PROPAGATION)
+        propagation_intent.unwrap_or(model::DEFAULT_ROUTE_PROPAGATION)
     } else {
-        match echo_propagation {
+        match propagation_intent {
             Some(false) => propagating > 0,
             _ => propagating == ours.len(),
         }
