@@ -5,6 +5,7 @@
 mod emulator;
 mod hub_network;
 mod hub_network_drift;
+mod hub_network_failures;
 mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;

@@ -159,6 +159,33 @@ impl Aws<'_> {
             .map(transit_gateway_of))
     }
 
+    /// Tags of the listed Transit Gateways (those that exist), by id.
+    pub async fn transit_gateway_tags(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, Tags>, OpError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let output = self
+            .call(Lane::Describe, RetryOn::default(), || async {
+                self.ec2()
+                    .describe_transit_gateways()
+                    .filters(filter("transit-gateway-id", ids.iter().cloned()))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeTransitGateways", e))
+            })
+            .await?;
+        Ok(output
+            .transit_gateways()
+            .iter()
+            .map(transit_gateway_of)
+            .filter(|t| t.state != "deleted")
+            .map(|t| (t.id, t.tags))
+            .collect())
+    }
+
     /// Every VPC attachment of the Transit Gateway that still exists.
     pub async fn vpc_attachments(&self, tgw_id: &str) -> Result<Vec<VpcAttachment>, OpError> {
         self.vpc_attachments_where(filter("transit-gateway-id", [tgw_id]))

@@ -185,14 +185,39 @@ async fn lookup(aws: &Aws<'_>, config: &Config, prior: &Value) -> Result<LiveFac
             customer_gateway_exists = Some(aws.customer_gateway_exists(cgw).await?);
         }
     }
+    let networks = observe::networks(aws, &vpcs, &subnets, &tables).await?;
+    let tgw_id = attr(prior, "id").as_str().map(str::to_string);
+    let other_hubs = other_hubs(aws, &networks.route_tables, tgw_id.as_deref()).await?;
     Ok(LiveFacts {
-        networks: observe::networks(aws, &vpcs, &subnets, &tables).await?,
+        networks,
         direct_connect_asn,
         customer_gateway_exists,
-        tgw_id: attr(prior, "id").as_str().map(str::to_string),
+        tgw_id,
+        other_hubs,
         account: aws.clients.account_id.clone(),
         region: region_of(aws.clients),
     })
+}
+
+/// Names of the migration hubs whose Transit Gateways routes of `tables` point at (one call,
+/// only when such routes exist).
+async fn other_hubs(
+    aws: &Aws<'_>,
+    tables: &std::collections::BTreeMap<String, topology::RouteTable>,
+    own: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, String>, OpError> {
+    let targets = validate::hub_targets(tables, own);
+    Ok(aws
+        .transit_gateway_tags(&targets)
+        .await?
+        .into_iter()
+        .filter(|(_, tags)| {
+            tags.get(crate::resources::shared::MANAGED_BY_TAG)
+                .map(String::as_str)
+                == Some(model::MANAGED_BY)
+        })
+        .map(|(id, tags)| (id, tags.get("Name").cloned().unwrap_or_default()))
+        .collect())
 }
 
 /// Apply-time facts, from the fresh observation plus the data center's gateway when the
@@ -209,6 +234,7 @@ async fn apply_facts(
             route_tables: topology.route_tables.clone(),
         },
         tgw_id: topology.tgw_id().map(str::to_string),
+        other_hubs: other_hubs(aws, &topology.route_tables, topology.tgw_id()).await?,
         account: aws.clients.account_id.clone(),
         region: region_of(aws.clients),
         ..LiveFacts::default()

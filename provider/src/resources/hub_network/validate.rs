@@ -38,8 +38,25 @@ pub struct LiveFacts {
     pub customer_gateway_exists: Option<bool>,
     /// The hub's Transit Gateway, when it exists: routes to it are not in the way.
     pub tgw_id: Option<String>,
+    /// Names of other migration hubs' Transit Gateways that routes in the listed tables point
+    /// at (see [`hub_targets`]).
+    pub other_hubs: BTreeMap<String, String>,
     pub account: Option<String>,
     pub region: String,
+}
+
+/// Transit Gateways other than the hub's own that routes of these tables point at: the
+/// candidates for [`LiveFacts::other_hubs`].
+pub fn hub_targets(
+    tables: &BTreeMap<String, crate::resources::hub_network::topology::RouteTable>,
+    own: Option<&str>,
+) -> BTreeSet<String> {
+    tables
+        .values()
+        .flat_map(|t| t.routes.iter())
+        .filter(|r| r.target.starts_with("tgw-") && Some(r.target.as_str()) != own)
+        .map(|r| r.target.clone())
+        .collect()
 }
 
 fn root() -> Path {
@@ -757,8 +774,28 @@ fn route_conflict_errors(
         };
         let network = mesh::label_of(&networks, &conflict.route.destination).unwrap_or_default();
         let target = &conflict.existing_target;
-        let whose = if target.starts_with("tgw-") {
-            format!("another Transit Gateway, {target} (is this table managed by another hub?)")
+        // A hub of the same name is this resource's previous instance when Terraform replaces
+        // it (tainted): its routes go before the new hub's are created, and apply checks again.
+        if let (Some(other), Maybe::Known(name)) = (facts.other_hubs.get(target), &config.name)
+            && other == name
+        {
+            diagnostics.warning_at(
+                attachment_path(key).attr("route_table_ids"),
+                "Route of a hub being replaced?",
+                format!(
+                    "Route table {table} routes {} to {target}, the Transit Gateway of another \
+                     hub named {name:?}. If that is this resource's previous instance (being \
+                     replaced), its routes are deleted first; otherwise the apply stops on this \
+                     route.",
+                    conflict.route.destination
+                ),
+            );
+            continue;
+        }
+        let whose = if let Some(other) = facts.other_hubs.get(target) {
+            format!("the Transit Gateway of another migration hub, {target} ({other:?})")
+        } else if target.starts_with("tgw-") {
+            format!("another Transit Gateway, {target}")
         } else {
             target.clone()
         };
@@ -1045,6 +1082,7 @@ mod tests {
             direct_connect_asn: Some(Some(64512)),
             customer_gateway_exists: None,
             tgw_id: Some("tgw-hub".into()),
+            other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
             region: "eu-west-1".into(),
         }
@@ -1143,6 +1181,52 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, r#"vpc_attachments["b"].route_table_ids"#);
         assert!(found[0].1.contains("rtb-a belongs to vpc-a"), "{found:?}");
+    }
+
+    #[test]
+    fn a_route_of_a_same_named_hub_is_a_warning() {
+        let mut facts = facts();
+        facts.tgw_id = None;
+        let (_, table) = facts
+            .networks
+            .route_tables
+            .iter_mut()
+            .find(|(id, _)| *id == "rtb-b")
+            .unwrap();
+        table.routes[0].target = "tgw-old".into();
+        let config = hub(
+            vec![
+                ("a", attachment("vpc-a", &["subnet-a1"], &[])),
+                ("b", attachment("vpc-b", &["subnet-b1"], &["rtb-b"])),
+            ],
+            vec![],
+        );
+        let in_the_way = |facts: &LiveFacts| {
+            live(&config, facts)
+                .iter()
+                .filter(|d| {
+                    d.detail.contains("rtb-b routes") || d.detail.contains("rtb-b already routes")
+                })
+                .map(|d| (d.severity, d.detail.clone()))
+                .collect::<Vec<_>>()
+        };
+        facts.other_hubs.insert("tgw-old".into(), "hub".into());
+        let found = in_the_way(&facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].0,
+            Severity::Warning,
+            "the hub being replaced: {found:?}"
+        );
+        facts.other_hubs.insert("tgw-old".into(), "another".into());
+        let found = in_the_way(&facts);
+        assert_eq!(found[0].0, Severity::Error);
+        assert!(
+            found[0]
+                .1
+                .contains("another migration hub, tgw-old (\"another\")"),
+            "{found:?}"
+        );
     }
 
     #[test]
