@@ -4,6 +4,7 @@
 
 mod emulator;
 mod hub_network;
+mod hub_network_calls;
 mod hub_network_drift;
 mod hub_network_failures;
 mod hub_network_support;

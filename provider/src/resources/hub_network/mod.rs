@@ -24,9 +24,9 @@ pub mod validate;
 #[cfg(test)]
 mod properties;
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
@@ -57,6 +57,7 @@ const PLAN_LOOKUP_RETRIES: u32 = 2;
 pub struct HubNetwork {
     schema: Schema,
     state: Arc<ProviderState>,
+    refreshed: Mutex<HashMap<String, Refreshed>>,
 }
 
 impl HubNetwork {
@@ -64,8 +65,38 @@ impl HubNetwork {
         Self {
             schema: schema::schema(),
             state,
+            refreshed: Mutex::new(HashMap::new()),
         }
     }
+
+    /// Keeps what a refresh read about the hub's VPCs and route tables for the plan that
+    /// Terraform runs right after it in the same process.
+    fn remember(&self, tgw_id: &str, refreshed: Refreshed) {
+        let mut entries = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|_, r| r.at.elapsed() < REFRESH_REUSE);
+        entries.insert(tgw_id.to_string(), refreshed);
+    }
+
+    /// The refresh of `tgw_id`, if it just happened (used once).
+    fn recall(&self, tgw_id: &str) -> Option<Refreshed> {
+        let mut entries = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .remove(tgw_id)
+            .filter(|r| r.at.elapsed() < REFRESH_REUSE)
+    }
+}
+
+/// How long a refresh's reads may stand in for the plan's: Terraform plans each resource right
+/// after refreshing it.
+const REFRESH_REUSE: Duration = Duration::from_secs(30);
+
+/// VPCs and route tables a refresh asked for, and what it found.
+#[derive(Clone, Debug)]
+struct Refreshed {
+    at: Instant,
+    vpc_ids: BTreeSet<String>,
+    table_ids: BTreeSet<String>,
+    networks: observe::Networks,
 }
 
 fn attr(object: &Value, name: &str) -> Value {
@@ -152,7 +183,12 @@ fn region_of(clients: &AwsClients) -> String {
 
 /// Plan-time lookups for the live checks: VPCs, subnets and route tables of the
 /// configuration (one call each), and the data center's gateway when it is new.
-async fn lookup(aws: &Aws<'_>, config: &Config, prior: &Value) -> Result<LiveFacts, OpError> {
+async fn lookup(
+    aws: &Aws<'_>,
+    config: &Config,
+    prior: &Value,
+    refreshed: Option<Refreshed>,
+) -> Result<LiveFacts, OpError> {
     let mut vpcs = BTreeSet::new();
     let mut subnets = BTreeSet::new();
     let mut tables = BTreeSet::new();
@@ -185,7 +221,17 @@ async fn lookup(aws: &Aws<'_>, config: &Config, prior: &Value) -> Result<LiveFac
             customer_gateway_exists = Some(aws.customer_gateway_exists(cgw).await?);
         }
     }
-    let networks = observe::networks(aws, &vpcs, &subnets, &tables).await?;
+    // What the refresh just read is not read again.
+    let mut networks = observe::Networks::default();
+    if let Some(refreshed) = refreshed {
+        vpcs.retain(|v| !refreshed.vpc_ids.contains(v));
+        tables.retain(|t| !refreshed.table_ids.contains(t));
+        networks = refreshed.networks;
+    }
+    let fetched = observe::networks(aws, &vpcs, &subnets, &tables).await?;
+    networks.vpcs.extend(fetched.vpcs);
+    networks.subnets.extend(fetched.subnets);
+    networks.route_tables.extend(fetched.route_tables);
     let tgw_id = attr(prior, "id").as_str().map(str::to_string);
     let other_hubs = other_hubs(aws, &networks.route_tables, tgw_id.as_deref()).await?;
     Ok(LiveFacts {
@@ -314,6 +360,21 @@ impl Resource for HubNetwork {
                 }
             }
             Ok(Some(topology)) => {
+                let mut vpc_ids = scope.vpc_ids.clone();
+                vpc_ids.extend(topology.attachments.keys().cloned());
+                self.remember(
+                    &scope.tgw_id,
+                    Refreshed {
+                        at: Instant::now(),
+                        vpc_ids,
+                        table_ids: scope.route_table_ids.clone(),
+                        networks: observe::Networks {
+                            vpcs: topology.vpcs.clone(),
+                            subnets: Default::default(),
+                            route_tables: topology.route_tables.clone(),
+                        },
+                    },
+                );
                 let new_state = state::render(
                     &topology,
                     &request.current_state,
@@ -374,7 +435,17 @@ impl Resource for HubNetwork {
                     clients: &clients,
                     budget: &budget,
                 };
-                let facts = match lookup(&aws, &Config::parse(config), &request.prior_state).await {
+                let refreshed = attr(&request.prior_state, "id")
+                    .as_str()
+                    .and_then(|id| self.recall(id));
+                let facts = match lookup(
+                    &aws,
+                    &Config::parse(config),
+                    &request.prior_state,
+                    refreshed,
+                )
+                .await
+                {
                     Ok(facts) => Some(facts),
                     Err(error) => {
                         diagnostics.warning(
