@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_ec2::types::Filter;
 use harness::Action;
+use terraform_provider_migration::protocol::cty::Value;
 
 use crate::hub_network_support::*;
 
@@ -200,8 +201,9 @@ async fn a_gateway_deleted_out_of_band_leaves_state() {
     );
 }
 
-/// Creates the hub, forgets it, imports it by id and plans: nothing to do.
-async fn import_round_trip(world: &mut World, config: &str) {
+/// Creates the hub, forgets it, imports it by id and plans: nothing to do. Returns the
+/// imported state.
+async fn import_round_trip(world: &mut World, config: &str) -> Value {
     world.converge(config).await;
     let before = world.state();
     let tgw = text(&before, &["id"]);
@@ -227,12 +229,14 @@ async fn import_round_trip(world: &mut World, config: &str) {
             "imported {path:?}"
         );
     }
+    assert_eq!(get(&imported, &["tags_all"]), get(&before, &["tags_all"]));
     let plan = world.tf.plan(config).await.unwrap();
     assert!(!plan.has_errors(), "{:#?}", plan.errors());
     assert_no_changes(&plan);
     let destroyed = world.tf.destroy(config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
     assert_nothing_left(&world.inventory().await, &tgw);
+    imported
 }
 
 #[tokio::test]
@@ -240,11 +244,17 @@ async fn an_imported_direct_connect_hub_plans_empty() {
     let mut world = World::start().await;
     let seeded = seed(&world).await;
     let dx = world.direct_connect_gateway(65010).await;
-    let config = world.config(&body(
+    // default_tags reach every object but stay out of the imported `tags`.
+    let config = world.config_with("default_tags {\n tags = { env = \"test\" }\n }", &body(
         &seeded,
         &format!("data_center = {{\n cidr_blocks = [\"192.168.0.0/16\", \"172.16.0.0/16\"]\n direct_connect_gateway_id = \"{dx}\"\n }}"),
     ));
-    import_round_trip(&mut world, &config).await;
+    let imported = import_round_trip(&mut world, &config).await;
+    assert_eq!(text(&imported, &["tags_all", "env"]), "test");
+    assert!(
+        get(&imported, &["tags", "env"]).is_null(),
+        "default tags are not the hub's own"
+    );
 }
 
 #[tokio::test]

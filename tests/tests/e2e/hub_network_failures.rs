@@ -360,3 +360,76 @@ async fn a_throttling_storm_converges_without_errors() {
         .count();
     assert!(throttled > 0, "the storm was real");
 }
+
+#[tokio::test]
+async fn the_errors_the_reference_calls_temporary_are_retried() {
+    let mut world = World::start().await;
+    let hub = hub(&world).await;
+    world
+        .emulator
+        .configure(json!({"faults": [
+            // RAM does not see the brand-new gateway yet.
+            {"action": "CreateResourceShare", "error": "UnknownResourceException", "count": 1},
+            // Propagation before the attachment settles.
+            {"action": "EnableTransitGatewayRouteTablePropagation", "error": "IncorrectState", "count": 2},
+            // EC2 does not know the freshly created/shared gateway yet.
+            {"action": "CreateRoute", "error": "InvalidTransitGatewayID.NotFound", "count": 2},
+            // An attachment still settling when the gateway goes.
+            {"action": "DeleteTransitGateway", "error": "IncorrectState", "count": 1},
+        ]}))
+        .await
+        .unwrap();
+    world.converge(&hub.config).await;
+    let tgw = assert_whole_and_unique(&world, &hub).await;
+    let destroyed = world.tf.destroy(&hub.config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_nothing_left(&world.inventory().await, &tgw);
+    let failed: Vec<String> = world
+        .calls()
+        .await
+        .iter()
+        .filter_map(|c| c.error.clone())
+        .collect();
+    assert_eq!(
+        failed.len(),
+        6,
+        "every injected fault fired and was retried: {failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn timeouts_bound_the_waits_and_keep_what_exists() {
+    let mut world = World::start().await;
+    let hub = hub(&world).await;
+    world
+        .emulator
+        .configure(json!({"delays": {"vpc_attachment.pending": 6.0}}))
+        .await
+        .unwrap();
+    let hurried = hub.config.replace(
+        "  name       = \"hub\"",
+        "  name       = \"hub\"\n  timeouts = { create = \"2s\" }",
+    );
+    let started = Instant::now();
+    let applied = world.tf.apply(&hurried).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    let errors = applied.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.detail.contains("timed out") && e.detail.contains("timeouts")),
+        "{errors:#?}"
+    );
+    assert_eq!(
+        text(&world.state(), &["vpc_attachments", "a", "state"]),
+        "pending"
+    );
+    world.emulator.configure(small_delays()).await.unwrap();
+    assert!(world.tf.untaint(ADDRESS));
+    world.converge(&hub.config).await;
+    assert_whole_and_unique(&world, &hub).await;
+}

@@ -65,9 +65,14 @@ impl World {
 
     /// The configuration text: this emulator's provider block plus one hub.
     pub fn config(&self, body: &str) -> String {
+        self.config_with("", body)
+    }
+
+    /// [`World::config`] with more arguments in the provider block.
+    pub fn config_with(&self, provider: &str, body: &str) -> String {
         format!(
             "{}\nresource \"migration_hub_network\" \"hub\" {{\n{body}\n}}\n",
-            self.emulator.provider_block("")
+            self.emulator.provider_block(provider)
         )
     }
 

@@ -5,7 +5,7 @@
 //! Gateway), so renaming a configuration key retags the attachment instead of recreating it;
 //! a route is (route table, destination); a principal is its own value.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use ipnet::IpNet;
 
@@ -662,23 +662,4 @@ fn teardown(observed: &Topology) -> Vec<Change> {
     }
     changes.push(Change::DeleteTransitGateway);
     changes
-}
-
-/// Tags each observed object should carry, for code that needs them outside a diff.
-pub fn attachment_tags_by_vpc(desired: &Desired, tgw_id: &str) -> BTreeMap<String, Tags> {
-    desired
-        .attachments
-        .iter()
-        .map(|(key, a)| {
-            (
-                a.vpc_id.clone(),
-                tags_for(
-                    tgw_id,
-                    &desired.name,
-                    &desired.tags_all,
-                    TagTarget::VpcAttachment { key },
-                ),
-            )
-        })
-        .collect()
 }

@@ -450,16 +450,11 @@ pub fn planned(
         Value::Object(attributes) => attributes.clone(),
         _ => BTreeMap::new(),
     };
-    let prior_or_unknown = |name: &str| match attr(prior, name) {
-        Value::Null if prior.is_null() => Value::unknown(),
-        value if prior.is_null() => value,
-        value => value,
-    };
+    // Identity of the gateway: carried over once known.
     for name in ["id", "arn", "owner_id", "route_table_id"] {
-        let value = if prior.is_null() {
-            Value::unknown()
-        } else {
-            prior_or_unknown(name)
+        let value = match attr(prior, name) {
+            Value::Null => Value::unknown(),
+            known => known,
         };
         state.insert(name.into(), value);
     }
