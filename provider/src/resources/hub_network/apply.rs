@@ -234,6 +234,8 @@ impl Executor {
         }
     }
 
+    /// Performs one change. Each arm is boxed: the arms nest many SDK futures, and as one
+    /// state machine they are larger than a worker thread's stack in debug builds.
     async fn change(&self, change: Change) -> Result<(), OpError> {
         let aws = self.aws();
         match change {
