@@ -144,6 +144,25 @@ async fn out_of_band_changes_show_and_are_repaired() {
     let made = repaired(&mut world, &config, "a removed tag").await;
     assert_eq!(made.get("CreateTags"), Some(&1), "{made:#?}");
 
+    // A tag of a child.
+    let staging_attachment = text(
+        &world.state(),
+        &["vpc_attachments", "staging", "attachment_id"],
+    );
+    ec2.create_tags()
+        .resources(&staging_attachment)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("team")
+                .value("someone-else")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let made = repaired(&mut world, &config, "a child's changed tag").await;
+    assert_eq!(made.get("CreateTags"), Some(&1), "{made:#?}");
+
     // A whole attachment: recreated, the routes still in place are adopted.
     let target_attachment = text(
         &world.state(),

@@ -162,19 +162,15 @@ fn scope(prior: &Value, desired: Option<&model::Desired>) -> Scope {
     scope
 }
 
-/// The resource's private data: the `route_propagation` last applied, which [`state::render`]
-/// needs to tell drift from intent.
-fn private_data(route_propagation: bool) -> Vec<u8> {
-    serde_json::json!({ "route_propagation": route_propagation })
-        .to_string()
-        .into_bytes()
-}
-
-fn propagation_intent(private: &[u8]) -> Option<bool> {
-    serde_json::from_slice::<serde_json::Value>(private)
-        .ok()?
-        .get("route_propagation")?
-        .as_bool()
+fn string_map_of(value: &Value) -> std::collections::BTreeMap<String, String> {
+    value
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn region_of(clients: &AwsClients) -> String {
@@ -379,14 +375,15 @@ impl Resource for HubNetwork {
                     &topology,
                     &request.current_state,
                     Some(&clients.default_tags),
-                    propagation_intent(&request.private),
+                    &state::Applied::decode(&request.private),
                 );
+                // An imported hub's intent is what it was found to be.
                 let private = if discover {
-                    private_data(
-                        attr(&new_state, "route_propagation")
-                            .as_bool()
-                            .unwrap_or(true),
-                    )
+                    state::Applied {
+                        route_propagation: attr(&new_state, "route_propagation").as_bool(),
+                        tags_all: Some(string_map_of(&attr(&new_state, "tags_all"))),
+                    }
+                    .encode()
                 } else {
                     request.private.clone()
                 };
@@ -628,11 +625,19 @@ impl Resource for HubNetwork {
         } else {
             &request.planned_state
         };
-        let intent = match &desired {
-            Some(desired) => Some(desired.route_propagation),
-            None => attr(&request.prior_state, "route_propagation").as_bool(),
+        let applied = match &desired {
+            Some(desired) => state::Applied {
+                route_propagation: Some(desired.route_propagation),
+                tags_all: Some(desired.tags_all.clone()),
+            },
+            None => state::Applied::decode(&request.planned_private),
         };
-        let rendered = state::render(&outcome.topology, echo, Some(&clients.default_tags), intent);
+        let rendered = state::render(
+            &outcome.topology,
+            echo,
+            Some(&clients.default_tags),
+            &applied,
+        );
         let new_state = match (destroying, succeeded) {
             (true, true) => Value::Null,
             (false, true) => state::fill_unknowns(&request.planned_state, &rendered),
@@ -640,7 +645,7 @@ impl Resource for HubNetwork {
         };
         ApplyResponse {
             new_state,
-            private: intent.map(private_data).unwrap_or_default(),
+            private: applied.encode(),
             diagnostics,
         }
     }

@@ -77,14 +77,32 @@ fn route_value(table: &str, destination: &str, network: Option<&str>, state: Val
     ])
 }
 
-/// The state of the hub as observed; `echo` supplies what AWS cannot tell, and
-/// `propagation_intent` the `route_propagation` last applied (kept in the resource's private
-/// data: a refresh overwrites the attribute itself, so it cannot remember the intent).
+/// What the last apply set, kept in the resource's private data. A refresh overwrites the
+/// attributes themselves with what AWS reports, so they cannot remember the intent that tells
+/// drift apart (a second refresh would otherwise take the drifted value as the intent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Applied {
+    pub route_propagation: Option<bool>,
+    pub tags_all: Option<Tags>,
+}
+
+impl Applied {
+    pub fn decode(private: &[u8]) -> Applied {
+        serde_json::from_slice(private).unwrap_or_default()
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The state of the hub as observed; `echo` supplies what AWS cannot tell, `applied` what
+/// the last apply set.
 pub fn render(
     topology: &Topology,
     echo: &Value,
     default_tags: Option<&Tags>,
-    propagation_intent: Option<bool>,
+    applied: &Applied,
 ) -> Value {
     let Some(tgw) = &topology.tgw else {
         return Value::Null;
@@ -341,9 +359,11 @@ pub fn render(
         .filter(|id| topology.propagations.contains(**id))
         .count();
     let route_propagation = if ours.is_empty() {
-        propagation_intent.unwrap_or(model::DEFAULT_ROUTE_PROPAGATION)
+        applied
+            .route_propagation
+            .unwrap_or(model::DEFAULT_ROUTE_PROPAGATION)
     } else {
-        match propagation_intent {
+        match applied.route_propagation {
             Some(false) => propagating > 0,
             _ => propagating == ours.len(),
         }
@@ -378,7 +398,38 @@ pub fn render(
         echo_tags
     };
     put("tags", tags);
-    put("tags_all", string_map(&user_tags));
+    // Every object carries the same user tags. The first one (gateway first) whose tags
+    // differ from the applied `tags_all` shows its own, so a tag changed out of band on any
+    // object makes the plan differ and the apply retag it.
+    let user_tags_of = |tags: &Tags| -> Tags {
+        tags.iter()
+            .filter(|(k, _)| is_user_tag(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let children = topology
+        .share
+        .iter()
+        .map(|s| &s.tags)
+        .chain(topology.attachments.values().map(|a| &a.tags))
+        .chain(
+            topology
+                .data_center
+                .iter()
+                .flat_map(|dc| dc.attachment.iter().map(|a| &a.tags)),
+        )
+        .chain(topology.data_center.iter().filter_map(|dc| match &dc.link {
+            DataCenterLink::Vpn { tags, .. } => Some(tags),
+            DataCenterLink::DirectConnect { .. } => None,
+        }));
+    let tags_all = match &applied.tags_all {
+        Some(known) => std::iter::once(user_tags.clone())
+            .chain(children.map(user_tags_of))
+            .find(|tags| tags != known)
+            .unwrap_or(user_tags),
+        None => user_tags,
+    };
+    put("tags_all", string_map(&tags_all));
     put(
         "timeouts",
         match attr(echo, "timeouts") {
