@@ -6,11 +6,15 @@ use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
 pub mod client_vpn_group_access;
+pub mod hub_network;
 pub mod shared;
 
 /// Every resource type, constructed once per provider process.
 pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(
-        client_vpn_group_access::ClientVpnGroupAccess::new(state.clone()),
-    )]
+    vec![
+        Arc::new(hub_network::HubNetwork::new(state.clone())),
+        Arc::new(client_vpn_group_access::ClientVpnGroupAccess::new(
+            state.clone(),
+        )),
+    ]
 }

@@ -1,0 +1,665 @@
+//! Desired configuration against observed topology: the list of changes that turns one into
+//! the other, touching only the delta. Pure.
+//!
+//! Identity is what AWS says it is: an attachment is its VPC (one per VPC per Transit
+//! Gateway), so renaming a configuration key retags the attachment instead of recreating it;
+//! a route is (route table, destination); a principal is its own value.
+
+use std::collections::BTreeSet;
+
+use ipnet::IpNet;
+
+use super::mesh;
+use super::model::{Desired, Link, TagTarget, tags_for};
+use super::topology::{DataCenterLink, Tags, Topology, TransitGateway};
+use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
+
+/// An attachment of the hub, named before its id exists.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AttachmentRef {
+    /// The attachment of this VPC.
+    Vpc(String),
+    /// The Direct Connect gateway's or VPN's attachment.
+    DataCenter,
+}
+
+/// An object of the hub that carries tags.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TagObject {
+    TransitGateway,
+    Share,
+    VpcAttachment(String),
+    DataCenterAttachment,
+    VpnConnection,
+}
+
+/// What CreateTransitGateway is called with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TgwSpec {
+    pub description: Option<String>,
+    pub amazon_side_asn: i64,
+    pub auto_accept_shared_attachments: bool,
+    pub dns_support: bool,
+    pub vpn_ecmp_support: bool,
+    pub cidr_blocks: BTreeSet<String>,
+    /// Everything but `migration:owner`, which names the gateway's own id and is added as
+    /// soon as the id exists.
+    pub tags: Tags,
+}
+
+/// What ModifyTransitGateway changes; `None` fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TgwModification {
+    pub description: Option<String>,
+    pub amazon_side_asn: Option<i64>,
+    pub auto_accept_shared_attachments: Option<bool>,
+    pub dns_support: Option<bool>,
+    pub vpn_ecmp_support: Option<bool>,
+    pub add_cidr_blocks: BTreeSet<String>,
+    pub remove_cidr_blocks: BTreeSet<String>,
+}
+
+impl TgwModification {
+    fn is_empty(&self) -> bool {
+        *self == TgwModification::default()
+    }
+}
+
+/// One change to AWS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    CreateTransitGateway(TgwSpec),
+    ModifyTransitGateway(TgwModification),
+    DeleteTransitGateway,
+    CreateShare {
+        name: String,
+        principals: BTreeSet<String>,
+        allow_external_principals: bool,
+        tags: Tags,
+    },
+    UpdateShare {
+        name: Option<String>,
+        allow_external_principals: Option<bool>,
+    },
+    AddPrincipals(BTreeSet<String>),
+    RemovePrincipals(BTreeSet<String>),
+    /// Put the Transit Gateway back into an existing share that lost it.
+    ShareTransitGateway,
+    DeleteShare,
+    CreateAttachment {
+        key: String,
+        vpc_id: String,
+        subnet_ids: BTreeSet<String>,
+        appliance_mode_support: bool,
+        dns_support: bool,
+        tags: Tags,
+    },
+    ModifyAttachment {
+        vpc_id: String,
+        add_subnets: BTreeSet<String>,
+        remove_subnets: BTreeSet<String>,
+        appliance_mode_support: Option<bool>,
+        dns_support: Option<bool>,
+    },
+    /// An existing attachment is not `available` yet (left by an interrupted apply).
+    AwaitAttachment {
+        vpc_id: String,
+    },
+    DeleteAttachment {
+        vpc_id: String,
+    },
+    CreateDirectConnect {
+        gateway_id: String,
+        allowed_prefixes: BTreeSet<String>,
+        attachment_tags: Tags,
+    },
+    UpdateDirectConnect {
+        add: BTreeSet<String>,
+        remove: BTreeSet<String>,
+    },
+    DeleteDirectConnect,
+    CreateVpn {
+        customer_gateway_id: String,
+        static_routes_only: bool,
+        tags: Tags,
+        attachment_tags: Tags,
+    },
+    DeleteVpn,
+    /// The data center's association or attachment is still settling.
+    AwaitDataCenter,
+    /// Associate the attachment with the hub route table if it is not associated with any,
+    /// and make its propagation into the hub route table match `propagate`.
+    Connect {
+        target: AttachmentRef,
+        propagate: bool,
+    },
+    /// A static route in the hub route table to the data center's attachment; `replace` when
+    /// the destination already has a route (to a gone attachment, a blackhole, …).
+    RouteToDataCenter {
+        destination: String,
+        replace: bool,
+    },
+    DeleteHubRoute {
+        destination: String,
+    },
+    CreateVpcRoute {
+        route_table_id: String,
+        destination: String,
+    },
+    DeleteVpcRoute {
+        route_table_id: String,
+        destination: String,
+    },
+    Tag {
+        object: TagObject,
+        set: Tags,
+        remove: BTreeSet<String>,
+    },
+}
+
+/// Tags to set and remove to go from `have` to `want`. AWS's own `aws:` tags cannot be
+/// touched and are left alone.
+fn tag_change(object: TagObject, have: &Tags, want: &Tags) -> Option<Change> {
+    let set: Tags = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove: BTreeSet<String> = have
+        .keys()
+        .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:"))
+        .cloned()
+        .collect();
+    (!set.is_empty() || !remove.is_empty()).then_some(Change::Tag {
+        object,
+        set,
+        remove,
+    })
+}
+
+fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
+    a.unwrap_or_default() == b.unwrap_or_default()
+}
+
+fn modification(desired: &Desired, tgw: &TransitGateway) -> TgwModification {
+    let differs = |want: bool, have: bool| (want != have).then_some(want);
+    TgwModification {
+        description: (!same_description(
+            desired.description.as_deref(),
+            tgw.description.as_deref(),
+        ))
+        .then(|| desired.description.clone().unwrap_or_default()),
+        amazon_side_asn: (desired.amazon_side_asn != tgw.amazon_side_asn)
+            .then_some(desired.amazon_side_asn),
+        auto_accept_shared_attachments: differs(
+            desired.auto_accept_shared_attachments,
+            tgw.auto_accept_shared_attachments,
+        ),
+        dns_support: differs(desired.dns_support, tgw.dns_support),
+        vpn_ecmp_support: differs(desired.vpn_ecmp_support, tgw.vpn_ecmp_support),
+        add_cidr_blocks: desired
+            .transit_gateway_cidr_blocks
+            .difference(&tgw.cidr_blocks)
+            .cloned()
+            .collect(),
+        remove_cidr_blocks: tgw
+            .cidr_blocks
+            .difference(&desired.transit_gateway_cidr_blocks)
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The networks of the desired hub, with VPC CIDRs as AWS reports them.
+pub fn desired_networks(desired: &Desired, observed: &Topology) -> Vec<mesh::HubNetwork> {
+    let empty = BTreeSet::new();
+    let vpcs: Vec<(&str, &BTreeSet<String>, &BTreeSet<String>)> = desired
+        .attachments
+        .iter()
+        .map(|(key, a)| {
+            let cidrs = observed
+                .vpcs
+                .get(&a.vpc_id)
+                .map(|v| &v.cidr_blocks)
+                .unwrap_or(&empty);
+            (key.as_str(), cidrs, &a.route_table_ids)
+        })
+        .collect();
+    mesh::networks(
+        vpcs,
+        desired.data_center.as_ref().map(|dc| &dc.cidr_blocks),
+        &desired.transit_gateway_cidr_blocks,
+    )
+}
+
+/// Every VPC CIDR of the desired hub: the default Direct Connect allowed prefixes.
+pub fn all_vpc_cidrs(desired: &Desired, observed: &Topology) -> BTreeSet<String> {
+    desired
+        .attachments
+        .values()
+        .filter_map(|a| observed.vpcs.get(&a.vpc_id))
+        .flat_map(|v| v.cidr_blocks.iter().cloned())
+        .collect()
+}
+
+/// The VPC routes the mesh wants.
+pub fn desired_vpc_routes(desired: &Desired, observed: &Topology) -> Vec<mesh::ManagedRoute> {
+    if desired.mesh_routes {
+        mesh::vpc_routes(&desired_networks(desired, observed))
+    } else {
+        Vec::new()
+    }
+}
+
+/// The changes that make `observed` what `desired` describes; with `desired` absent, the
+/// changes that remove the hub.
+pub fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change> {
+    let Some(desired) = desired else {
+        return teardown(observed);
+    };
+    let mut changes = Vec::new();
+    let tgw_id = observed.tgw_id().unwrap_or_default();
+    let tags = |target: TagTarget<'_>| tags_for(tgw_id, &desired.name, &desired.tags_all, target);
+
+    // The Transit Gateway.
+    match &observed.tgw {
+        None => {
+            let mut spec_tags = tags(TagTarget::TransitGateway);
+            spec_tags.remove(crate::resources::shared::OWNER_TAG);
+            changes.push(Change::CreateTransitGateway(TgwSpec {
+                description: desired.description.clone(),
+                amazon_side_asn: desired.amazon_side_asn,
+                auto_accept_shared_attachments: desired.auto_accept_shared_attachments,
+                dns_support: desired.dns_support,
+                vpn_ecmp_support: desired.vpn_ecmp_support,
+                cidr_blocks: desired.transit_gateway_cidr_blocks.clone(),
+                tags: spec_tags,
+            }));
+        }
+        Some(tgw) => {
+            let modification = modification(desired, tgw);
+            if !modification.is_empty() || tgw.state != "available" {
+                changes.push(Change::ModifyTransitGateway(modification));
+            }
+            changes.extend(tag_change(
+                TagObject::TransitGateway,
+                &tgw.tags,
+                &tags(TagTarget::TransitGateway),
+            ));
+        }
+    }
+
+    // The RAM share and its principals.
+    match (&desired.share, &observed.share) {
+        (Some(want), None) => changes.push(Change::CreateShare {
+            name: desired.name.clone(),
+            principals: want.principals.clone(),
+            allow_external_principals: want.allow_external_principals,
+            tags: tags(TagTarget::Share),
+        }),
+        (Some(want), Some(have)) => {
+            let name = (have.name != desired.name).then(|| desired.name.clone());
+            let allow = (have.allow_external_principals != want.allow_external_principals)
+                .then_some(want.allow_external_principals);
+            if name.is_some() || allow.is_some() {
+                changes.push(Change::UpdateShare {
+                    name,
+                    allow_external_principals: allow,
+                });
+            }
+            let add: BTreeSet<String> = want
+                .principals
+                .difference(&have.principals)
+                .cloned()
+                .collect();
+            let remove: BTreeSet<String> = have
+                .principals
+                .difference(&want.principals)
+                .cloned()
+                .collect();
+            if !add.is_empty() {
+                changes.push(Change::AddPrincipals(add));
+            }
+            if !remove.is_empty() {
+                changes.push(Change::RemovePrincipals(remove));
+            }
+            if let Some(tgw) = &observed.tgw
+                && !have.resources.contains(&tgw.arn)
+            {
+                changes.push(Change::ShareTransitGateway);
+            }
+            changes.extend(tag_change(
+                TagObject::Share,
+                &have.tags,
+                &tags(TagTarget::Share),
+            ));
+        }
+        (None, Some(_)) => changes.push(Change::DeleteShare),
+        (None, None) => {}
+    }
+
+    // VPC attachments.
+    let desired_vpcs: BTreeSet<&str> = desired
+        .attachments
+        .values()
+        .map(|a| a.vpc_id.as_str())
+        .collect();
+    for (key, want) in &desired.attachments {
+        let target = AttachmentRef::Vpc(want.vpc_id.clone());
+        let want_tags = tags(TagTarget::VpcAttachment { key });
+        match observed
+            .attachments
+            .get(&want.vpc_id)
+            .filter(|a| a.state != "deleting")
+        {
+            None => {
+                changes.push(Change::CreateAttachment {
+                    key: key.clone(),
+                    vpc_id: want.vpc_id.clone(),
+                    subnet_ids: want.subnet_ids.clone(),
+                    appliance_mode_support: want.appliance_mode_support,
+                    dns_support: want.dns_support,
+                    tags: want_tags,
+                });
+                changes.push(Change::Connect {
+                    target,
+                    propagate: desired.route_propagation,
+                });
+            }
+            Some(have) => {
+                let add: BTreeSet<String> = want
+                    .subnet_ids
+                    .difference(&have.subnet_ids)
+                    .cloned()
+                    .collect();
+                let remove: BTreeSet<String> = have
+                    .subnet_ids
+                    .difference(&want.subnet_ids)
+                    .cloned()
+                    .collect();
+                let appliance = (want.appliance_mode_support != have.appliance_mode_support)
+                    .then_some(want.appliance_mode_support);
+                let dns = (want.dns_support != have.dns_support).then_some(want.dns_support);
+                if !add.is_empty() || !remove.is_empty() || appliance.is_some() || dns.is_some() {
+                    changes.push(Change::ModifyAttachment {
+                        vpc_id: want.vpc_id.clone(),
+                        add_subnets: add,
+                        remove_subnets: remove,
+                        appliance_mode_support: appliance,
+                        dns_support: dns,
+                    });
+                } else if have.state != "available" {
+                    changes.push(Change::AwaitAttachment {
+                        vpc_id: want.vpc_id.clone(),
+                    });
+                }
+                let propagating = observed.propagations.contains(&have.id);
+                if have.associated_route_table.is_none() || propagating != desired.route_propagation
+                {
+                    changes.push(Change::Connect {
+                        target,
+                        propagate: desired.route_propagation,
+                    });
+                }
+                changes.extend(tag_change(
+                    TagObject::VpcAttachment(want.vpc_id.clone()),
+                    &have.tags,
+                    &want_tags,
+                ));
+            }
+        }
+    }
+    for vpc_id in observed.attachments.keys() {
+        if !desired_vpcs.contains(vpc_id.as_str()) {
+            changes.push(Change::DeleteAttachment {
+                vpc_id: vpc_id.clone(),
+            });
+        }
+    }
+
+    // The data center.
+    changes.extend(data_center_changes(desired, observed, &tags));
+
+    // Static routes of the hub route table to the data center.
+    let want_hub_routes: BTreeSet<String> = match &desired.data_center {
+        Some(dc)
+            if matches!(
+                dc.link,
+                Link::Vpn {
+                    static_routes_only: true,
+                    ..
+                }
+            ) =>
+        {
+            dc.cidr_blocks.clone()
+        }
+        _ => BTreeSet::new(),
+    };
+    let dc_attachment = observed.data_center_attachment_id();
+    let data_center_replaced = changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::CreateVpn { .. } | Change::CreateDirectConnect { .. }
+        )
+    });
+    for destination in mesh::sorted_destinations(&want_hub_routes) {
+        match observed.hub_routes.get(&destination) {
+            None => changes.push(Change::RouteToDataCenter {
+                destination,
+                replace: false,
+            }),
+            Some(route)
+                if data_center_replaced
+                    || dc_attachment.is_none()
+                    || route.attachment_id.as_deref() != dc_attachment =>
+            {
+                changes.push(Change::RouteToDataCenter {
+                    destination,
+                    replace: true,
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    for destination in observed.hub_routes.keys() {
+        if !want_hub_routes.contains(destination) {
+            changes.push(Change::DeleteHubRoute {
+                destination: destination.clone(),
+            });
+        }
+    }
+
+    // VPC routes of the mesh.
+    let want_routes: Vec<Route> = desired_vpc_routes(desired, observed)
+        .into_iter()
+        .filter_map(|r| {
+            Some(Route {
+                route_table: r.route_table_id,
+                destination: r.destination.parse().ok()?,
+            })
+        })
+        .collect();
+    let seen: Vec<ObservedRoute> = observed
+        .route_tables
+        .values()
+        .flat_map(|table| {
+            table.routes.iter().filter_map(|r| {
+                Some(ObservedRoute {
+                    route_table: table.id.clone(),
+                    destination: r.destination.parse::<IpNet>().ok()?,
+                    target: r.target.clone(),
+                })
+            })
+        })
+        .collect();
+    let routes = route_conflicts(&want_routes, &seen, tgw_id);
+    for route in routes.stale {
+        changes.push(Change::DeleteVpcRoute {
+            route_table_id: route.route_table,
+            destination: route.destination.to_string(),
+        });
+    }
+    for route in routes.missing {
+        changes.push(Change::CreateVpcRoute {
+            route_table_id: route.route_table,
+            destination: route.destination.to_string(),
+        });
+    }
+    changes
+}
+
+fn data_center_changes(
+    desired: &Desired,
+    observed: &Topology,
+    tags: &dyn Fn(TagTarget<'_>) -> Tags,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let have = observed.data_center.as_ref();
+    let remove_existing = |changes: &mut Vec<Change>| match have.map(|dc| &dc.link) {
+        Some(DataCenterLink::DirectConnect { .. }) => changes.push(Change::DeleteDirectConnect),
+        Some(DataCenterLink::Vpn { .. }) => changes.push(Change::DeleteVpn),
+        None => {}
+    };
+    let Some(want) = &desired.data_center else {
+        remove_existing(&mut changes);
+        return changes;
+    };
+    let attachment_tags = tags(TagTarget::DataCenterAttachment {
+        cidr_blocks: &want.cidr_blocks,
+    });
+    let connect = Change::Connect {
+        target: AttachmentRef::DataCenter,
+        propagate: desired.route_propagation,
+    };
+    let kept = match (&want.link, have.map(|dc| &dc.link)) {
+        (
+            Link::DirectConnect {
+                gateway_id,
+                allowed_prefixes,
+            },
+            Some(DataCenterLink::DirectConnect {
+                gateway_id: have_gateway,
+                allowed_prefixes: have_prefixes,
+                state,
+                ..
+            }),
+        ) if gateway_id == have_gateway => {
+            let want_prefixes = allowed_prefixes
+                .clone()
+                .unwrap_or_else(|| all_vpc_cidrs(desired, observed));
+            let add: BTreeSet<String> = want_prefixes.difference(have_prefixes).cloned().collect();
+            let remove: BTreeSet<String> =
+                have_prefixes.difference(&want_prefixes).cloned().collect();
+            if !add.is_empty() || !remove.is_empty() {
+                changes.push(Change::UpdateDirectConnect { add, remove });
+            } else if state != "associated" {
+                changes.push(Change::AwaitDataCenter);
+            }
+            true
+        }
+        (
+            Link::Vpn {
+                customer_gateway_id,
+                static_routes_only,
+            },
+            Some(DataCenterLink::Vpn {
+                customer_gateway_id: have_gateway,
+                static_routes_only: have_static,
+                tags: vpn_tags,
+                ..
+            }),
+        ) if customer_gateway_id == have_gateway
+            && have_static.is_none_or(|s| s == *static_routes_only) =>
+        {
+            let attachment_ready = have
+                .and_then(|dc| dc.attachment.as_ref())
+                .is_some_and(|a| a.state == "available");
+            if !attachment_ready {
+                changes.push(Change::AwaitDataCenter);
+            }
+            changes.extend(tag_change(
+                TagObject::VpnConnection,
+                vpn_tags,
+                &tags(TagTarget::VpnConnection),
+            ));
+            true
+        }
+        _ => false,
+    };
+    if kept {
+        if let Some(attachment) = have.and_then(|dc| dc.attachment.as_ref()) {
+            let propagating = observed.propagations.contains(&attachment.id);
+            if attachment.associated_route_table.is_none()
+                || propagating != desired.route_propagation
+            {
+                changes.push(connect);
+            }
+            changes.extend(tag_change(
+                TagObject::DataCenterAttachment,
+                &attachment.tags,
+                &attachment_tags,
+            ));
+        } else {
+            // The association exists but its attachment has not shown up yet.
+            changes.push(Change::AwaitDataCenter);
+            changes.push(connect);
+        }
+        return changes;
+    }
+    remove_existing(&mut changes);
+    match &want.link {
+        Link::DirectConnect {
+            gateway_id,
+            allowed_prefixes,
+        } => changes.push(Change::CreateDirectConnect {
+            gateway_id: gateway_id.clone(),
+            allowed_prefixes: allowed_prefixes
+                .clone()
+                .unwrap_or_else(|| all_vpc_cidrs(desired, observed)),
+            attachment_tags,
+        }),
+        Link::Vpn {
+            customer_gateway_id,
+            static_routes_only,
+        } => changes.push(Change::CreateVpn {
+            customer_gateway_id: customer_gateway_id.clone(),
+            static_routes_only: *static_routes_only,
+            tags: tags(TagTarget::VpnConnection),
+            attachment_tags,
+        }),
+    }
+    changes.push(connect);
+    changes
+}
+
+/// Everything of the hub goes: routes first, then the data center, attachments, share, and
+/// the Transit Gateway last (its route table and static routes go with it).
+fn teardown(observed: &Topology) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if observed.tgw.is_none() {
+        return changes;
+    }
+    for table in observed.route_tables.values() {
+        for route in observed.routes_to_hub(table) {
+            changes.push(Change::DeleteVpcRoute {
+                route_table_id: table.id.clone(),
+                destination: route.destination.clone(),
+            });
+        }
+    }
+    match observed.data_center.as_ref().map(|dc| &dc.link) {
+        Some(DataCenterLink::DirectConnect { .. }) => changes.push(Change::DeleteDirectConnect),
+        Some(DataCenterLink::Vpn { .. }) => changes.push(Change::DeleteVpn),
+        None => {}
+    }
+    for vpc_id in observed.attachments.keys() {
+        changes.push(Change::DeleteAttachment {
+            vpc_id: vpc_id.clone(),
+        });
+    }
+    if observed.share.is_some() {
+        changes.push(Change::DeleteShare);
+    }
+    changes.push(Change::DeleteTransitGateway);
+    changes
+}

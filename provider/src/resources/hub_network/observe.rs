@@ -1,0 +1,257 @@
+//! Reading a hub from AWS into a [`Topology`] with a fixed, small number of calls whatever
+//! the number of VPCs: one describe per kind of object, filtered by the Transit Gateway or by
+//! the batch of ids, pages aside. Independent reads run concurrently.
+//!
+//! Observation also decides what is *ours*: an attachment is the hub's when it carries the
+//! hub's owner tag or was in the prior state (or, on import, when it is a VPC of this account);
+//! anything else attached to the gateway (other accounts' spokes, hand-made attachments) is
+//! listed as foreign and never touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::aws::{AttachmentSummary, Aws};
+use super::topology::{
+    DataCenter, DataCenterLink, ForeignAttachment, RouteTable, Subnet, Topology, Vpc,
+};
+use crate::aws::retry::OpError;
+use crate::resources::shared::OWNER_TAG;
+
+/// What to read, from the prior state and the configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub tgw_id: String,
+    pub share_arn: Option<String>,
+    /// VPCs whose attachments the prior state lists (ours even if untagged).
+    pub managed_vpcs: BTreeSet<String>,
+    /// Every VPC to read CIDRs for (prior and desired).
+    pub vpc_ids: BTreeSet<String>,
+    /// Every route table the hub manages routes in (prior and desired).
+    pub route_table_ids: BTreeSet<String>,
+    /// Subnets to read (apply-time validation).
+    pub subnet_ids: BTreeSet<String>,
+    /// Destinations of hub route table static routes the prior state lists.
+    pub hub_route_destinations: BTreeSet<String>,
+    /// The prior state has a data center (a Direct Connect association there is ours).
+    pub data_center_in_state: bool,
+    /// VPN connection of the prior state.
+    pub vpn_connection_id: Option<String>,
+    /// Import: the prior state knows nothing; everything of this account on the gateway is
+    /// taken as the hub's, and route tables are found by their routes to it.
+    pub discover: bool,
+}
+
+/// VPCs, subnets and route tables by id: what plan-time checks need, in three calls.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Networks {
+    pub vpcs: BTreeMap<String, Vpc>,
+    pub subnets: BTreeMap<String, Subnet>,
+    pub route_tables: BTreeMap<String, RouteTable>,
+}
+
+/// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.
+pub async fn networks(
+    aws: &Aws<'_>,
+    vpc_ids: &BTreeSet<String>,
+    subnet_ids: &BTreeSet<String>,
+    route_table_ids: &BTreeSet<String>,
+) -> Result<Networks, OpError> {
+    let (vpcs, subnets, route_tables) = tokio::join!(
+        async {
+            if vpc_ids.is_empty() {
+                Ok(BTreeMap::new())
+            } else {
+                aws.vpcs(vpc_ids).await
+            }
+        },
+        async {
+            if subnet_ids.is_empty() {
+                Ok(BTreeMap::new())
+            } else {
+                aws.subnets(subnet_ids).await
+            }
+        },
+        async {
+            if route_table_ids.is_empty() {
+                Ok(BTreeMap::new())
+            } else {
+                aws.route_tables(route_table_ids).await
+            }
+        },
+    );
+    Ok(Networks {
+        vpcs: vpcs?,
+        subnets: subnets?,
+        route_tables: route_tables?,
+    })
+}
+
+/// The hub as AWS holds it, or `None` when its Transit Gateway is gone.
+pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, OpError> {
+    let Some(tgw) = aws.find_transit_gateway(&scope.tgw_id).await? else {
+        return Ok(None);
+    };
+    let owner =
+        |tags: &BTreeMap<String, String>| tags.get(OWNER_TAG).map(String::as_str) == Some(&tgw.id);
+    let hub_table = tgw.hub_route_table_id.clone();
+
+    let (vpc_attachments, attachments, propagations, share) = tokio::join!(
+        aws.vpc_attachments(&tgw.id),
+        aws.attachments(&tgw.id),
+        async {
+            match &hub_table {
+                Some(table) => aws.propagations(table).await,
+                None => Ok(BTreeSet::new()),
+            }
+        },
+        async {
+            let share = aws
+                .find_share(scope.share_arn.as_deref(), (OWNER_TAG, &tgw.id))
+                .await?;
+            if share.is_some() || !scope.discover {
+                return Ok(share);
+            }
+            // Import: the share that holds the gateway, tagged or not.
+            match aws.shares_containing(&tgw.arn).await?.first() {
+                Some(arn) => aws.find_share(Some(arn), (OWNER_TAG, &tgw.id)).await,
+                None => Ok(None),
+            }
+        },
+    );
+    let (vpc_attachments, attachments, propagations, share) =
+        (vpc_attachments?, attachments?, propagations?, share?);
+    let summaries: BTreeMap<&str, &AttachmentSummary> =
+        attachments.iter().map(|a| (a.id.as_str(), a)).collect();
+
+    // VPC attachments: ours or foreign.
+    let mut topology = Topology {
+        propagations,
+        share,
+        ..Topology::default()
+    };
+    for mut attachment in vpc_attachments {
+        attachment.associated_route_table = summaries
+            .get(attachment.id.as_str())
+            .and_then(|s| s.associated_route_table.clone());
+        let ours = owner(&attachment.tags)
+            || scope.managed_vpcs.contains(&attachment.vpc_id)
+            || (scope.discover && attachment.vpc_owner_id == tgw.owner_id);
+        if ours && !topology.attachments.contains_key(&attachment.vpc_id) {
+            topology
+                .attachments
+                .insert(attachment.vpc_id.clone(), attachment);
+        } else {
+            topology.foreign_attachments.push(ForeignAttachment {
+                id: attachment.id,
+                resource_type: "vpc".into(),
+                resource_id: attachment.vpc_id,
+                resource_owner_id: attachment.vpc_owner_id,
+            });
+        }
+    }
+
+    // The data center: a Direct Connect association or a VPN connection.
+    let of_type = |kind: &'static str| attachments.iter().filter(move |a| a.resource_type == kind);
+    let dx_attachments: Vec<&AttachmentSummary> = of_type("direct-connect-gateway").collect();
+    let vpn_attachments: Vec<&AttachmentSummary> = of_type("vpn")
+        .filter(|a| {
+            owner(&a.tags)
+                || scope.discover
+                || scope.vpn_connection_id.as_deref() == Some(a.resource_id.as_str())
+        })
+        .collect();
+    let vpn_ids: BTreeSet<String> = vpn_attachments
+        .iter()
+        .map(|a| a.resource_id.clone())
+        .collect();
+    let look_for_dx = !dx_attachments.is_empty() || scope.data_center_in_state || scope.discover;
+    let (dx_links, vpn_links) = tokio::join!(
+        async {
+            if look_for_dx {
+                aws.direct_connect_associations(&tgw.id).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        aws.vpn_connections(&vpn_ids),
+    );
+    let (dx_links, vpn_links) = (dx_links?, vpn_links?);
+    for link in dx_links {
+        let DataCenterLink::DirectConnect { gateway_id, .. } = &link else {
+            continue;
+        };
+        let attachment = dx_attachments.iter().find(|a| &a.resource_id == gateway_id);
+        let ours = scope.data_center_in_state
+            || scope.discover
+            || attachment.is_some_and(|a| owner(&a.tags));
+        if ours && topology.data_center.is_none() {
+            topology.data_center = Some(DataCenter {
+                link,
+                attachment: attachment.map(|a| a.as_data_center()),
+            });
+        }
+    }
+    for link in vpn_links {
+        let DataCenterLink::Vpn { connection_id, .. } = &link else {
+            continue;
+        };
+        let attachment = vpn_attachments
+            .iter()
+            .find(|a| &a.resource_id == connection_id);
+        if topology.data_center.is_none() {
+            topology.data_center = Some(DataCenter {
+                link,
+                attachment: attachment.map(|a| a.as_data_center()),
+            });
+        }
+    }
+    let data_center_attachment = topology.data_center_attachment_id().map(str::to_string);
+    for summary in &attachments {
+        let known = summary.resource_type == "vpc"
+            || Some(summary.id.as_str()) == data_center_attachment.as_deref();
+        if !known {
+            topology.foreign_attachments.push(ForeignAttachment {
+                id: summary.id.clone(),
+                resource_type: summary.resource_type.clone(),
+                resource_id: summary.resource_id.clone(),
+                resource_owner_id: summary.resource_owner_id.clone(),
+            });
+        }
+    }
+
+    // Static routes of the hub route table that are the hub's.
+    let vpn = matches!(
+        topology.data_center.as_ref().map(|dc| &dc.link),
+        Some(DataCenterLink::Vpn { .. })
+    );
+    let hub_routes = match &hub_table {
+        Some(table) if vpn || !scope.hub_route_destinations.is_empty() || scope.discover => {
+            aws.static_routes(table).await?
+        }
+        _ => Vec::new(),
+    };
+    for route in hub_routes {
+        let to_data_center =
+            data_center_attachment.is_some() && route.attachment_id == data_center_attachment;
+        if to_data_center || scope.hub_route_destinations.contains(&route.destination) {
+            topology.hub_routes.insert(route.destination.clone(), route);
+        }
+    }
+
+    // VPCs and route tables.
+    let mut vpc_ids = scope.vpc_ids.clone();
+    vpc_ids.extend(topology.attachments.keys().cloned());
+    let found = networks(aws, &vpc_ids, &scope.subnet_ids, &scope.route_table_ids).await?;
+    topology.vpcs = found.vpcs;
+    topology.subnets = found.subnets;
+    topology.route_tables = found.route_tables;
+    if scope.discover {
+        let ours: BTreeSet<String> = topology.attachments.keys().cloned().collect();
+        if !ours.is_empty() {
+            topology
+                .route_tables
+                .extend(aws.route_tables_to(&ours, &tgw.id).await?);
+        }
+    }
+    topology.tgw = Some(tgw);
+    Ok(Some(topology))
+}

@@ -1,0 +1,643 @@
+//! Properties of the pure core, against a simulated AWS that applies each operation the way
+//! the executor records it:
+//!
+//! * applying the plan for a desired hub to any reachable topology converges: the diff that
+//!   follows is empty (so a second apply does nothing, and an interrupted one resumes);
+//! * deletes run after whatever depends on what they delete;
+//! * renaming keys never recreates an attachment; destroying leaves nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use super::diff::{AttachmentRef, Change, TagObject, diff};
+use super::model::{AttachmentDesired, DataCenterDesired, Desired, Link, ShareDesired, with_owner};
+use super::plan::{HubOp, PHASES, plan};
+use super::topology::{
+    DataCenter, DataCenterAttachment, DataCenterLink, RouteTable, Share, Topology, TransitGateway,
+    Vpc, VpcAttachment, VpcRoute,
+};
+use crate::engine::OperationPlan;
+
+const TGW: &str = "tgw-0sim";
+const HUB_TABLE: &str = "tgw-rtb-0sim";
+const VPCS: usize = 5;
+
+fn vpc_id(i: usize) -> String {
+    format!("vpc-{i}")
+}
+
+/// Five VPCs (10.i.0.0/16, the last with a secondary CIDR), two route tables each.
+fn world() -> Topology {
+    let mut topology = Topology::default();
+    for i in 0..VPCS {
+        let mut cidrs = BTreeSet::from([format!("10.{i}.0.0/16")]);
+        if i == VPCS - 1 {
+            cidrs.insert("100.64.0.0/24".into());
+        }
+        topology.vpcs.insert(
+            vpc_id(i),
+            Vpc {
+                id: vpc_id(i),
+                owner_id: "111122223333".into(),
+                cidr_blocks: cidrs,
+            },
+        );
+        for t in 0..2 {
+            let id = format!("rtb-{i}{t}");
+            topology.route_tables.insert(
+                id.clone(),
+                RouteTable {
+                    id,
+                    vpc_id: vpc_id(i),
+                    routes: vec![VpcRoute {
+                        destination: format!("10.{i}.0.0/16"),
+                        target: "local".into(),
+                        state: "active".into(),
+                    }],
+                },
+            );
+        }
+    }
+    topology
+}
+
+fn tags_of<'a>(
+    topology: &'a mut Topology,
+    object: &TagObject,
+) -> Option<&'a mut BTreeMap<String, String>> {
+    match object {
+        TagObject::TransitGateway => topology.tgw.as_mut().map(|t| &mut t.tags),
+        TagObject::Share => topology.share.as_mut().map(|s| &mut s.tags),
+        TagObject::VpcAttachment(vpc) => topology.attachments.get_mut(vpc).map(|a| &mut a.tags),
+        TagObject::DataCenterAttachment => topology
+            .data_center
+            .as_mut()
+            .and_then(|dc| dc.attachment.as_mut())
+            .map(|a| &mut a.tags),
+        TagObject::VpnConnection => match topology.data_center.as_mut().map(|dc| &mut dc.link) {
+            Some(DataCenterLink::Vpn { tags, .. }) => Some(tags),
+            _ => None,
+        },
+    }
+}
+
+fn attachment_of(topology: &Topology, target: &AttachmentRef) -> Option<String> {
+    match target {
+        AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.clone()),
+        AttachmentRef::DataCenter => topology.data_center_attachment_id().map(str::to_string),
+    }
+}
+
+/// What AWS (as the executor records it) makes of one operation.
+fn simulate_op(topology: &mut Topology, op: &HubOp) {
+    let tgw_id = topology.tgw_id().unwrap_or_default().to_string();
+    match op {
+        HubOp::AwaitAttachments { vpc_ids, gone } => {
+            for vpc in vpc_ids {
+                if *gone {
+                    topology.forget_attachment(vpc);
+                } else if let Some(a) = topology.attachments.get_mut(vpc) {
+                    a.state = "available".into();
+                    // AWS's default association with the hub route table.
+                    a.associated_route_table.get_or_insert(HUB_TABLE.into());
+                }
+            }
+        }
+        HubOp::Change(change) => match change {
+            Change::CreateTransitGateway(spec) => {
+                topology.tgw = Some(TransitGateway {
+                    id: TGW.into(),
+                    arn: format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{TGW}"),
+                    owner_id: "111122223333".into(),
+                    state: "available".into(),
+                    description: spec.description.clone().filter(|d| !d.is_empty()),
+                    amazon_side_asn: spec.amazon_side_asn,
+                    auto_accept_shared_attachments: spec.auto_accept_shared_attachments,
+                    dns_support: spec.dns_support,
+                    vpn_ecmp_support: spec.vpn_ecmp_support,
+                    cidr_blocks: spec.cidr_blocks.clone(),
+                    hub_route_table_id: Some(HUB_TABLE.into()),
+                    tags: with_owner(spec.tags.clone(), TGW),
+                })
+            }
+            Change::ModifyTransitGateway(m) => {
+                let tgw = topology.tgw.as_mut().expect("modify needs a gateway");
+                if let Some(d) = &m.description {
+                    tgw.description = Some(d.clone()).filter(|d| !d.is_empty());
+                }
+                if let Some(asn) = m.amazon_side_asn {
+                    tgw.amazon_side_asn = asn;
+                }
+                if let Some(on) = m.auto_accept_shared_attachments {
+                    tgw.auto_accept_shared_attachments = on;
+                }
+                if let Some(on) = m.dns_support {
+                    tgw.dns_support = on;
+                }
+                if let Some(on) = m.vpn_ecmp_support {
+                    tgw.vpn_ecmp_support = on;
+                }
+                tgw.cidr_blocks
+                    .retain(|c| !m.remove_cidr_blocks.contains(c));
+                tgw.cidr_blocks.extend(m.add_cidr_blocks.iter().cloned());
+                tgw.state = "available".into();
+            }
+            Change::DeleteTransitGateway => topology.forget_transit_gateway(),
+            Change::CreateShare {
+                name,
+                principals,
+                allow_external_principals,
+                tags,
+            } => {
+                topology.share = Some(Share {
+                    arn: "arn:aws:ram:eu-west-1:111122223333:resource-share/sim".into(),
+                    name: name.clone(),
+                    allow_external_principals: *allow_external_principals,
+                    principals: principals.clone(),
+                    resources: [topology.tgw.as_ref().unwrap().arn.clone()].into(),
+                    tags: with_owner(tags.clone(), &tgw_id),
+                })
+            }
+            Change::UpdateShare {
+                name,
+                allow_external_principals,
+            } => {
+                let share = topology.share.as_mut().unwrap();
+                if let Some(name) = name {
+                    share.name = name.clone();
+                }
+                if let Some(allow) = allow_external_principals {
+                    share.allow_external_principals = *allow;
+                }
+            }
+            Change::AddPrincipals(p) => topology
+                .share
+                .as_mut()
+                .unwrap()
+                .principals
+                .extend(p.iter().cloned()),
+            Change::RemovePrincipals(p) => topology
+                .share
+                .as_mut()
+                .unwrap()
+                .principals
+                .retain(|x| !p.contains(x)),
+            Change::ShareTransitGateway => {
+                let arn = topology.tgw.as_ref().unwrap().arn.clone();
+                topology.share.as_mut().unwrap().resources.insert(arn);
+            }
+            Change::DeleteShare => topology.share = None,
+            Change::CreateAttachment {
+                vpc_id,
+                subnet_ids,
+                appliance_mode_support,
+                dns_support,
+                tags,
+                ..
+            } => {
+                assert!(topology.tgw.is_some(), "attachment before its gateway");
+                topology.attachments.insert(
+                    vpc_id.clone(),
+                    VpcAttachment {
+                        id: format!("tgw-attach-{vpc_id}"),
+                        vpc_id: vpc_id.clone(),
+                        vpc_owner_id: "111122223333".into(),
+                        state: "pending".into(),
+                        subnet_ids: subnet_ids.clone(),
+                        appliance_mode_support: *appliance_mode_support,
+                        dns_support: *dns_support,
+                        tags: with_owner(tags.clone(), &tgw_id),
+                        associated_route_table: None,
+                    },
+                );
+            }
+            Change::ModifyAttachment {
+                vpc_id,
+                add_subnets,
+                remove_subnets,
+                appliance_mode_support,
+                dns_support,
+            } => {
+                let a = topology.attachments.get_mut(vpc_id).unwrap();
+                a.subnet_ids.retain(|s| !remove_subnets.contains(s));
+                a.subnet_ids.extend(add_subnets.iter().cloned());
+                if let Some(on) = appliance_mode_support {
+                    a.appliance_mode_support = *on;
+                }
+                if let Some(on) = dns_support {
+                    a.dns_support = *on;
+                }
+                a.state = "modifying".into();
+            }
+            Change::AwaitAttachment { .. } => {
+                unreachable!("plan turns these into AwaitAttachments")
+            }
+            Change::DeleteAttachment { vpc_id } => {
+                topology.attachments.get_mut(vpc_id).unwrap().state = "deleting".into();
+            }
+            Change::CreateDirectConnect {
+                gateway_id,
+                allowed_prefixes,
+                attachment_tags,
+            } => {
+                topology.data_center = Some(DataCenter {
+                    link: DataCenterLink::DirectConnect {
+                        association_id: "dxassoc-sim".into(),
+                        gateway_id: gateway_id.clone(),
+                        state: "associated".into(),
+                        allowed_prefixes: allowed_prefixes.clone(),
+                    },
+                    attachment: Some(DataCenterAttachment {
+                        id: "tgw-attach-dx".into(),
+                        state: "available".into(),
+                        tags: with_owner(attachment_tags.clone(), &tgw_id),
+                        associated_route_table: Some(HUB_TABLE.into()),
+                    }),
+                })
+            }
+            Change::UpdateDirectConnect { add, remove } => {
+                if let Some(DataCenter {
+                    link:
+                        DataCenterLink::DirectConnect {
+                            allowed_prefixes, ..
+                        },
+                    ..
+                }) = &mut topology.data_center
+                {
+                    allowed_prefixes.retain(|p| !remove.contains(p));
+                    allowed_prefixes.extend(add.iter().cloned());
+                }
+            }
+            Change::DeleteDirectConnect | Change::DeleteVpn => topology.forget_data_center(),
+            Change::CreateVpn {
+                customer_gateway_id,
+                static_routes_only,
+                tags,
+                attachment_tags,
+            } => {
+                topology.data_center = Some(DataCenter {
+                    link: DataCenterLink::Vpn {
+                        connection_id: "vpn-sim".into(),
+                        customer_gateway_id: customer_gateway_id.clone(),
+                        static_routes_only: Some(*static_routes_only),
+                        state: "available".into(),
+                        tags: with_owner(tags.clone(), &tgw_id),
+                    },
+                    attachment: Some(DataCenterAttachment {
+                        id: "tgw-attach-vpn-sim".into(),
+                        state: "available".into(),
+                        tags: with_owner(attachment_tags.clone(), &tgw_id),
+                        associated_route_table: Some(HUB_TABLE.into()),
+                    }),
+                })
+            }
+            Change::AwaitDataCenter => {}
+            Change::Connect { target, propagate } => {
+                let id = attachment_of(topology, target).expect("connect needs the attachment");
+                topology.record_propagation(&id, *propagate);
+            }
+            Change::RouteToDataCenter { destination, .. } => {
+                let id = topology.data_center_attachment_id().unwrap().to_string();
+                topology.record_hub_route(destination, &id);
+            }
+            Change::DeleteHubRoute { destination } => {
+                topology.hub_routes.remove(destination);
+            }
+            Change::CreateVpcRoute {
+                route_table_id,
+                destination,
+            } => {
+                assert!(
+                    !topology.route_tables[route_table_id]
+                        .routes
+                        .iter()
+                        .any(|r| &r.destination == destination),
+                    "RouteAlreadyExists: {route_table_id} {destination}"
+                );
+                topology.record_vpc_route(route_table_id, destination, &tgw_id)
+            }
+            Change::DeleteVpcRoute {
+                route_table_id,
+                destination,
+            } => topology.forget_vpc_route(route_table_id, destination),
+            Change::Tag {
+                object,
+                set,
+                remove,
+            } => {
+                let tags = tags_of(topology, object).expect("tagged object exists");
+                tags.retain(|k, _| !remove.contains(k));
+                tags.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        },
+    }
+}
+
+fn simulate(mut topology: Topology, plan: &OperationPlan<HubOp>) -> Topology {
+    for op in plan.operations() {
+        simulate_op(&mut topology, op);
+    }
+    topology
+}
+
+fn converge(topology: Topology, desired: Option<&Desired>) -> Topology {
+    simulate(topology.clone(), &plan(diff(desired, &topology)))
+}
+
+fn arb_desired() -> impl Strategy<Value = Desired> {
+    let attachment = |i: usize| {
+        (
+            proptest::sample::select(vec!["staging", "target", "dev", "prod", "data"]),
+            proptest::collection::btree_set(0..3usize, 1..3),
+            proptest::collection::btree_set(0..2usize, 0..3),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(move |(key, subnets, tables, appliance, dns)| {
+                (
+                    format!("{key}{}", i % 2),
+                    AttachmentDesired {
+                        vpc_id: vpc_id(i),
+                        subnet_ids: subnets
+                            .into_iter()
+                            .map(|s| format!("subnet-{i}{s}"))
+                            .collect(),
+                        route_table_ids: tables
+                            .into_iter()
+                            .map(|t| format!("rtb-{i}{t}"))
+                            .collect(),
+                        appliance_mode_support: appliance,
+                        dns_support: dns,
+                    },
+                )
+            })
+    };
+    let attachments = proptest::collection::btree_set(0..VPCS, 0..=VPCS)
+        .prop_flat_map(move |vpcs| vpcs.into_iter().map(attachment).collect::<Vec<_>>());
+    let data_center = prop_oneof![
+        Just(None),
+        (
+            proptest::sample::select(vec!["dx-1", "dx-2"]),
+            proptest::option::of(proptest::collection::btree_set(
+                proptest::sample::select(vec!["10.0.0.0/8", "100.64.0.0/10"])
+                    .prop_map(str::to_string),
+                0..2
+            ))
+        )
+            .prop_map(|(gw, prefixes)| Some(Link::DirectConnect {
+                gateway_id: gw.into(),
+                allowed_prefixes: prefixes,
+            })),
+        (
+            proptest::sample::select(vec!["cgw-1", "cgw-2"]),
+            any::<bool>()
+        )
+            .prop_map(|(cgw, static_only)| Some(Link::Vpn {
+                customer_gateway_id: cgw.into(),
+                static_routes_only: static_only,
+            })),
+    ];
+    let dc_cidrs = proptest::collection::btree_set(
+        proptest::sample::select(vec!["192.168.0.0/24", "192.168.1.0/24", "172.16.0.0/16"])
+            .prop_map(str::to_string),
+        1..3,
+    );
+    let principals = proptest::collection::btree_set(
+        proptest::sample::select(vec![
+            "111111111111",
+            "222222222222",
+            "arn:aws:organizations::123456789012:organization/o-abcdefghij",
+        ])
+        .prop_map(str::to_string),
+        0..3,
+    );
+    (
+        (
+            proptest::sample::select(vec!["hub", "migration"]),
+            proptest::option::of(proptest::sample::select(vec!["d1", ""])),
+            proptest::sample::select(vec![64512i64, 64513]),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::collection::btree_set(
+                proptest::sample::select(vec!["10.99.0.0/24", "fd00::/64"])
+                    .prop_map(str::to_string),
+                0..2,
+            ),
+        ),
+        (principals, any::<bool>()),
+        attachments,
+        (data_center, dc_cidrs),
+        (any::<bool>(), any::<bool>()),
+        proptest::collection::btree_map(
+            proptest::sample::select(vec!["team", "env"]).prop_map(str::to_string),
+            proptest::sample::select(vec!["a", "b"]).prop_map(str::to_string),
+            0..2,
+        ),
+    )
+        .prop_map(
+            |(
+                (name, description, asn, auto_accept, dns, ecmp, blocks),
+                (principals, allow_external),
+                attachments,
+                (link, cidrs),
+                (route_propagation, mesh_routes),
+                tags_all,
+            )| {
+                let mut keyed = BTreeMap::new();
+                for (key, attachment) in attachments {
+                    let key = if keyed.contains_key(&key) {
+                        attachment.vpc_id.clone()
+                    } else {
+                        key
+                    };
+                    keyed.insert(key, attachment);
+                }
+                Desired {
+                    name: name.into(),
+                    description: description.map(str::to_string),
+                    amazon_side_asn: asn,
+                    auto_accept_shared_attachments: auto_accept,
+                    dns_support: dns,
+                    vpn_ecmp_support: ecmp,
+                    transit_gateway_cidr_blocks: blocks,
+                    share: (!principals.is_empty()).then_some(ShareDesired {
+                        principals,
+                        allow_external_principals: allow_external,
+                    }),
+                    attachments: keyed,
+                    data_center: link.map(|link| DataCenterDesired {
+                        cidr_blocks: cidrs,
+                        link,
+                    }),
+                    route_propagation,
+                    mesh_routes,
+                    tags_all,
+                }
+            },
+        )
+}
+
+/// Phase index of every operation of a plan, in plan order.
+fn phases(plan: &OperationPlan<HubOp>) -> Vec<(usize, &HubOp)> {
+    plan.phases
+        .iter()
+        .flat_map(|p| {
+            let index = PHASES
+                .iter()
+                .position(|n| *n == p.name)
+                .expect("known phase");
+            p.operations.iter().map(move |op| (index, op))
+        })
+        .collect()
+}
+
+/// Removal rank: what must be gone before the next rank can go.
+fn removal_rank(op: &HubOp) -> Option<usize> {
+    Some(match op {
+        HubOp::Change(Change::DeleteVpcRoute { .. } | Change::DeleteHubRoute { .. }) => 0,
+        HubOp::Change(Change::DeleteDirectConnect | Change::DeleteVpn) => 1,
+        HubOp::Change(Change::DeleteAttachment { .. }) => 2,
+        HubOp::AwaitAttachments { gone: true, .. } => 3,
+        HubOp::Change(Change::DeleteShare) => 4,
+        HubOp::Change(Change::DeleteTransitGateway) => 5,
+        _ => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn applying_the_plan_converges(before in proptest::option::of(arb_desired()), after in arb_desired()) {
+        let start = converge(world(), before.as_ref());
+        if let Some(before) = &before {
+            prop_assert!(diff(Some(before), &start).is_empty(), "first apply converges");
+        }
+        let end = converge(start, Some(&after));
+        let left = diff(Some(&after), &end);
+        prop_assert!(left.is_empty(), "left over: {left:?}");
+    }
+
+    #[test]
+    fn deletes_run_after_their_dependants(before in arb_desired(), after in proptest::option::of(arb_desired())) {
+        let start = converge(world(), Some(&before));
+        let plan = plan(diff(after.as_ref(), &start));
+        let ranked: Vec<(usize, usize)> = phases(&plan)
+            .into_iter()
+            .filter_map(|(phase, op)| Some((removal_rank(op)?, phase)))
+            .collect();
+        for (rank_a, phase_a) in &ranked {
+            for (rank_b, phase_b) in &ranked {
+                if rank_a < rank_b {
+                    prop_assert!(phase_a < phase_b, "rank {rank_a} in phase {phase_a}, rank {rank_b} in phase {phase_b}");
+                }
+            }
+        }
+        // Removals come before creations, which follow dependency order.
+        let all = phases(&plan);
+        let last_removal = all.iter().filter(|(_, op)| removal_rank(op).is_some()).map(|(p, _)| *p).max();
+        let first_creation = all.iter().filter(|(_, op)| removal_rank(op).is_none()).map(|(p, _)| *p).min();
+        if let (Some(removal), Some(creation)) = (last_removal, first_creation) {
+            prop_assert!(removal < creation);
+        }
+    }
+
+    #[test]
+    fn destroying_leaves_nothing(before in arb_desired()) {
+        let start = converge(world(), Some(&before));
+        let end = converge(start, None);
+        prop_assert!(end.tgw.is_none() && end.share.is_none() && end.data_center.is_none());
+        prop_assert!(end.attachments.is_empty());
+        prop_assert!(end.route_tables.values().all(|t| t.routes.iter().all(|r| r.target != TGW)));
+    }
+
+    #[test]
+    fn renaming_keys_only_retags(before in arb_desired()) {
+        let start = converge(world(), Some(&before));
+        let mut renamed = before.clone();
+        renamed.attachments = before
+            .attachments
+            .iter()
+            .map(|(key, a)| (format!("renamed-{key}"), a.clone()))
+            .collect();
+        let changes = diff(Some(&renamed), &start);
+        prop_assert!(changes.iter().all(|c| matches!(c, Change::Tag { object: TagObject::VpcAttachment(_), .. })), "{changes:?}");
+        prop_assert_eq!(changes.len(), before.attachments.len());
+    }
+}
+
+#[test]
+fn an_interrupted_apply_resumes_exactly_the_delta() {
+    use proptest::strategy::ValueTree;
+    let desired = {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        arb_desired()
+            .prop_filter("a hub with attachments and routes", |d| {
+                d.attachments.len() >= 3 && d.mesh_routes
+            })
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+    };
+    let full = plan(diff(Some(&desired), &world()));
+    let all: Vec<&HubOp> = full.operations().collect();
+    for stop_after in 0..all.len() {
+        // The executor records each finished operation; stop after `stop_after` of them.
+        let mut partial = world();
+        for op in &all[..stop_after] {
+            simulate_op(&mut partial, op);
+        }
+        let resumed = plan(diff(Some(&desired), &partial));
+        let remaining_creates = resumed
+            .operations()
+            .filter(|op| {
+                matches!(
+                    op,
+                    HubOp::Change(
+                        Change::CreateTransitGateway(_)
+                            | Change::CreateAttachment { .. }
+                            | Change::CreateVpcRoute { .. }
+                    )
+                )
+            })
+            .count();
+        let done_creates = all[..stop_after]
+            .iter()
+            .filter(|op| {
+                matches!(
+                    op,
+                    HubOp::Change(
+                        Change::CreateTransitGateway(_)
+                            | Change::CreateAttachment { .. }
+                            | Change::CreateVpcRoute { .. }
+                    )
+                )
+            })
+            .count();
+        let total_creates = all
+            .iter()
+            .filter(|op| {
+                matches!(
+                    op,
+                    HubOp::Change(
+                        Change::CreateTransitGateway(_)
+                            | Change::CreateAttachment { .. }
+                            | Change::CreateVpcRoute { .. }
+                    )
+                )
+            })
+            .count();
+        assert_eq!(
+            remaining_creates + done_creates,
+            total_creates,
+            "nothing is created twice (stopped after {stop_after})"
+        );
+        let end = simulate(partial, &resumed);
+        assert!(
+            diff(Some(&desired), &end).is_empty(),
+            "stopped after {stop_after}"
+        );
+    }
+}

@@ -1,0 +1,930 @@
+//! The resource's state value, in both directions of time:
+//!
+//! * [`planned`]: what the state will be after apply, from the configuration, the prior state
+//!   and what plan-time reads learned. Known wherever the outcome is certain (so a no-op plan
+//!   is empty and the diff shown is exactly the delta), unknown where AWS decides.
+//! * [`render`]: what the state is, from an observed [`Topology`] (read, import, and the
+//!   partial state of a failed apply). Attributes AWS cannot tell (which route tables were
+//!   listed, the user's tags, timeouts) are echoed from `echo`, the prior state or the plan.
+//! * [`fill_unknowns`]: a successful apply's result: the plan with each unknown replaced by
+//!   what AWS reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::mesh::{self, HubNetwork};
+use super::model::{self, DATA_CENTER, NETWORK_TAG, decode_data_center_cidrs, is_user_tag};
+use super::topology::{DataCenterLink, Tags, Topology};
+use super::validate::LiveFacts;
+use crate::protocol::cty::Value;
+
+fn attr(object: &Value, name: &str) -> Value {
+    object.attr(name).cloned().unwrap_or(Value::Null)
+}
+
+fn known_bool(value: &Value) -> Option<bool> {
+    value.as_bool()
+}
+
+fn string_set(items: impl IntoIterator<Item = String>) -> Value {
+    let mut items: Vec<String> = items.into_iter().collect();
+    items.sort();
+    items.dedup();
+    Value::Set(items.into_iter().map(Value::String).collect())
+}
+
+fn string_map(map: &Tags) -> Value {
+    Value::Map(
+        map.iter()
+            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+            .collect(),
+    )
+}
+
+fn optional(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, |s| Value::string(s.to_string()))
+}
+
+/// The known strings of a set, or `None` when it or an element is unknown.
+fn known_strings(value: &Value) -> Option<BTreeSet<String>> {
+    match value {
+        Value::Unknown(_) => None,
+        Value::Null => Some(BTreeSet::new()),
+        other => {
+            let items = other.elements()?;
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<BTreeSet<String>>>()
+        }
+    }
+}
+
+/// A set attribute as AWS reports it, keeping the configuration's `null` when AWS has none.
+fn set_like_echo(items: BTreeSet<String>, echo: &Value) -> Value {
+    if items.is_empty() && echo.is_null() {
+        Value::Null
+    } else {
+        string_set(items)
+    }
+}
+
+fn route_value(table: &str, destination: &str, network: Option<&str>, state: Value) -> Value {
+    Value::object([
+        ("route_table_id", Value::string(table)),
+        ("destination", Value::string(destination)),
+        ("network", optional(network)),
+        ("state", state),
+    ])
+}
+
+/// What the last apply set, kept in the resource's private data. A refresh overwrites the
+/// attributes themselves with what AWS reports, so they cannot remember the intent that tells
+/// drift apart (a second refresh would otherwise take the drifted value as the intent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Applied {
+    pub route_propagation: Option<bool>,
+    pub tags_all: Option<Tags>,
+}
+
+impl Applied {
+    pub fn decode(private: &[u8]) -> Applied {
+        serde_json::from_slice(private).unwrap_or_default()
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The state of the hub as observed; `echo` supplies what AWS cannot tell, `applied` what
+/// the last apply set.
+pub fn render(
+    topology: &Topology,
+    echo: &Value,
+    default_tags: Option<&Tags>,
+    applied: &Applied,
+) -> Value {
+    let Some(tgw) = &topology.tgw else {
+        return Value::Null;
+    };
+    let mut state: BTreeMap<String, Value> = BTreeMap::new();
+    let mut put = |name: &str, value: Value| {
+        state.insert(name.to_string(), value);
+    };
+    let echo_name = attr(echo, "name");
+    let name = tgw
+        .tags
+        .get("Name")
+        .cloned()
+        .or_else(|| echo_name.as_str().map(str::to_string))
+        .unwrap_or_default();
+    put("id", Value::string(tgw.id.clone()));
+    put("arn", Value::string(tgw.arn.clone()));
+    put("owner_id", Value::string(tgw.owner_id.clone()));
+    put("name", Value::string(name.clone()));
+    put(
+        "description",
+        match (&tgw.description, attr(echo, "description")) {
+            (None, Value::String(s)) if s.is_empty() => Value::string(""),
+            (description, _) => optional(description.as_deref()),
+        },
+    );
+    put("amazon_side_asn", Value::number(tgw.amazon_side_asn));
+    put(
+        "auto_accept_shared_attachments",
+        Value::Bool(tgw.auto_accept_shared_attachments),
+    );
+    put("dns_support", Value::Bool(tgw.dns_support));
+    put("vpn_ecmp_support", Value::Bool(tgw.vpn_ecmp_support));
+    put(
+        "transit_gateway_cidr_blocks",
+        set_like_echo(
+            tgw.cidr_blocks.clone(),
+            &attr(echo, "transit_gateway_cidr_blocks"),
+        ),
+    );
+    put(
+        "route_table_id",
+        optional(tgw.hub_route_table_id.as_deref()),
+    );
+
+    // The share.
+    let echo_allow = known_bool(&attr(echo, "allow_external_principals"));
+    match &topology.share {
+        Some(share) => {
+            put(
+                "share_with",
+                set_like_echo(share.principals.clone(), &attr(echo, "share_with")),
+            );
+            put(
+                "allow_external_principals",
+                Value::Bool(share.allow_external_principals),
+            );
+            put("resource_share_arn", Value::string(share.arn.clone()));
+        }
+        None => {
+            put(
+                "share_with",
+                set_like_echo(BTreeSet::new(), &attr(echo, "share_with")),
+            );
+            put(
+                "allow_external_principals",
+                Value::Bool(echo_allow.unwrap_or(model::DEFAULT_ALLOW_EXTERNAL)),
+            );
+            put("resource_share_arn", Value::Null);
+        }
+    }
+
+    // VPC attachments, keyed as configured where the VPC is the same.
+    let echo_attachments = attr(echo, "vpc_attachments");
+    let echo_by_vpc: BTreeMap<String, (String, Value)> = echo_attachments
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(key, v)| {
+                    Some((
+                        attr(v, "vpc_id").as_str()?.to_string(),
+                        (key.clone(), v.clone()),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut keys_taken: BTreeSet<String> = BTreeSet::new();
+    let mut attachments: BTreeMap<String, Value> = BTreeMap::new();
+    let mut networks_for_labels: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let name_prefix = format!("{name}-");
+    for (vpc_id, attachment) in &topology.attachments {
+        let echoed = echo_by_vpc.get(vpc_id);
+        let candidates = [
+            echoed.map(|(k, _)| k.clone()),
+            attachment.tags.get(NETWORK_TAG).cloned(),
+            attachment
+                .tags
+                .get("Name")
+                .and_then(|n| n.strip_prefix(&name_prefix))
+                .map(str::to_string),
+            attachment.tags.get("Name").cloned(),
+        ];
+        let key = candidates
+            .into_iter()
+            .flatten()
+            .find(|k| !k.is_empty() && !keys_taken.contains(k))
+            .unwrap_or_else(|| vpc_id.clone());
+        keys_taken.insert(key.clone());
+        let cidrs = topology
+            .vpcs
+            .get(vpc_id)
+            .map(|v| v.cidr_blocks.clone())
+            .unwrap_or_default();
+        networks_for_labels.push((key.clone(), cidrs.clone()));
+        let route_tables = match echoed.map(|(_, v)| attr(v, "route_table_ids")) {
+            Some(tables) if !tables.is_unknown() => tables,
+            _ => {
+                let found: BTreeSet<String> = topology
+                    .route_tables
+                    .values()
+                    .filter(|t| &t.vpc_id == vpc_id && topology.routes_to_hub(t).next().is_some())
+                    .map(|t| t.id.clone())
+                    .collect();
+                if found.is_empty() {
+                    Value::Null
+                } else {
+                    string_set(found)
+                }
+            }
+        };
+        attachments.insert(
+            key,
+            Value::object([
+                ("vpc_id", Value::string(vpc_id.clone())),
+                (
+                    "subnet_ids",
+                    string_set(attachment.subnet_ids.iter().cloned()),
+                ),
+                ("route_table_ids", route_tables),
+                (
+                    "appliance_mode_support",
+                    Value::Bool(attachment.appliance_mode_support),
+                ),
+                ("dns_support", Value::Bool(attachment.dns_support)),
+                ("attachment_id", Value::string(attachment.id.clone())),
+                ("cidr_blocks", string_set(cidrs)),
+                ("owner_id", Value::string(attachment.vpc_owner_id.clone())),
+                ("state", Value::string(attachment.state.clone())),
+            ]),
+        );
+    }
+    put(
+        "vpc_attachments",
+        if attachments.is_empty() && echo_attachments.is_null() {
+            Value::Null
+        } else {
+            Value::Map(attachments)
+        },
+    );
+
+    // The data center.
+    let echo_dc = attr(echo, "data_center");
+    let mut data_center_cidrs: Option<BTreeSet<String>> = None;
+    match &topology.data_center {
+        None => put("data_center", Value::Null),
+        Some(dc) => {
+            let tagged = dc
+                .attachment
+                .as_ref()
+                .and_then(|a| decode_data_center_cidrs(&a.tags));
+            let from_routes: BTreeSet<String> = topology
+                .hub_routes
+                .values()
+                .filter(|r| {
+                    r.attachment_id.is_some()
+                        && r.attachment_id.as_deref() == topology.data_center_attachment_id()
+                })
+                .map(|r| r.destination.clone())
+                .collect();
+            let cidrs = known_strings(&attr(&echo_dc, "cidr_blocks"))
+                .filter(|c| !c.is_empty())
+                .or(tagged)
+                .unwrap_or(from_routes);
+            data_center_cidrs = Some(cidrs.clone());
+            let attachment_id = optional(dc.attachment.as_ref().map(|a| a.id.as_str()));
+            let value = match &dc.link {
+                DataCenterLink::DirectConnect {
+                    association_id,
+                    gateway_id,
+                    allowed_prefixes,
+                    ..
+                } => Value::object([
+                    ("cidr_blocks", string_set(cidrs)),
+                    (
+                        "direct_connect_gateway_id",
+                        Value::string(gateway_id.clone()),
+                    ),
+                    ("vpn", Value::Null),
+                    (
+                        "allowed_prefixes",
+                        string_set(allowed_prefixes.iter().cloned()),
+                    ),
+                    ("attachment_id", attachment_id),
+                    ("association_id", Value::string(association_id.clone())),
+                    ("vpn_connection_id", Value::Null),
+                ]),
+                DataCenterLink::Vpn {
+                    connection_id,
+                    customer_gateway_id,
+                    static_routes_only,
+                    ..
+                } => {
+                    let echoed_static =
+                        known_bool(&attr(&attr(&echo_dc, "vpn"), "static_routes_only"));
+                    let static_only = static_routes_only
+                        .or(echoed_static)
+                        .unwrap_or(model::DEFAULT_STATIC_ROUTES_ONLY);
+                    Value::object([
+                        ("cidr_blocks", string_set(cidrs)),
+                        ("direct_connect_gateway_id", Value::Null),
+                        (
+                            "vpn",
+                            Value::object([
+                                (
+                                    "customer_gateway_id",
+                                    Value::string(customer_gateway_id.clone()),
+                                ),
+                                ("static_routes_only", Value::Bool(static_only)),
+                            ]),
+                        ),
+                        ("allowed_prefixes", Value::Null),
+                        ("attachment_id", attachment_id),
+                        ("association_id", Value::Null),
+                        ("vpn_connection_id", Value::string(connection_id.clone())),
+                    ])
+                }
+            };
+            put("data_center", value);
+        }
+    }
+
+    // Propagation: the applied value while every attachment matches it, its opposite as soon
+    // as one does not, so drift shows in the plan (without an intent, as on import: whether
+    // every attachment propagates).
+    let ours: Vec<&str> = topology
+        .attachments
+        .values()
+        .map(|a| a.id.as_str())
+        .chain(topology.data_center_attachment_id())
+        .collect();
+    let propagating = ours
+        .iter()
+        .filter(|id| topology.propagations.contains(**id))
+        .count();
+    let route_propagation = if ours.is_empty() {
+        applied
+            .route_propagation
+            .unwrap_or(model::DEFAULT_ROUTE_PROPAGATION)
+    } else {
+        match applied.route_propagation {
+            Some(false) => propagating > 0,
+            _ => propagating == ours.len(),
+        }
+    };
+    put("route_propagation", Value::Bool(route_propagation));
+    put(
+        "mesh_routes",
+        Value::Bool(known_bool(&attr(echo, "mesh_routes")).unwrap_or(model::DEFAULT_MESH_ROUTES)),
+    );
+
+    // Tags.
+    let user_tags: Tags = tgw
+        .tags
+        .iter()
+        .filter(|(k, _)| is_user_tag(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let echo_tags = attr(echo, "tags");
+    let tags = if echo.is_null() || echo_tags.is_unknown() || attr(echo, "name").is_null() {
+        // Import: the tags that are not the provider's default_tags.
+        let own: Tags = user_tags
+            .iter()
+            .filter(|(k, v)| default_tags.and_then(|d| d.get(*k)) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if own.is_empty() {
+            Value::Null
+        } else {
+            string_map(&own)
+        }
+    } else {
+        echo_tags
+    };
+    put("tags", tags);
+    // Every object carries the same user tags. The first one (gateway first) whose tags
+    // differ from the applied `tags_all` shows its own, so a tag changed out of band on any
+    // object makes the plan differ and the apply retag it.
+    let user_tags_of = |tags: &Tags| -> Tags {
+        tags.iter()
+            .filter(|(k, _)| is_user_tag(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let children = topology
+        .share
+        .iter()
+        .map(|s| &s.tags)
+        .chain(topology.attachments.values().map(|a| &a.tags))
+        .chain(
+            topology
+                .data_center
+                .iter()
+                .flat_map(|dc| dc.attachment.iter().map(|a| &a.tags)),
+        )
+        .chain(topology.data_center.iter().filter_map(|dc| match &dc.link {
+            DataCenterLink::Vpn { tags, .. } => Some(tags),
+            DataCenterLink::DirectConnect { .. } => None,
+        }));
+    let tags_all = match &applied.tags_all {
+        Some(known) => std::iter::once(user_tags.clone())
+            .chain(children.map(user_tags_of))
+            .find(|tags| tags != known)
+            .unwrap_or(user_tags),
+        None => user_tags,
+    };
+    put("tags_all", string_map(&tags_all));
+    put(
+        "timeouts",
+        match attr(echo, "timeouts") {
+            v if v.is_wholly_known() => v,
+            _ => Value::Null,
+        },
+    );
+
+    // Routes.
+    let blocks = tgw.cidr_blocks.clone();
+    let empty = BTreeSet::new();
+    let networks: Vec<HubNetwork> = mesh::networks(
+        networks_for_labels
+            .iter()
+            .map(|(k, c)| (k.as_str(), c, &empty)),
+        data_center_cidrs.as_ref(),
+        &blocks,
+    );
+    let mut routes: Vec<(mesh::RouteOrder, Value)> = Vec::new();
+    for table in topology.route_tables.values() {
+        for route in topology.routes_to_hub(table) {
+            let label = route
+                .destination
+                .parse()
+                .ok()
+                .and_then(|d| mesh::label_of(&networks, &d));
+            routes.push((
+                mesh::route_order(false, &table.id, &route.destination),
+                route_value(
+                    &table.id,
+                    &route.destination,
+                    label.as_deref(),
+                    Value::string(route.state.clone()),
+                ),
+            ));
+        }
+    }
+    if let Some(table) = &tgw.hub_route_table_id {
+        for route in topology.hub_routes.values() {
+            routes.push((
+                mesh::route_order(true, table, &route.destination),
+                route_value(
+                    table,
+                    &route.destination,
+                    Some(DATA_CENTER),
+                    Value::string(route.state.clone()),
+                ),
+            ));
+        }
+    }
+    routes.sort_by(|a, b| a.0.cmp(&b.0));
+    put(
+        "routes",
+        Value::List(routes.into_iter().map(|(_, v)| v).collect()),
+    );
+    Value::Object(state)
+}
+
+/// The planned state. `live` holds what plan-time reads found (VPC CIDRs); without it, values
+/// that depend on AWS are unknown. `default_tags` is `None` when the provider configuration
+/// is not known yet.
+pub fn planned(
+    config: &Value,
+    prior: &Value,
+    live: Option<&LiveFacts>,
+    default_tags: Option<&Tags>,
+) -> Value {
+    let mut state: BTreeMap<String, Value> = match config {
+        Value::Object(attributes) => attributes.clone(),
+        _ => BTreeMap::new(),
+    };
+    // Identity of the gateway: carried over once known.
+    for name in ["id", "arn", "owner_id", "route_table_id"] {
+        let value = match attr(prior, name) {
+            Value::Null => Value::unknown(),
+            known => known,
+        };
+        state.insert(name.into(), value);
+    }
+    let default = |state: &mut BTreeMap<String, Value>, name: &str, value: Value| {
+        if state.get(name).is_none_or(Value::is_null) {
+            state.insert(name.into(), value);
+        }
+    };
+    default(
+        &mut state,
+        "amazon_side_asn",
+        Value::number(model::DEFAULT_ASN),
+    );
+    default(
+        &mut state,
+        "auto_accept_shared_attachments",
+        Value::Bool(model::DEFAULT_AUTO_ACCEPT),
+    );
+    default(
+        &mut state,
+        "dns_support",
+        Value::Bool(model::DEFAULT_DNS_SUPPORT),
+    );
+    default(
+        &mut state,
+        "vpn_ecmp_support",
+        Value::Bool(model::DEFAULT_VPN_ECMP),
+    );
+    default(
+        &mut state,
+        "allow_external_principals",
+        Value::Bool(model::DEFAULT_ALLOW_EXTERNAL),
+    );
+    default(
+        &mut state,
+        "route_propagation",
+        Value::Bool(model::DEFAULT_ROUTE_PROPAGATION),
+    );
+    default(
+        &mut state,
+        "mesh_routes",
+        Value::Bool(model::DEFAULT_MESH_ROUTES),
+    );
+
+    // The share exists iff there are principals.
+    let share_arn = match known_strings(&attr(config, "share_with")) {
+        None => Value::unknown(),
+        Some(p) if p.is_empty() => Value::Null,
+        Some(_) => match attr(prior, "resource_share_arn") {
+            Value::String(arn) => Value::String(arn),
+            _ => Value::unknown(),
+        },
+    };
+    state.insert("resource_share_arn".into(), share_arn);
+
+    state.insert(
+        "tags_all".into(),
+        match (default_tags, &attr(config, "tags")) {
+            (Some(defaults), tags) if tags.is_wholly_known() => {
+                let own: Tags = tags
+                    .as_map()
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                string_map(&crate::resources::shared::merge_tags(defaults, &own))
+            }
+            _ => Value::unknown(),
+        },
+    );
+
+    // Attachments: computed attributes carried over from the prior attachment of the same VPC.
+    let prior_by_vpc: BTreeMap<String, Value> = attr(prior, "vpc_attachments")
+        .as_map()
+        .map(|m| {
+            m.values()
+                .filter_map(|v| Some((attr(v, "vpc_id").as_str()?.to_string(), v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut all_cidrs_known = true;
+    let mut all_vpc_cidrs: BTreeSet<String> = BTreeSet::new();
+    let mut planned_networks: Vec<(String, BTreeSet<String>, BTreeSet<String>)> = Vec::new();
+    let mut mesh_known = true;
+    let attachments = match attr(config, "vpc_attachments") {
+        Value::Map(entries) => {
+            let mut planned = BTreeMap::new();
+            for (key, element) in entries {
+                let mut element = match element {
+                    Value::Object(o) => o,
+                    other => {
+                        planned.insert(key, other);
+                        mesh_known = false;
+                        continue;
+                    }
+                };
+                if element
+                    .get("appliance_mode_support")
+                    .is_none_or(Value::is_null)
+                {
+                    element.insert(
+                        "appliance_mode_support".into(),
+                        Value::Bool(model::DEFAULT_APPLIANCE_MODE),
+                    );
+                }
+                if element.get("dns_support").is_none_or(Value::is_null) {
+                    element.insert(
+                        "dns_support".into(),
+                        Value::Bool(model::DEFAULT_ATTACHMENT_DNS),
+                    );
+                }
+                let vpc_id = element
+                    .get("vpc_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let prior_element = vpc_id.as_ref().and_then(|v| prior_by_vpc.get(v));
+                let carried =
+                    |name: &str| prior_element.map_or(Value::unknown(), |p| attr(p, name));
+                element.insert("attachment_id".into(), carried("attachment_id"));
+                element.insert("owner_id".into(), carried("owner_id"));
+                let live_cidrs = vpc_id
+                    .as_ref()
+                    .and_then(|v| live.and_then(|l| l.networks.vpcs.get(v)))
+                    .map(|v| v.cidr_blocks.clone());
+                let cidrs = match (live_cidrs, prior_element) {
+                    (Some(cidrs), _) => string_set(cidrs),
+                    (None, Some(p)) if live.is_none() => attr(p, "cidr_blocks"),
+                    _ => Value::unknown(),
+                };
+                let unchanged = prior_element.is_some_and(|p| {
+                    ["subnet_ids", "appliance_mode_support", "dns_support"]
+                        .iter()
+                        .all(|n| attr(p, n) == element.get(*n).cloned().unwrap_or(Value::Null))
+                });
+                element.insert(
+                    "state".into(),
+                    if unchanged {
+                        carried("state")
+                    } else {
+                        Value::unknown()
+                    },
+                );
+                match known_strings(&cidrs) {
+                    Some(known) => all_vpc_cidrs.extend(known.iter().cloned()),
+                    None => all_cidrs_known = false,
+                }
+                let tables = element
+                    .get("route_table_ids")
+                    .map(known_strings)
+                    .unwrap_or(Some(BTreeSet::new()));
+                match (known_strings(&cidrs), tables) {
+                    (Some(c), Some(t)) => planned_networks.push((key.clone(), c, t)),
+                    _ => mesh_known = false,
+                }
+                element.insert("cidr_blocks".into(), cidrs);
+                planned.insert(key, Value::Object(element));
+            }
+            Value::Map(planned)
+        }
+        other => {
+            if !other.is_null() {
+                mesh_known = false;
+                all_cidrs_known = false;
+            }
+            other
+        }
+    };
+    state.insert("vpc_attachments".into(), attachments);
+
+    // The data center.
+    let prior_dc = attr(prior, "data_center");
+    let mut hub_routes: Option<Option<BTreeSet<String>>> = Some(None);
+    let mut dc_cidrs: Option<Option<BTreeSet<String>>> = Some(None);
+    let data_center = match attr(config, "data_center") {
+        Value::Object(mut dc) => {
+            let get =
+                |dc: &BTreeMap<String, Value>, n: &str| dc.get(n).cloned().unwrap_or(Value::Null);
+            let cidrs = known_strings(&get(&dc, "cidr_blocks"));
+            dc_cidrs = Some(cidrs.clone());
+            let dx = get(&dc, "direct_connect_gateway_id");
+            let mut vpn = get(&dc, "vpn");
+            if let Value::Object(v) = &mut vpn
+                && v.get("static_routes_only").is_none_or(Value::is_null)
+            {
+                v.insert(
+                    "static_routes_only".into(),
+                    Value::Bool(model::DEFAULT_STATIC_ROUTES_ONLY),
+                );
+            }
+            dc.insert("vpn".into(), vpn.clone());
+            let static_only = attr(&vpn, "static_routes_only");
+            hub_routes = match (&vpn, &static_only) {
+                (Value::Object(_), Value::Bool(true)) => cidrs.clone().map(Some),
+                (Value::Object(_), Value::Bool(false)) | (Value::Null, _) => Some(None),
+                _ => None,
+            };
+            match (&dx, &vpn) {
+                (Value::String(gateway), _) => {
+                    if get(&dc, "allowed_prefixes").is_null() {
+                        dc.insert(
+                            "allowed_prefixes".into(),
+                            if all_cidrs_known {
+                                string_set(all_vpc_cidrs.clone())
+                            } else {
+                                Value::unknown()
+                            },
+                        );
+                    }
+                    let same = attr(&prior_dc, "direct_connect_gateway_id").as_str()
+                        == Some(gateway.as_str());
+                    dc.insert(
+                        "attachment_id".into(),
+                        if same {
+                            attr(&prior_dc, "attachment_id")
+                        } else {
+                            Value::unknown()
+                        },
+                    );
+                    dc.insert(
+                        "association_id".into(),
+                        if same {
+                            attr(&prior_dc, "association_id")
+                        } else {
+                            Value::unknown()
+                        },
+                    );
+                    dc.insert("vpn_connection_id".into(), Value::Null);
+                }
+                (Value::Null, Value::Object(v)) => {
+                    let prior_vpn = attr(&prior_dc, "vpn");
+                    let same = attr(&prior_vpn, "customer_gateway_id")
+                        == v.get("customer_gateway_id").cloned().unwrap_or(Value::Null)
+                        && attr(&prior_vpn, "static_routes_only") == static_only
+                        && !prior_vpn.is_null();
+                    if get(&dc, "allowed_prefixes").is_null() {
+                        dc.insert("allowed_prefixes".into(), Value::Null);
+                    }
+                    dc.insert(
+                        "attachment_id".into(),
+                        if same {
+                            attr(&prior_dc, "attachment_id")
+                        } else {
+                            Value::unknown()
+                        },
+                    );
+                    dc.insert("association_id".into(), Value::Null);
+                    dc.insert(
+                        "vpn_connection_id".into(),
+                        if same {
+                            attr(&prior_dc, "vpn_connection_id")
+                        } else {
+                            Value::unknown()
+                        },
+                    );
+                }
+                _ => {
+                    if get(&dc, "allowed_prefixes").is_null() {
+                        dc.insert("allowed_prefixes".into(), Value::unknown());
+                    }
+                    for name in ["attachment_id", "association_id", "vpn_connection_id"] {
+                        dc.insert(name.into(), Value::unknown());
+                    }
+                }
+            }
+            Value::Object(dc)
+        }
+        other => {
+            if other.is_unknown() {
+                hub_routes = None;
+                dc_cidrs = None;
+            }
+            other
+        }
+    };
+    state.insert("data_center".into(), data_center);
+
+    // Routes: known when every input is.
+    let blocks = known_strings(&attr(config, "transit_gateway_cidr_blocks"));
+    let mesh_on = state.get("mesh_routes").and_then(Value::as_bool);
+    let routes = match (mesh_known, dc_cidrs, blocks, mesh_on, hub_routes) {
+        (true, Some(dc_cidrs), Some(blocks), Some(mesh_on), Some(hub_routes)) => {
+            let prior_states: BTreeMap<(String, String), Value> = attr(prior, "routes")
+                .elements()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        (
+                            attr(r, "route_table_id").as_str()?.to_string(),
+                            attr(r, "destination").as_str()?.to_string(),
+                        ),
+                        attr(r, "state"),
+                    ))
+                })
+                .collect();
+            let state_of = |table: &str, destination: &str| match prior_states
+                .get(&(table.to_string(), destination.to_string()))
+            {
+                Some(Value::String(s)) if s == "active" => Value::string("active"),
+                _ => Value::unknown(),
+            };
+            let networks = mesh::networks(
+                planned_networks.iter().map(|(k, c, t)| (k.as_str(), c, t)),
+                dc_cidrs.as_ref(),
+                &blocks,
+            );
+            let mut routes = Vec::new();
+            if mesh_on {
+                for route in mesh::vpc_routes(&networks) {
+                    let state = state_of(&route.route_table_id, &route.destination);
+                    routes.push(route_value(
+                        &route.route_table_id,
+                        &route.destination,
+                        Some(&route.network),
+                        state,
+                    ));
+                }
+            }
+            if let Some(hub_routes) = hub_routes {
+                let table = state
+                    .get("route_table_id")
+                    .cloned()
+                    .unwrap_or(Value::unknown());
+                for destination in mesh::sorted_destinations(&hub_routes) {
+                    let route_state = match &table {
+                        Value::String(t) => state_of(t, &destination),
+                        _ => Value::unknown(),
+                    };
+                    routes.push(Value::object([
+                        ("route_table_id", table.clone()),
+                        ("destination", Value::string(destination)),
+                        ("network", Value::string(DATA_CENTER)),
+                        ("state", route_state),
+                    ]));
+                }
+            }
+            Value::List(routes)
+        }
+        _ => Value::unknown(),
+    };
+    state.insert("routes".into(), routes);
+    Value::Object(state)
+}
+
+/// `planned` with every unknown replaced by the value at the same place in `actual`.
+pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
+    match (planned, actual) {
+        (Value::Unknown(_), actual) => actual.clone(),
+        (Value::Object(p), Value::Object(a)) => Value::Object(
+            p.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        fill_unknowns(v, a.get(k).unwrap_or(&Value::Null)),
+                    )
+                })
+                .collect(),
+        ),
+        (Value::Map(p), Value::Map(a)) => Value::Map(
+            p.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        fill_unknowns(v, a.get(k).unwrap_or(&Value::Null)),
+                    )
+                })
+                .collect(),
+        ),
+        (Value::List(p), Value::List(a)) if p.len() == a.len() => {
+            Value::List(p.iter().zip(a).map(|(p, a)| fill_unknowns(p, a)).collect())
+        }
+        (planned, actual) if !planned.is_wholly_known() => actual.clone(),
+        (planned, _) => planned.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknowns_are_filled_and_known_values_kept() {
+        let planned = Value::object([
+            ("id", Value::unknown()),
+            ("name", Value::string("hub")),
+            (
+                "routes",
+                Value::List(vec![Value::object([
+                    ("state", Value::unknown()),
+                    ("destination", Value::string("10.0.0.0/16")),
+                ])]),
+            ),
+            ("cidrs", Value::Set(vec![Value::unknown()])),
+        ]);
+        let actual = Value::object([
+            ("id", Value::string("tgw-1")),
+            ("name", Value::string("other")),
+            (
+                "routes",
+                Value::List(vec![Value::object([
+                    ("state", Value::string("active")),
+                    ("destination", Value::string("x")),
+                ])]),
+            ),
+            ("cidrs", Value::Set(vec![Value::string("10.0.0.0/16")])),
+        ]);
+        let filled = fill_unknowns(&planned, &actual);
+        assert_eq!(attr(&filled, "id"), Value::string("tgw-1"));
+        assert_eq!(attr(&filled, "name"), Value::string("hub"));
+        let routes = attr(&filled, "routes");
+        let route = &routes.elements().unwrap()[0];
+        assert_eq!(attr(route, "state"), Value::string("active"));
+        assert_eq!(attr(route, "destination"), Value::string("10.0.0.0/16"));
+        assert_eq!(
+            attr(&filled, "cidrs"),
+            Value::Set(vec![Value::string("10.0.0.0/16")])
+        );
+        assert!(filled.is_wholly_known());
+    }
+}

@@ -1,0 +1,317 @@
+//! What AWS holds for one hub: the Transit Gateway and everything around it, as read by
+//! `observe` and then kept current by `apply` as each operation succeeds (the progress record).
+//!
+//! Pure data: the diff compares it with the desired configuration, the state is rendered
+//! from it, and property tests apply operation plans to it without AWS.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::resources::shared::OWNER_TAG;
+
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitGateway {
+    pub id: String,
+    pub arn: String,
+    pub owner_id: String,
+    pub state: String,
+    pub description: Option<String>,
+    pub amazon_side_asn: i64,
+    pub auto_accept_shared_attachments: bool,
+    pub dns_support: bool,
+    pub vpn_ecmp_support: bool,
+    pub cidr_blocks: BTreeSet<String>,
+    /// The default association route table: the hub route table.
+    pub hub_route_table_id: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub arn: String,
+    pub name: String,
+    pub allow_external_principals: bool,
+    /// Principals `ASSOCIATING` or `ASSOCIATED` (an account stays `ASSOCIATING` until it
+    /// accepts the invitation; it is shared all the same).
+    pub principals: BTreeSet<String>,
+    /// Resource ARNs in the share.
+    pub resources: BTreeSet<String>,
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VpcAttachment {
+    pub id: String,
+    pub vpc_id: String,
+    pub vpc_owner_id: String,
+    pub state: String,
+    pub subnet_ids: BTreeSet<String>,
+    pub appliance_mode_support: bool,
+    pub dns_support: bool,
+    pub tags: Tags,
+    pub associated_route_table: Option<String>,
+}
+
+/// The Transit Gateway attachment of the data center (Direct Connect gateway or VPN).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataCenterAttachment {
+    pub id: String,
+    pub state: String,
+    pub tags: Tags,
+    pub associated_route_table: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataCenterLink {
+    DirectConnect {
+        association_id: String,
+        gateway_id: String,
+        state: String,
+        allowed_prefixes: BTreeSet<String>,
+    },
+    Vpn {
+        connection_id: String,
+        customer_gateway_id: String,
+        /// `None` when AWS does not report it (then the configured value is kept).
+        static_routes_only: Option<bool>,
+        state: String,
+        tags: Tags,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataCenter {
+    pub link: DataCenterLink,
+    /// Appears once AWS has created it (right after the VPN connection, or with the Direct
+    /// Connect association).
+    pub attachment: Option<DataCenterAttachment>,
+}
+
+/// A static route in the hub route table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubRoute {
+    pub destination: String,
+    /// `None` for a blackhole.
+    pub attachment_id: Option<String>,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vpc {
+    pub id: String,
+    pub owner_id: String,
+    /// Associated IPv4 CIDRs, primary and secondary.
+    pub cidr_blocks: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+}
+
+/// A route of a VPC route table; `target` is what it points at (`local`, `tgw-…`, `pcx-…`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VpcRoute {
+    pub destination: String,
+    pub target: String,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc_id: String,
+    pub routes: Vec<VpcRoute>,
+}
+
+/// An attachment of the Transit Gateway that this hub does not manage (another account's
+/// spoke, or one made by hand). It is never touched, but it blocks deleting the gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignAttachment {
+    pub id: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_owner_id: String,
+}
+
+/// Everything observed about one hub. Attachments are keyed by VPC id: AWS allows one
+/// attachment per VPC per Transit Gateway, so the VPC is the attachment's real identity and
+/// configuration keys are only labels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Topology {
+    pub tgw: Option<TransitGateway>,
+    pub share: Option<Share>,
+    pub attachments: BTreeMap<String, VpcAttachment>,
+    pub data_center: Option<DataCenter>,
+    /// Attachment ids propagating into the hub route table.
+    pub propagations: BTreeSet<String>,
+    /// Static routes of the hub route table, by destination.
+    pub hub_routes: BTreeMap<String, HubRoute>,
+    pub vpcs: BTreeMap<String, Vpc>,
+    pub subnets: BTreeMap<String, Subnet>,
+    pub route_tables: BTreeMap<String, RouteTable>,
+    pub foreign_attachments: Vec<ForeignAttachment>,
+}
+
+impl Topology {
+    pub fn tgw_id(&self) -> Option<&str> {
+        self.tgw.as_ref().map(|t| t.id.as_str())
+    }
+
+    pub fn hub_route_table_id(&self) -> Option<&str> {
+        self.tgw.as_ref()?.hub_route_table_id.as_deref()
+    }
+
+    /// Whether an object's tags say it belongs to this hub.
+    pub fn owns(&self, tags: &Tags) -> bool {
+        self.tgw_id()
+            .is_some_and(|id| tags.get(OWNER_TAG).map(String::as_str) == Some(id))
+    }
+
+    pub fn data_center_attachment_id(&self) -> Option<&str> {
+        Some(self.data_center.as_ref()?.attachment.as_ref()?.id.as_str())
+    }
+
+    /// Routes of `table` that point at this hub's Transit Gateway.
+    pub fn routes_to_hub<'a>(
+        &'a self,
+        table: &'a RouteTable,
+    ) -> impl Iterator<Item = &'a VpcRoute> {
+        let tgw = self.tgw_id().unwrap_or("\u{0}none");
+        table.routes.iter().filter(move |r| r.target == tgw)
+    }
+
+    pub fn record_vpc_route(&mut self, table_id: &str, destination: &str, target: &str) {
+        if let Some(table) = self.route_tables.get_mut(table_id) {
+            table.routes.retain(|r| r.destination != destination);
+            table.routes.push(VpcRoute {
+                destination: destination.to_string(),
+                target: target.to_string(),
+                state: "active".to_string(),
+            });
+            table.routes.sort();
+        }
+    }
+
+    pub fn forget_vpc_route(&mut self, table_id: &str, destination: &str) {
+        if let Some(table) = self.route_tables.get_mut(table_id) {
+            table.routes.retain(|r| r.destination != destination);
+        }
+    }
+
+    pub fn record_hub_route(&mut self, destination: &str, attachment_id: &str) {
+        self.hub_routes.insert(
+            destination.to_string(),
+            HubRoute {
+                destination: destination.to_string(),
+                attachment_id: Some(attachment_id.to_string()),
+                state: "active".to_string(),
+            },
+        );
+    }
+
+    pub fn record_propagation(&mut self, attachment_id: &str, enabled: bool) {
+        if enabled {
+            self.propagations.insert(attachment_id.to_string());
+        } else {
+            self.propagations.remove(attachment_id);
+        }
+    }
+
+    /// Drops an attachment and whatever AWS drops with it (its association and propagation).
+    pub fn forget_attachment(&mut self, vpc_id: &str) {
+        if let Some(attachment) = self.attachments.remove(vpc_id) {
+            self.propagations.remove(&attachment.id);
+        }
+    }
+
+    pub fn forget_data_center(&mut self) {
+        if let Some(attachment) = self.data_center.take().and_then(|dc| dc.attachment) {
+            self.propagations.remove(&attachment.id);
+            for route in self.hub_routes.values_mut() {
+                if route.attachment_id.as_deref() == Some(attachment.id.as_str()) {
+                    route.attachment_id = None;
+                    route.state = "blackhole".to_string();
+                }
+            }
+        }
+    }
+
+    /// After DeleteTransitGateway: nothing of the hub is left.
+    pub fn forget_transit_gateway(&mut self) {
+        self.tgw = None;
+        self.attachments.clear();
+        self.data_center = None;
+        self.propagations.clear();
+        self.hub_routes.clear();
+        self.share = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tgw(id: &str) -> TransitGateway {
+        TransitGateway {
+            id: id.into(),
+            arn: format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{id}"),
+            owner_id: "111122223333".into(),
+            state: "available".into(),
+            description: None,
+            amazon_side_asn: 64512,
+            auto_accept_shared_attachments: true,
+            dns_support: true,
+            vpn_ecmp_support: true,
+            cidr_blocks: BTreeSet::new(),
+            hub_route_table_id: Some("tgw-rtb-1".into()),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn ownership_is_the_owner_tag_naming_this_gateway() {
+        let mut topology = Topology::default();
+        let tagged = Tags::from([(OWNER_TAG.to_string(), "tgw-1".to_string())]);
+        assert!(!topology.owns(&tagged), "no gateway, nothing is ours");
+        topology.tgw = Some(tgw("tgw-1"));
+        assert!(topology.owns(&tagged));
+        topology.tgw = Some(tgw("tgw-2"));
+        assert!(!topology.owns(&tagged));
+    }
+
+    #[test]
+    fn deleting_the_data_center_blackholes_its_static_routes() {
+        let mut topology = Topology {
+            tgw: Some(tgw("tgw-1")),
+            data_center: Some(DataCenter {
+                link: DataCenterLink::Vpn {
+                    connection_id: "vpn-1".into(),
+                    customer_gateway_id: "cgw-1".into(),
+                    static_routes_only: Some(true),
+                    state: "available".into(),
+                    tags: Tags::new(),
+                },
+                attachment: Some(DataCenterAttachment {
+                    id: "tgw-attach-vpn".into(),
+                    state: "available".into(),
+                    tags: Tags::new(),
+                    associated_route_table: Some("tgw-rtb-1".into()),
+                }),
+            }),
+            ..Topology::default()
+        };
+        topology.record_hub_route("192.168.0.0/16", "tgw-attach-vpn");
+        topology.record_propagation("tgw-attach-vpn", true);
+        topology.forget_data_center();
+        assert!(topology.propagations.is_empty());
+        let route = &topology.hub_routes["192.168.0.0/16"];
+        assert_eq!(
+            (route.attachment_id.as_deref(), route.state.as_str()),
+            (None, "blackhole")
+        );
+    }
+}

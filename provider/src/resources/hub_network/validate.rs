@@ -1,0 +1,1255 @@
+//! Checks of a hub configuration, each reported on the attribute at fault with what is wrong
+//! and what to do.
+//!
+//! * [`offline`]: everything that needs no AWS access (ValidateResourceConfig, and the first
+//!   step of every plan): formats, ranges, canonical CIDRs, principals, and the overlaps among
+//!   the CIDRs the configuration itself lists.
+//! * [`live`]: what needs the VPCs, subnets and route tables (one batched call each): every
+//!   network's CIDRs against every other (O(n log n) sweep), subnets per AZ and per VPC, route
+//!   tables of the right VPC without a route in the way.
+//! * [`transition`]: what depends on the prior state (the ASN cannot change while a data
+//!   center is attached).
+//!
+//! Unknown values are skipped; apply runs the checks again once everything is known.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::IpNet;
+
+use super::mesh;
+use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
+use super::observe::Networks;
+use crate::netplan::Labelled;
+use crate::netplan::cidr::parse_canonical;
+use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
+use crate::netplan::overlap::find_overlaps;
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::resources::shared::{check_tags, timeouts};
+
+/// What AWS says about the configuration's references, for [`live`].
+#[derive(Clone, Debug, Default)]
+pub struct LiveFacts {
+    pub networks: Networks,
+    /// The Direct Connect gateway's ASN: `Some(None)` when it does not exist, `None` when
+    /// not looked up.
+    pub direct_connect_asn: Option<Option<i64>>,
+    /// Whether the customer gateway exists, when looked up.
+    pub customer_gateway_exists: Option<bool>,
+    /// The hub's Transit Gateway, when it exists: routes to it are not in the way.
+    pub tgw_id: Option<String>,
+    /// Names of other migration hubs' Transit Gateways that routes in the listed tables point
+    /// at (see [`hub_targets`]).
+    pub other_hubs: BTreeMap<String, String>,
+    pub account: Option<String>,
+    pub region: String,
+}
+
+/// Transit Gateways other than the hub's own that routes of these tables point at: the
+/// candidates for [`LiveFacts::other_hubs`].
+pub fn hub_targets(
+    tables: &BTreeMap<String, crate::resources::hub_network::topology::RouteTable>,
+    own: Option<&str>,
+) -> BTreeSet<String> {
+    tables
+        .values()
+        .flat_map(|t| t.routes.iter())
+        .filter(|r| r.target.starts_with("tgw-") && Some(r.target.as_str()) != own)
+        .map(|r| r.target.clone())
+        .collect()
+}
+
+fn root() -> Path {
+    Path::root()
+}
+
+fn attachment_path(key: &str) -> Path {
+    root().attr("vpc_attachments").key(key)
+}
+
+const ASN_RANGES: &str = "64512–65534 or 4200000000–4294967294";
+
+fn asn_in_range(asn: i64) -> bool {
+    (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
+}
+
+/// The longest suffix a child's `Name` gets (`-data-center`), so names stay within AWS's
+/// 256-character tag values.
+const LONGEST_NAME_SUFFIX: usize = "-data-center".len();
+
+/// Checks a CIDR list; returns the parsed canonical networks of the valid ones.
+fn check_cidrs(
+    cidrs: &[String],
+    path: Path,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<IpNet> {
+    let mut parsed = Vec::new();
+    for cidr in cidrs {
+        match parse_canonical(cidr) {
+            Ok(net) => parsed.push(net),
+            Err(error) => diagnostics.error_at(
+                path.clone(),
+                format!("Invalid CIDR in {what}"),
+                format!("{error}."),
+            ),
+        }
+    }
+    parsed
+}
+
+fn check_id(
+    value: &Maybe<String>,
+    prefix: &str,
+    what: &str,
+    path: Path,
+    diagnostics: &mut Diagnostics,
+) {
+    if let Maybe::Known(id) = value
+        && !id.starts_with(prefix)
+    {
+        diagnostics.error_at(
+            path,
+            format!("Invalid {what} id"),
+            format!("{id:?} is not a {what} id: {what} ids start with \"{prefix}\"."),
+        );
+    }
+}
+
+/// Why a RAM principal is malformed, and the form to use; `None` when it is fine.
+pub fn principal_problem(principal: &str) -> Option<String> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let org_id = |s: &str| {
+        s.strip_prefix("o-").is_some_and(|rest| {
+            (10..=32).contains(&rest.len())
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    let ou_id = |s: &str| {
+        s.strip_prefix("ou-").is_some_and(|rest| {
+            let parts: Vec<&str> = rest.split('-').collect();
+            parts.len() == 2
+                && (4..=32).contains(&parts[0].len())
+                && (8..=32).contains(&parts[1].len())
+                && rest
+                    .bytes()
+                    .all(|b| b == b'-' || b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    if digits(principal, 12) {
+        return None;
+    }
+    if let Some(rest) = principal.strip_prefix("arn:")
+        && let Some((partition, rest)) = rest.split_once(':')
+        && partition.starts_with("aws")
+        && let Some(rest) = rest.strip_prefix("organizations::")
+        && let Some((account, resource)) = rest.split_once(':')
+        && digits(account, 12)
+    {
+        if let Some(org) = resource.strip_prefix("organization/")
+            && org_id(org)
+        {
+            return None;
+        }
+        if let Some(path) = resource.strip_prefix("ou/")
+            && let Some((org, ou)) = path.split_once('/')
+            && org_id(org)
+            && ou_id(ou)
+        {
+            return None;
+        }
+    }
+    if org_id(principal) {
+        return Some(format!(
+            "{principal:?} is a bare Organization id, which RAM refuses: write its ARN, \
+             \"arn:aws:organizations::<management-account-id>:organization/{principal}\"."
+        ));
+    }
+    if ou_id(principal) {
+        return Some(format!(
+            "{principal:?} is a bare organizational unit id, which RAM refuses: write its ARN, \
+             \"arn:aws:organizations::<management-account-id>:ou/<o-organization-id>/{principal}\"."
+        ));
+    }
+    Some(format!(
+        "{principal:?} is not a RAM principal for a Transit Gateway: use a 12-digit account id, \
+         an Organization ARN (arn:aws:organizations::<account>:organization/o-…) or an OU ARN \
+         (arn:aws:organizations::<account>:ou/o-…/ou-…)."
+    ))
+}
+
+/// Offline checks of a configuration (unknown values skipped).
+pub fn offline(config_value: &Value) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let config = Config::parse(config_value);
+
+    if let Maybe::Known(name) = &config.name {
+        if name.trim().is_empty() {
+            diagnostics.error_at(
+                root().attr("name"),
+                "Empty name",
+                "Give the hub a name: it is the Name tag of every object.",
+            );
+        } else if name.chars().count() + LONGEST_NAME_SUFFIX > 256 {
+            diagnostics.error_at(
+                root().attr("name"),
+                "Name too long",
+                format!(
+                    "Child objects are named \"<name>-data-center\" and Name tags hold at most 256 \
+                     characters, so the name can have at most {} characters.",
+                    256 - LONGEST_NAME_SUFFIX
+                ),
+            );
+        }
+    }
+    if let Maybe::Known(Some(description)) = &config.description
+        && description.chars().count() > 255
+    {
+        diagnostics.error_at(
+            root().attr("description"),
+            "Description too long",
+            "A Transit Gateway description has at most 255 characters.",
+        );
+    }
+    if let Maybe::Known(Some(asn)) = &config.amazon_side_asn {
+        match asn.as_i64() {
+            Some(n) if asn_in_range(n) => {}
+            _ => diagnostics.error_at(
+                root().attr("amazon_side_asn"),
+                "ASN out of range",
+                format!(
+                    "amazon_side_asn {asn} is not a private ASN AWS accepts: use {ASN_RANGES}."
+                ),
+            ),
+        }
+    }
+
+    if let Maybe::Known(blocks) = &config.transit_gateway_cidr_blocks {
+        let path = root().attr(TGW_CIDR_BLOCKS);
+        if blocks.len() > 5 {
+            diagnostics.error_at(
+                path.clone(),
+                "Too many Transit Gateway CIDR blocks",
+                format!(
+                    "A Transit Gateway has at most 5 CIDR blocks; {} are listed.",
+                    blocks.len()
+                ),
+            );
+        }
+        for net in check_cidrs(blocks, path.clone(), TGW_CIDR_BLOCKS, &mut diagnostics) {
+            let problem = match net {
+                IpNet::V4(v4) if v4.prefix_len() > 24 => {
+                    Some("an IPv4 block must be /24 or larger")
+                }
+                IpNet::V4(v4)
+                    if "169.254.0.0/16"
+                        .parse::<IpNet>()
+                        .is_ok_and(|ll| ll.contains(&IpNet::V4(v4))) =>
+                {
+                    Some("an IPv4 block must be outside 169.254.0.0/16 (link-local)")
+                }
+                IpNet::V6(v6) if v6.prefix_len() > 64 => {
+                    Some("an IPv6 block must be /64 or larger")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                diagnostics.error_at(
+                    path.clone(),
+                    "Invalid Transit Gateway CIDR block",
+                    format!("{net}: {problem}."),
+                );
+            }
+        }
+    }
+
+    if let Maybe::Known(principals) = &config.share_with {
+        for principal in principals {
+            if let Some(problem) = principal_problem(principal) {
+                diagnostics.error_at(
+                    root().attr("share_with"),
+                    "Malformed RAM principal",
+                    problem,
+                );
+            }
+        }
+    }
+
+    let mesh_off = config.mesh_routes == Maybe::Known(Some(false));
+    if let Maybe::Known(attachments) = &config.vpc_attachments {
+        let mut vpc_keys: BTreeMap<&str, &str> = BTreeMap::new();
+        for (key, attachment) in attachments {
+            let at = attachment_path(key);
+            if key.is_empty() || key == DATA_CENTER || key == TGW_CIDR_BLOCKS {
+                diagnostics.error_at(
+                    at.clone(),
+                    "Reserved network name",
+                    format!(
+                        "{key:?} cannot be a key of vpc_attachments: \"{DATA_CENTER}\" and \
+                         \"{TGW_CIDR_BLOCKS}\" name the other networks of the hub in `routes`, \
+                         and a key cannot be empty. Choose another key."
+                    ),
+                );
+            }
+            check_id(
+                &attachment.vpc_id,
+                "vpc-",
+                "VPC",
+                at.attr("vpc_id"),
+                &mut diagnostics,
+            );
+            if let Maybe::Known(vpc_id) = &attachment.vpc_id
+                && let Some(first) = vpc_keys.insert(vpc_id, key)
+            {
+                diagnostics.error_at(
+                    at.attr("vpc_id"),
+                    "VPC listed twice",
+                    format!(
+                        "{vpc_id} is already attached as vpc_attachments[{first:?}]; AWS allows \
+                         one attachment per VPC per Transit Gateway. Remove one of the two."
+                    ),
+                );
+                vpc_keys.insert(vpc_id, first);
+            }
+            if let Maybe::Known(subnets) = &attachment.subnet_ids {
+                if subnets.is_empty() {
+                    diagnostics.error_at(
+                        at.attr("subnet_ids"),
+                        "No subnets",
+                        "An attachment needs at least one subnet (one per Availability Zone the \
+                         VPC's workloads use).",
+                    );
+                }
+                for subnet in subnets {
+                    check_id(
+                        &Maybe::Known(subnet.clone()),
+                        "subnet-",
+                        "subnet",
+                        at.attr("subnet_ids"),
+                        &mut diagnostics,
+                    );
+                }
+            }
+            if let Maybe::Known(tables) = &attachment.route_table_ids {
+                for table in tables {
+                    check_id(
+                        &Maybe::Known(table.clone()),
+                        "rtb-",
+                        "route table",
+                        at.attr("route_table_ids"),
+                        &mut diagnostics,
+                    );
+                }
+                if mesh_off && !tables.is_empty() {
+                    diagnostics.warning_at(
+                        at.attr("route_table_ids"),
+                        "Route tables without routes",
+                        "mesh_routes is false, so the hub adds no routes to these tables (and \
+                         removes the ones it added).",
+                    );
+                }
+            }
+        }
+    }
+
+    if let Maybe::Known(Some(dc)) = &config.data_center {
+        let at = root().attr("data_center");
+        match (&dc.direct_connect_gateway_id, &dc.vpn) {
+            (Maybe::Known(Some(_)), Maybe::Known(Some(_))) => diagnostics.error_at(
+                at.clone(),
+                "Two links to the data center",
+                "Set either direct_connect_gateway_id or vpn, not both.",
+            ),
+            (Maybe::Known(None), Maybe::Known(None)) => diagnostics.error_at(
+                at.clone(),
+                "No link to the data center",
+                "Set direct_connect_gateway_id (Direct Connect) or vpn (site-to-site VPN).",
+            ),
+            _ => {}
+        }
+        if let Maybe::Known(Some(vpn)) = &dc.vpn {
+            check_id(
+                &vpn.customer_gateway_id,
+                "cgw-",
+                "customer gateway",
+                at.attr("vpn").attr("customer_gateway_id"),
+                &mut diagnostics,
+            );
+            if let Maybe::Known(Some(_)) = &dc.allowed_prefixes {
+                diagnostics.error_at(
+                    at.attr("allowed_prefixes"),
+                    "Allowed prefixes without Direct Connect",
+                    "allowed_prefixes are what a Direct Connect gateway advertises; a VPN has \
+                     none. Remove allowed_prefixes, or use direct_connect_gateway_id.",
+                );
+            }
+        }
+        if let Maybe::Known(cidrs) = &dc.cidr_blocks {
+            if cidrs.is_empty() {
+                diagnostics.error_at(
+                    at.attr("cidr_blocks"),
+                    "No data-center networks",
+                    "List the data center's networks: they are the destinations of its routes.",
+                );
+            }
+            check_cidrs(
+                cidrs,
+                at.attr("cidr_blocks"),
+                "data_center.cidr_blocks",
+                &mut diagnostics,
+            );
+        }
+        if let Maybe::Known(Some(prefixes)) = &dc.allowed_prefixes {
+            check_cidrs(
+                prefixes,
+                at.attr("allowed_prefixes"),
+                "data_center.allowed_prefixes",
+                &mut diagnostics,
+            );
+        }
+    }
+
+    if let Maybe::Known(tags) = &config.tags {
+        check_tags(tags, root().attr("tags"), &mut diagnostics);
+        if tags.contains_key("Name") {
+            diagnostics.error_at(
+                root().attr("tags").key("Name"),
+                "Name is set by `name`",
+                "The Name tag of every object comes from the `name` argument (children get \
+                 \"<name>-<key>\"). Remove Name from tags and set `name`.",
+            );
+        }
+    }
+    timeouts(config_value, &mut diagnostics);
+
+    // Overlaps among the networks the configuration lists itself (VPC CIDRs need AWS).
+    overlaps(&config, &BTreeMap::new(), &mut diagnostics);
+    diagnostics
+}
+
+/// Who a CIDR belongs to, for overlap messages and paths.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Owner {
+    Vpc { key: String, vpc_id: String },
+    DataCenter,
+    TgwBlocks,
+    AllowedPrefixes,
+}
+
+impl Owner {
+    fn describe(&self) -> String {
+        match self {
+            Owner::Vpc { key, vpc_id } => format!("VPC {vpc_id} (vpc_attachments[{key:?}])"),
+            Owner::DataCenter => "the data center (data_center.cidr_blocks)".into(),
+            Owner::TgwBlocks => {
+                "the Transit Gateway's CIDR blocks (transit_gateway_cidr_blocks)".into()
+            }
+            Owner::AllowedPrefixes => {
+                "the Direct Connect allowed prefixes (data_center.allowed_prefixes)".into()
+            }
+        }
+    }
+
+    fn path(&self) -> Path {
+        match self {
+            Owner::Vpc { key, .. } => attachment_path(key).attr("vpc_id"),
+            Owner::DataCenter => root().attr("data_center").attr("cidr_blocks"),
+            Owner::TgwBlocks => root().attr(TGW_CIDR_BLOCKS),
+            Owner::AllowedPrefixes => root().attr("data_center").attr("allowed_prefixes"),
+        }
+    }
+}
+
+/// Overlaps between networks: every VPC CIDR (from `vpc_cidrs`, keyed by VPC id), the data
+/// center, the gateway's blocks, and the allowed prefixes against the data center (they are
+/// meant to cover VPCs, but advertising a data-center network back to it would loop).
+fn overlaps(
+    config: &Config,
+    vpc_cidrs: &BTreeMap<String, BTreeSet<String>>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut items: Vec<Labelled<Owner>> = Vec::new();
+    let mut add = |owner: Owner, cidrs: &[String]| {
+        for cidr in cidrs {
+            if let Ok(prefix) = parse_canonical(cidr) {
+                items.push(Labelled {
+                    label: owner.clone(),
+                    prefix,
+                });
+            }
+        }
+    };
+    if let Maybe::Known(attachments) = &config.vpc_attachments {
+        for (key, attachment) in attachments {
+            if let Maybe::Known(vpc_id) = &attachment.vpc_id
+                && let Some(cidrs) = vpc_cidrs.get(vpc_id)
+            {
+                let cidrs: Vec<String> = cidrs.iter().cloned().collect();
+                add(
+                    Owner::Vpc {
+                        key: key.clone(),
+                        vpc_id: vpc_id.clone(),
+                    },
+                    &cidrs,
+                );
+            }
+        }
+    }
+    if let Maybe::Known(Some(dc)) = &config.data_center {
+        if let Maybe::Known(cidrs) = &dc.cidr_blocks {
+            add(Owner::DataCenter, cidrs);
+        }
+        if let Maybe::Known(Some(prefixes)) = &dc.allowed_prefixes {
+            add(Owner::AllowedPrefixes, prefixes);
+        }
+    }
+    if let Maybe::Known(blocks) = &config.transit_gateway_cidr_blocks {
+        add(Owner::TgwBlocks, blocks);
+    }
+    let conflicts = |a: &Owner, b: &Owner| match (a, b) {
+        (Owner::AllowedPrefixes, Owner::AllowedPrefixes) => false,
+        (Owner::AllowedPrefixes, other) | (other, Owner::AllowedPrefixes) => {
+            *other == Owner::DataCenter
+        }
+        (a, b) => a != b,
+    };
+    let mut reported = BTreeSet::new();
+    for overlap in find_overlaps(&items, conflicts) {
+        let (wider, narrower) = (&overlap.wider.label, &overlap.narrower.label);
+        let range = overlap.range();
+        // Report each pair of networks once per range, on the narrower one.
+        if !reported.insert((narrower.path().to_string(), wider.path().to_string(), range)) {
+            continue;
+        }
+        let advice = if matches!(wider, Owner::AllowedPrefixes)
+            || matches!(narrower, Owner::AllowedPrefixes)
+        {
+            "Advertising a data-center network back to the data center would loop traffic: \
+             narrow allowed_prefixes so they leave out the data center's networks."
+        } else {
+            "The Transit Gateway routes by destination, so two networks sharing addresses \
+             cannot both be reached (and their routes would collide). Renumber one of them, or \
+             drop the overlapping CIDR."
+        };
+        diagnostics.error_at(
+            narrower.path(),
+            "Overlapping networks",
+            format!(
+                "{} ({}) overlaps {} ({}) on {range}. {advice}",
+                narrower.describe(),
+                overlap.narrower.prefix,
+                wider.describe(),
+                overlap.wider.prefix,
+            ),
+        );
+    }
+}
+
+/// Checks that need AWS: references exist and fit together, networks do not overlap, and no
+/// route table already routes a mesh destination elsewhere.
+pub fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let config = Config::parse(config_value);
+    let where_ = match &facts.account {
+        Some(account) => format!("account {account}, Region {}", facts.region),
+        None => format!("Region {}", facts.region),
+    };
+    let networks = &facts.networks;
+    let mut vpc_cidrs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut table_owner: BTreeMap<String, String> = BTreeMap::new();
+
+    if let Maybe::Known(attachments) = &config.vpc_attachments {
+        for (key, attachment) in attachments {
+            let at = attachment_path(key);
+            let Maybe::Known(vpc_id) = &attachment.vpc_id else {
+                continue;
+            };
+            match networks.vpcs.get(vpc_id) {
+                Some(vpc) => {
+                    vpc_cidrs.insert(vpc_id.clone(), vpc.cidr_blocks.clone());
+                }
+                None => {
+                    diagnostics.error_at(
+                        at.attr("vpc_id"),
+                        "VPC not found",
+                        format!(
+                            "{vpc_id} does not exist in {where_} (or these credentials cannot see \
+                             it). Check the id and the provider's Region."
+                        ),
+                    );
+                    continue;
+                }
+            }
+            if let Maybe::Known(subnets) = &attachment.subnet_ids {
+                let mut zones: BTreeMap<&str, &str> = BTreeMap::new();
+                for subnet_id in subnets {
+                    match networks.subnets.get(subnet_id) {
+                        None => diagnostics.error_at(
+                            at.attr("subnet_ids"),
+                            "Subnet not found",
+                            format!("{subnet_id} does not exist in {where_}."),
+                        ),
+                        Some(subnet) if &subnet.vpc_id != vpc_id => diagnostics.error_at(
+                            at.attr("subnet_ids"),
+                            "Subnet of another VPC",
+                            format!(
+                                "{subnet_id} belongs to {}, not to this attachment's VPC {vpc_id}. \
+                                 Use subnets of {vpc_id}.",
+                                subnet.vpc_id
+                            ),
+                        ),
+                        Some(subnet) => {
+                            if let Some(other) = zones.insert(&subnet.availability_zone, subnet_id)
+                            {
+                                diagnostics.error_at(
+                                    at.attr("subnet_ids"),
+                                    "Two subnets in one Availability Zone",
+                                    format!(
+                                        "{other} and {subnet_id} are both in {}; an attachment \
+                                         takes one subnet per Availability Zone \
+                                         (DuplicateSubnetsInSameZone). Keep one of them.",
+                                        subnet.availability_zone
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            if let Maybe::Known(tables) = &attachment.route_table_ids {
+                for table_id in tables {
+                    match networks.route_tables.get(table_id) {
+                        None => diagnostics.error_at(
+                            at.attr("route_table_ids"),
+                            "Route table not found",
+                            format!("{table_id} does not exist in {where_}."),
+                        ),
+                        Some(table) if &table.vpc_id != vpc_id => diagnostics.error_at(
+                            at.attr("route_table_ids"),
+                            "Route table of another VPC",
+                            format!(
+                                "{table_id} belongs to {}, not to {vpc_id}: a VPC's routes to the \
+                                 hub go in its own route tables. List it under the attachment \
+                                 of {} instead, or remove it.",
+                                table.vpc_id, table.vpc_id
+                            ),
+                        ),
+                        Some(_) => {
+                            table_owner.insert(table_id.clone(), key.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    overlaps(&config, &vpc_cidrs, &mut diagnostics);
+    route_conflict_errors(&config, &vpc_cidrs, &table_owner, facts, &mut diagnostics);
+
+    if let Maybe::Known(Some(dc)) = &config.data_center {
+        let at = root().attr("data_center");
+        if let (Maybe::Known(Some(gateway)), Some(asn)) =
+            (&dc.direct_connect_gateway_id, facts.direct_connect_asn)
+        {
+            match asn {
+                None => diagnostics.error_at(
+                    at.attr("direct_connect_gateway_id"),
+                    "Direct Connect gateway not found",
+                    format!("Direct Connect gateway {gateway} does not exist in this account."),
+                ),
+                Some(asn) => {
+                    let hub_asn = match &config.amazon_side_asn {
+                        Maybe::Known(Some(n)) => n.as_i64(),
+                        Maybe::Known(None) => Some(super::model::DEFAULT_ASN),
+                        Maybe::Unknown => None,
+                    };
+                    if hub_asn == Some(asn) {
+                        diagnostics.error_at(
+                            at.attr("direct_connect_gateway_id"),
+                            "Same ASN on both sides",
+                            format!(
+                                "Direct Connect gateway {gateway} uses ASN {asn}, the same as the \
+                                 hub's amazon_side_asn; AWS requires them to differ. Set \
+                                 amazon_side_asn to another private ASN."
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let (Maybe::Known(Some(vpn)), Some(false)) = (&dc.vpn, facts.customer_gateway_exists)
+            && let Maybe::Known(cgw) = &vpn.customer_gateway_id
+        {
+            diagnostics.error_at(
+                at.attr("vpn").attr("customer_gateway_id"),
+                "Customer gateway not found",
+                format!("{cgw} does not exist in {where_}."),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// A route table that already routes a mesh destination to something other than the hub
+/// would make CreateRoute fail with `RouteAlreadyExists` half way through an apply.
+fn route_conflict_errors(
+    config: &Config,
+    vpc_cidrs: &BTreeMap<String, BTreeSet<String>>,
+    table_owner: &BTreeMap<String, String>,
+    facts: &LiveFacts,
+    diagnostics: &mut Diagnostics,
+) {
+    if config.mesh_routes == Maybe::Known(Some(false)) {
+        return;
+    }
+    let Maybe::Known(attachments) = &config.vpc_attachments else {
+        return;
+    };
+    let empty = BTreeSet::new();
+    let mut vpcs = Vec::new();
+    let mut known_tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (key, attachment) in attachments {
+        let (Maybe::Known(vpc_id), Maybe::Known(tables)) =
+            (&attachment.vpc_id, &attachment.route_table_ids)
+        else {
+            continue;
+        };
+        let cidrs = vpc_cidrs.get(vpc_id).unwrap_or(&empty).clone();
+        // Tables of another VPC are reported on their own; they route nothing here.
+        known_tables.insert(
+            key.clone(),
+            tables
+                .iter()
+                .filter(|t| table_owner.get(*t) == Some(key))
+                .cloned()
+                .collect(),
+        );
+        vpcs.push((key.clone(), cidrs));
+    }
+    let data_center: Option<BTreeSet<String>> = match &config.data_center {
+        Maybe::Known(Some(dc)) => dc.cidr_blocks.known().map(|c| c.iter().cloned().collect()),
+        _ => None,
+    };
+    let blocks: BTreeSet<String> = config
+        .transit_gateway_cidr_blocks
+        .known()
+        .map(|b| b.iter().cloned().collect())
+        .unwrap_or_default();
+    let networks = mesh::networks(
+        vpcs.iter()
+            .map(|(key, cidrs)| (key.as_str(), cidrs, &known_tables[key])),
+        data_center.as_ref(),
+        &blocks,
+    );
+    let desired: Vec<Route> = mesh::vpc_routes(&networks)
+        .into_iter()
+        .filter_map(|r| {
+            Some(Route {
+                route_table: r.route_table_id,
+                destination: r.destination.parse().ok()?,
+            })
+        })
+        .collect();
+    let observed: Vec<ObservedRoute> = facts
+        .networks
+        .route_tables
+        .values()
+        .flat_map(|table| {
+            table.routes.iter().filter_map(|r| {
+                Some(ObservedRoute {
+                    route_table: table.id.clone(),
+                    destination: r.destination.parse().ok()?,
+                    target: r.target.clone(),
+                })
+            })
+        })
+        .collect();
+    let our_target = facts.tgw_id.as_deref().unwrap_or("\u{0}no-gateway-yet");
+    for conflict in route_conflicts(&desired, &observed, our_target).conflicting {
+        let table = &conflict.route.route_table;
+        let Some(key) = table_owner.get(table) else {
+            continue;
+        };
+        let network = mesh::label_of(&networks, &conflict.route.destination).unwrap_or_default();
+        let target = &conflict.existing_target;
+        // A hub of the same name is this resource's previous instance when Terraform replaces
+        // it (tainted): its routes go before the new hub's are created, and apply checks again.
+        if let (Some(other), Maybe::Known(name)) = (facts.other_hubs.get(target), &config.name)
+            && other == name
+        {
+            diagnostics.warning_at(
+                attachment_path(key).attr("route_table_ids"),
+                "Route of a hub being replaced?",
+                format!(
+                    "Route table {table} routes {} to {target}, the Transit Gateway of another \
+                     hub named {name:?}. If that is this resource's previous instance (being \
+                     replaced), its routes are deleted first; otherwise the apply stops on this \
+                     route.",
+                    conflict.route.destination
+                ),
+            );
+            continue;
+        }
+        let whose = if let Some(other) = facts.other_hubs.get(target) {
+            format!("the Transit Gateway of another migration hub, {target} ({other:?})")
+        } else if target.starts_with("tgw-") {
+            format!("another Transit Gateway, {target}")
+        } else {
+            target.clone()
+        };
+        diagnostics.error_at(
+            attachment_path(key).attr("route_table_ids"),
+            "Route in the way",
+            format!(
+                "Route table {table} already routes {} (network {network:?}) to {whose}; the \
+                 hub's route to it would fail with RouteAlreadyExists. Delete or narrow that \
+                 route, or remove {table} from route_table_ids.",
+                conflict.route.destination
+            ),
+        );
+    }
+}
+
+/// Checks of the change from the prior state to the configuration.
+pub fn transition(prior: &Value, config_value: &Value) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if prior.is_null() {
+        return diagnostics;
+    }
+    let config = Config::parse(config_value);
+    let prior_asn = prior
+        .attr("amazon_side_asn")
+        .and_then(Value::as_number)
+        .and_then(|n| n.as_i64());
+    let planned_asn = match &config.amazon_side_asn {
+        Maybe::Known(Some(n)) => n.as_i64(),
+        Maybe::Known(None) => Some(super::model::DEFAULT_ASN),
+        Maybe::Unknown => None,
+    };
+    let prior_dc = prior.attr("data_center").is_some_and(|v| !v.is_null());
+    let keeps_dc = matches!(config.data_center, Maybe::Known(Some(_)) | Maybe::Unknown);
+    if let (Some(before), Some(after)) = (prior_asn, planned_asn)
+        && before != after
+        && prior_dc
+        && keeps_dc
+    {
+        diagnostics.error_at(
+            root().attr("amazon_side_asn"),
+            "ASN cannot change while the data center is attached",
+            format!(
+                "AWS refuses to change the ASN of a Transit Gateway that has a VPN or Direct \
+                 Connect attachment ({before} → {after}). Apply once without data_center, then \
+                 change amazon_side_asn and add data_center back (the data center is \
+                 disconnected in between)."
+            ),
+        );
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::diagnostics::Severity;
+    use crate::resources::hub_network::topology::{RouteTable, Subnet, Vpc, VpcRoute};
+
+    fn strings(items: &[&str]) -> Value {
+        Value::Set(items.iter().map(|s| Value::string(*s)).collect())
+    }
+
+    fn attachment(vpc: &str, subnets: &[&str], tables: &[&str]) -> Value {
+        Value::object([
+            ("vpc_id", Value::string(vpc)),
+            ("subnet_ids", strings(subnets)),
+            ("route_table_ids", strings(tables)),
+        ])
+    }
+
+    fn hub(attachments: Vec<(&str, Value)>, extra: Vec<(&str, Value)>) -> Value {
+        let mut object = BTreeMap::from([
+            ("name".to_string(), Value::string("hub")),
+            (
+                "vpc_attachments".to_string(),
+                Value::Map(
+                    attachments
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                ),
+            ),
+        ]);
+        object.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+        Value::Object(object)
+    }
+
+    fn errors(diagnostics: &Diagnostics) -> Vec<(String, String)> {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                (
+                    d.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn principals_accept_accounts_and_arns_and_hint_bare_ids() {
+        assert_eq!(principal_problem("111122223333"), None);
+        assert_eq!(
+            principal_problem("arn:aws:organizations::123456789012:organization/o-abcdefghij"),
+            None
+        );
+        assert_eq!(
+            principal_problem(
+                "arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34"
+            ),
+            None
+        );
+        let bare = principal_problem("o-abcdefghij").unwrap();
+        assert!(bare.contains(":organization/o-abcdefghij"), "{bare}");
+        let bare = principal_problem("ou-ab12-cdefgh34").unwrap();
+        assert!(
+            bare.contains(":ou/<o-organization-id>/ou-ab12-cdefgh34"),
+            "{bare}"
+        );
+        assert!(
+            principal_problem("1111-2222-3333")
+                .unwrap()
+                .contains("12-digit")
+        );
+    }
+
+    #[test]
+    fn offline_errors_land_on_their_attributes() {
+        let config = hub(
+            vec![
+                ("a", attachment("vpc-1", &["subnet-1"], &[])),
+                ("b", attachment("vpc-1", &[], &["igw-1"])),
+                ("data_center", attachment("vpc-2", &["subnet-2"], &[])),
+            ],
+            vec![
+                ("amazon_side_asn", Value::number(65535)),
+                (
+                    "transit_gateway_cidr_blocks",
+                    strings(&[
+                        "10.99.0.0/24",
+                        "10.99.1.1/24",
+                        "10.98.0.0/25",
+                        "169.254.0.0/24",
+                    ]),
+                ),
+                ("share_with", strings(&["o-abcdefghij"])),
+                (
+                    "data_center",
+                    Value::object([
+                        ("cidr_blocks", strings(&["192.168.0.0/16", "10.99.0.0/16"])),
+                        ("direct_connect_gateway_id", Value::string("dx-1")),
+                        (
+                            "vpn",
+                            Value::object([("customer_gateway_id", Value::string("cgw-1"))]),
+                        ),
+                    ]),
+                ),
+                (
+                    "tags",
+                    Value::Map(BTreeMap::from([("Name".to_string(), Value::string("x"))])),
+                ),
+            ],
+        );
+        let found = errors(&offline(&config));
+        let at = |path: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(at("amazon_side_asn")[0].contains("65535"), "{found:?}");
+        let blocks = at("transit_gateway_cidr_blocks");
+        assert!(
+            blocks.iter().any(|d| d.contains("use 10.99.1.0/24")),
+            "{blocks:?}"
+        );
+        assert!(
+            blocks
+                .iter()
+                .any(|d| d.contains("10.98.0.0/25") && d.contains("/24 or larger"))
+        );
+        assert!(blocks.iter().any(|d| d.contains("169.254.0.0/16")));
+        assert!(at("share_with")[0].contains("organization/o-abcdefghij"));
+        assert!(at(r#"vpc_attachments["b"].vpc_id"#)[0].contains(r#"vpc_attachments["a"]"#));
+        assert_eq!(at(r#"vpc_attachments["b"].subnet_ids"#).len(), 1);
+        assert!(at(r#"vpc_attachments["b"].route_table_ids"#)[0].contains("igw-1"));
+        assert!(at(r#"vpc_attachments["data_center"]"#)[0].contains("cannot be a key"));
+        assert!(at("data_center")[0].contains("not both"));
+        assert!(at(r#"tags["Name"]"#)[0].contains("`name`"));
+        // The data center overlaps the gateway's own block: reported on the narrower one.
+        let overlap = at("transit_gateway_cidr_blocks");
+        assert!(
+            overlap
+                .iter()
+                .any(|d| d.contains("overlaps the data center") && d.contains("on 10.99.0.0/24")),
+            "{overlap:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_not_judged() {
+        let config = hub(
+            vec![(
+                "a",
+                Value::object([
+                    ("vpc_id", Value::unknown()),
+                    ("subnet_ids", Value::unknown()),
+                    ("route_table_ids", Value::Null),
+                ]),
+            )],
+            vec![
+                ("amazon_side_asn", Value::unknown()),
+                ("share_with", Value::unknown()),
+            ],
+        );
+        assert!(offline(&config).is_empty());
+    }
+
+    fn facts() -> LiveFacts {
+        let vpc = |id: &str, cidrs: &[&str]| {
+            (
+                id.to_string(),
+                Vpc {
+                    id: id.into(),
+                    owner_id: "111122223333".into(),
+                    cidr_blocks: cidrs.iter().map(|c| c.to_string()).collect(),
+                },
+            )
+        };
+        let subnet = |id: &str, vpc: &str, az: &str| {
+            (
+                id.to_string(),
+                Subnet {
+                    id: id.into(),
+                    vpc_id: vpc.into(),
+                    availability_zone: az.into(),
+                },
+            )
+        };
+        let table = |id: &str, vpc: &str, routes: &[(&str, &str)]| {
+            (
+                id.to_string(),
+                RouteTable {
+                    id: id.into(),
+                    vpc_id: vpc.into(),
+                    routes: routes
+                        .iter()
+                        .map(|(d, t)| VpcRoute {
+                            destination: d.to_string(),
+                            target: t.to_string(),
+                            state: "active".into(),
+                        })
+                        .collect(),
+                },
+            )
+        };
+        LiveFacts {
+            networks: Networks {
+                vpcs: BTreeMap::from([
+                    vpc("vpc-a", &["10.0.0.0/16", "100.64.0.0/24"]),
+                    vpc("vpc-b", &["10.1.0.0/16"]),
+                    vpc("vpc-c", &["100.64.0.0/16"]),
+                ]),
+                subnets: BTreeMap::from([
+                    subnet("subnet-a1", "vpc-a", "euw1-az1"),
+                    subnet("subnet-a2", "vpc-a", "euw1-az1"),
+                    subnet("subnet-b1", "vpc-b", "euw1-az1"),
+                ]),
+                route_tables: BTreeMap::from([
+                    table(
+                        "rtb-a",
+                        "vpc-a",
+                        &[("10.0.0.0/16", "local"), ("10.1.0.0/16", "pcx-1")],
+                    ),
+                    table("rtb-b", "vpc-b", &[("10.0.0.0/16", "tgw-hub")]),
+                ]),
+            },
+            direct_connect_asn: Some(Some(64512)),
+            customer_gateway_exists: None,
+            tgw_id: Some("tgw-hub".into()),
+            other_hubs: BTreeMap::new(),
+            account: Some("111122223333".into()),
+            region: "eu-west-1".into(),
+        }
+    }
+
+    #[test]
+    fn live_errors_name_both_networks_and_the_route_in_the_way() {
+        let config = hub(
+            vec![
+                (
+                    "a",
+                    attachment("vpc-a", &["subnet-a1", "subnet-a2"], &["rtb-a"]),
+                ),
+                (
+                    "b",
+                    attachment("vpc-b", &["subnet-a1", "subnet-x"], &["rtb-b"]),
+                ),
+                ("c", attachment("vpc-c", &[], &[])),
+                ("d", attachment("vpc-missing", &[], &[])),
+            ],
+            vec![(
+                "data_center",
+                Value::object([
+                    ("cidr_blocks", strings(&["192.168.0.0/16"])),
+                    ("direct_connect_gateway_id", Value::string("dx-1")),
+                    (
+                        "allowed_prefixes",
+                        strings(&["10.0.0.0/8", "192.168.0.0/24"]),
+                    ),
+                ]),
+            )],
+        );
+        let found = errors(&live(&config, &facts()));
+        let at = |path: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            at(r#"vpc_attachments["a"].subnet_ids"#)[0]
+                .contains("subnet-a1 and subnet-a2 are both in euw1-az1")
+        );
+        let b_subnets = at(r#"vpc_attachments["b"].subnet_ids"#);
+        assert!(
+            b_subnets
+                .iter()
+                .any(|d| d.contains("subnet-a1 belongs to vpc-a")),
+            "{b_subnets:?}"
+        );
+        assert!(
+            b_subnets
+                .iter()
+                .any(|d| d.contains("subnet-x does not exist"))
+        );
+        assert!(
+            at(r#"vpc_attachments["d"].vpc_id"#)[0]
+                .contains("vpc-missing does not exist in account 111122223333")
+        );
+        let overlap = at(r#"vpc_attachments["a"].vpc_id"#);
+        assert!(
+            overlap.iter().any(|d| d.contains("VPC vpc-a")
+                && d.contains("VPC vpc-c")
+                && d.contains("on 100.64.0.0/24")),
+            "{overlap:?}"
+        );
+        let advertised = at("data_center.allowed_prefixes");
+        assert!(
+            advertised
+                .iter()
+                .any(|d| d.contains("allowed prefixes") && d.contains("192.168.0.0/24")),
+            "{advertised:?}"
+        );
+        let in_the_way = at(r#"vpc_attachments["a"].route_table_ids"#);
+        assert!(
+            in_the_way
+                .iter()
+                .any(|d| d.contains("rtb-a already routes 10.1.0.0/16") && d.contains("pcx-1")),
+            "{in_the_way:?}"
+        );
+        // rtb-b already routes 10.0.0.0/16 to the hub's own gateway: adopted, not in the way.
+        assert!(
+            !found
+                .iter()
+                .any(|(_, d)| d.contains("rtb-b already routes")),
+            "{found:?}"
+        );
+        assert!(at("data_center.direct_connect_gateway_id")[0].contains("ASN 64512"));
+
+        let misplaced = hub(
+            vec![("b", attachment("vpc-b", &["subnet-b1"], &["rtb-a"]))],
+            vec![],
+        );
+        let found = errors(&live(&misplaced, &facts()));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, r#"vpc_attachments["b"].route_table_ids"#);
+        assert!(found[0].1.contains("rtb-a belongs to vpc-a"), "{found:?}");
+    }
+
+    #[test]
+    fn a_route_of_a_same_named_hub_is_a_warning() {
+        let mut facts = facts();
+        facts.tgw_id = None;
+        let (_, table) = facts
+            .networks
+            .route_tables
+            .iter_mut()
+            .find(|(id, _)| *id == "rtb-b")
+            .unwrap();
+        table.routes[0].target = "tgw-old".into();
+        let config = hub(
+            vec![
+                ("a", attachment("vpc-a", &["subnet-a1"], &[])),
+                ("b", attachment("vpc-b", &["subnet-b1"], &["rtb-b"])),
+            ],
+            vec![],
+        );
+        let in_the_way = |facts: &LiveFacts| {
+            live(&config, facts)
+                .iter()
+                .filter(|d| {
+                    d.detail.contains("rtb-b routes") || d.detail.contains("rtb-b already routes")
+                })
+                .map(|d| (d.severity, d.detail.clone()))
+                .collect::<Vec<_>>()
+        };
+        facts.other_hubs.insert("tgw-old".into(), "hub".into());
+        let found = in_the_way(&facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].0,
+            Severity::Warning,
+            "the hub being replaced: {found:?}"
+        );
+        facts.other_hubs.insert("tgw-old".into(), "another".into());
+        let found = in_the_way(&facts);
+        assert_eq!(found[0].0, Severity::Error);
+        assert!(
+            found[0]
+                .1
+                .contains("another migration hub, tgw-old (\"another\")"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn the_asn_cannot_change_under_an_attached_data_center() {
+        let prior = Value::object([
+            ("amazon_side_asn", Value::number(64512)),
+            (
+                "data_center",
+                Value::object([("cidr_blocks", strings(&["192.168.0.0/16"]))]),
+            ),
+        ]);
+        let mut config = hub(vec![], vec![("amazon_side_asn", Value::number(64600))]);
+        assert!(
+            transition(&prior, &config).is_empty(),
+            "the data center goes in the same apply"
+        );
+        if let Value::Object(o) = &mut config {
+            o.insert(
+                "data_center".into(),
+                Value::object([("cidr_blocks", strings(&["192.168.0.0/16"]))]),
+            );
+        }
+        let found = errors(&transition(&prior, &config));
+        assert_eq!(found[0].0, "amazon_side_asn");
+    }
+}
