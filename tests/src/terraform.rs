@@ -283,7 +283,10 @@ impl Terraform {
     pub async fn plan(&mut self, text: &str) -> Result<Plan, Error> {
         let configuration = self.parse(text)?;
         let mut process = self.launch().await?;
-        let plan = self.plan_in(&mut process, &configuration).await;
+        let plan = self
+            .plan_in(&mut process, &configuration)
+            .await
+            .map_err(|e| with_crash_output(e, &process));
         let shutdown = process.shutdown().await;
         let plan = plan?;
         shutdown?;
@@ -492,7 +495,8 @@ impl Terraform {
         let mut process = self.launch().await?;
         let result = self
             .apply_in(&mut process, &configuration, &plan, &mut applied, during)
-            .await;
+            .await
+            .map_err(|e| with_crash_output(e, &process));
         let shutdown = process.shutdown().await;
         result?;
         shutdown?;
@@ -710,7 +714,8 @@ impl Terraform {
                 address,
                 id,
             )
-            .await;
+            .await
+            .map_err(|e| with_crash_output(e, &process));
         let shutdown = process.shutdown().await;
         let diagnostics = result?;
         shutdown?;
@@ -767,6 +772,21 @@ impl Terraform {
         self.store(address, type_name, &schema, &new_state, private, false)?;
         Ok(diagnostics)
     }
+}
+
+/// Adds what the provider printed outside its JSON logs (a panic, a stack overflow) to an
+/// error, so a provider that died mid-call is not reported as a bare transport error.
+fn with_crash_output(error: Error, process: &ProviderProcess) -> Error {
+    let crash: Vec<String> = process
+        .stderr()
+        .into_iter()
+        .filter(|line| !line.starts_with('{'))
+        .collect();
+    if crash.is_empty() {
+        return error;
+    }
+    let tail = crash[crash.len().saturating_sub(40)..].join("\n");
+    format!("{error}\n\nprovider stderr:\n{tail}").into()
 }
 
 /// The configuration without its resource blocks (what `terraform destroy` plans against).

@@ -45,7 +45,9 @@ fn every_example_fits_the_schema() {
     let mut modules: std::collections::BTreeMap<PathBuf, String> = Default::default();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let module = modules.entry(file.parent().unwrap().to_path_buf()).or_default();
+        let module = modules
+            .entry(file.parent().unwrap().to_path_buf())
+            .or_default();
         module.push_str(&text);
         module.push('\n');
     }

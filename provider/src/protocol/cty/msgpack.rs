@@ -12,7 +12,7 @@ const REFINED_UNKNOWN_EXT: i8 = 0x0c;
 /// A wholly unknown value: fixext1 of type 0 with one zero byte (`unknownValBytes`).
 const UNKNOWN: [u8; 3] = [0xd4, 0, 0];
 /// go-cty refuses refinement payloads above 1 KiB as abusive.
-const MAX_REFINEMENTS_LEN: usize = 1024;
+pub(super) const MAX_REFINEMENTS_LEN: usize = 1024;
 /// go-cty cuts string-prefix refinements to fit its payload limit.
 const MAX_PREFIX_LEN: usize = 255;
 
@@ -71,6 +71,19 @@ fn put_number(out: &mut Vec<u8>, n: &Number) {
 }
 
 fn put_refinements(out: &mut Vec<u8>, r: &Refinements, ty: &Type) {
+    // Refinements are hints: rather than write a payload a reader may refuse (this decoder's
+    // limit, like go-cty's), send a plain unknown.
+    match refinements_payload(r, ty) {
+        Some(payload) if payload.len() <= MAX_REFINEMENTS_LEN => {
+            let _ = put::write_ext_meta(out, payload.len() as u32, REFINED_UNKNOWN_EXT);
+            out.extend_from_slice(&payload);
+        }
+        _ => out.extend_from_slice(&UNKNOWN),
+    }
+}
+
+/// The msgpack map of the refinements that apply to `ty`, or None when none do.
+pub(super) fn refinements_payload(r: &Refinements, ty: &Type) -> Option<Vec<u8>> {
     let mut body = Vec::new();
     let mut entries = 0;
     let mut entry = |body: &mut Vec<u8>, key: i64| {
@@ -120,15 +133,12 @@ fn put_refinements(out: &mut Vec<u8>, r: &Refinements, ty: &Type) {
         _ => {}
     }
     if entries == 0 {
-        out.extend_from_slice(&UNKNOWN);
-        return;
+        return None;
     }
-    let mut header = Vec::new();
-    let _ = put::write_map_len(&mut header, entries);
-    let len = (header.len() + body.len()) as u32;
-    let _ = put::write_ext_meta(out, len, REFINED_UNKNOWN_EXT);
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&body);
+    let mut payload = Vec::new();
+    let _ = put::write_map_len(&mut payload, entries);
+    payload.extend_from_slice(&body);
+    Some(payload)
 }
 
 struct Encoder {
