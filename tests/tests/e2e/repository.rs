@@ -107,3 +107,174 @@ fn the_example_check_catches_unknown_arguments() {
         config::parse_for_validation(r#"provider "migration" { max_retries = "many" }"#).unwrap();
     assert!(parsed.provider_value(&provider.schema().block).is_err());
 }
+
+/// Permissions the code needs without naming them in an SDK call, each with its reason.
+const IMPLIED_ACTIONS: &[(&str, &str)] = &[
+    (
+        "ds:AccessDSData",
+        "AWS authorizes every Directory Service Data call with this action as well",
+    ),
+    (
+        "iam:CreateServiceLinkedRole",
+        "the first Transit Gateway VPC attachment of an account creates AWSServiceRoleForVPCTransitGateway",
+    ),
+];
+
+/// The IAM service prefix of each SDK client field of `AwsClients`.
+const CLIENTS: &[(&str, &str)] = &[
+    ("ec2", "ec2"),
+    ("ram", "ram"),
+    ("directory", "ds"),
+    ("directory_data", "ds-data"),
+    ("direct_connect", "directconnect"),
+    ("sts", "sts"),
+];
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Every `<client>.<operation>(` (also `<client>().<operation>(`, across line breaks) in the
+/// source, as IAM actions: the SDK's fluent methods are the operations in snake case.
+fn operations_called(source: &str) -> std::collections::BTreeSet<String> {
+    let bytes = source.as_bytes();
+    let mut found = std::collections::BTreeSet::new();
+    // Local aliases such as `let dx = &self.clients.direct_connect;` call operations too.
+    let mut names: Vec<(String, &str)> = CLIENTS.iter().map(|(c, p)| (c.to_string(), *p)).collect();
+    for statement in source.split("let ").skip(1) {
+        let Some((name, rest)) = statement.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_start_matches("mut ").trim();
+        let value = rest
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches('&');
+        let value = value.strip_suffix(".clone()").unwrap_or(value);
+        if !name.bytes().all(is_identifier_byte) || name.is_empty() {
+            continue;
+        }
+        for (client, prefix) in CLIENTS {
+            if value == *client || value.ends_with(&format!(".{client}")) {
+                names.push((name.to_string(), prefix));
+            }
+        }
+    }
+    for (client, prefix) in &names {
+        let client = client.as_str();
+        let mut from = 0;
+        while let Some(offset) = source[from..].find(client) {
+            let start = from + offset;
+            let end = start + client.len();
+            from = end;
+            if (start > 0 && is_identifier_byte(bytes[start - 1]))
+                || bytes.get(end).is_some_and(|b| is_identifier_byte(*b))
+            {
+                continue;
+            }
+            let mut i = end;
+            if source[i..].starts_with("()") {
+                i += 2;
+            }
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'.') {
+                continue;
+            }
+            i += 1;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            let name_start = i;
+            while bytes.get(i).is_some_and(|b| is_identifier_byte(*b)) {
+                i += 1;
+            }
+            let method = &source[name_start..i];
+            if method.is_empty()
+                || bytes.get(i) != Some(&b'(')
+                || ["clone", "config", "as_ref"].contains(&method)
+            {
+                continue;
+            }
+            let pascal: String = method
+                .split('_')
+                .map(|word| {
+                    let mut chars = word.chars();
+                    chars
+                        .next()
+                        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            found.insert(format!("{prefix}:{pascal}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_iam_policy_lists_exactly_the_actions_the_code_can_call() {
+    let root = docs::repository_root();
+    let mut files = Vec::new();
+    rust_files(&root.join("provider/src"), &mut files);
+    let mut called = std::collections::BTreeSet::new();
+    for file in &files {
+        called.extend(operations_called(&std::fs::read_to_string(file).unwrap()));
+    }
+    // IAM action names are case-insensitive (CreateMicrosoftAD vs create_microsoft_ad).
+    let mut expected: std::collections::BTreeSet<String> =
+        called.iter().map(|a| a.to_ascii_lowercase()).collect();
+    expected.extend(IMPLIED_ACTIONS.iter().map(|(a, _)| a.to_ascii_lowercase()));
+    let policy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("docs/iam-policy.json")).unwrap())
+            .unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        assert_eq!(statement["Effect"], "Allow");
+        for action in statement["Action"].as_array().unwrap() {
+            let action = action.as_str().unwrap();
+            assert!(
+                !action.contains('*'),
+                "no wildcards in a least-privilege policy: {action}"
+            );
+            listed.insert(action.to_ascii_lowercase());
+        }
+    }
+    let missing: Vec<_> = expected.difference(&listed).collect();
+    let unused: Vec<_> = listed.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unused.is_empty(),
+        "docs/iam-policy.json is out of step with the code.\nmissing: {missing:#?}\nnot called: {unused:#?}\ncalled: {called:#?}"
+    );
+}
+
+#[test]
+fn the_operation_scanner_sees_calls_across_lines_and_accessors() {
+    let found = operations_called(
+        "let x = clients.ec2\n    .describe_vpcs()\n; self.ec2()\n .create_route(); aws.ram.clone(); my_ec2.x(); clients.directory_data.list_groups();\nlet dx = &self.clients.direct_connect;\ndx.describe_direct_connect_gateways()",
+    );
+    let expected: std::collections::BTreeSet<String> = [
+        "ec2:DescribeVpcs",
+        "ec2:CreateRoute",
+        "ds-data:ListGroups",
+        "directconnect:DescribeDirectConnectGateways",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(found, expected);
+}
