@@ -6,6 +6,28 @@ use std::collections::BTreeMap;
 
 use super::cty::Value;
 
+/// A configuration value Terraform may not know until apply (an attribute of a resource not
+/// yet created). Resources keep it distinct from "absent" so plan-time checks skip it and
+/// apply-time checks see it known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Maybe<T> {
+    Known(T),
+    Unknown,
+}
+
+impl<T> Maybe<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Maybe::Known(value) => Some(value),
+            Maybe::Unknown => None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        matches!(self, Maybe::Known(_))
+    }
+}
+
 pub fn string(object: &Value, name: &str) -> Option<String> {
     object.attr(name)?.as_str().map(str::to_string)
 }

@@ -8,21 +8,7 @@ use ipnet::Ipv4Net;
 
 use crate::protocol::cty::Value;
 
-/// A configuration value that Terraform may not know until apply.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Maybe<T> {
-    Known(T),
-    Unknown,
-}
-
-impl<T> Maybe<T> {
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Maybe::Known(value) => Some(value),
-            Maybe::Unknown => None,
-        }
-    }
-}
+pub use crate::protocol::object::Maybe;
 
 /// One group of the configuration; any part may be unknown at plan time.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -41,25 +41,7 @@ pub const DATA_CENTER_CIDRS_TAG: &str = "migration:data-center-cidrs";
 /// `migration:managed-by` value of every object of this resource type.
 pub const MANAGED_BY: &str = TYPE_NAME;
 
-/// A value that may not be known until apply.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Maybe<T> {
-    Known(T),
-    Unknown,
-}
-
-impl<T> Maybe<T> {
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Maybe::Known(value) => Some(value),
-            Maybe::Unknown => None,
-        }
-    }
-
-    pub fn is_known(&self) -> bool {
-        matches!(self, Maybe::Known(_))
-    }
-}
+pub use crate::protocol::object::Maybe;
 
 /// `vpc_attachments[key]` as configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
