@@ -309,6 +309,68 @@ mod tests {
         assert!(error.is_retryable() && !error.is_missing_credentials());
     }
 
+    /// An EC2 client whose DescribeVpcs answers with this HTTP status and body, through the
+    /// real SDK deserializer (no network, no retries).
+    fn ec2_answering(status: u16, body: String) -> aws_sdk_ec2::Client {
+        use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+        let rule = aws_smithy_mocks::mock!(aws_sdk_ec2::Client::describe_vpcs).then_http_response(
+            move || {
+                aws_smithy_runtime_api::http::Response::new(
+                    aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+                    aws_smithy_types::body::SdkBody::from(body.clone()),
+                )
+            },
+        );
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "test"))
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(aws_smithy_mocks::MockResponseInterceptor::new().with_rule(&rule))
+            .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_ec2::Client::from_conf(config)
+    }
+
+    fn ec2_error(code: &str, message: &str) -> String {
+        format!(
+            "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>r-1</RequestID></Response>"
+        )
+    }
+
+    #[tokio::test]
+    async fn sdk_errors_keep_aws_code_message_and_class() {
+        let cases: [(u16, &str, ErrorClass); 5] = [
+            (503, "RequestLimitExceeded", ErrorClass::Throttling),
+            (400, "InvalidVpcID.NotFound", ErrorClass::NotFound),
+            (403, "UnauthorizedOperation", ErrorClass::AccessDenied),
+            (400, "IncorrectState", ErrorClass::Busy),
+            // A code this provider does not know, on a 5xx: temporary.
+            (502, "BrandNewFailure", ErrorClass::Transient),
+        ];
+        for (status, code, class) in cases {
+            let error = ec2_answering(status, ec2_error(code, "explained"))
+                .describe_vpcs()
+                .send()
+                .await
+                .expect_err("the mock answers with an error");
+            let error = AwsError::from_sdk("DescribeVpcs", error);
+            assert_eq!(error.code, code);
+            assert_eq!(error.message, "explained");
+            assert_eq!(error.class, class, "{code}");
+        }
+        let unknown_fatal = AwsError::from_sdk(
+            "DescribeVpcs",
+            ec2_answering(400, ec2_error("InvalidParameterValue", "bad"))
+                .describe_vpcs()
+                .send()
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(unknown_fatal.class, ErrorClass::Fatal);
+        assert!(!unknown_fatal.is_retryable());
+    }
+
     #[test]
     fn access_denied_names_the_permission() {
         let error = AwsError {
