@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use terraform_provider_migration::protocol::{handshake, logging, serve};
+use terraform_provider_migration::protocol::{crash, handshake, logging, serve};
 use terraform_provider_migration::provider::MigrationProvider;
 
 fn main() -> ExitCode {
-    install_panic_hook();
+    crash::install_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version" || a == "-version") {
         println!("terraform-provider-migration {}", env!("CARGO_PKG_VERSION"));
@@ -52,24 +52,4 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// Terraform reports a provider crash only when stderr has a line starting `panic: `; the
-/// process then exits like a Go panic (status 2) rather than limping on with lost state.
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let backtrace = std::backtrace::Backtrace::force_capture();
-        eprintln!("panic: {message}\n\nat {location}\n\n{backtrace}");
-        std::process::exit(2);
-    }));
 }

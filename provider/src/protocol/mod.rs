@@ -1,6 +1,7 @@
 //! Everything Terraform-facing and nothing AWS-facing: the go-plugin handshake, mutual TLS, the
 //! gRPC services, cty values, schemas, diagnostics and logs.
 
+pub mod crash;
 pub mod cty;
 pub mod diagnostics;
 pub mod duration;
