@@ -123,6 +123,18 @@ pub struct Terraform {
     /// Schemas from the first GetProviderSchema; later processes skip the call, as Terraform
     /// does when the provider sets `get_provider_schema_optional`.
     schemas: Option<(Schema, BTreeMap<String, Schema>)>,
+    /// Every provider process this working directory ran, with its peak resident memory read
+    /// just before Shutdown (benchmarks report what one Terraform command costs in memory).
+    pub processes: Vec<ProcessRecord>,
+}
+
+/// One provider process a command ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessRecord {
+    /// The command phase: `validate`, `plan`, `apply` or `import`.
+    pub phase: &'static str,
+    /// VmHWM in KiB (Linux; `None` where /proc is not available).
+    pub peak_rss_kib: Option<u64>,
 }
 
 fn diagnostics_of(address: &str, wire: &[tfplugin6::Diagnostic]) -> Vec<(String, Diagnostic)> {
@@ -172,7 +184,16 @@ impl Terraform {
             variables: BTreeMap::new(),
             state: BTreeMap::new(),
             schemas: None,
+            processes: Vec::new(),
         }
+    }
+
+    /// Notes a process's peak memory; called right before its Shutdown, when the peak is final.
+    fn record(&mut self, phase: &'static str, process: &ProviderProcess) {
+        self.processes.push(ProcessRecord {
+            phase,
+            peak_rss_kib: process.peak_rss_kib(),
+        });
     }
 
     pub fn var(&mut self, name: &str, value: impl Into<hcl::Value>) -> &mut Self {
@@ -275,6 +296,7 @@ impl Terraform {
         let (provider_schema, schemas) = self.schemas(&mut process).await?;
         let diagnostics =
             validate_walk(&mut process, &configuration, &provider_schema, &schemas).await?;
+        self.record("validate", &process);
         process.shutdown().await?;
         Ok(diagnostics)
     }
@@ -287,6 +309,7 @@ impl Terraform {
             .plan_in(&mut process, &configuration)
             .await
             .map_err(|e| with_crash_output(e, &process));
+        self.record("plan", &process);
         let shutdown = process.shutdown().await;
         let plan = plan?;
         shutdown?;
@@ -497,6 +520,7 @@ impl Terraform {
             .apply_in(&mut process, &configuration, &plan, &mut applied, during)
             .await
             .map_err(|e| with_crash_output(e, &process));
+        self.record("apply", &process);
         let shutdown = process.shutdown().await;
         result?;
         shutdown?;
@@ -716,6 +740,7 @@ impl Terraform {
             )
             .await
             .map_err(|e| with_crash_output(e, &process));
+        self.record("import", &process);
         let shutdown = process.shutdown().await;
         let diagnostics = result?;
         shutdown?;

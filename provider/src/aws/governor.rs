@@ -31,7 +31,7 @@ pub struct Rate {
     pub per_second: f64,
 }
 
-/// AWS's documented EC2 limits.
+/// AWS's documented default EC2 limits.
 pub fn ec2_rate(lane: Lane) -> Rate {
     match lane {
         Lane::Describe => Rate {
@@ -50,6 +50,49 @@ pub fn ec2_rate(lane: Lane) -> Rate {
             burst: 100.0,
             per_second: 10.0,
         },
+    }
+}
+
+/// The rates the governor paces at, one per lane. AWS raises an account's EC2 limits on
+/// request, and an account shared with other tools may want to leave them part of its budget,
+/// so the provider block can change them (`ec2_api_rate_limits`); the default is AWS's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimits {
+    pub describe: Rate,
+    pub mutate: Rate,
+    pub client_vpn_mutation: Rate,
+    pub tags: Rate,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            describe: ec2_rate(Lane::Describe),
+            mutate: ec2_rate(Lane::Mutate),
+            client_vpn_mutation: ec2_rate(Lane::ClientVpnMutation),
+            tags: ec2_rate(Lane::Tags),
+        }
+    }
+}
+
+impl RateLimits {
+    pub fn rate(&self, lane: Lane) -> Rate {
+        match lane {
+            Lane::Describe => self.describe,
+            Lane::Mutate => self.mutate,
+            Lane::ClientVpnMutation => self.client_vpn_mutation,
+            Lane::Tags => self.tags,
+        }
+    }
+
+    /// Every lane at `rate` (tests).
+    pub fn uniform(rate: Rate) -> Self {
+        Self {
+            describe: rate,
+            mutate: rate,
+            client_vpn_mutation: rate,
+            tags: rate,
+        }
     }
 }
 
@@ -91,18 +134,18 @@ impl Bucket {
 #[derive(Debug)]
 pub struct Governor {
     buckets: Mutex<HashMap<Lane, Bucket>>,
-    rates: fn(Lane) -> Rate,
+    rates: RateLimits,
     endpoint_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl Default for Governor {
     fn default() -> Self {
-        Self::new(ec2_rate)
+        Self::new(RateLimits::default())
     }
 }
 
 impl Governor {
-    pub fn new(rates: fn(Lane) -> Rate) -> Self {
+    pub fn new(rates: RateLimits) -> Self {
         Self {
             buckets: Mutex::new(HashMap::new()),
             rates,
@@ -116,7 +159,7 @@ impl Governor {
             let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
             buckets
                 .entry(lane)
-                .or_insert_with(|| Bucket::new((self.rates)(lane)))
+                .or_insert_with(|| Bucket::new(self.rates.rate(lane)))
                 .reserve(Instant::now())
         };
         if wait.is_zero() {
@@ -188,6 +231,35 @@ mod tests {
         assert!((elapsed - 2.0).abs() < 0.01, "{elapsed}");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn raised_limits_pace_at_the_configured_rate() {
+        let governor = Governor::new(RateLimits {
+            mutate: Rate {
+                burst: 100.0,
+                per_second: 50.0,
+            },
+            ..RateLimits::default()
+        });
+        let budget = Budget::new(Duration::from_secs(3600), CancellationToken::new(), 3);
+        let started = Instant::now();
+        for _ in 0..200 {
+            governor.pace(Lane::Mutate, &budget).await.unwrap();
+        }
+        // 100 burst + 100 at 50 per second = 2 s (AWS's default 50 / 5 would need 30 s).
+        let elapsed = started.elapsed().as_secs_f64();
+        assert!((elapsed - 2.0).abs() < 0.01, "{elapsed}");
+        // Other lanes keep AWS's defaults: the 6th Client VPN call waits half a second.
+        let started = Instant::now();
+        for _ in 0..6 {
+            governor
+                .pace(Lane::ClientVpnMutation, &budget)
+                .await
+                .unwrap();
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        assert!((elapsed - 0.5).abs() < 0.01, "{elapsed}");
+    }
+
     #[test]
     fn endpoints_get_ten_slots_each() {
         let governor = Governor::default();
@@ -210,10 +282,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn pacing_honours_cancellation() {
-        let governor = Governor::new(|_| Rate {
+        let governor = Governor::new(RateLimits::uniform(Rate {
             burst: 1.0,
             per_second: 0.001,
-        });
+        }));
         let cancel = CancellationToken::new();
         let budget = Budget::new(Duration::from_secs(3600), cancel.clone(), 3);
         governor.pace(Lane::Mutate, &budget).await.unwrap();

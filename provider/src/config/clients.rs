@@ -133,7 +133,7 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
         account_id: None,
         default_tags: settings.default_tags.clone(),
         max_retries: settings.max_retries,
-        governor: Default::default(),
+        governor: std::sync::Arc::new(crate::aws::governor::Governor::new(settings.rate_limits)),
     };
 
     let restricted =

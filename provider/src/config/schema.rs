@@ -2,6 +2,7 @@
 //! their existing provider blocks; every value can also come from the standard AWS environment
 //! variables and shared config files.
 
+use crate::aws::governor::{Lane, ec2_rate};
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 
@@ -39,6 +40,49 @@ fn single_block(name: &str, description: &str, attributes: Vec<Attribute>) -> Ne
         min_items: 0,
         max_items: 0,
     }
+}
+
+/// The lanes of `ec2_api_rate_limits`: argument prefix, what it covers, AWS's default rate.
+pub const RATE_LIMIT_LANES: [(&str, &str, Lane); 4] = [
+    (
+        "describe",
+        "`Describe*`, `Get*` and `Search*` calls",
+        Lane::Describe,
+    ),
+    (
+        "mutating",
+        "mutating calls (`Create*`, `Delete*`, `Modify*`, `Enable*`, …)",
+        Lane::Mutate,
+    ),
+    (
+        "client_vpn",
+        "`AuthorizeClientVpnIngress`, `RevokeClientVpnIngress`, `CreateClientVpnRoute` and `DeleteClientVpnRoute`",
+        Lane::ClientVpnMutation,
+    ),
+    ("tags", "`CreateTags` and `DeleteTags`", Lane::Tags),
+];
+
+fn rate_limit_attributes() -> Vec<Attribute> {
+    RATE_LIMIT_LANES
+        .iter()
+        .flat_map(|(prefix, covers, lane)| {
+            let rate = ec2_rate(*lane);
+            [
+                Attribute::optional(&format!("{prefix}_burst"), Type::Number).describe(&format!(
+                    "Bucket size for {covers}: how many calls may be made at once after a quiet \
+                     period. A whole number from 1 to 100000. Default: `{}` (AWS's default).",
+                    rate.burst
+                )),
+                Attribute::optional(&format!("{prefix}_per_second"), Type::Number).describe(
+                    &format!(
+                        "Refill rate for {covers}, in calls per second (fractions allowed, more \
+                         than 0, at most 100000). Default: `{}` (AWS's default).",
+                        rate.per_second
+                    ),
+                ),
+            ]
+        })
+        .collect()
 }
 
 pub fn provider_schema() -> Schema {
@@ -113,6 +157,18 @@ pub fn provider_schema() -> Schema {
                     ],
                 ),
                 single_block("endpoints", "Custom service endpoints.", endpoints),
+                single_block(
+                    "ec2_api_rate_limits",
+                    "The EC2 API rate limits the provider paces its calls at, per account and \
+                     Region, as token buckets (burst, then a refill rate per second). The \
+                     defaults are AWS's, so a large apply waits for its turn instead of collecting \
+                     `RequestLimitExceeded` errors. Set them only when they differ for your \
+                     account: higher when AWS Support has raised the account's EC2 API limits, \
+                     lower to leave part of the budget to other tools working in the same \
+                     account and Region at the same time. Client VPN's limit of 10 concurrent \
+                     mutations per endpoint is fixed by AWS and not set here.",
+                    rate_limit_attributes(),
+                ),
                 single_block(
                     "default_tags",
                     "Tags added to every AWS object the provider creates; a resource's own `tags` win on conflicts.",

@@ -8,7 +8,8 @@ use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::duration::parse_go_duration;
 use crate::protocol::object;
 
-use super::schema::{DEFAULT_MAX_RETRIES, ENDPOINT_SERVICES};
+use super::schema::{DEFAULT_MAX_RETRIES, ENDPOINT_SERVICES, RATE_LIMIT_LANES};
+use crate::aws::governor::{Lane, Rate, RateLimits};
 
 /// Session name recorded in CloudTrail when the user gives none.
 pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-migration";
@@ -67,7 +68,7 @@ pub struct WebIdentity {
 }
 
 /// Everything the provider block says. `Debug` never prints secrets, so settings may be logged.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     pub region: Option<String>,
     pub profile: Option<String>,
@@ -84,6 +85,8 @@ pub struct Settings {
     pub allowed_account_ids: Vec<String>,
     pub forbidden_account_ids: Vec<String>,
     pub skip_credentials_validation: bool,
+    /// The rates the governor paces EC2 calls at (`ec2_api_rate_limits`; AWS's by default).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for Settings {
@@ -103,7 +106,67 @@ impl Default for Settings {
             allowed_account_ids: Vec::new(),
             forbidden_account_ids: Vec::new(),
             skip_credentials_validation: false,
+            rate_limits: RateLimits::default(),
         }
+    }
+}
+
+/// The largest burst or rate accepted: far above any limit AWS grants, low enough that a typo
+/// (an extra digit or two) still stands out.
+const MAX_RATE: f64 = 100_000.0;
+
+/// Reads `ec2_api_rate_limits`: each lane keeps AWS's default for what is not set.
+fn rate_limits(block: &Value, path: Path, diagnostics: &mut Diagnostics) -> RateLimits {
+    let mut limits = RateLimits::default();
+    for (prefix, _, lane) in RATE_LIMIT_LANES {
+        let mut rate = limits.rate(lane);
+        let burst_name = format!("{prefix}_burst");
+        if let Some(number) = block.attr(&burst_name).and_then(Value::as_number) {
+            match number.as_i64() {
+                Some(n) if (1..=MAX_RATE as i64).contains(&n) => rate.burst = n as f64,
+                _ => diagnostics.error_at(
+                    path.attr(burst_name.as_str()),
+                    "Invalid burst",
+                    format!(
+                        "{burst_name} must be a whole number of calls from 1 to {MAX_RATE}, got \
+                         {number}. AWS's default is {}.",
+                        ec2_rate_default(lane).burst
+                    ),
+                ),
+            }
+        }
+        let rate_name = format!("{prefix}_per_second");
+        if let Some(number) = block.attr(&rate_name).and_then(Value::as_number) {
+            let value = number.as_f64();
+            if value > 0.0 && value <= MAX_RATE {
+                rate.per_second = value;
+            } else {
+                diagnostics.error_at(
+                    path.attr(rate_name.as_str()),
+                    "Invalid rate",
+                    format!(
+                        "{rate_name} must be more than 0 and at most {MAX_RATE} calls per second, \
+                         got {number}. AWS's default is {}.",
+                        ec2_rate_default(lane).per_second
+                    ),
+                );
+            }
+        }
+        set_rate(&mut limits, lane, rate);
+    }
+    limits
+}
+
+fn ec2_rate_default(lane: Lane) -> Rate {
+    RateLimits::default().rate(lane)
+}
+
+fn set_rate(limits: &mut RateLimits, lane: Lane, rate: Rate) {
+    match lane {
+        Lane::Describe => limits.describe = rate,
+        Lane::Mutate => limits.mutate = rate,
+        Lane::ClientVpnMutation => limits.client_vpn_mutation = rate,
+        Lane::Tags => limits.tags = rate,
     }
 }
 
@@ -348,6 +411,10 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
             }
         }
     }
+    if let Some(block) = object::nested(config, "ec2_api_rate_limits") {
+        settings.rate_limits =
+            rate_limits(block, root.attr("ec2_api_rate_limits"), &mut diagnostics);
+    }
     if let Some(block) = object::nested(config, "default_tags") {
         settings.default_tags = object::string_map(block, "tags");
         for key in settings.default_tags.keys() {
@@ -370,7 +437,7 @@ fn attr_unknown(object: &Value, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::cty::PathStep;
+    use crate::protocol::cty::{Number, PathStep};
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         let schema = super::super::schema::provider_schema();
@@ -489,6 +556,90 @@ mod tests {
             );
         }
         assert!(diagnostics.iter().all(|d| !d.detail.is_empty()));
+    }
+
+    fn rate_block(pairs: Vec<(&str, Value)>) -> Value {
+        let mut object: BTreeMap<String, Value> = RATE_LIMIT_LANES
+            .iter()
+            .flat_map(|(p, _, _)| [format!("{p}_burst"), format!("{p}_per_second")])
+            .map(|k| (k, Value::Null))
+            .collect();
+        for (k, v) in pairs {
+            object.insert(k.to_string(), v);
+        }
+        Value::Object(object)
+    }
+
+    #[test]
+    fn rate_limits_default_to_aws_and_can_be_raised_per_lane() {
+        let (settings, diagnostics) = parse(&config(vec![]));
+        assert!(diagnostics.is_empty());
+        assert_eq!(settings.rate_limits, RateLimits::default());
+        assert_eq!(settings.rate_limits.mutate.per_second, 5.0);
+
+        let (settings, diagnostics) = parse(&config(vec![(
+            "ec2_api_rate_limits",
+            rate_block(vec![
+                ("mutating_burst", Value::number(200i64)),
+                ("mutating_per_second", Value::number(40i64)),
+                (
+                    "client_vpn_per_second",
+                    Value::Number(Number::from_f64(0.5).unwrap()),
+                ),
+            ]),
+        )]));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let limits = settings.rate_limits;
+        assert_eq!(
+            limits.mutate,
+            Rate {
+                burst: 200.0,
+                per_second: 40.0
+            }
+        );
+        // A lower rate leaves budget to other tools; the unset burst stays AWS's.
+        assert_eq!(
+            limits.client_vpn_mutation,
+            Rate {
+                burst: 5.0,
+                per_second: 0.5
+            }
+        );
+        assert_eq!(limits.describe, RateLimits::default().describe);
+        assert_eq!(limits.tags, RateLimits::default().tags);
+    }
+
+    #[test]
+    fn bad_rate_limits_name_their_argument() {
+        let (settings, diagnostics) = parse(&config(vec![(
+            "ec2_api_rate_limits",
+            rate_block(vec![
+                (
+                    "describe_burst",
+                    Value::Number(Number::from_f64(1.5).unwrap()),
+                ),
+                ("describe_per_second", Value::number(0i64)),
+                ("tags_burst", Value::number(0i64)),
+                ("mutating_per_second", Value::number(1_000_000i64)),
+            ]),
+        )]));
+        let paths = paths(&diagnostics);
+        assert_eq!(
+            paths,
+            vec![
+                "ec2_api_rate_limits.describe_burst",
+                "ec2_api_rate_limits.describe_per_second",
+                "ec2_api_rate_limits.mutating_per_second",
+                "ec2_api_rate_limits.tags_burst",
+            ]
+        );
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.detail.contains("AWS's default"))
+        );
+        // Nothing invalid is taken.
+        assert_eq!(settings.rate_limits, RateLimits::default());
     }
 
     #[test]

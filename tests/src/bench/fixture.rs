@@ -1,0 +1,360 @@
+//! The worlds the benchmarks run in: a hub of N VPCs in full mesh with a Direct Connect data
+//! center and a RAM share, and a Client VPN endpoint with Active Directory authentication. Each
+//! gets its own emulator, so call records and rate-limit buckets are the suite's alone.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value as Json, json};
+use terraform_provider_migration::config::clients::AwsClients;
+
+use crate::emulator::{Call, Emulator};
+use crate::process::{Error, LaunchOptions};
+use crate::terraform::{Applied, Plan, Terraform};
+
+/// The account every benchmark acts as.
+pub const OWNER: &str = "111122223333";
+/// The hub's resource address.
+pub const HUB: &str = "migration_hub_network.hub";
+/// The Client VPN access resource's address.
+pub const ACCESS: &str = "migration_client_vpn_group_access.access";
+/// The data center's CIDR blocks (one: every VPC table gets one route to it).
+pub const DATA_CENTER_CIDRS: [&str; 1] = ["192.168.0.0/16"];
+/// The account the hub is shared with.
+pub const SHARED_WITH: [&str; 1] = ["444455556666"];
+
+/// Provider arguments that take the provider's own pacing out of the way, for suites that
+/// measure something else (call counts, latency) and run with the emulator's throttling off.
+/// This is the `ec2_api_rate_limits` block an account with raised EC2 API limits would set.
+pub fn unpaced() -> String {
+    let lanes = ["describe", "mutating", "client_vpn", "tags"];
+    let lines: Vec<String> = lanes
+        .iter()
+        .map(|l| format!("    {l}_burst = 10000\n    {l}_per_second = 10000"))
+        .collect();
+    format!("  ec2_api_rate_limits {{\n{}\n  }}", lines.join("\n"))
+}
+
+/// State-transition delays (seconds) for hub objects.
+pub fn hub_delays(transition: f64) -> Json {
+    json!({"delays": {
+        "transit_gateway.pending": transition,
+        "vpc_attachment.pending": transition,
+        "dx_association.associating": transition,
+        "ram_association.associating": transition / 4.0,
+    }})
+}
+
+/// One VPC seeded for a hub: one subnet, one route table.
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr: String,
+    pub subnet: String,
+    pub table: String,
+}
+
+/// An emulator holding N VPCs and a Direct Connect gateway, and a working directory whose
+/// configuration is one hub over all of them.
+pub struct HubWorld {
+    pub emulator: Emulator,
+    pub aws: AwsClients,
+    pub tf: Terraform,
+    pub vpcs: Vec<Vpc>,
+    pub config: String,
+}
+
+impl HubWorld {
+    /// Starts an emulator with `settings` (delays, latency, throttling), seeds `n` VPCs
+    /// (`10.<i>.0.0/16`, i = 1..=n) and writes the hub configuration with `provider` arguments.
+    pub async fn seed(n: usize, provider: &str, settings: Json) -> Result<Self, Error> {
+        assert!((1..=200).contains(&n), "10.<i>.0.0/16 needs 1 ≤ n ≤ 200");
+        let emulator = Emulator::start().await?;
+        let aws = emulator.clients(OWNER).await?;
+        let mut vpcs = Vec::with_capacity(n);
+        for i in 1..=n {
+            vpcs.push(seed_vpc(&aws, i).await?);
+        }
+        let gateway = aws
+            .direct_connect
+            .create_direct_connect_gateway()
+            .direct_connect_gateway_name("data-center")
+            .amazon_side_asn(65010)
+            .send()
+            .await?
+            .direct_connect_gateway()
+            .and_then(|g| g.direct_connect_gateway_id())
+            .ok_or("CreateDirectConnectGateway returned no id")?
+            .to_string();
+        emulator.configure(settings).await?;
+        let attachments: Vec<String> = vpcs
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                format!(
+                    "    vpc{i:03} = {{\n      vpc_id = \"{}\"\n      subnet_ids = [\"{}\"]\n      route_table_ids = [\"{}\"]\n    }}",
+                    v.id, v.subnet, v.table
+                )
+            })
+            .collect();
+        let config = format!(
+            "{}\nresource \"migration_hub_network\" \"hub\" {{\n  name = \"bench-hub\"\n  share_with = {}\n  vpc_attachments = {{\n{}\n  }}\n  data_center = {{\n    cidr_blocks = {}\n    direct_connect_gateway_id = \"{gateway}\"\n  }}\n}}\n",
+            emulator.provider_block(provider),
+            quoted(&SHARED_WITH),
+            attachments.join("\n"),
+            quoted(&DATA_CENTER_CIDRS),
+        );
+        let tf = Terraform::new(LaunchOptions {
+            env: emulator.provider_env(OWNER),
+            ..Default::default()
+        });
+        Ok(Self {
+            emulator,
+            aws,
+            tf,
+            vpcs,
+            config,
+        })
+    }
+
+    /// `terraform apply`, failing on any error diagnostic.
+    pub async fn apply(&mut self) -> Result<Applied, Error> {
+        let config = self.config.clone();
+        let applied = self.tf.apply(&config).await?;
+        if applied.has_errors() {
+            return Err(format!("apply failed: {:#?}", applied.errors()).into());
+        }
+        Ok(applied)
+    }
+
+    /// `terraform plan`, failing on errors or on any change (the benchmarks plan converged hubs).
+    pub async fn no_op_plan(&mut self) -> Result<Plan, Error> {
+        let config = self.config.clone();
+        let plan = self.tf.plan(&config).await?;
+        if plan.has_errors() {
+            return Err(format!("plan failed: {:#?}", plan.errors()).into());
+        }
+        if !plan.is_empty() {
+            return Err("the plan of a converged hub is not empty".into());
+        }
+        Ok(plan)
+    }
+
+    /// Every AWS call the emulator recorded for the owner since the last clear.
+    pub async fn calls(&self) -> Result<Vec<Call>, Error> {
+        self.emulator.calls(OWNER).await
+    }
+
+    /// The routes in the hub's state: (VPC routes, hub route table static routes).
+    pub fn route_counts(&self) -> (usize, usize) {
+        let Some(state) = self.tf.state_value(HUB) else {
+            return (0, 0);
+        };
+        let routes = state
+            .attr("routes")
+            .and_then(|r| r.elements())
+            .unwrap_or_default();
+        let hub = routes
+            .iter()
+            .filter(|r| {
+                r.attr("route_table_id")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| t.starts_with("tgw-rtb-"))
+            })
+            .count();
+        (routes.len() - hub, hub)
+    }
+}
+
+async fn seed_vpc(aws: &AwsClients, i: usize) -> Result<Vpc, Error> {
+    let cidr = format!("10.{i}.0.0/16");
+    let id = aws
+        .ec2
+        .create_vpc()
+        .cidr_block(&cidr)
+        .send()
+        .await?
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .ok_or("CreateVpc returned no id")?
+        .to_string();
+    let subnet = aws
+        .ec2
+        .create_subnet()
+        .vpc_id(&id)
+        .cidr_block(format!("10.{i}.0.0/24"))
+        .availability_zone(format!("{}a", crate::emulator::REGION))
+        .send()
+        .await?
+        .subnet()
+        .and_then(|s| s.subnet_id())
+        .ok_or("CreateSubnet returned no id")?
+        .to_string();
+    let table = aws
+        .ec2
+        .create_route_table()
+        .vpc_id(&id)
+        .send()
+        .await?
+        .route_table()
+        .and_then(|t| t.route_table_id())
+        .ok_or("CreateRouteTable returned no id")?
+        .to_string();
+    Ok(Vpc {
+        id,
+        cidr,
+        subnet,
+        table,
+    })
+}
+
+fn quoted(items: &[&str]) -> String {
+    let items: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// A Client VPN endpoint authenticating against a Managed AD, two subnets associated.
+pub struct ClientVpnSite {
+    pub emulator: Emulator,
+    pub endpoint_id: String,
+}
+
+impl ClientVpnSite {
+    pub async fn seed() -> Result<Self, Error> {
+        use aws_sdk_ec2::types::{
+            ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
+            DirectoryServiceAuthenticationRequest,
+        };
+        let emulator = Emulator::start().await?;
+        let aws = emulator.clients(OWNER).await?;
+        let vpc = seed_vpc(&aws, 10).await?;
+        let second = aws
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc.id)
+            .cidr_block("10.10.1.0/24")
+            .availability_zone(format!("{}b", crate::emulator::REGION))
+            .send()
+            .await?
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or("CreateSubnet returned no id")?
+            .to_string();
+        let directory_id = aws
+            .directory
+            .create_microsoft_ad()
+            .name("corp.example.com")
+            .password("Sup3r-Secret!")
+            .vpc_settings(
+                aws_sdk_directory::types::DirectoryVpcSettings::builder()
+                    .vpc_id(&vpc.id)
+                    .subnet_ids(&vpc.subnet)
+                    .subnet_ids(&second)
+                    .build()?,
+            )
+            .send()
+            .await?
+            .directory_id()
+            .ok_or("CreateMicrosoftAD returned no id")?
+            .to_string();
+        let endpoint_id = aws
+            .ec2
+            .create_client_vpn_endpoint()
+            .client_cidr_block("172.16.0.0/22")
+            .server_certificate_arn(format!(
+                "arn:aws:acm:{}:{OWNER}:certificate/bench",
+                crate::emulator::REGION
+            ))
+            .authentication_options(
+                ClientVpnAuthenticationRequest::builder()
+                    .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
+                    .active_directory(
+                        DirectoryServiceAuthenticationRequest::builder()
+                            .directory_id(&directory_id)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
+            .vpc_id(&vpc.id)
+            .send()
+            .await?
+            .client_vpn_endpoint_id()
+            .ok_or("CreateClientVpnEndpoint returned no id")?
+            .to_string();
+        for subnet in [&vpc.subnet, &second] {
+            aws.ec2
+                .associate_client_vpn_target_network()
+                .client_vpn_endpoint_id(&endpoint_id)
+                .subnet_id(subnet)
+                .send()
+                .await?;
+        }
+        // Let the associations settle before the benchmark starts.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Ok(Self {
+            emulator,
+            endpoint_id,
+        })
+    }
+
+    /// `groups` groups of `networks` networks each: one rule per (group, network).
+    pub fn config(&self, groups: usize, networks: usize) -> String {
+        let groups: Vec<String> = (0..groups)
+            .map(|g| {
+                let networks: Vec<String> = (0..networks)
+                    .map(|n| format!("\"10.{}.{n}.0/24\"", 100 + g))
+                    .collect();
+                format!(
+                    "    group_{g:02} = {{ sid = \"S-1-5-21-1-2-3-{}\", networks = [{}] }}",
+                    2000 + g,
+                    networks.join(", ")
+                )
+            })
+            .collect();
+        format!(
+            "{}\nresource \"migration_client_vpn_group_access\" \"access\" {{\n  client_vpn_endpoint_id = \"{}\"\n  groups = {{\n{}\n  }}\n  manage_routes = false\n}}\n",
+            self.emulator.provider_block(""),
+            self.endpoint_id,
+            groups.join("\n")
+        )
+    }
+
+    pub fn terraform(&self) -> Terraform {
+        Terraform::new(LaunchOptions {
+            env: self.emulator.provider_env(OWNER),
+            ..Default::default()
+        })
+    }
+}
+
+/// Successful calls per action.
+pub fn count_by_action(calls: &[Call]) -> BTreeMap<String, usize> {
+    let mut counted = BTreeMap::new();
+    for call in calls.iter().filter(|c| c.error.is_none()) {
+        *counted.entry(call.action.clone()).or_insert(0) += 1;
+    }
+    counted
+}
+
+/// EC2's rate-limit bucket of a call (as AWS and the emulator classify it), `None` outside EC2.
+pub fn ec2_bucket(call: &Call) -> Option<&'static str> {
+    if call.service != "ec2" {
+        return None;
+    }
+    let action = call.action.as_str();
+    Some(match action {
+        "AuthorizeClientVpnIngress"
+        | "RevokeClientVpnIngress"
+        | "CreateClientVpnRoute"
+        | "DeleteClientVpnRoute" => "client_vpn",
+        "CreateTags" | "DeleteTags" => "tags",
+        _ if action.starts_with("Describe")
+            || action.starts_with("Get")
+            || action.starts_with("Search") =>
+        {
+            "describe"
+        }
+        _ => "mutating",
+    })
+}
