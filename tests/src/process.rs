@@ -47,10 +47,39 @@ pub fn provider_binary() -> PathBuf {
     ));
     assert!(
         binary.exists(),
-        "{} is missing: run `cargo build -p terraform-provider-migration` first (make test does)",
+        "{} is missing: run `make build` first (make test does)",
         binary.display()
     );
+    // `cargo test -p migration-tests` does not rebuild the provider's binary; testing a stale
+    // one would report results for code that is no longer there.
+    let built = std::fs::metadata(&binary).and_then(|m| m.modified()).ok();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let newest_source = newest_modification(&root.join("provider/src"))
+        .into_iter()
+        .chain(newest_modification(&root.join("proto/proto")))
+        .max();
+    if let (Some(built), Some(source)) = (built, newest_source) {
+        assert!(
+            source <= built,
+            "{} is older than the provider's sources: run `make build` (or `cargo test --workspace`) first",
+            binary.display()
+        );
+    }
     binary
+}
+
+fn newest_modification(dir: &std::path::Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let time = if path.is_dir() {
+            newest_modification(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).ok()
+        };
+        newest = newest.max(time);
+    }
+    newest
 }
 
 /// A client identity shaped like the one Terraform generates for every provider process.

@@ -1,8 +1,11 @@
 //! Changes in the order AWS needs them: removals first, dependants before what they depend
 //! on (routes, then the data center, then attachments, then the share, then the Transit
-//! Gateway), then creations in dependency order (gateway, share, attachments, data center,
+//! Gateway), then creations in dependency order (gateway, share, attachments and data center,
 //! hub route table, routes) and retagging last. Operations within a phase are independent
 //! and run concurrently. Pure.
+//!
+//! The data center needs only the gateway, not the VPC attachments, so its association (tens
+//! of minutes for Direct Connect on AWS) runs beside them instead of after them.
 
 use super::diff::Change;
 use crate::engine::OperationPlan;
@@ -20,7 +23,7 @@ pub enum HubOp {
 }
 
 /// Phase names, in execution order.
-pub const PHASES: [&str; 14] = [
+pub const PHASES: [&str; 13] = [
     "remove routes",
     "remove data center",
     "remove attachments",
@@ -29,9 +32,8 @@ pub const PHASES: [&str; 14] = [
     "delete transit gateway",
     "transit gateway",
     "resource share",
-    "attachments",
+    "attachments and data center",
     "await attachments",
-    "data center",
     "hub route table",
     "routes",
     "tags",
@@ -51,14 +53,14 @@ fn phase_of(change: &Change) -> usize {
         | Change::ShareTransitGateway => 7,
         Change::CreateAttachment { .. }
         | Change::ModifyAttachment { .. }
-        | Change::AwaitAttachment { .. } => 8,
-        Change::CreateDirectConnect { .. }
+        | Change::AwaitAttachment { .. }
+        | Change::CreateDirectConnect { .. }
         | Change::UpdateDirectConnect { .. }
         | Change::CreateVpn { .. }
-        | Change::AwaitDataCenter => 10,
-        Change::Connect { .. } | Change::RouteToDataCenter { .. } => 11,
-        Change::CreateVpcRoute { .. } => 12,
-        Change::Tag { .. } => 13,
+        | Change::AwaitDataCenter => 8,
+        Change::Connect { .. } | Change::RouteToDataCenter { .. } => 10,
+        Change::CreateVpcRoute { .. } => 11,
+        Change::Tag { .. } => 12,
     }
 }
 
