@@ -3,5 +3,6 @@
 
 pub mod errors;
 pub mod governor;
+pub mod pages;
 pub mod retry;
 pub mod waiter;

@@ -13,6 +13,7 @@ use super::observe::{Association, Directory, Endpoint, Route, Rule, Subnet};
 use super::scheduler::{EndpointApi, Mutation};
 use crate::aws::errors::AwsError;
 use crate::aws::governor::Lane;
+use crate::aws::pages::{Page, all_pages};
 use crate::aws::retry::{Budget, OpError, RetryOn, with_retries};
 use crate::config::clients::AwsClients;
 
@@ -77,28 +78,14 @@ pub async fn endpoint(
         }))
 }
 
-/// Every page of a paginated read, following `NextToken`.
-async fn all_pages<T, P, F, Fut>(
-    aws: &AwsClients,
-    budget: &Budget,
-    mut call: F,
-    mut items: impl FnMut(&P) -> (Vec<T>, Option<String>),
-) -> Result<Vec<T>, OpError>
+/// A paginated read: one paced, retried call per page, to the last page.
+async fn listing<T, F, Fut>(aws: &AwsClients, budget: &Budget, page: F) -> Result<Vec<T>, OpError>
 where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<P, AwsError>>,
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, AwsError>>,
 {
-    let mut all = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = read(aws, budget, || call(token.clone())).await?;
-        let (found, next) = items(&page);
-        all.extend(found);
-        match next.filter(|t| !t.is_empty()) {
-            Some(next) => token = Some(next),
-            None => return Ok(all),
-        }
-    }
+    let page = &page;
+    all_pages(|token| read(aws, budget, move || page(token.clone()))).await
 }
 
 pub async fn target_networks(
@@ -106,37 +93,32 @@ pub async fn target_networks(
     budget: &Budget,
     endpoint_id: &str,
 ) -> Result<Vec<Association>, OpError> {
-    all_pages(
-        aws,
-        budget,
-        |token| async move {
-            aws.ec2
-                .describe_client_vpn_target_networks()
-                .client_vpn_endpoint_id(endpoint_id)
-                .max_results(PAGE_SIZE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("DescribeClientVpnTargetNetworks", e))
-        },
-        |page| {
-            let found = page
-                .client_vpn_target_networks()
-                .iter()
-                .filter_map(|t| {
-                    Some(Association {
-                        subnet_id: t.target_network_id()?.to_string(),
-                        status: t
-                            .status()
-                            .and_then(|s| s.code())
-                            .map(|c| c.as_str().to_string())
-                            .unwrap_or_default(),
-                    })
+    listing(aws, budget, |token| async move {
+        let page = aws
+            .ec2
+            .describe_client_vpn_target_networks()
+            .client_vpn_endpoint_id(endpoint_id)
+            .max_results(PAGE_SIZE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DescribeClientVpnTargetNetworks", e))?;
+        let found = page
+            .client_vpn_target_networks()
+            .iter()
+            .filter_map(|t| {
+                Some(Association {
+                    subnet_id: t.target_network_id()?.to_string(),
+                    status: t
+                        .status()
+                        .and_then(|s| s.code())
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
                 })
-                .collect();
-            (found, page.next_token().map(str::to_string))
-        },
-    )
+            })
+            .collect();
+        Ok(Page::new(found, page.next_token()))
+    })
     .await
 }
 
@@ -145,42 +127,37 @@ pub async fn authorization_rules(
     budget: &Budget,
     endpoint_id: &str,
 ) -> Result<Vec<Rule>, OpError> {
-    all_pages(
-        aws,
-        budget,
-        |token| async move {
-            aws.ec2
-                .describe_client_vpn_authorization_rules()
-                .client_vpn_endpoint_id(endpoint_id)
-                .max_results(PAGE_SIZE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("DescribeClientVpnAuthorizationRules", e))
-        },
-        |page| {
-            let found = page
-                .authorization_rules()
-                .iter()
-                .map(|r| Rule {
-                    group_id: r.group_id().filter(|g| !g.is_empty()).map(str::to_string),
-                    access_all: r.access_all().unwrap_or(false),
-                    destination_cidr: r.destination_cidr().unwrap_or_default().to_string(),
-                    description: r
-                        .description()
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
-                    status: r
-                        .status()
-                        .and_then(|s| s.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                    message: r.status().and_then(|s| s.message()).map(str::to_string),
-                })
-                .collect();
-            (found, page.next_token().map(str::to_string))
-        },
-    )
+    listing(aws, budget, |token| async move {
+        let page = aws
+            .ec2
+            .describe_client_vpn_authorization_rules()
+            .client_vpn_endpoint_id(endpoint_id)
+            .max_results(PAGE_SIZE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DescribeClientVpnAuthorizationRules", e))?;
+        let found = page
+            .authorization_rules()
+            .iter()
+            .map(|r| Rule {
+                group_id: r.group_id().filter(|g| !g.is_empty()).map(str::to_string),
+                access_all: r.access_all().unwrap_or(false),
+                destination_cidr: r.destination_cidr().unwrap_or_default().to_string(),
+                description: r
+                    .description()
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
+                status: r
+                    .status()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+                message: r.status().and_then(|s| s.message()).map(str::to_string),
+            })
+            .collect();
+        Ok(Page::new(found, page.next_token()))
+    })
     .await
 }
 
@@ -189,38 +166,33 @@ pub async fn routes(
     budget: &Budget,
     endpoint_id: &str,
 ) -> Result<Vec<Route>, OpError> {
-    all_pages(
-        aws,
-        budget,
-        |token| async move {
-            aws.ec2
-                .describe_client_vpn_routes()
-                .client_vpn_endpoint_id(endpoint_id)
-                .max_results(PAGE_SIZE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("DescribeClientVpnRoutes", e))
-        },
-        |page| {
-            let found = page
-                .routes()
-                .iter()
-                .map(|r| Route {
-                    destination_cidr: r.destination_cidr().unwrap_or_default().to_string(),
-                    subnet_id: r.target_subnet().unwrap_or_default().to_string(),
-                    origin: r.origin().unwrap_or_default().to_string(),
-                    status: r
-                        .status()
-                        .and_then(|s| s.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                    message: r.status().and_then(|s| s.message()).map(str::to_string),
-                })
-                .collect();
-            (found, page.next_token().map(str::to_string))
-        },
-    )
+    listing(aws, budget, |token| async move {
+        let page = aws
+            .ec2
+            .describe_client_vpn_routes()
+            .client_vpn_endpoint_id(endpoint_id)
+            .max_results(PAGE_SIZE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DescribeClientVpnRoutes", e))?;
+        let found = page
+            .routes()
+            .iter()
+            .map(|r| Route {
+                destination_cidr: r.destination_cidr().unwrap_or_default().to_string(),
+                subnet_id: r.target_subnet().unwrap_or_default().to_string(),
+                origin: r.origin().unwrap_or_default().to_string(),
+                status: r
+                    .status()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+                message: r.status().and_then(|s| s.message()).map(str::to_string),
+            })
+            .collect();
+        Ok(Page::new(found, page.next_token()))
+    })
     .await
 }
 

@@ -24,6 +24,7 @@ use super::topology::{
 };
 use crate::aws::errors::{AwsError, ErrorClass};
 use crate::aws::governor::Lane;
+use crate::aws::pages::{Page, all_pages};
 use crate::aws::retry::{Budget, OpError, RetryOn, with_retries};
 use crate::config::clients::AwsClients;
 
@@ -117,6 +118,21 @@ impl Aws<'_> {
         }
     }
 
+    /// A paginated describe: one paced, retried call per page, to the last page.
+    async fn listing<T, F, Fut>(&self, page: F) -> Result<Vec<T>, OpError>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: Future<Output = Result<Page<T>, AwsError>>,
+    {
+        let page = &page;
+        all_pages(|token| {
+            self.call(Lane::Describe, RetryOn::default(), move || {
+                page(token.clone())
+            })
+        })
+        .await
+    }
+
     fn ec2(&self) -> &aws_sdk_ec2::Client {
         &self.clients.ec2
     }
@@ -208,28 +224,28 @@ impl Aws<'_> {
     }
 
     async fn vpc_attachments_where(&self, by: Filter) -> Result<Vec<VpcAttachment>, OpError> {
-        self.call(Lane::Describe, RetryOn::default(), || async {
-            let mut found = Vec::new();
-            let mut token = None;
-            loop {
-                let page = self
-                    .ec2()
-                    .describe_transit_gateway_vpc_attachments()
-                    .filters(by.clone())
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayVpcAttachments", e))?;
-                for a in page.transit_gateway_vpc_attachments() {
+        self.listing(|token| async {
+            let page = self
+                .ec2()
+                .describe_transit_gateway_vpc_attachments()
+                .filters(by.clone())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayVpcAttachments", e))?;
+            let found = page
+                .transit_gateway_vpc_attachments()
+                .iter()
+                .filter_map(|a| {
                     let state = a
                         .state()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default();
                     if GONE.contains(&state.as_str()) {
-                        continue;
+                        return None;
                     }
                     let options = a.options();
-                    found.push(VpcAttachment {
+                    Some(VpcAttachment {
                         id: a
                             .transit_gateway_attachment_id()
                             .unwrap_or_default()
@@ -248,40 +264,37 @@ impl Aws<'_> {
                         ),
                         tags: ec2_tags(Some(a.tags())),
                         associated_route_table: None,
-                    });
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
-                }
-            }
+                    })
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
         })
         .await
     }
 
     /// Every attachment of the Transit Gateway (all kinds) that still exists.
     pub async fn attachments(&self, tgw_id: &str) -> Result<Vec<AttachmentSummary>, OpError> {
-        self.call(Lane::Describe, RetryOn::default(), || async {
-            let mut found = Vec::new();
-            let mut token = None;
-            loop {
-                let page = self
-                    .ec2()
-                    .describe_transit_gateway_attachments()
-                    .filters(filter("transit-gateway-id", [tgw_id]))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayAttachments", e))?;
-                for a in page.transit_gateway_attachments() {
+        self.listing(|token| async {
+            let page = self
+                .ec2()
+                .describe_transit_gateway_attachments()
+                .filters(filter("transit-gateway-id", [tgw_id]))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayAttachments", e))?;
+            let found = page
+                .transit_gateway_attachments()
+                .iter()
+                .filter_map(|a| {
                     let state = a
                         .state()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default();
                     if GONE.contains(&state.as_str()) {
-                        continue;
+                        return None;
                     }
-                    found.push(AttachmentSummary {
+                    Some(AttachmentSummary {
                         id: a
                             .transit_gateway_attachment_id()
                             .unwrap_or_default()
@@ -299,23 +312,18 @@ impl Aws<'_> {
                             .and_then(|s| s.transit_gateway_route_table_id())
                             .map(str::to_string),
                         tags: ec2_tags(Some(a.tags())),
-                    });
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
-                }
-            }
+                    })
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
         })
         .await
     }
 
     /// Attachment ids propagating into `table`.
     pub async fn propagations(&self, table: &str) -> Result<BTreeSet<String>, OpError> {
-        self.call(Lane::Describe, RetryOn::default(), || async {
-            let mut found = BTreeSet::new();
-            let mut token = None;
-            loop {
+        let found = self
+            .listing(|token| async {
                 let page = self
                     .ec2()
                     .get_transit_gateway_route_table_propagations()
@@ -326,20 +334,16 @@ impl Aws<'_> {
                     .map_err(|e| {
                         AwsError::from_sdk("GetTransitGatewayRouteTablePropagations", e)
                     })?;
-                for p in page.transit_gateway_route_table_propagations() {
-                    if p.state().map(|s| s.as_str()) != Some("disabled")
-                        && let Some(id) = p.transit_gateway_attachment_id()
-                    {
-                        found.insert(id.to_string());
-                    }
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
-                }
-            }
-        })
-        .await
+                let found = page
+                    .transit_gateway_route_table_propagations()
+                    .iter()
+                    .filter(|p| p.state().map(|s| s.as_str()) != Some("disabled"))
+                    .filter_map(|p| p.transit_gateway_attachment_id().map(str::to_string))
+                    .collect();
+                Ok(Page::new(found, page.next_token()))
+            })
+            .await?;
+        Ok(found.into_iter().collect())
     }
 
     /// Static routes of the hub route table. SearchTransitGatewayRoutes returns at most 1,000
@@ -390,24 +394,16 @@ impl Aws<'_> {
         let ids: Vec<String> = ids.iter().cloned().collect();
         for chunk in ids.chunks(FILTER_VALUES) {
             let vpcs = self
-                .call(Lane::Describe, RetryOn::default(), || async {
-                    let mut found = Vec::new();
-                    let mut token = None;
-                    loop {
-                        let page = self
-                            .ec2()
-                            .describe_vpcs()
-                            .filters(filter("vpc-id", chunk.to_vec()))
-                            .set_next_token(token)
-                            .send()
-                            .await
-                            .map_err(|e| AwsError::from_sdk("DescribeVpcs", e))?;
-                        found.extend(page.vpcs().iter().cloned());
-                        token = page.next_token().map(str::to_string);
-                        if token.is_none() {
-                            return Ok(found);
-                        }
-                    }
+                .listing(|token| async {
+                    let page = self
+                        .ec2()
+                        .describe_vpcs()
+                        .filters(filter("vpc-id", chunk.to_vec()))
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::from_sdk("DescribeVpcs", e))?;
+                    Ok(Page::new(page.vpcs().to_vec(), page.next_token()))
                 })
                 .await?;
             for vpc in vpcs {
@@ -453,24 +449,16 @@ impl Aws<'_> {
         let ids: Vec<String> = ids.iter().cloned().collect();
         for chunk in ids.chunks(FILTER_VALUES) {
             let subnets = self
-                .call(Lane::Describe, RetryOn::default(), || async {
-                    let mut found = Vec::new();
-                    let mut token = None;
-                    loop {
-                        let page = self
-                            .ec2()
-                            .describe_subnets()
-                            .filters(filter("subnet-id", chunk.to_vec()))
-                            .set_next_token(token)
-                            .send()
-                            .await
-                            .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
-                        found.extend(page.subnets().iter().cloned());
-                        token = page.next_token().map(str::to_string);
-                        if token.is_none() {
-                            return Ok(found);
-                        }
-                    }
+                .listing(|token| async {
+                    let page = self
+                        .ec2()
+                        .describe_subnets()
+                        .filters(filter("subnet-id", chunk.to_vec()))
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
+                    Ok(Page::new(page.subnets().to_vec(), page.next_token()))
                 })
                 .await?;
             for subnet in subnets {
@@ -535,24 +523,16 @@ impl Aws<'_> {
         filters: Vec<Filter>,
     ) -> Result<BTreeMap<String, RouteTable>, OpError> {
         let tables = self
-            .call(Lane::Describe, RetryOn::default(), || async {
-                let mut found = Vec::new();
-                let mut token = None;
-                loop {
-                    let page = self
-                        .ec2()
-                        .describe_route_tables()
-                        .set_filters(Some(filters.clone()))
-                        .set_next_token(token)
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk("DescribeRouteTables", e))?;
-                    found.extend(page.route_tables().iter().cloned());
-                    token = page.next_token().map(str::to_string);
-                    if token.is_none() {
-                        return Ok(found);
-                    }
-                }
+            .listing(|token| async {
+                let page = self
+                    .ec2()
+                    .describe_route_tables()
+                    .set_filters(Some(filters.clone()))
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeRouteTables", e))?;
+                Ok(Page::new(page.route_tables().to_vec(), page.next_token()))
             })
             .await?;
         Ok(tables
@@ -685,10 +665,8 @@ impl Aws<'_> {
         } else {
             ResourceShareAssociationType::Resource
         };
-        self.call(Lane::Describe, RetryOn::default(), || async {
-            let mut found = BTreeSet::new();
-            let mut token = None;
-            loop {
+        let found = self
+            .listing(|token| async {
                 let page = ram
                     .get_resource_share_associations()
                     .association_type(kind.clone())
@@ -697,21 +675,21 @@ impl Aws<'_> {
                     .send()
                     .await
                     .map_err(|e| AwsError::from_sdk("GetResourceShareAssociations", e))?;
-                for a in page.resource_share_associations() {
-                    let status = a.status().map(|s| s.as_str()).unwrap_or_default();
-                    if matches!(status, "ASSOCIATED" | "ASSOCIATING")
-                        && let Some(entity) = a.associated_entity()
-                    {
-                        found.insert(entity.to_string());
-                    }
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
-                }
-            }
-        })
-        .await
+                let found = page
+                    .resource_share_associations()
+                    .iter()
+                    .filter(|a| {
+                        matches!(
+                            a.status().map(|s| s.as_str()),
+                            Some("ASSOCIATED" | "ASSOCIATING")
+                        )
+                    })
+                    .filter_map(|a| a.associated_entity().map(str::to_string))
+                    .collect();
+                Ok(Page::new(found, page.next_token()))
+            })
+            .await?;
+        Ok(found.into_iter().collect())
     }
 
     /// ARNs of the active shares that contain `resource_arn` (import).
@@ -742,28 +720,26 @@ impl Aws<'_> {
         tgw_id: &str,
     ) -> Result<Vec<DataCenterLink>, OpError> {
         let dx = &self.clients.direct_connect;
-        self.call(Lane::Describe, RetryOn::default(), || async {
-            let mut found = Vec::new();
-            let mut token = None;
-            loop {
-                let page = dx
-                    .describe_direct_connect_gateway_associations()
-                    .associated_gateway_id(tgw_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        AwsError::from_sdk("DescribeDirectConnectGatewayAssociations", e)
-                    })?;
-                for a in page.direct_connect_gateway_associations() {
+        self.listing(|token| async {
+            let page = dx
+                .describe_direct_connect_gateway_associations()
+                .associated_gateway_id(tgw_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeDirectConnectGatewayAssociations", e))?;
+            let found = page
+                .direct_connect_gateway_associations()
+                .iter()
+                .filter_map(|a| {
                     let state = a
                         .association_state()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default();
                     if state == "disassociated" {
-                        continue;
+                        return None;
                     }
-                    found.push(DataCenterLink::DirectConnect {
+                    Some(DataCenterLink::DirectConnect {
                         association_id: a.association_id().unwrap_or_default().to_string(),
                         gateway_id: a
                             .direct_connect_gateway_id()
@@ -775,13 +751,10 @@ impl Aws<'_> {
                             .iter()
                             .filter_map(|p| p.cidr().map(str::to_string))
                             .collect(),
-                    });
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
-                }
-            }
+                    })
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
         })
         .await
     }
