@@ -259,6 +259,32 @@ def test_vpn_attachment_has_a_pending_state(admin, client):
     wait_for(lambda: attachment_state(ec2, vpn[0]["TransitGatewayAttachmentId"]), "available")
 
 
+def test_vpn_connection_keeps_its_static_routes_option(client):
+    ec2 = client("ec2")
+    tgw_id = make_tgw(ec2)["TransitGatewayId"]
+    gateway = ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=65000, PublicIp="203.0.113.1")["CustomerGateway"]["CustomerGatewayId"]
+    created = {}
+    for name, options in (("static", {"StaticRoutesOnly": True}), ("bgp", {"StaticRoutesOnly": False}), ("default", None)):
+        extra = {"Options": options} if options is not None else {}
+        vpn = ec2.create_vpn_connection(
+            Type="ipsec.1",
+            CustomerGatewayId=gateway,
+            TransitGatewayId=tgw_id,
+            TagSpecifications=[{"ResourceType": "vpn-connection", "Tags": [{"Key": "Name", "Value": name}]}],
+            **extra,
+        )["VpnConnection"]
+        assert vpn["TransitGatewayId"] == tgw_id and vpn["CustomerGatewayId"] == gateway
+        assert vpn["Tags"] == [{"Key": "Name", "Value": name}]
+        created[name] = vpn
+    # AWS's default is dynamic (BGP) routing.
+    assert {name: v["Options"]["StaticRoutesOnly"] for name, v in created.items()} == {"static": True, "bgp": False, "default": False}
+    described = ec2.describe_vpn_connections(VpnConnectionIds=[v["VpnConnectionId"] for v in created.values()])["VpnConnections"]
+    by_id = {v["VpnConnectionId"]: v["Options"]["StaticRoutesOnly"] for v in described}
+    assert by_id == {v["VpnConnectionId"]: v["Options"]["StaticRoutesOnly"] for v in created.values()}
+    attachments = ec2.describe_transit_gateway_attachments(Filters=[{"Name": "resource-type", "Values": ["vpn"]}])["TransitGatewayAttachments"]
+    assert sorted(a["ResourceId"] for a in attachments) == sorted(by_id)
+
+
 def test_shared_tgw_is_visible_and_attachable_after_the_invitation_is_accepted(client):
     hub = client("ec2")
     tgw = make_tgw(hub)

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::hub_network_support::*;
+use terraform_provider_migration::protocol::cty::Value;
 
 struct Hub {
     staging: Net,
@@ -347,4 +348,30 @@ async fn every_argument_updates_in_place_touching_only_the_delta() {
         .map(|r| text(r, &["destination"]))
         .collect();
     assert_eq!(hub_routes, vec!["172.16.0.0/16", "192.168.0.0/16"]);
+
+    // Static routing cannot change on a live VPN: switching to BGP replaces the connection,
+    // and the hub's static routes to the data center go (BGP propagates them). The re-plan
+    // inside `step` is empty only if AWS now reports the connection as dynamic.
+    knobs.data_center = format!(
+        "data_center = {{\n cidr_blocks = [\"192.168.0.0/16\", \"172.16.0.0/16\"]\n vpn = {{ customer_gateway_id = \"{}\"\n static_routes_only = false }}\n }}",
+        hub.cgw
+    );
+    let made = step(&mut world, &hub, &knobs).await;
+    assert_eq!(n(&made, "DeleteVpnConnection"), 1, "{made:#?}");
+    assert_eq!(n(&made, "CreateVpnConnection"), 1, "{made:#?}");
+    assert_eq!(n(&made, "DeleteTransitGatewayRoute"), 2, "{made:#?}");
+    assert_eq!(n(&made, "CreateRoute") + n(&made, "DeleteRoute"), 0);
+    let state = world.state();
+    assert_eq!(
+        get(&state, &["data_center", "vpn", "static_routes_only"]),
+        &Value::Bool(false)
+    );
+    assert!(
+        get(&state, &["routes"])
+            .elements()
+            .unwrap()
+            .iter()
+            .all(|r| !text(r, &["route_table_id"]).starts_with("tgw-rtb-")),
+        "no static hub routes under BGP"
+    );
 }

@@ -15,7 +15,9 @@ handlers for these actions are wrong in ways the provider notices, so the extens
   subnets (one per AZ, same VPC) and the TGW's state, and honours the TGW's default route table
   association/propagation options;
 * RAM-shared TGWs are visible to and attachable from the accounts they are shared with;
-  cross-account attachments wait in `pendingAcceptance` unless the TGW auto-accepts.
+  cross-account attachments wait in `pendingAcceptance` unless the TGW auto-accepts;
+* CreateVpnConnection keeps the connection's options (moto dropped them, so StaticRoutesOnly was
+  never reported) and gives its TGW attachment the same lifecycle.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from moto.ec2.models.transit_gateway_route_tables import RouteTableAssociation, 
 from .. import ec2_filters
 from ..errors import AwsError
 from ..pagination import page
-from . import Call, Delegate, handles
+from . import Call, handles
 
 GONE_ATTACHMENT_STATES = ("deleted", "failed", "rejected")
 
@@ -563,23 +565,59 @@ def reject_vpc_attachment(call: Call) -> dict[str, Any]:
     return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
 
 
+def _vpn_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The connection options AWS reports back; moto keeps none. Routing is dynamic (BGP)
+    unless `StaticRoutesOnly` is asked for."""
+    options = params.get("Options") or {}
+    return {
+        "EnableAcceleration": bool(options.get("EnableAcceleration", False)),
+        "StaticRoutesOnly": bool(options.get("StaticRoutesOnly", False)),
+        "LocalIpv4NetworkCidr": options.get("LocalIpv4NetworkCidr", "0.0.0.0/0"),
+        "RemoteIpv4NetworkCidr": options.get("RemoteIpv4NetworkCidr", "0.0.0.0/0"),
+        "TunnelInsideIpVersion": options.get("TunnelInsideIpVersion", "ipv4"),
+    }
+
+
+def vpn_connection_shape(vpn: Any) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "CustomerGatewayConfiguration": vpn.customer_gateway_configuration,
+        "CustomerGatewayId": vpn.customer_gateway_id,
+        "Category": "VPN",
+        "State": vpn.state,
+        "Type": vpn.type,
+        "VpnConnectionId": vpn.id,
+        "Options": vpn.options,
+        "Tags": ec2_filters.tag_list(tags_of(vpn)),
+    }
+    if vpn.vpn_gateway_id:
+        shape["VpnGatewayId"] = vpn.vpn_gateway_id
+    if vpn.transit_gateway_id:
+        shape["TransitGatewayId"] = vpn.transit_gateway_id
+    return shape
+
+
 @handles("ec2", "CreateVpnConnection")
-def create_vpn_connection(call: Call) -> Delegate:
-    """moto creates the TGW's VPN attachment `available` and unassociated; give it a lifecycle."""
-    tgw_id = call.params.get("TransitGatewayId")
-    if not tgw_id:
-        return Delegate()
-    tgw, owner = require_transit_gateway(call, tgw_id)
+def create_vpn_connection(call: Call) -> dict[str, Any]:
+    """moto drops the connection's options (StaticRoutesOnly among them) and creates the TGW's
+    VPN attachment `available` and unassociated: keep the options, give the attachment a
+    lifecycle. DescribeVpnConnections stays moto's, which reports the options kept here."""
+    params = call.params
     be = backend(call.account, call.region)
-    before = set(be.transit_gateway_attachments)
-
-    def after() -> None:
-        for attachment_id in set(be.transit_gateway_attachments) - before:
-            attachment = be.transit_gateway_attachments[attachment_id]
-            if attachment.resource_type == "vpn":
-                start_attachment_lifecycle(call, attachment, tgw, "vpn_attachment.pending", cross_account=False)
-
-    return Delegate(after)
+    tgw_id = params.get("TransitGatewayId")
+    tgw = require_transit_gateway(call, tgw_id)[0] if tgw_id else None
+    tags = ec2_filters.tags_from_specifications(params.get("TagSpecifications"), "vpn-connection")
+    vpn = be.create_vpn_connection(
+        params.get("Type"),
+        params.get("CustomerGatewayId"),
+        vpn_gateway_id=params.get("VpnGatewayId"),
+        transit_gateway_id=tgw_id,
+        tags=tags,
+    )
+    vpn.options = _vpn_options(params)
+    if tgw is not None:
+        attachment = be.create_transit_gateway_vpn_attachment(vpn_id=vpn.id, transit_gateway_id=tgw.id)
+        start_attachment_lifecycle(call, attachment, tgw, "vpn_attachment.pending", cross_account=False)
+    return {"VpnConnection": vpn_connection_shape(vpn)}
 
 
 # ---------------------------------------------------------------------------------------------
