@@ -29,8 +29,13 @@ def page(
     bad_token_code: str = "InvalidParameterValue",
     bad_max_code: str = "InvalidParameterValue",
     max_name: str = "MaxResults",
+    cap: int | None = None,
 ) -> tuple[list[T], str | None]:
-    """One page of `items` and the token for the next, or None on the last page."""
+    """One page of `items` and the token for the next, or None on the last page.
+
+    `cap` (the `page_size` setting) shortens every page below what was asked, as AWS may do:
+    a client that stops at the first page without following `NextToken` then misses items.
+    """
     size = default if default is not None else maximum
     if max_results is not None:
         try:
@@ -39,6 +44,8 @@ def page(
             raise AwsError(bad_max_code, f"{max_name} must be an integer") from None
         if not minimum <= size <= maximum:
             raise AwsError(bad_max_code, f"{max_name} must be between {minimum} and {maximum}, got {size}")
+    if cap is not None:
+        size = min(size, cap)
     check = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:12]
     offset = 0
     if next_token:

@@ -55,6 +55,7 @@ def default_config() -> dict[str, Any]:
         "throttle": {"enabled": False, "buckets": copy.deepcopy(DEFAULT_BUCKETS)},
         "faults": [],
         "concurrent_mutation_limit": 10,
+        "page_size": None,
     }
 
 
@@ -97,6 +98,13 @@ class Settings:
         with self._lock:
             return int(self._config["concurrent_mutation_limit"])
 
+    @property
+    def page_size(self) -> int | None:
+        """The most items one page of any list the extension serves may hold (None: as asked)."""
+        with self._lock:
+            size = self._config["page_size"]
+            return None if size is None else int(size)
+
     def apply(self, patch: Any) -> dict[str, Any]:
         """Validates and merges a config request; returns the whole config afterwards."""
         if not isinstance(patch, dict):
@@ -120,6 +128,11 @@ class Settings:
                 if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
                     raise AdminError("concurrent_mutation_limit must be an integer ≥ 1")
                 updated["concurrent_mutation_limit"] = limit
+            if "page_size" in patch:
+                size = patch["page_size"]
+                if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+                    raise AdminError("page_size must be an integer ≥ 1, or null to answer pages as asked")
+                updated["page_size"] = size
             self._config = updated
             self.generation += 1
             return copy.deepcopy(updated)

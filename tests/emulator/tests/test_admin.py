@@ -168,3 +168,23 @@ def test_drop_connection_closes_without_an_answer(admin, client, account):
         ec2.describe_vpcs()
     ec2.describe_vpcs()
     assert [(c["status"], c["error"]) for c in admin.calls(account)] == [(0, "ConnectionDropped"), (200, None)]
+
+
+def test_page_size_shortens_every_page_and_tokens_reach_the_rest(admin, client):
+    for bad in (0, -1, True, "2"):
+        status, payload = admin.request("POST", "config", {"page_size": bad})
+        assert status == 400 and "page_size" in payload["error"], bad
+    ram = client("ram")
+    for n in range(5):
+        ram.create_resource_share(name=f"share-{n}")
+    admin.config(page_size=2)
+    first = ram.get_resource_shares(resourceOwner="SELF")
+    assert len(first["resourceShares"]) == 2 and first["nextToken"]
+    # Even when the client asks for more, as AWS may answer fewer.
+    asked = ram.get_resource_shares(resourceOwner="SELF", maxResults=100)
+    assert len(asked["resourceShares"]) == 2 and asked["nextToken"]
+    pages = list(ram.get_paginator("get_resource_shares").paginate(resourceOwner="SELF"))
+    assert [len(p["resourceShares"]) for p in pages] == [2, 2, 1]
+    assert sorted(s["name"] for p in pages for s in p["resourceShares"]) == [f"share-{n}" for n in range(5)]
+    assert admin.config(page_size=None)["page_size"] is None
+    assert len(ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]) == 5

@@ -422,3 +422,60 @@ async fn import_rebuilds_the_groups_so_the_next_plan_is_empty() {
         "{diagnostics:#?}"
     );
 }
+
+/// With the emulator answering one item per page, every read (rules, routes, target networks)
+/// must follow `NextToken`: a read that stopped at the first page would plan to create rules
+/// and routes that exist, or import only one of them.
+#[tokio::test]
+async fn one_item_pages_are_read_to_the_end() {
+    let site = site(&["MigrationEngineers", "InternalIT"]).await;
+    let eng = site.sid("MigrationEngineers").to_string();
+    let it = site.sid("InternalIT").to_string();
+    site.emulator
+        .configure(serde_json::json!({"page_size": 1}))
+        .await
+        .unwrap();
+    let mut tf = site.terraform();
+    let config = site.config(&format!(
+        r#"
+  groups = {{
+    migration_engineers = {{ sid = "{eng}", networks = ["10.10.0.0/16", "192.168.0.0/16"] }}
+    internal_it         = {{ sid = "{it}", networks = ["192.168.0.0/16", "10.20.0.0/16"] }}
+  }}"#
+    ));
+    let applied = tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    let plan = tf.plan(&config).await.unwrap();
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+    let before = tf.state_value(ADDRESS).unwrap();
+    assert_eq!(rule_entries(&before).len(), 4);
+
+    assert!(tf.forget(ADDRESS));
+    let diagnostics = tf
+        .import(&config, ADDRESS, &site.endpoint_id)
+        .await
+        .unwrap();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let imported = tf.state_value(ADDRESS).unwrap();
+    assert_eq!(rule_entries(&imported), rule_entries(&before));
+    assert_eq!(route_entries(&imported), route_entries(&before));
+    let plan = tf.plan(&config).await.unwrap();
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+
+    let calls = site.emulator.calls(OWNER).await.unwrap();
+    for action in [
+        "DescribeClientVpnAuthorizationRules",
+        "DescribeClientVpnRoutes",
+        "DescribeClientVpnTargetNetworks",
+    ] {
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.action == action && !c.params["NextToken"].is_null()),
+            "{action} was never asked for a second page"
+        );
+    }
+    let destroyed = tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.diagnostics);
+    assert!(site.rules().await.is_empty());
+}

@@ -61,3 +61,71 @@ async fn a_no_op_plan_costs_the_same_few_calls_at_5_and_20_vpcs() {
         create_20["DescribeRouteTables"]
     );
 }
+
+/// AWS may answer a list with fewer items than asked and a `NextToken`. With the emulator
+/// serving one item per page, a hub whose reads stopped at the first page would lose
+/// attachments, principals and propagations, and its re-plan would not be empty.
+#[tokio::test]
+async fn one_item_pages_are_read_to_the_end() {
+    let mut world = World::start().await;
+    let nets = [
+        world.vpc(1, 1, 1).await,
+        world.vpc(2, 1, 1).await,
+        world.vpc(3, 1, 1).await,
+    ];
+    let dx = world.direct_connect_gateway(65010).await;
+    world
+        .emulator
+        .configure(serde_json::json!({"page_size": 1}))
+        .await
+        .unwrap();
+    let attachments: String = nets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                "    net{i} = {{\n      vpc_id = \"{}\"\n      subnet_ids = {}\n      route_table_ids = {}\n    }}\n",
+                n.vpc,
+                list(&n.subnets),
+                list(&n.tables)
+            )
+        })
+        .collect();
+    let config = world.config(&format!(
+        "  name = \"paged\"\n  share_with = [\"111111111111\", \"222222222222\", \"333333333333\"]\n  vpc_attachments = {{\n{attachments}  }}\n  data_center = {{\n    cidr_blocks = [\"192.168.0.0/16\"]\n    direct_connect_gateway_id = \"{dx}\"\n  }}\n"
+    ));
+    world.converge(&config).await;
+    let state = world.state();
+    for i in 0..3 {
+        assert!(
+            text(
+                &state,
+                &["vpc_attachments", &format!("net{i}"), "attachment_id"]
+            )
+            .starts_with("tgw-attach-")
+        );
+    }
+    assert_eq!(get(&state, &["share_with"]).elements().unwrap().len(), 3);
+    assert_eq!(get(&state, &["routes"]).elements().unwrap().len(), 3 * 3);
+
+    // The reads really were paged: each of these was called with a token at least once.
+    let calls = world.calls().await;
+    for (action, token) in [
+        ("DescribeTransitGatewayAttachments", "NextToken"),
+        ("DescribeTransitGatewayVpcAttachments", "NextToken"),
+        ("GetTransitGatewayRouteTablePropagations", "NextToken"),
+        ("GetResourceShareAssociations", "nextToken"),
+    ] {
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.action == action && !c.params[token].is_null()),
+            "{action} was never asked for a second page"
+        );
+    }
+
+    let tgw = text(&state, &["id"]);
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_nothing_left(&world.inventory().await, &tgw);
+}

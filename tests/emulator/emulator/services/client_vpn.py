@@ -320,7 +320,7 @@ def describe_endpoints(call: Call) -> dict[str, Any]:
     if wanted:
         endpoints = [e for e in endpoints if e.endpoint_id in wanted]
     endpoints = ec2_filters.select(endpoints, params.get("Filters"), ENDPOINT_FILTERS, lambda e: e.tags)
-    chunk, token = page(endpoints, params.get("MaxResults"), params.get("NextToken"), query=[wanted, params.get("Filters")], minimum=5)
+    chunk, token = page(endpoints, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[wanted, params.get("Filters")], minimum=5)
     return {"ClientVpnEndpoints": [_endpoint_shape(e) for e in chunk], "NextToken": token}
 
 
@@ -436,7 +436,7 @@ def describe_target_networks(call: Call) -> dict[str, Any]:
     if wanted:
         associations = [a for a in associations if a.association_id in wanted]
     associations = ec2_filters.select(associations, params.get("Filters"), TARGET_NETWORK_FILTERS)
-    chunk, token = page(associations, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, wanted, params.get("Filters")], minimum=5)
+    chunk, token = page(associations, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[endpoint.endpoint_id, wanted, params.get("Filters")], minimum=5)
     return {"ClientVpnTargetNetworks": [_target_network_shape(a) for a in chunk], "NextToken": token}
 
 
@@ -519,7 +519,7 @@ def describe_rules(call: Call) -> dict[str, Any]:
     params = call.params
     endpoint = _endpoint(call)
     rules = ec2_filters.select(list(endpoint.rules), params.get("Filters"), RULE_FILTERS)
-    chunk, token = page(rules, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
+    chunk, token = page(rules, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
     return {"AuthorizationRules": [_rule_shape(r) for r in chunk], "NextToken": token}
 
 
@@ -596,7 +596,7 @@ def describe_routes(call: Call) -> dict[str, Any]:
     params = call.params
     endpoint = _endpoint(call)
     routes = ec2_filters.select(list(endpoint.routes), params.get("Filters"), ROUTE_FILTERS)
-    chunk, token = page(routes, params.get("MaxResults"), params.get("NextToken"), query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
+    chunk, token = page(routes, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[endpoint.endpoint_id, params.get("Filters")], minimum=5)
     return {"Routes": [_route_shape(r) for r in chunk], "NextToken": token}
 
 

@@ -153,7 +153,7 @@ def describe_gateways(call: Call) -> dict[str, Any]:
     gateways = [g for g in _store(call).gateways.values() if g.state != "deleted"]
     if params.get("directConnectGatewayId"):
         gateways = [g for g in gateways if g.gateway_id == params["directConnectGatewayId"]]
-    chunk, token = page(gateways, params.get("maxResults"), params.get("nextToken"), query=params.get("directConnectGatewayId"), maximum=100, bad_token_code="DirectConnectClientException", bad_max_code="DirectConnectClientException", max_name="maxResults")
+    chunk, token = page(gateways, params.get("maxResults"), params.get("nextToken"), cap=call.world.settings.page_size, query=params.get("directConnectGatewayId"), maximum=100, bad_token_code="DirectConnectClientException", bad_max_code="DirectConnectClientException", max_name="maxResults")
     return {"directConnectGateways": [_gateway_shape(g) for g in chunk], "nextToken": token}
 
 
@@ -261,7 +261,7 @@ def describe_associations(call: Call) -> dict[str, Any]:
         if params.get(key):
             associations = [a for a in associations if getattr(a, attribute) == params[key]]
     query = {k: v for k, v in params.items() if k not in ("maxResults", "nextToken")}
-    chunk, token = page(associations, params.get("maxResults"), params.get("nextToken"), query=query, maximum=100, bad_token_code="DirectConnectClientException", bad_max_code="DirectConnectClientException", max_name="maxResults")
+    chunk, token = page(associations, params.get("maxResults"), params.get("nextToken"), cap=call.world.settings.page_size, query=query, maximum=100, bad_token_code="DirectConnectClientException", bad_max_code="DirectConnectClientException", max_name="maxResults")
     return {"directConnectGatewayAssociations": [_association_shape(a) for a in chunk], "nextToken": token}
 
 

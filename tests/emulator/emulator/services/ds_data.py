@@ -158,7 +158,7 @@ def list_groups(call: Call) -> dict[str, Any]:
         ordered,
         call.params.get("MaxResults"),
         call.params.get("NextToken"),
-        query=[directory.directory_id],
+        cap=call.world.settings.page_size, query=[directory.directory_id],
         maximum=250,
         bad_token_code="ValidationException",
         bad_max_code="ValidationException",

@@ -327,7 +327,7 @@ def _page(call: Call, items: list[Any]) -> tuple[list[Any], str | None]:
         items,
         call.params.get("maxResults"),
         call.params.get("nextToken"),
-        query={k: v for k, v in call.params.items() if k not in ("nextToken", "maxResults")},
+        cap=call.world.settings.page_size, query={k: v for k, v in call.params.items() if k not in ("nextToken", "maxResults")},
         maximum=500,
         bad_token_code="InvalidNextTokenException",
         bad_max_code="InvalidMaxResultsException",

@@ -118,7 +118,7 @@ def describe_route_tables(call: Call) -> dict[str, Any]:
                 raise AwsError("InvalidRouteTableID.NotFound", f"The transitGatewayRouteTable ID '{table_id}' does not exist")
         tables = [t for t in tables if t.id in ids]
     tables = ec2_filters.select(tables, params.get("Filters"), TABLE_FILTERS, tags_of)
-    chunk, token = page(tables, params.get("MaxResults"), params.get("NextToken"), query=[ids, params.get("Filters")], minimum=5)
+    chunk, token = page(tables, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
     return {"TransitGatewayRouteTables": [_table_shape(t) for t in chunk], "NextToken": token}
 
 
@@ -209,7 +209,7 @@ RELATION_FILTERS = {
 def _relations(call: Call, items: list[Any]) -> tuple[list[dict[str, Any]], str | None]:
     params = call.params
     chosen = ec2_filters.select(items, params.get("Filters"), RELATION_FILTERS)
-    chunk, token = page(chosen, params.get("MaxResults"), params.get("NextToken"), query=params.get("Filters"), minimum=5)
+    chunk, token = page(chosen, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=params.get("Filters"), minimum=5)
     return [
         {"TransitGatewayAttachmentId": r.transitGatewayAttachmentId, "ResourceId": r.resourceId, "ResourceType": r.resourceType, "State": r.state}
         for r in chunk

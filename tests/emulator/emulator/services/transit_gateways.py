@@ -275,7 +275,7 @@ def describe_transit_gateways(call: Call) -> dict[str, Any]:
                 raise AwsError("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw_id}' does not exist")
         tgws = [t for t in tgws if t.id in ids]
     tgws = ec2_filters.select(tgws, params.get("Filters"), TGW_FILTERS, tags_of)
-    chunk, token = page(tgws, params.get("MaxResults"), params.get("NextToken"), query=[ids, params.get("Filters")], minimum=5)
+    chunk, token = page(tgws, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
     return {"TransitGateways": [tgw_shape(t) for t in chunk], "NextToken": token}
 
 
@@ -479,7 +479,7 @@ def describe_vpc_attachments(call: Call) -> dict[str, Any]:
     params = call.params
     ids = params.get("TransitGatewayAttachmentIds") or []
     attachments = ec2_filters.select(_listed_attachments(call, ids, "vpc"), params.get("Filters"), VPC_ATTACHMENT_FILTERS, tags_of)
-    chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), query=[ids, params.get("Filters")], minimum=5)
+    chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
     return {"TransitGatewayVpcAttachments": [vpc_attachment_shape(a) for a in chunk], "NextToken": token}
 
 
@@ -488,7 +488,7 @@ def describe_attachments(call: Call) -> dict[str, Any]:
     params = call.params
     ids = params.get("TransitGatewayAttachmentIds") or []
     attachments = ec2_filters.select(_listed_attachments(call, ids, None), params.get("Filters"), ATTACHMENT_FILTERS, tags_of)
-    chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), query=[ids, params.get("Filters")], minimum=5)
+    chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
     return {"TransitGatewayAttachments": [attachment_shape(a) for a in chunk], "NextToken": token}
 
 
