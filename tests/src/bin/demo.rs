@@ -343,6 +343,7 @@ async fn run() -> Result<(), Error> {
     heading("terraform destroy -auto-approve");
     let started = Instant::now();
     let destroyed = tf.destroy(&configuration).await?;
+    print!("{}", render::plan(&destroyed.plan));
     if destroyed.has_errors() {
         for (address, diagnostic) in &destroyed.diagnostics {
             print!("{}", render::diagnostic_box(diagnostic, address));
