@@ -173,16 +173,13 @@ impl AwsError {
             SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Self {
                 action,
                 code: String::new(),
-                message: format!(
-                    "could not reach AWS or read its answer: {}",
-                    DisplayErrorContext(&error)
-                ),
+                message: format!("could not reach AWS or read its answer: {}", causes(&error)),
                 class: ErrorClass::Transient,
             },
             _ => Self {
                 action,
                 code: String::new(),
-                message: DisplayErrorContext(&error).to_string(),
+                message: causes(&error),
                 class: ErrorClass::Fatal,
             },
         }
@@ -232,11 +229,40 @@ fn credentials_failure(error: &(dyn std::error::Error + 'static)) -> Option<Stri
     None
 }
 
+/// An error and its causes on one line, `outer: inner: innermost`. Unlike the SDK's
+/// `DisplayErrorContext` it leaves out the debug dump of the whole chain, which users cannot act
+/// on, and a cause whose text its wrapper already contains.
+pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let text = error.to_string();
+        if !text.is_empty() && !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        current = error.source();
+    }
+    parts.join(": ")
+}
+
+/// The request never got an answer from AWS (no connection, a failed lookup, a timeout), for a
+/// reason other than missing credentials: the endpoint or the network is what to check.
+pub fn is_unreachable<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    matches!(
+        error,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+    ) && credentials_failure(error).is_none()
+}
+
 /// A one-line description of any SDK error, for configuration-time messages.
 pub fn describe<E, R>(error: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match error {
         SdkError::ServiceError(service) => format!(
@@ -244,7 +270,7 @@ where
             service.err().code().unwrap_or("Unknown"),
             service.err().message().unwrap_or_default()
         ),
-        other => DisplayErrorContext(other).to_string(),
+        other => causes(other),
     }
 }
 

@@ -5,4 +5,5 @@ pub mod errors;
 pub mod governor;
 pub mod pages;
 pub mod retry;
+pub mod unknown_host;
 pub mod waiter;

@@ -34,6 +34,18 @@ pub struct AwsClients {
     pub governor: std::sync::Arc<crate::aws::governor::Governor>,
 }
 
+/// A service client from the shared configuration, plus the provider's own retry rule: a host
+/// name that does not exist fails at once instead of after `max_retries` attempts.
+macro_rules! client {
+    ($sdk:ident, $config:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .retry_classifier(crate::aws::unknown_host::UnknownHostIsFinal)
+                .build(),
+        )
+    };
+}
+
 /// Why clients could not be built; the message says what to change.
 #[derive(Debug)]
 pub struct ConfigureError(pub String);
@@ -103,7 +115,7 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
             .credentials_provider(SharedCredentialsProvider::new(provider.build().await))
             .build()
     } else if let Some(web) = &settings.web_identity {
-        let sts = aws_sdk_sts::Client::new(&sts_config);
+        let sts = client!(aws_sdk_sts, &sts_config);
         base.to_builder()
             .credentials_provider(SharedCredentialsProvider::new(WebIdentityCredentials {
                 sts,
@@ -115,19 +127,22 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
     };
 
     let endpoint = |service: &str| settings.endpoints.get(service);
-    let sts = aws_sdk_sts::Client::new(&with_endpoint(&shared, endpoint("sts")));
+    let sts = client!(aws_sdk_sts, &with_endpoint(&shared, endpoint("sts")));
     let mut clients = AwsClients {
-        ec2: aws_sdk_ec2::Client::new(&with_endpoint(&shared, endpoint("ec2"))),
-        ram: aws_sdk_ram::Client::new(&with_endpoint(&shared, endpoint("ram"))),
-        directory: aws_sdk_directory::Client::new(&with_endpoint(&shared, endpoint("directory"))),
-        directory_data: aws_sdk_directoryservicedata::Client::new(&with_endpoint(
-            &shared,
-            endpoint("directoryservicedata"),
-        )),
-        direct_connect: aws_sdk_directconnect::Client::new(&with_endpoint(
-            &shared,
-            endpoint("directconnect"),
-        )),
+        ec2: client!(aws_sdk_ec2, &with_endpoint(&shared, endpoint("ec2"))),
+        ram: client!(aws_sdk_ram, &with_endpoint(&shared, endpoint("ram"))),
+        directory: client!(
+            aws_sdk_directory,
+            &with_endpoint(&shared, endpoint("directory"))
+        ),
+        directory_data: client!(
+            aws_sdk_directoryservicedata,
+            &with_endpoint(&shared, endpoint("directoryservicedata"))
+        ),
+        direct_connect: client!(
+            aws_sdk_directconnect,
+            &with_endpoint(&shared, endpoint("directconnect"))
+        ),
         sts,
         region,
         account_id: None,
@@ -145,11 +160,10 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
             .send()
             .await
             .map_err(|e| {
-                ConfigureError(format!(
-                    "Cannot validate the AWS credentials with STS GetCallerIdentity: {}. Check the \
-                 credentials (environment, profile, assume_role), or set \
-                 skip_credentials_validation = true to plan without AWS access.",
-                    crate::aws::errors::describe(&e)
+                ConfigureError(credential_check_failure(
+                    &e,
+                    settings.endpoints.get("sts"),
+                    &clients.region,
                 ))
             })?;
         let account = identity.account().unwrap_or_default().to_string();
@@ -171,6 +185,44 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
         clients.account_id = Some(account);
     }
     Ok(clients)
+}
+
+/// What to tell the user when GetCallerIdentity fails: an endpoint that cannot be reached is a
+/// matter of `endpoints`, `region` or the network, not of credentials.
+fn credential_check_failure<R>(
+    error: &aws_sdk_sts::error::SdkError<
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
+        R,
+    >,
+    endpoint: Option<&String>,
+    region: &str,
+) -> String
+where
+    R: std::fmt::Debug + 'static,
+{
+    use crate::aws::errors::{describe, is_unreachable};
+    const OFFLINE: &str = "or set skip_credentials_validation = true to plan without AWS access.";
+    if !is_unreachable(error) {
+        return format!(
+            "Cannot validate the AWS credentials with STS GetCallerIdentity: {}. Check the \
+             credentials (environment, profile, assume_role), {OFFLINE}",
+            describe(error)
+        );
+    }
+    let at = match endpoint {
+        Some(url) => format!("{url} (`endpoints.sts`)"),
+        None => format!("its endpoint for Region {region}"),
+    };
+    let what_to_check = if crate::aws::unknown_host::is_unknown_host(error) {
+        "The host name does not exist: check `endpoints` and `region` for a typo"
+    } else {
+        "Check `endpoints` and `region`, and that this machine can reach AWS (set HTTPS_PROXY \
+         if it needs a proxy)"
+    };
+    format!(
+        "Cannot reach STS at {at} to validate the credentials: {}. {what_to_check}, {OFFLINE}",
+        describe(error)
+    )
 }
 
 fn with_endpoint(config: &SdkConfig, endpoint: Option<&String>) -> SdkConfig {

@@ -124,7 +124,7 @@ pub fn provider_schema() -> Schema {
                     .sensitive()
                     .describe("Session token for temporary credentials."),
                 Attribute::optional("max_retries", Type::Number).describe(&format!(
-                    "How many times a retryable AWS error (throttling, 5xx, eventual consistency) is retried with backoff and jitter before the operation fails. Default: `{DEFAULT_MAX_RETRIES}`."
+                    "How many times a retryable AWS error (throttling, 5xx, eventual consistency, a connection that failed) is retried with backoff and jitter before the operation fails. A host name that does not exist (a typo in `endpoints` or `region`) is not retried. Default: `{DEFAULT_MAX_RETRIES}`."
                 )),
                 Attribute::optional("retry_mode", Type::String)
                     .describe("`standard` (default) or `adaptive` (client-side rate limiting when the account is throttled). Also read from `AWS_RETRY_MODE`."),

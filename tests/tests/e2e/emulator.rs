@@ -550,3 +550,46 @@ async fn the_provider_validates_credentials_through_a_named_endpoint() {
         "{errors:?}"
     );
 }
+
+/// An endpoint that cannot be reached is reported as such, naming the endpoint and what to
+/// check, not as a credentials problem; a host name that does not exist is not retried.
+#[tokio::test]
+async fn an_unreachable_endpoint_says_where_and_what_to_check() {
+    let emulator = Emulator::start().await.unwrap();
+    // `.invalid` never resolves (RFC 6761). One retry bounds the test should this machine's
+    // resolver be unreachable rather than answer "no such name".
+    let block = r#"provider "migration" {
+  region      = "eu-west-1"
+  max_retries = 1
+  endpoints {
+    sts = "http://aws-emulator.invalid:4566"
+  }
+}"#;
+    let mut tf = harness::Terraform::new(harness::LaunchOptions {
+        env: emulator.provider_env(OWNER),
+        ..Default::default()
+    });
+    let plan = tf.plan(block).await.unwrap();
+    let errors = plan.errors();
+    let detail = &errors
+        .iter()
+        .find(|d| d.summary == "Cannot configure the AWS provider")
+        .unwrap_or_else(|| panic!("{errors:?}"))
+        .detail;
+    assert!(
+        detail.starts_with(
+            "Cannot reach STS at http://aws-emulator.invalid:4566 (`endpoints.sts`) to validate \
+             the credentials: "
+        ),
+        "{detail}"
+    );
+    assert!(detail.contains("skip_credentials_validation"), "{detail}");
+    assert!(!detail.contains("Check the credentials"), "{detail}");
+    assert!(
+        !detail.contains("DispatchFailure {"),
+        "no debug dump: {detail}"
+    );
+    if detail.contains("Name or service not known") {
+        assert!(detail.contains("The host name does not exist"), "{detail}");
+    }
+}
