@@ -31,6 +31,26 @@ use crate::config::clients::AwsClients;
 /// How many values one EC2 filter may carry.
 const FILTER_VALUES: usize = 200;
 
+/// Runs `read` once per chunk of at most [`FILTER_VALUES`] ids, EC2's limit on the values of
+/// one filter, and gathers what every chunk found. No ids, no call.
+async fn per_filter_chunk<'a, C, I, F, Fut>(
+    ids: impl IntoIterator<Item = &'a String>,
+    mut read: F,
+) -> Result<C, OpError>
+where
+    C: Default + Extend<I::Item>,
+    I: IntoIterator,
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<I, OpError>>,
+{
+    let ids: Vec<String> = ids.into_iter().cloned().collect();
+    let mut found = C::default();
+    for chunk in ids.chunks(FILTER_VALUES) {
+        found.extend(read(chunk.to_vec()).await?);
+    }
+    Ok(found)
+}
+
 /// Attachment states after which an attachment no longer exists.
 pub const GONE: [&str; 3] = ["deleted", "failed", "rejected"];
 
@@ -213,14 +233,10 @@ impl Aws<'_> {
         &self,
         ids: &[String],
     ) -> Result<Vec<VpcAttachment>, OpError> {
-        let mut found = Vec::new();
-        for chunk in ids.chunks(FILTER_VALUES) {
-            found.extend(
-                self.vpc_attachments_where(filter("transit-gateway-attachment-id", chunk.to_vec()))
-                    .await?,
-            );
-        }
-        Ok(found)
+        per_filter_chunk(ids, |chunk| {
+            self.vpc_attachments_where(filter("transit-gateway-attachment-id", chunk))
+        })
+        .await
     }
 
     async fn vpc_attachments_where(&self, by: Filter) -> Result<Vec<VpcAttachment>, OpError> {
@@ -390,24 +406,26 @@ impl Aws<'_> {
     }
 
     pub async fn vpcs(&self, ids: &BTreeSet<String>) -> Result<BTreeMap<String, Vpc>, OpError> {
-        let mut found = BTreeMap::new();
-        let ids: Vec<String> = ids.iter().cloned().collect();
-        for chunk in ids.chunks(FILTER_VALUES) {
-            let vpcs = self
-                .listing(|token| async {
-                    let page = self
-                        .ec2()
-                        .describe_vpcs()
-                        .filters(filter("vpc-id", chunk.to_vec()))
-                        .set_next_token(token)
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk("DescribeVpcs", e))?;
-                    Ok(Page::new(page.vpcs().to_vec(), page.next_token()))
-                })
-                .await?;
-            for vpc in vpcs {
-                let Some(id) = vpc.vpc_id() else { continue };
+        let vpcs: Vec<aws_sdk_ec2::types::Vpc> = per_filter_chunk(ids, |chunk| async move {
+            let by = filter("vpc-id", chunk);
+            self.listing(|token| async {
+                let page = self
+                    .ec2()
+                    .describe_vpcs()
+                    .filters(by.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeVpcs", e))?;
+                Ok(Page::new(page.vpcs().to_vec(), page.next_token()))
+            })
+            .await
+        })
+        .await?;
+        Ok(vpcs
+            .iter()
+            .filter_map(|vpc| {
+                let id = vpc.vpc_id()?;
                 let mut cidrs: BTreeSet<String> = vpc
                     .cidr_block_association_set()
                     .iter()
@@ -421,7 +439,7 @@ impl Aws<'_> {
                 if let Some(primary) = vpc.cidr_block() {
                     cidrs.insert(primary.to_string());
                 }
-                found.insert(
+                Some((
                     id.to_string(),
                     Vpc {
                         id: id.to_string(),
@@ -435,37 +453,36 @@ impl Aws<'_> {
                             })
                             .collect(),
                     },
-                );
-            }
-        }
-        Ok(found)
+                ))
+            })
+            .collect())
     }
 
     pub async fn subnets(
         &self,
         ids: &BTreeSet<String>,
     ) -> Result<BTreeMap<String, Subnet>, OpError> {
-        let mut found = BTreeMap::new();
-        let ids: Vec<String> = ids.iter().cloned().collect();
-        for chunk in ids.chunks(FILTER_VALUES) {
-            let subnets = self
-                .listing(|token| async {
-                    let page = self
-                        .ec2()
-                        .describe_subnets()
-                        .filters(filter("subnet-id", chunk.to_vec()))
-                        .set_next_token(token)
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
-                    Ok(Page::new(page.subnets().to_vec(), page.next_token()))
-                })
-                .await?;
-            for subnet in subnets {
-                let Some(id) = subnet.subnet_id() else {
-                    continue;
-                };
-                found.insert(
+        let subnets: Vec<aws_sdk_ec2::types::Subnet> = per_filter_chunk(ids, |chunk| async move {
+            let by = filter("subnet-id", chunk);
+            self.listing(|token| async {
+                let page = self
+                    .ec2()
+                    .describe_subnets()
+                    .filters(by.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
+                Ok(Page::new(page.subnets().to_vec(), page.next_token()))
+            })
+            .await
+        })
+        .await?;
+        Ok(subnets
+            .iter()
+            .filter_map(|subnet| {
+                let id = subnet.subnet_id()?;
+                Some((
                     id.to_string(),
                     Subnet {
                         id: id.to_string(),
@@ -476,10 +493,9 @@ impl Aws<'_> {
                             .unwrap_or_default()
                             .to_string(),
                     },
-                );
-            }
-        }
-        Ok(found)
+                ))
+            })
+            .collect())
     }
 
     /// The listed route tables with all their routes (one call for all of them).
@@ -487,15 +503,10 @@ impl Aws<'_> {
         &self,
         ids: &BTreeSet<String>,
     ) -> Result<BTreeMap<String, RouteTable>, OpError> {
-        let mut found = BTreeMap::new();
-        let ids: Vec<String> = ids.iter().cloned().collect();
-        for chunk in ids.chunks(FILTER_VALUES) {
-            found.extend(
-                self.route_tables_where(vec![filter("route-table-id", chunk.to_vec())])
-                    .await?,
-            );
-        }
-        Ok(found)
+        per_filter_chunk(ids, |chunk| {
+            self.route_tables_where(vec![filter("route-table-id", chunk)])
+        })
+        .await
     }
 
     /// Route tables of the listed VPCs that route something to `tgw_id` (import).
@@ -504,18 +515,13 @@ impl Aws<'_> {
         vpc_ids: &BTreeSet<String>,
         tgw_id: &str,
     ) -> Result<BTreeMap<String, RouteTable>, OpError> {
-        let mut found = BTreeMap::new();
-        let ids: Vec<String> = vpc_ids.iter().cloned().collect();
-        for chunk in ids.chunks(FILTER_VALUES) {
-            found.extend(
-                self.route_tables_where(vec![
-                    filter("vpc-id", chunk.to_vec()),
-                    filter("route.transit-gateway-id", [tgw_id]),
-                ])
-                .await?,
-            );
-        }
-        Ok(found)
+        per_filter_chunk(vpc_ids, |chunk| {
+            self.route_tables_where(vec![
+                filter("vpc-id", chunk),
+                filter("route.transit-gateway-id", [tgw_id]),
+            ])
+        })
+        .await
     }
 
     async fn route_tables_where(
