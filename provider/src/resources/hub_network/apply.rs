@@ -488,19 +488,7 @@ impl Executor {
                         .ok_or(OpError::Aws(e))?,
                     Err(e) => return Err(e),
                 };
-                self.record(|t| {
-                    t.data_center = Some(DataCenter {
-                        link,
-                        attachment: None,
-                    });
-                });
-                self.await_data_center().await?;
-                self.tag_object(
-                    &TagObject::DataCenterAttachment,
-                    &attachment_tags,
-                    &BTreeSet::new(),
-                )
-                .await
+                self.settle_data_center(link, &attachment_tags).await
             })
             .await,
             Change::UpdateDirectConnect { add, remove } => Box::pin(async move {
@@ -560,19 +548,7 @@ impl Executor {
                 let link = aws
                     .create_vpn_connection(&tgw_id, &customer_gateway_id, static_routes_only, &tags)
                     .await?;
-                self.record(|t| {
-                    t.data_center = Some(DataCenter {
-                        link,
-                        attachment: None,
-                    });
-                });
-                self.await_data_center().await?;
-                self.tag_object(
-                    &TagObject::DataCenterAttachment,
-                    &attachment_tags,
-                    &BTreeSet::new(),
-                )
-                .await
+                self.settle_data_center(link, &attachment_tags).await
             })
             .await,
             Change::DeleteVpn => Box::pin(async move {
@@ -861,6 +837,28 @@ impl Executor {
 
     /// Waits until the data center's link is up and its attachment `available`, recording
     /// the attachment as soon as it appears.
+    /// A new Direct Connect association or VPN connection: recorded at once, then waited for
+    /// until its Transit Gateway attachment is usable, which is then tagged as the hub's.
+    async fn settle_data_center(
+        &self,
+        link: DataCenterLink,
+        attachment_tags: &super::topology::Tags,
+    ) -> Result<(), OpError> {
+        self.record(|t| {
+            t.data_center = Some(DataCenter {
+                link,
+                attachment: None,
+            });
+        });
+        self.await_data_center().await?;
+        self.tag_object(
+            &TagObject::DataCenterAttachment,
+            attachment_tags,
+            &BTreeSet::new(),
+        )
+        .await
+    }
+
     async fn await_data_center(&self) -> Result<(), OpError> {
         let aws = self.aws();
         let (tgw_id, _) = self.tgw()?;

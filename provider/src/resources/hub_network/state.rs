@@ -509,46 +509,29 @@ pub fn planned(
         };
         state.insert(name.into(), value);
     }
-    let default = |state: &mut BTreeMap<String, Value>, name: &str, value: Value| {
+    // Defaults of the optional arguments the configuration leaves null.
+    for (name, value) in [
+        ("amazon_side_asn", Value::number(model::DEFAULT_ASN)),
+        (
+            "auto_accept_shared_attachments",
+            Value::Bool(model::DEFAULT_AUTO_ACCEPT),
+        ),
+        ("dns_support", Value::Bool(model::DEFAULT_DNS_SUPPORT)),
+        ("vpn_ecmp_support", Value::Bool(model::DEFAULT_VPN_ECMP)),
+        (
+            "allow_external_principals",
+            Value::Bool(model::DEFAULT_ALLOW_EXTERNAL),
+        ),
+        (
+            "route_propagation",
+            Value::Bool(model::DEFAULT_ROUTE_PROPAGATION),
+        ),
+        ("mesh_routes", Value::Bool(model::DEFAULT_MESH_ROUTES)),
+    ] {
         if state.get(name).is_none_or(Value::is_null) {
             state.insert(name.into(), value);
         }
-    };
-    default(
-        &mut state,
-        "amazon_side_asn",
-        Value::number(model::DEFAULT_ASN),
-    );
-    default(
-        &mut state,
-        "auto_accept_shared_attachments",
-        Value::Bool(model::DEFAULT_AUTO_ACCEPT),
-    );
-    default(
-        &mut state,
-        "dns_support",
-        Value::Bool(model::DEFAULT_DNS_SUPPORT),
-    );
-    default(
-        &mut state,
-        "vpn_ecmp_support",
-        Value::Bool(model::DEFAULT_VPN_ECMP),
-    );
-    default(
-        &mut state,
-        "allow_external_principals",
-        Value::Bool(model::DEFAULT_ALLOW_EXTERNAL),
-    );
-    default(
-        &mut state,
-        "route_propagation",
-        Value::Bool(model::DEFAULT_ROUTE_PROPAGATION),
-    );
-    default(
-        &mut state,
-        "mesh_routes",
-        Value::Bool(model::DEFAULT_MESH_ROUTES),
-    );
+    }
 
     // The share exists iff there are principals.
     let share_arn = match known_strings(&attr(config, "share_with")) {
