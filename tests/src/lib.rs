@@ -14,6 +14,7 @@ pub mod docs;
 pub mod emulator;
 pub mod process;
 pub mod render;
+pub mod seed;
 pub mod terraform;
 
 pub use process::{LaunchOptions, ProviderProcess};

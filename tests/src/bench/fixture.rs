@@ -10,6 +10,7 @@ use terraform_provider_migration::config::clients::AwsClients;
 
 use crate::emulator::{Call, Emulator};
 use crate::process::{Error, LaunchOptions};
+use crate::seed;
 use crate::terraform::{Applied, Plan, Terraform};
 
 /// The account every benchmark acts as.
@@ -168,38 +169,9 @@ impl HubWorld {
 
 async fn seed_vpc(aws: &AwsClients, i: usize) -> Result<Vpc, Error> {
     let cidr = format!("10.{i}.0.0/16");
-    let id = aws
-        .ec2
-        .create_vpc()
-        .cidr_block(&cidr)
-        .send()
-        .await?
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .ok_or("CreateVpc returned no id")?
-        .to_string();
-    let subnet = aws
-        .ec2
-        .create_subnet()
-        .vpc_id(&id)
-        .cidr_block(format!("10.{i}.0.0/24"))
-        .availability_zone(format!("{}a", crate::emulator::REGION))
-        .send()
-        .await?
-        .subnet()
-        .and_then(|s| s.subnet_id())
-        .ok_or("CreateSubnet returned no id")?
-        .to_string();
-    let table = aws
-        .ec2
-        .create_route_table()
-        .vpc_id(&id)
-        .send()
-        .await?
-        .route_table()
-        .and_then(|t| t.route_table_id())
-        .ok_or("CreateRouteTable returned no id")?
-        .to_string();
+    let id = seed::vpc(&aws.ec2, &cidr).await?;
+    let subnet = seed::subnet(&aws.ec2, &id, &format!("10.{i}.0.0/24"), "a").await?;
+    let table = seed::route_table(&aws.ec2, &id).await?;
     Ok(Vpc {
         id,
         cidr,
@@ -228,18 +200,7 @@ impl ClientVpnSite {
         let emulator = Emulator::start().await?;
         let aws = emulator.clients(OWNER).await?;
         let vpc = seed_vpc(&aws, 10).await?;
-        let second = aws
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc.id)
-            .cidr_block("10.10.1.0/24")
-            .availability_zone(format!("{}b", crate::emulator::REGION))
-            .send()
-            .await?
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .ok_or("CreateSubnet returned no id")?
-            .to_string();
+        let second = seed::subnet(&aws.ec2, &vpc.id, "10.10.1.0/24", "b").await?;
         let directory_id = aws
             .directory
             .create_microsoft_ad()

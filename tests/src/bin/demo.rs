@@ -15,7 +15,7 @@ use aws_sdk_ec2::types::{
 use harness::emulator::{Emulator, REGION};
 use harness::process::Error;
 use harness::terraform::Terraform;
-use harness::{LaunchOptions, render};
+use harness::{LaunchOptions, render, seed};
 
 const ACCOUNT: &str = "111122223333";
 const SHARED_ACCOUNTS: [&str; 2] = ["222233334444", "333344445555"];
@@ -45,37 +45,13 @@ async fn seed(emulator: &Emulator) -> Result<Seeded, Error> {
     let mut variables = BTreeMap::new();
     let mut vpcs = BTreeMap::new();
     for (name, cidr) in [("staging", "10.10.0.0/16"), ("target", "10.20.0.0/16")] {
-        let vpc = aws.ec2.create_vpc().cidr_block(cidr).send().await?;
-        let vpc_id = vpc
-            .vpc()
-            .and_then(|v| v.vpc_id())
-            .ok_or("no VPC id")?
-            .to_string();
+        let vpc_id = seed::vpc(&aws.ec2, cidr).await?;
         let mut subnets = Vec::new();
         for (index, zone) in ["a", "b"].iter().enumerate() {
             let subnet_cidr = cidr.replace(".0.0/16", &format!(".{}.0/24", index + 1));
-            let subnet = aws
-                .ec2
-                .create_subnet()
-                .vpc_id(&vpc_id)
-                .cidr_block(subnet_cidr)
-                .availability_zone(format!("{REGION}{zone}"))
-                .send()
-                .await?;
-            subnets.push(
-                subnet
-                    .subnet()
-                    .and_then(|s| s.subnet_id())
-                    .ok_or("no subnet id")?
-                    .to_string(),
-            );
+            subnets.push(seed::subnet(&aws.ec2, &vpc_id, &subnet_cidr, zone).await?);
         }
-        let table = aws.ec2.create_route_table().vpc_id(&vpc_id).send().await?;
-        let table_id = table
-            .route_table()
-            .and_then(|t| t.route_table_id())
-            .ok_or("no route table id")?
-            .to_string();
+        let table_id = seed::route_table(&aws.ec2, &vpc_id).await?;
         variables.insert(format!("{name}_vpc_id"), hcl::Value::String(vpc_id.clone()));
         variables.insert(format!("{name}_cidr"), hcl::Value::String(cidr.into()));
         variables.insert(format!("{name}_subnet_ids"), list(&subnets));

@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::{
     DirectoryServiceAuthenticationRequest,
 };
 use harness::emulator::Emulator;
-use harness::{LaunchOptions, Terraform};
+use harness::{LaunchOptions, Terraform, seed};
 use terraform_provider_migration::config::clients::AwsClients;
 use terraform_provider_migration::protocol::cty::Value;
 
@@ -42,30 +42,11 @@ pub async fn site(groups: &[&str]) -> Site {
 pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
     let emulator = Emulator::start().await.expect("emulator starts");
     let aws = emulator.clients(OWNER).await.expect("clients");
-    let vpc_id = aws
-        .ec2
-        .create_vpc()
-        .cidr_block("10.10.0.0/16")
-        .send()
-        .await
-        .unwrap()
-        .vpc()
-        .unwrap()
-        .vpc_id()
-        .unwrap()
-        .to_string();
+    let vpc_id = seed::vpc(&aws.ec2, "10.10.0.0/16").await.unwrap();
     let mut subnets = Vec::new();
     for (i, zone) in ["a", "b", "c"].iter().enumerate() {
-        let subnet = aws
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block(format!("10.10.{}.0/24", i + 1))
-            .availability_zone(format!("eu-west-1{zone}"))
-            .send()
-            .await
-            .unwrap();
-        subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_string());
+        let cidr = format!("10.10.{}.0/24", i + 1);
+        subnets.push(seed::subnet(&aws.ec2, &vpc_id, &cidr, zone).await.unwrap());
     }
     let vpc_settings = aws_sdk_directory::types::DirectoryVpcSettings::builder()
         .vpc_id(&vpc_id)

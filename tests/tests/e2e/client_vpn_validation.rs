@@ -157,21 +157,9 @@ async fn checks_against_the_endpoint_name_their_attribute() {
         .await
         .unwrap();
     let vpc_id = vpc.subnets()[0].vpc_id().unwrap().to_string();
-    let same_zone = site
-        .aws
-        .ec2
-        .create_subnet()
-        .vpc_id(&vpc_id)
-        .cidr_block("10.10.9.0/24")
-        .availability_zone("eu-west-1a")
-        .send()
+    let same_zone = harness::seed::subnet(&site.aws.ec2, &vpc_id, "10.10.9.0/24", "a")
         .await
-        .unwrap()
-        .subnet()
-        .unwrap()
-        .subnet_id()
-        .unwrap()
-        .to_string();
+        .unwrap();
     let missing = "subnet-0123456789abcdef0";
     let mut tf = site.terraform();
     let config = site.config(&format!(

@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::{
     DirectoryServiceAuthenticationRequest, Filter,
 };
 use harness::emulator::Emulator;
+use harness::seed;
 use serde_json::json;
 use terraform_provider_migration::aws::errors::AwsError;
 use terraform_provider_migration::aws::retry::Budget;
@@ -28,24 +29,13 @@ async fn every_added_api_answers_the_sdk() {
     );
 
     // Network scaffolding (moto's own APIs).
-    let vpc = aws
-        .ec2
-        .create_vpc()
-        .cidr_block("10.10.0.0/16")
-        .send()
+    let vpc_id = seed::vpc(&aws.ec2, "10.10.0.0/16").await.unwrap();
+    let subnet_id = seed::subnet(&aws.ec2, &vpc_id, "10.10.1.0/24", "a")
         .await
         .unwrap();
-    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
-    let subnet = aws
-        .ec2
-        .create_subnet()
-        .vpc_id(&vpc_id)
-        .cidr_block("10.10.1.0/24")
-        .availability_zone("eu-west-1a")
-        .send()
+    let second_subnet_id = seed::subnet(&aws.ec2, &vpc_id, "10.10.2.0/24", "b")
         .await
         .unwrap();
-    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
 
     // Directory Service + Directory Service Data (SIDs, Managed AD only).
     let directory = aws
@@ -57,21 +47,7 @@ async fn every_added_api_answers_the_sdk() {
             aws_sdk_directory::types::DirectoryVpcSettings::builder()
                 .vpc_id(&vpc_id)
                 .subnet_ids(&subnet_id)
-                .subnet_ids({
-                    aws.ec2
-                        .create_subnet()
-                        .vpc_id(&vpc_id)
-                        .cidr_block("10.10.2.0/24")
-                        .availability_zone("eu-west-1b")
-                        .send()
-                        .await
-                        .unwrap()
-                        .subnet()
-                        .unwrap()
-                        .subnet_id()
-                        .unwrap()
-                        .to_string()
-                })
+                .subnet_ids(&second_subnet_id)
                 .build()
                 .unwrap(),
         )

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::GatewayType;
 use harness::emulator::{Call, Emulator};
 use harness::terraform::{Action, Applied, Plan};
-use harness::{LaunchOptions, Terraform};
+use harness::{LaunchOptions, Terraform, seed};
 use serde_json::{Value as Json, json};
 use terraform_provider_migration::config::clients::AwsClients;
 use terraform_provider_migration::protocol::cty::Value;
@@ -78,20 +78,9 @@ impl World {
 
     /// A VPC `10.<n>.0.0/16` with `zones` subnets (one per zone) and `tables` route tables.
     pub async fn vpc(&self, n: u8, zones: usize, tables: usize) -> Net {
-        let cidr = format!("10.{n}.0.0/16");
-        let vpc = self
-            .aws
-            .ec2
-            .create_vpc()
-            .cidr_block(&cidr)
-            .send()
+        let vpc = seed::vpc(&self.aws.ec2, &format!("10.{n}.0.0/16"))
             .await
-            .unwrap()
-            .vpc()
-            .unwrap()
-            .vpc_id()
-            .unwrap()
-            .to_string();
+            .unwrap();
         let mut subnets = Vec::new();
         for (i, zone) in ["a", "b", "c"].iter().take(zones).enumerate() {
             subnets.push(self.subnet(&vpc, &format!("10.{n}.{i}.0/24"), zone).await);
@@ -108,35 +97,11 @@ impl World {
     }
 
     pub async fn subnet(&self, vpc: &str, cidr: &str, zone: &str) -> String {
-        self.aws
-            .ec2
-            .create_subnet()
-            .vpc_id(vpc)
-            .cidr_block(cidr)
-            .availability_zone(format!("eu-west-1{zone}"))
-            .send()
-            .await
-            .unwrap()
-            .subnet()
-            .unwrap()
-            .subnet_id()
-            .unwrap()
-            .to_string()
+        seed::subnet(&self.aws.ec2, vpc, cidr, zone).await.unwrap()
     }
 
     pub async fn route_table(&self, vpc: &str) -> String {
-        self.aws
-            .ec2
-            .create_route_table()
-            .vpc_id(vpc)
-            .send()
-            .await
-            .unwrap()
-            .route_table()
-            .unwrap()
-            .route_table_id()
-            .unwrap()
-            .to_string()
+        seed::route_table(&self.aws.ec2, vpc).await.unwrap()
     }
 
     pub async fn secondary_cidr(&self, vpc: &str, cidr: &str) {
