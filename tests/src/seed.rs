@@ -50,3 +50,39 @@ pub async fn route_table(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Stri
         .ok_or("CreateRouteTable returned no id")?
         .to_string())
 }
+
+/// A Client VPN endpoint of `account` for `client_cidr` in `vpc_id`, authenticating users
+/// against the directory `directory_id`; its id.
+pub async fn client_vpn_endpoint(
+    ec2: &aws_sdk_ec2::Client,
+    account: &str,
+    client_cidr: &str,
+    directory_id: &str,
+    vpc_id: &str,
+) -> Result<String, Error> {
+    use aws_sdk_ec2::types::{
+        ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
+        DirectoryServiceAuthenticationRequest,
+    };
+    Ok(ec2
+        .create_client_vpn_endpoint()
+        .client_cidr_block(client_cidr)
+        .server_certificate_arn(format!("arn:aws:acm:{REGION}:{account}:certificate/seed"))
+        .authentication_options(
+            ClientVpnAuthenticationRequest::builder()
+                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
+                .active_directory(
+                    DirectoryServiceAuthenticationRequest::builder()
+                        .directory_id(directory_id)
+                        .build(),
+                )
+                .build(),
+        )
+        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
+        .vpc_id(vpc_id)
+        .send()
+        .await?
+        .client_vpn_endpoint_id()
+        .ok_or("CreateClientVpnEndpoint returned no id")?
+        .to_string())
+}

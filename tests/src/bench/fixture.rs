@@ -193,10 +193,6 @@ pub struct ClientVpnSite {
 
 impl ClientVpnSite {
     pub async fn seed() -> Result<Self, Error> {
-        use aws_sdk_ec2::types::{
-            ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-            DirectoryServiceAuthenticationRequest,
-        };
         let emulator = Emulator::start().await?;
         let aws = emulator.clients(OWNER).await?;
         let vpc = seed_vpc(&aws, 10).await?;
@@ -218,31 +214,9 @@ impl ClientVpnSite {
             .directory_id()
             .ok_or("CreateMicrosoftAD returned no id")?
             .to_string();
-        let endpoint_id = aws
-            .ec2
-            .create_client_vpn_endpoint()
-            .client_cidr_block("172.16.0.0/22")
-            .server_certificate_arn(format!(
-                "arn:aws:acm:{}:{OWNER}:certificate/bench",
-                crate::emulator::REGION
-            ))
-            .authentication_options(
-                ClientVpnAuthenticationRequest::builder()
-                    .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
-                    .active_directory(
-                        DirectoryServiceAuthenticationRequest::builder()
-                            .directory_id(&directory_id)
-                            .build(),
-                    )
-                    .build(),
-            )
-            .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-            .vpc_id(&vpc.id)
-            .send()
-            .await?
-            .client_vpn_endpoint_id()
-            .ok_or("CreateClientVpnEndpoint returned no id")?
-            .to_string();
+        let endpoint_id =
+            seed::client_vpn_endpoint(&aws.ec2, OWNER, "172.16.0.0/22", &directory_id, &vpc.id)
+                .await?;
         for subnet in [&vpc.subnet, &second] {
             aws.ec2
                 .associate_client_vpn_target_network()

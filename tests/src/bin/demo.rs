@@ -8,11 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use aws_sdk_ec2::types::{
-    ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-    DirectoryServiceAuthenticationRequest,
-};
-use harness::emulator::{Emulator, REGION};
+use harness::emulator::Emulator;
 use harness::process::Error;
 use harness::terraform::Terraform;
 use harness::{LaunchOptions, render, seed};
@@ -102,29 +98,14 @@ async fn seed(emulator: &Emulator) -> Result<Seeded, Error> {
         variables.insert(variable.into(), hcl::Value::String(sid));
     }
 
-    let endpoint = aws
-        .ec2
-        .create_client_vpn_endpoint()
-        .client_cidr_block("172.16.0.0/22")
-        .server_certificate_arn(format!("arn:aws:acm:{REGION}:{ACCOUNT}:certificate/demo"))
-        .authentication_options(
-            ClientVpnAuthenticationRequest::builder()
-                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
-                .active_directory(
-                    DirectoryServiceAuthenticationRequest::builder()
-                        .directory_id(&directory_id)
-                        .build(),
-                )
-                .build(),
-        )
-        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-        .vpc_id(staging_vpc)
-        .send()
-        .await?;
-    let endpoint_id = endpoint
-        .client_vpn_endpoint_id()
-        .ok_or("no endpoint id")?
-        .to_string();
+    let endpoint_id = seed::client_vpn_endpoint(
+        &aws.ec2,
+        ACCOUNT,
+        "172.16.0.0/22",
+        &directory_id,
+        staging_vpc,
+    )
+    .await?;
     for subnet in staging_subnets {
         aws.ec2
             .associate_client_vpn_target_network()

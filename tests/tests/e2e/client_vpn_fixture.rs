@@ -5,10 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::{
-    ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-    DirectoryServiceAuthenticationRequest,
-};
 use harness::emulator::Emulator;
 use harness::{LaunchOptions, Terraform, seed};
 use terraform_provider_migration::config::clients::AwsClients;
@@ -117,29 +113,10 @@ pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
             sids.insert(name.to_string(), created.sid().unwrap().to_string());
         }
     }
-    let endpoint_id = aws
-        .ec2
-        .create_client_vpn_endpoint()
-        .client_cidr_block("172.16.0.0/22")
-        .server_certificate_arn("arn:aws:acm:eu-west-1:111122223333:certificate/abc")
-        .authentication_options(
-            ClientVpnAuthenticationRequest::builder()
-                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
-                .active_directory(
-                    DirectoryServiceAuthenticationRequest::builder()
-                        .directory_id(&directory_id)
-                        .build(),
-                )
-                .build(),
-        )
-        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-        .vpc_id(&vpc_id)
-        .send()
-        .await
-        .unwrap()
-        .client_vpn_endpoint_id()
-        .unwrap()
-        .to_string();
+    let endpoint_id =
+        seed::client_vpn_endpoint(&aws.ec2, OWNER, "172.16.0.0/22", &directory_id, &vpc_id)
+            .await
+            .unwrap();
     for subnet in &subnets[..2] {
         aws.ec2
             .associate_client_vpn_target_network()

@@ -3,10 +3,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{
-    ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-    DirectoryServiceAuthenticationRequest, Filter,
-};
+use aws_sdk_ec2::types::Filter;
 use harness::emulator::Emulator;
 use harness::seed;
 use serde_json::json;
@@ -84,27 +81,10 @@ async fn every_added_api_answers_the_sdk() {
     assert!(listed.groups().iter().any(|g| g.sid() == sid));
 
     // Client VPN.
-    let endpoint = aws
-        .ec2
-        .create_client_vpn_endpoint()
-        .client_cidr_block("172.16.0.0/22")
-        .server_certificate_arn("arn:aws:acm:eu-west-1:111122223333:certificate/abc")
-        .authentication_options(
-            ClientVpnAuthenticationRequest::builder()
-                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
-                .active_directory(
-                    DirectoryServiceAuthenticationRequest::builder()
-                        .directory_id(&directory_id)
-                        .build(),
-                )
-                .build(),
-        )
-        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-        .vpc_id(&vpc_id)
-        .send()
-        .await
-        .unwrap();
-    let endpoint_id = endpoint.client_vpn_endpoint_id().unwrap().to_string();
+    let endpoint_id =
+        seed::client_vpn_endpoint(&aws.ec2, OWNER, "172.16.0.0/22", &directory_id, &vpc_id)
+            .await
+            .unwrap();
     let endpoints = aws
         .ec2
         .describe_client_vpn_endpoints()
