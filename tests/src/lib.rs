@@ -8,6 +8,7 @@
 //! - [`emulator`]: the local AWS (moto + extension) the end-to-end tests run against.
 
 pub mod bench;
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod docs;

@@ -86,3 +86,129 @@ pub async fn client_vpn_endpoint(
         .ok_or("CreateClientVpnEndpoint returned no id")?
         .to_string())
 }
+
+/// What the blueprint (`examples/blueprint/`) receives from the landing zone: its input
+/// variables, and one line per seeded object for people to read.
+pub struct Blueprint {
+    /// The blueprint's variables, as `terraform.tfvars.json` holds them.
+    pub variables: serde_json::Map<String, serde_json::Value>,
+    pub described: Vec<String>,
+}
+
+/// Accounts the blueprint's hub is shared with.
+pub const BLUEPRINT_SHARED_ACCOUNTS: [&str; 2] = ["222233334444", "333344445555"];
+
+/// What exists before the blueprint runs, in `account`: the staging (10.10.0.0/16) and target
+/// (10.20.0.0/16) VPCs with subnets in two zones and a route table each, a Managed AD with the
+/// groups MigrationEngineers and InternalIT, a Client VPN endpoint (172.16.0.0/22) that
+/// authenticates against it with both staging subnets associated, and a Direct Connect gateway
+/// (ASN 65010).
+pub async fn blueprint(
+    aws: &terraform_provider_migration::config::clients::AwsClients,
+    account: &str,
+) -> Result<Blueprint, Error> {
+    use serde_json::{Value, json};
+    let mut variables = serde_json::Map::new();
+    let mut described = Vec::new();
+    let mut staging = (String::new(), Vec::new());
+    for (name, cidr) in [("staging", "10.10.0.0/16"), ("target", "10.20.0.0/16")] {
+        let vpc_id = vpc(&aws.ec2, cidr).await?;
+        let mut subnets = Vec::new();
+        for (index, zone) in ["a", "b"].iter().enumerate() {
+            let subnet_cidr = cidr.replace(".0.0/16", &format!(".{}.0/24", index + 1));
+            subnets.push(subnet(&aws.ec2, &vpc_id, &subnet_cidr, zone).await?);
+        }
+        let table_id = route_table(&aws.ec2, &vpc_id).await?;
+        described.push(format!(
+            "{name} VPC {vpc_id} ({cidr}), subnets {}, route table {table_id}",
+            subnets.join(", ")
+        ));
+        variables.insert(format!("{name}_vpc_id"), json!(vpc_id));
+        variables.insert(format!("{name}_cidr"), json!(cidr));
+        variables.insert(format!("{name}_subnet_ids"), json!(subnets));
+        variables.insert(format!("{name}_route_table_ids"), json!([table_id]));
+        if name == "staging" {
+            staging = (vpc_id, subnets);
+        }
+    }
+    let (staging_vpc, staging_subnets) = staging;
+
+    let directory_id = aws
+        .directory
+        .create_microsoft_ad()
+        .name("corp.example.com")
+        .password("Demo-Passw0rd!")
+        .vpc_settings(
+            aws_sdk_directory::types::DirectoryVpcSettings::builder()
+                .vpc_id(&staging_vpc)
+                .set_subnet_ids(Some(staging_subnets.clone()))
+                .build()?,
+        )
+        .send()
+        .await?
+        .directory_id()
+        .ok_or("CreateMicrosoftAD returned no id")?
+        .to_string();
+    described.push(format!("Managed AD {directory_id} (corp.example.com)"));
+    variables.insert("directory_id".into(), json!(directory_id));
+    for (variable, group) in [
+        ("migration_engineers_sid", "MigrationEngineers"),
+        ("internal_it_sid", "InternalIT"),
+    ] {
+        let sid = aws
+            .directory_data
+            .create_group()
+            .directory_id(&directory_id)
+            .sam_account_name(group)
+            .send()
+            .await?
+            .sid()
+            .ok_or("CreateGroup returned no SID")?
+            .to_string();
+        described.push(format!("AD group {group}: {sid}"));
+        variables.insert(variable.into(), json!(sid));
+    }
+
+    let endpoint_id = client_vpn_endpoint(
+        &aws.ec2,
+        account,
+        "172.16.0.0/22",
+        &directory_id,
+        &staging_vpc,
+    )
+    .await?;
+    for subnet in &staging_subnets {
+        aws.ec2
+            .associate_client_vpn_target_network()
+            .client_vpn_endpoint_id(&endpoint_id)
+            .subnet_id(subnet)
+            .send()
+            .await?;
+    }
+    described.push(format!(
+        "Client VPN endpoint {endpoint_id} (172.16.0.0/22, AD authentication, 2 subnets associated)"
+    ));
+    variables.insert("client_vpn_endpoint_id".into(), json!(endpoint_id));
+
+    let gateway_id = aws
+        .direct_connect
+        .create_direct_connect_gateway()
+        .direct_connect_gateway_name("datacenter")
+        .amazon_side_asn(65010)
+        .send()
+        .await?
+        .direct_connect_gateway()
+        .and_then(|g| g.direct_connect_gateway_id())
+        .ok_or("CreateDirectConnectGateway returned no id")?
+        .to_string();
+    described.push(format!("Direct Connect gateway {gateway_id} (ASN 65010)"));
+    variables.insert("direct_connect_gateway_id".into(), json!(gateway_id));
+    variables.insert(
+        "shared_account_ids".into(),
+        Value::Array(BLUEPRINT_SHARED_ACCOUNTS.iter().map(|a| json!(a)).collect()),
+    );
+    Ok(Blueprint {
+        variables,
+        described,
+    })
+}

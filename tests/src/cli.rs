@@ -1,0 +1,553 @@
+//! Real Terraform: the `terraform` command of a release installed by
+//! `tests/terraform/install.py` (Terraform core from PyPI), run in a scratch working directory
+//! holding configuration files from `tests/terraform/cases/`, with the provider under test
+//! installed by `terraform init` from a filesystem mirror, exactly as a user's machine does it.
+//!
+//! Where the harness of [`crate::terraform`] re-implements core's rules, this module asks core
+//! itself: what it prints, the plans it makes (`terraform show -json`), the state it saves.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+use tokio::process::{Child, Command};
+
+use crate::process::{Error, provider_binary};
+
+/// Namespace and type of the provider in `required_providers`.
+pub const PROVIDER_SOURCE: &str = "registry.terraform.io/migration-hub/migration";
+
+/// The environment variable that chooses the Terraform releases a run tests: space or comma
+/// separated versions, or `all`. Unset: the releases `versions.json` marks `default` (the oldest
+/// and the newest supported).
+pub const VERSIONS_VARIABLE: &str = "MIGRATION_TERRAFORM_VERSIONS";
+
+fn terraform_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform")
+}
+
+/// The directory of a test case's configuration files.
+pub fn case_dir(case: &str) -> PathBuf {
+    terraform_dir().join("cases").join(case)
+}
+
+/// A Terraform release, as `major.minor.patch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    pub fn parse(text: &str) -> Option<Version> {
+        let mut parts = text.trim().trim_start_matches('v').split('.');
+        let mut next = || parts.next()?.parse().ok();
+        Some(Version(next()?, next()?, next().unwrap_or(0)))
+    }
+
+    /// Whether this release is `major.minor` or newer.
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        (self.0, self.1) >= (major, minor)
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// One entry of `tests/terraform/versions.json`.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Release {
+    pub terraform: String,
+    #[serde(default)]
+    pub supported: bool,
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// Every release `versions.json` lists, oldest first.
+pub fn releases() -> Vec<Release> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        versions: Vec<Release>,
+    }
+    let path = terraform_dir().join("versions.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut file: File = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid: {e}", path.display()));
+    file.versions
+        .sort_by_key(|r| Version::parse(&r.terraform).unwrap_or(Version(0, 0, 0)));
+    file.versions
+}
+
+/// The `terraform` command of one installed release.
+#[derive(Clone, Debug)]
+pub struct Cli {
+    pub version: Version,
+    binary: PathBuf,
+}
+
+impl Cli {
+    /// The installed release `version` (see `make terraform-cli`).
+    pub fn installed(version: &str) -> Result<Cli, Error> {
+        let parsed =
+            Version::parse(version).ok_or_else(|| format!("not a Terraform version: {version}"))?;
+        let binary = terraform_dir()
+            .join(".cli")
+            .join(parsed.to_string())
+            .join("terraform");
+        if !binary.exists() {
+            return Err(format!(
+                "Terraform {parsed} is not installed at {}: run `make terraform-cli` \
+                 (or `python3 tests/terraform/install.py {parsed}`)",
+                binary.display()
+            )
+            .into());
+        }
+        Ok(Cli {
+            version: parsed,
+            binary,
+        })
+    }
+
+    /// The releases this run tests, from [`VERSIONS_VARIABLE`] (supported releases only when
+    /// it says `all`).
+    pub fn under_test() -> Vec<Cli> {
+        let releases = releases();
+        let chosen: Vec<String> = match std::env::var(VERSIONS_VARIABLE) {
+            Ok(list) if list.trim() == "all" => releases
+                .iter()
+                .filter(|r| r.supported)
+                .map(|r| r.terraform.clone())
+                .collect(),
+            Ok(list) if !list.trim().is_empty() => list
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => releases
+                .iter()
+                .filter(|r| r.default)
+                .map(|r| r.terraform.clone())
+                .collect(),
+        };
+        chosen
+            .iter()
+            .map(|v| Cli::installed(v).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    }
+
+    pub fn binary(&self) -> &Path {
+        &self.binary
+    }
+}
+
+/// A filesystem mirror holding the provider under test, made once per test process: the
+/// unpacked layout, whose package directory `terraform init` links instead of copying.
+fn provider_mirror() -> &'static Path {
+    static MIRROR: OnceLock<PathBuf> = OnceLock::new();
+    MIRROR.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("migration-tf-mirror-{}", std::process::id()));
+        let package = root
+            .join(PROVIDER_SOURCE)
+            .join(env!("CARGO_PKG_VERSION"))
+            .join(platform());
+        std::fs::create_dir_all(&package).expect("mirror directory");
+        let link = package.join(format!(
+            "terraform-provider-migration_v{}",
+            env!("CARGO_PKG_VERSION")
+        ));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(provider_binary(), &link).expect("mirror link");
+        root
+    })
+}
+
+fn platform() -> String {
+    let os = std::env::consts::OS;
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}_{arch}")
+}
+
+/// What one `terraform` command did.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub args: Vec<String>,
+    /// `None` when a signal ended it.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Everything Terraform printed, as a user sees it in a terminal.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Panics with Terraform's output unless the command succeeded.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert!(self.success(), "{}", self.report("failed"));
+        self
+    }
+
+    /// Panics with Terraform's output unless the command failed.
+    #[track_caller]
+    pub fn failed(self) -> Run {
+        assert!(
+            !self.success(),
+            "{}",
+            self.report("succeeded, but should fail")
+        );
+        self
+    }
+
+    /// The command line, its exit code and everything it printed, for assertion messages.
+    pub fn report(&self, what: &str) -> String {
+        format!(
+            "terraform {} {what} (exit {:?}, {:.1} s)\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.code,
+            self.elapsed.as_secs_f64(),
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+/// Subcommands that take `-no-color`.
+const COLOURED: &[&str] = &[
+    "init",
+    "validate",
+    "plan",
+    "apply",
+    "destroy",
+    "import",
+    "show",
+    "refresh",
+    "output",
+    "providers",
+    "query",
+];
+
+/// A scratch working directory with its own configuration, state and CLI configuration, and
+/// the environment Terraform runs in (the provider inherits it).
+pub struct Workspace {
+    pub cli: Cli,
+    pub dir: PathBuf,
+    env: BTreeMap<String, String>,
+}
+
+impl Workspace {
+    /// An empty working directory for `cli`, named after `name`, whose Terraform talks to AWS
+    /// through `env` (credentials, Region, endpoints).
+    pub fn new(cli: &Cli, name: &str, env: &[(String, String)]) -> Workspace {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let slug: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let dir = std::env::temp_dir().join(format!(
+            "migration-tf-{}-{n}-{slug}-{}",
+            std::process::id(),
+            cli.version
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".home")).expect("workspace directory");
+        let rc = dir.join(".terraformrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
+                provider_mirror().display()
+            ),
+        )
+        .expect("CLI configuration");
+        let mut vars: BTreeMap<String, String> = BTreeMap::new();
+        for key in ["PATH", "TMPDIR", "LANG"] {
+            if let Ok(value) = std::env::var(key) {
+                vars.insert(key.into(), value);
+            }
+        }
+        vars.insert("HOME".into(), dir.join(".home").display().to_string());
+        vars.insert("TF_CLI_CONFIG_FILE".into(), rc.display().to_string());
+        vars.insert("CHECKPOINT_DISABLE".into(), "1".into());
+        vars.insert("TF_IN_AUTOMATION".into(), "1".into());
+        if let Ok(level) = std::env::var("HARNESS_TF_LOG") {
+            vars.insert("TF_LOG".into(), level);
+            vars.insert(
+                "TF_LOG_PATH".into(),
+                dir.join("terraform.log").display().to_string(),
+            );
+        }
+        for (key, value) in env {
+            vars.insert(key.clone(), value.clone());
+        }
+        Workspace {
+            cli: cli.clone(),
+            dir,
+            env: vars,
+        }
+    }
+
+    /// Sets (or overrides) one environment variable of every later command.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.insert(key.into(), value.into());
+    }
+
+    /// Replaces the configuration (`*.tf`) with the files of `tests/terraform/cases/<case>`.
+    pub fn use_case(&self, case: &str) {
+        self.use_dir(&case_dir(case));
+    }
+
+    /// Replaces the configuration (`*.tf`) with the `*.tf` files of `source`.
+    pub fn use_dir(&self, source: &Path) {
+        for entry in std::fs::read_dir(&self.dir).expect("workspace").flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tf") {
+                std::fs::remove_file(path).expect("old configuration file");
+            }
+        }
+        let entries = std::fs::read_dir(source)
+            .unwrap_or_else(|e| panic!("test case {}: {e}", source.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tf") {
+                std::fs::copy(&path, self.dir.join(entry.file_name())).expect("copy case file");
+            }
+        }
+    }
+
+    /// Writes `name` in the working directory.
+    pub fn write(&self, name: &str, contents: &str) {
+        std::fs::write(self.dir.join(name), contents).expect("write workspace file");
+    }
+
+    pub fn remove(&self, name: &str) {
+        let _ = std::fs::remove_file(self.dir.join(name));
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(name))
+            .unwrap_or_else(|e| panic!("{}: {e}", self.dir.join(name).display()))
+    }
+
+    /// Sets the input variables (`terraform.tfvars.json`).
+    pub fn set_vars(&self, vars: &Json) {
+        self.write(
+            "terraform.tfvars.json",
+            &serde_json::to_string_pretty(vars).expect("variables"),
+        );
+    }
+
+    fn command(&self, args: &[&str]) -> (Command, Vec<String>) {
+        let mut full: Vec<String> = Vec::new();
+        if let Some((first, rest)) = args.split_first() {
+            full.push(first.to_string());
+            if COLOURED.contains(first) && !rest.contains(&"-no-color") {
+                full.push("-no-color".into());
+            }
+            if matches!(
+                *first,
+                "init" | "plan" | "apply" | "destroy" | "import" | "refresh"
+            ) && !rest.iter().any(|a| a.starts_with("-input"))
+            {
+                full.push("-input=false".into());
+            }
+            full.extend(rest.iter().map(|s| s.to_string()));
+        }
+        let mut command = Command::new(&self.cli.binary);
+        command
+            .args(&full)
+            .current_dir(&self.dir)
+            .env_clear()
+            .envs(&self.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        (command, full)
+    }
+
+    /// Runs `terraform <args>` to its end (10 minutes at most).
+    pub async fn run(&self, args: &[&str]) -> Run {
+        let started = Instant::now();
+        let (mut command, full) = self.command(args);
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.cli.binary.display()));
+        let output = tokio::time::timeout(Duration::from_secs(600), child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("terraform {} ran for 10 minutes", full.join(" ")))
+            .expect("terraform's output");
+        Run {
+            args: full,
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// Starts `terraform <args>` without waiting (for interrupting it).
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        let (mut command, full) = self.command(args);
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.cli.binary.display()));
+        Running {
+            child,
+            args: full,
+            started: Instant::now(),
+        }
+    }
+
+    /// `terraform init`, which must succeed.
+    pub async fn init(&self) -> Run {
+        self.run(&["init"]).await.ok()
+    }
+
+    /// `terraform apply -auto-approve <extra>`.
+    pub async fn apply(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["apply", "-auto-approve"];
+        args.extend_from_slice(extra);
+        self.run(&args).await
+    }
+
+    /// `terraform destroy -auto-approve <extra>`.
+    pub async fn destroy(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["destroy", "-auto-approve"];
+        args.extend_from_slice(extra);
+        self.run(&args).await
+    }
+
+    /// `terraform plan -detailed-exitcode <extra>`: exit 0 means no changes, 2 changes.
+    pub async fn plan(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["plan", "-detailed-exitcode"];
+        args.extend_from_slice(extra);
+        self.run(&args).await
+    }
+
+    /// Panics unless a plan shows no change at all.
+    pub async fn assert_no_changes(&self) -> Run {
+        let run = self.plan(&[]).await;
+        assert_eq!(run.code, Some(0), "{}", run.report("should plan no change"));
+        run
+    }
+
+    /// A saved plan as `terraform show -json` describes it, with the plan run that made it.
+    pub async fn plan_json(&self, extra: &[&str]) -> (Run, Json) {
+        let mut args = vec!["plan", "-out=tfplan"];
+        args.extend_from_slice(extra);
+        let run = self.run(&args).await.ok();
+        let shown = self.run(&["show", "-json", "tfplan"]).await.ok();
+        let json = serde_json::from_str(&shown.stdout)
+            .unwrap_or_else(|e| panic!("show -json: {e}\n{}", shown.stdout));
+        (run, json)
+    }
+
+    /// The state as `terraform show -json` describes it (`values.root_module.resources`).
+    pub async fn state(&self) -> Json {
+        let shown = self.run(&["show", "-json"]).await.ok();
+        serde_json::from_str(&shown.stdout)
+            .unwrap_or_else(|e| panic!("show -json: {e}\n{}", shown.stdout))
+    }
+
+    /// The attribute values of `address` in the state, if it is there.
+    pub async fn resource(&self, address: &str) -> Option<Json> {
+        let state = self.state().await;
+        state["values"]["root_module"]["resources"]
+            .as_array()?
+            .iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+    }
+
+    /// The raw state file (`terraform.tfstate`).
+    pub fn state_file(&self) -> Json {
+        serde_json::from_str(&self.read("terraform.tfstate")).expect("terraform.tfstate")
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        if std::thread::panicking() || std::env::var_os("HARNESS_KEEP_WORKSPACES").is_some() {
+            eprintln!("workspace kept for inspection: {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A `terraform` command still running.
+pub struct Running {
+    child: Child,
+    args: Vec<String>,
+    started: Instant,
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running terraform")
+    }
+
+    /// Sends SIGINT, as a Ctrl-C in the terminal does.
+    pub fn interrupt(&self) {
+        signal(self.pid(), "INT");
+    }
+
+    /// Waits for the command's end (`limit` at most) and collects its output.
+    pub async fn finish(self, limit: Duration) -> Run {
+        let args = self.args.clone();
+        let started = self.started;
+        let output = tokio::time::timeout(limit, self.child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("terraform {} did not end within {limit:?}", args.join(" ")))
+            .expect("terraform's output");
+        Run {
+            args,
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// Sends `signal` (`INT`, `KILL`, …) to process `pid`.
+pub fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Lines of the plan body Terraform printed: from the first resource heading to the
+/// `Plan:` summary, the part a reviewer reads.
+pub fn plan_body(output: &str) -> Vec<&str> {
+    let lines: Vec<&str> = output.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("# "))
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("Plan: "))
+        .map_or(lines.len(), |i| i + 1);
+    lines[start.min(end)..end].to_vec()
+}
