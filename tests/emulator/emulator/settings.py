@@ -8,6 +8,7 @@ instead of silently testing nothing.
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from typing import Any
 
@@ -22,11 +23,14 @@ DELAY_KEYS = (
     "vpc_attachment.pendingAcceptance",
     "vpc_attachment.modifying",
     "vpc_attachment.deleting",
+    "vpc_attachment.rejected",
     "vpn_attachment.pending",
     "route_table.pending",
     "ram_association.associating",
     "ram_association.disassociating",
     "ram_invitation.appear",
+    "ram_invitation.expire",
+    "ram_share.propagation",
     "client_vpn_association.associating",
     "client_vpn_association.disassociating",
     "client_vpn_rule.authorizing",
@@ -38,12 +42,18 @@ DELAY_KEYS = (
     "dx_association.disassociating",
 )
 
-#: Delay keys whose state is only passed through when the key is set explicitly.
-OPTIONAL_PHASES = ("vpc_attachment.pendingAcceptance",)
+#: Delay keys whose state is only passed through when the key is set explicitly: unset, the
+#: object skips `pendingAcceptance`, stays `rejected` for good, and invitations never expire.
+OPTIONAL_PHASES = ("vpc_attachment.pendingAcceptance", "vpc_attachment.rejected", "ram_invitation.expire")
 
 THROTTLE_CATEGORIES = ("describe", "mutating", "client_vpn", "tags")
 
 DEFAULT_BUCKETS = {"describe": [100, 20], "mutating": [50, 5], "client_vpn": [5, 2], "tags": [100, 10]}
+
+ORGANIZATION_KEYS = {"management_account", "accounts", "ram_sharing_enabled", "organizational_units"}
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 FAULT_KEYS = {"action", "service", "error", "status", "message", "after", "count", "probability", "seed", "drop_connection"}
 
@@ -56,6 +66,7 @@ def default_config() -> dict[str, Any]:
         "faults": [],
         "concurrent_mutation_limit": 10,
         "page_size": None,
+        "organizations": {},
     }
 
 
@@ -87,6 +98,12 @@ class Settings:
         """Whether an optional transitional state (e.g. pendingAcceptance) is passed through."""
         with self._lock:
             return key in self._config["delays"]
+
+    @property
+    def organizations(self) -> dict[str, dict[str, Any]]:
+        """The declared AWS Organizations, normalised (management account among `accounts`)."""
+        with self._lock:
+            return copy.deepcopy(self._config["organizations"])
 
     @property
     def latency_seconds(self) -> float:
@@ -133,6 +150,8 @@ class Settings:
                 if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
                     raise AdminError("page_size must be an integer ≥ 1, or null to answer pages as asked")
                 updated["page_size"] = size
+            if "organizations" in patch:
+                updated["organizations"] = _validate_organizations(patch["organizations"])
             self._config = updated
             self.generation += 1
             return copy.deepcopy(updated)
@@ -201,3 +220,63 @@ def _validate_faults(faults: Any) -> list[dict[str, Any]]:
             if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
                 raise AdminError(f"{where}.probability must be a number in 0..1")
     return copy.deepcopy(faults)
+
+
+def _validate_organizations(organizations: Any) -> dict[str, dict[str, Any]]:
+    """Organizations replace the whole section: {"o-…": {management_account, accounts,
+    ram_sharing_enabled, organizational_units}}. An account belongs to one Organization at most,
+    as in AWS; the management account is a member whether listed or not."""
+    shape = (
+        '"organizations" must be {"o-<10-32 lowercase letters/digits>": {"management_account": "<12 digits>", '
+        '"accounts": ["<12 digits>", …], "ram_sharing_enabled": bool, "organizational_units": {"ou-…": ["<12 digits>", …]}}}'
+    )
+    if not isinstance(organizations, dict):
+        raise AdminError(shape)
+    result: dict[str, dict[str, Any]] = {}
+    member_of: dict[str, str] = {}
+    for org_id, org in organizations.items():
+        where = f"organizations[{org_id!r}]"
+        if not isinstance(org_id, str) or not _ORG_ID.match(org_id):
+            raise AdminError(f"{where}: the key must be an Organization ID like o-exampleorgid1; {shape}")
+        if not isinstance(org, dict):
+            raise AdminError(f"{where} must be an object; {shape}")
+        unknown = set(org) - ORGANIZATION_KEYS
+        if unknown:
+            raise AdminError(f"{where} has unknown keys {sorted(unknown)}; valid keys are {sorted(ORGANIZATION_KEYS)}")
+        management = org.get("management_account")
+        if not isinstance(management, str) or not _ACCOUNT_ID.match(management):
+            raise AdminError(f"{where}.management_account must be a 12-digit account ID string")
+        accounts = _account_list(org.get("accounts", []), f"{where}.accounts")
+        members = [management] + [a for a in accounts if a != management]
+        for account in members:
+            if account in member_of and member_of[account] != org_id:
+                raise AdminError(f"account {account} is in both {member_of[account]} and {org_id}; an account belongs to one Organization")
+            member_of[account] = org_id
+        sharing = org.get("ram_sharing_enabled", False)
+        if not isinstance(sharing, bool):
+            raise AdminError(f"{where}.ram_sharing_enabled must be true or false")
+        units = org.get("organizational_units", {})
+        if not isinstance(units, dict):
+            raise AdminError(f'{where}.organizational_units must be {{"ou-…": [account IDs]}}')
+        normalised_units: dict[str, list[str]] = {}
+        for ou_id, ou_accounts in units.items():
+            if not isinstance(ou_id, str) or not _OU_ID.match(ou_id):
+                raise AdminError(f"{where}.organizational_units: {ou_id!r} is not an OU ID like ou-ab12-cdefghij")
+            listed = _account_list(ou_accounts, f"{where}.organizational_units[{ou_id!r}]")
+            outsiders = sorted(set(listed) - set(members))
+            if outsiders:
+                raise AdminError(f"{where}.organizational_units[{ou_id!r}] names accounts outside the Organization: {outsiders}")
+            normalised_units[ou_id] = listed
+        result[org_id] = {
+            "management_account": management,
+            "accounts": members,
+            "ram_sharing_enabled": sharing,
+            "organizational_units": normalised_units,
+        }
+    return result
+
+
+def _account_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or any(not isinstance(a, str) or not _ACCOUNT_ID.match(a) for a in value):
+        raise AdminError(f"{where} must be a list of 12-digit account ID strings")
+    return list(dict.fromkeys(value))

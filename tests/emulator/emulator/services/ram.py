@@ -5,15 +5,23 @@ at once (or took whatever status a filter asked for), there were no invitations,
 Associate/DisassociateResourceShare nor GetResourceShareInvitations/Accept existed. The
 extension owns the share-related actions:
 
-* account principals are external: they stay `ASSOCIATING` until the principal account accepts
-  its invitation, which appears for that account only after `ram_invitation.appear` seconds
-  (eventual consistency: "No RAM Resource Share invitation found");
-* Organization / OU ARNs go `ASSOCIATING → ASSOCIATED` after `ram_association.associating`;
-  bare `o-…`/`ou-…` IDs are refused with AWS's `InvalidParameterException` ("Principal ID … is
-  malformed"); Organizations membership itself is not modelled;
+* an external account principal stays `ASSOCIATING` until that account accepts its invitation,
+  which appears for it only after `ram_invitation.appear` seconds (eventual consistency: "No RAM
+  Resource Share invitation found") and is purged `ram_invitation.expire` seconds after it was
+  sent (RAM keeps invitations 7 days);
+* an account of the owner's Organization, when RAM sharing with the Organization is enabled,
+  gets no invitation: like an Organization / OU ARN it goes `ASSOCIATING → ASSOCIATED` after
+  `ram_association.associating`. Organizations are declared in the admin config
+  (`organizations.py`); without any, org ARNs reach every account and every account is external;
+* `allowExternalPrincipals = false` refuses accounts outside the owner's Organization, and org
+  ARNs of another Organization are unknown — both only when Organizations are declared;
+* bare `o-…`/`ou-…` IDs are refused with AWS's `InvalidParameterException` ("Principal ID … is
+  malformed");
 * removed principals and resources pass `DISASSOCIATING → DISASSOCIATED` and stay listed, as on
   AWS; a deleted share stays listed as `DELETED`;
-* resource ARNs are checked: transit gateways must exist in the owner's account.
+* resource ARNs are checked: transit gateways must exist in the owner's account;
+* what a principal account can *use* (`shared_resource_arns`, for EC2) lags the association by
+  `ram_share.propagation` seconds: the shared TGW is not found for a while after acceptance.
 
 Shares live in the owner's (account, Region) store; invitations and OTHER-ACCOUNTS views look
 across the stores of the Region.
@@ -30,7 +38,9 @@ from typing import Any
 
 from .. import ids
 from ..accounts import is_account_id
+from ..clock import monotonic
 from ..errors import AwsError
+from ..organizations import Organizations, parse_org_principal
 from ..pagination import page
 from . import Call, handles
 
@@ -50,6 +60,9 @@ class Association:
     external: bool
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
+    #: Monotonic time from which the principal's accounts can use the shared resources in EC2
+    #: (once ASSOCIATED): the association's own delay plus `ram_share.propagation`.
+    usable_at: float = float("inf")
 
 
 @dataclass
@@ -59,8 +72,12 @@ class Invitation:
     sender: str
     receiver: str
     visible_at: float
+    expires_at: float | None = None  # wall-clock time it is purged at (`ram_invitation.expire`)
     status: str = "PENDING"
     created: float = field(default_factory=time.time)
+
+    def purged(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
 
 @dataclass
@@ -89,28 +106,46 @@ class RamStore:
 # Cross-module view
 
 
+def organizations(world: Any) -> Organizations:
+    return Organizations(world.settings.organizations)
+
+
 def shared_resource_arns(world: Any, account: str, region: str) -> list[str]:
-    """Resource ARNs other accounts share with `account` and that it can use now."""
+    """Resource ARNs other accounts share with `account` and that it can use in EC2 now: the
+    principal reaching it is ASSOCIATED and `ram_share.propagation` has passed since."""
+    orgs, now = organizations(world), monotonic()
     found = []
-    for _, store_region, store in world.stores(RamStore):
-        if store_region != region:
-            continue
-        for share in store.shares.values():
-            if share.status != "ACTIVE" or share.owner == account:
-                continue
-            if _principal_active(share, account):
-                found.extend(a.entity for a in share.associations if a.kind == "RESOURCE" and a.status == "ASSOCIATED")
+    for share in _shares_of_others(world, account, region):
+        if any(_reaches(orgs, a, account) and a.usable_at <= now for a in _associated_principals(share)):
+            found.extend(a.entity for a in share.associations if a.kind == "RESOURCE" and a.status == "ASSOCIATED")
     return found
 
 
-def _principal_active(share: Share, account: str) -> bool:
-    for association in share.associations:
-        if association.kind != "PRINCIPAL" or association.status != "ASSOCIATED":
-            continue
-        # Organization/OU membership is not modelled: an associated org principal reaches everyone.
-        if association.entity == account or association.entity.startswith("arn:") and ":organizations::" in association.entity:
-            return True
-    return False
+def _shares_of_others(world: Any, account: str, region: str) -> list[Share]:
+    return [
+        share
+        for _, store_region, store in world.stores(RamStore)
+        if store_region == region
+        for share in store.shares.values()
+        if share.status == "ACTIVE" and share.owner != account
+    ]
+
+
+def _associated_principals(share: Share) -> list[Association]:
+    return [a for a in share.associations if a.kind == "PRINCIPAL" and a.status == "ASSOCIATED"]
+
+
+def _reaches(orgs: Organizations, association: Association, account: str) -> bool:
+    """Whether a principal association includes `account`: the account itself, or an
+    Organization/OU holding it (every account when no Organization is declared)."""
+    return association.entity == account or orgs.reaches(association.entity, account)
+
+
+def _shared_with(world: Any, share: Share, account: str) -> bool:
+    """The RAM view: the share counts as shared with `account` once a principal reaching it is
+    ASSOCIATED (EC2 may still lag, see `shared_resource_arns`)."""
+    orgs = organizations(world)
+    return any(_reaches(orgs, a, account) for a in _associated_principals(share))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,10 +221,46 @@ def _idempotent(call: Call, action: str, produce: Any) -> dict[str, Any]:
     return answer
 
 
-def _check_principal(principal: str) -> None:
-    if is_account_id(principal) or _ORG_ARN.match(principal) or _OU_ARN.match(principal) or _IAM_ARN.match(principal) or _SERVICE_PRINCIPAL.match(principal):
+EXTERNAL_REFUSED = (
+    "The resource you are attempting to share can only be shared within your AWS Organization. This error may also "
+    "occur if you have not enabled sharing with your AWS organization, or that onboarding process is still in progress."
+)
+
+
+def _check_principal(call: Call, owner: str, allow_external: bool, principal: str) -> None:
+    """Refuses a principal before anything changes, as AWS does at Create/AssociateResourceShare.
+
+    Organization rules apply only when Organizations are declared: an account outside the
+    owner's Organization (or inside it while RAM sharing with the Organization is off — then
+    every account counts as external) needs `allowExternalPrincipals`; an Organization/OU ARN
+    must name the owner's own Organization, which must have RAM sharing enabled.
+    """
+    if not (is_account_id(principal) or _ORG_ARN.match(principal) or _OU_ARN.match(principal) or _IAM_ARN.match(principal) or _SERVICE_PRINCIPAL.match(principal)):
+        raise AwsError("InvalidParameterException", f"Principal ID {principal} is malformed. Verify the ID and try again.")
+    orgs = organizations(call.world)
+    if not orgs.modelled:
         return
-    raise AwsError("InvalidParameterException", f"Principal ID {principal} is malformed. Verify the ID and try again.")
+    if is_account_id(principal):
+        if not allow_external and not orgs.shares_internally(owner, principal):
+            raise AwsError("OperationNotPermittedException", EXTERNAL_REFUSED)
+        return
+    parsed = parse_org_principal(principal)
+    if parsed is None:
+        return
+    org_id, ou_id = parsed
+    own = orgs.of(owner)
+    if own is None or own.org_id != org_id:
+        raise AwsError("UnknownResourceException", f"Organization {org_id} could not be found.")
+    if ou_id is not None and own.unit_accounts(ou_id) is None:
+        raise AwsError("UnknownResourceException", f"OrganizationalUnit {ou_id} could not be found.")
+    if not own.ram_sharing_enabled:
+        raise AwsError("OperationNotPermittedException", EXTERNAL_REFUSED)
+
+
+def _needs_invitation(call: Call, owner: str, principal: str) -> bool:
+    """Account principals get an invitation unless the share stays inside an Organization with
+    RAM sharing enabled (then there is nothing to accept, as on AWS)."""
+    return is_account_id(principal) and not organizations(call.world).shares_internally(owner, principal)
 
 
 def _check_resource(call: Call, arn: str) -> None:
@@ -214,23 +285,30 @@ def _add_principal(call: Call, share: Share, principal: str) -> Association:
     if existing:
         return existing
     settings, scheduler = call.world.settings, call.world.scheduler
-    association = Association(principal, "PRINCIPAL", "ASSOCIATING", external=is_account_id(principal))
+    external = _needs_invitation(call, share.owner, principal)
+    association = Association(principal, "PRINCIPAL", "ASSOCIATING", external=external)
     share.associations.append(association)
-    if is_account_id(principal):
-        # External account: stays ASSOCIATING until that account accepts its invitation.
+    if external:
+        # Stays ASSOCIATING until that account accepts its invitation.
+        now = time.time()
+        expire = settings.delay("ram_invitation.expire") if settings.phase_enabled("ram_invitation.expire") else None
         invitation = Invitation(
             arn=f"arn:aws:ram:{call.region}:{share.owner}:resource-share-invitation/{ids.uuid4()}",
             share_arn=share.arn,
             sender=share.owner,
             receiver=principal,
-            visible_at=time.time() + settings.delay("ram_invitation.appear"),
+            visible_at=now + settings.delay("ram_invitation.appear"),
+            expires_at=None if expire is None else now + expire,
+            created=now,
         )
         share.invitations.append(invitation)
     else:
+        associating = settings.delay("ram_association.associating")
+        association.usable_at = monotonic() + associating + settings.delay("ram_share.propagation")
         scheduler.phases(
             association,
             lambda s: setattr(association, "status", s),
-            [("ASSOCIATING", settings.delay("ram_association.associating"))],
+            [("ASSOCIATING", associating)],
             lambda: _set_status(association, "ASSOCIATED"),
         )
     return association
@@ -272,15 +350,16 @@ def create_resource_share(call: Call) -> dict[str, Any]:
             raise AwsError("MissingRequiredParameterException", "The request must contain the parameter name.")
         principals = list(params.get("principals") or [])
         resources = list(params.get("resourceArns") or [])
+        allow_external = params.get("allowExternalPrincipals", True) is not False
         for principal in principals:
-            _check_principal(principal)
+            _check_principal(call, call.account, allow_external, principal)
         for arn in resources:
             _check_resource(call, arn)
         share = Share(
             arn=f"arn:aws:ram:{call.region}:{call.account}:resource-share/{ids.uuid4()}",
             name=params["name"],
             owner=call.account,
-            allow_external=params.get("allowExternalPrincipals", True) is not False,
+            allow_external=allow_external,
             tags={t["key"]: t.get("value", "") for t in params.get("tags") or []},
         )
         _store(call).shares[share.arn] = share
@@ -305,7 +384,7 @@ def get_resource_shares(call: Call) -> dict[str, Any]:
             for _, region, store in call.world.stores(RamStore)
             if region == call.region
             for share in store.shares.values()
-            if share.owner != call.account and _principal_active(share, call.account)
+            if share.owner != call.account and _shared_with(call.world, share, call.account)
         ]
     else:
         raise AwsError("InvalidParameterException", f"{owner} is not a valid resource owner. Specify either SELF or OTHER-ACCOUNTS and try again.")
@@ -376,7 +455,7 @@ def associate_resource_share(call: Call) -> dict[str, Any]:
         principals = list(call.params.get("principals") or [])
         resources = list(call.params.get("resourceArns") or [])
         for principal in principals:
-            _check_principal(principal)
+            _check_principal(call, share.owner, share.allow_external, principal)
         for arn in resources:
             _check_resource(call, arn)
         touched = [_add_resource(call, share, arn) for arn in resources] + [_add_principal(call, share, p) for p in principals]
@@ -434,6 +513,96 @@ def get_resource_share_associations(call: Call) -> dict[str, Any]:
     return {"resourceShareAssociations": chunk, "nextToken": token}
 
 
+# ---------------------------------------------------------------------------------------------
+# What is shared, seen from either side (ListResources, ListPrincipals)
+
+
+def _resource_type(arn: str) -> str:
+    """RAM's resource type of an ARN: `ec2:TransitGateway`, `ec2:Subnet`, …"""
+    match = _RESOURCE_ARN.match(arn)
+    if not match:
+        return ""
+    service, _, _, kind, _ = match.groups()
+    return f"{service}:{''.join(part.capitalize() for part in kind.split('-'))}"
+
+
+def _owned_or_received(call: Call) -> tuple[str, list[Share]]:
+    """(resourceOwner, the ACTIVE shares it selects): the caller's own, or shared with it."""
+    owner = call.params.get("resourceOwner")
+    if owner == "SELF":
+        return owner, [s for s in _store(call).shares.values() if s.status == "ACTIVE"]
+    if owner == "OTHER-ACCOUNTS":
+        return owner, [s for s in _shares_of_others(call.world, call.account, call.region) if _shared_with(call.world, s, call.account)]
+    raise AwsError("InvalidParameterException", f"{owner} is not a valid resource owner. Specify either SELF or OTHER-ACCOUNTS and try again.")
+
+
+def _live(share: Share, kind: str) -> list[Association]:
+    return [a for a in share.associations if a.kind == kind and a.status in ("ASSOCIATING", "ASSOCIATED")]
+
+
+@handles("ram", "ListResources")
+def list_resources(call: Call) -> dict[str, Any]:
+    """SELF: the resources the caller added to its shares; OTHER-ACCOUNTS: those shared with it."""
+    params = call.params
+    owner, shares = _owned_or_received(call)
+    if params.get("resourceShareArns"):
+        shares = [s for s in shares if s.arn in params["resourceShareArns"]]
+    principal = params.get("principal")
+    if principal and owner == "SELF":
+        shares = [s for s in shares if any(a.entity == principal for a in _live(s, "PRINCIPAL"))]
+    elif principal:
+        shares = [s for s in shares if s.owner == principal]
+    found = []
+    for share in shares:
+        for association in _live(share, "RESOURCE"):
+            if association.status != "ASSOCIATED":
+                continue
+            if params.get("resourceArns") and association.entity not in params["resourceArns"]:
+                continue
+            if params.get("resourceType") and _resource_type(association.entity) != params["resourceType"]:
+                continue
+            found.append(
+                {
+                    "arn": association.entity,
+                    "type": _resource_type(association.entity),
+                    "resourceShareArn": share.arn,
+                    "status": "AVAILABLE",
+                    "creationTime": association.created,
+                    "lastUpdatedTime": association.updated,
+                    "resourceRegionScope": "REGIONAL",
+                }
+            )
+    chunk, token = _page(call, found)
+    return {"resources": chunk, "nextToken": token}
+
+
+@handles("ram", "ListPrincipals")
+def list_principals(call: Call) -> dict[str, Any]:
+    """SELF: the principals the caller shares with; OTHER-ACCOUNTS: the accounts sharing with it."""
+    params = call.params
+    owner, shares = _owned_or_received(call)
+    if params.get("resourceShareArns"):
+        shares = [s for s in shares if s.arn in params["resourceShareArns"]]
+    if params.get("resourceArn"):
+        shares = [s for s in shares if any(a.entity == params["resourceArn"] for a in _live(s, "RESOURCE"))]
+    if params.get("resourceType"):
+        shares = [s for s in shares if any(_resource_type(a.entity) == params["resourceType"] for a in _live(s, "RESOURCE"))]
+    found = []
+    for share in shares:
+        if owner == "SELF":
+            entries = [(a.entity, a.external, a.created, a.updated) for a in _live(share, "PRINCIPAL")]
+        else:
+            orgs = organizations(call.world)
+            external = all(a.external for a in _associated_principals(share) if _reaches(orgs, a, call.account))
+            entries = [(share.owner, external, share.created, share.updated)]
+        for entity, external, created, updated in entries:
+            if params.get("principals") and entity not in params["principals"]:
+                continue
+            found.append({"id": entity, "resourceShareArn": share.arn, "creationTime": created, "lastUpdatedTime": updated, "external": external})
+    chunk, token = _page(call, found)
+    return {"principals": chunk, "nextToken": token}
+
+
 @handles("ram", "TagResource")
 def tag_resource(call: Call) -> dict[str, Any]:
     share = _share(call, call.params.get("resourceShareArn"))
@@ -454,7 +623,8 @@ def untag_resource(call: Call) -> dict[str, Any]:
 # Invitations (seen and answered by the receiving account)
 
 
-def _received_invitations(call: Call) -> list[tuple[Share, Invitation]]:
+def _received_invitations(call: Call, *, purged: bool = False) -> list[tuple[Share, Invitation]]:
+    """Invitations addressed to the caller that have appeared; purged ones only if asked."""
     now = time.time()
     found = []
     for _, region, store in call.world.stores(RamStore):
@@ -462,16 +632,27 @@ def _received_invitations(call: Call) -> list[tuple[Share, Invitation]]:
             continue
         for share in store.shares.values():
             for invitation in share.invitations:
-                if invitation.receiver == call.account and invitation.visible_at <= now:
+                if invitation.receiver != call.account or invitation.visible_at > now:
+                    continue
+                if purged or not invitation.purged(now):
                     found.append((share, invitation))
     return found
 
 
+def _check_invitation_arns(arns: list[str]) -> None:
+    for arn in arns:
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            raise AwsError("MalformedArnException", f"The specified resource share invitation ARN {arn} is not valid. Verify the ARN and try again.")
+
+
 @handles("ram", "GetResourceShareInvitations")
 def get_resource_share_invitations(call: Call) -> dict[str, Any]:
+    """What the receiving account sees: appeared, not yet purged, in any status."""
     params = call.params
     found = _received_invitations(call)
     wanted = params.get("resourceShareInvitationArns") or []
+    _check_invitation_arns(wanted)
+    _check_invitation_arns(params.get("resourceShareArns") or [])
     for arn in wanted:
         if arn not in {i.arn for _, i in found}:
             raise AwsError("ResourceShareInvitationArnNotFoundException", f"ResourceShareInvitation {arn} could not be found.")
@@ -485,10 +666,17 @@ def get_resource_share_invitations(call: Call) -> dict[str, Any]:
 
 def _answer_invitation(call: Call, accept: bool) -> dict[str, Any]:
     arn = call.params.get("resourceShareInvitationArn")
-    match = next(((s, i) for s, i in _received_invitations(call) if i.arn == arn), None)
+    _check_invitation_arns([arn])
+    match = next(((s, i) for s, i in _received_invitations(call, purged=True) if i.arn == arn), None)
     if match is None:
         raise AwsError("ResourceShareInvitationArnNotFoundException", f"ResourceShareInvitation {arn} could not be found.")
     share, invitation = match
+    if invitation.purged(time.time()):
+        # A purged invitation that was still pending has expired; any other is simply gone.
+        if invitation.status in ("PENDING", "EXPIRED"):
+            invitation.status = "EXPIRED"
+            raise AwsError("ResourceShareInvitationExpiredException", f"ResourceShareInvitation {arn} has expired.")
+        raise AwsError("ResourceShareInvitationArnNotFoundException", f"ResourceShareInvitation {arn} could not be found.")
     if invitation.status == "ACCEPTED":
         raise AwsError("ResourceShareInvitationAlreadyAcceptedException", f"ResourceShareInvitation {arn} was already accepted.")
     if invitation.status == "REJECTED":
@@ -496,9 +684,11 @@ def _answer_invitation(call: Call, accept: bool) -> dict[str, Any]:
     if invitation.status == "EXPIRED" or share.status != "ACTIVE":
         raise AwsError("ResourceShareInvitationExpiredException", f"ResourceShareInvitation {arn} has expired.")
     invitation.status = "ACCEPTED" if accept else "REJECTED"
+    usable_at = monotonic() + call.world.settings.delay("ram_share.propagation")
     for association in share.associations:
         if association.kind == "PRINCIPAL" and association.entity == call.account and association.status == "ASSOCIATING":
             _set_status(association, "ASSOCIATED" if accept else "DISASSOCIATED")
+            association.usable_at = usable_at
     return {"resourceShareInvitation": _invitation_shape(share, invitation)}
 
 

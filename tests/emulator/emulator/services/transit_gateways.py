@@ -14,8 +14,13 @@ handlers for these actions are wrong in ways the provider notices, so the extens
 * CreateTransitGatewayVpcAttachment keeps its tags (moto read the wrong resource type), checks
   subnets (one per AZ, same VPC) and the TGW's state, and honours the TGW's default route table
   association/propagation options;
-* RAM-shared TGWs are visible to and attachable from the accounts they are shared with;
-  cross-account attachments wait in `pendingAcceptance` unless the TGW auto-accepts;
+* RAM-shared TGWs are visible to and attachable from the accounts they are shared with, once the
+  share is associated and `ram_share.propagation` has passed (`InvalidTransitGatewayID.NotFound`
+  before, as users meet it on AWS); only the owner may modify or delete them or attach VPNs;
+* cross-account attachments are listed in both accounts, wait in `pendingAcceptance` unless the
+  TGW auto-accepts, and only the TGW owner accepts or rejects them; either side may delete them;
+* tags are per account, as on AWS: each side of a shared TGW or attachment sees only the tags
+  it set itself (moto keeps a tag store per account, so reads pick the caller's);
 * CreateVpnConnection keeps the connection's options (moto dropped them, so StaticRoutesOnly was
   never reported) and gives its TGW attachment the same lifecycle.
 """
@@ -46,7 +51,18 @@ def backend(account: str, region: str) -> Any:
 
 
 def tags_of(resource: Any) -> dict[str, str]:
+    """Tags of a resource as its own account sees them."""
     return {t["key"]: t["value"] for t in resource.get_tags()}
+
+
+def tags_seen_by(viewer: Any, resource: Any) -> dict[str, str]:
+    """Tags of a resource as the account of backend `viewer` sees them: on AWS, the owner and
+    the accounts a TGW is shared with tag it (and the attachments between them) separately."""
+    return dict(viewer.tags.get(resource.id) or {})
+
+
+def viewer_of(call: Call) -> Any:
+    return backend(call.account, call.region)
 
 
 def find_transit_gateway(call: Call, tgw_id: str) -> tuple[Any, Any] | None:
@@ -106,7 +122,7 @@ def _absent_if_empty(items: list[Any]) -> list[Any] | None:
     return items or None
 
 
-def tgw_shape(tgw: Any) -> dict[str, Any]:
+def tgw_shape(tgw: Any, viewer: Any) -> dict[str, Any]:
     options = tgw.options
     return {
         "TransitGatewayId": tgw.id,
@@ -128,11 +144,11 @@ def tgw_shape(tgw: Any) -> dict[str, Any]:
             "SecurityGroupReferencingSupport": options.get("SecurityGroupReferencingSupport", "disable"),
             "MulticastSupport": options.get("MulticastSupport"),
         },
-        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_of(tgw))),
+        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_seen_by(viewer, tgw))),
     }
 
 
-def vpc_attachment_shape(attachment: Any) -> dict[str, Any]:
+def vpc_attachment_shape(attachment: Any, viewer: Any) -> dict[str, Any]:
     return {
         "TransitGatewayAttachmentId": attachment.id,
         "TransitGatewayId": attachment.transit_gateway_id,
@@ -142,7 +158,7 @@ def vpc_attachment_shape(attachment: Any) -> dict[str, Any]:
         "SubnetIds": list(attachment.subnet_ids),
         "CreationTime": attachment._created_at,
         "Options": dict(attachment.options),
-        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_of(attachment))),
+        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_seen_by(viewer, attachment))),
     }
 
 
@@ -153,18 +169,22 @@ def association_of(attachment: Any) -> dict[str, Any] | None:
     return {"TransitGatewayRouteTableId": table.id, "State": "associated"}
 
 
-def attachment_shape(attachment: Any) -> dict[str, Any]:
+def tgw_owner_of(attachment: Any) -> str:
+    return getattr(attachment, "emulator_tgw_owner", None) or attachment.ec2_backend.account_id
+
+
+def attachment_shape(attachment: Any, viewer: Any) -> dict[str, Any]:
     return {
         "TransitGatewayAttachmentId": attachment.id,
         "TransitGatewayId": attachment.transit_gateway_id,
-        "TransitGatewayOwnerId": getattr(attachment, "emulator_tgw_owner", None) or attachment.ec2_backend.account_id,
+        "TransitGatewayOwnerId": tgw_owner_of(attachment),
         "ResourceOwnerId": attachment.resource_owner_id,
         "ResourceType": attachment.resource_type,
         "ResourceId": attachment.resource_id,
         "State": attachment.state,
         "Association": association_of(attachment),
         "CreationTime": attachment._created_at,
-        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_of(attachment))),
+        "Tags": _absent_if_empty(ec2_filters.tag_list(tags_seen_by(viewer, attachment))),
     }
 
 
@@ -231,7 +251,7 @@ def create_transit_gateway(call: Call) -> dict[str, Any]:
     call.world.scheduler.phases(
         tgw, _set_state(tgw), [("pending", call.world.settings.delay("transit_gateway.pending"))], lambda: _set_state(tgw)("available")
     )
-    return {"TransitGateway": tgw_shape(tgw)}
+    return {"TransitGateway": tgw_shape(tgw, be)}
 
 
 TGW_FILTERS = {
@@ -250,7 +270,9 @@ TGW_FILTERS = {
 
 
 def visible_transit_gateways(call: Call) -> list[Any]:
-    """The caller's TGWs plus those RAM-shared with it (as on AWS, after acceptance)."""
+    """The caller's TGWs plus those RAM-shared with it, once usable (after acceptance or the
+    Organization association, and `ram_share.propagation`); another account's deleted TGW is
+    not listed."""
     from .ram import shared_resource_arns
 
     found = list(backend(call.account, call.region).transit_gateways.values())
@@ -258,7 +280,7 @@ def visible_transit_gateways(call: Call) -> list[Any]:
         if ":transit-gateway/" in arn:
             owner = backend(arn.split(":")[4], call.region)
             tgw = owner.transit_gateways.get(arn.rsplit("/", 1)[-1])
-            if tgw is not None and tgw not in found:
+            if tgw is not None and tgw.state != "deleted" and tgw not in found:
                 found.append(tgw)
     return found
 
@@ -274,9 +296,10 @@ def describe_transit_gateways(call: Call) -> dict[str, Any]:
             if tgw_id not in known:
                 raise AwsError("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw_id}' does not exist")
         tgws = [t for t in tgws if t.id in ids]
-    tgws = ec2_filters.select(tgws, params.get("Filters"), TGW_FILTERS, tags_of)
+    viewer = viewer_of(call)
+    tgws = ec2_filters.select(tgws, params.get("Filters"), TGW_FILTERS, lambda t: tags_seen_by(viewer, t))
     chunk, token = page(tgws, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
-    return {"TransitGateways": [tgw_shape(t) for t in chunk], "NextToken": token}
+    return {"TransitGateways": [tgw_shape(t, viewer) for t in chunk], "NextToken": token}
 
 
 @handles("ec2", "ModifyTransitGateway")
@@ -307,7 +330,7 @@ def modify_transit_gateway(call: Call) -> dict[str, Any]:
     call.world.scheduler.phases(
         tgw, _set_state(tgw), [("modifying", call.world.settings.delay("transit_gateway.modifying"))], lambda: _set_state(tgw)("available")
     )
-    return {"TransitGateway": tgw_shape(tgw)}
+    return {"TransitGateway": tgw_shape(tgw, be)}
 
 
 @handles("ec2", "DeleteTransitGateway")
@@ -335,7 +358,7 @@ def delete_transit_gateway(call: Call) -> dict[str, Any]:
                 table.state = "deleted"
 
     call.world.scheduler.phases(tgw, _set_state(tgw), [("deleting", call.world.settings.delay("transit_gateway.deleting"))], finish)
-    return {"TransitGateway": tgw_shape(tgw)}
+    return {"TransitGateway": tgw_shape(tgw, be)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,7 +463,7 @@ def create_vpc_attachment(call: Call) -> dict[str, Any]:
     if owner is not be:
         owner.transit_gateway_attachments[attachment.id] = attachment
     start_attachment_lifecycle(call, attachment, tgw, "vpc_attachment.pending", cross_account=owner is not be)
-    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
+    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment, viewer_of(call))}
 
 
 VPC_ATTACHMENT_FILTERS = {
@@ -459,7 +482,7 @@ ATTACHMENT_FILTERS = {
     "state": lambda a: a.state,
     "transit-gateway-attachment-id": lambda a: a.id,
     "transit-gateway-id": lambda a: a.transit_gateway_id,
-    "transit-gateway-owner-id": lambda a: attachment_shape(a)["TransitGatewayOwnerId"],
+    "transit-gateway-owner-id": tgw_owner_of,
 }
 
 
@@ -478,18 +501,20 @@ def _listed_attachments(call: Call, ids: list[str], kind: str | None) -> list[An
 def describe_vpc_attachments(call: Call) -> dict[str, Any]:
     params = call.params
     ids = params.get("TransitGatewayAttachmentIds") or []
-    attachments = ec2_filters.select(_listed_attachments(call, ids, "vpc"), params.get("Filters"), VPC_ATTACHMENT_FILTERS, tags_of)
+    viewer = viewer_of(call)
+    attachments = ec2_filters.select(_listed_attachments(call, ids, "vpc"), params.get("Filters"), VPC_ATTACHMENT_FILTERS, lambda a: tags_seen_by(viewer, a))
     chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
-    return {"TransitGatewayVpcAttachments": [vpc_attachment_shape(a) for a in chunk], "NextToken": token}
+    return {"TransitGatewayVpcAttachments": [vpc_attachment_shape(a, viewer) for a in chunk], "NextToken": token}
 
 
 @handles("ec2", "DescribeTransitGatewayAttachments")
 def describe_attachments(call: Call) -> dict[str, Any]:
     params = call.params
     ids = params.get("TransitGatewayAttachmentIds") or []
-    attachments = ec2_filters.select(_listed_attachments(call, ids, None), params.get("Filters"), ATTACHMENT_FILTERS, tags_of)
+    viewer = viewer_of(call)
+    attachments = ec2_filters.select(_listed_attachments(call, ids, None), params.get("Filters"), ATTACHMENT_FILTERS, lambda a: tags_seen_by(viewer, a))
     chunk, token = page(attachments, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[ids, params.get("Filters")], minimum=5)
-    return {"TransitGatewayAttachments": [attachment_shape(a) for a in chunk], "NextToken": token}
+    return {"TransitGatewayAttachments": [attachment_shape(a, viewer) for a in chunk], "NextToken": token}
 
 
 def _require_vpc_attachment(call: Call) -> Any:
@@ -524,7 +549,7 @@ def modify_vpc_attachment(call: Call) -> dict[str, Any]:
         [("modifying", call.world.settings.delay("vpc_attachment.modifying"))],
         lambda: _set_state(attachment)("available"),
     )
-    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
+    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment, viewer_of(call))}
 
 
 @handles("ec2", "DeleteTransitGatewayVpcAttachment")
@@ -538,13 +563,20 @@ def delete_vpc_attachment(call: Call) -> dict[str, Any]:
         detach_from_route_tables(attachment)
 
     call.world.scheduler.phases(attachment, _set_state(attachment), [("deleting", call.world.settings.delay("vpc_attachment.deleting"))], finish)
-    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
+    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment, viewer_of(call))}
 
 
-def _pending_acceptance(call: Call) -> Any:
+def _pending_acceptance(call: Call, verb: str) -> Any:
+    """The attachment the TGW owner answers. The requesting (resource owner) side gets
+    `InvalidParameterValue`, the code AWS gives for accepting a TGW peering attachment from its
+    requesting side; an account that sees no such attachment gets `…NotFound`."""
     attachment = require_attachment(call, call.params.get("TransitGatewayAttachmentId"))
     if owner_backend_of(attachment).account_id != call.account:
-        raise AwsError("InvalidTransitGatewayAttachmentID.NotFound", f"{attachment.id} can only be accepted or rejected by the transit gateway owner.")
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Cannot {verb} {attachment.id} as the source of the attachment request; only the transit gateway owner "
+            f"{tgw_owner_of(attachment)} can {verb} it.",
+        )
     if attachment.state != "pendingAcceptance":
         raise AwsError("IncorrectState", f"{attachment.id} is in invalid state {attachment.state}.")
     return attachment
@@ -552,17 +584,25 @@ def _pending_acceptance(call: Call) -> Any:
 
 @handles("ec2", "AcceptTransitGatewayVpcAttachment")
 def accept_vpc_attachment(call: Call) -> dict[str, Any]:
-    attachment = _pending_acceptance(call)
+    attachment = _pending_acceptance(call, "accept")
     on_accept = getattr(attachment, "emulator_on_accept", None) or (lambda: _set_state(attachment)("available"))
     call.world.scheduler.phases(attachment, _set_state(attachment), [("pending", call.world.settings.delay("vpc_attachment.pending"))], on_accept)
-    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
+    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment, viewer_of(call))}
 
 
 @handles("ec2", "RejectTransitGatewayVpcAttachment")
 def reject_vpc_attachment(call: Call) -> dict[str, Any]:
-    attachment = _pending_acceptance(call)
-    call.world.scheduler.phases(attachment, _set_state(attachment), [("rejecting", 0)], lambda: _set_state(attachment)("rejected"))
-    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment)}
+    """`rejecting → rejected`; with `vpc_attachment.rejected` set, `deleted` after that many
+    seconds (AWS removes rejected attachments after a while)."""
+    attachment = _pending_acceptance(call, "reject")
+    settings = call.world.settings
+    steps = [("rejecting", 0.0)]
+    finish = lambda: _set_state(attachment)("rejected")  # noqa: E731
+    if settings.phase_enabled("vpc_attachment.rejected"):
+        steps.append(("rejected", settings.delay("vpc_attachment.rejected")))
+        finish = lambda: _set_state(attachment)("deleted")  # noqa: E731
+    call.world.scheduler.phases(attachment, _set_state(attachment), steps, finish)
+    return {"TransitGatewayVpcAttachment": vpc_attachment_shape(attachment, viewer_of(call))}
 
 
 def _vpn_options(params: dict[str, Any]) -> dict[str, Any]:
@@ -605,6 +645,9 @@ def create_vpn_connection(call: Call) -> dict[str, Any]:
     be = backend(call.account, call.region)
     tgw_id = params.get("TransitGatewayId")
     tgw = require_transit_gateway(call, tgw_id)[0] if tgw_id else None
+    if tgw is not None and tgw.owner_id != call.account:
+        # Accounts a TGW is shared with attach VPCs only; VPN attachments are the owner's.
+        raise AwsError("InvalidTransitGatewayID.NotFound", f"Transit Gateway {tgw_id} was deleted or does not exist.")
     tags = ec2_filters.tags_from_specifications(params.get("TagSpecifications"), "vpn-connection")
     vpn = be.create_vpn_connection(
         params.get("Type"),
@@ -640,7 +683,7 @@ def inventory(world: Any, account: str, region: str | None) -> dict[str, list[di
             continue
         for tgw in be.transit_gateways.values():
             if tgw.state != "deleted":
-                result["transit_gateways"].append({"id": tgw.id, "region": region_name, "state": tgw.state, "tags": tags_of(tgw)})
+                result["transit_gateways"].append({"id": tgw.id, "region": region_name, "state": tgw.state, "tags": tags_seen_by(be, tgw)})
         for attachment in be.transit_gateway_attachments.values():
             if attachment.state not in GONE_ATTACHMENT_STATES:
                 result["transit_gateway_attachments"].append(
@@ -648,10 +691,12 @@ def inventory(world: Any, account: str, region: str | None) -> dict[str, list[di
                         "id": attachment.id,
                         "region": region_name,
                         "transit_gateway_id": attachment.transit_gateway_id,
+                        "transit_gateway_owner_id": tgw_owner_of(attachment),
+                        "resource_owner_id": attachment.resource_owner_id,
                         "resource_type": attachment.resource_type,
                         "resource_id": attachment.resource_id,
                         "state": attachment.state,
-                        "tags": tags_of(attachment),
+                        "tags": tags_seen_by(be, attachment),
                     }
                 )
         for table in be.transit_gateways_route_tables.values():
@@ -684,6 +729,7 @@ def inventory(world: Any, account: str, region: str | None) -> dict[str, list[di
                             "vpc_id": route_table.vpc_id,
                             "destination": route.destination_cidr_block or route.destination_ipv6_cidr_block,
                             "transit_gateway_id": route.transit_gateway.id,
+                            "transit_gateway_owner_id": route.transit_gateway.owner_id,
                         }
                     )
     return result

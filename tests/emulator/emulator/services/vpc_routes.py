@@ -2,9 +2,11 @@
 
 moto accepted any `TransitGatewayId` (an unknown one produced a route without a target) and
 only found TGWs of the caller's own account. Here the TGW must exist and be `available`, or be
-RAM-shared with the caller (a spoke VPC routing to the hub's TGW); otherwise the answer is
-AWS's `InvalidTransitGatewayID.NotFound` — the error users see right after sharing. The route
-itself is still created by moto (RouteAlreadyExists and ReplaceRoute are right there).
+RAM-shared with the caller and usable there (a spoke VPC routing to the hub's TGW, after the
+share is associated and `ram_share.propagation` has passed); otherwise the answer is AWS's
+`InvalidTransitGatewayID.NotFound` with AWS's text — the error users see right after sharing
+(terraform-provider-aws #10025). The route itself is still created by moto (RouteAlreadyExists
+and ReplaceRoute are right there).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def _routed_to_transit_gateway(call: Call) -> Delegate:
         return Delegate()
     found = find_transit_gateway(call, tgw_id)
     if found is None or found[0].state not in ("available", "modifying"):
-        raise AwsError("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw_id}' does not exist")
+        raise AwsError("InvalidTransitGatewayID.NotFound", f"The transitGateway ID '{tgw_id}' does not exist.")
     tgw, owner = found
     if owner.account_id == call.account:
         return Delegate()
