@@ -8,6 +8,7 @@ instead of silently testing nothing.
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from typing import Any
 
@@ -36,6 +37,12 @@ DELAY_KEYS = (
     "dx_association.associating",
     "dx_association.updating",
     "dx_association.disassociating",
+    "nat_gateway.pending",
+    "nat_gateway.deleting",
+    "vpc_endpoint.pending",
+    "vpc_endpoint.deleting",
+    "client_vpn_attachment.pending",
+    "client_vpn_attachment.deleting",
 )
 
 #: Delay keys whose state is only passed through when the key is set explicitly.
@@ -44,6 +51,9 @@ OPTIONAL_PHASES = ("vpc_attachment.pendingAcceptance",)
 THROTTLE_CATEGORIES = ("describe", "mutating", "client_vpn", "tags")
 
 DEFAULT_BUCKETS = {"describe": [100, 20], "mutating": [50, 5], "client_vpn": [5, 2], "tags": [100, 10]}
+
+#: An entry of `mgn_initialized`: an account (every Region) or `account:region`.
+_MGN_ENTRY = re.compile(r"^(\d{12})(?::([a-z]{2}(?:-[a-z]+)+-\d))?$")
 
 FAULT_KEYS = {"action", "service", "error", "status", "message", "after", "count", "probability", "seed", "drop_connection"}
 
@@ -56,6 +66,7 @@ def default_config() -> dict[str, Any]:
         "faults": [],
         "concurrent_mutation_limit": 10,
         "page_size": None,
+        "mgn_initialized": [],
     }
 
 
@@ -98,6 +109,12 @@ class Settings:
         with self._lock:
             return int(self._config["concurrent_mutation_limit"])
 
+    def mgn_initialized(self, account: str, region: str) -> bool:
+        """Whether the config seeds Application Migration Service as initialized here."""
+        with self._lock:
+            entries = self._config["mgn_initialized"]
+        return account in entries or f"{account}:{region}" in entries
+
     @property
     def page_size(self) -> int | None:
         """The most items one page of any list the extension serves may hold (None: as asked)."""
@@ -133,6 +150,8 @@ class Settings:
                 if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
                     raise AdminError("page_size must be an integer ≥ 1, or null to answer pages as asked")
                 updated["page_size"] = size
+            if "mgn_initialized" in patch:
+                updated["mgn_initialized"] = _validate_mgn_initialized(patch["mgn_initialized"])
             self._config = updated
             self.generation += 1
             return copy.deepcopy(updated)
@@ -152,6 +171,16 @@ def _validate_delays(delays: Any) -> dict[str, float]:
             raise AdminError(f"unknown delay key {key!r}; valid keys are {list(DELAY_KEYS)}")
         _non_negative_number(seconds, f"delays[{key!r}]")
     return dict(delays)
+
+
+def _validate_mgn_initialized(entries: Any) -> list[str]:
+    """A list of "<12-digit account>" (every Region) or "<account>:<region>" strings."""
+    if not isinstance(entries, list) or not all(isinstance(e, str) and _MGN_ENTRY.match(e) for e in entries):
+        raise AdminError(
+            'mgn_initialized must be a list of "<12-digit account>" or "<account>:<region>" strings, '
+            f"e.g. [\"111122223333\", \"444455556666:eu-west-1\"]; got {entries!r}"
+        )
+    return list(dict.fromkeys(entries))
 
 
 def _validate_throttle(throttle: Any, current: dict[str, Any]) -> dict[str, Any]:
