@@ -13,7 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from . import accounts
 from .service_models import MODELS
@@ -37,6 +37,10 @@ class AwsRequest:
     body: bytes
     access_key: str | None
     params: dict[str, Any] = field(default_factory=dict)
+    #: Every value of each query-string key (REST list members repeat their key).
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
+    #: URI members of a REST request, percent-decoded (e.g. mgn's `resourceArn`).
+    uri_labels: dict[str, str] = field(default_factory=dict)
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
@@ -57,6 +61,7 @@ def read_request(environ: dict[str, Any]) -> AwsRequest:
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    query_lists = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "/")
 
@@ -74,6 +79,7 @@ def read_request(environ: dict[str, Any]) -> AwsRequest:
         form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
     target = headers.get("x-amz-target")
+    labels: dict[str, str] = {}
     if "Action" in form:
         protocol = "ec2" if service == "ec2" else "query"
         action = form["Action"]
@@ -82,7 +88,10 @@ def read_request(environ: dict[str, Any]) -> AwsRequest:
         action = target.rsplit(".", 1)[-1]
     else:
         protocol = "rest-json"
-        action = MODELS.rest_operation(service, method, path) or f"{method} {path}"
+        raw_path = urlsplit(str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or path)).path or path
+        match = MODELS.rest_operation(service, method, raw_path)
+        action = match.operation if match else f"{method} {path}"
+        labels = match.labels if match else {}
 
     request = AwsRequest(
         service=service,
@@ -96,6 +105,8 @@ def read_request(environ: dict[str, Any]) -> AwsRequest:
         headers=headers,
         body=body,
         access_key=access_key,
+        query_lists=query_lists,
+        uri_labels=labels,
     )
     request.params = _decode_params(request, form)
     return request
@@ -116,12 +127,15 @@ def _decode_params(request: AwsRequest, form: dict[str, str]) -> dict[str, Any]:
         except ValueError:
             params["_raw_body"] = request.body[:2000].decode("utf-8", "replace")
     if shape is not None:
-        # REST members carried in the query string or headers (e.g. ds-data's DirectoryId).
+        # REST members carried in the URI, query string or headers (e.g. ds-data's DirectoryId).
         for name, member in shape.members.items():
             location = member.serialization.get("location")
             wire = member.serialization.get("name", name)
-            if location == "querystring" and wire in request.query:
-                params[name] = request.query[wire]
+            if location == "uri" and name in request.uri_labels:
+                params[name] = request.uri_labels[name]
+            elif location == "querystring" and wire in request.query:
+                is_list = member.type_name == "list"
+                params[name] = list(request.query_lists.get(wire, [])) if is_list else request.query[wire]
             elif location == "header" and wire.lower() in request.headers:
                 params[name] = request.headers[wire.lower()]
     return params

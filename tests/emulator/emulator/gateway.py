@@ -35,7 +35,7 @@ StartResponse = Callable[..., Any]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
 _XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
+_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
 
 
 class Gateway:
@@ -147,7 +147,8 @@ class Gateway:
             return 200, [("Content-Type", "text/xml;charset=UTF-8")], body
         status = int(operation.http.get("responseCode", 200)) if operation else 200
         headers = [("Content-Type", JSON_CONTENT_TYPE.get(request.protocol, "application/json")), ("x-amzn-RequestId", request.request_id)]
-        return status, headers, render_json(result)
+        # 204 No Content carries no body (InitializeService, DeleteReplicationConfigurationTemplate).
+        return status, headers, b"" if status == 204 else render_json(result)
 
     def _run_moto(self, request: AwsRequest, environ: dict[str, Any]) -> Answer:
         captured: dict[str, Any] = {}

@@ -11,7 +11,7 @@ from .world import World
 
 
 def collect_inventory(world: World, account: str, region: str | None) -> dict[str, list[dict[str, Any]]]:
-    from .services import client_vpn, direct_connect, ds_data, ram, transit_gateways
+    from .services import client_vpn, direct_connect, ds_data, mgn, nat_gateways, ram, transit_gateways, vpc_endpoints
 
     objects: dict[str, list[dict[str, Any]]] = {}
     for part in (
@@ -20,6 +20,9 @@ def collect_inventory(world: World, account: str, region: str | None) -> dict[st
         direct_connect.inventory(world, account, region),
         client_vpn.inventory(world, account, region),
         ds_data.inventory(world, account, region),
+        mgn.inventory(world, account, region),
+        nat_gateways.inventory(world, account, region),
+        vpc_endpoints.inventory(world, account, region),
     ):
         for kind, items in part.items():
             objects.setdefault(kind, []).extend(items)

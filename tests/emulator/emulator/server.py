@@ -22,7 +22,7 @@ def build_server(host: str, port: int) -> BaseWSGIServer:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     services.load_all()
-    for name in ("ec2", "ram", "directconnect", "ds", "ds-data"):
+    for name in ("ec2", "ram", "directconnect", "ds", "ds-data", "mgn"):
         MODELS.model(name)  # load the models now, not during the first test's first call
     gateway = Gateway(WORLD, DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, gateway, threaded=True)

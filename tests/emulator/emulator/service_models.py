@@ -10,6 +10,7 @@ import re
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import botocore.session
 from botocore.exceptions import UnknownServiceError
@@ -24,6 +25,15 @@ class _RestRoute:
     method: str
     pattern: re.Pattern[str]
     operation: str
+    labels: tuple[str, ...]  # URI members, in the order of the pattern's groups
+
+
+@dataclass(frozen=True)
+class RestMatch:
+    """The operation a REST request addresses and its URI members (percent-decoded)."""
+
+    operation: str
+    labels: dict[str, str]
 
 
 class ServiceModels:
@@ -52,8 +62,12 @@ class ServiceModels:
             return None
         return model.operation_model(action)
 
-    def rest_operation(self, signing_name: str, method: str, path: str) -> str | None:
-        """The operation a REST request addresses, found from the model's `http.requestUri`."""
+    def rest_operation(self, signing_name: str, method: str, path: str) -> RestMatch | None:
+        """The operation a REST request addresses, found from the model's `http.requestUri`.
+
+        `path` is the raw (still percent-encoded) path: a label such as an ARN may contain
+        `/` and `:`, which the SDKs encode, so matching on the decoded path would split it.
+        """
         model = self.model(signing_name)
         if model is None:
             return None
@@ -63,26 +77,43 @@ class ServiceModels:
                 routes = _build_rest_routes(model)
                 self._rest_routes[model.service_name] = routes
         for route in routes:
-            if route.method == method and route.pattern.fullmatch(path):
-                return route.operation
+            found = route.pattern.fullmatch(path) if route.method == method else None
+            if found:
+                return RestMatch(route.operation, {name: unquote(value) for name, value in zip(route.labels, found.groups())})
         return None
 
 
 def _build_rest_routes(model: ServiceModel) -> list[_RestRoute]:
     routes = []
     for name in model.operation_names:
-        http: dict[str, Any] = model.operation_model(name).http
+        operation = model.operation_model(name)
+        http: dict[str, Any] = operation.http
         uri = http.get("requestUri", "/").split("?", 1)[0]
-        regex = ""
+        by_wire = _uri_members(operation)
+        regex, labels = "", []
         for part in re.split(r"(\{[^}]+\})", uri):
             if part.startswith("{"):
-                regex += ".+" if part.endswith("+}") else "[^/]+"
+                wire = part[1:-1].rstrip("+")
+                labels.append(by_wire.get(wire, wire))
+                regex += "(.+)" if part.endswith("+}") else "([^/]+)"
             else:
                 regex += re.escape(part)
-        routes.append(_RestRoute(http.get("method", "POST"), re.compile(regex + "/?"), name))
+        routes.append(_RestRoute(http.get("method", "POST"), re.compile(regex + "/?"), name, tuple(labels)))
     # Literal paths first, so `/groups/list` wins over `/groups/{id}`.
-    routes.sort(key=lambda r: r.pattern.pattern.count("[^/]+") + r.pattern.pattern.count(".+"))
+    routes.sort(key=lambda r: len(r.labels))
     return routes
+
+
+def _uri_members(operation: OperationModel) -> dict[str, str]:
+    """Wire name of each URI label → the input member it fills."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    return {
+        member.serialization.get("name", name): name
+        for name, member in shape.members.items()
+        if member.serialization.get("location") == "uri"
+    }
 
 
 MODELS = ServiceModels()

@@ -40,6 +40,12 @@ DELAY_KEYS = (
     "dx_association.associating",
     "dx_association.updating",
     "dx_association.disassociating",
+    "nat_gateway.pending",
+    "nat_gateway.deleting",
+    "vpc_endpoint.pending",
+    "vpc_endpoint.deleting",
+    "client_vpn_attachment.pending",
+    "client_vpn_attachment.deleting",
 )
 
 #: Delay keys whose state is only passed through when the key is set explicitly: unset, the
@@ -54,6 +60,8 @@ ORGANIZATION_KEYS = {"management_account", "accounts", "ram_sharing_enabled", "o
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+#: An entry of `mgn_initialized`: an account (every Region) or `account:region`.
+_MGN_ENTRY = re.compile(r"^(\d{12})(?::([a-z]{2}(?:-[a-z]+)+-\d))?$")
 
 FAULT_KEYS = {"action", "service", "error", "status", "message", "after", "count", "probability", "seed", "drop_connection"}
 
@@ -67,6 +75,7 @@ def default_config() -> dict[str, Any]:
         "concurrent_mutation_limit": 10,
         "page_size": None,
         "organizations": {},
+        "mgn_initialized": [],
     }
 
 
@@ -115,6 +124,12 @@ class Settings:
         with self._lock:
             return int(self._config["concurrent_mutation_limit"])
 
+    def mgn_initialized(self, account: str, region: str) -> bool:
+        """Whether the config seeds Application Migration Service as initialized here."""
+        with self._lock:
+            entries = self._config["mgn_initialized"]
+        return account in entries or f"{account}:{region}" in entries
+
     @property
     def page_size(self) -> int | None:
         """The most items one page of any list the extension serves may hold (None: as asked)."""
@@ -152,6 +167,8 @@ class Settings:
                 updated["page_size"] = size
             if "organizations" in patch:
                 updated["organizations"] = _validate_organizations(patch["organizations"])
+            if "mgn_initialized" in patch:
+                updated["mgn_initialized"] = _validate_mgn_initialized(patch["mgn_initialized"])
             self._config = updated
             self.generation += 1
             return copy.deepcopy(updated)
@@ -171,6 +188,16 @@ def _validate_delays(delays: Any) -> dict[str, float]:
             raise AdminError(f"unknown delay key {key!r}; valid keys are {list(DELAY_KEYS)}")
         _non_negative_number(seconds, f"delays[{key!r}]")
     return dict(delays)
+
+
+def _validate_mgn_initialized(entries: Any) -> list[str]:
+    """A list of "<12-digit account>" (every Region) or "<account>:<region>" strings."""
+    if not isinstance(entries, list) or not all(isinstance(e, str) and _MGN_ENTRY.match(e) for e in entries):
+        raise AdminError(
+            'mgn_initialized must be a list of "<12-digit account>" or "<account>:<region>" strings, '
+            f"e.g. [\"111122223333\", \"444455556666:eu-west-1\"]; got {entries!r}"
+        )
+    return list(dict.fromkeys(entries))
 
 
 def _validate_throttle(throttle: Any, current: dict[str, Any]) -> dict[str, Any]:

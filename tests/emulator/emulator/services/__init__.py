@@ -78,9 +78,21 @@ def lookup(service: str, action: str) -> Handler | None:
 
 def extension_services() -> set[str]:
     """Signing names moto does not serve at all: an unknown action there is our own error."""
-    return {"ds-data"}
+    return {"ds-data", "mgn"}
 
 
 def load_all() -> None:
     """Imports every handler module so that their registrations run."""
-    from . import client_vpn, direct_connect, ds_data, ram, tgw_route_tables, transit_gateways, vpc_routes  # noqa: F401
+    from . import (  # noqa: F401
+        client_vpn,
+        client_vpn_tgw,
+        direct_connect,
+        ds_data,
+        mgn,
+        nat_gateways,
+        ram,
+        tgw_route_tables,
+        transit_gateways,
+        vpc_endpoints,
+        vpc_routes,
+    )

@@ -12,6 +12,9 @@ Two AWS behaviours the provider must cope with are modelled on purpose:
   transitional state; one more gets `ConcurrentMutationLimitExceeded`;
 * associating a subnet adds a route to the VPC's CIDR with origin `associate`, and
   disassociating removes the routes through that subnet; a route needs an `associated` subnet.
+
+Endpoints attached to a transit gateway (`TransitGatewayConfiguration`) have no subnets: their
+routes name no subnet and go through the endpoint's TGW attachment (`client_vpn_tgw.py`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from moto.ds.models import ds_backends
 from .. import ec2_filters, ids
 from ..errors import AwsError
 from ..pagination import page
-from . import Call, Release, handles
+from . import Call, Release, client_vpn_tgw, handles
 from .transit_gateways import backend
 
 RULE_QUOTA = 200
@@ -61,10 +64,11 @@ class AuthorizationRule:
 class ClientVpnRoute:
     endpoint_id: str
     destination_cidr: str
-    target_subnet: str
+    target_subnet: str | None  # None on a TGW-attached endpoint
     origin: str
     status: str
     description: str | None
+    attachment_id: str | None = None  # the TGW attachment the route goes through
 
 
 @dataclass
@@ -90,6 +94,9 @@ class Endpoint:
     associations: dict[str, TargetNetwork] = field(default_factory=dict)
     rules: list[AuthorizationRule] = field(default_factory=list)
     routes: list[ClientVpnRoute] = field(default_factory=list)
+    #: TransitGatewayConfiguration as asked (TGW ID and both AZ forms), None for VPC endpoints.
+    transit_gateway: dict[str, Any] | None = None
+    attachment: Any = None
 
     def transitional(self) -> int:
         """Mutations still in progress on this endpoint (they count against the limit)."""
@@ -216,7 +223,14 @@ def _endpoint_shape(endpoint: Endpoint) -> dict[str, Any]:
         "ClientConnectOptions": {"Enabled": False},
         "SessionTimeoutHours": endpoint.session_timeout_hours,
         "ClientLoginBannerOptions": {"Enabled": False},
+        "TransitGatewayConfiguration": _transit_gateway_shape(endpoint),
     }
+
+
+def _transit_gateway_shape(endpoint: Endpoint) -> dict[str, Any] | None:
+    if endpoint.transit_gateway is None:
+        return None
+    return {**endpoint.transit_gateway, "TransitGatewayAttachmentId": endpoint.attachment.id if endpoint.attachment is not None else None}
 
 
 def _authentication(call: Call, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -268,6 +282,12 @@ def create_endpoint(call: Call) -> dict[str, Any]:
         be = backend(call.account, call.region)
         vpc_id = params.get("VpcId")
         security_groups = list(params.get("SecurityGroupIds") or [])
+        tgw_config = params.get("TransitGatewayConfiguration")
+        tgw_plan = None
+        if tgw_config is not None:
+            if vpc_id or security_groups:
+                raise AwsError("InvalidParameterCombination", "You cannot specify both TransitGatewayConfiguration and VpcId/SecurityGroupIds.")
+            tgw_plan = client_vpn_tgw.plan(call, tgw_config)
         if security_groups and not vpc_id:
             raise AwsError("InvalidParameterCombination", "SecurityGroupIds need a VpcId.")
         if vpc_id:
@@ -297,6 +317,13 @@ def create_endpoint(call: Call) -> dict[str, Any]:
             region=call.region,
         )
         _store(call).endpoints[endpoint.endpoint_id] = endpoint
+        if tgw_plan is not None:
+            endpoint.transit_gateway = {
+                "TransitGatewayId": tgw_plan.tgw.id,
+                "AvailabilityZones": tgw_plan.zones,
+                "AvailabilityZoneIds": tgw_plan.zone_ids,
+            }
+            endpoint.attachment = client_vpn_tgw.attach(call, endpoint, tgw_plan)
         shape = _endpoint_shape(endpoint)
         return {"ClientVpnEndpointId": endpoint.endpoint_id, "Status": shape["Status"], "DnsName": shape["DnsName"]}
 
@@ -332,6 +359,7 @@ def delete_endpoint(call: Call) -> dict[str, Any]:
             "IncorrectState",
             f"Client VPN endpoint {endpoint.endpoint_id} still has target networks associated; disassociate them first.",
         )
+    client_vpn_tgw.detach(call, endpoint)
     del _store(call).endpoints[endpoint.endpoint_id]
     return {"Status": _status("deleting")}
 
@@ -351,11 +379,35 @@ def _target_network_shape(association: TargetNetwork) -> dict[str, Any]:
     }
 
 
+def _check_association_target(endpoint: Endpoint, params: dict[str, Any]) -> None:
+    """Subnets are for VPC endpoints; Availability Zones (AvailabilityZone/Id) for TGW ones."""
+    by_zone = params.get("AvailabilityZone") or params.get("AvailabilityZoneId")
+    if endpoint.transit_gateway is None:
+        if by_zone:
+            raise AwsError(
+                "InvalidParameterCombination",
+                f"AvailabilityZone and AvailabilityZoneId are for endpoints attached to a transit gateway; {endpoint.endpoint_id} takes a SubnetId.",
+            )
+        return
+    if params.get("SubnetId"):
+        raise AwsError(
+            "InvalidParameterCombination",
+            f"Client VPN endpoint {endpoint.endpoint_id} is attached to transit gateway {endpoint.transit_gateway['TransitGatewayId']} and takes no subnet (SubnetId).",
+        )
+    if not by_zone:
+        raise AwsError("MissingParameter", "The request must contain the parameter AvailabilityZone or AvailabilityZoneId.")
+    raise AwsError(
+        "UnsupportedOperation",
+        f"The emulator does not add Availability Zones to {endpoint.endpoint_id} after creation; set them in TransitGatewayConfiguration.",
+    )
+
+
 @handles("ec2", "AssociateClientVpnTargetNetwork", admit=admit_mutation)
 def associate_target_network(call: Call) -> dict[str, Any]:
     def produce() -> dict[str, Any]:
         endpoint = _endpoint(call)
         subnet_id = call.params.get("SubnetId")
+        _check_association_target(endpoint, call.params)
         if not subnet_id:
             raise AwsError("MissingParameter", "The request must contain the parameter SubnetId.")
         be = backend(call.account, call.region)
@@ -532,11 +584,31 @@ def _route_shape(route: ClientVpnRoute) -> dict[str, Any]:
         "ClientVpnEndpointId": route.endpoint_id,
         "DestinationCidr": route.destination_cidr,
         "TargetSubnet": route.target_subnet,
-        "Type": "Nat",
+        "Type": "Nat" if route.target_subnet else None,
         "Origin": route.origin,
         "Status": _status(route.status),
         "Description": route.description,
+        "TransitGatewayAttachmentId": route.attachment_id,
     }
+
+
+def _transit_gateway_route(call: Call, endpoint: Endpoint, cidr: str) -> ClientVpnRoute:
+    """A route of a TGW-attached endpoint: no subnet, through the endpoint's attachment."""
+    if call.params.get("TargetVpcSubnetId"):
+        raise AwsError(
+            "InvalidParameterCombination",
+            f"Client VPN endpoint {endpoint.endpoint_id} is attached to a transit gateway; its routes take no TargetVpcSubnetId.",
+        )
+    attachment = endpoint.attachment
+    if attachment is None or attachment.state != "available":
+        state = attachment.state if attachment is not None else "missing"
+        raise AwsError("IncorrectState", f"The transit gateway attachment of {endpoint.endpoint_id} is {state}; routes need an available attachment.")
+    for route in endpoint.routes:
+        if _same_cidr(route.destination_cidr, cidr):
+            raise AwsError("InvalidClientVpnDuplicateRoute", f"A route to {cidr} already exists on {endpoint.endpoint_id}.")
+    if len(endpoint.routes) >= ROUTES_PER_ASSOCIATION_QUOTA:
+        raise AwsError("ClientVpnRouteLimitExceeded", f"{endpoint.endpoint_id} already has {ROUTES_PER_ASSOCIATION_QUOTA} routes.")
+    return ClientVpnRoute(endpoint.endpoint_id, cidr, None, "add-route", "creating", call.params.get("Description"), attachment.id)
 
 
 @handles("ec2", "CreateClientVpnRoute", admit=admit_mutation)
@@ -545,6 +617,11 @@ def create_route(call: Call) -> dict[str, Any]:
         endpoint = _endpoint(call)
         cidr = call.params.get("DestinationCidrBlock")
         _cidr(cidr, "DestinationCidrBlock")
+        if endpoint.transit_gateway is not None:
+            route = _transit_gateway_route(call, endpoint, cidr)
+            endpoint.routes.append(route)
+            _phases(call, route, [("creating", "client_vpn_route.creating")], lambda: setattr(route, "status", "active"))
+            return {"Status": _status("creating")}
         subnet_id = call.params.get("TargetVpcSubnetId")
         if not subnet_id:
             raise AwsError("MissingParameter", "The request must contain the parameter TargetVpcSubnetId.")
@@ -572,6 +649,11 @@ def delete_route(call: Call) -> dict[str, Any]:
     cidr = call.params.get("DestinationCidrBlock")
     _cidr(cidr, "DestinationCidrBlock")
     subnet_id = call.params.get("TargetVpcSubnetId")
+    if subnet_id and endpoint.transit_gateway is not None:
+        raise AwsError(
+            "InvalidParameterCombination",
+            f"Client VPN endpoint {endpoint.endpoint_id} is attached to a transit gateway; its routes take no TargetVpcSubnetId.",
+        )
     for route in endpoint.routes:
         if _same_cidr(route.destination_cidr, cidr) and subnet_id in (None, route.target_subnet) and route.status != "deleting":
             if route.origin == "associate":
@@ -615,7 +697,16 @@ def inventory(world: Any, account: str, region: str | None) -> dict[str, list[di
         if store_account != account or (region and store_region != region):
             continue
         for endpoint in store.endpoints.values():
-            result["client_vpn_endpoints"].append({"id": endpoint.endpoint_id, "region": store_region, "status": endpoint.status, "tags": dict(endpoint.tags)})
+            result["client_vpn_endpoints"].append(
+                {
+                    "id": endpoint.endpoint_id,
+                    "region": store_region,
+                    "status": endpoint.status,
+                    "tags": dict(endpoint.tags),
+                    "transit_gateway_id": (endpoint.transit_gateway or {}).get("TransitGatewayId"),
+                    "transit_gateway_attachment_id": endpoint.attachment.id if endpoint.attachment is not None else None,
+                }
+            )
             for association in endpoint.associations.values():
                 result["client_vpn_target_networks"].append(
                     {"id": association.association_id, "endpoint_id": endpoint.endpoint_id, "subnet_id": association.subnet_id, "status": association.status}
@@ -626,6 +717,13 @@ def inventory(world: Any, account: str, region: str | None) -> dict[str, list[di
                 )
             for route in endpoint.routes:
                 result["client_vpn_routes"].append(
-                    {"endpoint_id": endpoint.endpoint_id, "destination_cidr": route.destination_cidr, "target_subnet": route.target_subnet, "origin": route.origin, "status": route.status}
+                    {
+                        "endpoint_id": endpoint.endpoint_id,
+                        "destination_cidr": route.destination_cidr,
+                        "target_subnet": route.target_subnet,
+                        "transit_gateway_attachment_id": route.attachment_id,
+                        "origin": route.origin,
+                        "status": route.status,
+                    }
                 )
     return result

@@ -251,7 +251,12 @@ def _propagated_routes(table: Any) -> list[dict[str, Any]]:
     owner = table.ec2_backend
     for propagation in table.route_table_propagation:
         attachment = owner.transit_gateway_attachments.get(propagation.transitGatewayAttachmentId)
-        if attachment is None or attachment.state in GONE_ATTACHMENT_STATES or attachment.resource_type != "vpc":
+        if attachment is None or attachment.state in GONE_ATTACHMENT_STATES:
+            continue
+        for cidr in getattr(attachment, "emulator_propagated_cidrs", []):
+            # A Client VPN attachment propagates the endpoint's client CIDR.
+            routes.append({"DestinationCidrBlock": cidr, "TransitGatewayAttachments": [_attachment_ref(attachment)], "Type": "propagated", "State": "active"})
+        if attachment.resource_type != "vpc":
             continue
         vpc_backend = ec2_backend(attachment.resource_owner_id, owner.region_name)
         vpc = vpc_backend.vpcs.get(attachment.vpc_id)

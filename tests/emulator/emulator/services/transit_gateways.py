@@ -28,6 +28,7 @@ handlers for these actions are wrong in ways the provider notices, so the extens
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 from moto.ec2.models import ec2_backends
@@ -365,8 +366,13 @@ def delete_transit_gateway(call: Call) -> dict[str, Any]:
 # Attachments
 
 
-def start_attachment_lifecycle(call: Call, attachment: Any, tgw: Any, pending_key: str, *, cross_account: bool) -> None:
-    """Default association/propagation per the TGW's options, then pending → … → available."""
+def start_attachment_lifecycle(
+    call: Call, attachment: Any, tgw: Any, pending_key: str, *, cross_account: bool, on_available: Callable[[], None] | None = None
+) -> None:
+    """Default association/propagation per the TGW's options, then pending → … → available.
+
+    `on_available` runs when the attachment becomes available (after acceptance if needed),
+    for owners that follow it (a Client VPN endpoint becomes `available` then)."""
     owner = owner_backend_of(attachment)
     settings = call.world.settings
     steps = [("pending", settings.delay(pending_key))]
@@ -379,6 +385,8 @@ def start_attachment_lifecycle(call: Call, attachment: Any, tgw: Any, pending_ke
     def become_available() -> None:
         attachment.state = "available"
         apply_default_route_tables(owner, tgw, attachment)
+        if on_available is not None:
+            on_available()
 
     attachment.transit_gateway_route_table = None
     if needs_acceptance:
