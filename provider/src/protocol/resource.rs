@@ -109,32 +109,7 @@ pub trait Resource: Send + Sync + 'static {
     /// The default accepts the current version and drops attributes the schema no longer has,
     /// so additive schema changes need no code.
     fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
-        let schema = self.schema();
-        if version > schema.version {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.error(
-                "State written by a newer provider",
-                format!(
-                    "This {} was saved by a provider using schema version {version}, newer \
-                     than this provider's {}. Use the provider version that wrote the state \
-                     (or newer).",
-                    self.type_name(),
-                    schema.version
-                ),
-            );
-            return Err(diagnostics);
-        }
-        decode_state_json(json, &schema.implied_type()).map_err(|message| {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.error(
-                "Stored state cannot be read",
-                format!(
-                    "The saved state of this {} is invalid: {message}",
-                    self.type_name()
-                ),
-            );
-            diagnostics
-        })
+        decode_stored_state(self.type_name(), self.schema(), version, json)
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse;
@@ -144,6 +119,38 @@ pub trait Resource: Send + Sync + 'static {
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse;
 
     async fn import(&self, request: ImportRequest) -> ImportResponse;
+}
+
+/// Stored state JSON of schema `version`, already in the current layout, as a value of
+/// `schema`: attributes the schema no longer has are dropped (additive changes need no code);
+/// state from a newer provider is refused.
+pub fn decode_stored_state(
+    type_name: &str,
+    schema: &Schema,
+    version: i64,
+    json: &[u8],
+) -> Result<Value, Diagnostics> {
+    if version > schema.version {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "State written by a newer provider",
+            format!(
+                "This {type_name} was saved by a provider using schema version {version}, newer \
+                 than this provider's {}. Use the provider version that wrote the state (or \
+                 newer).",
+                schema.version
+            ),
+        );
+        return Err(diagnostics);
+    }
+    decode_state_json(json, &schema.implied_type()).map_err(|message| {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "Stored state cannot be read",
+            format!("The saved state of this {type_name} is invalid: {message}"),
+        );
+        diagnostics
+    })
 }
 
 /// Decodes state JSON, ignoring attributes the current schema no longer has (at any depth).

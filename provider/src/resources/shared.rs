@@ -242,3 +242,33 @@ mod tests {
         }));
     }
 }
+
+/// Stored state of schema `version` brought to the current layout: `steps[i]` turns the JSON of
+/// version `i` into version `i + 1`'s, and the result is decoded with the current schema.
+pub fn upgrade_state(
+    type_name: &str,
+    schema: &crate::protocol::schema::Schema,
+    version: i64,
+    json: &[u8],
+    steps: &[fn(serde_json::Value) -> serde_json::Value],
+) -> Result<Value, Diagnostics> {
+    use crate::protocol::resource::decode_stored_state;
+    let Ok(first) = usize::try_from(version) else {
+        return decode_stored_state(type_name, schema, version, json);
+    };
+    if first >= steps.len() {
+        return decode_stored_state(type_name, schema, version, json);
+    }
+    let upgraded = serde_json::from_slice(json)
+        .map(|state| steps[first..].iter().fold(state, |state, step| step(state)))
+        .and_then(|state| serde_json::to_vec(&state))
+        .map_err(|e| {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "Stored state cannot be read",
+                format!("The saved state of this {type_name} is not valid JSON: {e}"),
+            );
+            diagnostics
+        })?;
+    decode_stored_state(type_name, schema, steps.len() as i64, &upgraded)
+}

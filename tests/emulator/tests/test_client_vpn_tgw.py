@@ -184,9 +184,9 @@ def test_a_spoke_endpoint_waits_for_the_owner_unless_the_tgw_auto_accepts(admin,
     with pytest.raises(ClientError) as excinfo:
         spoke.create_client_vpn_route(ClientVpnEndpointId=waiting, DestinationCidrBlock="10.0.0.0/8")
     assert error_code(excinfo) == "IncorrectState"
-    with pytest.raises(ClientError) as excinfo:  # only the TGW owner accepts
+    with pytest.raises(ClientError) as excinfo:  # only the TGW owner accepts, as for VPC attachments
         spoke.accept_transit_gateway_client_vpn_attachment(TransitGatewayAttachmentId=attachment_id)
-    assert error_code(excinfo) == "InvalidTransitGatewayAttachmentID.NotFound"
+    assert error_code(excinfo) == "InvalidParameterValue"
     accepted = hub.accept_transit_gateway_client_vpn_attachment(TransitGatewayAttachmentId=attachment_id)["TransitGatewayClientVpnAttachment"]
     assert (accepted["ClientVpnEndpointId"], accepted["ClientVpnOwnerId"], accepted["State"]) == (waiting, spoke_account, "pending")
     wait_for(lambda: endpoint_of(spoke, waiting)["Status"]["Code"], "available")

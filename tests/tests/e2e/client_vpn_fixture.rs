@@ -245,40 +245,44 @@ pub fn strings(value: &Value, name: &str) -> Vec<String> {
     found
 }
 
-/// `authorization_rules` of a state as (group, CIDR, description, status).
+/// `authorization_rules` of a state as (group, CIDR, description, status), ordered by group
+/// then CIDR.
 pub fn rule_entries(value: &Value) -> Vec<(String, String, Option<String>, String)> {
-    value
-        .attr("authorization_rules")
-        .and_then(Value::elements)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            let text = |n: &str| r.attr(n).and_then(Value::as_str).map(str::to_string);
-            (
-                text("group").unwrap_or_default(),
-                text("destination_cidr").unwrap_or_default(),
+    let mut entries = Vec::new();
+    let groups = value.attr("authorization_rules").and_then(Value::as_map);
+    for (group, entry) in groups.into_iter().flatten() {
+        let networks = entry.attr("networks").and_then(Value::as_map);
+        for (cidr, rule) in networks.into_iter().flatten() {
+            let text = |n: &str| rule.attr(n).and_then(Value::as_str).map(str::to_string);
+            entries.push((
+                group.clone(),
+                cidr.clone(),
                 text("description"),
                 text("status").unwrap_or_default(),
-            )
-        })
-        .collect()
+            ));
+        }
+    }
+    entries.sort_by_key(|(group, cidr, ..)| (group.clone(), cidr_order(cidr)));
+    entries
 }
 
-/// `routes` of a state as (destination, subnet, status).
+/// `routes` of a state as (destination, subnet, status), ordered by destination then subnet.
 pub fn route_entries(value: &Value) -> Vec<(String, String, String)> {
-    value
-        .attr("routes")
-        .and_then(Value::elements)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            let text = |n: &str| {
-                r.attr(n)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            (text("destination_cidr"), text("subnet_id"), text("status"))
-        })
-        .collect()
+    let mut entries = Vec::new();
+    let routes = value.attr("routes").and_then(Value::as_map);
+    for (destination, targets) in routes.into_iter().flatten() {
+        for (subnet, status) in targets.as_map().into_iter().flatten() {
+            entries.push((
+                destination.clone(),
+                subnet.clone(),
+                status.as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    entries.sort_by_key(|(destination, subnet, _)| (cidr_order(destination), subnet.clone()));
+    entries
+}
+
+fn cidr_order(text: &str) -> (Option<ipnet::Ipv4Net>, String) {
+    (text.parse().ok(), text.to_string())
 }

@@ -285,3 +285,21 @@ pub fn assert_nothing_left(inventory: &Json, tgw: &str) {
         assert!(left.is_empty(), "{kind} of {tgw} left behind: {left:#?}");
     }
 }
+
+/// `routes` of a state as (route table, destination, network), ordered by table then
+/// destination.
+pub fn route_entries(value: &Value) -> Vec<(String, String, String)> {
+    let mut entries = Vec::new();
+    let tables = value.attr("routes").and_then(Value::as_map);
+    for (table, entry) in tables.into_iter().flatten() {
+        let destinations = entry.attr("destinations").and_then(Value::as_map);
+        for (destination, network) in destinations.into_iter().flatten() {
+            entries.push((
+                table.clone(),
+                destination.clone(),
+                network.as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    entries
+}

@@ -9,6 +9,7 @@
 mod world;
 
 mod blueprint;
+mod upgrade;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -44,7 +45,7 @@ macro_rules! scenario {
 }
 
 fn scenarios() -> Vec<Scenario> {
-    [blueprint::scenarios()].into_iter().flatten().collect()
+    [blueprint::scenarios(), upgrade::scenarios()].into_iter().flatten().collect()
 }
 
 fn main() {

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod scheduler;
 pub mod schema;
 pub mod state;
+pub mod upgrade;
 pub mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -422,6 +423,16 @@ impl Resource for ClientVpnGroupAccess {
         let mut diagnostics = validate::check_config(&Config::parse(config));
         shared::timeouts(config, &mut diagnostics);
         diagnostics
+    }
+
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        shared::upgrade_state(
+            schema::TYPE_NAME,
+            &self.schema,
+            version,
+            json,
+            &[upgrade::from_v0],
+        )
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {

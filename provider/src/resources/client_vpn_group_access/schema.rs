@@ -45,38 +45,32 @@ fn group_attributes() -> Vec<Attribute> {
     ]
 }
 
-fn rule_attributes() -> Vec<Attribute> {
+fn rule_group_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::computed("group", Type::String)
-            .describe("Key of the group in `groups` the rule belongs to."),
-        Attribute::computed("sid", Type::String).describe("SID of the group the rule authorizes."),
-        Attribute::computed("destination_cidr", Type::String)
-            .describe("The network the rule authorizes."),
-        Attribute::computed("description", Type::String)
-            .describe("The rule's description on AWS (null when it has none)."),
-        Attribute::computed("status", Type::String).describe(
-            "`active` once applied; `authorizing`, `revoking` or `failed` when the last apply \
-             was interrupted or AWS reports a problem (the next apply finishes or repairs it).",
+        Attribute::computed("sid", Type::String).describe("SID of the group the rules authorize."),
+        Attribute::computed(
+            "networks",
+            Type::map(Type::object([
+                ("description", Type::String),
+                ("status", Type::String),
+            ])),
+        )
+        .describe(
+            "One entry per authorization rule, keyed by the network (CIDR) it authorizes: the \
+             rule's `description` on AWS (null when it has none) and its `status`: `active` once \
+             applied; `authorizing`, `revoking` or `failed` when the last apply was interrupted \
+             or AWS reports a problem (the next apply finishes or repairs it).",
         ),
     ]
 }
 
-fn route_attributes() -> Vec<Attribute> {
-    vec![
-        Attribute::computed("destination_cidr", Type::String)
-            .describe("The network the route leads to."),
-        Attribute::computed("subnet_id", Type::String)
-            .describe("The associated subnet traffic to the destination leaves through."),
-        Attribute::computed("status", Type::String).describe(
-            "`active` once applied; `creating`, `deleting` or `failed` when the last apply was \
-             interrupted or AWS reports a problem.",
-        ),
-    ]
-}
+/// Version of the stored state layout; bump it (and teach `upgrade_state`) when a change is
+/// not additive.
+pub const SCHEMA_VERSION: i64 = 1;
 
 pub fn schema() -> Schema {
     Schema {
-        version: 0,
+        version: SCHEMA_VERSION,
         block: Block {
             description: "Client VPN access per Active Directory group: one authorization rule \
                 per group and network, identified by the group's SID, and the routes that make \
@@ -106,10 +100,10 @@ pub fn schema() -> Schema {
                      must use Active Directory authentication. Changing it moves the access to \
                      the new endpoint: the rules and routes on the old one are removed.",
                 ),
-                Attribute::optional("directory_id", Type::String).describe(
+                Attribute::optional_computed("directory_id", Type::String).describe(
                     "ID of the directory (`d-…`) the groups live in. Default: the directory of \
-                     the endpoint's Active Directory authentication. When set, it is checked \
-                     against the endpoint's.",
+                     the endpoint's Active Directory authentication, which this attribute then \
+                     reports. When set, it is checked against the endpoint's.",
                 ),
                 Attribute::nested(
                     "groups",
@@ -145,23 +139,21 @@ pub fn schema() -> Schema {
                 ),
                 Attribute::nested(
                     "authorization_rules",
-                    Nesting::List,
+                    Nesting::Map,
                     Presence::Computed,
-                    rule_attributes(),
+                    rule_group_attributes(),
                 )
                 .describe(
-                    "The authorization rules of the groups' SIDs on the endpoint, ordered by \
-                     group key then network.",
+                    "The authorization rules of the groups' SIDs on the endpoint, by group key \
+                     (a group this resource no longer lists keeps its entry while rules of its \
+                     SID remain), then by network: a rule changed out of band shows in a plan \
+                     as that one rule.",
                 ),
-                Attribute::nested(
-                    "routes",
-                    Nesting::List,
-                    Presence::Computed,
-                    route_attributes(),
-                )
-                .describe(
-                    "The routes this resource manages, ordered by destination then subnet, \
-                         including routes AWS added on association that it uses.",
+                Attribute::computed("routes", Type::map(Type::map(Type::String))).describe(
+                    "The routes this resource manages, including routes AWS added on \
+                     association that it uses: destination CIDR → target subnet → the route's \
+                     status (`active`, or `creating`, `deleting`, `failed` when the last apply \
+                     was interrupted or AWS reports a problem).",
                 ),
             ],
         },

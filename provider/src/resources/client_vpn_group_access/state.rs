@@ -111,35 +111,8 @@ impl State {
                     .collect()
             })
             .unwrap_or_default();
-        let list = |name: &str| -> Vec<Value> {
-            value
-                .attr(name)
-                .and_then(Value::elements)
-                .map(<[Value]>::to_vec)
-                .unwrap_or_default()
-        };
-        let rules = list("authorization_rules")
-            .iter()
-            .filter_map(|r| {
-                Some(RuleEntry {
-                    group: object::string(r, "group")?,
-                    sid: object::string(r, "sid")?,
-                    destination_cidr: object::string(r, "destination_cidr")?,
-                    description: object::string(r, "description"),
-                    status: object::string(r, "status").unwrap_or_default(),
-                })
-            })
-            .collect();
-        let routes = list("routes")
-            .iter()
-            .filter_map(|r| {
-                Some(RouteEntry {
-                    destination_cidr: object::string(r, "destination_cidr")?,
-                    subnet_id: object::string(r, "subnet_id")?,
-                    status: object::string(r, "status").unwrap_or_default(),
-                })
-            })
-            .collect();
+        let rules = rules_from_value(value.attr("authorization_rules"));
+        let routes = routes_from_value(value.attr("routes"));
         Some(State {
             access: Access {
                 endpoint_id: object::string(value, "client_vpn_endpoint_id")?,
@@ -187,7 +160,7 @@ impl State {
                 "client_cidr_block",
                 object::optional_string(self.client_cidr_block.as_deref()),
             ),
-            ("authorization_rules", rules_value(&self.rules)),
+            ("authorization_rules", rules_value(&self.rules, &access.groups)),
             ("routes", routes_value(&self.routes)),
         ])
     }
@@ -224,6 +197,9 @@ impl State {
         let owned_sids = self.owned_sids();
         let owned_routes = self.owned_routes();
         let mut access = self.access.clone();
+        // What the endpoint authenticates against (the default when not configured; a
+        // configured one that differs is refused at plan time).
+        access.directory_id = observation.endpoint.directory_id.clone();
         for group in access.groups.values_mut() {
             group.networks = observation
                 .rules
@@ -306,45 +282,101 @@ fn group_value(group: &Group) -> Value {
     ])
 }
 
-pub fn rules_value(rules: &[RuleEntry]) -> Value {
-    Value::List(
-        rules
-            .iter()
-            .map(|r| {
-                Value::object([
-                    ("group", Value::string(r.group.clone())),
-                    ("sid", Value::string(r.sid.clone())),
-                    (
-                        "destination_cidr",
-                        Value::string(r.destination_cidr.clone()),
-                    ),
-                    (
-                        "description",
-                        object::optional_string(r.description.as_deref()),
-                    ),
-                    ("status", Value::string(r.status.clone())),
-                ])
+/// `authorization_rules`: group key → `{sid, networks = {<cidr> = {description, status}}}`.
+///
+/// A key holds one SID's rules. While a group's SID changes (the old SID's rules are revoked
+/// as the new one's are authorized) both SIDs carry the group's key: the SID `groups` gives the
+/// key keeps it, and the other SID's rules are listed under the SID itself, so none is lost.
+pub fn rules_value(rules: &[RuleEntry], groups: &BTreeMap<String, Group>) -> Value {
+    let mut entries: BTreeMap<&str, (&str, BTreeMap<String, Value>)> = BTreeMap::new();
+    for rule in rules {
+        let owner = groups.get(&rule.group).map(|g| g.sid.as_str());
+        let key = match (owner, entries.get(rule.group.as_str())) {
+            (Some(sid), _) if sid != rule.sid => rule.sid.as_str(),
+            (None, Some((sid, _))) if *sid != rule.sid => rule.sid.as_str(),
+            _ => rule.group.as_str(),
+        };
+        let (_, networks) = entries
+            .entry(key)
+            .or_insert((rule.sid.as_str(), BTreeMap::new()));
+        networks.insert(
+            rule.destination_cidr.clone(),
+            Value::object([
+                (
+                    "description",
+                    object::optional_string(rule.description.as_deref()),
+                ),
+                ("status", Value::string(rule.status.clone())),
+            ]),
+        );
+    }
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(group, (sid, networks))| {
+                (
+                    group.to_string(),
+                    Value::object([
+                        ("sid", Value::string(sid)),
+                        ("networks", Value::Map(networks)),
+                    ]),
+                )
             })
             .collect(),
     )
 }
 
+fn rules_from_value(value: Option<&Value>) -> Vec<RuleEntry> {
+    let mut rules = Vec::new();
+    for (group, entry) in value.and_then(Value::as_map).into_iter().flatten() {
+        let Some(sid) = object::string(entry, "sid") else {
+            continue;
+        };
+        let networks = entry.attr("networks").and_then(Value::as_map);
+        for (cidr, rule) in networks.into_iter().flatten() {
+            rules.push(RuleEntry {
+                group: group.clone(),
+                sid: sid.clone(),
+                destination_cidr: cidr.clone(),
+                description: object::string(rule, "description"),
+                status: object::string(rule, "status").unwrap_or_default(),
+            });
+        }
+    }
+    sort_rules(&mut rules);
+    rules
+}
+
+/// `routes`: destination → target subnet → status.
 pub fn routes_value(routes: &[RouteEntry]) -> Value {
-    Value::List(
-        routes
-            .iter()
-            .map(|r| {
-                Value::object([
-                    (
-                        "destination_cidr",
-                        Value::string(r.destination_cidr.clone()),
-                    ),
-                    ("subnet_id", Value::string(r.subnet_id.clone())),
-                    ("status", Value::string(r.status.clone())),
-                ])
-            })
+    let mut by_destination: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    for route in routes {
+        by_destination
+            .entry(route.destination_cidr.clone())
+            .or_default()
+            .insert(route.subnet_id.clone(), Value::string(route.status.clone()));
+    }
+    Value::Map(
+        by_destination
+            .into_iter()
+            .map(|(destination, targets)| (destination, Value::Map(targets)))
             .collect(),
     )
+}
+
+fn routes_from_value(value: Option<&Value>) -> Vec<RouteEntry> {
+    let mut routes = Vec::new();
+    for (destination, targets) in value.and_then(Value::as_map).into_iter().flatten() {
+        for (subnet, status) in targets.as_map().into_iter().flatten() {
+            routes.push(RouteEntry {
+                destination_cidr: destination.clone(),
+                subnet_id: subnet.clone(),
+                status: status.as_str().unwrap_or_default().to_string(),
+            });
+        }
+    }
+    sort_routes(&mut routes);
+    routes
 }
 
 /// The rules an access calls for, as they will be once applied.
@@ -562,9 +594,13 @@ pub fn known_access(
         Some(ids) => ids.clone(),
         None => default_route_subnets(observation?),
     };
+    let directory_id = match config.directory_id.known()? {
+        Some(id) => Some(id.clone()),
+        None => observation.and_then(|o| o.endpoint.directory_id.clone()),
+    };
     Some(Access {
         endpoint_id: config.endpoint_id.known()?.clone(),
-        directory_id: config.directory_id.known()?.clone(),
+        directory_id,
         groups: known_groups(config, resolved)?,
         route_subnet_ids,
         manage_routes: *config.manage_routes.known()?,
@@ -626,6 +662,22 @@ pub fn planned_value(
         }
         set_attr(&mut planned, "groups", Value::Map(groups));
     }
+    let same_endpoint =
+        prior.filter(|p| config.endpoint_id.known() == Some(&p.access.endpoint_id));
+    set_attr(
+        &mut planned,
+        "directory_id",
+        match (&config.directory_id, observation, same_endpoint) {
+            (Maybe::Known(Some(id)), _, _) => Value::string(id.clone()),
+            (Maybe::Known(None), Some(observation), _) => {
+                object::optional_string(observation.endpoint.directory_id.as_deref())
+            }
+            (Maybe::Known(None), None, Some(prior)) => {
+                object::optional_string(prior.access.directory_id.as_deref())
+            }
+            _ => Value::unknown(),
+        },
+    );
     let default_subnets = matches!(config.route_subnet_ids, Maybe::Known(None));
     let route_subnet_ids = match &config.route_subnet_ids {
         Maybe::Known(Some(ids)) => Some(ids.clone()),
@@ -657,7 +709,7 @@ pub fn planned_value(
         "authorization_rules",
         groups
             .as_ref()
-            .map_or_else(Value::unknown, |g| rules_value(&wanted_rule_entries(g))),
+            .map_or_else(Value::unknown, |g| rules_value(&wanted_rule_entries(g), g)),
     );
     let access = known_access(config, resolved, observation);
     set_attr(
@@ -919,7 +971,9 @@ mod tests {
                 let config_value = config_value(&groups, &subnets);
                 let config = Config::parse(&config_value);
                 let none = BTreeMap::new();
-                let access = known_access(&config, &none, None).expect("wholly known");
+                // The apply observes the endpoint first (its directory is the default).
+                let before = observation(Vec::new(), Vec::new());
+                let access = known_access(&config, &none, Some(&before)).expect("wholly known");
                 // The apply made exactly the wanted rules and routes.
                 let mut progress = Progress::default();
                 for (key, spec) in access.rules() {

@@ -102,25 +102,12 @@ pub fn vpc_routes(networks: &[HubNetwork]) -> Vec<ManagedRoute> {
         .collect()
 }
 
-/// Destinations in the order `routes` lists them: by address family, address, then length.
+/// Destinations by address family, address, then length (the order of every listing).
 pub fn sorted_destinations(cidrs: &BTreeSet<String>) -> Vec<String> {
     let mut nets: Vec<IpNet> = parsed(cidrs);
     nets.sort();
     nets.dedup();
     nets.into_iter().map(|n| n.to_string()).collect()
-}
-
-/// Sort key of a route in `routes`: VPC tables first (by id), then the hub route table; then
-/// the destination in address order.
-pub type RouteOrder = (bool, String, Option<IpNet>);
-
-/// The [`RouteOrder`] of one route.
-pub fn route_order(hub_table: bool, route_table_id: &str, destination: &str) -> RouteOrder {
-    (
-        hub_table,
-        route_table_id.to_string(),
-        destination.parse().ok(),
-    )
 }
 
 #[cfg(test)]

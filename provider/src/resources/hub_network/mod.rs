@@ -19,6 +19,7 @@ pub mod plan;
 pub mod schema;
 pub mod state;
 pub mod topology;
+pub mod upgrade;
 pub mod validate;
 
 #[cfg(test)]
@@ -133,16 +134,17 @@ fn scope(prior: &Value, desired: Option<&model::Desired>) -> Scope {
         }
     }
     let hub_table = attr(prior, "route_table_id");
-    for route in attr(prior, "routes").elements().unwrap_or_default() {
-        let table = attr(route, "route_table_id");
-        let destination = attr(route, "destination")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if table == hub_table {
-            scope.hub_route_destinations.insert(destination);
-        } else if let Some(table) = table.as_str() {
-            scope.route_table_ids.insert(table.to_string());
+    if let Some(tables) = attr(prior, "routes").as_map() {
+        for (table, entry) in tables {
+            if hub_table.as_str() == Some(table.as_str()) {
+                if let Some(destinations) = attr(entry, "destinations").as_map() {
+                    scope
+                        .hub_route_destinations
+                        .extend(destinations.keys().cloned());
+                }
+            } else {
+                scope.route_table_ids.insert(table.clone());
+            }
         }
     }
     let dc = attr(prior, "data_center");
@@ -316,6 +318,16 @@ impl Resource for HubNetwork {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         validate::offline(config)
+    }
+
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        shared::upgrade_state(
+            model::TYPE_NAME,
+            &self.schema,
+            version,
+            json,
+            &[upgrade::from_v0],
+        )
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {

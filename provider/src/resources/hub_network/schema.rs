@@ -8,7 +8,7 @@ use crate::resources::shared;
 
 /// Version of the stored state layout; bump it (and teach `upgrade_state`) when a change is
 /// not additive.
-pub const SCHEMA_VERSION: i64 = 0;
+pub const SCHEMA_VERSION: i64 = 1;
 
 fn strings() -> Type {
     Type::set(Type::String)
@@ -105,19 +105,18 @@ fn data_center_attributes() -> Vec<Attribute> {
     ]
 }
 
-fn route_attributes() -> Vec<Attribute> {
+fn route_table_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::computed("route_table_id", Type::String).describe(
-            "A VPC route table (`rtb-…`), or the hub route table (`tgw-rtb-…`) for static \
-             routes to the data center.",
+        Attribute::computed("vpc", Type::String).describe(
+            "The key in `vpc_attachments` of the VPC this route table belongs to; null for the \
+             hub route table (the Transit Gateway's), whose static routes lead to the data center.",
         ),
-        Attribute::computed("destination", Type::String).describe("The destination CIDR."),
-        Attribute::computed("network", Type::String).describe(
-            "Which network the destination belongs to: a key of `vpc_attachments`, \
-             `data_center`, or `transit_gateway_cidr_blocks`.",
+        Attribute::computed("destinations", Type::map(Type::String)).describe(
+            "Every destination this table routes through the Transit Gateway, each mapped to the \
+             network it belongs to: a key of `vpc_attachments`, `data_center`, or \
+             `transit_gateway_cidr_blocks`. A route AWS reports as `blackhole` is not listed (it \
+             delivers nothing), so the next plan shows it and the apply repairs it.",
         ),
-        Attribute::computed("state", Type::String)
-            .describe("`active`, or `blackhole` when AWS cannot deliver traffic through it."),
     ]
 }
 
@@ -216,13 +215,15 @@ pub fn schema() -> Schema {
             .describe("The RAM resource share, when `share_with` is not empty."),
         Attribute::nested(
             "routes",
-            Nesting::List,
+            Nesting::Map,
             Presence::Computed,
-            route_attributes(),
+            route_table_attributes(),
         )
         .describe(
-            "Every route the hub manages, VPC routes first (by route table, then \
-                 destination), then the hub route table's static routes to the data center.",
+            "Every route the hub manages, by route table id: the VPC route tables of \
+             `route_table_ids` (the mesh), and the hub route table's static routes to the data \
+             center (a static VPN). Keyed by table and destination, so that a route changed out \
+             of band shows in a plan as that one route.",
         ),
         shared::timeouts_attribute(),
     ];

@@ -68,13 +68,51 @@ fn set_like_echo(items: BTreeSet<String>, echo: &Value) -> Value {
     }
 }
 
-fn route_value(table: &str, destination: &str, network: Option<&str>, state: Value) -> Value {
-    Value::object([
-        ("route_table_id", Value::string(table)),
-        ("destination", Value::string(destination)),
-        ("network", optional(network)),
-        ("state", state),
-    ])
+/// The state AWS reports for a route that delivers traffic.
+const ACTIVE: &str = "active";
+
+/// The `routes` attribute being built: route table id → (VPC key, destination → network).
+struct RouteTables(BTreeMap<String, (Option<String>, BTreeMap<String, Value>)>);
+
+impl RouteTables {
+    fn new() -> Self {
+        RouteTables(BTreeMap::new())
+    }
+
+    fn add(&mut self, table: &str, vpc: Option<&str>, destination: &str, network: Option<&str>) {
+        let entry = self
+            .0
+            .entry(table.to_string())
+            .or_insert_with(|| (vpc.map(str::to_string), BTreeMap::new()));
+        entry
+            .1
+            .insert(destination.to_string(), optional(network));
+    }
+
+    fn value(self) -> Value {
+        Value::Map(
+            self.0
+                .into_iter()
+                .map(|(table, (vpc, destinations))| {
+                    (
+                        table,
+                        Value::object([
+                            ("vpc", optional(vpc.as_deref())),
+                            ("destinations", Value::Map(destinations)),
+                        ]),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// VPC id → its key in a `vpc_attachments` map.
+fn vpc_keys_of(attachments: &BTreeMap<String, Value>) -> BTreeMap<String, String> {
+    attachments
+        .iter()
+        .filter_map(|(key, a)| Some((attr(a, "vpc_id").as_str()?.to_string(), key.clone())))
+        .collect()
 }
 
 /// What the last apply set, kept in the resource's private data. A refresh overwrites the
@@ -255,6 +293,7 @@ pub fn render(
             ]),
         );
     }
+    let vpc_keys = vpc_keys_of(&attachments);
     put(
         "vpc_attachments",
         if attachments.is_empty() && echo_attachments.is_null() {
@@ -448,43 +487,28 @@ pub fn render(
         data_center_cidrs.as_ref(),
         &blocks,
     );
-    let mut routes: Vec<(mesh::RouteOrder, Value)> = Vec::new();
+    let mut tables = RouteTables::new();
     for table in topology.route_tables.values() {
-        for route in topology.routes_to_hub(table) {
+        for route in topology.routes_to_hub(table).filter(|r| r.state == ACTIVE) {
             let label = route
                 .destination
                 .parse()
                 .ok()
                 .and_then(|d| mesh::label_of(&networks, &d));
-            routes.push((
-                mesh::route_order(false, &table.id, &route.destination),
-                route_value(
-                    &table.id,
-                    &route.destination,
-                    label.as_deref(),
-                    Value::string(route.state.clone()),
-                ),
-            ));
+            tables.add(
+                &table.id,
+                vpc_keys.get(&table.vpc_id).map(String::as_str),
+                &route.destination,
+                label.as_deref(),
+            );
         }
     }
     if let Some(table) = &tgw.hub_route_table_id {
-        for route in topology.hub_routes.values() {
-            routes.push((
-                mesh::route_order(true, table, &route.destination),
-                route_value(
-                    table,
-                    &route.destination,
-                    Some(DATA_CENTER),
-                    Value::string(route.state.clone()),
-                ),
-            ));
+        for route in topology.hub_routes.values().filter(|r| r.state == ACTIVE) {
+            tables.add(table, None, &route.destination, Some(DATA_CENTER));
         }
     }
-    routes.sort_by(|a, b| a.0.cmp(&b.0));
-    put(
-        "routes",
-        Value::List(routes.into_iter().map(|(_, v)| v).collect()),
-    );
+    put("routes", tables.value());
     Value::Object(state)
 }
 
@@ -767,67 +791,41 @@ pub fn planned(
     };
     state.insert("data_center".into(), data_center);
 
-    // Routes: known when every input is.
+    // Routes: known when every input is (the hub route table's id too, when it has static
+    // routes: it is a key of the map).
     let blocks = known_strings(&attr(config, "transit_gateway_cidr_blocks"));
     let mesh_on = state.get("mesh_routes").and_then(Value::as_bool);
+    let hub_table = state.get("route_table_id").cloned().unwrap_or(Value::Null);
     let routes = match (mesh_known, dc_cidrs, blocks, mesh_on, hub_routes) {
-        (true, Some(dc_cidrs), Some(blocks), Some(mesh_on), Some(hub_routes)) => {
-            let prior_states: BTreeMap<(String, String), Value> = attr(prior, "routes")
-                .elements()
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|r| {
-                    Some((
-                        (
-                            attr(r, "route_table_id").as_str()?.to_string(),
-                            attr(r, "destination").as_str()?.to_string(),
-                        ),
-                        attr(r, "state"),
-                    ))
-                })
-                .collect();
-            let state_of = |table: &str, destination: &str| match prior_states
-                .get(&(table.to_string(), destination.to_string()))
-            {
-                Some(Value::String(s)) if s == "active" => Value::string("active"),
-                _ => Value::unknown(),
-            };
+        (true, Some(dc_cidrs), Some(blocks), Some(mesh_on), Some(hub_routes))
+            if hub_routes.as_ref().is_none_or(|r| r.is_empty()) || hub_table.as_str().is_some() =>
+        {
             let networks = mesh::networks(
                 planned_networks.iter().map(|(k, c, t)| (k.as_str(), c, t)),
                 dc_cidrs.as_ref(),
                 &blocks,
             );
-            let mut routes = Vec::new();
+            let vpc_of_table: BTreeMap<&str, &str> = planned_networks
+                .iter()
+                .flat_map(|(key, _, tables)| tables.iter().map(move |t| (t.as_str(), key.as_str())))
+                .collect();
+            let mut tables = RouteTables::new();
             if mesh_on {
                 for route in mesh::vpc_routes(&networks) {
-                    let state = state_of(&route.route_table_id, &route.destination);
-                    routes.push(route_value(
+                    tables.add(
                         &route.route_table_id,
+                        vpc_of_table.get(route.route_table_id.as_str()).copied(),
                         &route.destination,
                         Some(&route.network),
-                        state,
-                    ));
+                    );
                 }
             }
-            if let Some(hub_routes) = hub_routes {
-                let table = state
-                    .get("route_table_id")
-                    .cloned()
-                    .unwrap_or(Value::unknown());
+            if let (Some(hub_routes), Some(table)) = (hub_routes, hub_table.as_str()) {
                 for destination in mesh::sorted_destinations(&hub_routes) {
-                    let route_state = match &table {
-                        Value::String(t) => state_of(t, &destination),
-                        _ => Value::unknown(),
-                    };
-                    routes.push(Value::object([
-                        ("route_table_id", table.clone()),
-                        ("destination", Value::string(destination)),
-                        ("network", Value::string(DATA_CENTER)),
-                        ("state", route_state),
-                    ]));
+                    tables.add(table, None, &destination, Some(DATA_CENTER));
                 }
             }
-            Value::List(routes)
+            tables.value()
         }
         _ => Value::unknown(),
     };

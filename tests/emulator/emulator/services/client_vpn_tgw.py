@@ -158,7 +158,7 @@ def _client_vpn_attachment(attachment: Any) -> Any:
 
 @handles("ec2", "AcceptTransitGatewayClientVpnAttachment")
 def accept_attachment(call: Call) -> dict[str, Any]:
-    attachment = _client_vpn_attachment(_pending_acceptance(call))
+    attachment = _client_vpn_attachment(_pending_acceptance(call, "accept"))
     on_accept = getattr(attachment, "emulator_on_accept", None) or (lambda: _set_state(attachment)("available"))
     call.world.scheduler.phases(attachment, _set_state(attachment), [("pending", call.world.settings.delay("client_vpn_attachment.pending"))], on_accept)
     return {"TransitGatewayClientVpnAttachment": attachment_shape(attachment)}
@@ -166,7 +166,7 @@ def accept_attachment(call: Call) -> dict[str, Any]:
 
 @handles("ec2", "RejectTransitGatewayClientVpnAttachment")
 def reject_attachment(call: Call) -> dict[str, Any]:
-    attachment = _client_vpn_attachment(_pending_acceptance(call))
+    attachment = _client_vpn_attachment(_pending_acceptance(call, "reject"))
     _unusable(attachment)
     call.world.scheduler.phases(attachment, _set_state(attachment), [("rejecting", 0)], lambda: _set_state(attachment)("rejected"))
     return {"TransitGatewayClientVpnAttachment": attachment_shape(attachment)}
