@@ -10,6 +10,7 @@
 pub mod aws;
 pub mod config;
 pub mod engine;
+pub mod framework;
 pub mod netplan;
 pub mod protocol;
 pub mod provider;

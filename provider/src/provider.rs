@@ -1,56 +1,19 @@
 //! The `migration` provider: its configuration block, its resources, and the AWS clients every
 //! resource operation of this process shares.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::clients::{self, AwsClients};
+use crate::config::clients;
 use crate::config::{schema, settings};
 use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::resource::{Provider, Resource};
 use crate::protocol::schema::Schema;
 
-/// What ConfigureProvider left for the resources of this process.
-#[derive(Clone, Debug)]
-pub enum Configured {
-    /// ConfigureProvider has not run (Terraform always runs it first; tests may not).
-    NotYet,
-    /// The provider block held unknown values (e.g. a role ARN from a resource not yet
-    /// created): plan with offline checks only, as Terraform expects.
-    Deferred,
-    Ready(Arc<AwsClients>),
-}
-
-/// Shared between the provider and its resources; filled in by ConfigureProvider.
-#[derive(Debug)]
-pub struct ProviderState {
-    configured: RwLock<Configured>,
-}
-
-impl ProviderState {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self {
-            configured: RwLock::new(Configured::NotYet),
-        })
-    }
-
-    pub fn configured(&self) -> Configured {
-        self.configured
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-    }
-
-    fn set(&self, configured: Configured) {
-        *self
-            .configured
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = configured;
-    }
-}
+pub use crate::framework::context::{Configured, ProviderState};
 
 pub struct MigrationProvider {
     schema: Schema,

@@ -249,11 +249,14 @@ pub struct Workspace {
     pub cli: Cli,
     pub dir: PathBuf,
     env: BTreeMap<String, String>,
+    keep: bool,
+    colour: bool,
 }
 
 impl Workspace {
     /// An empty working directory for `cli`, named after `name`, whose Terraform talks to AWS
-    /// through `env` (credentials, Region, endpoints).
+    /// through `env` (credentials, Region, endpoints). It is removed when dropped, unless a
+    /// test failed or `HARNESS_KEEP_WORKSPACES` is set.
     pub fn new(cli: &Cli, name: &str, env: &[(String, String)]) -> Workspace {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -266,6 +269,14 @@ impl Workspace {
             std::process::id(),
             cli.version
         ));
+        let mut workspace = Workspace::at(cli, &dir, env);
+        workspace.keep = false;
+        workspace
+    }
+
+    /// A working directory at `dir` (emptied first) that stays after the workspace is dropped.
+    pub fn at(cli: &Cli, dir: &Path, env: &[(String, String)]) -> Workspace {
+        let dir = dir.to_path_buf();
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join(".home")).expect("workspace directory");
         let rc = dir.join(".terraformrc");
@@ -301,7 +312,15 @@ impl Workspace {
             cli: cli.clone(),
             dir,
             env: vars,
+            keep: true,
+            colour: false,
         }
+    }
+
+    /// Lets Terraform print in colour (tests read plain text; `make demo` shows colours in a
+    /// terminal).
+    pub fn set_colour(&mut self, colour: bool) {
+        self.colour = colour;
     }
 
     /// Sets (or overrides) one environment variable of every later command.
@@ -358,7 +377,7 @@ impl Workspace {
         let mut full: Vec<String> = Vec::new();
         if let Some((first, rest)) = args.split_first() {
             full.push(first.to_string());
-            if COLOURED.contains(first) && !rest.contains(&"-no-color") {
+            if !self.colour && COLOURED.contains(first) && !rest.contains(&"-no-color") {
                 full.push("-no-color".into());
             }
             if matches!(
@@ -401,6 +420,18 @@ impl Workspace {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             elapsed: started.elapsed(),
         }
+    }
+
+    /// Runs `terraform <args>` with this process's terminal (what it prints goes straight to
+    /// the user, in colour when it is a terminal); its exit code.
+    pub async fn run_in_terminal(&self, args: &[&str]) -> Option<i32> {
+        let (mut command, _) = self.command(args);
+        command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        command
+            .status()
+            .await
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.cli.binary.display()))
+            .code()
     }
 
     /// Starts `terraform <args>` without waiting (for interrupting it).
@@ -485,6 +516,9 @@ impl Workspace {
 
 impl Drop for Workspace {
     fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
         if std::thread::panicking() || std::env::var_os("HARNESS_KEEP_WORKSPACES").is_some() {
             eprintln!("workspace kept for inspection: {}", self.dir.display());
         } else {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::framework::resource::ResourceLifecycle;
 use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
@@ -13,7 +14,8 @@ pub mod shared;
 pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(hub_network::HubNetwork::new(state.clone())),
-        Arc::new(client_vpn_group_access::ClientVpnGroupAccess::new(
+        Arc::new(ResourceLifecycle::new(
+            client_vpn_group_access::ClientVpnGroupAccess,
             state.clone(),
         )),
     ]

@@ -45,7 +45,10 @@ macro_rules! scenario {
 }
 
 fn scenarios() -> Vec<Scenario> {
-    [blueprint::scenarios(), upgrade::scenarios()].into_iter().flatten().collect()
+    [blueprint::scenarios(), upgrade::scenarios()]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn main() {

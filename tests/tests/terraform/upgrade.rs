@@ -18,7 +18,9 @@ pub fn scenarios() -> Vec<crate::Scenario> {
 /// with and without refresh, and the state saved afterwards is in today's layout.
 async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
     let world = World::empty(&cli, "upgrade").await;
-    world.ws.use_dir(&repository_root().join("examples/blueprint"));
+    world
+        .ws
+        .use_dir(&repository_root().join("examples/blueprint"));
     let seeded = seed::blueprint(&world.aws, ACCOUNT).await.expect("seed");
     world.ws.set_vars(&Json::Object(seeded.variables));
     world.ws.init().await;
@@ -40,7 +42,11 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
             plan.report("a 0.1.0 state should upgrade to an empty plan")
         );
     }
-    world.ws.run(&["apply", "-auto-approve", "-refresh-only"]).await.ok();
+    world
+        .ws
+        .run(&["apply", "-auto-approve", "-refresh-only"])
+        .await
+        .ok();
     let saved = world.ws.state_file();
     for resource in saved["resources"].as_array().unwrap() {
         assert_eq!(

@@ -5,16 +5,15 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use super::diff::Changes;
 use super::model::{Phase, RouteKey, RuleKey};
 use super::observe::Observation;
-use super::plan::{Op, operations};
+use super::plan::Op;
 use super::scheduler::{Answer, Mutation, Scheduler, Subject, Target};
 use super::state::{Progress, STATUS_ACTIVE};
 use crate::aws::errors::ErrorClass;
 use crate::aws::governor::CLIENT_VPN_MUTATIONS_IN_FLIGHT;
 use crate::aws::retry::OpError;
-use crate::engine::{self, Report};
+use crate::engine::{self, OperationPlan, Report};
 
 /// Operations started at once: twice the endpoint's slots, so that operations queue for a
 /// slot (which tells the poller that slots are the bottleneck) rather than in the engine.
@@ -179,15 +178,14 @@ pub struct Outcome {
     pub report: Report<Op>,
 }
 
-/// Runs `changes` against the endpoint `observation` describes, starting from `progress`
-/// (the owned objects observed).
+/// Runs `plan` against the endpoint `observation` describes, starting from `progress` (the
+/// owned objects observed).
 pub async fn execute(
     scheduler: Arc<Scheduler>,
     observation: &Observation,
-    changes: &Changes,
+    plan: OperationPlan<Op>,
     progress: Progress,
 ) -> Outcome {
-    let plan = operations(changes);
     // Objects in transition that no operation waits for still count against the limit.
     let mut covered: BTreeSet<Subject> = BTreeSet::new();
     for op in plan.operations() {

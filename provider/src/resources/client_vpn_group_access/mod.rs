@@ -26,53 +26,104 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use self::diff::Changes;
 use self::model::{Config, Maybe};
-use self::observe::{Observation, Scope};
+use self::observe::Observation;
 use self::plan::Op;
 use self::state::{Progress, State, known_access};
-use crate::aws::retry::{Budget, OpError};
-use crate::config::clients::AwsClients;
-use crate::protocol::cty::{Path, Value};
-use crate::protocol::diagnostics::{Diagnostics, Severity};
-use crate::protocol::resource::{
-    ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+use self::validate::NameProblem;
+use crate::aws::retry::OpError;
+use crate::engine::OperationPlan;
+use crate::framework::context::Ctx;
+use crate::framework::failures::report;
+use crate::framework::resource::{
+    Imported, ManagedResource, Observed, Outcome, PlanInput, Render, RenderInput, Stage,
 };
+use crate::framework::timeouts;
+use crate::framework::typed::{FromValue, Mismatch};
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Schema;
-use crate::provider::ProviderState;
-use crate::resources::shared;
 
-/// Time limit of the reads done by plan, refresh and import.
-const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-
-pub struct ClientVpnGroupAccess {
-    provider: Arc<ProviderState>,
-    schema: Schema,
-}
-
-impl ClientVpnGroupAccess {
-    pub fn new(provider: Arc<ProviderState>) -> Self {
-        Self {
-            provider,
-            schema: schema::schema(),
-        }
-    }
-}
+/// `migration_client_vpn_group_access`'s own logic, run by the framework's lifecycle.
+#[derive(Default)]
+pub struct ClientVpnGroupAccess;
 
 /// Private data a plan hands to its apply: whether the plan could run every check (if not,
 /// the apply reports the warnings too, since the user has not seen them).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct Planned {
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Planned {
+    #[serde(default)]
     checked: bool,
 }
 
-fn private_of(bytes: &[u8]) -> Planned {
-    serde_json::from_slice(bytes).unwrap_or_default()
+/// What to read of the endpoint: the minimal read (rules, routes) for refresh and destroy;
+/// also the associations, the directory and the configured route subnets for plan and apply.
+pub struct EndpointScope {
+    endpoint_id: String,
+    full: Option<FullScope>,
+}
+
+struct FullScope {
+    directory: Option<Option<String>>,
+    subnets: Vec<String>,
+}
+
+impl EndpointScope {
+    fn full(endpoint_id: &str, config: &Config) -> EndpointScope {
+        EndpointScope {
+            endpoint_id: endpoint_id.to_string(),
+            full: Some(FullScope {
+                directory: match &config.directory_id {
+                    Maybe::Known(configured) => Some(configured.clone()),
+                    // Unknown until apply: the directory check waits for it.
+                    Maybe::Unknown => None,
+                },
+                subnets: match &config.route_subnet_ids {
+                    Maybe::Known(Some(ids)) => ids.iter().cloned().collect(),
+                    _ => Vec::new(),
+                },
+            }),
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx) -> Result<Option<Observation>, OpError> {
+        let scope = match &self.full {
+            None => observe::Scope::minimal(),
+            Some(full) => observe::Scope {
+                associations: true,
+                directory: full.directory.as_ref().map(Option::as_deref),
+                subnets: &full.subnets,
+            },
+        };
+        observe::observe(&ctx.clients, &ctx.budget, &self.endpoint_id, scope).await
+    }
+}
+
+/// What the checks need: the endpoint (plan reads it here; apply has it already), the SIDs of
+/// groups given by name, and what reading them found wrong.
+pub struct Facts {
+    observation: Option<Observation>,
+    /// The endpoint named by the configuration does not exist.
+    endpoint_missing: Option<String>,
+    resolved: BTreeMap<String, String>,
+    problems: Vec<(String, NameProblem)>,
+    /// Problems met while reading, reported by the checks.
+    notes: Diagnostics,
+}
+
+/// The progress record of an apply: what AWS holds of the owned rules and routes, the changes
+/// being made, and the groups (to name them in messages).
+pub struct Record {
+    observation: Observation,
+    progress: Progress,
+    changes: Changes,
+    groups: BTreeMap<String, model::Group>,
 }
 
 /// Which group a SID belongs to, for messages.
-fn group_of(access_groups: &BTreeMap<String, model::Group>, sid: &str) -> String {
-    access_groups
+fn group_of(groups: &BTreeMap<String, model::Group>, sid: &str) -> String {
+    groups
         .iter()
         .find(|(_, g)| g.sid == sid)
         .map(|(key, _)| format!("group {key:?}"))
@@ -102,160 +153,277 @@ fn describe_op(op: &Op, groups: &BTreeMap<String, model::Group>) -> String {
     }
 }
 
-/// Reports the failures of a run: a stop or timeout once, other errors each (up to a few).
-fn report_failures(
-    diagnostics: &mut Diagnostics,
-    outcome: &apply::Outcome,
-    groups: &BTreeMap<String, model::Group>,
-) {
-    const SHOWN: usize = 5;
-    let failures = &outcome.report.failures;
-    if let Some((_, error)) = failures
-        .iter()
-        .find(|(_, e)| matches!(e, OpError::Cancelled | OpError::Timeout(_)))
-    {
-        let summary = match error {
-            OpError::Cancelled => "Apply stopped",
-            _ => "Apply timed out",
-        };
-        shared::report(diagnostics, summary, error);
-    }
-    let others: Vec<&(Op, OpError)> = failures
-        .iter()
-        .filter(|(_, e)| !matches!(e, OpError::Cancelled | OpError::Timeout(_)))
-        .collect();
-    for (op, error) in others.iter().take(SHOWN) {
-        shared::report(diagnostics, &describe_op(op, groups), error);
-    }
-    if others.len() > SHOWN {
-        diagnostics.error(
-            "More operations failed",
-            format!(
-                "{} more operations failed the same way or were stopped; see the errors above.",
-                others.len() - SHOWN
-            ),
-        );
+impl FromValue for Config {
+    fn from_value(value: &Value) -> Result<Self, Mismatch> {
+        Ok(Config::parse(value))
     }
 }
 
+impl FromValue for State {
+    fn from_value(value: &Value) -> Result<Self, Mismatch> {
+        State::from_value(value).ok_or_else(|| Mismatch::wrong("a state object"))
+    }
+}
+
+fn endpoint_not_found(endpoint_id: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.error_at(
+        Path::root().attr("client_vpn_endpoint_id"),
+        "Client VPN endpoint not found",
+        format!(
+            "Endpoint {endpoint_id} does not exist in this account and Region. Check the ID and \
+             the provider's `region`."
+        ),
+    );
+    diagnostics
+}
+
 impl ClientVpnGroupAccess {
-    /// The observation a plan or apply needs: everything, including the directory.
-    async fn observe_all(
-        aws: &AwsClients,
-        budget: &Budget,
-        config: &Config,
-        endpoint_id: &str,
-    ) -> Result<Option<Observation>, OpError> {
-        let directory = match &config.directory_id {
-            Maybe::Known(configured) => Some(configured.as_deref()),
-            // Unknown until apply: the directory check waits for it.
-            Maybe::Unknown => None,
-        };
-        let subnets: Vec<String> = match &config.route_subnet_ids {
-            Maybe::Known(Some(ids)) => ids.iter().cloned().collect(),
-            _ => Vec::new(),
-        };
-        observe::observe(
-            aws,
-            budget,
-            endpoint_id,
-            Scope {
-                associations: true,
-                directory,
-                subnets: &subnets,
-            },
-        )
-        .await
+    /// SIDs of the groups given by name; a failed lookup is reported by the checks.
+    async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &mut Facts) {
+        match observe::resolve_names(&ctx.clients, &ctx.budget, config, observation).await {
+            Ok((resolved, problems)) => {
+                facts.resolved = resolved;
+                facts.problems = problems;
+            }
+            Err(error) => report(&mut facts.notes, "Cannot look up group names", &error),
+        }
+    }
+}
+
+#[async_trait]
+impl ManagedResource for ClientVpnGroupAccess {
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    /// Time limit of the reads done by plan, refresh and import.
+    const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+    const PLAN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+    const PLAN_RETRIES: Option<u32> = None;
+
+    type Config = Config;
+    type State = State;
+    type Private = Planned;
+    type Scope = EndpointScope;
+    type Observed = Observation;
+    type Facts = Facts;
+    type Desired = model::Access;
+    type Record = Record;
+    type Op = Op;
+
+    fn schema(&self) -> Schema {
+        schema::schema()
     }
 
-    async fn create_or_update(&self, request: &ApplyRequest) -> ApplyResponse {
-        let config = Config::parse(&request.config);
-        let prior = State::from_value(&request.prior_state);
-        let keep = || prior.as_ref().map_or(Value::Null, |p| p.to_value());
+    fn upgrades(&self) -> &'static [fn(serde_json::Value) -> serde_json::Value] {
+        &[upgrade::from_v0]
+    }
+
+    fn validate(&self, config: &Config, config_value: &Value) -> Diagnostics {
+        let mut diagnostics = validate::check_config(config);
+        timeouts::read(config_value, &mut diagnostics);
+        diagnostics
+    }
+
+    fn requires_replace(&self, prior: Option<&State>, config: &Config) -> Vec<Path> {
+        match (prior, config.endpoint_id.known()) {
+            (Some(prior), Some(id)) if *id == prior.access.endpoint_id => Vec::new(),
+            (Some(_), _) => vec![Path::root().attr("client_vpn_endpoint_id")],
+            (None, _) => Vec::new(),
+        }
+    }
+
+    fn scope(
+        &self,
+        prior: Option<&State>,
+        _private: &Planned,
+        config: Option<&Config>,
+    ) -> Option<EndpointScope> {
+        match config {
+            Some(config) => config
+                .endpoint_id
+                .known()
+                .map(|id| EndpointScope::full(id, config)),
+            None => prior.map(|p| EndpointScope {
+                endpoint_id: p.access.endpoint_id.clone(),
+                full: None,
+            }),
+        }
+    }
+
+    async fn observe(
+        &self,
+        ctx: &Ctx,
+        scope: &EndpointScope,
+        _stage: Option<Stage>,
+    ) -> Result<Observed<Observation>, OpError> {
+        Ok(match scope.read(ctx).await? {
+            Some(observation) => Observed::Found(observation),
+            None => Observed::Gone,
+        })
+    }
+
+    fn gone_at_apply(&self, scope: &EndpointScope) -> Option<Diagnostics> {
         let mut diagnostics = Diagnostics::new();
-        let timeouts = shared::timeouts(&request.planned_state, &mut diagnostics);
-        let timeout = if prior.is_some() {
-            timeouts.update
-        } else {
-            timeouts.create
+        diagnostics.error_at(
+            Path::root().attr("client_vpn_endpoint_id"),
+            "Client VPN endpoint not found",
+            format!(
+                "Endpoint {} does not exist in this account and Region.",
+                scope.endpoint_id
+            ),
+        );
+        Some(diagnostics)
+    }
+
+    async fn observe_missing(&self, _ctx: &Ctx, _config: &Config) -> Result<Observation, OpError> {
+        // The endpoint ID is known at apply, so there is always an endpoint to observe.
+        Err(OpError::Refused(
+            "The Client VPN endpoint ID is unknown at apply".into(),
+        ))
+    }
+
+    async fn facts(
+        &self,
+        ctx: &Ctx,
+        stage: Stage,
+        config: &Config,
+        _prior: Option<&State>,
+        observed: Option<&Observation>,
+    ) -> Result<Facts, OpError> {
+        let mut facts = Facts {
+            observation: None,
+            endpoint_missing: None,
+            resolved: BTreeMap::new(),
+            problems: Vec::new(),
+            notes: Diagnostics::new(),
         };
-        let Some(aws) = shared::clients(&self.provider, &mut diagnostics) else {
-            diagnostics.error(
-                "Provider configuration unknown at apply",
-                "The provider block still has unknown values; apply again once they are known.",
-            );
-            return applied(keep(), diagnostics);
-        };
-        let Maybe::Known(endpoint_id) = config.endpoint_id.clone() else {
-            diagnostics.error_at(
-                Path::root().attr("client_vpn_endpoint_id"),
-                "Endpoint ID unknown at apply",
-                "The endpoint ID must be known when the apply runs.",
-            );
-            return applied(keep(), diagnostics);
-        };
-        let budget = shared::budget(&aws, timeout, &request.cancel);
-        let observation = match Self::observe_all(&aws, &budget, &config, &endpoint_id).await {
-            Ok(Some(observation)) => observation,
-            Ok(None) => {
-                diagnostics.error_at(
-                    Path::root().attr("client_vpn_endpoint_id"),
-                    "Client VPN endpoint not found",
-                    format!("Endpoint {endpoint_id} does not exist in this account and Region."),
-                );
-                return applied(keep(), diagnostics);
+        if stage == Stage::Apply {
+            if let Some(observation) = observed {
+                Self::resolve(ctx, config, observation, &mut facts).await;
+                facts.observation = Some(observation.clone());
             }
-            Err(error) => {
-                shared::report(
-                    &mut diagnostics,
-                    "Cannot read the Client VPN endpoint",
-                    &error,
-                );
-                return applied(keep(), diagnostics);
-            }
+            return Ok(facts);
+        }
+        let Maybe::Known(endpoint_id) = &config.endpoint_id else {
+            return Ok(facts);
         };
-        let (resolved, problems) =
-            match observe::resolve_names(&aws, &budget, &config, &observation).await {
-                Ok(found) => found,
-                Err(error) => {
-                    shared::report(&mut diagnostics, "Cannot look up group names", &error);
-                    return applied(keep(), diagnostics);
-                }
-            };
-        let mut checks = validate::check_names(&config, &problems, &resolved);
-        checks.extend(validate::check_against_aws(&validate::Context {
-            config: &config,
-            resolved: &resolved,
-            observation: Some(&observation),
-            owned_sids: prior.as_ref().map(State::owned_sids).unwrap_or_default(),
-            owned_routes: prior.as_ref().map(State::owned_routes).unwrap_or_default(),
-            stage: validate::Stage::Apply,
+        match EndpointScope::full(endpoint_id, config).read(ctx).await {
+            Ok(Some(observation)) => {
+                Self::resolve(ctx, config, &observation, &mut facts).await;
+                facts.observation = Some(observation);
+            }
+            Ok(None) => facts.endpoint_missing = Some(endpoint_id.clone()),
+            Err(OpError::Aws(error)) if error.is_missing_credentials() => {
+                facts.notes.warning(
+                    "Planned without AWS access",
+                    format!(
+                        "{error}.\n\nOnly the checks that need no AWS access ran; values that \
+                         depend on the endpoint are known after apply, and the apply checks \
+                         the rest."
+                    ),
+                );
+            }
+            Err(error) => report(
+                &mut facts.notes,
+                "Cannot read the Client VPN endpoint",
+                &error,
+            ),
+        }
+        Ok(facts)
+    }
+
+    fn check(
+        &self,
+        config: &Config,
+        _config_value: &Value,
+        prior: Option<&State>,
+        facts: Option<&Facts>,
+        stage: Stage,
+    ) -> Diagnostics {
+        let none = BTreeMap::new();
+        let mut diagnostics = Diagnostics::new();
+        if let Some(facts) = facts {
+            diagnostics.extend(facts.notes.clone());
+            if let Some(endpoint_id) = &facts.endpoint_missing {
+                diagnostics.extend(endpoint_not_found(endpoint_id));
+            }
+            diagnostics.extend(validate::check_names(
+                config,
+                &facts.problems,
+                &facts.resolved,
+            ));
+            if diagnostics.has_errors() {
+                return diagnostics;
+            }
+        }
+        diagnostics.extend(validate::check_against_aws(&validate::Context {
+            config,
+            resolved: facts.map_or(&none, |f| &f.resolved),
+            observation: facts.and_then(|f| f.observation.as_ref()),
+            owned_sids: prior.map(State::owned_sids).unwrap_or_default(),
+            owned_routes: prior.map(State::owned_routes).unwrap_or_default(),
+            stage: match stage {
+                Stage::Plan => validate::Stage::Plan,
+                Stage::Apply => validate::Stage::Apply,
+            },
         }));
-        let seen_at_plan = private_of(&request.planned_private).checked;
-        for diagnostic in checks.0 {
-            if diagnostic.severity == Severity::Error || !seen_at_plan {
-                diagnostics.0.push(diagnostic);
-            }
-        }
-        if diagnostics.has_errors() {
-            return applied(keep(), diagnostics);
-        }
-        let Some(access) = known_access(&config, &resolved, Some(&observation)) else {
-            diagnostics.error(
-                "Configuration still unknown at apply",
-                "Some values of the configuration are still unknown; this is a bug in the \
-                 caller (Terraform knows every value when it applies).",
-            );
-            return applied(keep(), diagnostics);
+        diagnostics
+    }
+
+    fn planned(&self, _ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value {
+        let (resolved, observation) = match input.facts {
+            Some(facts) => (facts.resolved.clone(), facts.observation.as_ref()),
+            None => (BTreeMap::new(), None),
         };
-        let mut owned_sids: BTreeSet<String> =
-            prior.as_ref().map(State::owned_sids).unwrap_or_default();
-        owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
-        let mut owned_routes = prior.as_ref().map(State::owned_routes).unwrap_or_default();
-        owned_routes.extend(access.routes());
+        state::planned_value(
+            input.proposed,
+            input.prior,
+            input.config,
+            &resolved,
+            observation,
+        )
+    }
+
+    fn planned_private(&self, input: &PlanInput<'_, Self>) -> Planned {
+        let checked = input.facts.is_some_and(|facts| {
+            facts.observation.is_some()
+                && known_access(input.config, &facts.resolved, facts.observation.as_ref()).is_some()
+        });
+        Planned { checked }
+    }
+
+    fn plan_checked(&self, private: &Planned) -> bool {
+        private.checked
+    }
+
+    fn desired(
+        &self,
+        _ctx: &Ctx,
+        config: &Config,
+        facts: &Facts,
+        observed: &Observation,
+    ) -> Result<model::Access, Path> {
+        known_access(config, &facts.resolved, Some(observed)).ok_or_else(Path::root)
+    }
+
+    fn record(
+        &self,
+        observation: Observation,
+        prior: Option<&State>,
+        desired: Option<&model::Access>,
+    ) -> Record {
+        let mut owned_sids: BTreeSet<String> = prior.map(State::owned_sids).unwrap_or_default();
+        let mut owned_routes = prior.map(State::owned_routes).unwrap_or_default();
+        let (rules, routes) = match desired {
+            Some(access) => {
+                owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
+                owned_routes.extend(access.routes());
+                (access.rules(), access.routes())
+            }
+            None => (BTreeMap::new(), BTreeSet::new()),
+        };
         let changes = diff::diff(
-            &access.rules(),
-            &access.routes(),
+            &rules,
+            &routes,
             &owned_sids,
             &owned_routes,
             &observation.rules,
@@ -267,22 +435,75 @@ impl ClientVpnGroupAccess {
             &owned_routes,
             &changes.released_routes,
         );
-        let outcome = self
-            .execute(&aws, &endpoint_id, budget, &observation, &changes, progress)
-            .await;
-        let timeouts_value = request
-            .planned_state
-            .attr("timeouts")
-            .cloned()
-            .unwrap_or(Value::Null);
-        let new_state = outcome.progress.state(
-            &access,
-            prior.as_ref(),
-            Some(observation.endpoint.client_cidr_block.clone()),
-            timeouts_value,
+        let groups = desired
+            .map(|a| a.groups.clone())
+            .or_else(|| prior.map(|p| p.access.groups.clone()))
+            .unwrap_or_default();
+        Record {
+            observation,
+            progress,
+            changes,
+            groups,
+        }
+    }
+
+    fn operations(&self, _desired: Option<&model::Access>, record: &Record) -> OperationPlan<Op> {
+        plan::operations(&record.changes)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &Ctx,
+        record: Record,
+        plan: OperationPlan<Op>,
+    ) -> Outcome<Record, Op> {
+        let started = tokio::time::Instant::now();
+        let endpoint_id = record.observation.endpoint.id.clone();
+        let mutations = record.changes.mutation_count();
+        let scheduler = Arc::new(scheduler::Scheduler::start(
+            Arc::new(aws::Ec2Endpoint {
+                aws: ctx.clients.clone(),
+                endpoint_id: endpoint_id.clone(),
+            }),
+            ctx.clients.governor.clone(),
+            &endpoint_id,
+            ctx.budget.clone(),
+        ));
+        let Record {
+            observation,
+            progress,
+            changes,
+            groups,
+        } = record;
+        let outcome = apply::execute(scheduler.clone(), &observation, plan, progress).await;
+        tracing::info!(
+            endpoint = endpoint_id.as_str(),
+            mutations,
+            completed = outcome.report.completed,
+            failed = outcome.report.failures.len(),
+            polls = scheduler.polls(),
+            seconds = started.elapsed().as_secs_f64(),
+            "Client VPN changes applied"
         );
-        report_failures(&mut diagnostics, &outcome, &access.groups);
-        for (route, why) in &changes.unrepairable_routes {
+        Outcome {
+            record: Record {
+                observation,
+                progress: outcome.progress,
+                changes,
+                groups,
+            },
+            failures: outcome.report.failures,
+            not_started: outcome.report.not_started,
+        }
+    }
+
+    fn describe(&self, op: &Op, record: &Record) -> String {
+        describe_op(op, &record.groups)
+    }
+
+    fn apply_errors(&self, record: &Record, _desired: Option<&model::Access>) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        for (route, why) in &record.changes.unrepairable_routes {
             diagnostics.error_at(
                 Path::root().attr("route_subnet_ids"),
                 "Route cannot be repaired",
@@ -294,302 +515,47 @@ impl ClientVpnGroupAccess {
                 ),
             );
         }
-        let nothing_made = outcome.progress.rules.is_empty() && outcome.progress.routes.is_empty();
-        if diagnostics.has_errors() && prior.is_none() && nothing_made {
-            // A create that made nothing leaves nothing to save (or to taint).
-            return applied(Value::Null, diagnostics);
-        }
-        applied(new_state.to_value(), diagnostics)
-    }
-
-    async fn execute(
-        &self,
-        aws: &Arc<AwsClients>,
-        endpoint_id: &str,
-        budget: Budget,
-        observation: &Observation,
-        changes: &diff::Changes,
-        progress: Progress,
-    ) -> apply::Outcome {
-        let started = tokio::time::Instant::now();
-        let scheduler = Arc::new(scheduler::Scheduler::start(
-            Arc::new(aws::Ec2Endpoint {
-                aws: aws.clone(),
-                endpoint_id: endpoint_id.to_string(),
-            }),
-            aws.governor.clone(),
-            endpoint_id,
-            budget,
-        ));
-        let outcome = apply::execute(scheduler.clone(), observation, changes, progress).await;
-        tracing::info!(
-            endpoint = endpoint_id,
-            mutations = changes.mutation_count(),
-            completed = outcome.report.completed,
-            failed = outcome.report.failures.len(),
-            polls = scheduler.polls(),
-            seconds = started.elapsed().as_secs_f64(),
-            "Client VPN changes applied"
-        );
-        outcome
-    }
-
-    async fn destroy(&self, request: &ApplyRequest) -> ApplyResponse {
-        let Some(prior) = State::from_value(&request.prior_state) else {
-            return ApplyResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: Diagnostics::new(),
-            };
-        };
-        let mut diagnostics = Diagnostics::new();
-        let timeouts = shared::timeouts(&request.prior_state, &mut diagnostics);
-        let Some(aws) = shared::clients(&self.provider, &mut diagnostics) else {
-            diagnostics.error(
-                "Provider configuration unknown at apply",
-                "The provider block still has unknown values; apply again once they are known.",
-            );
-            return applied(prior.to_value(), diagnostics);
-        };
-        let budget = shared::budget(&aws, timeouts.delete, &request.cancel);
-        let endpoint_id = prior.access.endpoint_id.clone();
-        let observation =
-            match observe::observe(&aws, &budget, &endpoint_id, Scope::minimal()).await {
-                // The endpoint is gone, and its rules and routes with it.
-                Ok(None) => return applied(Value::Null, diagnostics),
-                Ok(Some(observation)) => observation,
-                Err(error) => {
-                    shared::report(
-                        &mut diagnostics,
-                        "Cannot read the Client VPN endpoint",
-                        &error,
-                    );
-                    return applied(prior.to_value(), diagnostics);
-                }
-            };
-        let owned_sids = prior.owned_sids();
-        let owned_routes = prior.owned_routes();
-        let changes = diff::diff(
-            &BTreeMap::new(),
-            &BTreeSet::new(),
-            &owned_sids,
-            &owned_routes,
-            &observation.rules,
-            &observation.routes,
-        );
-        let progress = Progress::observed(
-            &observation,
-            &owned_sids,
-            &owned_routes,
-            &changes.released_routes,
-        );
-        let outcome = self
-            .execute(&aws, &endpoint_id, budget, &observation, &changes, progress)
-            .await;
-        if outcome.report.succeeded() {
-            return applied(Value::Null, diagnostics);
-        }
-        report_failures(&mut diagnostics, &outcome, &prior.access.groups);
-        let remaining = outcome.progress.state(
-            &prior.access,
-            Some(&prior),
-            prior.client_cidr_block.clone(),
-            prior.timeouts.clone(),
-        );
-        applied(remaining.to_value(), diagnostics)
-    }
-}
-
-/// An apply response: what exists now (null once destroyed), and the diagnostics.
-fn applied(new_state: Value, diagnostics: Diagnostics) -> ApplyResponse {
-    ApplyResponse {
-        new_state,
-        private: Vec::new(),
-        diagnostics,
-    }
-}
-
-#[async_trait]
-impl Resource for ClientVpnGroupAccess {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diagnostics = validate::check_config(&Config::parse(config));
-        shared::timeouts(config, &mut diagnostics);
         diagnostics
     }
 
-    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
-        shared::upgrade_state(
-            schema::TYPE_NAME,
-            &self.schema,
-            version,
-            json,
-            &[upgrade::from_v0],
-        )
-    }
-
-    async fn read(&self, request: ReadRequest) -> ReadResponse {
-        let mut diagnostics = Diagnostics::new();
-        let unchanged = |diagnostics| ReadResponse {
-            new_state: request.current_state.clone(),
-            private: request.private.clone(),
-            diagnostics,
-        };
-        let Some(state) = State::from_value(&request.current_state) else {
-            return unchanged(diagnostics);
-        };
-        let Some(aws) = shared::clients(&self.provider, &mut diagnostics) else {
-            return unchanged(diagnostics);
-        };
-        let budget = shared::budget(&aws, READ_TIMEOUT, &request.cancel);
-        match observe::observe(&aws, &budget, &state.access.endpoint_id, Scope::minimal()).await {
-            Ok(Some(observation)) => ReadResponse {
-                new_state: state.refreshed(&observation).to_value(),
-                private: request.private,
-                diagnostics,
-            },
-            Ok(None) => ReadResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics,
-            },
-            Err(OpError::Aws(error)) if error.is_missing_credentials() => {
-                diagnostics.warning(
-                    "Not refreshed",
-                    format!(
-                        "{error}.\n\nThe state of {} is used as it was last saved.",
-                        state.access.endpoint_id
-                    ),
+    fn render(
+        &self,
+        _ctx: &Ctx,
+        record: &Record,
+        input: RenderInput<'_, Self>,
+    ) -> (Value, Planned) {
+        let state = match (input.why, input.prior, input.desired) {
+            (Render::Read, Some(prior), _) => {
+                return (
+                    prior.refreshed(&record.observation).to_value(),
+                    input.private.clone(),
                 );
-                unchanged(diagnostics)
             }
-            Err(error) => {
-                shared::report(
-                    &mut diagnostics,
-                    "Cannot read the Client VPN endpoint",
-                    &error,
-                );
-                unchanged(diagnostics)
-            }
-        }
-    }
-
-    async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        let respond =
-            |planned_state: Value, requires_replace, checked: bool, diagnostics| PlanResponse {
-                planned_state,
-                requires_replace,
-                planned_private: serde_json::to_vec(&Planned { checked }).unwrap_or_default(),
-                diagnostics,
-            };
-        if request.proposed_new_state.is_null() {
-            return respond(Value::Null, Vec::new(), true, Diagnostics::new());
-        }
-        let config = Config::parse(&request.config);
-        let mut diagnostics = validate::check_config(&config);
-        shared::timeouts(&request.config, &mut diagnostics);
-        if diagnostics.has_errors() {
-            return respond(request.proposed_new_state, Vec::new(), false, diagnostics);
-        }
-        let prior = State::from_value(&request.prior_state);
-        let aws = shared::clients(&self.provider, &mut diagnostics);
-        let mut resolved = BTreeMap::new();
-        let mut observation = None;
-        if let (Some(aws), Maybe::Known(endpoint_id)) = (&aws, &config.endpoint_id) {
-            let budget = shared::budget(aws, READ_TIMEOUT, &request.cancel);
-            match Self::observe_all(aws, &budget, &config, endpoint_id).await {
-                Ok(Some(found)) => observation = Some(found),
-                Ok(None) => {
-                    diagnostics.error_at(
-                        Path::root().attr("client_vpn_endpoint_id"),
-                        "Client VPN endpoint not found",
-                        format!(
-                            "Endpoint {endpoint_id} does not exist in this account and Region. \
-                             Check the ID and the provider's `region`."
-                        ),
-                    );
-                }
-                Err(OpError::Aws(error)) if error.is_missing_credentials() => {
-                    diagnostics.warning(
-                        "Planned without AWS access",
-                        format!(
-                            "{error}.\n\nOnly the checks that need no AWS access ran; values \
-                             that depend on the endpoint are known after apply, and the apply \
-                             checks the rest."
-                        ),
-                    );
-                }
-                Err(error) => shared::report(
-                    &mut diagnostics,
-                    "Cannot read the Client VPN endpoint",
-                    &error,
-                ),
-            }
-            if let Some(observation) = &observation {
-                match observe::resolve_names(aws, &budget, &config, observation).await {
-                    Ok((found, problems)) => {
-                        diagnostics.extend(validate::check_names(&config, &problems, &found));
-                        resolved = found;
-                    }
-                    Err(error) => {
-                        shared::report(&mut diagnostics, "Cannot look up group names", &error)
-                    }
-                }
-            }
-        }
-        if diagnostics.has_errors() {
-            return respond(request.proposed_new_state, Vec::new(), false, diagnostics);
-        }
-        diagnostics.extend(validate::check_against_aws(&validate::Context {
-            config: &config,
-            resolved: &resolved,
-            observation: observation.as_ref(),
-            owned_sids: prior.as_ref().map(State::owned_sids).unwrap_or_default(),
-            owned_routes: prior.as_ref().map(State::owned_routes).unwrap_or_default(),
-            stage: validate::Stage::Plan,
-        }));
-        let planned = state::planned_value(
-            &request.proposed_new_state,
-            prior.as_ref(),
-            &config,
-            &resolved,
-            observation.as_ref(),
-        );
-        let replace = match (&prior, config.endpoint_id.known()) {
-            (Some(prior), Some(id)) if *id == prior.access.endpoint_id => Vec::new(),
-            (Some(_), _) => vec![Path::root().attr("client_vpn_endpoint_id")],
-            (None, _) => Vec::new(),
+            (Render::Apply, prior, Some(access)) => record.progress.state(
+                access,
+                prior,
+                Some(record.observation.endpoint.client_cidr_block.clone()),
+                input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
+            ),
+            (_, Some(prior), _) => record.progress.state(
+                &prior.access,
+                Some(prior),
+                prior.client_cidr_block.clone(),
+                prior.timeouts.clone(),
+            ),
+            (_, None, _) => return (Value::Null, Planned::default()),
         };
-        let checked = observation.is_some()
-            && known_access(&config, &resolved, observation.as_ref()).is_some();
-        respond(planned, replace, checked, diagnostics)
+        (state.to_value(), Planned::default())
     }
 
-    async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
-        if request.planned_state.is_null() {
-            self.destroy(&request).await
-        } else {
-            self.create_or_update(&request).await
-        }
+    fn made_nothing(&self, record: &Record) -> bool {
+        record.progress.rules.is_empty() && record.progress.routes.is_empty()
     }
 
-    async fn import(&self, request: ImportRequest) -> ImportResponse {
+    async fn import(&self, ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
-        let none = |diagnostics| ImportResponse {
-            state: None,
-            private: Vec::new(),
-            diagnostics,
-        };
-        let id = request.id.trim().to_string();
         let probe = Config {
-            endpoint_id: Maybe::Known(id.clone()),
+            endpoint_id: Maybe::Known(id.to_string()),
             directory_id: Maybe::Known(None),
             groups: Maybe::Known(BTreeMap::new()),
             route_subnet_ids: Maybe::Known(None),
@@ -605,41 +571,36 @@ impl Resource for ClientVpnGroupAccess {
                      cvpn-endpoint-0123456789abcdef0`."
                 ),
             );
-            return none(diagnostics);
+            return Err(diagnostics);
         }
-        let Some(aws) = shared::clients(&self.provider, &mut diagnostics) else {
-            return none(diagnostics);
-        };
-        let budget = shared::budget(&aws, READ_TIMEOUT, &request.cancel);
-        let scope = Scope {
+        let scope = observe::Scope {
             associations: true,
             directory: None,
             subnets: &[],
         };
-        match observe::observe(&aws, &budget, &id, scope).await {
+        match observe::observe(&ctx.clients, &ctx.budget, id, scope).await {
             Ok(Some(observation)) => {
                 let (state, warnings) = import::imported_state(&observation);
-                diagnostics.extend(warnings);
-                ImportResponse {
-                    state: Some(state.to_value()),
-                    private: Vec::new(),
-                    diagnostics,
-                }
+                Ok(Imported {
+                    state: state.to_value(),
+                    private: Planned::default(),
+                    diagnostics: warnings,
+                })
             }
             Ok(None) => {
                 diagnostics.error(
                     "Cannot import non-existent remote object",
                     format!("Client VPN endpoint {id} does not exist in this account and Region."),
                 );
-                none(diagnostics)
+                Err(diagnostics)
             }
             Err(error) => {
-                shared::report(
+                report(
                     &mut diagnostics,
                     "Cannot read the Client VPN endpoint",
                     &error,
                 );
-                none(diagnostics)
+                Err(diagnostics)
             }
         }
     }
@@ -648,12 +609,22 @@ impl Resource for ClientVpnGroupAccess {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::private::Private;
 
     #[test]
     fn private_plan_data_round_trips_and_tolerates_garbage() {
-        let bytes = serde_json::to_vec(&Planned { checked: true }).unwrap();
-        assert!(private_of(&bytes).checked);
-        assert!(!private_of(b"not json").checked);
-        assert!(!private_of(&[]).checked);
+        let bytes = Private {
+            resource: Planned { checked: true },
+        }
+        .encode();
+        assert!(Private::<Planned>::decode(&bytes).resource.checked);
+        // Release 0.1.0 wrote the section alone.
+        assert!(
+            Private::<Planned>::decode(br#"{"checked":true}"#)
+                .resource
+                .checked
+        );
+        assert!(!Private::<Planned>::decode(b"not json").resource.checked);
+        assert!(!Private::<Planned>::decode(&[]).resource.checked);
     }
 }

@@ -160,7 +160,10 @@ impl State {
                 "client_cidr_block",
                 object::optional_string(self.client_cidr_block.as_deref()),
             ),
-            ("authorization_rules", rules_value(&self.rules, &access.groups)),
+            (
+                "authorization_rules",
+                rules_value(&self.rules, &access.groups),
+            ),
             ("routes", routes_value(&self.routes)),
         ])
     }
@@ -662,8 +665,7 @@ pub fn planned_value(
         }
         set_attr(&mut planned, "groups", Value::Map(groups));
     }
-    let same_endpoint =
-        prior.filter(|p| config.endpoint_id.known() == Some(&p.access.endpoint_id));
+    let same_endpoint = prior.filter(|p| config.endpoint_id.known() == Some(&p.access.endpoint_id));
     set_attr(
         &mut planned,
         "directory_id",

@@ -47,9 +47,10 @@ pub fn from_v0(mut state: Json) -> Json {
     if let Some(routes) = object.remove("routes") {
         let mut destinations: Map<String, Json> = Map::new();
         for route in routes.as_array().into_iter().flatten() {
-            let (Some(cidr), Some(subnet)) =
-                (route["destination_cidr"].as_str(), route["subnet_id"].as_str())
-            else {
+            let (Some(cidr), Some(subnet)) = (
+                route["destination_cidr"].as_str(),
+                route["subnet_id"].as_str(),
+            ) else {
                 continue;
             };
             destinations

@@ -84,9 +84,7 @@ impl RouteTables {
             .0
             .entry(table.to_string())
             .or_insert_with(|| (vpc.map(str::to_string), BTreeMap::new()));
-        entry
-            .1
-            .insert(destination.to_string(), optional(network));
+        entry.1.insert(destination.to_string(), optional(network));
     }
 
     fn value(self) -> Value {

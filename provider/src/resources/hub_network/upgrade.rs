@@ -21,7 +21,11 @@ pub fn from_v0(mut state: Json) -> Json {
     let mut vpc_of_table: BTreeMap<String, String> = BTreeMap::new();
     if let Some(attachments) = object.get("vpc_attachments").and_then(Json::as_object) {
         for (key, attachment) in attachments {
-            for table in attachment["route_table_ids"].as_array().into_iter().flatten() {
+            for table in attachment["route_table_ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 if let Some(table) = table.as_str() {
                     vpc_of_table.insert(table.to_string(), key.clone());
                 }
@@ -30,10 +34,16 @@ pub fn from_v0(mut state: Json) -> Json {
     }
     let routes = object.remove("routes");
     let mut tables: Map<String, Json> = Map::new();
-    for route in routes.as_ref().and_then(Json::as_array).into_iter().flatten() {
-        let (Some(table), Some(destination)) =
-            (route["route_table_id"].as_str(), route["destination"].as_str())
-        else {
+    for route in routes
+        .as_ref()
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(table), Some(destination)) = (
+            route["route_table_id"].as_str(),
+            route["destination"].as_str(),
+        ) else {
             continue;
         };
         // Version 1 lists only routes that deliver; a blackhole is drift the next plan shows.

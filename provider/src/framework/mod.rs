@@ -1,0 +1,21 @@
+//! What every resource, data source and function of the provider shares, between the protocol
+//! layer (which only converts) and their own logic (which is all an author writes), as
+//! terraform-plugin-framework's `fwserver` sits between `proto6server` and the resource
+//! packages.
+//!
+//! - [`resource`]: the [`ManagedResource`](resource::ManagedResource) hooks and the lifecycle
+//!   that runs them for every RPC.
+//! - [`typed`]: cty values as Rust structs, attribute names defined once.
+//! - [`context`]: the configured provider and an operation's budget.
+//! - [`private`], [`timeouts`], [`tags`], [`failures`], [`upgrade`], [`consistency`]: the parts
+//!   of the lifecycle every resource shares.
+
+pub mod consistency;
+pub mod context;
+pub mod failures;
+pub mod private;
+pub mod resource;
+pub mod tags;
+pub mod timeouts;
+pub mod typed;
+pub mod upgrade;

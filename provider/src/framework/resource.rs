@@ -1,0 +1,955 @@
+//! Managed resources: what an author writes ([`ManagedResource`]: one hook per stage of the
+//! flow, the same in every resource) and the lifecycle that runs the hooks for every RPC
+//! ([`ResourceLifecycle`], written once for all resources).
+//!
+//! The flow of each RPC, in hook order:
+//!
+//! * **read** (refresh): [`scope`](ManagedResource::scope) of the prior state →
+//!   [`observe`](ManagedResource::observe) → [`record`](ManagedResource::record) →
+//!   [`render`](ManagedResource::render). An object that is gone reads as null, so that
+//!   Terraform plans to create it again.
+//! * **plan**: [`validate`](ManagedResource::validate) and
+//!   [`validate_transition`](ManagedResource::validate_transition) offline →
+//!   [`facts`](ManagedResource::facts) (plan-time reads, short: a failure goes through
+//!   [`plan_read_failed`](ManagedResource::plan_read_failed)) →
+//!   [`check`](ManagedResource::check) → [`planned`](ManagedResource::planned).
+//! * **apply** (create, update): [`scope`](ManagedResource::scope) →
+//!   [`observe`](ManagedResource::observe) → [`facts`](ManagedResource::facts) and
+//!   [`check`](ManagedResource::check) again, every value known →
+//!   [`desired`](ManagedResource::desired) → [`record`](ManagedResource::record) (the
+//!   progress record) → [`operations`](ManagedResource::operations) →
+//!   [`execute`](ManagedResource::execute) → [`render`](ManagedResource::render).
+//! * **apply** (destroy): [`scope`](ManagedResource::scope) →
+//!   [`observe`](ManagedResource::observe) → [`record`](ManagedResource::record) →
+//!   [`operations`](ManagedResource::operations) with nothing desired →
+//!   [`execute`](ManagedResource::execute).
+//! * **import**: [`import`](ManagedResource::import).
+//!
+//! The lifecycle owns what every resource does alike: the configured provider (or offline
+//! planning, or the one error when an apply has none), the `timeouts` of each operation,
+//! StopProvider, the prior state kept when an apply cannot start, null after a destroy, the
+//! partial state of a failed apply (never a forgotten object), failures reported once each and
+//! capped, the warnings a plan already showed, private data, the upgrade of stored state, and
+//! the check that a successful apply delivered what it planned.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::consistency::{contradictions, fill_unknowns};
+use super::context::{Configured, Ctx, ProviderState};
+use super::failures::{report, report_failures};
+use super::private::Private;
+use super::timeouts::{self, Operation};
+use super::typed::FromValue;
+use crate::aws::retry::{Budget, OpError};
+use crate::engine::OperationPlan;
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::{Diagnostics, Severity};
+use crate::protocol::resource::{
+    ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource,
+};
+use crate::protocol::schema::Schema;
+
+/// Which step of Terraform's workflow a hook serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// `PlanResourceChange`: values may be unknown; reads are checks and may fail.
+    Plan,
+    /// `ApplyResourceChange`: every value known, nothing changed yet.
+    Apply,
+}
+
+/// What an observation found.
+pub enum Observed<T> {
+    Found(T),
+    /// The object the state points at no longer exists.
+    Gone,
+}
+
+/// What an apply's executor came to: the progress record as it ended, and what went wrong.
+pub struct Outcome<Record, Op> {
+    pub record: Record,
+    /// Each failed operation with its error; empty on success.
+    pub failures: Vec<(Op, OpError)>,
+    /// Operations never started because an earlier one failed or the apply was stopped.
+    pub not_started: usize,
+}
+
+impl<Record, Op> Outcome<Record, Op> {
+    pub fn succeeded(&self) -> bool {
+        self.failures.is_empty() && self.not_started == 0
+    }
+}
+
+/// What an import found: the state, its private data, and warnings.
+pub struct Imported<P> {
+    pub state: Value,
+    pub private: P,
+    pub diagnostics: Diagnostics,
+}
+
+/// Why a state is being rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Render {
+    /// A refresh: `echo` is the prior state.
+    Read,
+    /// A create or update: `echo` is the planned state.
+    Apply,
+    /// What is left after a failed destroy: `echo` is the prior state.
+    Destroy,
+}
+
+/// What [`ManagedResource::render`] renders with, besides the record.
+pub struct RenderInput<'a, R: ManagedResource> {
+    pub why: Render,
+    /// The state before (`None` on create).
+    pub prior: Option<&'a R::State>,
+    /// Where the attributes AWS cannot tell come from (configured values, timeouts): the
+    /// planned state on apply, the prior state otherwise.
+    pub echo: &'a Value,
+    /// The desired state of an apply.
+    pub desired: Option<&'a R::Desired>,
+    pub private: &'a R::Private,
+}
+
+/// The requests of a plan, typed, as [`ManagedResource::planned`] receives them.
+pub struct PlanInput<'a, R: ManagedResource> {
+    pub config: &'a R::Config,
+    pub config_value: &'a Value,
+    /// Terraform's proposed new state (the configuration merged with the prior state).
+    pub proposed: &'a Value,
+    pub prior: Option<&'a R::State>,
+    pub prior_value: &'a Value,
+    pub private: &'a R::Private,
+    /// What plan-time reads found; `None` when the plan could not read AWS (unknown provider
+    /// configuration, no credentials): values that depend on AWS are then unknown.
+    pub facts: Option<&'a R::Facts>,
+}
+
+/// One managed resource type: its schema and its own logic, one hook per stage of the flow.
+/// Everything else is [`ResourceLifecycle`]'s.
+#[async_trait]
+pub trait ManagedResource: Send + Sync + Sized + 'static {
+    /// Terraform's name for the type (`migration_…`).
+    const TYPE_NAME: &'static str;
+    /// How long a refresh or an import may take.
+    const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+    /// How long plan-time reads may take, and how often each is retried (`None`: the
+    /// provider's `max_retries`).
+    const PLAN_TIMEOUT: Duration = Duration::from_secs(60);
+    const PLAN_RETRIES: Option<u32> = Some(2);
+
+    /// The configuration, typed; values unknown at plan time are kept as such.
+    type Config: FromValue + Send + Sync;
+    /// The stored state, typed.
+    type State: FromValue + Send + Sync;
+    /// The resource's section of its private data.
+    type Private: Serialize + DeserializeOwned + Default + Clone + Send + Sync;
+    /// What to read from AWS.
+    type Scope: Send + Sync;
+    /// What AWS holds of this resource.
+    type Observed: Send + Sync;
+    /// What checks need beyond the configuration (plan-time reads, names resolved).
+    type Facts: Send + Sync;
+    /// The configuration with every value known and every default applied.
+    type Desired: Send + Sync;
+    /// What exists at any moment of an apply: it starts as the observation, and the executor
+    /// records every change AWS confirms, so a failed apply's state is what it made.
+    type Record: Send + Sync;
+    /// One operation of an apply.
+    type Op: Clone + Debug + Send + Sync + 'static;
+
+    fn schema(&self) -> Schema;
+
+    /// Steps from older layouts of the stored state: step `i` turns the JSON of schema version
+    /// `i` into version `i + 1`'s. The schema's version is their number.
+    fn upgrades(&self) -> &'static [fn(serde_json::Value) -> serde_json::Value] {
+        &[]
+    }
+
+    /// Checks that need nothing but the configuration (which may hold unknown values).
+    fn validate(&self, config: &Self::Config, config_value: &Value) -> Diagnostics;
+
+    /// Checks of the change from the prior state to the configuration.
+    fn validate_transition(
+        &self,
+        _prior: Option<&Self::State>,
+        _config: &Self::Config,
+    ) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Attributes whose change replaces the resource.
+    fn requires_replace(&self, _prior: Option<&Self::State>, _config: &Self::Config) -> Vec<Path> {
+        Vec::new()
+    }
+
+    /// What to observe for the prior state (`None` on create) and the configuration (`None`
+    /// on read and destroy). `None`: the state names nothing to read (gone, on read).
+    fn scope(
+        &self,
+        prior: Option<&Self::State>,
+        private: &Self::Private,
+        config: Option<&Self::Config>,
+    ) -> Option<Self::Scope>;
+
+    /// Reads AWS. On a create, and on an update whose object is gone, this is also where the
+    /// resource reads the world around what it will create, or refuses (an error `Gone`).
+    async fn observe(
+        &self,
+        ctx: &Ctx,
+        scope: &Self::Scope,
+        stage: Option<Stage>,
+    ) -> Result<Observed<Self::Observed>, OpError>;
+
+    /// Why an update or create cannot proceed when `observe` found the object gone; `None`
+    /// means it proceeds from [`observe_missing`](ManagedResource::observe_missing).
+    fn gone_at_apply(&self, _scope: &Self::Scope) -> Option<Diagnostics> {
+        None
+    }
+
+    /// What a create starts from when there is nothing to observe yet (no scope, or gone).
+    async fn observe_missing(
+        &self,
+        ctx: &Ctx,
+        config: &Self::Config,
+    ) -> Result<Self::Observed, OpError>;
+
+    /// The facts checks need: at plan from the configuration and prior state (`observed` is
+    /// `None`), at apply with the observation.
+    async fn facts(
+        &self,
+        ctx: &Ctx,
+        stage: Stage,
+        config: &Self::Config,
+        prior: Option<&Self::State>,
+        observed: Option<&Self::Observed>,
+    ) -> Result<Self::Facts, OpError>;
+
+    /// What a plan says when its reads failed (by default a warning: the apply checks again).
+    fn plan_read_failed(&self, error: &OpError) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.warning(
+            "Live checks skipped",
+            format!(
+                "This {}'s references in AWS could not be read ({error}), so the checks against \
+                 them are not in this plan. Apply runs them again before changing anything.",
+                Self::TYPE_NAME
+            ),
+        );
+        diagnostics
+    }
+
+    /// Checks against AWS. `facts` is `None` when a plan could not read AWS (unknown provider
+    /// configuration, no credentials): what needs no AWS still runs.
+    fn check(
+        &self,
+        config: &Self::Config,
+        config_value: &Value,
+        prior: Option<&Self::State>,
+        facts: Option<&Self::Facts>,
+        stage: Stage,
+    ) -> Diagnostics;
+
+    /// The planned new state of a create or update.
+    fn planned(&self, ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value;
+
+    /// Private data a plan hands to its apply (default: the prior private data).
+    fn planned_private(&self, input: &PlanInput<'_, Self>) -> Self::Private {
+        input.private.clone()
+    }
+
+    /// Whether the plan of this apply could show the checks' warnings (then the apply does
+    /// not repeat them).
+    fn plan_checked(&self, _private: &Self::Private) -> bool {
+        true
+    }
+
+    /// The configuration with every value known (the path of one still unknown otherwise).
+    fn desired(
+        &self,
+        ctx: &Ctx,
+        config: &Self::Config,
+        facts: &Self::Facts,
+        observed: &Self::Observed,
+    ) -> Result<Self::Desired, Path>;
+
+    /// The progress record an apply (or a read) starts from.
+    fn record(
+        &self,
+        observed: Self::Observed,
+        prior: Option<&Self::State>,
+        desired: Option<&Self::Desired>,
+    ) -> Self::Record;
+
+    /// The ordered operations that turn the record into `desired` (`None`: destroy).
+    fn operations(
+        &self,
+        desired: Option<&Self::Desired>,
+        record: &Self::Record,
+    ) -> OperationPlan<Self::Op>;
+
+    /// Runs the operations, recording each change AWS confirms in the record.
+    async fn execute(
+        &self,
+        ctx: &Ctx,
+        record: Self::Record,
+        plan: OperationPlan<Self::Op>,
+    ) -> Outcome<Self::Record, Self::Op>;
+
+    /// A sentence naming what an operation tried, for its failure's summary.
+    fn describe(&self, op: &Self::Op, record: &Self::Record) -> String;
+
+    /// Errors an apply found beside its operations' failures.
+    fn apply_errors(
+        &self,
+        _record: &Self::Record,
+        _desired: Option<&Self::Desired>,
+    ) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// The state of what the record holds, and the private data to keep with it.
+    fn render(
+        &self,
+        ctx: &Ctx,
+        record: &Self::Record,
+        input: RenderInput<'_, Self>,
+    ) -> (Value, Self::Private);
+
+    /// Whether a failed create made nothing at all (then nothing is saved, or tainted).
+    fn made_nothing(&self, record: &Self::Record) -> bool;
+
+    /// `terraform import` of `id` (trimmed).
+    async fn import(&self, ctx: &Ctx, id: &str) -> Result<Imported<Self::Private>, Diagnostics>;
+}
+
+/// Runs a [`ManagedResource`]'s hooks for every RPC Terraform sends about it.
+pub struct ResourceLifecycle<R: ManagedResource> {
+    resource: R,
+    schema: Schema,
+    provider: Arc<ProviderState>,
+}
+
+impl<R: ManagedResource> ResourceLifecycle<R> {
+    pub fn new(resource: R, provider: Arc<ProviderState>) -> Self {
+        let schema = resource.schema();
+        debug_assert_eq!(
+            schema.version,
+            resource.upgrades().len() as i64,
+            "{}: one upgrade step per schema version",
+            R::TYPE_NAME
+        );
+        Self {
+            resource,
+            schema,
+            provider,
+        }
+    }
+
+    /// The resource's own logic, for tests.
+    pub fn resource(&self) -> &R {
+        &self.resource
+    }
+
+    fn parse<T: FromValue>(value: &Value, what: &str, diagnostics: &mut Diagnostics) -> Option<T> {
+        match T::from_value(value) {
+            Ok(typed) => Some(typed),
+            Err(mismatch) => {
+                diagnostics.error(
+                    format!("Invalid {what}"),
+                    format!(
+                        "The {what} of this {} cannot be read: {mismatch}. This is a bug in the \
+                         provider or an incompatible Terraform version; please report it.",
+                        R::TYPE_NAME
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The typed prior state: `Some(None)` when there is none.
+    fn prior(value: &Value, diagnostics: &mut Diagnostics) -> Option<Option<R::State>> {
+        if value.is_null() {
+            return Some(None);
+        }
+        Self::parse(value, "state", diagnostics).map(Some)
+    }
+
+    /// The configured provider with a budget of `timeout`: `None` when planning offline (the
+    /// provider configuration is unknown), or with an error when ConfigureProvider never ran.
+    fn ctx(
+        &self,
+        timeout: Duration,
+        retries: Option<u32>,
+        cancel: &tokio_util::sync::CancellationToken,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Ctx> {
+        match self.provider.configured() {
+            Configured::Ready(clients) => {
+                let attempts = retries.unwrap_or(clients.max_retries);
+                let budget = Budget::new(timeout, cancel.clone(), attempts);
+                Some(Ctx::new(clients, budget))
+            }
+            Configured::Deferred => None,
+            Configured::NotYet => {
+                diagnostics.error(
+                    "Provider not configured",
+                    "The provider was asked to manage a resource before ConfigureProvider; this \
+                     is a bug in the caller (Terraform always configures first).",
+                );
+                None
+            }
+        }
+    }
+
+    /// The context of an apply, which needs a configured provider.
+    fn apply_ctx(
+        &self,
+        timeout: Duration,
+        cancel: &tokio_util::sync::CancellationToken,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Ctx> {
+        let ctx = self.ctx(timeout, None, cancel, diagnostics);
+        if ctx.is_none() && !diagnostics.has_errors() {
+            diagnostics.error(
+                "Provider configuration unknown at apply",
+                "The provider block still has unknown values; Terraform resolves them before \
+                 apply, so this is a bug in the caller. Apply again once they are known.",
+            );
+        }
+        ctx
+    }
+
+    async fn create_or_update(
+        &self,
+        request: &ApplyRequest,
+        ctx: Ctx,
+        config: R::Config,
+        prior: Option<R::State>,
+        private: Private<R::Private>,
+        mut diagnostics: Diagnostics,
+    ) -> ApplyResponse {
+        let keep_prior = |diagnostics| ApplyResponse {
+            new_state: request.prior_state.clone(),
+            private: request.planned_private.clone(),
+            diagnostics,
+        };
+        let resource = &self.resource;
+
+        // What exists now.
+        let scope = resource.scope(prior.as_ref(), &private.resource, Some(&config));
+        let observed = match &scope {
+            Some(scope) => match resource.observe(&ctx, scope, Some(Stage::Apply)).await {
+                Ok(Observed::Found(observed)) => Some(observed),
+                Ok(Observed::Gone) => match resource.gone_at_apply(scope) {
+                    Some(refused) => {
+                        diagnostics.extend(refused);
+                        return keep_prior(diagnostics);
+                    }
+                    None => None,
+                },
+                Err(error) => {
+                    report(
+                        &mut diagnostics,
+                        &format!("Cannot read this {} before changing it", R::TYPE_NAME),
+                        &error,
+                    );
+                    return keep_prior(diagnostics);
+                }
+            },
+            None => None,
+        };
+        let observed = match observed {
+            Some(observed) => observed,
+            None => match resource.observe_missing(&ctx, &config).await {
+                Ok(observed) => observed,
+                Err(error) => {
+                    report(
+                        &mut diagnostics,
+                        &format!("Cannot read what this {} needs", R::TYPE_NAME),
+                        &error,
+                    );
+                    return keep_prior(diagnostics);
+                }
+            },
+        };
+
+        // The checks again, every value known, before any change.
+        let facts = match resource
+            .facts(&ctx, Stage::Apply, &config, prior.as_ref(), Some(&observed))
+            .await
+        {
+            Ok(facts) => facts,
+            Err(error) => {
+                report(
+                    &mut diagnostics,
+                    &format!("Cannot check this {}'s references", R::TYPE_NAME),
+                    &error,
+                );
+                return keep_prior(diagnostics);
+            }
+        };
+        let seen_at_plan = resource.plan_checked(&private.resource);
+        let checks = resource.check(
+            &config,
+            &request.config,
+            prior.as_ref(),
+            Some(&facts),
+            Stage::Apply,
+        );
+        for diagnostic in checks.0 {
+            if diagnostic.severity == Severity::Error || !seen_at_plan {
+                diagnostics.0.push(diagnostic);
+            }
+        }
+        if diagnostics.has_errors() {
+            return keep_prior(diagnostics);
+        }
+        let desired = match resource.desired(&ctx, &config, &facts, &observed) {
+            Ok(desired) => desired,
+            Err(path) => {
+                diagnostics.error_at(
+                    path,
+                    "Value unknown at apply",
+                    "Terraform sent a configuration with an unknown value to apply; this is a \
+                     bug in the caller.",
+                );
+                return keep_prior(diagnostics);
+            }
+        };
+
+        // The changes, recorded as AWS confirms them.
+        let record = resource.record(observed, prior.as_ref(), Some(&desired));
+        let plan = resource.operations(Some(&desired), &record);
+        tracing::info!(
+            resource = R::TYPE_NAME,
+            operations = plan.len(),
+            phases = plan.phases.len(),
+            "applying"
+        );
+        let outcome = resource.execute(&ctx, record, plan).await;
+        report_failures(&mut diagnostics, &outcome.failures, |op| {
+            resource.describe(op, &outcome.record)
+        });
+        diagnostics.extend(resource.apply_errors(&outcome.record, Some(&desired)));
+        let (rendered, new_private) = resource.render(
+            &ctx,
+            &outcome.record,
+            RenderInput {
+                why: Render::Apply,
+                prior: prior.as_ref(),
+                echo: &request.planned_state,
+                desired: Some(&desired),
+                private: &private.resource,
+            },
+        );
+        let private = Private {
+            resource: new_private,
+        }
+        .encode();
+        if diagnostics.has_errors() || !outcome.succeeded() {
+            if prior.is_none() && resource.made_nothing(&outcome.record) {
+                // A create that made nothing leaves nothing to save (or to taint).
+                return ApplyResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    diagnostics,
+                };
+            }
+            return ApplyResponse {
+                new_state: rendered,
+                private,
+                diagnostics,
+            };
+        }
+        // Success: what was planned, with AWS's values where the plan did not know them. A
+        // known planned value AWS contradicts is the provider's failure, never Terraform's
+        // "inconsistent result": the state saved is then what AWS holds.
+        let contradicted = contradictions(&request.planned_state, &rendered);
+        if !contradicted.is_empty() {
+            let paths: Vec<String> = contradicted.iter().map(ToString::to_string).collect();
+            diagnostics.error(
+                "Apply did not deliver what it planned",
+                format!(
+                    "After a successful apply, AWS holds something other than the plan at {}. \
+                     The state saved is what AWS holds; plan again to see the difference. This \
+                     is a bug in the provider; please report it.",
+                    paths.join(", ")
+                ),
+            );
+            return ApplyResponse {
+                new_state: rendered,
+                private,
+                diagnostics,
+            };
+        }
+        ApplyResponse {
+            new_state: fill_unknowns(&request.planned_state, &rendered),
+            private,
+            diagnostics,
+        }
+    }
+
+    async fn destroy(
+        &self,
+        request: &ApplyRequest,
+        ctx: Ctx,
+        prior: R::State,
+        private: Private<R::Private>,
+        mut diagnostics: Diagnostics,
+    ) -> ApplyResponse {
+        let keep_prior = |diagnostics| ApplyResponse {
+            new_state: request.prior_state.clone(),
+            private: request.planned_private.clone(),
+            diagnostics,
+        };
+        let gone = |diagnostics| ApplyResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics,
+        };
+        let resource = &self.resource;
+        let Some(scope) = resource.scope(Some(&prior), &private.resource, None) else {
+            return gone(diagnostics);
+        };
+        let observed = match resource.observe(&ctx, &scope, None).await {
+            Ok(Observed::Found(observed)) => observed,
+            Ok(Observed::Gone) => return gone(diagnostics),
+            Err(error) => {
+                report(
+                    &mut diagnostics,
+                    &format!("Cannot read this {} before destroying it", R::TYPE_NAME),
+                    &error,
+                );
+                return keep_prior(diagnostics);
+            }
+        };
+        let record = resource.record(observed, Some(&prior), None);
+        let plan = resource.operations(None, &record);
+        tracing::info!(
+            resource = R::TYPE_NAME,
+            operations = plan.len(),
+            phases = plan.phases.len(),
+            "destroying"
+        );
+        let outcome = resource.execute(&ctx, record, plan).await;
+        if outcome.succeeded() {
+            return gone(diagnostics);
+        }
+        report_failures(&mut diagnostics, &outcome.failures, |op| {
+            resource.describe(op, &outcome.record)
+        });
+        diagnostics.extend(resource.apply_errors(&outcome.record, None));
+        let (remaining, private) = resource.render(
+            &ctx,
+            &outcome.record,
+            RenderInput {
+                why: Render::Destroy,
+                prior: Some(&prior),
+                echo: &request.prior_state,
+                desired: None,
+                private: &private.resource,
+            },
+        );
+        ApplyResponse {
+            new_state: remaining,
+            private: Private { resource: private }.encode(),
+            diagnostics,
+        }
+    }
+}
+
+#[async_trait]
+impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Some(typed) = Self::parse::<R::Config>(config, "configuration", &mut diagnostics) {
+            diagnostics.extend(self.resource.validate(&typed, config));
+        }
+        diagnostics
+    }
+
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        super::upgrade::upgrade_state(
+            R::TYPE_NAME,
+            &self.schema,
+            version,
+            json,
+            self.resource.upgrades(),
+        )
+    }
+
+    async fn read(&self, request: ReadRequest) -> ReadResponse {
+        let mut diagnostics = Diagnostics::new();
+        let unchanged = |diagnostics| ReadResponse {
+            new_state: request.current_state.clone(),
+            private: request.private.clone(),
+            diagnostics,
+        };
+        let gone = |diagnostics| ReadResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics,
+        };
+        let Some(Some(prior)) = Self::prior(&request.current_state, &mut diagnostics) else {
+            return unchanged(diagnostics);
+        };
+        let Some(ctx) = self.ctx(R::READ_TIMEOUT, None, &request.cancel, &mut diagnostics) else {
+            return unchanged(diagnostics);
+        };
+        let private = Private::<R::Private>::decode(&request.private);
+        let resource = &self.resource;
+        let Some(scope) = resource.scope(Some(&prior), &private.resource, None) else {
+            return gone(diagnostics);
+        };
+        match resource.observe(&ctx, &scope, None).await {
+            Ok(Observed::Gone) => {
+                tracing::info!(
+                    resource = R::TYPE_NAME,
+                    "the object this state points at is gone"
+                );
+                gone(diagnostics)
+            }
+            Ok(Observed::Found(observed)) => {
+                let record = resource.record(observed, Some(&prior), None);
+                let (state, private) = resource.render(
+                    &ctx,
+                    &record,
+                    RenderInput {
+                        why: Render::Read,
+                        prior: Some(&prior),
+                        echo: &request.current_state,
+                        desired: None,
+                        private: &private.resource,
+                    },
+                );
+                ReadResponse {
+                    new_state: state,
+                    private: Private { resource: private }.encode(),
+                    diagnostics,
+                }
+            }
+            Err(OpError::Aws(error)) if error.is_missing_credentials() => {
+                diagnostics.warning(
+                    "Not refreshed",
+                    format!(
+                        "{error}.\n\nThe state of this {} is used as it was last saved.",
+                        R::TYPE_NAME
+                    ),
+                );
+                unchanged(diagnostics)
+            }
+            Err(error) => {
+                report(
+                    &mut diagnostics,
+                    &format!("Cannot read this {}", R::TYPE_NAME),
+                    &error,
+                );
+                unchanged(diagnostics)
+            }
+        }
+    }
+
+    async fn plan(&self, request: PlanRequest) -> PlanResponse {
+        let mut diagnostics = Diagnostics::new();
+        let respond =
+            |planned_state, requires_replace, planned_private, diagnostics| PlanResponse {
+                planned_state,
+                requires_replace,
+                planned_private,
+                diagnostics,
+            };
+        if request.proposed_new_state.is_null() {
+            return respond(
+                Value::Null,
+                Vec::new(),
+                request.prior_private.clone(),
+                diagnostics,
+            );
+        }
+        let refuse = |diagnostics| {
+            respond(
+                request.proposed_new_state.clone(),
+                Vec::new(),
+                request.prior_private.clone(),
+                diagnostics,
+            )
+        };
+        let Some(config) =
+            Self::parse::<R::Config>(&request.config, "configuration", &mut diagnostics)
+        else {
+            return refuse(diagnostics);
+        };
+        let Some(prior) = Self::prior(&request.prior_state, &mut diagnostics) else {
+            return refuse(diagnostics);
+        };
+        let resource = &self.resource;
+        diagnostics.extend(resource.validate(&config, &request.config));
+        diagnostics.extend(resource.validate_transition(prior.as_ref(), &config));
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
+        let private = Private::<R::Private>::decode(&request.prior_private);
+        let ctx = self.ctx(
+            R::PLAN_TIMEOUT,
+            R::PLAN_RETRIES,
+            &request.cancel,
+            &mut diagnostics,
+        );
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
+        let facts = match &ctx {
+            None => None,
+            Some(ctx) => match resource
+                .facts(ctx, Stage::Plan, &config, prior.as_ref(), None)
+                .await
+            {
+                Ok(facts) => Some(facts),
+                Err(error) => {
+                    diagnostics.extend(resource.plan_read_failed(&error));
+                    None
+                }
+            },
+        };
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
+        diagnostics.extend(resource.check(
+            &config,
+            &request.config,
+            prior.as_ref(),
+            facts.as_ref(),
+            Stage::Plan,
+        ));
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
+        let input = PlanInput {
+            config: &config,
+            config_value: &request.config,
+            proposed: &request.proposed_new_state,
+            prior: prior.as_ref(),
+            prior_value: &request.prior_state,
+            private: &private.resource,
+            facts: facts.as_ref(),
+        };
+        let planned_private = Private {
+            resource: resource.planned_private(&input),
+        };
+        let planned = resource.planned(ctx.as_ref(), input);
+        respond(
+            planned,
+            resource.requires_replace(prior.as_ref(), &config),
+            planned_private.encode(),
+            diagnostics,
+        )
+    }
+
+    async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
+        let mut diagnostics = Diagnostics::new();
+        let destroying = request.planned_state.is_null();
+        let keep_prior = |diagnostics| ApplyResponse {
+            new_state: request.prior_state.clone(),
+            private: request.planned_private.clone(),
+            diagnostics,
+        };
+        let Some(prior) = Self::prior(&request.prior_state, &mut diagnostics) else {
+            return keep_prior(diagnostics);
+        };
+        let operation = match (destroying, prior.is_none()) {
+            (true, _) => Operation::Delete,
+            (false, true) => Operation::Create,
+            (false, false) => Operation::Update,
+        };
+        // A destroy's limit is the one saved in state; otherwise the one configured.
+        let limits = timeouts::read(
+            if destroying {
+                &request.prior_state
+            } else {
+                &request.config
+            },
+            &mut diagnostics,
+        );
+        let private = Private::<R::Private>::decode(&request.planned_private);
+        if destroying {
+            let Some(prior) = prior else {
+                return ApplyResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    diagnostics,
+                };
+            };
+            let Some(ctx) = self.apply_ctx(limits.of(operation), &request.cancel, &mut diagnostics)
+            else {
+                return keep_prior(diagnostics);
+            };
+            return self
+                .destroy(&request, ctx, prior, private, diagnostics)
+                .await;
+        }
+        let Some(config) =
+            Self::parse::<R::Config>(&request.config, "configuration", &mut diagnostics)
+        else {
+            return keep_prior(diagnostics);
+        };
+        let Some(ctx) = self.apply_ctx(limits.of(operation), &request.cancel, &mut diagnostics)
+        else {
+            return keep_prior(diagnostics);
+        };
+        self.create_or_update(&request, ctx, config, prior, private, diagnostics)
+            .await
+    }
+
+    async fn import(&self, request: ImportRequest) -> ImportResponse {
+        let mut diagnostics = Diagnostics::new();
+        let none = |diagnostics| ImportResponse {
+            state: None,
+            private: Vec::new(),
+            diagnostics,
+        };
+        let Some(ctx) = self.ctx(R::READ_TIMEOUT, None, &request.cancel, &mut diagnostics) else {
+            if !diagnostics.has_errors() {
+                diagnostics.error(
+                    "Provider configuration unknown",
+                    "An import reads AWS, which needs a provider configuration whose values are \
+                     all known.",
+                );
+            }
+            return none(diagnostics);
+        };
+        match self.resource.import(&ctx, request.id.trim()).await {
+            Ok(imported) => {
+                diagnostics.extend(imported.diagnostics);
+                ImportResponse {
+                    state: Some(imported.state),
+                    private: Private {
+                        resource: imported.private,
+                    }
+                    .encode(),
+                    diagnostics,
+                }
+            }
+            Err(errors) => {
+                diagnostics.extend(errors);
+                none(diagnostics)
+            }
+        }
+    }
+}

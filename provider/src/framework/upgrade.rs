@@ -1,0 +1,107 @@
+//! Stored state of an older schema version brought to the current layout
+//! (UpgradeResourceState): each resource lists the steps, the framework runs them in order and
+//! decodes the result with the current schema.
+
+use crate::protocol::cty::{self, Value};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::schema::Schema;
+
+/// State JSON of schema `version` as a value of `schema`: `steps[i]` turns version `i`'s JSON
+/// into version `i + 1`'s; attributes the schema no longer has are dropped (additive changes
+/// need no step); state from a newer provider is refused.
+pub fn upgrade_state(
+    type_name: &str,
+    schema: &Schema,
+    version: i64,
+    json: &[u8],
+    steps: &[fn(serde_json::Value) -> serde_json::Value],
+) -> Result<Value, Diagnostics> {
+    if version > schema.version {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "State written by a newer provider",
+            format!(
+                "This {type_name} was saved by a provider using schema version {version}, newer \
+                 than this provider's {}. Use the provider version that wrote the state (or \
+                 newer).",
+                schema.version
+            ),
+        );
+        return Err(diagnostics);
+    }
+    let first = usize::try_from(version).unwrap_or(steps.len());
+    let upgraded;
+    let json = if first < steps.len() {
+        upgraded = serde_json::from_slice(json)
+            .map(|state| steps[first..].iter().fold(state, |state, step| step(state)))
+            .and_then(|state| serde_json::to_vec(&state))
+            .map_err(|e| {
+                let mut diagnostics = Diagnostics::new();
+                diagnostics.error(
+                    "Stored state cannot be read",
+                    format!("The saved state of this {type_name} is not valid JSON: {e}"),
+                );
+                diagnostics
+            })?;
+        &upgraded[..]
+    } else {
+        json
+    };
+    cty::from_json_ignoring_unknown_attributes(json, &schema.implied_type()).map_err(|error| {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "Stored state cannot be read",
+            format!("The saved state of this {type_name} is invalid: {error}"),
+        );
+        diagnostics
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::cty::Type;
+    use crate::protocol::schema::{Attribute, Block};
+
+    fn schema(version: i64) -> Schema {
+        Schema {
+            version,
+            block: Block {
+                attributes: vec![Attribute::computed("items", Type::map(Type::String))],
+                blocks: Vec::new(),
+                description: String::new(),
+                deprecated: false,
+            },
+        }
+    }
+
+    fn from_list(mut state: serde_json::Value) -> serde_json::Value {
+        let items: serde_json::Map<String, serde_json::Value> = state["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s.as_str().unwrap().to_string(), serde_json::json!("x")))
+            .collect();
+        state["items"] = serde_json::Value::Object(items);
+        state
+    }
+
+    #[test]
+    fn old_layouts_go_through_every_step_and_newer_ones_are_refused() {
+        let steps: &[fn(serde_json::Value) -> serde_json::Value] = &[from_list];
+        let upgraded =
+            upgrade_state("t", &schema(1), 0, br#"{"items":["a"],"gone":1}"#, steps).unwrap();
+        assert_eq!(
+            upgraded
+                .attr("items")
+                .and_then(|m| m.as_map())
+                .unwrap()
+                .len(),
+            1
+        );
+        let current = upgrade_state("t", &schema(1), 1, br#"{"items":{"a":"x"}}"#, steps).unwrap();
+        assert_eq!(current, upgraded);
+        let refused = upgrade_state("t", &schema(1), 2, br#"{}"#, steps).unwrap_err();
+        assert!(refused.has_errors());
+    }
+}
