@@ -181,6 +181,7 @@ pub trait ManagedResource: Send + Sync + Sized + 'static {
         &self,
         _prior: Option<&Self::State>,
         _config: &Self::Config,
+        _config_value: &Value,
     ) -> Diagnostics {
         Diagnostics::new()
     }
@@ -218,6 +219,7 @@ pub trait ManagedResource: Send + Sync + Sized + 'static {
     async fn observe_missing(
         &self,
         ctx: &Ctx,
+        scope: Option<&Self::Scope>,
         config: &Self::Config,
     ) -> Result<Self::Observed, OpError>;
 
@@ -469,7 +471,10 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         };
         let observed = match observed {
             Some(observed) => observed,
-            None => match resource.observe_missing(&ctx, &config).await {
+            None => match resource
+                .observe_missing(&ctx, scope.as_ref(), &config)
+                .await
+            {
                 Ok(observed) => observed,
                 Err(error) => {
                     report(
@@ -801,7 +806,7 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         };
         let resource = &self.resource;
         diagnostics.extend(resource.validate(&config, &request.config));
-        diagnostics.extend(resource.validate_transition(prior.as_ref(), &config));
+        diagnostics.extend(resource.validate_transition(prior.as_ref(), &config, &request.config));
         if diagnostics.has_errors() {
             return refuse(diagnostics);
         }

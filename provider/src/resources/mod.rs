@@ -13,7 +13,10 @@ pub mod shared;
 /// Every resource type, constructed once per provider process.
 pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(hub_network::HubNetwork::new(state.clone())),
+        Arc::new(ResourceLifecycle::new(
+            hub_network::HubNetwork::default(),
+            state.clone(),
+        )),
         Arc::new(ResourceLifecycle::new(
             client_vpn_group_access::ClientVpnGroupAccess,
             state.clone(),

@@ -274,7 +274,12 @@ impl ManagedResource for ClientVpnGroupAccess {
         Some(diagnostics)
     }
 
-    async fn observe_missing(&self, _ctx: &Ctx, _config: &Config) -> Result<Observation, OpError> {
+    async fn observe_missing(
+        &self,
+        _ctx: &Ctx,
+        _scope: Option<&EndpointScope>,
+        _config: &Config,
+    ) -> Result<Observation, OpError> {
         // The endpoint ID is known at apply, so there is always an endpoint to observe.
         Err(OpError::Refused(
             "The Client VPN endpoint ID is unknown at apply".into(),

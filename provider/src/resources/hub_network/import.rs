@@ -5,14 +5,14 @@
 //! association or VPN connection and the data-center CIDRs), so that a plan right after an
 //! import is empty for a matching configuration.
 
+use super::HubPrivate;
+use crate::framework::resource::Imported;
 use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::resource::ImportResponse;
 
-/// Private data of an imported state: the next read discovers instead of refreshing.
-pub const DISCOVER: &[u8] = b"migration_hub_network:discover";
-
-pub fn import(id: &str) -> ImportResponse {
+/// The state of an import: the Transit Gateway's id, and private data saying that the next
+/// read discovers the rest instead of refreshing.
+pub fn import(id: &str) -> Result<Imported<HubPrivate>, Diagnostics> {
     let id = id.trim();
     let valid = id
         .strip_prefix("tgw-")
@@ -26,17 +26,16 @@ pub fn import(id: &str) -> ImportResponse {
                  its Transit Gateway: terraform import migration_hub_network.hub tgw-0123456789abcdef0"
             ),
         );
-        return ImportResponse {
-            state: None,
-            private: Vec::new(),
-            diagnostics,
-        };
+        return Err(diagnostics);
     }
-    ImportResponse {
-        state: Some(Value::object([("id", Value::string(id))])),
-        private: DISCOVER.to_vec(),
+    Ok(Imported {
+        state: Value::object([("id", Value::string(id))]),
+        private: HubPrivate {
+            discover: true,
+            ..HubPrivate::default()
+        },
         diagnostics: Diagnostics::new(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -45,17 +44,16 @@ mod tests {
 
     #[test]
     fn only_transit_gateway_ids_import() {
-        let ok = import("tgw-0a1b2c3d4e5f60718");
+        let ok = import("tgw-0a1b2c3d4e5f60718").unwrap();
         assert!(ok.diagnostics.is_empty());
-        assert_eq!(ok.private, DISCOVER);
+        assert!(ok.private.discover);
         assert_eq!(
-            ok.state.unwrap().attr("id"),
+            ok.state.attr("id"),
             Some(&Value::string("tgw-0a1b2c3d4e5f60718"))
         );
         for bad in ["vpc-123", "tgw-", "tgw-xyz", "hub"] {
-            let refused = import(bad);
-            assert!(refused.state.is_none());
-            assert!(refused.diagnostics.has_errors(), "{bad}");
+            let refused = import(bad).err().expect(bad);
+            assert!(refused.has_errors(), "{bad}");
         }
     }
 }

@@ -122,16 +122,6 @@ pub struct Applied {
     pub tags_all: Option<Tags>,
 }
 
-impl Applied {
-    pub fn decode(private: &[u8]) -> Applied {
-        serde_json::from_slice(private).unwrap_or_default()
-    }
-
-    pub fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-}
-
 /// The state of the hub as observed; `echo` supplies what AWS cannot tell, `applied` what
 /// the last apply set.
 pub fn render(
@@ -647,12 +637,16 @@ pub fn planned(
                         .iter()
                         .all(|n| attr(p, n) == element.get(*n).cloned().unwrap_or(Value::Null))
                 });
+                // An apply leaves every attachment `available`; an unchanged one that is
+                // already is known to stay so, any other (a resumed apply's `pending` one) is
+                // known after apply.
                 element.insert(
                     "state".into(),
-                    if unchanged {
-                        carried("state")
-                    } else {
-                        Value::unknown()
+                    match carried("state") {
+                        Value::String(state) if unchanged && state == "available" => {
+                            Value::String(state)
+                        }
+                        _ => Value::unknown(),
                     },
                 );
                 match known_strings(&cidrs) {
@@ -829,81 +823,4 @@ pub fn planned(
     };
     state.insert("routes".into(), routes);
     Value::Object(state)
-}
-
-/// `planned` with every unknown replaced by the value at the same place in `actual`.
-pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
-    match (planned, actual) {
-        (Value::Unknown(_), actual) => actual.clone(),
-        (Value::Object(p), Value::Object(a)) => Value::Object(
-            p.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        fill_unknowns(v, a.get(k).unwrap_or(&Value::Null)),
-                    )
-                })
-                .collect(),
-        ),
-        (Value::Map(p), Value::Map(a)) => Value::Map(
-            p.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        fill_unknowns(v, a.get(k).unwrap_or(&Value::Null)),
-                    )
-                })
-                .collect(),
-        ),
-        (Value::List(p), Value::List(a)) if p.len() == a.len() => {
-            Value::List(p.iter().zip(a).map(|(p, a)| fill_unknowns(p, a)).collect())
-        }
-        (planned, actual) if !planned.is_wholly_known() => actual.clone(),
-        (planned, _) => planned.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknowns_are_filled_and_known_values_kept() {
-        let planned = Value::object([
-            ("id", Value::unknown()),
-            ("name", Value::string("hub")),
-            (
-                "routes",
-                Value::List(vec![Value::object([
-                    ("state", Value::unknown()),
-                    ("destination", Value::string("10.0.0.0/16")),
-                ])]),
-            ),
-            ("cidrs", Value::Set(vec![Value::unknown()])),
-        ]);
-        let actual = Value::object([
-            ("id", Value::string("tgw-1")),
-            ("name", Value::string("other")),
-            (
-                "routes",
-                Value::List(vec![Value::object([
-                    ("state", Value::string("active")),
-                    ("destination", Value::string("x")),
-                ])]),
-            ),
-            ("cidrs", Value::Set(vec![Value::string("10.0.0.0/16")])),
-        ]);
-        let filled = fill_unknowns(&planned, &actual);
-        assert_eq!(attr(&filled, "id"), Value::string("tgw-1"));
-        assert_eq!(attr(&filled, "name"), Value::string("hub"));
-        let routes = attr(&filled, "routes");
-        let route = &routes.elements().unwrap()[0];
-        assert_eq!(attr(route, "state"), Value::string("active"));
-        assert_eq!(attr(route, "destination"), Value::string("10.0.0.0/16"));
-        assert_eq!(
-            attr(&filled, "cidrs"),
-            Value::Set(vec![Value::string("10.0.0.0/16")])
-        );
-        assert!(filled.is_wholly_known());
-    }
 }
