@@ -6,9 +6,14 @@
 use serde_json::{Value as Json, json};
 
 /// A CIDR's place in 0.1.0's listings: address family, address, then prefix length.
-fn cidr_order(text: &str) -> (Option<ipnet::IpNet>, String) {
+type CidrOrder = (Option<ipnet::IpNet>, String);
+
+fn cidr_order(text: &str) -> CidrOrder {
     (text.parse().ok(), text.to_string())
 }
+
+/// Where 0.1.0 listed a route: VPC tables (by id) before the hub's table, then destination.
+type RouteOrder = (bool, String, CidrOrder);
 
 /// The attributes of a `migration_hub_network` in 0.1.0's layout: `routes` as a list of
 /// `{route_table_id, destination, network, state}`, VPC route tables first (by id), then the
@@ -16,7 +21,7 @@ fn cidr_order(text: &str) -> (Option<ipnet::IpNet>, String) {
 pub fn hub_network(attributes: &Json) -> Json {
     let mut v0 = attributes.clone();
     let hub_table = attributes["route_table_id"].as_str().unwrap_or_default();
-    let mut routes: Vec<((bool, String, (Option<ipnet::IpNet>, String)), Json)> = Vec::new();
+    let mut routes: Vec<(RouteOrder, Json)> = Vec::new();
     for (table, entry) in attributes["routes"].as_object().into_iter().flatten() {
         for (destination, network) in entry["destinations"].as_object().into_iter().flatten() {
             routes.push((

@@ -8,7 +8,6 @@ use crate::provider::ProviderState;
 
 pub mod client_vpn_group_access;
 pub mod hub_network;
-pub mod shared;
 
 /// Every resource type, constructed once per provider process.
 pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {

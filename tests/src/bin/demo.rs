@@ -52,8 +52,7 @@ fn terraform() -> Result<Cli, Error> {
         Err(_) => {
             releases()
                 .into_iter()
-                .filter(|r| r.supported)
-                .next_back()
+                .rfind(|r| r.supported)
                 .ok_or("tests/terraform/versions.json lists no supported release")?
                 .terraform
         }

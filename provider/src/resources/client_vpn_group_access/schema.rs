@@ -1,9 +1,9 @@
 //! What `migration_client_vpn_group_access` accepts and reports. The descriptions are the user
 //! documentation: the docs page is generated from them.
 
+use crate::framework::timeouts;
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
-use crate::resources::shared;
 
 pub const TYPE_NAME: &str = "migration_client_vpn_group_access";
 
@@ -133,7 +133,7 @@ pub fn schema() -> Schema {
                     "Must be `true` to authorize `0.0.0.0/0` (full-tunnel internet access \
                      through the VPC). Default: `false`.",
                 ),
-                shared::timeouts_attribute(),
+                timeouts::attribute(),
                 Attribute::computed("client_cidr_block", Type::String).describe(
                     "The endpoint's client CIDR, which no authorized network may overlap.",
                 ),

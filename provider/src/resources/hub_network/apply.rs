@@ -22,7 +22,7 @@ use crate::aws::retry::{Budget, OpError};
 use crate::aws::waiter::{Poll, wait_until};
 use crate::config::clients::AwsClients;
 use crate::engine::{self, OperationPlan};
-use crate::resources::shared::OWNER_TAG;
+use crate::framework::tags::OWNER_TAG;
 
 /// Operations in flight at once; the governor keeps them within AWS's rate limits.
 const CONCURRENCY: usize = 16;

@@ -265,7 +265,7 @@ pub fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change> {
     match &observed.tgw {
         None => {
             let mut spec_tags = tags(TagTarget::TransitGateway);
-            spec_tags.remove(crate::resources::shared::OWNER_TAG);
+            spec_tags.remove(crate::framework::tags::OWNER_TAG);
             changes.push(Change::CreateTransitGateway(TgwSpec {
                 description: desired.description.clone(),
                 amazon_side_asn: desired.amazon_side_asn,

@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::framework::tags::{MANAGED_BY_TAG, OWNER_TAG};
 use crate::protocol::cty::{Number, Path, Value};
-use crate::resources::shared::{MANAGED_BY_TAG, OWNER_TAG};
 
 pub const TYPE_NAME: &str = "migration_hub_network";
 
@@ -360,7 +360,7 @@ impl Config {
                 .unwrap_or(DEFAULT_ROUTE_PROPAGATION),
             mesh_routes: get(&self.mesh_routes, root.attr("mesh_routes"))?
                 .unwrap_or(DEFAULT_MESH_ROUTES),
-            tags_all: crate::resources::shared::merge_tags(default_tags, &tags),
+            tags_all: crate::framework::tags::merge(default_tags, &tags),
         })
     }
 }

@@ -14,7 +14,7 @@ use super::topology::{
     DataCenter, DataCenterLink, ForeignAttachment, RouteTable, Subnet, Topology, Vpc,
 };
 use crate::aws::retry::OpError;
-use crate::resources::shared::OWNER_TAG;
+use crate::framework::tags::OWNER_TAG;
 
 /// What to read, from the prior state and the configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! documentation is generated from, so each one says what the attribute does, its default, what
 //! changing it does to live traffic, and the AWS rule behind any restriction.
 
+use crate::framework::timeouts;
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
-use crate::resources::shared;
 
 /// Version of the stored state layout; bump it (and teach `upgrade_state`) when a change is
 /// not additive.
@@ -225,7 +225,7 @@ pub fn schema() -> Schema {
              center (a static VPN). Keyed by table and destination, so that a route changed out \
              of band shows in a plan as that one route.",
         ),
-        shared::timeouts_attribute(),
+        timeouts::attribute(),
     ];
     Schema {
         version: SCHEMA_VERSION,

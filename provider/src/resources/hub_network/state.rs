@@ -568,7 +568,7 @@ pub fn planned(
                             .collect()
                     })
                     .unwrap_or_default();
-                string_map(&crate::resources::shared::merge_tags(defaults, &own))
+                string_map(&crate::framework::tags::merge(defaults, &own))
             }
             _ => Value::unknown(),
         },

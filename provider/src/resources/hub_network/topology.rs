@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::resources::shared::OWNER_TAG;
+use crate::framework::tags::OWNER_TAG;
 
 pub type Tags = BTreeMap<String, String>;
 

@@ -19,13 +19,13 @@ use ipnet::IpNet;
 use super::mesh;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
 use super::observe::Networks;
+use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
 use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
 use crate::netplan::overlap::find_overlaps;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::resources::shared::{check_tags, timeouts};
 
 /// What AWS says about the configuration's references, for [`live`].
 #[derive(Clone, Debug, Default)]
@@ -412,7 +412,7 @@ pub fn offline(config_value: &Value) -> Diagnostics {
     }
 
     if let Maybe::Known(tags) = &config.tags {
-        check_tags(tags, root().attr("tags"), &mut diagnostics);
+        tags::check(tags, root().attr("tags"), &mut diagnostics);
         if tags.contains_key("Name") {
             diagnostics.error_at(
                 root().attr("tags").key("Name"),
@@ -422,7 +422,7 @@ pub fn offline(config_value: &Value) -> Diagnostics {
             );
         }
     }
-    timeouts(config_value, &mut diagnostics);
+    timeouts::read(config_value, &mut diagnostics);
 
     // Overlaps among the networks the configuration lists itself (VPC CIDRs need AWS).
     overlaps(&config, &BTreeMap::new(), &mut diagnostics);
