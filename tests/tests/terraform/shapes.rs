@@ -121,3 +121,36 @@ fn string_map(value: &Json, what: &str) -> BTreeMap<String, String> {
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
         .collect()
 }
+
+/// The (SID, CIDR) pairs of a Client VPN access's `authorization_rules`, read from either
+/// shape (the old list of `{sid, destination_cidr, …}` or the new map): for scenarios whose
+/// subject is what the state holds, not how it is shaped.
+pub fn rule_pairs(values: &Json) -> Vec<(String, String)> {
+    let rules = &values["authorization_rules"];
+    let mut pairs: Vec<(String, String)> = match rules {
+        Json::Array(list) => list
+            .iter()
+            .map(|r| {
+                (
+                    r["sid"].as_str().unwrap_or_default().to_string(),
+                    r["destination_cidr"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect(),
+        Json::Object(_) => authorization_rules(values)
+            .into_values()
+            .flat_map(|group| {
+                group
+                    .networks
+                    .into_keys()
+                    .map(move |cidr| (group.sid.clone(), cidr))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    pairs.sort();
+    pairs
+}

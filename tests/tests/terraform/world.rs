@@ -9,9 +9,9 @@
 //! scenario takes (one change planned, shown, applied and re-planned).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use harness::cli::{Cli, Run, Version, Workspace, actions, case_line};
+use harness::cli::{Cli, Run, Running, Version, Workspace, actions, case_line};
 use harness::emulator::{Call, Emulator};
 use harness::seed;
 use serde_json::{Value as Json, json};
@@ -19,6 +19,9 @@ use terraform_provider_migration::config::clients::AwsClients;
 
 /// The account Terraform and the provider act as.
 pub const ACCOUNT: &str = "111122223333";
+
+/// How soon Terraform must return after a Ctrl-C, however long the provider's waits.
+pub const INTERRUPT_LIMIT: Duration = Duration::from_secs(5);
 
 pub struct World {
     pub emulator: Emulator,
@@ -159,6 +162,66 @@ impl World {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("no {action} call within a minute");
+    }
+
+    /// Waits until `count` calls of `action` have been answered (the emulator recorded their
+    /// end), polling every 50 ms for up to a minute.
+    pub async fn wait_for_answers(&self, action: &str, count: usize) {
+        for _ in 0..1200 {
+            let answered = self
+                .calls()
+                .await
+                .iter()
+                .filter(|c| c.action == action && c.end.is_finite())
+                .count();
+            if answered >= count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {count} {action} calls answered within a minute");
+    }
+
+    /// Waits until no AWS call is in flight (every call the emulator received is answered).
+    pub async fn wait_until_quiet(&self) {
+        for _ in 0..1200 {
+            if self.calls().await.iter().all(|c| c.end.is_finite()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("AWS calls still in flight after a minute");
+    }
+
+    /// Sends Ctrl-C to `running` and waits for its end: Terraform must return within
+    /// [`INTERRUPT_LIMIT`] and fail (an interrupted apply exits 1). Prints how long it took.
+    pub async fn interrupt(&self, running: Running, what: &str) -> Run {
+        let interrupted = Instant::now();
+        running.interrupt();
+        let run = running.finish(Duration::from_secs(60)).await;
+        let returned_after = interrupted.elapsed();
+        eprintln!(
+            "[{}] {what}: terraform returned {:.2} s after SIGINT (exit {:?})",
+            self.ws.cli.version,
+            returned_after.as_secs_f64(),
+            run.code
+        );
+        assert!(
+            returned_after < INTERRUPT_LIMIT,
+            "{}",
+            run.report(&format!("returned {returned_after:?} after SIGINT"))
+        );
+        assert!(
+            !run.success(),
+            "{}",
+            run.report("an interrupted apply fails")
+        );
+        assert!(
+            run.output().contains("Interrupt received"),
+            "{}",
+            run.report("acknowledges the interrupt")
+        );
+        run
     }
 
     // ---- what exists before Terraform ----
@@ -596,24 +659,40 @@ pub fn expected_line(cli: &Cli, case: &str, needle: &str, header: &str) -> usize
     }
 }
 
-/// Whether `run` (a `plan -generate-config-out`) is Terraform < 1.8 crashing, as it must, in
-/// `configschema.(*Block).Filter`: generating configuration filters out read-only attributes,
-/// then dereferences the nested type of the attribute it just dropped, so any schema with a
-/// computed-only nested attribute (`routes`, `authorization_rules`) crashes it
-/// (hashicorp/terraform#34463, fixed by hashicorp/terraform#34472 in January 2024: 1.6.6 has
-/// the bug, 1.8.4 does not; no 1.7 release is installed to place it exactly).
-pub fn generate_config_crashes(cli: &Cli, run: &Run) -> bool {
-    if cli.version >= Version(1, 8, 0) {
-        return false;
-    }
+/// Whether `run` (a `plan -generate-config-out`) is one of the known Terraform failures of its
+/// release, asserted exactly:
+///
+/// * before 1.8, a crash in `configschema.(*Block).Filter`: generating configuration filters
+///   out read-only attributes, then dereferences the nested type of the attribute it just
+///   dropped, so any schema with a computed-only nested attribute (`routes`,
+///   `authorization_rules`) crashes it (hashicorp/terraform#34463, fixed by #34472 in January
+///   2024; 1.6.6 has the bug, 1.8.4 not);
+/// * on 1.8, when the resource has a map of nested objects with read-only attributes
+///   (`read_only_in_map`: the hub's `vpc_attachments`), the generated value is refused: `incorrect
+///   map element type: attributes "attachment_id", … are required` (1.9.8 generates it).
+///
+/// No 1.7 or early 1.9 release is installed to place either boundary exactly.
+pub fn generate_config_fails(cli: &Cli, run: &Run, read_only_in_map: bool) -> bool {
     let output = run.output();
-    assert!(
-        run.code == Some(11)
-            && output.contains("TERRAFORM CRASH")
-            && output.contains("configschema.(*Block).Filter")
-            && output.contains("generateHCLStringAttributes"),
-        "{}",
-        run.report("should crash in configschema.(*Block).Filter on this release")
-    );
-    true
+    if cli.version < Version(1, 8, 0) {
+        assert!(
+            run.code == Some(11)
+                && output.contains("TERRAFORM CRASH")
+                && output.contains("configschema.(*Block).Filter")
+                && output.contains("generateHCLStringAttributes"),
+            "{}",
+            run.report("should crash in configschema.(*Block).Filter on this release")
+        );
+        return true;
+    }
+    if cli.version < Version(1, 9, 0) && read_only_in_map {
+        assert!(
+            run.code == Some(1)
+                && output.contains("incorrect map element type: attributes \"attachment_id\""),
+            "{}",
+            run.report("should refuse the generated map of nested objects on this release")
+        );
+        return true;
+    }
+    false
 }
