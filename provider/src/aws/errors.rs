@@ -198,6 +198,21 @@ impl AwsError {
         self.class == ErrorClass::AccessDenied && self.code.is_empty()
     }
 
+    /// The error of a call that was never sent: its pacing wait ended (stop or deadline)
+    /// first.
+    pub fn not_sent(why: &super::retry::OpError) -> AwsError {
+        AwsError {
+            action: "pacing",
+            code: String::new(),
+            message: format!("not sent: {why}"),
+            class: ErrorClass::Fatal,
+        }
+    }
+
+    pub fn is_not_sent(&self) -> bool {
+        self.action == "pacing" && self.code.is_empty()
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.class == ErrorClass::NotFound
     }

@@ -82,6 +82,25 @@ impl Budget {
         }
     }
 
+    /// Runs one call that may change AWS: once sent, its answer is awaited even after a stop
+    /// (up to [`IN_FLIGHT_GRACE`] more), so that what it made is recorded rather than lost; a
+    /// deadline still ends it.
+    pub async fn guard_in_flight<T>(
+        &self,
+        doing: &str,
+        call: impl Future<Output = Result<T, OpError>>,
+    ) -> Result<T, OpError> {
+        let stopped = async {
+            self.cancel.cancelled().await;
+            tokio::time::sleep(IN_FLIGHT_GRACE).await;
+        };
+        tokio::select! {
+            result = call => result,
+            _ = tokio::time::sleep_until(self.deadline) => Err(OpError::Timeout(doing.to_string())),
+            _ = stopped => Err(OpError::Cancelled),
+        }
+    }
+
     /// Runs one call, but gives up as soon as the operation is stopped or out of time.
     pub async fn guard<T>(
         &self,
@@ -96,11 +115,26 @@ impl Budget {
     }
 }
 
+/// How long a call that changes AWS may still run after a stop: long enough for AWS to
+/// answer (so that what the call made is recorded), short enough that Ctrl-C returns in
+/// seconds.
+pub const IN_FLIGHT_GRACE: Duration = Duration::from_secs(10);
+
 /// Which errors a particular call may retry, beyond throttling, 5xx and busy objects.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RetryOn {
     /// `*.NotFound` (eventual consistency right after a create or a RAM share).
     pub not_found: bool,
+}
+
+/// What a stop does to a call in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InFlight {
+    /// A read: abandoned at once.
+    Abandon,
+    /// A change: its answer is awaited (see [`Budget::guard_in_flight`]); no new attempt
+    /// starts after the stop.
+    Finish,
 }
 
 /// Backoff before attempt `attempt` (1-based): full jitter over an exponential ceiling from
@@ -114,6 +148,20 @@ pub fn backoff(attempt: u32) -> Duration {
 pub async fn with_retries<T, F, Fut>(
     budget: &Budget,
     retry_on: RetryOn,
+    call: F,
+) -> Result<T, OpError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    with_retries_in_flight(budget, retry_on, InFlight::Abandon, call).await
+}
+
+/// [`with_retries`], with what a stop does to an attempt in flight.
+pub async fn with_retries_in_flight<T, F, Fut>(
+    budget: &Budget,
+    retry_on: RetryOn,
+    in_flight: InFlight,
     mut call: F,
 ) -> Result<T, OpError>
 where
@@ -122,11 +170,14 @@ where
 {
     let mut attempt = 1;
     loop {
-        let result = budget
-            .guard("waiting for AWS", async {
-                call().await.map_err(OpError::Aws)
-            })
-            .await;
+        if budget.cancel.is_cancelled() {
+            return Err(OpError::Cancelled);
+        }
+        let sent = async { call().await.map_err(OpError::Aws) };
+        let result = match in_flight {
+            InFlight::Abandon => budget.guard("waiting for AWS", sent).await,
+            InFlight::Finish => budget.guard_in_flight("waiting for AWS", sent).await,
+        };
         match result {
             Ok(value) => return Ok(value),
             Err(OpError::Aws(error))

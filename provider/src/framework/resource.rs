@@ -274,10 +274,13 @@ pub trait ManagedResource: Send + Sync + Sized + 'static {
     }
 
     /// The configuration with every value known (the path of one still unknown otherwise).
+    /// `planned` is the planned state: what the plan decided for values the configuration
+    /// leaves to the provider.
     fn desired(
         &self,
         ctx: &Ctx,
         config: &Self::Config,
+        planned: &Value,
         facts: &Self::Facts,
         observed: &Self::Observed,
     ) -> Result<Self::Desired, Path>;
@@ -518,18 +521,19 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         if diagnostics.has_errors() {
             return keep_prior(diagnostics);
         }
-        let desired = match resource.desired(&ctx, &config, &facts, &observed) {
-            Ok(desired) => desired,
-            Err(path) => {
-                diagnostics.error_at(
-                    path,
-                    "Value unknown at apply",
-                    "Terraform sent a configuration with an unknown value to apply; this is a \
+        let desired =
+            match resource.desired(&ctx, &config, &request.planned_state, &facts, &observed) {
+                Ok(desired) => desired,
+                Err(path) => {
+                    diagnostics.error_at(
+                        path,
+                        "Value unknown at apply",
+                        "Terraform sent a configuration with an unknown value to apply; this is a \
                      bug in the caller.",
-                );
-                return keep_prior(diagnostics);
-            }
-        };
+                    );
+                    return keep_prior(diagnostics);
+                }
+            };
 
         // The changes, recorded as AWS confirms them.
         let record = resource.record(observed, prior.as_ref(), Some(&desired));

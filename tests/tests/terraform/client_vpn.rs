@@ -3,6 +3,7 @@
 //! rewrite `terraform.tfvars.json`), against a Client VPN site seeded in the emulator (a
 //! Managed AD with groups, an endpoint with subnets in two zones associated).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use harness::cli::{Cli, Severity, actions, diagnostics, resource_change};
@@ -266,8 +267,9 @@ async fn routing_and_options_update_in_place(cli: Cli) {
     routes.push(access.route("0.0.0.0/0", 0, "add-route"));
     assert_eq!(access.routes().await, sorted(routes.clone()));
 
+    // Unset, it defaults to the endpoint's directory, which it already is.
     vars = with(&vars, json!({"directory_id": null}));
-    step(ws, &vars, ACCESS, &["update"], "directory_id unset").await;
+    step(ws, &vars, ACCESS, &["no-op"], "directory_id unset").await;
     assert_eq!(access.rules().await, sorted(rules));
     assert_eq!(access.routes().await, sorted(routes));
 }
@@ -702,30 +704,39 @@ async fn state_rules_and_routes_are_maps(cli: Cli) {
     let access = Access::seed(&cli).await;
     let state = access.create(&access.vars()).await;
     let rules = authorization_rules(&state);
-    let networks = |cidrs: &[&str]| {
+    let networks = |cidrs: &[&str], description: &str| {
         cidrs
             .iter()
-            .map(|c| (c.to_string(), "active".to_string()))
+            .map(|c| {
+                (
+                    c.to_string(),
+                    (Some(description.to_string()), "active".to_string()),
+                )
+            })
             .collect()
     };
     assert_eq!(
         rules.get("engineers"),
         Some(&GroupRules {
             sid: access.site.sid("Engineers").to_string(),
-            description: Some(ENGINEERS_DESCRIPTION.to_string()),
-            networks: networks(&[STAGING, DATA_CENTER]),
+            networks: networks(&[STAGING, DATA_CENTER], ENGINEERS_DESCRIPTION),
         })
     );
     assert_eq!(
         rules.get("operations"),
         Some(&GroupRules {
             sid: access.site.sid("Operations").to_string(),
-            description: Some("operations".to_string()),
-            networks: networks(&[DATA_CENTER]),
+            networks: networks(&[DATA_CENTER], "operations"),
         })
     );
     assert_eq!(rules.len(), 2);
-    let both = networks(&[&access.site.subnets[0], &access.site.subnets[1]]);
+    let active = |subnets: &[&str]| -> BTreeMap<String, String> {
+        subnets
+            .iter()
+            .map(|s| (s.to_string(), "active".to_string()))
+            .collect()
+    };
+    let both = active(&[&access.site.subnets[0], &access.site.subnets[1]]);
     let routes = client_routes(&state);
     assert_eq!(routes.get(DATA_CENTER), Some(&both));
     assert_eq!(routes.get(STAGING), Some(&both), "the association routes");

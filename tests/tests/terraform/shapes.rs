@@ -1,24 +1,25 @@
-//! The computed collections of both resources, read from `terraform show -json`, in the shape
-//! they are changing to: MAPS keyed by identity instead of nested LISTS, so that one object
-//! changed outside Terraform shows as one change in a plan (a list shifts every later element).
+//! The computed collections of both resources, read from `terraform show -json`: MAPS keyed by
+//! identity (release 0.1.0 had nested LISTS), so that one object changed outside Terraform
+//! shows as one change in a plan (a list shifts every later element).
 //!
 //! * `migration_hub_network.routes`: route table id → `{ vpc = <vpc_attachments key, or null
 //!   for the hub's Transit Gateway route table>, destinations = { <CIDR> = <network: a
 //!   vpc_attachments key, "data_center" or "transit_gateway_cidr_blocks"> } }`. No per-route
 //!   state: a blackholed route is simply absent.
-//! * `migration_client_vpn_group_access.authorization_rules`: group key → `{ sid, description,
-//!   networks = { <CIDR> = <status> } }`; `routes`: destination CIDR → { subnet id → status }.
+//! * `migration_client_vpn_group_access.authorization_rules`: group key → `{ sid, networks =
+//!   { <CIDR> = { description, status } } }` (a description per rule: while a group's
+//!   description changes, its rules carry the old or the new one); `routes`: destination CIDR →
+//!   { subnet id → status }.
 //!
 //! Every state assertion on these attributes goes through the readers below, which panic with
-//! [`NOT_LANDED`] when the state still has the list shape: until the provider's change lands,
-//! the scenarios that use them fail for that reason alone.
+//! [`NOT_LANDED`] when a state still has 0.1.0's list shape.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-/// What a reader says when it finds the old list shape.
-pub const NOT_LANDED: &str = "the list→map change of the computed collections has not landed";
+/// What a reader says when it finds 0.1.0's list shape.
+pub const NOT_LANDED: &str = "a list where release 0.2 keeps a map keyed by identity";
 
 /// One route table of a hub's `routes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,9 +74,8 @@ pub fn hub_route_triples(values: &Json) -> Vec<(String, String, String)> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupRules {
     pub sid: String,
-    pub description: Option<String>,
-    /// CIDR → status (`active`, `authorizing`, …).
-    pub networks: BTreeMap<String, String>,
+    /// CIDR → the rule's description and status (`active`, `authorizing`, …).
+    pub networks: BTreeMap<String, (Option<String>, String)>,
 }
 
 /// A Client VPN access's `authorization_rules`, keyed by group key.
@@ -89,12 +89,24 @@ pub fn authorization_rules(values: &Json) -> BTreeMap<String, GroupRules> {
     });
     map.iter()
         .map(|(group, entry)| {
-            let networks = string_map(&entry["networks"], &format!("[{group:?}].networks"));
+            let networks = entry["networks"]
+                .as_object()
+                .unwrap_or_else(|| panic!("[{group:?}].networks is not a map: {entry:#}"))
+                .iter()
+                .map(|(cidr, rule)| {
+                    (
+                        cidr.clone(),
+                        (
+                            rule["description"].as_str().map(str::to_string),
+                            rule["status"].as_str().unwrap_or_default().to_string(),
+                        ),
+                    )
+                })
+                .collect();
             (
                 group.clone(),
                 GroupRules {
                     sid: entry["sid"].as_str().unwrap_or_default().to_string(),
-                    description: entry["description"].as_str().map(str::to_string),
                     networks,
                 },
             )

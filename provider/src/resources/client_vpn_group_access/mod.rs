@@ -49,12 +49,16 @@ use crate::protocol::schema::Schema;
 #[derive(Default)]
 pub struct ClientVpnGroupAccess;
 
-/// Private data a plan hands to its apply: whether the plan could run every check (if not,
-/// the apply reports the warnings too, since the user has not seen them).
+/// The resource's private data. From a plan to its apply: whether the plan could run every
+/// check (if not, the apply reports the warnings too, since the user has not seen them). Kept
+/// with the state: whether `route_subnet_ids` was left unset, so that it follows the
+/// endpoint's associations (a refresh brings it up to date).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Planned {
     #[serde(default)]
     checked: bool,
+    #[serde(default)]
+    follows_associations: bool,
 }
 
 /// What to read of the endpoint: the minimal read (rules, routes) for refresh and destroy;
@@ -234,7 +238,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     fn scope(
         &self,
         prior: Option<&State>,
-        _private: &Planned,
+        private: &Planned,
         config: Option<&Config>,
     ) -> Option<EndpointScope> {
         match config {
@@ -244,7 +248,11 @@ impl ManagedResource for ClientVpnGroupAccess {
                 .map(|id| EndpointScope::full(id, config)),
             None => prior.map(|p| EndpointScope {
                 endpoint_id: p.access.endpoint_id.clone(),
-                full: None,
+                // A refresh of route subnets that follow the associations reads them.
+                full: private.follows_associations.then(|| FullScope {
+                    directory: None,
+                    subnets: Vec::new(),
+                }),
             }),
         }
     }
@@ -382,6 +390,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         state::planned_value(
             input.proposed,
             input.prior,
+            input.private.follows_associations,
             input.config,
             &resolved,
             observation,
@@ -391,9 +400,18 @@ impl ManagedResource for ClientVpnGroupAccess {
     fn planned_private(&self, input: &PlanInput<'_, Self>) -> Planned {
         let checked = input.facts.is_some_and(|facts| {
             facts.observation.is_some()
-                && known_access(input.config, &facts.resolved, facts.observation.as_ref()).is_some()
+                && known_access(
+                    input.config,
+                    &facts.resolved,
+                    facts.observation.as_ref(),
+                    None,
+                )
+                .is_some()
         });
-        Planned { checked }
+        Planned {
+            checked,
+            follows_associations: matches!(input.config.route_subnet_ids, Maybe::Known(None)),
+        }
     }
 
     fn plan_checked(&self, private: &Planned) -> bool {
@@ -404,10 +422,28 @@ impl ManagedResource for ClientVpnGroupAccess {
         &self,
         _ctx: &Ctx,
         config: &Config,
+        planned: &Value,
         facts: &Facts,
         observed: &Observation,
     ) -> Result<model::Access, Path> {
-        known_access(config, &facts.resolved, Some(observed)).ok_or_else(Path::root)
+        // Unset, the route subnets are what the plan showed (the associations of that time).
+        let planned_subnets: Option<BTreeSet<String>> = planned
+            .attr("route_subnet_ids")
+            .filter(|v| v.is_wholly_known() && !v.is_null())
+            .map(|v| {
+                v.elements()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            });
+        known_access(
+            config,
+            &facts.resolved,
+            Some(observed),
+            planned_subnets.as_ref(),
+        )
+        .ok_or_else(Path::root)
     }
 
     fn record(
@@ -421,6 +457,10 @@ impl ManagedResource for ClientVpnGroupAccess {
         let (rules, routes) = match desired {
             Some(access) => {
                 owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
+                if !access.manage_routes {
+                    // Routes no longer managed are left in place, and no longer owned.
+                    owned_routes.clear();
+                }
                 owned_routes.extend(access.routes());
                 (access.rules(), access.routes())
             }
@@ -531,9 +571,14 @@ impl ManagedResource for ClientVpnGroupAccess {
     ) -> (Value, Planned) {
         let state = match (input.why, input.prior, input.desired) {
             (Render::Read, Some(prior), _) => {
+                let refreshed = prior
+                    .refreshed_following(&record.observation, input.private.follows_associations);
                 return (
-                    prior.refreshed(&record.observation).to_value(),
-                    input.private.clone(),
+                    refreshed.to_value(),
+                    Planned {
+                        checked: false,
+                        follows_associations: input.private.follows_associations,
+                    },
                 );
             }
             (Render::Apply, prior, Some(access)) => record.progress.state(
@@ -550,7 +595,11 @@ impl ManagedResource for ClientVpnGroupAccess {
             ),
             (_, None, _) => return (Value::Null, Planned::default()),
         };
-        (state.to_value(), Planned::default())
+        let private = Planned {
+            checked: false,
+            follows_associations: input.private.follows_associations,
+        };
+        (state.to_value(), private)
     }
 
     fn made_nothing(&self, record: &Record) -> bool {
@@ -586,9 +635,15 @@ impl ManagedResource for ClientVpnGroupAccess {
         match observe::observe(&ctx.clients, &ctx.budget, id, scope).await {
             Ok(Some(observation)) => {
                 let (state, warnings) = import::imported_state(&observation);
+                // Routes through every associated subnet read as the default.
+                let follows_associations =
+                    state.access.route_subnet_ids == state::default_route_subnets(&observation);
                 Ok(Imported {
                     state: state.to_value(),
-                    private: Planned::default(),
+                    private: Planned {
+                        checked: false,
+                        follows_associations,
+                    },
                     diagnostics: warnings,
                 })
             }
@@ -619,7 +674,10 @@ mod tests {
     #[test]
     fn private_plan_data_round_trips_and_tolerates_garbage() {
         let bytes = Private {
-            resource: Planned { checked: true },
+            resource: Planned {
+                checked: true,
+                follows_associations: false,
+            },
         }
         .encode();
         assert!(Private::<Planned>::decode(&bytes).resource.checked);

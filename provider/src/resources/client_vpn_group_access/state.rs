@@ -197,12 +197,26 @@ impl State {
     /// rule for (rules being revoked or failed grant nothing), and out-of-band changes to
     /// rules and routes show up in the next plan.
     pub fn refreshed(&self, observation: &Observation) -> State {
+        self.refreshed_following(observation, false)
+    }
+
+    /// [`State::refreshed`]; with `follow_associations`, `route_subnet_ids` becomes the
+    /// subnets associated now (it was left unset: a subnet associated or disassociated out of
+    /// band then shows in the next plan as the routes it adds or removes).
+    pub fn refreshed_following(
+        &self,
+        observation: &Observation,
+        follow_associations: bool,
+    ) -> State {
         let owned_sids = self.owned_sids();
         let owned_routes = self.owned_routes();
         let mut access = self.access.clone();
         // What the endpoint authenticates against (the default when not configured; a
         // configured one that differs is refused at plan time).
         access.directory_id = observation.endpoint.directory_id.clone();
+        if follow_associations {
+            access.route_subnet_ids = default_route_subnets(observation);
+        }
         for group in access.groups.values_mut() {
             group.networks = observation
                 .rules
@@ -587,15 +601,21 @@ pub fn default_route_subnets(observation: &Observation) -> BTreeSet<String> {
         .collect()
 }
 
-/// The access of a configuration, when everything is known.
+/// The access of a configuration, when everything is known. `unset_subnets` stands for
+/// `route_subnet_ids` when the configuration leaves it unset (what the plan decided); without
+/// it, every subnet associated with the observed endpoint.
 pub fn known_access(
     config: &Config,
     resolved: &BTreeMap<String, String>,
     observation: Option<&Observation>,
+    unset_subnets: Option<&BTreeSet<String>>,
 ) -> Option<Access> {
     let route_subnet_ids = match config.route_subnet_ids.known()? {
         Some(ids) => ids.clone(),
-        None => default_route_subnets(observation?),
+        None => match unset_subnets {
+            Some(ids) => ids.clone(),
+            None => default_route_subnets(observation?),
+        },
     };
     let directory_id = match config.directory_id.known()? {
         Some(id) => Some(id.clone()),
@@ -617,10 +637,12 @@ fn set_attr(value: &mut Value, name: &str, new: Value) {
     }
 }
 
-/// The planned new state of a create or update.
+/// The planned new state of a create or update. `prior_defaulted`: the prior state's
+/// `route_subnet_ids` follows the endpoint's associations (it was left unset).
 pub fn planned_value(
     proposed: &Value,
     prior: Option<&State>,
+    prior_defaulted: bool,
     config: &Config,
     resolved: &BTreeMap<String, String>,
     observation: Option<&Observation>,
@@ -680,10 +702,16 @@ pub fn planned_value(
             _ => Value::unknown(),
         },
     );
-    let default_subnets = matches!(config.route_subnet_ids, Maybe::Known(None));
+    // Unset, `route_subnet_ids` follows the endpoint's associations: the refresh before this
+    // plan brought it up to date when it already followed them (`prior_defaulted`), so the
+    // plan keeps it and shows exactly the routes that change; otherwise it is what the
+    // associations are now.
     let route_subnet_ids = match &config.route_subnet_ids {
         Maybe::Known(Some(ids)) => Some(ids.clone()),
-        Maybe::Known(None) => observation.map(default_route_subnets),
+        Maybe::Known(None) => match same_endpoint {
+            Some(prior) if prior_defaulted => Some(prior.access.route_subnet_ids.clone()),
+            _ => observation.map(default_route_subnets),
+        },
         Maybe::Unknown => None,
     };
     set_attr(
@@ -713,7 +741,10 @@ pub fn planned_value(
             .as_ref()
             .map_or_else(Value::unknown, |g| rules_value(&wanted_rule_entries(g), g)),
     );
-    let access = known_access(config, resolved, observation);
+    let access = match &route_subnet_ids {
+        Some(ids) => known_access(config, resolved, observation, Some(ids)),
+        None => None,
+    };
     set_attr(
         &mut planned,
         "routes",
@@ -721,17 +752,6 @@ pub fn planned_value(
             .as_ref()
             .map_or_else(Value::unknown, |a| routes_value(&wanted_route_entries(a))),
     );
-    if let Some(prior) = prior
-        && planned == prior.to_value()
-    {
-        return planned;
-    }
-    if default_subnets {
-        // Derived from the endpoint's associations, which may change before this resource is
-        // applied: known only when unchanged (handled above).
-        set_attr(&mut planned, "route_subnet_ids", Value::unknown());
-        set_attr(&mut planned, "routes", Value::unknown());
-    }
     planned
 }
 
@@ -975,7 +995,8 @@ mod tests {
                 let none = BTreeMap::new();
                 // The apply observes the endpoint first (its directory is the default).
                 let before = observation(Vec::new(), Vec::new());
-                let access = known_access(&config, &none, Some(&before)).expect("wholly known");
+                let access =
+                    known_access(&config, &none, Some(&before), None).expect("wholly known");
                 // The apply made exactly the wanted rules and routes.
                 let mut progress = Progress::default();
                 for (key, spec) in access.rules() {
@@ -1007,10 +1028,10 @@ mod tests {
                 );
                 let refreshed = applied.refreshed(&seen);
                 prop_assert_eq!(&refreshed, &applied);
-                let planned = planned_value(&applied.to_value(), Some(&refreshed), &config, &none, Some(&seen));
+                let planned = planned_value(&applied.to_value(), Some(&refreshed), false, &config, &none, Some(&seen));
                 prop_assert_eq!(&planned, &applied.to_value());
                 // The create's plan already knew every value that does not come from AWS.
-                let created = planned_value(&config_value, None, &config, &none, Some(&seen));
+                let created = planned_value(&config_value, None, false, &config, &none, Some(&seen));
                 let applied_value = applied.to_value();
                 for name in ["groups", "authorization_rules", "routes", "route_subnet_ids", "client_cidr_block", "id"] {
                     prop_assert_eq!(created.attr(name), applied_value.attr(name), "{}", name);

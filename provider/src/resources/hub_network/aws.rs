@@ -25,7 +25,7 @@ use super::topology::{
 use crate::aws::errors::{AwsError, ErrorClass};
 use crate::aws::governor::Lane;
 use crate::aws::pages::{Page, all_pages};
-use crate::aws::retry::{Budget, OpError, RetryOn, with_retries};
+use crate::aws::retry::{Budget, InFlight, OpError, RetryOn, with_retries_in_flight};
 use crate::config::clients::AwsClients;
 
 /// How many values one EC2 filter may carry.
@@ -121,19 +121,28 @@ impl Aws<'_> {
         let budget = self.budget;
         // Boxed: SDK futures are large, and a hub operation nests many of them; keeping each
         // call on the heap keeps the poll chain within a worker thread's stack.
-        let result = Box::pin(with_retries(budget, retry_on, || {
+        // A change in flight is answered even after a stop, so that what it made is recorded.
+        let in_flight = match lane {
+            Lane::Describe => InFlight::Abandon,
+            _ => InFlight::Finish,
+        };
+        let result = Box::pin(with_retries_in_flight(budget, retry_on, in_flight, || {
             let governor = governor.clone();
             let attempt = Box::pin(call());
             async move {
-                // A pacing wait that ends early (stop, deadline) is reported by the budget
-                // guard around this attempt, which wins the race.
-                let _ = governor.pace(lane, budget).await;
+                // A pacing wait that ends early (stop, deadline) sends nothing.
+                if let Err(why) = governor.pace(lane, budget).await {
+                    return Err(AwsError::not_sent(&why));
+                }
                 attempt.await
             }
         }))
         .await;
         match result {
             Err(_) if budget.cancel.is_cancelled() => Err(OpError::Cancelled),
+            Err(OpError::Aws(error)) if error.is_not_sent() => Err(OpError::Timeout(
+                "waiting for an AWS rate-limit token".into(),
+            )),
             other => other,
         }
     }

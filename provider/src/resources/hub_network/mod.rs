@@ -300,6 +300,7 @@ impl ManagedResource for HubNetwork {
         &self,
         ctx: &Ctx,
         config: &Config,
+        _planned: &Value,
         _facts: &LiveFacts,
         _observed: &Topology,
     ) -> Result<Desired, Path> {
