@@ -9,6 +9,7 @@
 mod world;
 
 mod blueprint;
+mod functions;
 mod upgrade;
 
 use std::future::Future;
@@ -36,19 +37,25 @@ macro_rules! scenario {
             run: |cli| Box::pin($name(cli)),
         }
     };
-    ($name:ident, needs $major:literal . $minor:literal) => {
+    // `1.8` is one float literal to the tokenizer, so the version is read from its text.
+    ($name:ident, needs $version:literal) => {
         $crate::Scenario {
-            needs: harness::cli::Version($major, $minor, 0),
+            needs: harness::cli::Version::parse(stringify!($version))
+                .expect("`needs` takes a release such as 1.8"),
             ..$crate::scenario!($name)
         }
     };
 }
 
 fn scenarios() -> Vec<Scenario> {
-    [blueprint::scenarios(), upgrade::scenarios()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        blueprint::scenarios(),
+        functions::scenarios(),
+        upgrade::scenarios(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn main() {
