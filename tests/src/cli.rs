@@ -252,7 +252,12 @@ pub struct Workspace {
     env: BTreeMap<String, String>,
     keep: bool,
     colour: bool,
+    /// How long one command may run before [`Workspace::run`] gives up on it.
+    limit: Duration,
 }
+
+/// How long one command may run unless [`Workspace::set_time_limit`] says otherwise.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(600);
 
 impl Workspace {
     /// An empty working directory for `cli`, named after `name`, whose Terraform talks to AWS
@@ -315,6 +320,7 @@ impl Workspace {
             env: vars,
             keep: true,
             colour: false,
+            limit: DEFAULT_TIME_LIMIT,
         }
     }
 
@@ -322,6 +328,12 @@ impl Workspace {
     /// terminal).
     pub fn set_colour(&mut self, colour: bool) {
         self.colour = colour;
+    }
+
+    /// How long each later command may run (10 minutes unless set): a hub of 100 VPCs takes
+    /// longer than that to create against the emulator.
+    pub fn set_time_limit(&mut self, limit: Duration) {
+        self.limit = limit;
     }
 
     /// Sets (or overrides) one environment variable of every later command.
@@ -334,14 +346,32 @@ impl Workspace {
         self.use_dir(&case_dir(case));
     }
 
+    /// Replaces the configuration (`*.tf`) with the files of several cases, in order: a later
+    /// case's file replaces an earlier case's file of the same name (an `import.tf` added to a
+    /// configuration, a `versions.tf` with another provider block).
+    pub fn use_cases(&self, cases: &[&str]) {
+        self.remove_configuration();
+        for case in cases {
+            self.add_dir(&case_dir(case));
+        }
+    }
+
     /// Replaces the configuration (`*.tf`) with the `*.tf` files of `source`.
     pub fn use_dir(&self, source: &Path) {
+        self.remove_configuration();
+        self.add_dir(source);
+    }
+
+    fn remove_configuration(&self) {
         for entry in std::fs::read_dir(&self.dir).expect("workspace").flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "tf") {
                 std::fs::remove_file(path).expect("old configuration file");
             }
         }
+    }
+
+    fn add_dir(&self, source: &Path) {
         let entries = std::fs::read_dir(source)
             .unwrap_or_else(|e| panic!("test case {}: {e}", source.display()));
         for entry in entries.flatten() {
@@ -403,7 +433,7 @@ impl Workspace {
         (command, full)
     }
 
-    /// Runs `terraform <args>` to its end (10 minutes at most).
+    /// Runs `terraform <args>` to its end (10 minutes at most, or the time limit set).
     pub async fn run(&self, args: &[&str]) -> Run {
         self.run_with_input(args, None).await
     }
@@ -429,17 +459,18 @@ impl Workspace {
                 .write_all(input.as_bytes())
                 .await
                 .expect("terraform's standard input");
-            // Dropping it closes the pipe: end of input.
+            // Small input fits the pipe's buffer before Terraform reads anything. Dropping
+            // the handle closes the pipe: end of input.
         }
-        let output = tokio::time::timeout(Duration::from_secs(600), child.wait_with_output())
+        let (code, stdout, stderr) = Collected::start(child)
+            .finish(self.limit)
             .await
-            .unwrap_or_else(|_| panic!("terraform {} ran for 10 minutes", full.join(" ")))
-            .expect("terraform's output");
+            .unwrap_or_else(|| panic!("terraform {} ran for {:?}", full.join(" "), self.limit));
         Run {
             args: full,
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code,
+            stdout,
+            stderr,
             elapsed: started.elapsed(),
         }
     }
@@ -463,7 +494,7 @@ impl Workspace {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.cli.binary.display()));
         Running {
-            child,
+            collected: Collected::start(child),
             args: full,
             started: Instant::now(),
         }
@@ -538,6 +569,7 @@ impl Workspace {
 
 impl Drop for Workspace {
     fn drop(&mut self) {
+        kill_leftover_providers(&self.dir);
         if self.keep {
             return;
         }
@@ -551,14 +583,14 @@ impl Drop for Workspace {
 
 /// A `terraform` command still running.
 pub struct Running {
-    child: Child,
+    collected: Collected,
     args: Vec<String>,
     started: Instant,
 }
 
 impl Running {
     pub fn pid(&self) -> u32 {
-        self.child.id().expect("running terraform")
+        self.collected.child.id().expect("running terraform")
     }
 
     /// Sends SIGINT, as a Ctrl-C in the terminal does.
@@ -570,16 +602,122 @@ impl Running {
     pub async fn finish(self, limit: Duration) -> Run {
         let args = self.args.clone();
         let started = self.started;
-        let output = tokio::time::timeout(limit, self.child.wait_with_output())
-            .await
-            .unwrap_or_else(|_| panic!("terraform {} did not end within {limit:?}", args.join(" ")))
-            .expect("terraform's output");
+        let (code, stdout, stderr) =
+            self.collected.finish(limit).await.unwrap_or_else(|| {
+                panic!("terraform {} did not end within {limit:?}", args.join(" "))
+            });
         Run {
             args,
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code,
+            stdout,
+            stderr,
             elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// A child process whose standard output and error are read as it runs.
+///
+/// Its end is the process's exit, not the end of its pipes: when Terraform crashes (a Go
+/// panic), the provider processes it started live on, holding Terraform's pipes open, and
+/// waiting for their end would wait forever. After the exit the pipes get a moment to drain.
+struct Collected {
+    child: Child,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// How long the pipes of a process that has exited may take to reach their end.
+const DRAIN: Duration = Duration::from_secs(2);
+
+impl Collected {
+    fn start(mut child: Child) -> Collected {
+        use std::sync::{Arc, Mutex};
+        use tokio::io::{AsyncRead, AsyncReadExt};
+        fn reader(
+            mut pipe: impl AsyncRead + Unpin + Send + 'static,
+            buffer: Arc<Mutex<Vec<u8>>>,
+        ) -> tokio::task::JoinHandle<()> {
+            tokio::spawn(async move {
+                let mut chunk = vec![0u8; 64 * 1024];
+                while let Ok(n) = pipe.read(&mut chunk).await {
+                    if n == 0 {
+                        break;
+                    }
+                    buffer
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend_from_slice(&chunk[..n]);
+                }
+            })
+        }
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            reader(child.stdout.take().expect("piped stdout"), stdout.clone()),
+            reader(child.stderr.take().expect("piped stderr"), stderr.clone()),
+        ];
+        Collected {
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    /// The exit code (`None` when a signal ended it) and the output, or `None` if the process
+    /// ran longer than `limit` (it is killed when dropped).
+    async fn finish(mut self, limit: Duration) -> Option<(Option<i32>, String, String)> {
+        let status = tokio::time::timeout(limit, self.child.wait())
+            .await
+            .ok()?
+            .expect("terraform's exit status");
+        let readers = std::mem::take(&mut self.readers);
+        let _ = tokio::time::timeout(DRAIN, async {
+            for reader in readers {
+                let _ = reader.await;
+            }
+        })
+        .await;
+        let text = |buffer: &std::sync::Mutex<Vec<u8>>| {
+            String::from_utf8_lossy(&buffer.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+        };
+        Some((status.code(), text(&self.stdout), text(&self.stderr)))
+    }
+}
+
+impl Drop for Collected {
+    fn drop(&mut self) {
+        for reader in &self.readers {
+            reader.abort();
+        }
+    }
+}
+
+/// Kills the provider processes still running in `dir`: those a crashed Terraform left behind
+/// (a provider ends on Terraform's Shutdown call, which a crash never makes). Only processes
+/// whose working directory is `dir` or below and whose command is the provider are touched.
+fn kill_leftover_providers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let in_dir =
+            std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(dir));
+        let provider = std::fs::read_to_string(entry.path().join("comm"))
+            .is_ok_and(|comm| comm.starts_with("terraform-provi"));
+        if in_dir && provider {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
         }
     }
 }
@@ -606,4 +744,136 @@ pub fn plan_body(output: &str) -> Vec<&str> {
         .position(|l| l.starts_with("Plan: "))
         .map_or(lines.len(), |i| i + 1);
     lines[start.min(end)..end].to_vec()
+}
+
+/// Whether a diagnostic is an error or a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One diagnostic as Terraform printed it (`-no-color`):
+///
+/// ```text
+/// Error: Invalid SID
+///
+///   with migration_client_vpn_group_access.access,
+///   on main.tf line 20, in resource "migration_client_vpn_group_access" "access":
+///   20:       sid      = var.engineers_sid
+///
+/// "S-1-5-21-bad" is not a security identifier. …
+/// ```
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    /// The resource address of the `with …,` line.
+    pub address: Option<String>,
+    /// File and line of the `on <file> line <n>` reference.
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    /// Everything after the heading, source snippet and detail, as printed.
+    pub body: String,
+}
+
+impl Diagnostic {
+    /// The `on <file> line <n>` reference, as `<file>:<n>`.
+    pub fn location(&self) -> Option<String> {
+        Some(format!("{}:{}", self.file.as_ref()?, self.line?))
+    }
+}
+
+/// Every diagnostic in Terraform's output (errors go to stderr, warnings of a successful plan to
+/// stdout; pass [`Run::output`] for both), in the order printed. Colour or not, the framing
+/// (`╷`, `│`, `╵`) is stripped.
+pub fn diagnostics(output: &str) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for raw in output.lines() {
+        let line = raw
+            .trim_start_matches(['╷', '╵'])
+            .strip_prefix("│ ")
+            .or_else(|| raw.strip_prefix('│'))
+            .unwrap_or(raw);
+        let heading = line
+            .strip_prefix("Error: ")
+            .map(|s| (Severity::Error, s))
+            .or_else(|| {
+                line.strip_prefix("Warning: ")
+                    .map(|s| (Severity::Warning, s))
+            });
+        if let Some((severity, summary)) = heading {
+            found.push(Diagnostic {
+                severity,
+                summary: summary.trim().to_string(),
+                address: None,
+                file: None,
+                line: None,
+                body: String::new(),
+            });
+            continue;
+        }
+        let Some(current) = found.last_mut() else {
+            continue;
+        };
+        let trimmed = line.trim();
+        if current.address.is_none()
+            && let Some(address) = trimmed
+                .strip_prefix("with ")
+                .and_then(|a| a.strip_suffix(','))
+        {
+            current.address = Some(address.to_string());
+        } else if current.file.is_none()
+            && let Some(rest) = trimmed.strip_prefix("on ")
+            && let Some((file, after)) = rest.split_once(" line ")
+        {
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            current.file = Some(file.to_string());
+            current.line = digits.parse().ok();
+        }
+        current.body.push_str(line);
+        current.body.push('\n');
+    }
+    found
+}
+
+/// The 1-based number of the one line of `tests/terraform/cases/<case>/<file>` that contains
+/// `needle` (panics unless exactly one does), to compare with a diagnostic's line.
+pub fn case_line(case: &str, file: &str, needle: &str) -> usize {
+    let path = case_dir(case).join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{needle:?} should be on exactly one line of {}: {lines:?}",
+        path.display()
+    );
+    lines[0]
+}
+
+/// The `resource_changes` entry of `address` in a plan shown by `terraform show -json`.
+pub fn resource_change<'a>(plan: &'a Json, address: &str) -> Option<&'a Json> {
+    plan["resource_changes"]
+        .as_array()?
+        .iter()
+        .find(|c| c["address"] == address)
+}
+
+/// The actions (`["update"]`, `["delete", "create"]`, `["no-op"]`, …) a shown plan has for
+/// `address`; empty when the plan does not mention it.
+pub fn actions(plan: &Json, address: &str) -> Vec<String> {
+    resource_change(plan, address)
+        .and_then(|c| c["change"]["actions"].as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

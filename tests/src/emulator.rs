@@ -27,9 +27,25 @@ pub struct Call {
     #[serde(default)]
     pub params: Json,
     pub start: f64,
+    /// When the answer went out; `f64::INFINITY` while the call is still being answered (the
+    /// emulator records a call when it arrives, with `"end": null`).
+    #[serde(deserialize_with = "end_or_in_flight")]
     pub end: f64,
+    /// The HTTP status answered; 0 while the call is in flight (`"status": null`) and for a
+    /// dropped connection.
+    #[serde(deserialize_with = "status_or_in_flight")]
     pub status: u16,
     pub error: Option<String>,
+}
+
+fn end_or_in_flight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::INFINITY))
+}
+
+fn status_or_in_flight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<u16>::deserialize(deserializer)?.unwrap_or(0))
 }
 
 pub struct Emulator {

@@ -12,10 +12,10 @@ use crate::scenario;
 
 pub fn scenarios() -> Vec<crate::Scenario> {
     vec![
-        scenario!(overlaps_in_outputs_checks_and_preconditions, needs 1.8),
-        scenario!(a_bad_cidr_is_shown_on_the_argument, needs 1.8),
-        scenario!(console_evaluates_the_function, needs 1.8),
-        scenario!(the_registry_example_plans, needs 1.8),
+        scenario!(overlaps_in_outputs_checks_and_preconditions, needs "1.8"),
+        scenario!(a_bad_cidr_is_shown_on_the_argument, needs "1.8"),
+        scenario!(console_evaluates_the_function, needs "1.8"),
+        scenario!(the_registry_example_plans, needs "1.8"),
     ]
 }
 
