@@ -9,8 +9,10 @@
 
 pub mod aws;
 pub mod config;
+pub mod data_sources;
 pub mod engine;
 pub mod framework;
+pub mod functions;
 pub mod netplan;
 pub mod protocol;
 pub mod provider;

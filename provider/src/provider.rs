@@ -1,5 +1,5 @@
-//! The `migration` provider: its configuration block, its resources, and the AWS clients every
-//! resource operation of this process shares.
+//! The `migration` provider: its configuration block, its resources, data sources and functions,
+//! and the AWS clients every resource and data source operation of this process shares.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use crate::config::clients;
 use crate::config::{schema, settings};
 use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::resource::{Provider, Resource};
+use crate::protocol::resource::{DataResource, Provider, ProviderFunction, Resource};
 use crate::protocol::schema::Schema;
 
 pub use crate::framework::context::{Configured, ProviderState};
@@ -19,16 +19,21 @@ pub struct MigrationProvider {
     schema: Schema,
     state: Arc<ProviderState>,
     resources: Vec<Arc<dyn Resource>>,
+    data_sources: Vec<Arc<dyn DataResource>>,
+    functions: Vec<Arc<dyn ProviderFunction>>,
 }
 
 impl MigrationProvider {
     pub fn new() -> Self {
         let state = ProviderState::new();
         let resources = crate::resources::all(&state);
+        let data_sources = crate::data_sources::all(&state);
         Self {
             schema: schema::provider_schema(),
             state,
             resources,
+            data_sources,
+            functions: crate::functions::all(),
         }
     }
 
@@ -51,6 +56,14 @@ impl Provider for MigrationProvider {
 
     fn resources(&self) -> &[Arc<dyn Resource>] {
         &self.resources
+    }
+
+    fn data_sources(&self) -> &[Arc<dyn DataResource>] {
+        &self.data_sources
+    }
+
+    fn functions(&self) -> &[Arc<dyn ProviderFunction>] {
+        &self.functions
     }
 
     fn validate_config(&self, config: &Value) -> Diagnostics {

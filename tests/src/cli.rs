@@ -241,6 +241,7 @@ const COLOURED: &[&str] = &[
     "output",
     "providers",
     "query",
+    "console",
 ];
 
 /// A scratch working directory with its own configuration, state and CLI configuration, and
@@ -434,11 +435,33 @@ impl Workspace {
 
     /// Runs `terraform <args>` to its end (10 minutes at most, or the time limit set).
     pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_with_input(args, None).await
+    }
+
+    /// Runs `terraform <args>` with `input` on its standard input, then end of input (as
+    /// `echo 'expression' | terraform console` does).
+    pub async fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        self.run_with_input(args, Some(input)).await
+    }
+
+    async fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Run {
+        use tokio::io::AsyncWriteExt;
         let started = Instant::now();
         let (mut command, full) = self.command(args);
-        let child = command
+        if input.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.cli.binary.display()));
+        if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+            stdin
+                .write_all(input.as_bytes())
+                .await
+                .expect("terraform's standard input");
+            // Small input fits the pipe's buffer before Terraform reads anything. Dropping
+            // the handle closes the pipe: end of input.
+        }
         let (code, stdout, stderr) = Collected::start(child)
             .finish(self.limit)
             .await

@@ -2,9 +2,10 @@
 //! Terraform core does: unknown arguments and missing required ones are Terraform's own errors,
 //! values are converted to the schema's types, and unset optional arguments are null.
 //!
-//! Expressions may use variables (`var.name`, with `variable` blocks and their defaults) and the
+//! Expressions may use variables (`var.name`, with `variable` blocks and their defaults), the
 //! harness function `unknown()`, which stands for a value Terraform does not know until apply
-//! (such as an attribute of a resource not yet created).
+//! (such as an attribute of a resource not yet created), and, once a plan has read them, the
+//! data sources of the configuration (`data.TYPE.NAME.ATTRIBUTE`).
 
 use std::collections::BTreeMap;
 
@@ -27,17 +28,50 @@ pub struct ResourceBlock {
 }
 
 impl ResourceBlock {
+    /// `TYPE.NAME`; a data block's address is [`data_address`](Self::data_address).
     pub fn address(&self) -> String {
         format!("{}.{}", self.type_name, self.name)
     }
+
+    /// `data.TYPE.NAME`.
+    pub fn data_address(&self) -> String {
+        format!("data.{}.{}", self.type_name, self.name)
+    }
 }
 
-/// A parsed configuration: the provider block, the resources, and the variable context.
+/// A cty value as HCL sees it in expressions (an unknown stays unknown).
+pub fn to_hcl(value: &Value) -> hcl::Value {
+    match value {
+        Value::Null => hcl::Value::Null,
+        Value::Unknown(_) => hcl::Value::String(UNKNOWN_SENTINEL.to_string()),
+        Value::Bool(b) => hcl::Value::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => hcl::Value::Number(i.into()),
+            None => hcl::Number::from_f64(n.as_f64())
+                .map_or_else(|| hcl::Value::String(n.to_string()), hcl::Value::Number),
+        },
+        Value::String(s) => hcl::Value::String(s.clone()),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            hcl::Value::Array(items.iter().map(to_hcl).collect())
+        }
+        Value::Map(items) | Value::Object(items) => {
+            hcl::Value::Object(items.iter().map(|(k, v)| (k.clone(), to_hcl(v))).collect())
+        }
+        Value::Dynamic(_, inner) => to_hcl(inner),
+    }
+}
+
+/// A parsed configuration: the provider block, the resources, the data sources, and the
+/// variable context.
 #[derive(Clone, Debug)]
 pub struct Configuration {
     pub provider: Option<hcl::Body>,
     pub resources: Vec<ResourceBlock>,
+    /// `data "TYPE" "NAME" {}` blocks (their address is `data.TYPE.NAME`).
+    pub data: Vec<ResourceBlock>,
     pub variables: BTreeMap<String, hcl::Value>,
+    /// What data sources read so far, by type then name (the `data` of expressions).
+    pub data_values: BTreeMap<String, BTreeMap<String, hcl::Value>>,
 }
 
 fn label(block: &hcl::Block, index: usize) -> Option<String> {
@@ -67,7 +101,9 @@ fn parse_with(
     let mut configuration = Configuration {
         provider: None,
         resources: Vec::new(),
+        data: Vec::new(),
         variables: BTreeMap::new(),
+        data_values: BTreeMap::new(),
     };
     for block in body.blocks() {
         match block.identifier() {
@@ -79,6 +115,16 @@ fn parse_with(
                     return Err("a resource block needs a type and a name label".into());
                 };
                 configuration.resources.push(ResourceBlock {
+                    type_name,
+                    name,
+                    body: block.body.clone(),
+                });
+            }
+            "data" => {
+                let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
+                    return Err("a data block needs a type and a name label".into());
+                };
+                configuration.data.push(ResourceBlock {
                     type_name,
                     name,
                     body: block.body.clone(),
@@ -101,7 +147,8 @@ fn parse_with(
                 configuration.variables.insert(name, value);
             }
             // Blocks that matter only to the real CLI.
-            "terraform" | "output" | "locals" | "data" | "provider" | "module" => {}
+            "terraform" | "output" | "locals" | "provider" | "module" | "check" | "moved"
+            | "import" | "removed" => {}
             other => {
                 return Err(format!(
                     "Unsupported block type: blocks of type {other:?} are not expected here"
@@ -127,8 +174,28 @@ impl Configuration {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         ctx.declare_var("var", hcl::Value::Object(vars));
+        let data: hcl::Map<String, hcl::Value> = self
+            .data_values
+            .iter()
+            .map(|(type_name, by_name)| {
+                let objects = by_name
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect();
+                (type_name.clone(), hcl::Value::Object(objects))
+            })
+            .collect();
+        ctx.declare_var("data", hcl::Value::Object(data));
         ctx.declare_func("unknown", FuncDef::builder().build(unknown_function));
         ctx
+    }
+
+    /// Makes what a data source read available to later expressions as `data.TYPE.NAME`.
+    pub fn set_data(&mut self, block: &ResourceBlock, value: &Value) {
+        self.data_values
+            .entry(block.type_name.clone())
+            .or_default()
+            .insert(block.name.clone(), to_hcl(value));
     }
 
     /// The provider block as a cty value of `schema` (an absent block is all-null, as in
@@ -143,6 +210,7 @@ impl Configuration {
         )
     }
 
+    /// A resource or data block as a cty value of `schema`.
     pub fn resource_value(
         &self,
         resource: &ResourceBlock,

@@ -1,15 +1,27 @@
-//! The Terraform Registry documentation, generated from the provider's own schemas.
+//! The Terraform Registry documentation, generated from the provider's own schemas and function
+//! definitions.
 //!
-//! Hand-written prose lives in `docs/templates/` (`index.md.tmpl`, `resources/<name>.md.tmpl`);
-//! the generator replaces three markers: `{{ .SchemaMarkdown }}` with the argument and attribute
-//! reference rendered from the schema (descriptions live in the schema, so the docs cannot
-//! disagree with the provider), `{{ tffile "path" }}` with an example file, and
-//! `{{ codefile "shell" "path" }}` with a shell snippet. `make docs` writes the result;
-//! a test fails when the committed pages differ from what the schemas generate.
+//! Hand-written prose lives in `docs/templates/`: `index.md.tmpl`, `resources/<name>.md.tmpl`,
+//! `data-sources/<name>.md.tmpl`, and for functions `functions.md.tmpl` (shared; a function may
+//! have its own `functions/<name>.md.tmpl`). The generator replaces these markers:
+//!
+//! - `{{ .SchemaMarkdown }}`: the argument and attribute reference rendered from the schema
+//!   (descriptions live in the schema, so the docs cannot disagree with the provider);
+//! - `{{ tffile "path" }}` and `{{ codefile "shell" "path" }}`: an example file;
+//! - `{{ .FunctionsList }}` (index): every function with its summary, linked;
+//! - on a function's page, from its definition: `{{ .Name }}`, `{{ .Summary }}`,
+//!   `{{ .Description }}`, `{{ .FunctionSignatureMarkdown }}` (the typed signature),
+//!   `{{ .FunctionArgumentsMarkdown }}`, and `{{ .ExampleUsage }}`
+//!   (`examples/functions/<name>/function.tf`).
+//!
+//! `make docs` writes the result; a test fails when the committed pages differ from what the
+//! code generates, or when `docs/` holds a page for something the provider no longer has.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use terraform_provider_migration::protocol::cty::Type;
+use terraform_provider_migration::protocol::function::{Definition, Parameter};
 use terraform_provider_migration::protocol::resource::Provider;
 use terraform_provider_migration::protocol::schema::{
     Attribute, AttributeType, Block, Nesting, Presence, Schema,
@@ -24,26 +36,74 @@ pub fn repository_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The directories of generated pages, each holding only pages [`generate`] writes.
+pub const GENERATED_DIRECTORIES: &[&str] =
+    &["docs/resources", "docs/data-sources", "docs/functions"];
+
+/// What a template's markers stand for on one page.
+#[derive(Default)]
+struct Page<'a> {
+    schema: Option<&'a Schema>,
+    values: BTreeMap<&'static str, String>,
+}
+
+/// A type name without the provider's prefix (`migration_hub_network` → `hub_network`).
+fn short(type_name: &str) -> &str {
+    type_name.strip_prefix("migration_").unwrap_or(type_name)
+}
+
 /// Every generated page: (path relative to the repository root, content).
 pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     let root = repository_root();
     let provider = MigrationProvider::new();
     let mut pages = Vec::new();
     let index = read(&root.join("docs/templates/index.md.tmpl"))?;
+    let mut page = Page {
+        schema: Some(provider.schema()),
+        ..Default::default()
+    };
+    page.values
+        .insert(".FunctionsList", functions_list(&provider));
     pages.push((
         PathBuf::from("docs/index.md"),
-        render_template(&index, provider.schema(), &root)?,
+        render_template(&index, &page, &root)?,
     ));
     for resource in provider.resources() {
-        let short = resource
-            .type_name()
-            .strip_prefix("migration_")
-            .unwrap_or(resource.type_name());
-        let template_path = root.join(format!("docs/templates/resources/{short}.md.tmpl"));
-        let template = read(&template_path)?;
+        let short = short(resource.type_name());
+        let template = read(&root.join(format!("docs/templates/resources/{short}.md.tmpl")))?;
+        let page = Page {
+            schema: Some(resource.schema()),
+            ..Default::default()
+        };
         pages.push((
             PathBuf::from(format!("docs/resources/{short}.md")),
-            render_template(&template, resource.schema(), &root)?,
+            render_template(&template, &page, &root)?,
+        ));
+    }
+    for data_source in provider.data_sources() {
+        let short = short(data_source.type_name());
+        let template = read(&root.join(format!("docs/templates/data-sources/{short}.md.tmpl")))?;
+        let page = Page {
+            schema: Some(data_source.schema()),
+            ..Default::default()
+        };
+        pages.push((
+            PathBuf::from(format!("docs/data-sources/{short}.md")),
+            render_template(&template, &page, &root)?,
+        ));
+    }
+    for function in provider.functions() {
+        let name = function.name();
+        let own = root.join(format!("docs/templates/functions/{name}.md.tmpl"));
+        let template = if own.exists() {
+            read(&own)?
+        } else {
+            read(&root.join("docs/templates/functions.md.tmpl"))?
+        };
+        let page = function_page(name, function.definition(), &root)?;
+        pages.push((
+            PathBuf::from(format!("docs/functions/{name}.md")),
+            render_template(&template, &page, &root)?,
         ));
     }
     Ok(pages)
@@ -53,7 +113,11 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn render_template(template: &str, schema: &Schema, root: &Path) -> Result<String, String> {
+fn terraform_block(text: &str) -> String {
+    format!("```terraform\n{text}```")
+}
+
+fn render_template(template: &str, page: &Page<'_>, root: &Path) -> Result<String, String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -61,10 +125,15 @@ fn render_template(template: &str, schema: &Schema, root: &Path) -> Result<Strin
         let end = rest[start..].find("}}").ok_or("unclosed {{ in template")? + start;
         let directive = rest[start + 2..end].trim();
         if directive == ".SchemaMarkdown" {
+            let schema = page
+                .schema
+                .ok_or("{{ .SchemaMarkdown }} on a page without a schema")?;
             out.push_str(&render_schema(schema));
+        } else if let Some(value) = page.values.get(directive) {
+            out.push_str(value);
         } else if let Some(args) = directive.strip_prefix("tffile") {
             let path = args.trim().trim_matches('"');
-            out.push_str(&format!("```terraform\n{}```", read(&root.join(path))?));
+            out.push_str(&terraform_block(&read(&root.join(path))?));
         } else if let Some(args) = directive.strip_prefix("codefile") {
             let mut parts = args.split_whitespace().map(|p| p.trim_matches('"'));
             let language = parts.next().ok_or("codefile needs a language")?;
@@ -77,6 +146,138 @@ fn render_template(template: &str, schema: &Schema, root: &Path) -> Result<Strin
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The index's list of functions: each linked to its page, with its summary.
+fn functions_list(provider: &MigrationProvider) -> String {
+    provider
+        .functions()
+        .iter()
+        .map(|f| {
+            format!(
+                "- [`provider::migration::{name}`](functions/{name}.md): {}.\n",
+                f.definition().summary.trim_end_matches('.'),
+                name = f.name()
+            )
+        })
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+}
+
+/// The markers of a function's page, from its definition and its example.
+fn function_page(
+    name: &str,
+    definition: &Definition,
+    root: &Path,
+) -> Result<Page<'static>, String> {
+    let example = format!("examples/functions/{name}/function.tf");
+    let mut page = Page::default();
+    page.values.insert(".Name", name.to_string());
+    page.values
+        .insert(".Summary", definition.summary.trim().to_string());
+    page.values
+        .insert(".Description", definition.description.trim().to_string());
+    page.values.insert(
+        ".FunctionSignatureMarkdown",
+        format!(
+            "<!-- signature generated from the function definition -->\n```text\n{}\n```",
+            signature(name, definition)
+        ),
+    );
+    page.values.insert(
+        ".FunctionArgumentsMarkdown",
+        format!(
+            "<!-- arguments generated from the function definition -->\n{}",
+            arguments(definition)
+        ),
+    );
+    page.values.insert(
+        ".ExampleUsage",
+        terraform_block(&read(&root.join(&example))?),
+    );
+    Ok(page)
+}
+
+/// `name(param type, ...variadic type) return_type`, with types as HCL type constraints.
+pub fn signature(name: &str, definition: &Definition) -> String {
+    let mut parameters: Vec<String> = definition
+        .parameters
+        .iter()
+        .map(|p| format!("{} {}", p.name, constraint(&p.ty, 0)))
+        .collect();
+    if let Some(variadic) = &definition.variadic {
+        parameters.push(format!(
+            "...{} {}",
+            variadic.name,
+            constraint(&variadic.ty, 0)
+        ));
+    }
+    format!(
+        "{name}({}) {}",
+        parameters.join(", "),
+        constraint(&definition.return_type, 0)
+    )
+}
+
+/// A type as Terraform's type constraint syntax writes it; objects one attribute per line.
+pub fn constraint(ty: &Type, indent: usize) -> String {
+    match ty {
+        Type::String => "string".into(),
+        Type::Number => "number".into(),
+        Type::Bool => "bool".into(),
+        Type::Dynamic => "any".into(),
+        Type::List(inner) => format!("list({})", constraint(inner, indent)),
+        Type::Set(inner) => format!("set({})", constraint(inner, indent)),
+        Type::Map(inner) => format!("map({})", constraint(inner, indent)),
+        Type::Tuple(items) => format!(
+            "tuple([{}])",
+            items
+                .iter()
+                .map(|t| constraint(t, indent))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Type::Object(attributes) if attributes.is_empty() => "object({})".into(),
+        Type::Object(attributes) => {
+            let width = attributes.keys().map(String::len).max().unwrap_or(0);
+            let pad = "  ".repeat(indent + 1);
+            let lines: String = attributes
+                .iter()
+                .map(|(name, t)| format!("{pad}{name:<width$} = {}\n", constraint(t, indent + 1)))
+                .collect();
+            format!("object({{\n{lines}{}}})", "  ".repeat(indent))
+        }
+    }
+}
+
+/// The numbered argument list of a function's page.
+fn arguments(definition: &Definition) -> String {
+    let line = |number: usize, parameter: &Parameter, variadic: bool| {
+        let mut label = type_name(&parameter.ty);
+        if variadic {
+            label = format!("Variadic, {label}");
+        }
+        if parameter.allow_null {
+            label.push_str(", Nullable");
+        }
+        let mut text = format!("{number}. `{}` ({label})", parameter.name);
+        if !parameter.description.is_empty() {
+            text.push(' ');
+            text.push_str(&parameter.description.replace('\n', " "));
+        }
+        text
+    };
+    let mut lines: Vec<String> = definition
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| line(i + 1, p, false))
+        .collect();
+    if let Some(variadic) = &definition.variadic {
+        lines.push(line(lines.len() + 1, variadic, true));
+    }
+    lines.join("\n")
 }
 
 /// A cty type as the Registry docs name it: `String`, `Set of String`, `Map of Number`...
@@ -205,4 +406,37 @@ fn render_block(block: &Block, prefix: &str, out: &mut String, nested: &mut Pend
     }
     // Pushed in reverse so sections come out in the order they are referenced.
     nested.extend(found_nested.into_iter().rev());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_use_type_constraint_syntax() {
+        let definition = Definition::new(Type::list(Type::object([
+            ("wider", Type::String),
+            ("n", Type::Number),
+        ])))
+        .parameter(Parameter::new("cidrs", Type::list(Type::String)))
+        .variadic(Parameter::new("more", Type::map(Type::Dynamic)).allow_null());
+        assert_eq!(
+            signature("f", &definition),
+            "f(cidrs list(string), ...more map(any)) list(object({\n  n     = number\n  wider = string\n}))"
+        );
+        assert_eq!(
+            constraint(
+                &Type::Tuple(vec![
+                    Type::Bool,
+                    Type::object([("a", Type::set(Type::String))])
+                ]),
+                0
+            ),
+            "tuple([bool, object({\n  a = set(string)\n})])"
+        );
+        assert_eq!(
+            arguments(&definition),
+            "1. `cidrs` (List of String)\n2. `more` (Variadic, Map of Dynamic, Nullable)"
+        );
+    }
 }

@@ -4,7 +4,8 @@
 //! - [`process`]: go-plugin launch, handshake, mutual TLS, Shutdown.
 //! - [`config`]: HCL configuration decoded against the provider's schemas.
 //! - [`core`]: Terraform core's value rules (ProposedNew, plan validity, apply compatibility).
-//! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences.
+//! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences,
+//!   data sources read during plan, and provider-defined function calls with core's rules.
 //! - [`emulator`]: the local AWS (moto + extension) the end-to-end tests run against.
 
 pub mod bench;

@@ -4,6 +4,13 @@
 //! for the apply walk), keeps state between commands as Terraform's state file would (JSON plus
 //! schema version), and turns every protocol violation into an error carrying Terraform's own
 //! wording, so a test fails exactly where Terraform would refuse the provider.
+//!
+//! Data sources are validated with the resources and read during plan when their configuration
+//! is known (their results are then `data.TYPE.NAME` in later expressions); a read whose
+//! configuration is not known is recorded as unknown, for the apply, which the harness does not
+//! redo. Provider-defined functions are called through [`Terraform::call_function`], with
+//! core's rules around the call; the harness does not evaluate `provider::migration::…` calls
+//! inside a configuration (the real-Terraform suite does).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -11,9 +18,10 @@ use std::time::{Duration, Instant};
 use plugin_proto::tfplugin6::{self, DynamicValue, RawState};
 use terraform_provider_migration::protocol::cty::{self, Type, Value};
 use terraform_provider_migration::protocol::diagnostics::{Diagnostic, Diagnostics, Severity};
+use terraform_provider_migration::protocol::function::{Definition, FunctionError};
 use terraform_provider_migration::protocol::schema::Schema;
 
-use crate::config::{self, Configuration};
+use crate::config::{self, Configuration, ResourceBlock};
 use crate::core;
 use crate::process::{Error, LaunchOptions, ProviderProcess};
 
@@ -55,6 +63,18 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub diagnostics: Vec<(String, Diagnostic)>,
     pub schemas: BTreeMap<String, Schema>,
+    /// What each data source read, by address (`data.TYPE.NAME`); unknown when the read waits
+    /// for the apply.
+    pub data: BTreeMap<String, Value>,
+}
+
+/// Everything GetProviderSchema reported, checked with Terraform's sanity rules.
+#[derive(Clone, Debug)]
+pub struct Schemas {
+    pub provider: Schema,
+    pub resources: BTreeMap<String, Schema>,
+    pub data_sources: BTreeMap<String, Schema>,
+    pub functions: BTreeMap<String, Definition>,
 }
 
 impl Plan {
@@ -122,7 +142,7 @@ pub struct Terraform {
     pub state: BTreeMap<String, StateEntry>,
     /// Schemas from the first GetProviderSchema; later processes skip the call, as Terraform
     /// does when the provider sets `get_provider_schema_optional`.
-    schemas: Option<(Schema, BTreeMap<String, Schema>)>,
+    schemas: Option<Schemas>,
     /// Every provider process this working directory ran, with its peak resident memory read
     /// just before Shutdown (benchmarks report what one Terraform command costs in memory).
     pub processes: Vec<ProcessRecord>,
@@ -234,8 +254,7 @@ impl Terraform {
     /// The state of one resource, decoded.
     pub fn state_value(&self, address: &str) -> Option<Value> {
         let entry = self.state.get(address)?;
-        let (_, schemas) = self.schemas.as_ref()?;
-        let schema = schemas.get(&entry.type_name)?;
+        let schema = self.schemas.as_ref()?.resources.get(&entry.type_name)?;
         cty::from_json(&entry.json, &schema.implied_type()).ok()
     }
 
@@ -244,10 +263,7 @@ impl Terraform {
     }
 
     /// GetProviderSchema once per working directory, with Terraform's sanity checks.
-    async fn schemas(
-        &mut self,
-        process: &mut ProviderProcess,
-    ) -> Result<(Schema, BTreeMap<String, Schema>), Error> {
+    async fn schemas(&mut self, process: &mut ProviderProcess) -> Result<Schemas, Error> {
         if let Some(schemas) = &self.schemas {
             return Ok(schemas.clone());
         }
@@ -271,31 +287,144 @@ impl Terraform {
                 .ok_or("provider schema missing")?,
         )?;
         let mut problems = provider.sanity_errors();
-        let mut resources = BTreeMap::new();
-        for (name, schema) in &response.resource_schemas {
-            let schema = Schema::from_proto(schema).map_err(|e| format!("{name}: {e}"))?;
-            problems.extend(
-                schema
-                    .sanity_errors()
-                    .into_iter()
-                    .map(|e| format!("{name}: {e}")),
-            );
-            resources.insert(name.clone(), schema);
+        let read = |wire: &std::collections::HashMap<String, tfplugin6::Schema>,
+                    problems: &mut Vec<String>|
+         -> Result<BTreeMap<String, Schema>, Error> {
+            let mut schemas = BTreeMap::new();
+            for (name, schema) in wire {
+                let schema = Schema::from_proto(schema).map_err(|e| format!("{name}: {e}"))?;
+                problems.extend(
+                    schema
+                        .sanity_errors()
+                        .into_iter()
+                        .map(|e| format!("{name}: {e}")),
+                );
+                schemas.insert(name.clone(), schema);
+            }
+            Ok(schemas)
+        };
+        let resources = read(&response.resource_schemas, &mut problems)?;
+        let data_sources = read(&response.data_source_schemas, &mut problems)?;
+        let mut functions = BTreeMap::new();
+        for (name, wire) in &response.functions {
+            let definition =
+                Definition::from_proto(wire).map_err(|e| format!("function {name}: {e}"))?;
+            problems.extend(definition.sanity_errors(name));
+            functions.insert(name.clone(), definition);
         }
         if !problems.is_empty() {
             return Err(format!("Provider schema is invalid: {problems:?}").into());
         }
-        self.schemas = Some((provider.clone(), resources.clone()));
-        Ok((provider, resources))
+        let schemas = Schemas {
+            provider,
+            resources,
+            data_sources,
+            functions,
+        };
+        self.schemas = Some(schemas.clone());
+        Ok(schemas)
+    }
+
+    /// The provider's functions, as GetProviderSchema reports them.
+    pub async fn functions(&mut self) -> Result<BTreeMap<String, Definition>, Error> {
+        let mut process = self.launch().await?;
+        let schemas = self.schemas(&mut process).await;
+        process.shutdown().await?;
+        Ok(schemas?.functions)
+    }
+
+    /// `provider::migration::<name>(arguments...)` as Terraform core evaluates it, in a provider
+    /// process it never configures: the function must exist and take that many arguments; an
+    /// argument that is not wholly known makes the result unknown without a call, and a null
+    /// one is refused, unless the parameter allows it; the arguments are encoded against their
+    /// parameters' types and the result decoded against the return type. `Ok(Err(..))` is the
+    /// function's own error, which Terraform shows on the argument it names.
+    pub async fn call_function(
+        &mut self,
+        name: &str,
+        arguments: Vec<Value>,
+    ) -> Result<Result<Value, FunctionError>, Error> {
+        let mut process = self.launch().await?;
+        let result = self.call_in(&mut process, name, arguments).await;
+        let result = result.map_err(|e| with_crash_output(e, &process));
+        process.shutdown().await?;
+        result
+    }
+
+    async fn call_in(
+        &mut self,
+        process: &mut ProviderProcess,
+        name: &str,
+        arguments: Vec<Value>,
+    ) -> Result<Result<Value, FunctionError>, Error> {
+        let schemas = self.schemas(process).await?;
+        let definition = schemas.functions.get(name).ok_or_else(|| {
+            format!(
+                "Call to unknown function: There is no function named \"provider::migration::{name}\"."
+            )
+        })?;
+        if arguments.len() < definition.parameters.len() {
+            return Err(format!(
+                "Not enough function arguments: {name} takes {} arguments",
+                definition.parameters.len()
+            )
+            .into());
+        }
+        if definition.variadic.is_none() && arguments.len() > definition.parameters.len() {
+            return Err(format!(
+                "Too many function arguments: {name} takes {} arguments",
+                definition.parameters.len()
+            )
+            .into());
+        }
+        let mut encoded = Vec::with_capacity(arguments.len());
+        for (index, argument) in arguments.iter().enumerate() {
+            let parameter = definition
+                .parameter_for(index)
+                .ok_or("an argument without a parameter")?;
+            if !argument.conforms(&parameter.ty) {
+                return Err(format!(
+                    "Invalid function argument: argument {index} is not a {}",
+                    parameter.ty
+                )
+                .into());
+            }
+            if !parameter.allow_unknown && !argument.is_wholly_known() {
+                return Ok(Ok(Value::unknown()));
+            }
+            if !parameter.allow_null && argument.is_null() {
+                return Ok(Err(FunctionError::at(index, "argument must not be null")));
+            }
+            encoded.push(encode(argument, &parameter.ty)?);
+        }
+        let response = process
+            .provider
+            .call_function(tfplugin6::call_function::Request {
+                name: name.to_string(),
+                arguments: encoded,
+            })
+            .await?
+            .into_inner();
+        if let Some(error) = response.error {
+            return Ok(Err(FunctionError::from_proto(&error)));
+        }
+        let result = decode(
+            response.result.as_ref(),
+            &definition.return_type,
+            "function result",
+        )?;
+        if response.result.is_none() {
+            return Err("provider returned no result and no errors".into());
+        }
+        Ok(Ok(result))
     }
 
     /// `terraform validate`: ValidateProviderConfig and ValidateResourceConfig.
     pub async fn validate(&mut self, text: &str) -> Result<Vec<(String, Diagnostic)>, Error> {
         let configuration = self.parse(text)?;
         let mut process = self.launch().await?;
-        let (provider_schema, schemas) = self.schemas(&mut process).await?;
-        let diagnostics =
-            validate_walk(&mut process, &configuration, &provider_schema, &schemas).await?;
+        let schemas = self.schemas(&mut process).await?;
+        let diagnostics = validate_walk(&mut process, &configuration, &schemas).await?;
         self.record("validate", &process);
         process.shutdown().await?;
         Ok(diagnostics)
@@ -321,18 +450,18 @@ impl Terraform {
         process: &mut ProviderProcess,
         configuration: &Configuration,
     ) -> Result<Plan, Error> {
-        let (provider_schema, schemas) = self.schemas(process).await?;
+        let all = self.schemas(process).await?;
+        let (provider_schema, schemas) = (&all.provider, &all.resources);
         let mut plan = Plan {
             schemas: schemas.clone(),
             ..Default::default()
         };
-        plan.diagnostics =
-            validate_walk(process, configuration, &provider_schema, &schemas).await?;
+        plan.diagnostics = validate_walk(process, configuration, &all).await?;
         if plan.has_errors() {
             return Ok(plan);
         }
         plan.diagnostics
-            .extend(configure(process, configuration, &provider_schema).await?);
+            .extend(configure(process, configuration, provider_schema).await?);
         if plan.has_errors() {
             return Ok(plan);
         }
@@ -381,6 +510,30 @@ impl Terraform {
         if plan.has_errors() {
             return Ok(plan);
         }
+
+        // Data sources, read now when their configuration is known; later expressions see them.
+        let mut configuration = configuration.clone();
+        for block in configuration.data.clone() {
+            let schema = &all.data_sources[&block.type_name];
+            let config = configuration
+                .resource_value(&block, &schema.block)
+                .map_err(|e| e.join("\n"))?;
+            let address = block.data_address();
+            let value = if config.is_wholly_known() {
+                let (value, diagnostics) =
+                    read_data(process, &address, &block, schema, &config).await?;
+                plan.diagnostics.extend(diagnostics);
+                if plan.has_errors() {
+                    return Ok(plan);
+                }
+                value
+            } else {
+                Value::unknown()
+            };
+            configuration.set_data(&block, &value);
+            plan.data.insert(address, value);
+        }
+        let configuration = &configuration;
 
         for resource in &configuration.resources {
             let address = resource.address();
@@ -535,10 +688,11 @@ impl Terraform {
         applied: &mut Applied,
         during: impl FnOnce(tfplugin6::provider_client::ProviderClient<tonic::transport::Channel>),
     ) -> Result<(), Error> {
-        let (provider_schema, schemas) = self.schemas(process).await?;
+        let all = self.schemas(process).await?;
+        let schemas = &all.resources;
         applied
             .diagnostics
-            .extend(configure(process, configuration, &provider_schema).await?);
+            .extend(configure(process, configuration, &all.provider).await?);
         if has_error(&applied.diagnostics) {
             return Ok(());
         }
@@ -755,12 +909,13 @@ impl Terraform {
         address: &str,
         id: &str,
     ) -> Result<Vec<(String, Diagnostic)>, Error> {
-        let (provider_schema, schemas) = self.schemas(process).await?;
-        let mut diagnostics = configure(process, configuration, &provider_schema).await?;
+        let all = self.schemas(process).await?;
+        let mut diagnostics = configure(process, configuration, &all.provider).await?;
         if has_error(&diagnostics) {
             return Ok(diagnostics);
         }
-        let schema = schemas
+        let schema = all
+            .resources
             .get(type_name)
             .ok_or("unknown resource type")?
             .clone();
@@ -829,9 +984,9 @@ fn providerless_text(text: &str) -> String {
 async fn validate_walk(
     process: &mut ProviderProcess,
     configuration: &Configuration,
-    provider_schema: &Schema,
-    schemas: &BTreeMap<String, Schema>,
+    all: &Schemas,
 ) -> Result<Vec<(String, Diagnostic)>, Error> {
+    let (provider_schema, schemas) = (&all.provider, &all.resources);
     let mut diagnostics = Vec::new();
     let provider_config = match configuration.provider_value(&provider_schema.block) {
         Ok(v) => v,
@@ -869,7 +1024,72 @@ async fn validate_walk(
             .await?,
         );
     }
+    for block in &configuration.data {
+        let schema = all.data_sources.get(&block.type_name).ok_or_else(|| {
+            format!(
+                "Invalid data source: The provider registry.terraform.io/migration-hub/migration \
+                 does not support data source {:?}.",
+                block.type_name
+            )
+        })?;
+        let config = configuration
+            .resource_value(block, &schema.block)
+            .map_err(|errors| format!("{}: {}", block.data_address(), errors.join("\n")))?;
+        let response = process
+            .provider
+            .validate_data_resource_config(tfplugin6::validate_data_resource_config::Request {
+                type_name: block.type_name.clone(),
+                config: Some(encode(&config, &schema.implied_type())?),
+            })
+            .await?
+            .into_inner();
+        diagnostics.extend(diagnostics_of(&block.data_address(), &response.diagnostics));
+    }
     Ok(diagnostics)
+}
+
+/// ReadDataSource during plan, with the rules core applies to its answer: of the schema's type,
+/// not null, wholly known.
+async fn read_data(
+    process: &mut ProviderProcess,
+    address: &str,
+    block: &ResourceBlock,
+    schema: &Schema,
+    config: &Value,
+) -> Result<(Value, Vec<(String, Diagnostic)>), Error> {
+    let ty = schema.implied_type();
+    let response = process
+        .provider
+        .read_data_source(tfplugin6::read_data_source::Request {
+            type_name: block.type_name.clone(),
+            config: Some(encode(config, &ty)?),
+            provider_meta: None,
+            client_capabilities: Some(tfplugin6::ClientCapabilities {
+                deferral_allowed: false,
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    let diagnostics = diagnostics_of(address, &response.diagnostics);
+    if has_error(&diagnostics) {
+        return Ok((Value::Null, diagnostics));
+    }
+    if response.deferred.is_some() {
+        return Err(format!(
+            "{address}: the provider deferred a read although Terraform did not allow deferral"
+        )
+        .into());
+    }
+    let value = decode(response.state.as_ref(), &ty, "data source state")?;
+    if value.is_null() {
+        return Err(format!("Provider produced null object: Provider \"registry.terraform.io/migration-hub/migration\" produced a null value for {address}.").into());
+    }
+    if !value.is_wholly_known() {
+        return Err(format!("Provider produced invalid object: Provider \"registry.terraform.io/migration-hub/migration\" produced a value for {address} that is not wholly known.").into());
+    }
+    Ok((value, diagnostics))
 }
 
 async fn validate_resource(

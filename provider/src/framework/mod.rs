@@ -5,6 +5,10 @@
 //!
 //! - [`resource`]: the [`ManagedResource`](resource::ManagedResource) hooks and the lifecycle
 //!   that runs them for every RPC.
+//! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed configuration,
+//!   offline checks, one read) and their lifecycle.
+//! - [`function`]: the [`Function`](function::Function) definition and call, typed arguments,
+//!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
 //! - [`context`]: the configured provider and an operation's budget.
 //! - [`private`], [`timeouts`], [`tags`], [`failures`], [`upgrade`], [`consistency`]: the parts
@@ -12,7 +16,9 @@
 
 pub mod consistency;
 pub mod context;
+pub mod data_source;
 pub mod failures;
+pub mod function;
 pub mod private;
 pub mod resource;
 pub mod tags;

@@ -71,6 +71,30 @@ pub fn find_overlaps<'a, L>(
     found
 }
 
+/// Every pair of overlapping prefixes in `prefixes`, as `(wider, narrower)` indices: the
+/// prefix at `wider` contains the one at `narrower` (for equal prefixes, `wider` is the
+/// earlier). Each pair appears once, in address order: by the wider prefix (IPv4 before IPv6,
+/// then network address, then prefix length), then by the narrower one, then by the indices,
+/// so reordering the input changes only the indices. Host bits are ignored.
+///
+/// O(n log n + k log k) for k pairs: the sweep of [`find_overlaps`], then a sort of the answer.
+pub fn overlapping_pairs(prefixes: &[IpNet]) -> Vec<(usize, usize)> {
+    let items: Vec<Labelled<usize>> = prefixes
+        .iter()
+        .enumerate()
+        .map(|(label, prefix)| Labelled {
+            label,
+            prefix: *prefix,
+        })
+        .collect();
+    let mut pairs: Vec<(usize, usize)> = find_overlaps(&items, |_, _| true)
+        .into_iter()
+        .map(|o| (o.wider.label, o.narrower.label))
+        .collect();
+    pairs.sort_unstable_by_key(|&(w, n)| (Span::of(&prefixes[w]), Span::of(&prefixes[n]), w, n));
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testgen::{self, labelled, net};
@@ -185,7 +209,75 @@ mod tests {
         assert!(planted.is_subset(&reported));
     }
 
+    #[test]
+    fn pairs_come_in_address_order_with_equal_prefixes_paired_once() {
+        let prefixes: Vec<IpNet> = [
+            "fd00::/8",
+            "10.0.1.0/24",
+            "10.0.0.0/16",
+            "fd00:1::/64",
+            "10.0.0.0/16",
+            "192.168.0.0/24",
+        ]
+        .iter()
+        .map(|p| net(p))
+        .collect();
+        assert_eq!(
+            overlapping_pairs(&prefixes),
+            vec![(2, 4), (2, 1), (4, 1), (0, 3)]
+        );
+        assert!(overlapping_pairs(&[]).is_empty());
+    }
+
     proptest! {
+        /// The sweep against the O(n²) definition, order included.
+        #[test]
+        fn overlapping_pairs_match_the_brute_force_model(
+            prefixes in proptest::collection::vec(testgen::prefix(), 0..40),
+        ) {
+            let mut expected = Vec::new();
+            for i in 0..prefixes.len() {
+                for j in i + 1..prefixes.len() {
+                    if prefixes[i].contains(&prefixes[j]) {
+                        expected.push((i, j));
+                    } else if prefixes[j].contains(&prefixes[i]) {
+                        expected.push((j, i));
+                    }
+                }
+            }
+            let key = |&(w, n): &(usize, usize)| {
+                let family = |p: &IpNet| u8::from(p.addr().is_ipv6());
+                let (a, b) = (prefixes[w], prefixes[n]);
+                (family(&a), a.network(), a.prefix_len(), family(&b), b.network(), b.prefix_len(), w, n)
+            };
+            expected.sort_by_key(key);
+            prop_assert_eq!(overlapping_pairs(&prefixes), expected);
+        }
+
+        /// Reordering the input permutes the indices and nothing else.
+        #[test]
+        fn overlapping_pairs_do_not_depend_on_the_input_order(
+            prefixes in proptest::collection::vec(testgen::prefix(), 0..30),
+            seed in any::<u64>(),
+        ) {
+            let mut order: Vec<usize> = (0..prefixes.len()).collect();
+            let mut state = seed | 1;
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                order.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let shuffled: Vec<IpNet> = order.iter().map(|&i| prefixes[i]).collect();
+            let as_prefixes = |list: &[IpNet], pairs: Vec<(usize, usize)>| -> Vec<(IpNet, IpNet)> {
+                pairs.into_iter().map(|(w, n)| (list[w], list[n])).collect()
+            };
+            prop_assert_eq!(
+                as_prefixes(&shuffled, overlapping_pairs(&shuffled)),
+                as_prefixes(&prefixes, overlapping_pairs(&prefixes))
+            );
+        }
+
         #[test]
         fn matches_all_pairs_oracle(
             prefixes in proptest::collection::vec(testgen::prefix(), 0..40),

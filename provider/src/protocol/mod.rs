@@ -1,10 +1,11 @@
 //! Everything Terraform-facing and nothing AWS-facing: the go-plugin handshake, mutual TLS, the
-//! gRPC services, cty values, schemas, diagnostics and logs.
+//! gRPC services, cty values, schemas, function definitions, diagnostics and logs.
 
 pub mod crash;
 pub mod cty;
 pub mod diagnostics;
 pub mod duration;
+pub mod function;
 pub mod handshake;
 pub mod logging;
 pub mod object;

@@ -1,7 +1,8 @@
-//! The boundary between Terraform's protocol and this provider's logic: a provider and its
-//! resources are trait objects that receive decoded cty values and return decoded cty values.
-//! Nothing on this side of the boundary knows about gRPC or msgpack, and nothing on the other
-//! side knows about AWS.
+//! The boundary between Terraform's protocol and this provider's logic: a provider, its managed
+//! resources ([`Resource`]), data sources ([`DataResource`]) and functions
+//! ([`ProviderFunction`]) are trait objects that receive decoded cty values and return decoded
+//! cty values. Nothing on this side of the boundary knows about gRPC or msgpack, and nothing on
+//! the other side knows about AWS.
 
 use std::sync::Arc;
 
@@ -10,15 +11,21 @@ use tokio_util::sync::CancellationToken;
 
 use super::cty::{self, Type, Value};
 use super::diagnostics::Diagnostics;
+use super::function::{Definition, FunctionError};
 use super::schema::Schema;
 
-/// The provider itself: its configuration block and the resources it offers.
+/// The provider itself: its configuration block and the resources, data sources and functions
+/// it offers.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     /// The `provider "migration" {}` block.
     fn schema(&self) -> &Schema;
 
     fn resources(&self) -> &[Arc<dyn Resource>];
+
+    fn data_sources(&self) -> &[Arc<dyn DataResource>];
+
+    fn functions(&self) -> &[Arc<dyn ProviderFunction>];
 
     /// Checks that need no AWS access; the configuration may contain unknown values.
     fn validate_config(&self, config: &Value) -> Diagnostics;
@@ -32,6 +39,17 @@ pub trait Provider: Send + Sync + 'static {
             .iter()
             .find(|r| r.type_name() == type_name)
             .cloned()
+    }
+
+    fn data_source(&self, type_name: &str) -> Option<Arc<dyn DataResource>> {
+        self.data_sources()
+            .iter()
+            .find(|d| d.type_name() == type_name)
+            .cloned()
+    }
+
+    fn function(&self, name: &str) -> Option<Arc<dyn ProviderFunction>> {
+        self.functions().iter().find(|f| f.name() == name).cloned()
     }
 }
 
@@ -119,6 +137,60 @@ pub trait Resource: Send + Sync + 'static {
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse;
 
     async fn import(&self, request: ImportRequest) -> ImportResponse;
+}
+
+/// Why a read was postponed (protocol 6.6, only when Terraform allows deferral).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deferral {
+    /// The data source's own configuration has unknown values that matter.
+    ConfigUnknown,
+    /// The provider configuration has unknown values, so AWS cannot be read yet.
+    ProviderConfigUnknown,
+}
+
+pub struct DataReadRequest {
+    /// Wholly known in every read Terraform sends (it postpones a read with unknowns to the
+    /// apply itself).
+    pub config: Value,
+    /// Whether Terraform understands a deferred answer (`ClientCapabilities.deferral_allowed`:
+    /// only with deferred actions enabled, an experiment of Terraform ≥ 1.9).
+    pub deferral_allowed: bool,
+    pub cancel: CancellationToken,
+}
+
+pub struct DataReadResponse {
+    /// The data source's object: wholly known and not null, unless there are errors or the
+    /// read is deferred (then unknown).
+    pub state: Value,
+    pub deferred: Option<Deferral>,
+    pub diagnostics: Diagnostics,
+}
+
+/// One data source type (Terraform's "data resource").
+#[async_trait]
+pub trait DataResource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of one configuration, which may contain unknowns.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Reads the data; Terraform calls this during plan when the configuration is known, or
+    /// during apply otherwise.
+    async fn read(&self, request: DataReadRequest) -> DataReadResponse;
+}
+
+/// One provider-defined function (`provider::migration::<name>(...)`). Functions are pure:
+/// Terraform calls them on a provider it may never have configured.
+pub trait ProviderFunction: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+
+    fn definition(&self) -> &Definition;
+
+    /// One call, with the arguments decoded against their parameters' types (positional, then
+    /// variadic). The result must be of the definition's return type.
+    fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError>;
 }
 
 /// Stored state JSON of schema `version`, already in the current layout, as a value of

@@ -1,7 +1,12 @@
 //! The gRPC services a Terraform provider process offers: `tfplugin6.Provider` (turned into calls
-//! on the [`Provider`] and [`Resource`] trait objects), go-plugin's controller and stdio, and
-//! health. RPCs this provider does not support answer `Unimplemented`, which Terraform treats as
-//! "feature absent".
+//! on the [`Provider`], [`Resource`], [`DataResource`] and [`ProviderFunction`] trait objects),
+//! go-plugin's controller and stdio, and health. RPCs this provider does not support answer
+//! `Unimplemented`, which Terraform treats as "feature absent".
+//!
+//! The conversions are the whole job: DynamicValues are decoded against the schema's implied
+//! type (a function's arguments against their parameters' types) and answers encoded the same
+//! way; a value that cannot be decoded is answered with an error diagnostic (a
+//! [`FunctionError`] on the argument, for a call), never a broken RPC or a panic.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,7 +21,11 @@ use tonic::{Request, Response, Status};
 
 use super::cty::{self, Type, Value};
 use super::diagnostics::{Diagnostics, path_to_proto};
-use super::resource::{ApplyRequest, ImportRequest, PlanRequest, Provider, ReadRequest, Resource};
+use super::function::FunctionError;
+use super::resource::{
+    ApplyRequest, DataReadRequest, DataResource, Deferral, ImportRequest, PlanRequest, Provider,
+    ProviderFunction, ReadRequest, Resource,
+};
 
 /// gRPC messages may be far larger than tonic's 4 MiB default: Terraform allows 256 MiB, and a
 /// hub with hundreds of routes has a large state.
@@ -51,6 +60,23 @@ impl<P: Provider> ProviderService<P> {
                  name and the provider version"
             ))
         })
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<Arc<dyn DataResource>, Status> {
+        self.provider.data_source(type_name).ok_or_else(|| {
+            Status::not_found(format!(
+                "this provider has no data source type {type_name:?}; check the data source \
+                 type name and the provider version"
+            ))
+        })
+    }
+
+    fn functions(&self) -> HashMap<String, tfplugin6::Function> {
+        self.provider
+            .functions()
+            .iter()
+            .map(|f| (f.name().to_string(), f.definition().to_proto()))
+            .collect()
     }
 
     fn capabilities() -> tfplugin6::ServerCapabilities {
@@ -140,6 +166,22 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
                     type_name: r.type_name().to_string(),
                 })
                 .collect(),
+            data_sources: self
+                .provider
+                .data_sources()
+                .iter()
+                .map(|d| tfplugin6::get_metadata::DataSourceMetadata {
+                    type_name: d.type_name().to_string(),
+                })
+                .collect(),
+            functions: self
+                .provider
+                .functions()
+                .iter()
+                .map(|f| tfplugin6::get_metadata::FunctionMetadata {
+                    name: f.name().to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -154,11 +196,29 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             .iter()
             .map(|r| (r.type_name().to_string(), r.schema().to_proto()))
             .collect();
+        let data_source_schemas: HashMap<String, tfplugin6::Schema> = self
+            .provider
+            .data_sources()
+            .iter()
+            .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
+            .collect();
         Ok(Response::new(tfplugin6::get_provider_schema::Response {
             provider: Some(self.provider.schema().to_proto()),
             resource_schemas,
+            data_source_schemas,
+            functions: self.functions(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<tfplugin6::get_functions::Request>,
+    ) -> Result<Response<tfplugin6::get_functions::Response>, Status> {
+        Ok(Response::new(tfplugin6::get_functions::Response {
+            functions: self.functions(),
+            diagnostics: Vec::new(),
         }))
     }
 
@@ -197,6 +257,26 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(
             tfplugin6::validate_resource_config::Response {
                 diagnostics: resource.validate(&config).to_proto(),
+            },
+        ))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<tfplugin6::validate_data_resource_config::Request>,
+    ) -> Result<Response<tfplugin6::validate_data_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let data_source = self.data_source(&request.type_name)?;
+        let ty = data_source.schema().implied_type();
+        let config = decode_or_return!(
+            request.config.as_ref(),
+            &ty,
+            "data source configuration",
+            validate_data_resource_config
+        );
+        Ok(Response::new(
+            tfplugin6::validate_data_resource_config::Response {
+                diagnostics: data_source.validate(&config).to_proto(),
             },
         ))
     }
@@ -413,6 +493,65 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         }))
     }
 
+    async fn read_data_source(
+        &self,
+        request: Request<tfplugin6::read_data_source::Request>,
+    ) -> Result<Response<tfplugin6::read_data_source::Response>, Status> {
+        let request = request.into_inner();
+        let data_source = self.data_source(&request.type_name)?;
+        let ty = data_source.schema().implied_type();
+        let config = decode_or_return!(
+            request.config.as_ref(),
+            &ty,
+            "data source configuration",
+            read_data_source
+        );
+        let response = data_source
+            .read(DataReadRequest {
+                config,
+                deferral_allowed: request
+                    .client_capabilities
+                    .is_some_and(|c| c.deferral_allowed),
+                cancel: self.lifecycle.stop.child_token(),
+            })
+            .await;
+        let mut diagnostics = response.diagnostics;
+        let state = encode_or_report(&response.state, &ty, &mut diagnostics);
+        Ok(Response::new(tfplugin6::read_data_source::Response {
+            state,
+            diagnostics: diagnostics.to_proto(),
+            deferred: response.deferred.map(deferred_to_proto),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<tfplugin6::call_function::Request>,
+    ) -> Result<Response<tfplugin6::call_function::Response>, Status> {
+        let request = request.into_inner();
+        let answer = match self.provider.function(&request.name) {
+            Some(function) => call(function.as_ref(), &request.arguments),
+            None => Err(FunctionError::new(format!(
+                "this provider has no function named {:?}; check the name and the provider \
+                 version",
+                request.name
+            ))),
+        };
+        Ok(Response::new(match answer {
+            Ok(result) => tfplugin6::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(error) => {
+                tracing::debug!(function = request.name.as_str(), %error, "function call failed");
+                tfplugin6::call_function::Response {
+                    result: None,
+                    error: Some(error.to_proto()),
+                }
+            }
+        }))
+    }
+
     async fn stop_provider(
         &self,
         _request: Request<tfplugin6::stop_provider::Request>,
@@ -423,6 +562,56 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             error: String::new(),
         }))
     }
+}
+
+fn deferred_to_proto(deferral: Deferral) -> tfplugin6::Deferred {
+    let reason = match deferral {
+        Deferral::ConfigUnknown => tfplugin6::deferred::Reason::ResourceConfigUnknown,
+        Deferral::ProviderConfigUnknown => tfplugin6::deferred::Reason::ProviderConfigUnknown,
+    };
+    tfplugin6::Deferred {
+        reason: reason as i32,
+    }
+}
+
+/// One CallFunction: the arguments decoded against their parameters' types (a bad one is an
+/// error on that argument), the call, the result encoded against the return type.
+fn call(
+    function: &dyn ProviderFunction,
+    arguments: &[DynamicValue],
+) -> Result<DynamicValue, FunctionError> {
+    let definition = function.definition();
+    if let Some(problem) = definition.arity_error(function.name(), arguments.len()) {
+        return Err(FunctionError::new(problem));
+    }
+    let mut values = Vec::with_capacity(arguments.len());
+    for (index, argument) in arguments.iter().enumerate() {
+        let Some(parameter) = definition.parameter_for(index) else {
+            return Err(FunctionError::at(
+                index,
+                "there is no parameter for this argument",
+            ));
+        };
+        let value = decode(Some(argument), &parameter.ty).map_err(|error| {
+            FunctionError::at(
+                index,
+                format!(
+                    "the value Terraform sent for {} cannot be read as {} ({error}); this is a \
+                     bug in the provider or an incompatible Terraform version",
+                    parameter.name, parameter.ty
+                ),
+            )
+        })?;
+        values.push(value);
+    }
+    let result = function.call(values)?;
+    encode(&result, &definition.return_type).map_err(|error| {
+        FunctionError::new(format!(
+            "{} produced a result that cannot be sent to Terraform ({error}); this is a bug in \
+             the provider, please report it",
+            function.name()
+        ))
+    })
 }
 
 /// go-plugin's controller: Terraform calls Shutdown on every close, then waits 2 s before
@@ -512,5 +701,330 @@ impl health::health_server::Health for HealthService {
     ) -> Result<Response<BoxStream<HealthCheckResponse>>, Status> {
         let status = self.check(request).await?.into_inner();
         Ok(Response::new(Box::pin(tokio_stream::once(Ok(status)))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The new RPCs at the wire, with a provider written against the boundary traits only.
+
+    use super::*;
+    use crate::protocol::cty::Path;
+    use crate::protocol::function::{Definition, Parameter};
+    use crate::protocol::resource::DataReadResponse;
+    use crate::protocol::schema::{Attribute, Block, Schema};
+    use plugin_proto::tfplugin6::provider_server::Provider as _;
+
+    struct Lookup {
+        schema: Schema,
+    }
+
+    #[async_trait::async_trait]
+    impl DataResource for Lookup {
+        fn type_name(&self) -> &'static str {
+            "migration_lookup"
+        }
+
+        fn schema(&self) -> &Schema {
+            &self.schema
+        }
+
+        fn validate(&self, config: &Value) -> Diagnostics {
+            let mut diagnostics = Diagnostics::new();
+            if config.attr("key").and_then(Value::as_str) == Some("") {
+                diagnostics.error_at(Path::root().attr("key"), "Empty key", "Set a key.");
+            }
+            diagnostics
+        }
+
+        async fn read(&self, request: DataReadRequest) -> DataReadResponse {
+            if request.deferral_allowed {
+                return DataReadResponse {
+                    state: Value::unknown(),
+                    deferred: Some(Deferral::ProviderConfigUnknown),
+                    diagnostics: Diagnostics::new(),
+                };
+            }
+            let key = request.config.attr("key").cloned().unwrap_or(Value::Null);
+            DataReadResponse {
+                state: Value::object([("key", key), ("value", Value::string("found"))]),
+                deferred: None,
+                diagnostics: Diagnostics::new(),
+            }
+        }
+    }
+
+    /// `double(n)`; `double(-1)` answers a string where a number is declared.
+    struct Double {
+        definition: Definition,
+    }
+
+    impl ProviderFunction for Double {
+        fn name(&self) -> &'static str {
+            "double"
+        }
+
+        fn definition(&self) -> &Definition {
+            &self.definition
+        }
+
+        fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError> {
+            let number = arguments[0]
+                .as_number()
+                .and_then(|n| n.as_i64())
+                .ok_or_else(|| FunctionError::at(0, "n is not a whole number"))?;
+            if number < 0 {
+                return Ok(Value::string("negative"));
+            }
+            Ok(Value::number(number * 2))
+        }
+    }
+
+    struct Fake {
+        schema: Schema,
+        data_sources: Vec<Arc<dyn DataResource>>,
+        functions: Vec<Arc<dyn ProviderFunction>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for Fake {
+        fn schema(&self) -> &Schema {
+            &self.schema
+        }
+
+        fn resources(&self) -> &[Arc<dyn Resource>] {
+            &[]
+        }
+
+        fn data_sources(&self) -> &[Arc<dyn DataResource>] {
+            &self.data_sources
+        }
+
+        fn functions(&self) -> &[Arc<dyn ProviderFunction>] {
+            &self.functions
+        }
+
+        fn validate_config(&self, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+
+        async fn configure(&self, _: &Value, _: CancellationToken) -> Diagnostics {
+            Diagnostics::new()
+        }
+    }
+
+    fn service() -> ProviderService<Fake> {
+        let lookup = Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::required("key", Type::String),
+                    Attribute::computed("value", Type::String),
+                ],
+                ..Default::default()
+            },
+        };
+        let double = Definition::new(Type::Number)
+            .parameter(Parameter::new("n", Type::Number))
+            .summary("Doubles");
+        let fake = Fake {
+            schema: Schema {
+                version: 0,
+                block: Block::default(),
+            },
+            data_sources: vec![Arc::new(Lookup { schema: lookup })],
+            functions: vec![Arc::new(Double { definition: double })],
+        };
+        ProviderService::new(Arc::new(fake), Lifecycle::default())
+    }
+
+    fn lookup_type() -> Type {
+        Type::object([("key", Type::String), ("value", Type::String)])
+    }
+
+    fn msgpack(value: &Value, ty: &Type) -> Option<DynamicValue> {
+        Some(encode(value, ty).unwrap())
+    }
+
+    async fn call_double(arguments: Vec<DynamicValue>) -> tfplugin6::call_function::Response {
+        service()
+            .call_function(Request::new(tfplugin6::call_function::Request {
+                name: "double".into(),
+                arguments,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    #[tokio::test]
+    async fn discovery_lists_data_sources_and_functions() {
+        let service = service();
+        let metadata = service
+            .get_metadata(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(metadata.data_sources[0].type_name, "migration_lookup");
+        assert_eq!(metadata.functions[0].name, "double");
+        let schema = service
+            .get_provider_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(schema.data_source_schemas.contains_key("migration_lookup"));
+        let function = &schema.functions["double"];
+        assert_eq!(function.parameters[0].r#type, b"\"number\"");
+        let functions = service
+            .get_functions(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(&functions.functions["double"], function);
+    }
+
+    #[tokio::test]
+    async fn data_source_validate_and_read_convert_both_ways() {
+        let service = service();
+        let config = Value::object([("key", Value::string("")), ("value", Value::Null)]);
+        let validated = service
+            .validate_data_resource_config(Request::new(
+                tfplugin6::validate_data_resource_config::Request {
+                    type_name: "migration_lookup".into(),
+                    config: msgpack(&config, &lookup_type()),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(validated.diagnostics[0].summary, "Empty key");
+        assert!(validated.diagnostics[0].attribute.is_some());
+
+        let config = Value::object([("key", Value::string("k")), ("value", Value::Null)]);
+        let read = |deferral_allowed| tfplugin6::read_data_source::Request {
+            type_name: "migration_lookup".into(),
+            config: msgpack(&config, &lookup_type()),
+            provider_meta: None,
+            client_capabilities: Some(tfplugin6::ClientCapabilities {
+                deferral_allowed,
+                ..Default::default()
+            }),
+        };
+        let answer = service
+            .read_data_source(Request::new(read(false)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(answer.diagnostics.is_empty() && answer.deferred.is_none());
+        let state = decode(answer.state.as_ref(), &lookup_type()).unwrap();
+        assert_eq!(state.attr("value"), Some(&Value::string("found")));
+
+        let deferred = service
+            .read_data_source(Request::new(read(true)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            deferred.deferred.unwrap().reason,
+            tfplugin6::deferred::Reason::ProviderConfigUnknown as i32
+        );
+        assert!(
+            decode(deferred.state.as_ref(), &lookup_type())
+                .unwrap()
+                .is_unknown()
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_data_source_requests_are_answered_not_crashed() {
+        let service = service();
+        let garbage = tfplugin6::read_data_source::Request {
+            type_name: "migration_lookup".into(),
+            config: Some(DynamicValue {
+                msgpack: vec![0x92, 0xc1, 0xff, 0x00],
+                json: Vec::new(),
+            }),
+            ..Default::default()
+        };
+        let answer = service
+            .read_data_source(Request::new(garbage))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            answer.diagnostics[0].summary,
+            "Invalid data source configuration"
+        );
+        assert!(answer.state.is_none());
+        let unknown_type = service
+            .read_data_source(Request::new(tfplugin6::read_data_source::Request {
+                type_name: "migration_nothing".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(unknown_type.code(), tonic::Code::NotFound);
+    }
+
+    #[tokio::test]
+    async fn a_call_decodes_its_arguments_against_the_parameters() {
+        let answer = call_double(vec![msgpack(&Value::number(21), &Type::Number).unwrap()]).await;
+        assert!(answer.error.is_none());
+        let result = decode(answer.result.as_ref(), &Type::Number).unwrap();
+        assert_eq!(result, Value::number(42));
+        // JSON is a DynamicValue too.
+        let json = DynamicValue {
+            msgpack: Vec::new(),
+            json: b"4".to_vec(),
+        };
+        let answer = call_double(vec![json]).await;
+        assert_eq!(
+            decode(answer.result.as_ref(), &Type::Number).unwrap(),
+            Value::number(8)
+        );
+    }
+
+    #[tokio::test]
+    async fn every_bad_call_is_a_function_error_never_a_panic() {
+        let error = |answer: tfplugin6::call_function::Response| {
+            assert!(answer.result.is_none());
+            FunctionError::from_proto(&answer.error.expect("an error"))
+        };
+        // Malformed msgpack, and a well-formed value of another type: errors on argument 0.
+        for bytes in [
+            vec![0xc1],
+            vec![0xa3, b'a', b'b', b'c'],
+            vec![0xdd, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            let bad = DynamicValue {
+                msgpack: bytes,
+                json: Vec::new(),
+            };
+            let failed = error(call_double(vec![bad]).await);
+            assert_eq!(failed.argument, Some(0), "{failed}");
+            assert!(failed.text.contains("cannot be read as number"), "{failed}");
+        }
+        let failed = error(call_double(Vec::new()).await);
+        assert_eq!(failed.argument, None);
+        assert!(failed.text.contains("exactly 1 argument"), "{failed}");
+        // The function's own error keeps its argument.
+        let fraction = msgpack(&Value::Number("1.5".parse().unwrap()), &Type::Number).unwrap();
+        assert_eq!(
+            error(call_double(vec![fraction]).await),
+            FunctionError::at(0, "n is not a whole number")
+        );
+        // A result that is not of the return type cannot be encoded: the provider's bug, said so.
+        let negative = msgpack(&Value::number(-1), &Type::Number).unwrap();
+        let failed = error(call_double(vec![negative]).await);
+        assert!(failed.text.contains("bug in the provider"), "{failed}");
+        let missing = service()
+            .call_function(Request::new(tfplugin6::call_function::Request {
+                name: "triple".into(),
+                arguments: Vec::new(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(error(missing).text.contains("no function named \"triple\""));
     }
 }

@@ -8,6 +8,7 @@ mod client_vpn_fixture;
 mod client_vpn_scale;
 mod client_vpn_validation;
 mod emulator;
+mod functions;
 mod hub_network;
 mod hub_network_calls;
 mod hub_network_drift;

@@ -101,24 +101,24 @@ async fn handshake_services_and_prompt_shutdown() {
 #[tokio::test]
 async fn unsupported_rpcs_answer_unimplemented() {
     let mut process = launch().await;
-    let functions = process
-        .provider
-        .get_functions(tfplugin6::get_functions::Request {})
-        .await
-        .unwrap_err();
-    assert_eq!(functions.code(), tonic::Code::Unimplemented);
-    let data = process
-        .provider
-        .read_data_source(tfplugin6::read_data_source::Request::default())
-        .await
-        .unwrap_err();
-    assert_eq!(data.code(), tonic::Code::Unimplemented);
     let identities = process
         .provider
         .get_resource_identity_schemas(tfplugin6::get_resource_identity_schemas::Request {})
         .await
         .unwrap_err();
     assert_eq!(identities.code(), tonic::Code::Unimplemented);
+    let ephemeral = process
+        .provider
+        .open_ephemeral_resource(tfplugin6::open_ephemeral_resource::Request::default())
+        .await
+        .unwrap_err();
+    assert_eq!(ephemeral.code(), tonic::Code::Unimplemented);
+    let moved = process
+        .provider
+        .move_resource_state(tfplugin6::move_resource_state::Request::default())
+        .await
+        .unwrap_err();
+    assert_eq!(moved.code(), tonic::Code::Unimplemented);
     process.shutdown().await.unwrap();
 }
 

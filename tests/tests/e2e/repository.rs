@@ -24,6 +24,36 @@ fn committed_docs_match_what_the_schemas_generate() {
     );
 }
 
+#[test]
+fn no_page_documents_something_the_provider_does_not_have() {
+    let root = docs::repository_root();
+    let generated: std::collections::BTreeSet<PathBuf> = docs::generate()
+        .expect("docs generate")
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        generated.contains(Path::new("docs/functions/cidr_overlaps.md")),
+        "functions have pages: {generated:?}"
+    );
+    let mut orphans = Vec::new();
+    for directory in docs::GENERATED_DIRECTORIES {
+        let Ok(entries) = std::fs::read_dir(root.join(directory)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = Path::new(directory).join(entry.file_name());
+            if !generated.contains(&path) {
+                orphans.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        orphans.is_empty(),
+        "pages for nothing the provider has (delete them, or run `make docs`): {orphans:?}"
+    );
+}
+
 fn terraform_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -83,7 +113,30 @@ fn every_example_fits_the_schema() {
             }
         }
     }
+    // Every provider function an example calls exists.
+    for (directory, text) in &modules {
+        let name = directory.strip_prefix(&root).unwrap().display().to_string();
+        for call in text.split("provider::migration::").skip(1) {
+            let function: String = call
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if provider.function(&function).is_none() {
+                problems.push(format!(
+                    "{name}: unknown function provider::migration::{function}"
+                ));
+            }
+        }
+    }
     assert!(problems.is_empty(), "{problems:#?}");
+    // Each function has its own example, shown on its page.
+    for function in provider.functions() {
+        let example = root.join(format!(
+            "examples/functions/{}/function.tf",
+            function.name()
+        ));
+        assert!(example.exists(), "missing {}", example.display());
+    }
     // Each resource type has its own example.
     for resource in provider.resources() {
         let example = root.join(format!(

@@ -2,7 +2,8 @@
 //! as `terraform fmt` would write it, and initializes and validates (neither needs AWS). The
 //! resource examples (Registry layout: a bare `resource` block, shown on its documentation
 //! page) are validated together with `examples/provider/provider.tf`, which declares where the
-//! provider comes from, as the documentation presents them.
+//! provider comes from, as the documentation presents them. Function examples need Terraform
+//! 1.8 and are skipped before it (`functions.rs` also plans the one of `cidr_overlaps`).
 
 use std::path::{Path, PathBuf};
 
@@ -57,6 +58,10 @@ async fn every_example_is_formatted_and_valid(cli: Cli) {
     assert!(dirs.len() >= 4, "examples found: {dirs:?}");
     let mut failures = Vec::new();
     for dir in &dirs {
+        // Provider-defined functions need Terraform 1.8, which older releases cannot parse.
+        if dir.starts_with(root.join("functions")) && !cli.version.at_least(1, 8) {
+            continue;
+        }
         let name = dir.strip_prefix(&root).unwrap_or(dir).display().to_string();
         let target = dir.display().to_string();
         let fmt = world

@@ -14,6 +14,7 @@ mod world;
 mod blueprint;
 mod client_vpn;
 mod examples;
+mod functions;
 mod hub_network;
 mod shapes;
 mod upgrade;
@@ -88,6 +89,7 @@ fn scenarios() -> Vec<Scenario> {
         client_vpn::scenarios(),
         upgrade::scenarios(),
         examples::scenarios(),
+        functions::scenarios(),
         version_facts::scenarios(),
     ]
     .into_iter()
