@@ -12,14 +12,15 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
-use super::aws::{Aws, GONE};
 use super::diff::{AttachmentRef, Change, TagObject};
 use super::model::with_owner;
 use super::plan::HubOp;
-use super::topology::{DataCenter, DataCenterLink, Topology, VpcAttachment};
-use crate::aws::errors::{AwsError, ErrorClass};
+use super::topology::{DataCenter, DataCenterAttachment, DataCenterLink, Topology, VpcAttachment};
+use crate::aws::call::Aws;
+use crate::aws::ec2::attachment::{GONE, VpcAttachmentSpec};
+use crate::aws::errors::ErrorClass;
 use crate::aws::retry::{Budget, OpError};
-use crate::aws::waiter::{Poll, wait_until};
+use crate::aws::waiter::{Poll, poll, wait_until};
 use crate::config::clients::AwsClients;
 use crate::engine::{self, OperationPlan};
 use crate::framework::tags::OWNER_TAG;
@@ -64,17 +65,6 @@ pub async fn run(
         topology,
         failures: report.failures,
         not_started: report.not_started,
-    }
-}
-
-/// A wait's poll result from one of our calls: stop and deadline are left to the waiter's
-/// own sleep, which reports them as such.
-fn poll<T>(result: Result<Poll<T>, OpError>) -> Result<Poll<T>, AwsError> {
-    match result {
-        Ok(poll) => Ok(poll),
-        Err(OpError::Aws(error)) => Err(error),
-        Err(OpError::Refused(why)) => Ok(Poll::Failed(why)),
-        Err(OpError::Cancelled) | Err(OpError::Timeout(_)) => Ok(Poll::Pending("stopping".into())),
     }
 }
 
@@ -185,10 +175,7 @@ fn object_name(object: &TagObject) -> String {
 
 impl Executor {
     fn aws(&self) -> Aws<'_> {
-        Aws {
-            clients: &self.clients,
-            budget: &self.budget,
-        }
+        Aws::new(&self.clients, &self.budget)
     }
 
     fn snapshot(&self) -> Topology {
@@ -244,7 +231,7 @@ impl Executor {
                 let id = created.id.clone();
                 self.record(|t| t.tgw = Some(created));
                 let owner = [(OWNER_TAG.to_string(), id.clone())].into();
-                aws.tag(&id, &owner).await?;
+                aws.create_tags(&id, &owner).await?;
                 self.record(|t| {
                     if let Some(tgw) = &mut t.tgw {
                         tgw.tags.extend(owner);
@@ -287,12 +274,7 @@ impl Executor {
                 }
                 aws.delete_transit_gateway(&id).await?;
                 wait_until(&self.budget, &format!("{id} to be deleted"), || async {
-                    poll(match aws.describe_transit_gateway(&id).await {
-                        Ok(None) => Ok(Poll::Done(())),
-                        Ok(Some(t)) if t.state == "deleted" => Ok(Poll::Done(())),
-                        Ok(Some(t)) => Ok(Poll::Pending(t.state)),
-                        Err(e) => Err(e),
-                    })
+                    poll(aws.transit_gateway_deleted(&id).await)
                 })
                 .await?;
                 self.record(Topology::forget_transit_gateway);
@@ -396,14 +378,14 @@ impl Executor {
                 let (tgw_id, _) = self.tgw()?;
                 let tags = with_owner(tags, &tgw_id);
                 let created = aws
-                    .create_vpc_attachment(
-                        &tgw_id,
-                        &vpc_id,
-                        &subnet_ids,
+                    .create_vpc_attachment(VpcAttachmentSpec {
+                        transit_gateway_id: &tgw_id,
+                        vpc_id: &vpc_id,
+                        subnet_ids: &subnet_ids,
                         appliance_mode_support,
                         dns_support,
-                        &tags,
-                    )
+                        tags: &tags,
+                    })
                     .await;
                 match created {
                     Ok(attachment) => {
@@ -474,21 +456,21 @@ impl Executor {
             } => Box::pin(async move {
                 let (tgw_id, _) = self.tgw()?;
                 let attachment_tags = with_owner(attachment_tags, &tgw_id);
-                let link = match aws
+                let association = match aws
                     .create_direct_connect_association(&gateway_id, &tgw_id, &allowed_prefixes)
                     .await
                 {
-                    Ok(link) => link,
+                    Ok(association) => association,
                     // Associated by an earlier, interrupted apply: take it over.
                     Err(OpError::Aws(e)) if e.message.contains("already associated") => aws
                         .direct_connect_associations(&tgw_id)
                         .await?
                         .into_iter()
-                        .find(|l| matches!(l, DataCenterLink::DirectConnect { gateway_id: g, .. } if *g == gateway_id))
+                        .find(|a| a.direct_connect_gateway_id == gateway_id)
                         .ok_or(OpError::Aws(e))?,
                     Err(e) => return Err(e),
                 };
-                self.settle_data_center(link, &attachment_tags).await
+                self.settle_data_center(association.into(), &attachment_tags).await
             })
             .await,
             Change::UpdateDirectConnect { add, remove } => Box::pin(async move {
@@ -545,10 +527,10 @@ impl Executor {
                     with_owner(tags, &tgw_id),
                     with_owner(attachment_tags, &tgw_id),
                 );
-                let link = aws
+                let connection = aws
                     .create_vpn_connection(&tgw_id, &customer_gateway_id, static_routes_only, &tags)
                     .await?;
-                self.settle_data_center(link, &attachment_tags).await
+                self.settle_data_center(connection.into(), &attachment_tags).await
             })
             .await,
             Change::DeleteVpn => Box::pin(async move {
@@ -591,7 +573,7 @@ impl Executor {
                         .and_then(|a| a.associated_route_table.clone()),
                 };
                 if associated.is_none() {
-                    aws.associate(&table, &id).await?;
+                    aws.associate_route_table(&table, &id).await?;
                     self.record(|t| set_association(t, &target, &table));
                 }
                 if topology.propagations.contains(&id) != propagate {
@@ -612,15 +594,15 @@ impl Executor {
                     .ok_or_else(|| refused("the Transit Gateway has no hub route table"))?;
                 let attachment = self.attachment_id(&AttachmentRef::DataCenter)?;
                 let result = aws
-                    .put_hub_route(&table, &destination, &attachment, replace)
+                    .put_transit_gateway_route(&table, &destination, &attachment, replace)
                     .await;
                 match result {
                     Err(OpError::Aws(e)) if !replace && e.class == ErrorClass::AlreadyExists => {
-                        aws.put_hub_route(&table, &destination, &attachment, true)
+                        aws.put_transit_gateway_route(&table, &destination, &attachment, true)
                             .await?
                     }
                     Err(OpError::Aws(e)) if replace && e.class == ErrorClass::NotFound => {
-                        aws.put_hub_route(&table, &destination, &attachment, false)
+                        aws.put_transit_gateway_route(&table, &destination, &attachment, false)
                             .await?
                     }
                     other => other?,
@@ -631,7 +613,7 @@ impl Executor {
             .await,
             Change::DeleteHubRoute { destination } => Box::pin(async move {
                 if let Some(table) = self.snapshot().hub_route_table_id() {
-                    aws.delete_hub_route(table, &destination).await?;
+                    aws.delete_transit_gateway_route(table, &destination).await?;
                 }
                 self.record(|t| {
                     t.hub_routes.remove(&destination);
@@ -726,8 +708,8 @@ impl Executor {
                 TagObject::Share => None,
             }
             .ok_or_else(|| refused(format!("{} does not exist", object_name(object))))?;
-            aws.tag(&id, set).await?;
-            aws.untag(&id, remove).await?;
+            aws.create_tags(&id, set).await?;
+            aws.delete_tags(&id, remove).await?;
         }
         self.record(|t| {
             let tags = match object {
@@ -757,16 +739,7 @@ impl Executor {
         let tgw = wait_until(
             &self.budget,
             &format!("{id} to become available"),
-            || async {
-                poll(match aws.find_transit_gateway(id).await {
-                    Ok(Some(t)) if t.state == "available" && t.hub_route_table_id.is_some() => {
-                        Ok(Poll::Done(t))
-                    }
-                    Ok(Some(t)) => Ok(Poll::Pending(t.state)),
-                    Ok(None) => Ok(Poll::Failed("deleted".into())),
-                    Err(e) => Err(e),
-                })
-            },
+            || async { poll(aws.transit_gateway_available(id).await) },
         )
         .await?;
         self.record(|t| t.tgw = Some(tgw));
@@ -794,7 +767,7 @@ impl Executor {
         };
         wait_until(&self.budget, what, || async {
             poll(async {
-                let seen = aws.attachments(&tgw_id).await?;
+                let seen = aws.transit_gateway_attachments(&tgw_id).await?;
                 let mut pending = Vec::new();
                 for (vpc, id) in &wanted {
                     let found = seen.iter().find(|a| &a.id == id);
@@ -869,32 +842,27 @@ impl Executor {
                 };
                 let (resource_id, link_state) = match &dc.link {
                     DataCenterLink::DirectConnect { association_id, gateway_id, .. } => {
-                        let links = aws.direct_connect_associations(&tgw_id).await?;
-                        let current = links.into_iter().find(|l| {
-                            matches!(l, DataCenterLink::DirectConnect { association_id: a, .. } if a == association_id)
-                        });
+                        let associations = aws.direct_connect_associations(&tgw_id).await?;
+                        let current = associations.into_iter().find(|a| &a.id == association_id);
                         let Some(current) = current else {
                             return Ok(Poll::Failed(format!("the Direct Connect association {association_id} disappeared")));
                         };
-                        let state = match &current {
-                            DataCenterLink::DirectConnect { state, .. } => state.clone(),
-                            _ => String::new(),
-                        };
+                        let state = current.state.clone();
                         self.record(|t| {
                             if let Some(dc) = &mut t.data_center {
-                                dc.link = current;
+                                dc.link = current.into();
                             }
                         });
                         (gateway_id.clone(), Some(state))
                     }
                     DataCenterLink::Vpn { connection_id, .. } => (connection_id.clone(), None),
                 };
-                let attachments = aws.attachments(&tgw_id).await?;
+                let attachments = aws.transit_gateway_attachments(&tgw_id).await?;
                 let attachment = attachments.iter().find(|a| a.resource_id == resource_id);
                 if let Some(a) = attachment {
                     self.record(|t| {
                         if let Some(dc) = &mut t.data_center {
-                            let mut seen = a.as_data_center();
+                            let mut seen = DataCenterAttachment::from(a);
                             if let Some(known) = &dc.attachment {
                                 // Tags applied since the describe are not lost.
                                 seen.tags.extend(known.tags.clone());
@@ -928,22 +896,14 @@ impl Executor {
                 .direct_connect_associations(tgw_id)
                 .await?
                 .into_iter()
-                .find_map(|l| match l {
-                    DataCenterLink::DirectConnect {
-                        association_id,
-                        state,
-                        ..
-                    } if association_id == id => Some(state),
-                    _ => None,
-                }),
+                .find(|a| a.id == id)
+                .map(|a| a.state),
             Some(DataCenterLink::Vpn { .. }) => aws
                 .vpn_connections(&[id.to_string()].into())
                 .await?
                 .into_iter()
-                .find_map(|l| match l {
-                    DataCenterLink::Vpn { state, .. } => Some(state),
-                    _ => None,
-                }),
+                .next()
+                .map(|v| v.state),
             None => None,
         };
         let attachment = self
@@ -952,7 +912,7 @@ impl Executor {
             .map(str::to_string);
         let attachment_state = match &attachment {
             Some(attachment) => aws
-                .attachments(tgw_id)
+                .transit_gateway_attachments(tgw_id)
                 .await?
                 .into_iter()
                 .find(|a| &a.id == attachment)
@@ -1005,27 +965,19 @@ impl Executor {
             wait_until(
                 &self.budget,
                 &format!("{id} to finish deleting"),
-                || async {
-                    poll(
-                        match aws.vpc_attachments_by_id(std::slice::from_ref(&id)).await {
-                            Ok(found) if found.is_empty() => Ok(Poll::Done(())),
-                            Ok(found) => Ok(Poll::Pending(found[0].state.clone())),
-                            Err(e) => Err(e),
-                        },
-                    )
-                },
+                || async { poll(aws.vpc_attachment_gone(&id).await) },
             )
             .await?;
             let subnets = existing.subnet_ids.clone();
             let created = aws
-                .create_vpc_attachment(
-                    tgw_id,
+                .create_vpc_attachment(VpcAttachmentSpec {
+                    transit_gateway_id: tgw_id,
                     vpc_id,
-                    &subnets,
-                    existing.appliance_mode_support,
-                    existing.dns_support,
+                    subnet_ids: &subnets,
+                    appliance_mode_support: existing.appliance_mode_support,
+                    dns_support: existing.dns_support,
                     tags,
-                )
+                })
                 .await?;
             self.record(|t| {
                 t.attachments.insert(vpc_id.to_string(), created);
@@ -1037,7 +989,7 @@ impl Executor {
             vpc_id,
             "adopting an existing attachment of this hub"
         );
-        aws.tag(&existing.id, tags).await?;
+        aws.create_tags(&existing.id, tags).await?;
         let adopted = VpcAttachment {
             tags: tags.clone(),
             ..existing
