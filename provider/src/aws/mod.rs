@@ -3,7 +3,7 @@
 //!
 //! - [`call`]: [`Aws`](call::Aws), the one way to call AWS (governor pacing, retries, budget),
 //!   listings page by page, filters split at EC2's 200 values.
-//! - [`ec2`], [`ram`], [`direct_connect`]: finders and mutators, one module per
+//! - [`ec2`], [`ram`], [`direct_connect`], [`directory`]: finders and mutators, one module per
 //!   kind of AWS object, returning plain types defined beside them (no SDK type leaves
 //!   `aws/`). A finder answers `None` or leaves an object out when it does not exist; the
 //!   caller decides what absence means. A call is added with the first resource that makes it:
@@ -13,6 +13,7 @@
 
 pub mod call;
 pub mod direct_connect;
+pub mod directory;
 pub mod ec2;
 pub mod errors;
 pub mod governor;

@@ -6,6 +6,7 @@
 //! hides the others.
 
 pub mod attachment;
+pub mod client_vpn;
 pub mod route_table;
 pub mod subnet;
 pub mod tags;
