@@ -20,6 +20,19 @@ pub enum Poll<T> {
     Failed(String),
 }
 
+/// A poll made of the provider's own calls (a finder's status function), as [`wait_until`]
+/// takes it: AWS errors stay errors (the wait retries the temporary ones), a refusal fails the
+/// wait, and a stop or deadline met inside the call is left to the wait's own sleep, which
+/// reports it as such.
+pub fn poll<T>(result: Result<Poll<T>, OpError>) -> Result<Poll<T>, AwsError> {
+    match result {
+        Ok(poll) => Ok(poll),
+        Err(OpError::Aws(error)) => Err(error),
+        Err(OpError::Refused(why)) => Ok(Poll::Failed(why)),
+        Err(OpError::Cancelled) | Err(OpError::Timeout(_)) => Ok(Poll::Pending("stopping".into())),
+    }
+}
+
 /// Delay before poll `n` (0-based): quick at first, because many transitions are fast (and the
 /// emulator's are), then up to 10 s, which keeps long waits (minutes for a Transit Gateway or a
 /// Client VPN association) cheap in API calls.

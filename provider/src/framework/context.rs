@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
+use crate::aws::call::Aws;
 use crate::aws::retry::Budget;
 use crate::config::clients::AwsClients;
 
@@ -56,6 +57,11 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(clients: Arc<AwsClients>, budget: Budget) -> Ctx {
         Ctx { clients, budget }
+    }
+
+    /// The provider's AWS calls, paced, retried and bounded by this operation's budget.
+    pub fn aws(&self) -> Aws<'_> {
+        Aws::new(&self.clients, &self.budget)
     }
 
     /// The provider's `default_tags`.

@@ -2,6 +2,7 @@
 //! against the local AWS emulator where AWS is involved. One test binary, so the AWS SDK is
 //! linked once.
 
+mod aws_finders;
 mod client_vpn;
 mod client_vpn_failure;
 mod client_vpn_fixture;

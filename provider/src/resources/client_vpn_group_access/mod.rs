@@ -4,11 +4,11 @@
 //! The flow reads down the modules: [`schema`] → [`model`] (typed configuration) →
 //! [`validate`] → [`observe`] (one call per kind of AWS object) → [`diff`] → [`plan`] (an
 //! engine operation plan) → [`apply`] through the per-endpoint [`scheduler`] → [`state`]. The
-//! AWS calls are in [`aws`]; [`import`] rebuilds a state from an existing endpoint.
-//! `docs/design-client-vpn-group-access.md` explains the decisions.
+//! AWS calls are the shared Client VPN, subnet and directory finders of [`crate::aws`];
+//! [`import`] rebuilds a state from an existing endpoint.
+//! `docs/design/client_vpn_group_access.md` explains the decisions.
 
 pub mod apply;
-pub mod aws;
 pub mod diff;
 pub mod import;
 pub mod model;
@@ -100,7 +100,7 @@ impl EndpointScope {
                 subnets: &full.subnets,
             },
         };
-        observe::observe(&ctx.clients, &ctx.budget, &self.endpoint_id, scope).await
+        observe::observe(&ctx.aws(), &self.endpoint_id, scope).await
     }
 }
 
@@ -185,7 +185,7 @@ fn endpoint_not_found(endpoint_id: &str) -> Diagnostics {
 impl ClientVpnGroupAccess {
     /// SIDs of the groups given by name; a failed lookup is reported by the checks.
     async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &mut Facts) {
-        match observe::resolve_names(&ctx.clients, &ctx.budget, config, observation).await {
+        match observe::resolve_names(&ctx.aws(), config, observation).await {
             Ok((resolved, problems)) => {
                 facts.resolved = resolved;
                 facts.problems = problems;
@@ -506,7 +506,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         let endpoint_id = record.observation.endpoint.id.clone();
         let mutations = record.changes.mutation_count();
         let scheduler = Arc::new(scheduler::Scheduler::start(
-            Arc::new(aws::Ec2Endpoint {
+            Arc::new(scheduler::Ec2Endpoint {
                 aws: ctx.clients.clone(),
                 endpoint_id: endpoint_id.clone(),
             }),
@@ -632,7 +632,7 @@ impl ManagedResource for ClientVpnGroupAccess {
             directory: None,
             subnets: &[],
         };
-        match observe::observe(&ctx.clients, &ctx.budget, id, scope).await {
+        match observe::observe(&ctx.aws(), id, scope).await {
             Ok(Some(observation)) => {
                 let (state, warnings) = import::imported_state(&observation);
                 // Routes through every associated subnet read as the default.

@@ -1,6 +1,7 @@
 //! The resource's own types: the configuration as typed (with values not yet known), the access
-//! it describes once everything is known, the identity of AWS rules and routes, and the two
-//! encodings that carry group keys through AWS (rule descriptions) and SIDs.
+//! it describes once everything is known, and the two encodings that carry group keys through
+//! AWS (rule descriptions) and SIDs. The identity of AWS rules and routes and their phases are
+//! the Client VPN finders' (`crate::aws::ec2::client_vpn`), re-exported here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,6 +9,7 @@ use ipnet::Ipv4Net;
 
 use crate::protocol::cty::Value;
 
+pub use crate::aws::ec2::client_vpn::{Phase, RouteKey, RuleKey};
 pub use crate::protocol::object::Maybe;
 
 /// One group of the configuration; any part may be unknown at plan time.
@@ -145,21 +147,6 @@ pub struct Access {
     pub route_subnet_ids: BTreeSet<String>,
     pub manage_routes: bool,
     pub allow_internet: bool,
-}
-
-/// An authorization rule's identity on AWS: rules have no ID, and AWS refuses a second rule for
-/// the same network and group.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RuleKey {
-    pub sid: String,
-    pub cidr: Ipv4Net,
-}
-
-/// A route's identity on AWS: destination and target subnet.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RouteKey {
-    pub destination: Ipv4Net,
-    pub subnet_id: String,
 }
 
 /// What a wanted rule looks like besides its identity.
@@ -319,39 +306,6 @@ pub fn parse_sid(text: &str) -> Result<String, SidError> {
     } else {
         Err(SidError::NotCanonical { canonical })
     }
-}
-
-/// A resource-level status of a rule, route or association, from AWS's status codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    /// `authorizing`, `creating`, `associating`: a mutation in flight.
-    Arriving,
-    Active,
-    Failed,
-    /// `revoking`, `deleting`, `disassociating`: a mutation in flight.
-    Leaving,
-}
-
-impl Phase {
-    pub fn of(status: &str) -> Phase {
-        match status {
-            "authorizing" | "creating" | "associating" => Phase::Arriving,
-            "failed" | "association-failed" => Phase::Failed,
-            "revoking" | "deleting" | "disassociating" => Phase::Leaving,
-            // `active`, `associated`, and anything AWS may add later that is not a transition.
-            _ => Phase::Active,
-        }
-    }
-
-    /// Whether the object counts against the endpoint's 10 concurrent mutations.
-    pub fn in_flight(self) -> bool {
-        matches!(self, Phase::Arriving | Phase::Leaving)
-    }
-}
-
-/// Parses a CIDR AWS reported (AWS writes them canonically; host bits are dropped defensively).
-pub fn aws_cidr(text: &str) -> Option<Ipv4Net> {
-    text.parse::<Ipv4Net>().ok().map(|net| net.trunc())
 }
 
 #[cfg(test)]

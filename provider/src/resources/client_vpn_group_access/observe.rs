@@ -2,115 +2,17 @@
 //! endpoint, its target networks, its authorization rules, its routes, the directory, and the
 //! Availability Zones of the associated subnets. Plan, apply, read and import all start here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ipnet::Ipv4Net;
-
-use super::aws;
-use super::model::{Config, Maybe, Phase, RouteKey, RuleKey, aws_cidr};
+use super::model::{Config, Maybe, Phase};
 use super::validate::NameProblem;
-use crate::aws::retry::{Budget, OpError};
-use crate::config::clients::AwsClients;
+use crate::aws::call::Aws;
+use crate::aws::directory::GroupLookup;
+use crate::aws::retry::OpError;
 
-/// The parts of an endpoint this resource depends on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    pub id: String,
-    pub client_cidr_block: String,
-    /// The directory of its Active Directory authentication, if it uses one.
-    pub directory_id: Option<String>,
-    /// Authentication types, e.g. `directory-service-authentication`.
-    pub authentication: Vec<String>,
-    /// Set when the endpoint is attached to a Transit Gateway (routes then have no subnet).
-    pub transit_gateway_id: Option<String>,
-    pub vpc_id: Option<String>,
-}
-
-impl Endpoint {
-    pub fn client_cidr(&self) -> Option<Ipv4Net> {
-        aws_cidr(&self.client_cidr_block)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Association {
-    pub subnet_id: String,
-    pub status: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// `None` for a rule that authorizes all groups.
-    pub group_id: Option<String>,
-    pub access_all: bool,
-    pub destination_cidr: String,
-    pub description: Option<String>,
-    pub status: String,
-    pub message: Option<String>,
-}
-
-impl Rule {
-    /// The identity of a per-group IPv4 rule (`None` for all-groups rules).
-    pub fn key(&self) -> Option<RuleKey> {
-        if self.access_all {
-            return None;
-        }
-        Some(RuleKey {
-            sid: self.group_id.clone().filter(|g| !g.is_empty())?,
-            cidr: aws_cidr(&self.destination_cidr)?,
-        })
-    }
-
-    pub fn phase(&self) -> Phase {
-        Phase::of(&self.status)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Route {
-    pub destination_cidr: String,
-    pub subnet_id: String,
-    /// `associate` (added by AWS when the subnet was associated) or `add-route`.
-    pub origin: String,
-    pub status: String,
-    pub message: Option<String>,
-}
-
-pub const ORIGIN_ASSOCIATE: &str = "associate";
-
-impl Route {
-    pub fn key(&self) -> Option<RouteKey> {
-        Some(RouteKey {
-            destination: aws_cidr(&self.destination_cidr)?,
-            subnet_id: self.subnet_id.clone(),
-        })
-    }
-
-    pub fn phase(&self) -> Phase {
-        Phase::of(&self.status)
-    }
-
-    pub fn added_by_association(&self) -> bool {
-        self.origin == ORIGIN_ASSOCIATE
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Directory {
-    pub id: String,
-    /// `MicrosoftAD`, `ADConnector`, `SimpleAD`, `SharedMicrosoftAD`.
-    pub kind: String,
-    pub stage: String,
-}
-
-pub const MANAGED_AD: &str = "MicrosoftAD";
-
-/// Where a subnet is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Subnet {
-    pub availability_zone: String,
-    pub vpc_id: String,
-}
+pub use crate::aws::directory::{Directory, MANAGED_AD};
+pub use crate::aws::ec2::client_vpn::{Association, Endpoint, Route, Rule};
+pub use crate::aws::ec2::subnet::Subnet;
 
 /// The directory the groups are looked up in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,24 +68,21 @@ impl Scope<'_> {
 
 /// Reads the endpoint and what it holds; `None` when the endpoint does not exist.
 pub async fn observe(
-    aws: &AwsClients,
-    budget: &Budget,
+    aws: &Aws<'_>,
     endpoint_id: &str,
     scope: Scope<'_>,
 ) -> Result<Option<Observation>, OpError> {
     let (endpoint, associations, rules, routes) = tokio::join!(
-        aws::endpoint(aws, budget, endpoint_id),
+        aws.client_vpn_endpoint(endpoint_id),
         async {
             if scope.associations {
-                aws::target_networks(aws, budget, endpoint_id)
-                    .await
-                    .map(Some)
+                aws.client_vpn_target_networks(endpoint_id).await.map(Some)
             } else {
                 Ok(None)
             }
         },
-        aws::authorization_rules(aws, budget, endpoint_id),
-        aws::routes(aws, budget, endpoint_id),
+        aws.client_vpn_authorization_rules(endpoint_id),
+        aws.client_vpn_routes(endpoint_id),
     );
     let Some(endpoint) = endpoint? else {
         return Ok(None);
@@ -205,21 +104,20 @@ pub async fn observe(
         Some(Some(id)) => Some(id.to_string()),
         Some(None) => endpoint.directory_id.clone(),
     };
-    let mut subnet_ids: Vec<String> = associations.iter().map(|a| a.subnet_id.clone()).collect();
+    let mut subnet_ids: BTreeSet<String> =
+        associations.iter().map(|a| a.subnet_id.clone()).collect();
     subnet_ids.extend(scope.subnets.iter().cloned());
-    subnet_ids.sort();
-    subnet_ids.dedup();
     let (directory, subnets) = tokio::join!(
         async {
             match &directory_id {
                 None => Ok::<_, OpError>(DirectoryLookup::None),
-                Some(id) => Ok(match aws::directory(aws, budget, id).await? {
+                Some(id) => Ok(match aws.directory(id).await? {
                     Some(found) => DirectoryLookup::Found(found),
                     None => DirectoryLookup::Missing(id.clone()),
                 }),
             }
         },
-        aws::subnets(aws, budget, &subnet_ids),
+        aws.subnets(&subnet_ids),
     );
     Ok(Some(Observation {
         endpoint,
@@ -235,8 +133,7 @@ pub async fn observe(
 /// endpoint's), and the names that could not be resolved with the reason. Groups whose name or
 /// directory is not known yet are left for the apply.
 pub async fn resolve_names(
-    aws: &AwsClients,
-    budget: &Budget,
+    aws: &Aws<'_>,
     config: &Config,
     observation: &Observation,
 ) -> Result<(BTreeMap<String, String>, Vec<(String, NameProblem)>), OpError> {
@@ -277,18 +174,18 @@ pub async fn resolve_names(
             }
             DirectoryLookup::Found(_) => {}
         }
-        match aws::group_sid(aws, budget, directory_id, name).await? {
-            aws::GroupLookup::Sid(sid) => {
+        match aws.group_sid(directory_id, name).await? {
+            GroupLookup::Sid(sid) => {
                 resolved.insert(key.clone(), sid);
             }
-            aws::GroupLookup::NotFound => problems.push((
+            GroupLookup::NotFound => problems.push((
                 key.clone(),
                 NameProblem::NotFound {
                     directory_id: directory_id.clone(),
                     name: name.clone(),
                 },
             )),
-            aws::GroupLookup::Unsupported(kind) => problems.push((
+            GroupLookup::Unsupported(kind) => problems.push((
                 key.clone(),
                 NameProblem::NotManagedAd {
                     directory_id: directory_id.clone(),

@@ -24,13 +24,16 @@ use tokio::time::Instant;
 
 use super::model::{Phase, RouteKey, RuleKey};
 use super::observe::{Association, Route, Rule};
+use crate::aws::call::Aws;
+use crate::aws::ec2::client_vpn;
 use crate::aws::errors::{AwsError, ErrorClass};
 use crate::aws::governor::{Governor, Lane};
 use crate::aws::retry::{Budget, OpError, backoff};
 use crate::aws::waiter::poll_delay;
+use crate::config::clients::AwsClients;
 
-/// The endpoint's API as the scheduler needs it; the AWS implementation is
-/// [`super::aws::Ec2Endpoint`], tests use an in-memory endpoint.
+/// The endpoint's API as the scheduler needs it; the AWS implementation is [`Ec2Endpoint`],
+/// tests use an in-memory endpoint.
 #[async_trait]
 pub trait EndpointApi: Send + Sync + 'static {
     /// One attempt of a mutation (no retries: the scheduler retries).
@@ -38,6 +41,55 @@ pub trait EndpointApi: Send + Sync + 'static {
     async fn rules(&self, budget: &Budget) -> Result<Vec<Rule>, OpError>;
     async fn routes(&self, budget: &Budget) -> Result<Vec<Route>, OpError>;
     async fn associations(&self, budget: &Budget) -> Result<Vec<Association>, OpError>;
+}
+
+/// Description given to the routes this resource creates, so people looking at the endpoint
+/// know who owns them.
+pub const ROUTE_DESCRIPTION: &str = "migration_client_vpn_group_access";
+
+/// The scheduler's view of one endpoint, over the EC2 API: the shared Client VPN finders for
+/// the polls (paced and retried), and single-attempt mutations (the scheduler paces and retries
+/// them).
+pub struct Ec2Endpoint {
+    pub aws: Arc<AwsClients>,
+    pub endpoint_id: String,
+}
+
+#[async_trait]
+impl EndpointApi for Ec2Endpoint {
+    async fn mutate(&self, mutation: &Mutation, client_token: &str) -> Result<(), AwsError> {
+        let (aws, endpoint) = (&self.aws, self.endpoint_id.as_str());
+        match mutation {
+            Mutation::Authorize(rule, description) => {
+                client_vpn::authorize(aws, endpoint, rule, description.as_deref(), client_token)
+                    .await
+            }
+            Mutation::Revoke(rule) => client_vpn::revoke(aws, endpoint, rule).await,
+            Mutation::CreateRoute(route) => {
+                client_vpn::create_route(aws, endpoint, route, ROUTE_DESCRIPTION, client_token)
+                    .await
+            }
+            Mutation::DeleteRoute(route) => client_vpn::delete_route(aws, endpoint, route).await,
+        }
+    }
+
+    async fn rules(&self, budget: &Budget) -> Result<Vec<Rule>, OpError> {
+        Aws::new(&self.aws, budget)
+            .client_vpn_authorization_rules(&self.endpoint_id)
+            .await
+    }
+
+    async fn routes(&self, budget: &Budget) -> Result<Vec<Route>, OpError> {
+        Aws::new(&self.aws, budget)
+            .client_vpn_routes(&self.endpoint_id)
+            .await
+    }
+
+    async fn associations(&self, budget: &Budget) -> Result<Vec<Association>, OpError> {
+        Aws::new(&self.aws, budget)
+            .client_vpn_target_networks(&self.endpoint_id)
+            .await
+    }
 }
 
 /// A mutating call.

@@ -1129,15 +1129,19 @@ mod tests {
                 (
                     "subnet-0aaaaaaaaaaaaaaaa".into(),
                     Subnet {
-                        availability_zone: "eu-west-1a".into(),
+                        id: "subnet-0aaaaaaaaaaaaaaaa".into(),
                         vpc_id: "vpc-0123456789abcdef0".into(),
+                        availability_zone: "eu-west-1a".into(),
+                        availability_zone_id: None,
                     },
                 ),
                 (
                     "subnet-0bbbbbbbbbbbbbbbb".into(),
                     Subnet {
-                        availability_zone: "eu-west-1b".into(),
+                        id: "subnet-0bbbbbbbbbbbbbbbb".into(),
                         vpc_id: "vpc-0123456789abcdef0".into(),
+                        availability_zone: "eu-west-1b".into(),
+                        availability_zone_id: None,
                     },
                 ),
             ]),
@@ -1346,15 +1350,19 @@ mod tests {
         seen.subnets.insert(
             "subnet-0dddddddddddddddd".into(),
             Subnet {
-                availability_zone: "eu-west-1a".into(),
+                id: "subnet-0dddddddddddddddd".into(),
                 vpc_id: "vpc-0123456789abcdef0".into(),
+                availability_zone: "eu-west-1a".into(),
+                availability_zone_id: None,
             },
         );
         seen.subnets.insert(
             "subnet-0eeeeeeeeeeeeeeee".into(),
             Subnet {
-                availability_zone: "eu-west-1c".into(),
+                id: "subnet-0eeeeeeeeeeeeeeee".into(),
                 vpc_id: "vpc-0fffffffffffffff0".into(),
+                availability_zone: "eu-west-1c".into(),
+                availability_zone_id: None,
             },
         );
         let run = |stage| {

@@ -12,14 +12,15 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
-use super::aws::{Aws, GONE};
 use super::diff::{AttachmentRef, Change, TagObject};
 use super::model::with_owner;
 use super::plan::HubOp;
-use super::topology::{DataCenter, DataCenterLink, Topology, VpcAttachment};
-use crate::aws::errors::{AwsError, ErrorClass};
+use super::topology::{DataCenter, DataCenterAttachment, DataCenterLink, Topology, VpcAttachment};
+use crate::aws::call::Aws;
+use crate::aws::ec2::attachment::{GONE, VpcAttachmentSpec};
+use crate::aws::errors::ErrorClass;
 use crate::aws::retry::{Budget, OpError};
-use crate::aws::waiter::{Poll, wait_until};
+use crate::aws::waiter::{Poll, poll, wait_until};
 use crate::config::clients::AwsClients;
 use crate::engine::{self, OperationPlan};
 use crate::framework::tags::OWNER_TAG;
@@ -64,17 +65,6 @@ pub async fn run(
         topology,
         failures: report.failures,
         not_started: report.not_started,
-    }
-}
-
-/// A wait's poll result from one of our calls: stop and deadline are left to the waiter's
-/// own sleep, which reports them as such.
-fn poll<T>(result: Result<Poll<T>, OpError>) -> Result<Poll<T>, AwsError> {
-    match result {
-        Ok(poll) => Ok(poll),
-        Err(OpError::Aws(error)) => Err(error),
-        Err(OpError::Refused(why)) => Ok(Poll::Failed(why)),
-        Err(OpError::Cancelled) | Err(OpError::Timeout(_)) => Ok(Poll::Pending("stopping".into())),
     }
 }
 
@@ -185,10 +175,7 @@ fn object_name(object: &TagObject) -> String {
 
 impl Executor {
     fn aws(&self) -> Aws<'_> {
-        Aws {
-            clients: &self.clients,
-            budget: &self.budget,
-        }
+        Aws::new(&self.clients, &self.budget)
     }
 
     fn snapshot(&self) -> Topology {
@@ -239,152 +226,165 @@ impl Executor {
     async fn change(&self, change: Change) -> Result<(), OpError> {
         let aws = self.aws();
         match change {
-            Change::CreateTransitGateway(spec) => Box::pin(async move {
-                let created = aws.create_transit_gateway(&spec).await?;
-                let id = created.id.clone();
-                self.record(|t| t.tgw = Some(created));
-                let owner = [(OWNER_TAG.to_string(), id.clone())].into();
-                aws.tag(&id, &owner).await?;
-                self.record(|t| {
-                    if let Some(tgw) = &mut t.tgw {
-                        tgw.tags.extend(owner);
-                    }
-                });
-                self.await_transit_gateway(&id).await
-            })
-            .await,
-            Change::ModifyTransitGateway(modification) => Box::pin(async move {
-                let (id, _) = self.tgw()?;
-                if modification != Default::default() {
-                    aws.modify_transit_gateway(&id, &modification).await?;
+            Change::CreateTransitGateway(spec) => {
+                Box::pin(async move {
+                    let created = aws.create_transit_gateway(&spec).await?;
+                    let id = created.id.clone();
+                    self.record(|t| t.tgw = Some(created));
+                    let owner = [(OWNER_TAG.to_string(), id.clone())].into();
+                    aws.create_tags(&id, &owner).await?;
                     self.record(|t| {
                         if let Some(tgw) = &mut t.tgw {
-                            tgw.state = "modifying".into();
+                            tgw.tags.extend(owner);
                         }
                     });
-                }
-                self.await_transit_gateway(&id).await
-            })
-            .await,
-            Change::DeleteTransitGateway => Box::pin(async move {
-                let (id, _) = self.tgw()?;
-                let foreign = self.snapshot().foreign_attachments;
-                if !foreign.is_empty() {
-                    let listed: Vec<String> = foreign
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{} ({} {} of account {})",
-                                a.id, a.resource_type, a.resource_id, a.resource_owner_id
-                            )
-                        })
-                        .collect();
-                    return Err(refused(format!(
-                        "{id} still has attachments this resource does not manage: {}. Delete \
-                         them (from their owners' accounts) and destroy again",
-                        listed.join(", ")
-                    )));
-                }
-                aws.delete_transit_gateway(&id).await?;
-                wait_until(&self.budget, &format!("{id} to be deleted"), || async {
-                    poll(match aws.describe_transit_gateway(&id).await {
-                        Ok(None) => Ok(Poll::Done(())),
-                        Ok(Some(t)) if t.state == "deleted" => Ok(Poll::Done(())),
-                        Ok(Some(t)) => Ok(Poll::Pending(t.state)),
-                        Err(e) => Err(e),
-                    })
+                    self.await_transit_gateway(&id).await
                 })
-                .await?;
-                self.record(Topology::forget_transit_gateway);
-                Ok(())
-            })
-            .await,
+                .await
+            }
+            Change::ModifyTransitGateway(modification) => {
+                Box::pin(async move {
+                    let (id, _) = self.tgw()?;
+                    if modification != Default::default() {
+                        aws.modify_transit_gateway(&id, &modification).await?;
+                        self.record(|t| {
+                            if let Some(tgw) = &mut t.tgw {
+                                tgw.state = "modifying".into();
+                            }
+                        });
+                    }
+                    self.await_transit_gateway(&id).await
+                })
+                .await
+            }
+            Change::DeleteTransitGateway => {
+                Box::pin(async move {
+                    let (id, _) = self.tgw()?;
+                    let foreign = self.snapshot().foreign_attachments;
+                    if !foreign.is_empty() {
+                        let listed: Vec<String> = foreign
+                            .iter()
+                            .map(|a| {
+                                format!(
+                                    "{} ({} {} of account {})",
+                                    a.id, a.resource_type, a.resource_id, a.resource_owner_id
+                                )
+                            })
+                            .collect();
+                        return Err(refused(format!(
+                            "{id} still has attachments this resource does not manage: {}. Delete \
+                         them (from their owners' accounts) and destroy again",
+                            listed.join(", ")
+                        )));
+                    }
+                    aws.delete_transit_gateway(&id).await?;
+                    wait_until(&self.budget, &format!("{id} to be deleted"), || async {
+                        poll(aws.transit_gateway_deleted(&id).await)
+                    })
+                    .await?;
+                    self.record(Topology::forget_transit_gateway);
+                    Ok(())
+                })
+                .await
+            }
             Change::CreateShare {
                 name,
                 principals,
                 allow_external_principals,
                 tags,
-            } => Box::pin(async move {
-                let (tgw_id, arn) = self.tgw()?;
-                let tags = with_owner(tags, &tgw_id);
-                let share_arn = aws
-                    .create_share(&name, &arn, &principals, allow_external_principals, &tags)
-                    .await?;
-                self.record(|t| {
-                    t.share = Some(super::topology::Share {
-                        arn: share_arn,
-                        name,
-                        allow_external_principals,
-                        principals,
-                        resources: [arn].into(),
-                        tags,
-                    })
-                });
-                Ok(())
-            })
-            .await,
+            } => {
+                Box::pin(async move {
+                    let (tgw_id, arn) = self.tgw()?;
+                    let tags = with_owner(tags, &tgw_id);
+                    let share_arn = aws
+                        .create_share(&name, &arn, &principals, allow_external_principals, &tags)
+                        .await?;
+                    self.record(|t| {
+                        t.share = Some(super::topology::Share {
+                            arn: share_arn,
+                            name,
+                            allow_external_principals,
+                            principals,
+                            resources: [arn].into(),
+                            tags,
+                        })
+                    });
+                    Ok(())
+                })
+                .await
+            }
             Change::UpdateShare {
                 name,
                 allow_external_principals,
-            } => Box::pin(async move {
-                let arn = self.share_arn()?;
-                aws.update_share(&arn, name.as_deref(), allow_external_principals)
-                    .await?;
-                self.record(|t| {
-                    if let Some(share) = &mut t.share {
-                        if let Some(name) = name {
-                            share.name = name;
+            } => {
+                Box::pin(async move {
+                    let arn = self.share_arn()?;
+                    aws.update_share(&arn, name.as_deref(), allow_external_principals)
+                        .await?;
+                    self.record(|t| {
+                        if let Some(share) = &mut t.share {
+                            if let Some(name) = name {
+                                share.name = name;
+                            }
+                            if let Some(allow) = allow_external_principals {
+                                share.allow_external_principals = allow;
+                            }
                         }
-                        if let Some(allow) = allow_external_principals {
-                            share.allow_external_principals = allow;
+                    });
+                    Ok(())
+                })
+                .await
+            }
+            Change::AddPrincipals(principals) => {
+                Box::pin(async move {
+                    let arn = self.share_arn()?;
+                    aws.associate_share(&arn, &principals, &[]).await?;
+                    self.record(|t| {
+                        if let Some(share) = &mut t.share {
+                            share.principals.extend(principals);
                         }
-                    }
-                });
-                Ok(())
-            })
-            .await,
-            Change::AddPrincipals(principals) => Box::pin(async move {
-                let arn = self.share_arn()?;
-                aws.associate_share(&arn, &principals, &[]).await?;
-                self.record(|t| {
-                    if let Some(share) = &mut t.share {
-                        share.principals.extend(principals);
-                    }
-                });
-                Ok(())
-            })
-            .await,
-            Change::RemovePrincipals(principals) => Box::pin(async move {
-                let arn = self.share_arn()?;
-                aws.disassociate_principals(&arn, &principals).await?;
-                self.record(|t| {
-                    if let Some(share) = &mut t.share {
-                        share.principals.retain(|p| !principals.contains(p));
-                    }
-                });
-                Ok(())
-            })
-            .await,
-            Change::ShareTransitGateway => Box::pin(async move {
-                let arn = self.share_arn()?;
-                let (_, tgw_arn) = self.tgw()?;
-                aws.associate_share(&arn, &BTreeSet::new(), std::slice::from_ref(&tgw_arn))
-                    .await?;
-                self.record(|t| {
-                    if let Some(share) = &mut t.share {
-                        share.resources.insert(tgw_arn);
-                    }
-                });
-                Ok(())
-            })
-            .await,
-            Change::DeleteShare => Box::pin(async move {
-                let arn = self.share_arn()?;
-                aws.delete_share(&arn).await?;
-                self.record(|t| t.share = None);
-                Ok(())
-            })
-            .await,
+                    });
+                    Ok(())
+                })
+                .await
+            }
+            Change::RemovePrincipals(principals) => {
+                Box::pin(async move {
+                    let arn = self.share_arn()?;
+                    aws.disassociate_principals(&arn, &principals).await?;
+                    self.record(|t| {
+                        if let Some(share) = &mut t.share {
+                            share.principals.retain(|p| !principals.contains(p));
+                        }
+                    });
+                    Ok(())
+                })
+                .await
+            }
+            Change::ShareTransitGateway => {
+                Box::pin(async move {
+                    let arn = self.share_arn()?;
+                    let (_, tgw_arn) = self.tgw()?;
+                    aws.associate_share(&arn, &BTreeSet::new(), std::slice::from_ref(&tgw_arn))
+                        .await?;
+                    self.record(|t| {
+                        if let Some(share) = &mut t.share {
+                            share.resources.insert(tgw_arn);
+                        }
+                    });
+                    Ok(())
+                })
+                .await
+            }
+            Change::DeleteShare => {
+                Box::pin(async move {
+                    let arn = self.share_arn()?;
+                    aws.delete_share(&arn).await?;
+                    self.record(|t| t.share = None);
+                    Ok(())
+                })
+                .await
+            }
             Change::CreateAttachment {
                 key,
                 vpc_id,
@@ -392,185 +392,217 @@ impl Executor {
                 appliance_mode_support,
                 dns_support,
                 tags,
-            } => Box::pin(async move {
-                let (tgw_id, _) = self.tgw()?;
-                let tags = with_owner(tags, &tgw_id);
-                let created = aws
-                    .create_vpc_attachment(
-                        &tgw_id,
-                        &vpc_id,
-                        &subnet_ids,
-                        appliance_mode_support,
-                        dns_support,
-                        &tags,
-                    )
-                    .await;
-                match created {
-                    Ok(attachment) => {
-                        self.record(|t| {
-                            t.attachments.insert(vpc_id, attachment);
-                        });
-                        Ok(())
+            } => {
+                Box::pin(async move {
+                    let (tgw_id, _) = self.tgw()?;
+                    let tags = with_owner(tags, &tgw_id);
+                    let created = aws
+                        .create_vpc_attachment(VpcAttachmentSpec {
+                            transit_gateway_id: &tgw_id,
+                            vpc_id: &vpc_id,
+                            subnet_ids: &subnet_ids,
+                            appliance_mode_support,
+                            dns_support,
+                            tags: &tags,
+                        })
+                        .await;
+                    match created {
+                        Ok(attachment) => {
+                            self.record(|t| {
+                                t.attachments.insert(vpc_id, attachment);
+                            });
+                            Ok(())
+                        }
+                        Err(OpError::Aws(e)) if e.class == ErrorClass::AlreadyExists => {
+                            self.adopt_attachment(&tgw_id, &key, &vpc_id, &tags).await
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(OpError::Aws(e)) if e.class == ErrorClass::AlreadyExists => {
-                        self.adopt_attachment(&tgw_id, &key, &vpc_id, &tags).await
-                    }
-                    Err(e) => Err(e),
-                }
-            })
-            .await,
+                })
+                .await
+            }
             Change::ModifyAttachment {
                 vpc_id,
                 add_subnets,
                 remove_subnets,
                 appliance_mode_support,
                 dns_support,
-            } => Box::pin(async move {
-                let id = self.attachment_id(&AttachmentRef::Vpc(vpc_id.clone()))?;
-                aws.modify_vpc_attachment(
-                    &id,
-                    &add_subnets,
-                    &remove_subnets,
-                    appliance_mode_support,
-                    dns_support,
-                )
-                .await?;
-                self.record(|t| {
-                    if let Some(a) = t.attachments.get_mut(&vpc_id) {
-                        a.subnet_ids.retain(|s| !remove_subnets.contains(s));
-                        a.subnet_ids.extend(add_subnets);
-                        if let Some(on) = appliance_mode_support {
-                            a.appliance_mode_support = on;
+            } => {
+                Box::pin(async move {
+                    let id = self.attachment_id(&AttachmentRef::Vpc(vpc_id.clone()))?;
+                    aws.modify_vpc_attachment(
+                        &id,
+                        &add_subnets,
+                        &remove_subnets,
+                        appliance_mode_support,
+                        dns_support,
+                    )
+                    .await?;
+                    self.record(|t| {
+                        if let Some(a) = t.attachments.get_mut(&vpc_id) {
+                            a.subnet_ids.retain(|s| !remove_subnets.contains(s));
+                            a.subnet_ids.extend(add_subnets);
+                            if let Some(on) = appliance_mode_support {
+                                a.appliance_mode_support = on;
+                            }
+                            if let Some(on) = dns_support {
+                                a.dns_support = on;
+                            }
+                            a.state = "modifying".into();
                         }
-                        if let Some(on) = dns_support {
-                            a.dns_support = on;
+                    });
+                    Ok(())
+                })
+                .await
+            }
+            Change::AwaitAttachment { vpc_id } => {
+                Box::pin(async move { self.await_attachments(&[vpc_id], false).await }).await
+            }
+            Change::DeleteAttachment { vpc_id } => {
+                Box::pin(async move {
+                    let Some(attachment) = self.snapshot().attachments.get(&vpc_id).cloned() else {
+                        return Ok(());
+                    };
+                    if attachment.state != "deleting" {
+                        aws.delete_vpc_attachment(&attachment.id).await?;
+                    }
+                    self.record(|t| {
+                        if let Some(a) = t.attachments.get_mut(&vpc_id) {
+                            a.state = "deleting".into();
                         }
-                        a.state = "modifying".into();
-                    }
-                });
-                Ok(())
-            })
-            .await,
-            Change::AwaitAttachment { vpc_id } => Box::pin(async move { self.await_attachments(&[vpc_id], false).await }).await,
-            Change::DeleteAttachment { vpc_id } => Box::pin(async move {
-                let Some(attachment) = self.snapshot().attachments.get(&vpc_id).cloned() else {
-                    return Ok(());
-                };
-                if attachment.state != "deleting" {
-                    aws.delete_vpc_attachment(&attachment.id).await?;
-                }
-                self.record(|t| {
-                    if let Some(a) = t.attachments.get_mut(&vpc_id) {
-                        a.state = "deleting".into();
-                    }
-                });
-                Ok(())
-            })
-            .await,
+                    });
+                    Ok(())
+                })
+                .await
+            }
             Change::CreateDirectConnect {
                 gateway_id,
                 allowed_prefixes,
                 attachment_tags,
-            } => Box::pin(async move {
-                let (tgw_id, _) = self.tgw()?;
-                let attachment_tags = with_owner(attachment_tags, &tgw_id);
-                let link = match aws
-                    .create_direct_connect_association(&gateway_id, &tgw_id, &allowed_prefixes)
-                    .await
-                {
-                    Ok(link) => link,
-                    // Associated by an earlier, interrupted apply: take it over.
-                    Err(OpError::Aws(e)) if e.message.contains("already associated") => aws
-                        .direct_connect_associations(&tgw_id)
-                        .await?
-                        .into_iter()
-                        .find(|l| matches!(l, DataCenterLink::DirectConnect { gateway_id: g, .. } if *g == gateway_id))
-                        .ok_or(OpError::Aws(e))?,
-                    Err(e) => return Err(e),
-                };
-                self.settle_data_center(link, &attachment_tags).await
-            })
-            .await,
-            Change::UpdateDirectConnect { add, remove } => Box::pin(async move {
-                let association = match self.snapshot().data_center.map(|dc| dc.link) {
-                    Some(DataCenterLink::DirectConnect { association_id, .. }) => association_id,
-                    _ => return Err(refused("the Direct Connect association does not exist")),
-                };
-                aws.update_direct_connect_association(&association, &add, &remove)
-                    .await?;
-                self.record(|t| {
-                    if let Some(DataCenter {
-                        link:
-                            DataCenterLink::DirectConnect {
-                                allowed_prefixes,
-                                state,
-                                ..
-                            },
-                        ..
-                    }) = &mut t.data_center
+            } => {
+                Box::pin(async move {
+                    let (tgw_id, _) = self.tgw()?;
+                    let attachment_tags = with_owner(attachment_tags, &tgw_id);
+                    let association = match aws
+                        .create_direct_connect_association(&gateway_id, &tgw_id, &allowed_prefixes)
+                        .await
                     {
-                        allowed_prefixes.retain(|p| !remove.contains(p));
-                        allowed_prefixes.extend(add);
-                        *state = "updating".into();
-                    }
-                });
-                self.await_data_center().await
-            })
-            .await,
-            Change::DeleteDirectConnect => Box::pin(async move {
-                let (tgw_id, _) = self.tgw()?;
-                let association = match self.snapshot().data_center.map(|dc| dc.link) {
-                    Some(DataCenterLink::DirectConnect { association_id, .. }) => association_id,
-                    _ => return Ok(()),
-                };
-                aws.delete_direct_connect_association(&association).await?;
-                wait_until(
-                    &self.budget,
-                    "the Direct Connect association to be removed",
-                    || async { poll(self.data_center_gone(&tgw_id, &association).await) },
-                )
-                .await?;
-                self.record(Topology::forget_data_center);
-                Ok(())
-            })
-            .await,
+                        Ok(association) => association,
+                        // Associated by an earlier, interrupted apply: take it over.
+                        Err(OpError::Aws(e)) if e.message.contains("already associated") => aws
+                            .direct_connect_associations(&tgw_id)
+                            .await?
+                            .into_iter()
+                            .find(|a| a.direct_connect_gateway_id == gateway_id)
+                            .ok_or(OpError::Aws(e))?,
+                        Err(e) => return Err(e),
+                    };
+                    self.settle_data_center(association.into(), &attachment_tags)
+                        .await
+                })
+                .await
+            }
+            Change::UpdateDirectConnect { add, remove } => {
+                Box::pin(async move {
+                    let association = match self.snapshot().data_center.map(|dc| dc.link) {
+                        Some(DataCenterLink::DirectConnect { association_id, .. }) => {
+                            association_id
+                        }
+                        _ => return Err(refused("the Direct Connect association does not exist")),
+                    };
+                    aws.update_direct_connect_association(&association, &add, &remove)
+                        .await?;
+                    self.record(|t| {
+                        if let Some(DataCenter {
+                            link:
+                                DataCenterLink::DirectConnect {
+                                    allowed_prefixes,
+                                    state,
+                                    ..
+                                },
+                            ..
+                        }) = &mut t.data_center
+                        {
+                            allowed_prefixes.retain(|p| !remove.contains(p));
+                            allowed_prefixes.extend(add);
+                            *state = "updating".into();
+                        }
+                    });
+                    self.await_data_center().await
+                })
+                .await
+            }
+            Change::DeleteDirectConnect => {
+                Box::pin(async move {
+                    let (tgw_id, _) = self.tgw()?;
+                    let association = match self.snapshot().data_center.map(|dc| dc.link) {
+                        Some(DataCenterLink::DirectConnect { association_id, .. }) => {
+                            association_id
+                        }
+                        _ => return Ok(()),
+                    };
+                    aws.delete_direct_connect_association(&association).await?;
+                    wait_until(
+                        &self.budget,
+                        "the Direct Connect association to be removed",
+                        || async { poll(self.data_center_gone(&tgw_id, &association).await) },
+                    )
+                    .await?;
+                    self.record(Topology::forget_data_center);
+                    Ok(())
+                })
+                .await
+            }
             Change::CreateVpn {
                 customer_gateway_id,
                 static_routes_only,
                 tags,
                 attachment_tags,
-            } => Box::pin(async move {
-                let (tgw_id, _) = self.tgw()?;
-                let (tags, attachment_tags) = (
-                    with_owner(tags, &tgw_id),
-                    with_owner(attachment_tags, &tgw_id),
-                );
-                let link = aws
-                    .create_vpn_connection(&tgw_id, &customer_gateway_id, static_routes_only, &tags)
-                    .await?;
-                self.settle_data_center(link, &attachment_tags).await
-            })
-            .await,
-            Change::DeleteVpn => Box::pin(async move {
-                let (tgw_id, _) = self.tgw()?;
-                let connection = match self.snapshot().data_center.map(|dc| dc.link) {
-                    Some(DataCenterLink::Vpn { connection_id, .. }) => connection_id,
-                    _ => return Ok(()),
-                };
-                aws.delete_vpn_connection(&connection).await?;
-                wait_until(&self.budget, "the VPN connection to be deleted", || async {
-                    poll(self.data_center_gone(&tgw_id, &connection).await)
+            } => {
+                Box::pin(async move {
+                    let (tgw_id, _) = self.tgw()?;
+                    let (tags, attachment_tags) = (
+                        with_owner(tags, &tgw_id),
+                        with_owner(attachment_tags, &tgw_id),
+                    );
+                    let connection = aws
+                        .create_vpn_connection(
+                            &tgw_id,
+                            &customer_gateway_id,
+                            static_routes_only,
+                            &tags,
+                        )
+                        .await?;
+                    self.settle_data_center(connection.into(), &attachment_tags)
+                        .await
                 })
-                .await?;
-                self.record(Topology::forget_data_center);
-                Ok(())
-            })
-            .await,
-            Change::AwaitDataCenter => Box::pin(async move { self.await_data_center().await }).await,
-            Change::Connect { target, propagate } => Box::pin(async move {
-                let id = self.attachment_id(&target)?;
-                let topology = self.snapshot();
-                let table = topology
+                .await
+            }
+            Change::DeleteVpn => {
+                Box::pin(async move {
+                    let (tgw_id, _) = self.tgw()?;
+                    let connection = match self.snapshot().data_center.map(|dc| dc.link) {
+                        Some(DataCenterLink::Vpn { connection_id, .. }) => connection_id,
+                        _ => return Ok(()),
+                    };
+                    aws.delete_vpn_connection(&connection).await?;
+                    wait_until(&self.budget, "the VPN connection to be deleted", || async {
+                        poll(self.data_center_gone(&tgw_id, &connection).await)
+                    })
+                    .await?;
+                    self.record(Topology::forget_data_center);
+                    Ok(())
+                })
+                .await
+            }
+            Change::AwaitDataCenter => {
+                Box::pin(async move { self.await_data_center().await }).await
+            }
+            Change::Connect { target, propagate } => {
+                Box::pin(async move {
+                    let id = self.attachment_id(&target)?;
+                    let topology = self.snapshot();
+                    let table = topology
                     .hub_route_table_id()
                     .map(str::to_string)
                     .ok_or_else(|| {
@@ -579,66 +611,74 @@ impl Executor {
                          route table); it was created without default route table association",
                         )
                     })?;
-                let associated = match &target {
-                    AttachmentRef::Vpc(vpc) => topology
-                        .attachments
-                        .get(vpc)
-                        .and_then(|a| a.associated_route_table.clone()),
-                    AttachmentRef::DataCenter => topology
-                        .data_center
-                        .as_ref()
-                        .and_then(|dc| dc.attachment.as_ref())
-                        .and_then(|a| a.associated_route_table.clone()),
-                };
-                if associated.is_none() {
-                    aws.associate(&table, &id).await?;
-                    self.record(|t| set_association(t, &target, &table));
-                }
-                if topology.propagations.contains(&id) != propagate {
-                    aws.set_propagation(&table, &id, propagate).await?;
-                    self.record(|t| t.record_propagation(&id, propagate));
-                }
-                Ok(())
-            })
-            .await,
+                    let associated = match &target {
+                        AttachmentRef::Vpc(vpc) => topology
+                            .attachments
+                            .get(vpc)
+                            .and_then(|a| a.associated_route_table.clone()),
+                        AttachmentRef::DataCenter => topology
+                            .data_center
+                            .as_ref()
+                            .and_then(|dc| dc.attachment.as_ref())
+                            .and_then(|a| a.associated_route_table.clone()),
+                    };
+                    if associated.is_none() {
+                        aws.associate_route_table(&table, &id).await?;
+                        self.record(|t| set_association(t, &target, &table));
+                    }
+                    if topology.propagations.contains(&id) != propagate {
+                        aws.set_propagation(&table, &id, propagate).await?;
+                        self.record(|t| t.record_propagation(&id, propagate));
+                    }
+                    Ok(())
+                })
+                .await
+            }
             Change::RouteToDataCenter {
                 destination,
                 replace,
-            } => Box::pin(async move {
-                let table = self
-                    .snapshot()
-                    .hub_route_table_id()
-                    .map(str::to_string)
-                    .ok_or_else(|| refused("the Transit Gateway has no hub route table"))?;
-                let attachment = self.attachment_id(&AttachmentRef::DataCenter)?;
-                let result = aws
-                    .put_hub_route(&table, &destination, &attachment, replace)
-                    .await;
-                match result {
-                    Err(OpError::Aws(e)) if !replace && e.class == ErrorClass::AlreadyExists => {
-                        aws.put_hub_route(&table, &destination, &attachment, true)
-                            .await?
+            } => {
+                Box::pin(async move {
+                    let table = self
+                        .snapshot()
+                        .hub_route_table_id()
+                        .map(str::to_string)
+                        .ok_or_else(|| refused("the Transit Gateway has no hub route table"))?;
+                    let attachment = self.attachment_id(&AttachmentRef::DataCenter)?;
+                    let result = aws
+                        .put_transit_gateway_route(&table, &destination, &attachment, replace)
+                        .await;
+                    match result {
+                        Err(OpError::Aws(e))
+                            if !replace && e.class == ErrorClass::AlreadyExists =>
+                        {
+                            aws.put_transit_gateway_route(&table, &destination, &attachment, true)
+                                .await?
+                        }
+                        Err(OpError::Aws(e)) if replace && e.class == ErrorClass::NotFound => {
+                            aws.put_transit_gateway_route(&table, &destination, &attachment, false)
+                                .await?
+                        }
+                        other => other?,
                     }
-                    Err(OpError::Aws(e)) if replace && e.class == ErrorClass::NotFound => {
-                        aws.put_hub_route(&table, &destination, &attachment, false)
-                            .await?
+                    self.record(|t| t.record_hub_route(&destination, &attachment));
+                    Ok(())
+                })
+                .await
+            }
+            Change::DeleteHubRoute { destination } => {
+                Box::pin(async move {
+                    if let Some(table) = self.snapshot().hub_route_table_id() {
+                        aws.delete_transit_gateway_route(table, &destination)
+                            .await?;
                     }
-                    other => other?,
-                }
-                self.record(|t| t.record_hub_route(&destination, &attachment));
-                Ok(())
-            })
-            .await,
-            Change::DeleteHubRoute { destination } => Box::pin(async move {
-                if let Some(table) = self.snapshot().hub_route_table_id() {
-                    aws.delete_hub_route(table, &destination).await?;
-                }
-                self.record(|t| {
-                    t.hub_routes.remove(&destination);
-                });
-                Ok(())
-            })
-            .await,
+                    self.record(|t| {
+                        t.hub_routes.remove(&destination);
+                    });
+                    Ok(())
+                })
+                .await
+            }
             Change::CreateVpcRoute {
                 route_table_id,
                 destination,
@@ -674,12 +714,14 @@ impl Executor {
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,
-            } => Box::pin(async move {
-                aws.delete_vpc_route(&route_table_id, &destination).await?;
-                self.record(|t| t.forget_vpc_route(&route_table_id, &destination));
-                Ok(())
-            })
-            .await,
+            } => {
+                Box::pin(async move {
+                    aws.delete_vpc_route(&route_table_id, &destination).await?;
+                    self.record(|t| t.forget_vpc_route(&route_table_id, &destination));
+                    Ok(())
+                })
+                .await
+            }
             Change::Tag {
                 object,
                 set,
@@ -726,8 +768,8 @@ impl Executor {
                 TagObject::Share => None,
             }
             .ok_or_else(|| refused(format!("{} does not exist", object_name(object))))?;
-            aws.tag(&id, set).await?;
-            aws.untag(&id, remove).await?;
+            aws.create_tags(&id, set).await?;
+            aws.delete_tags(&id, remove).await?;
         }
         self.record(|t| {
             let tags = match object {
@@ -757,16 +799,7 @@ impl Executor {
         let tgw = wait_until(
             &self.budget,
             &format!("{id} to become available"),
-            || async {
-                poll(match aws.find_transit_gateway(id).await {
-                    Ok(Some(t)) if t.state == "available" && t.hub_route_table_id.is_some() => {
-                        Ok(Poll::Done(t))
-                    }
-                    Ok(Some(t)) => Ok(Poll::Pending(t.state)),
-                    Ok(None) => Ok(Poll::Failed("deleted".into())),
-                    Err(e) => Err(e),
-                })
-            },
+            || async { poll(aws.transit_gateway_available(id).await) },
         )
         .await?;
         self.record(|t| t.tgw = Some(tgw));
@@ -794,7 +827,7 @@ impl Executor {
         };
         wait_until(&self.budget, what, || async {
             poll(async {
-                let seen = aws.attachments(&tgw_id).await?;
+                let seen = aws.transit_gateway_attachments(&tgw_id).await?;
                 let mut pending = Vec::new();
                 for (vpc, id) in &wanted {
                     let found = seen.iter().find(|a| &a.id == id);
@@ -863,58 +896,64 @@ impl Executor {
         let aws = self.aws();
         let (tgw_id, _) = self.tgw()?;
         wait_until(&self.budget, "the data center link", || async {
-            poll(async {
-                let Some(dc) = self.snapshot().data_center else {
-                    return Ok(Poll::Failed("the data center link does not exist".into()));
-                };
-                let (resource_id, link_state) = match &dc.link {
-                    DataCenterLink::DirectConnect { association_id, gateway_id, .. } => {
-                        let links = aws.direct_connect_associations(&tgw_id).await?;
-                        let current = links.into_iter().find(|l| {
-                            matches!(l, DataCenterLink::DirectConnect { association_id: a, .. } if a == association_id)
-                        });
-                        let Some(current) = current else {
-                            return Ok(Poll::Failed(format!("the Direct Connect association {association_id} disappeared")));
-                        };
-                        let state = match &current {
-                            DataCenterLink::DirectConnect { state, .. } => state.clone(),
-                            _ => String::new(),
-                        };
+            poll(
+                async {
+                    let Some(dc) = self.snapshot().data_center else {
+                        return Ok(Poll::Failed("the data center link does not exist".into()));
+                    };
+                    let (resource_id, link_state) = match &dc.link {
+                        DataCenterLink::DirectConnect {
+                            association_id,
+                            gateway_id,
+                            ..
+                        } => {
+                            let associations = aws.direct_connect_associations(&tgw_id).await?;
+                            let current =
+                                associations.into_iter().find(|a| &a.id == association_id);
+                            let Some(current) = current else {
+                                return Ok(Poll::Failed(format!(
+                                    "the Direct Connect association {association_id} disappeared"
+                                )));
+                            };
+                            let state = current.state.clone();
+                            self.record(|t| {
+                                if let Some(dc) = &mut t.data_center {
+                                    dc.link = current.into();
+                                }
+                            });
+                            (gateway_id.clone(), Some(state))
+                        }
+                        DataCenterLink::Vpn { connection_id, .. } => (connection_id.clone(), None),
+                    };
+                    let attachments = aws.transit_gateway_attachments(&tgw_id).await?;
+                    let attachment = attachments.iter().find(|a| a.resource_id == resource_id);
+                    if let Some(a) = attachment {
                         self.record(|t| {
                             if let Some(dc) = &mut t.data_center {
-                                dc.link = current;
+                                let mut seen = DataCenterAttachment::from(a);
+                                if let Some(known) = &dc.attachment {
+                                    // Tags applied since the describe are not lost.
+                                    seen.tags.extend(known.tags.clone());
+                                }
+                                dc.attachment = Some(seen);
                             }
                         });
-                        (gateway_id.clone(), Some(state))
                     }
-                    DataCenterLink::Vpn { connection_id, .. } => (connection_id.clone(), None),
-                };
-                let attachments = aws.attachments(&tgw_id).await?;
-                let attachment = attachments.iter().find(|a| a.resource_id == resource_id);
-                if let Some(a) = attachment {
-                    self.record(|t| {
-                        if let Some(dc) = &mut t.data_center {
-                            let mut seen = a.as_data_center();
-                            if let Some(known) = &dc.attachment {
-                                // Tags applied since the describe are not lost.
-                                seen.tags.extend(known.tags.clone());
-                            }
-                            dc.attachment = Some(seen);
-                        }
-                    });
+                    let attachment_state = attachment
+                        .map(|a| a.state.as_str())
+                        .unwrap_or("not created yet");
+                    let link_ready = link_state.as_deref().is_none_or(|s| s == "associated");
+                    Ok(if link_ready && attachment_state == "available" {
+                        Poll::Done(())
+                    } else {
+                        Poll::Pending(format!(
+                            "link {}, attachment {attachment_state}",
+                            link_state.as_deref().unwrap_or("created")
+                        ))
+                    })
                 }
-                let attachment_state = attachment.map(|a| a.state.as_str()).unwrap_or("not created yet");
-                let link_ready = link_state.as_deref().is_none_or(|s| s == "associated");
-                Ok(if link_ready && attachment_state == "available" {
-                    Poll::Done(())
-                } else {
-                    Poll::Pending(format!(
-                        "link {}, attachment {attachment_state}",
-                        link_state.as_deref().unwrap_or("created")
-                    ))
-                })
-            }
-            .await)
+                .await,
+            )
         })
         .await
     }
@@ -928,22 +967,14 @@ impl Executor {
                 .direct_connect_associations(tgw_id)
                 .await?
                 .into_iter()
-                .find_map(|l| match l {
-                    DataCenterLink::DirectConnect {
-                        association_id,
-                        state,
-                        ..
-                    } if association_id == id => Some(state),
-                    _ => None,
-                }),
+                .find(|a| a.id == id)
+                .map(|a| a.state),
             Some(DataCenterLink::Vpn { .. }) => aws
                 .vpn_connections(&[id.to_string()].into())
                 .await?
                 .into_iter()
-                .find_map(|l| match l {
-                    DataCenterLink::Vpn { state, .. } => Some(state),
-                    _ => None,
-                }),
+                .next()
+                .map(|v| v.state),
             None => None,
         };
         let attachment = self
@@ -952,7 +983,7 @@ impl Executor {
             .map(str::to_string);
         let attachment_state = match &attachment {
             Some(attachment) => aws
-                .attachments(tgw_id)
+                .transit_gateway_attachments(tgw_id)
                 .await?
                 .into_iter()
                 .find(|a| &a.id == attachment)
@@ -1005,27 +1036,19 @@ impl Executor {
             wait_until(
                 &self.budget,
                 &format!("{id} to finish deleting"),
-                || async {
-                    poll(
-                        match aws.vpc_attachments_by_id(std::slice::from_ref(&id)).await {
-                            Ok(found) if found.is_empty() => Ok(Poll::Done(())),
-                            Ok(found) => Ok(Poll::Pending(found[0].state.clone())),
-                            Err(e) => Err(e),
-                        },
-                    )
-                },
+                || async { poll(aws.vpc_attachment_gone(&id).await) },
             )
             .await?;
             let subnets = existing.subnet_ids.clone();
             let created = aws
-                .create_vpc_attachment(
-                    tgw_id,
+                .create_vpc_attachment(VpcAttachmentSpec {
+                    transit_gateway_id: tgw_id,
                     vpc_id,
-                    &subnets,
-                    existing.appliance_mode_support,
-                    existing.dns_support,
+                    subnet_ids: &subnets,
+                    appliance_mode_support: existing.appliance_mode_support,
+                    dns_support: existing.dns_support,
                     tags,
-                )
+                })
                 .await?;
             self.record(|t| {
                 t.attachments.insert(vpc_id.to_string(), created);
@@ -1037,7 +1060,7 @@ impl Executor {
             vpc_id,
             "adopting an existing attachment of this hub"
         );
-        aws.tag(&existing.id, tags).await?;
+        aws.create_tags(&existing.id, tags).await?;
         let adopted = VpcAttachment {
             tags: tags.clone(),
             ..existing

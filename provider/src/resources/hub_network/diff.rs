@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use super::mesh;
 use super::model::{Desired, Link, TagTarget, tags_for};
 use super::topology::{DataCenterLink, Tags, Topology, TransitGateway};
+use crate::aws::ec2::transit_gateway::{TransitGatewayModification, TransitGatewaySpec};
 use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
 
 /// An attachment of the hub, named before its id exists.
@@ -33,43 +34,11 @@ pub enum TagObject {
     VpnConnection,
 }
 
-/// What CreateTransitGateway is called with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TgwSpec {
-    pub description: Option<String>,
-    pub amazon_side_asn: i64,
-    pub auto_accept_shared_attachments: bool,
-    pub dns_support: bool,
-    pub vpn_ecmp_support: bool,
-    pub cidr_blocks: BTreeSet<String>,
-    /// Everything but `migration:owner`, which names the gateway's own id and is added as
-    /// soon as the id exists.
-    pub tags: Tags,
-}
-
-/// What ModifyTransitGateway changes; `None` fields stay as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TgwModification {
-    pub description: Option<String>,
-    pub amazon_side_asn: Option<i64>,
-    pub auto_accept_shared_attachments: Option<bool>,
-    pub dns_support: Option<bool>,
-    pub vpn_ecmp_support: Option<bool>,
-    pub add_cidr_blocks: BTreeSet<String>,
-    pub remove_cidr_blocks: BTreeSet<String>,
-}
-
-impl TgwModification {
-    fn is_empty(&self) -> bool {
-        *self == TgwModification::default()
-    }
-}
-
 /// One change to AWS.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    CreateTransitGateway(TgwSpec),
-    ModifyTransitGateway(TgwModification),
+    CreateTransitGateway(TransitGatewaySpec),
+    ModifyTransitGateway(TransitGatewayModification),
     DeleteTransitGateway,
     CreateShare {
         name: String,
@@ -181,9 +150,9 @@ fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
     a.unwrap_or_default() == b.unwrap_or_default()
 }
 
-fn modification(desired: &Desired, tgw: &TransitGateway) -> TgwModification {
+fn modification(desired: &Desired, tgw: &TransitGateway) -> TransitGatewayModification {
     let differs = |want: bool, have: bool| (want != have).then_some(want);
-    TgwModification {
+    TransitGatewayModification {
         description: (!same_description(
             desired.description.as_deref(),
             tgw.description.as_deref(),
@@ -266,10 +235,14 @@ pub fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change> {
         None => {
             let mut spec_tags = tags(TagTarget::TransitGateway);
             spec_tags.remove(crate::framework::tags::OWNER_TAG);
-            changes.push(Change::CreateTransitGateway(TgwSpec {
+            // The hub route table is the default association table; propagation into it is
+            // enabled per attachment (`Change::Connect`), never by default.
+            changes.push(Change::CreateTransitGateway(TransitGatewaySpec {
                 description: desired.description.clone(),
                 amazon_side_asn: desired.amazon_side_asn,
                 auto_accept_shared_attachments: desired.auto_accept_shared_attachments,
+                default_route_table_association: true,
+                default_route_table_propagation: false,
                 dns_support: desired.dns_support,
                 vpn_ecmp_support: desired.vpn_ecmp_support,
                 cidr_blocks: desired.transit_gateway_cidr_blocks.clone(),

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::aws::Aws;
 use super::model::{self, Config, Desired, Link};
 use super::observe::{self, Networks, Scope};
 use super::topology::{self, RouteTable, Topology};
 use super::validate::{self, LiveFacts};
+use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
 use crate::framework::tags::MANAGED_BY_TAG;
 use crate::protocol::cty::Value;

@@ -1,5 +1,4 @@
 pub mod apply;
-pub mod aws;
 pub mod diff;
 pub mod facts;
 pub mod import;
@@ -20,7 +19,6 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 
-use self::aws::Aws;
 use self::facts::RefreshCache;
 use self::model::{Config, Desired};
 use self::observe::Scope;
@@ -151,13 +149,6 @@ fn scope_of(prior: &Value, config: Option<&Config>, discover: bool) -> Scope {
     scope
 }
 
-fn aws(ctx: &Ctx) -> Aws<'_> {
-    Aws {
-        clients: &ctx.clients,
-        budget: &ctx.budget,
-    }
-}
-
 #[async_trait]
 impl ManagedResource for HubNetwork {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
@@ -214,7 +205,7 @@ impl ManagedResource for HubNetwork {
         if scope.tgw_id.is_empty() {
             return Ok(Observed::Gone);
         }
-        match Box::pin(observe::observe(&aws(ctx), scope)).await? {
+        match Box::pin(observe::observe(&ctx.aws(), scope)).await? {
             None => {
                 tracing::info!(
                     tgw = scope.tgw_id.as_str(),
@@ -241,7 +232,7 @@ impl ManagedResource for HubNetwork {
         let empty = Scope::default();
         let scope = scope.unwrap_or(&empty);
         let found = observe::networks(
-            &aws(ctx),
+            &ctx.aws(),
             &scope.vpc_ids,
             &scope.subnet_ids,
             &scope.route_table_ids,
@@ -266,11 +257,11 @@ impl ManagedResource for HubNetwork {
         let prior = prior.map_or(&Value::Null, |p| &p.0);
         match (stage, observed) {
             (Stage::Apply, Some(topology)) => match config.desired(ctx.default_tags()) {
-                Ok(desired) => facts::at_apply(&aws(ctx), &desired, topology).await,
+                Ok(desired) => facts::at_apply(&ctx.aws(), &desired, topology).await,
                 // Reported by `desired` right after the checks.
                 Err(_) => Ok(LiveFacts::default()),
             },
-            _ => facts::at_plan(&aws(ctx), &self.refreshed, config, prior).await,
+            _ => facts::at_plan(&ctx.aws(), &self.refreshed, config, prior).await,
         }
     }
 

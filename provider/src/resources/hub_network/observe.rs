@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::aws::{AttachmentSummary, Aws};
 use super::topology::{
-    DataCenter, DataCenterLink, ForeignAttachment, RouteTable, Subnet, Topology, Vpc,
+    AttachmentSummary, DataCenter, DataCenterLink, ForeignAttachment, RouteTable, Subnet, Topology,
+    Vpc,
 };
+use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
 use crate::framework::tags::OWNER_TAG;
 
@@ -92,11 +93,11 @@ pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, O
     };
     let owner =
         |tags: &BTreeMap<String, String>| tags.get(OWNER_TAG).map(String::as_str) == Some(&tgw.id);
-    let hub_table = tgw.hub_route_table_id.clone();
+    let hub_table = tgw.association_default_route_table_id.clone();
 
     let (vpc_attachments, attachments, propagations, share) = tokio::join!(
         aws.vpc_attachments(&tgw.id),
-        aws.attachments(&tgw.id),
+        aws.transit_gateway_attachments(&tgw.id),
         async {
             match &hub_table {
                 Some(table) => aws.propagations(table).await,
@@ -175,32 +176,28 @@ pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, O
         aws.vpn_connections(&vpn_ids),
     );
     let (dx_links, vpn_links) = (dx_links?, vpn_links?);
-    for link in dx_links {
-        let DataCenterLink::DirectConnect { gateway_id, .. } = &link else {
-            continue;
-        };
-        let attachment = dx_attachments.iter().find(|a| &a.resource_id == gateway_id);
+    for association in dx_links {
+        let attachment = dx_attachments
+            .iter()
+            .find(|a| a.resource_id == association.direct_connect_gateway_id);
         let ours = scope.data_center_in_state
             || scope.discover
             || attachment.is_some_and(|a| owner(&a.tags));
         if ours && topology.data_center.is_none() {
             topology.data_center = Some(DataCenter {
-                link,
-                attachment: attachment.map(|a| a.as_data_center()),
+                link: association.into(),
+                attachment: attachment.map(|a| (*a).into()),
             });
         }
     }
-    for link in vpn_links {
-        let DataCenterLink::Vpn { connection_id, .. } = &link else {
-            continue;
-        };
+    for connection in vpn_links {
         let attachment = vpn_attachments
             .iter()
-            .find(|a| &a.resource_id == connection_id);
+            .find(|a| a.resource_id == connection.id);
         if topology.data_center.is_none() {
             topology.data_center = Some(DataCenter {
-                link,
-                attachment: attachment.map(|a| a.as_data_center()),
+                link: connection.into(),
+                attachment: attachment.map(|a| (*a).into()),
             });
         }
     }
@@ -225,7 +222,17 @@ pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, O
     );
     let hub_routes = match &hub_table {
         Some(table) if vpn || !scope.hub_route_destinations.is_empty() || scope.discover => {
-            aws.static_routes(table).await?
+            let found = aws.static_routes(table).await?;
+            // A hub never needs that many static routes (one per data-center CIDR): more is
+            // reported rather than silently truncated.
+            if found.more {
+                return Err(OpError::Refused(format!(
+                    "the hub route table {table} has more than 1,000 static routes; the hub \
+                     cannot read them all (SearchTransitGatewayRoutes stops at 1,000). Remove \
+                     static routes that are not the hub's."
+                )));
+            }
+            found.routes
         }
         _ => Vec::new(),
     };

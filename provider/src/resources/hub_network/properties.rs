@@ -117,7 +117,7 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                     dns_support: spec.dns_support,
                     vpn_ecmp_support: spec.vpn_ecmp_support,
                     cidr_blocks: spec.cidr_blocks.clone(),
-                    hub_route_table_id: Some(HUB_TABLE.into()),
+                    association_default_route_table_id: Some(HUB_TABLE.into()),
                     tags: with_owner(spec.tags.clone(), TGW),
                 })
             }

@@ -171,7 +171,7 @@ pub fn render(
     );
     put(
         "route_table_id",
-        optional(tgw.hub_route_table_id.as_deref()),
+        optional(tgw.association_default_route_table_id.as_deref()),
     );
 
     // The share.
@@ -491,7 +491,7 @@ pub fn render(
             );
         }
     }
-    if let Some(table) = &tgw.hub_route_table_id {
+    if let Some(table) = &tgw.association_default_route_table_id {
         for route in topology.hub_routes.values().filter(|r| r.state == ACTIVE) {
             tables.add(table, None, &route.destination, Some(DATA_CENTER));
         }

@@ -2,56 +2,26 @@
 //! `observe` and then kept current by `apply` as each operation succeeds (the progress record).
 //!
 //! Pure data: the diff compares it with the desired configuration, the state is rendered
-//! from it, and property tests apply operation plans to it without AWS.
+//! from it, and property tests apply operation plans to it without AWS. The AWS objects are the
+//! shared finders' plain types (`crate::aws`), re-exported here; what is the hub's own is the
+//! data center (a Direct Connect association or a VPN connection, with its attachment) and the
+//! attachments it does not manage.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::framework::tags::OWNER_TAG;
 
-pub type Tags = BTreeMap<String, String>;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TransitGateway {
-    pub id: String,
-    pub arn: String,
-    pub owner_id: String,
-    pub state: String,
-    pub description: Option<String>,
-    pub amazon_side_asn: i64,
-    pub auto_accept_shared_attachments: bool,
-    pub dns_support: bool,
-    pub vpn_ecmp_support: bool,
-    pub cidr_blocks: BTreeSet<String>,
-    /// The default association route table: the hub route table.
-    pub hub_route_table_id: Option<String>,
-    pub tags: Tags,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Share {
-    pub arn: String,
-    pub name: String,
-    pub allow_external_principals: bool,
-    /// Principals `ASSOCIATING` or `ASSOCIATED` (an account stays `ASSOCIATING` until it
-    /// accepts the invitation; it is shared all the same).
-    pub principals: BTreeSet<String>,
-    /// Resource ARNs in the share.
-    pub resources: BTreeSet<String>,
-    pub tags: Tags,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VpcAttachment {
-    pub id: String,
-    pub vpc_id: String,
-    pub vpc_owner_id: String,
-    pub state: String,
-    pub subnet_ids: BTreeSet<String>,
-    pub appliance_mode_support: bool,
-    pub dns_support: bool,
-    pub tags: Tags,
-    pub associated_route_table: Option<String>,
-}
+pub use crate::aws::Tags;
+pub use crate::aws::direct_connect::DirectConnectAssociation;
+pub use crate::aws::ec2::attachment::{AttachmentSummary, VpcAttachment};
+pub use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
+pub use crate::aws::ec2::subnet::Subnet;
+/// A static route in the hub route table.
+pub use crate::aws::ec2::tgw_route_table::TransitGatewayRoute as HubRoute;
+pub use crate::aws::ec2::transit_gateway::TransitGateway;
+pub use crate::aws::ec2::vpc::Vpc;
+pub use crate::aws::ec2::vpn::VpnConnection;
+pub use crate::aws::ram::Share;
 
 /// The Transit Gateway attachment of the data center (Direct Connect gateway or VPN).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,43 +58,38 @@ pub struct DataCenter {
     pub attachment: Option<DataCenterAttachment>,
 }
 
-/// A static route in the hub route table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HubRoute {
-    pub destination: String,
-    /// `None` for a blackhole.
-    pub attachment_id: Option<String>,
-    pub state: String,
+impl From<&AttachmentSummary> for DataCenterAttachment {
+    fn from(summary: &AttachmentSummary) -> Self {
+        DataCenterAttachment {
+            id: summary.id.clone(),
+            state: summary.state.clone(),
+            tags: summary.tags.clone(),
+            associated_route_table: summary.associated_route_table.clone(),
+        }
+    }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Vpc {
-    pub id: String,
-    pub owner_id: String,
-    /// Associated IPv4 CIDRs, primary and secondary.
-    pub cidr_blocks: BTreeSet<String>,
+impl From<DirectConnectAssociation> for DataCenterLink {
+    fn from(association: DirectConnectAssociation) -> Self {
+        DataCenterLink::DirectConnect {
+            association_id: association.id,
+            gateway_id: association.direct_connect_gateway_id,
+            state: association.state,
+            allowed_prefixes: association.allowed_prefixes,
+        }
+    }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Subnet {
-    pub id: String,
-    pub vpc_id: String,
-    pub availability_zone: String,
-}
-
-/// A route of a VPC route table; `target` is what it points at (`local`, `tgw-…`, `pcx-…`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VpcRoute {
-    pub destination: String,
-    pub target: String,
-    pub state: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RouteTable {
-    pub id: String,
-    pub vpc_id: String,
-    pub routes: Vec<VpcRoute>,
+impl From<VpnConnection> for DataCenterLink {
+    fn from(connection: VpnConnection) -> Self {
+        DataCenterLink::Vpn {
+            connection_id: connection.id,
+            customer_gateway_id: connection.customer_gateway_id,
+            static_routes_only: connection.static_routes_only,
+            state: connection.state,
+            tags: connection.tags,
+        }
+    }
 }
 
 /// An attachment of the Transit Gateway that this hub does not manage (another account's
@@ -161,8 +126,12 @@ impl Topology {
         self.tgw.as_ref().map(|t| t.id.as_str())
     }
 
+    /// The hub route table: the gateway's default association route table.
     pub fn hub_route_table_id(&self) -> Option<&str> {
-        self.tgw.as_ref()?.hub_route_table_id.as_deref()
+        self.tgw
+            .as_ref()?
+            .association_default_route_table_id
+            .as_deref()
     }
 
     /// Whether an object's tags say it belongs to this hub.
@@ -267,7 +236,7 @@ mod tests {
             dns_support: true,
             vpn_ecmp_support: true,
             cidr_blocks: BTreeSet::new(),
-            hub_route_table_id: Some("tgw-rtb-1".into()),
+            association_default_route_table_id: Some("tgw-rtb-1".into()),
             tags: Tags::new(),
         }
     }

@@ -601,8 +601,7 @@ pub fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
                             ),
                         ),
                         Some(subnet) => {
-                            if let Some(other) = zones.insert(&subnet.availability_zone, subnet_id)
-                            {
+                            if let Some(other) = zones.insert(subnet.zone_id(), subnet_id) {
                                 diagnostics.error_at(
                                     at.attr("subnet_ids"),
                                     "Two subnets in one Availability Zone",
@@ -610,7 +609,7 @@ pub fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
                                         "{other} and {subnet_id} are both in {}; an attachment \
                                          takes one subnet per Availability Zone \
                                          (DuplicateSubnetsInSameZone). Keep one of them.",
-                                        subnet.availability_zone
+                                        subnet.zone_id()
                                     ),
                                 );
                             }
@@ -1037,7 +1036,8 @@ mod tests {
                 Subnet {
                     id: id.into(),
                     vpc_id: vpc.into(),
-                    availability_zone: az.into(),
+                    availability_zone: String::new(),
+                    availability_zone_id: Some(az.into()),
                 },
             )
         };

@@ -1,0 +1,283 @@
+//! Transit Gateway attachments: the VPC attachments of a gateway or by id, every attachment of
+//! a gateway (all kinds), and creating, modifying and deleting a VPC attachment.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::{
+    ApplianceModeSupportValue, CreateTransitGatewayVpcAttachmentRequestOptions, DnsSupportValue,
+    Filter, ModifyTransitGatewayVpcAttachmentRequestOptions, ResourceType,
+};
+
+use super::{enable, filter, is_enabled, state_text, tag_specification, tags_of};
+use crate::aws::Tags;
+use crate::aws::call::{Aws, ignore_not_found, per_filter_chunk};
+use crate::aws::errors::AwsError;
+use crate::aws::governor::Lane;
+use crate::aws::pages::Page;
+use crate::aws::retry::{OpError, RetryOn};
+use crate::aws::waiter::Poll;
+
+/// Attachment states after which an attachment no longer exists.
+pub const GONE: [&str; 3] = ["deleted", "failed", "rejected"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VpcAttachment {
+    pub id: String,
+    pub vpc_id: String,
+    pub vpc_owner_id: String,
+    pub state: String,
+    pub subnet_ids: BTreeSet<String>,
+    pub appliance_mode_support: bool,
+    pub dns_support: bool,
+    pub tags: Tags,
+    /// The Transit Gateway route table it is associated with. DescribeTransitGatewayVpcAttachments
+    /// does not say (the finders leave `None`); DescribeTransitGatewayAttachments does
+    /// ([`AttachmentSummary::associated_route_table`]).
+    pub associated_route_table: Option<String>,
+}
+
+/// One attachment of any kind, as DescribeTransitGatewayAttachments reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentSummary {
+    pub id: String,
+    /// `vpc`, `vpn`, `direct-connect-gateway`, `peering`, …
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_owner_id: String,
+    pub state: String,
+    pub associated_route_table: Option<String>,
+    pub tags: Tags,
+}
+
+/// A VPC attachment to create.
+#[derive(Clone, Copy, Debug)]
+pub struct VpcAttachmentSpec<'a> {
+    pub transit_gateway_id: &'a str,
+    pub vpc_id: &'a str,
+    pub subnet_ids: &'a BTreeSet<String>,
+    pub appliance_mode_support: bool,
+    pub dns_support: bool,
+    pub tags: &'a Tags,
+}
+
+impl Aws<'_> {
+    /// Every VPC attachment of the Transit Gateway that still exists.
+    pub async fn vpc_attachments(&self, tgw_id: &str) -> Result<Vec<VpcAttachment>, OpError> {
+        self.vpc_attachments_where(filter("transit-gateway-id", [tgw_id]))
+            .await
+    }
+
+    /// The listed attachments that still exist (one call per poll while waiting for several).
+    pub async fn vpc_attachments_by_id(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<VpcAttachment>, OpError> {
+        per_filter_chunk(ids, |chunk| {
+            self.vpc_attachments_where(filter("transit-gateway-attachment-id", chunk))
+        })
+        .await
+    }
+
+    async fn vpc_attachments_where(&self, by: Filter) -> Result<Vec<VpcAttachment>, OpError> {
+        self.listing(|token| async {
+            let page = self
+                .ec2()
+                .describe_transit_gateway_vpc_attachments()
+                .filters(by.clone())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayVpcAttachments", e))?;
+            let found = page
+                .transit_gateway_vpc_attachments()
+                .iter()
+                .filter_map(|a| {
+                    let state = state_text(a.state());
+                    if GONE.contains(&state.as_str()) {
+                        return None;
+                    }
+                    let options = a.options();
+                    Some(VpcAttachment {
+                        id: a
+                            .transit_gateway_attachment_id()
+                            .unwrap_or_default()
+                            .to_string(),
+                        vpc_id: a.vpc_id().unwrap_or_default().to_string(),
+                        vpc_owner_id: a.vpc_owner_id().unwrap_or_default().to_string(),
+                        state,
+                        subnet_ids: a.subnet_ids().iter().cloned().collect(),
+                        appliance_mode_support: is_enabled(
+                            options
+                                .and_then(|o| o.appliance_mode_support())
+                                .map(|v| v.as_str()),
+                        ),
+                        dns_support: is_enabled(
+                            options.and_then(|o| o.dns_support()).map(|v| v.as_str()),
+                        ),
+                        tags: tags_of(a.tags()),
+                        associated_route_table: None,
+                    })
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
+        })
+        .await
+    }
+
+    /// Every attachment of the Transit Gateway (all kinds) that still exists.
+    pub async fn transit_gateway_attachments(
+        &self,
+        tgw_id: &str,
+    ) -> Result<Vec<AttachmentSummary>, OpError> {
+        self.listing(|token| async {
+            let page = self
+                .ec2()
+                .describe_transit_gateway_attachments()
+                .filters(filter("transit-gateway-id", [tgw_id]))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeTransitGatewayAttachments", e))?;
+            let found = page
+                .transit_gateway_attachments()
+                .iter()
+                .filter_map(|a| {
+                    let state = state_text(a.state());
+                    if GONE.contains(&state.as_str()) {
+                        return None;
+                    }
+                    Some(AttachmentSummary {
+                        id: a
+                            .transit_gateway_attachment_id()
+                            .unwrap_or_default()
+                            .to_string(),
+                        resource_type: state_text(a.resource_type()),
+                        resource_id: a.resource_id().unwrap_or_default().to_string(),
+                        resource_owner_id: a.resource_owner_id().unwrap_or_default().to_string(),
+                        state,
+                        associated_route_table: a
+                            .association()
+                            .filter(|s| s.state().map(|s| s.as_str()) != Some("disassociated"))
+                            .and_then(|s| s.transit_gateway_route_table_id())
+                            .map(str::to_string),
+                        tags: tags_of(a.tags()),
+                    })
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
+        })
+        .await
+    }
+
+    /// Creates the attachment; what it returns is what was asked for, with the id, owner and
+    /// state AWS answered.
+    pub async fn create_vpc_attachment(
+        &self,
+        spec: VpcAttachmentSpec<'_>,
+    ) -> Result<VpcAttachment, OpError> {
+        let options = CreateTransitGatewayVpcAttachmentRequestOptions::builder()
+            .appliance_mode_support(ApplianceModeSupportValue::from(enable(
+                spec.appliance_mode_support,
+            )))
+            .dns_support(DnsSupportValue::from(enable(spec.dns_support)))
+            .build();
+        let output = self
+            .call(Lane::Mutate, RetryOn::default(), || async {
+                self.ec2()
+                    .create_transit_gateway_vpc_attachment()
+                    .transit_gateway_id(spec.transit_gateway_id)
+                    .vpc_id(spec.vpc_id)
+                    .set_subnet_ids(Some(spec.subnet_ids.iter().cloned().collect()))
+                    .options(options.clone())
+                    .tag_specifications(tag_specification(
+                        ResourceType::TransitGatewayAttachment,
+                        spec.tags,
+                    ))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("CreateTransitGatewayVpcAttachment", e))
+            })
+            .await?;
+        let a = output.transit_gateway_vpc_attachment().ok_or_else(|| {
+            OpError::Refused(
+                "CreateTransitGatewayVpcAttachment answered without an attachment".into(),
+            )
+        })?;
+        Ok(VpcAttachment {
+            id: a
+                .transit_gateway_attachment_id()
+                .unwrap_or_default()
+                .to_string(),
+            vpc_id: spec.vpc_id.to_string(),
+            vpc_owner_id: a.vpc_owner_id().unwrap_or_default().to_string(),
+            state: a
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "pending".into()),
+            subnet_ids: spec.subnet_ids.clone(),
+            appliance_mode_support: spec.appliance_mode_support,
+            dns_support: spec.dns_support,
+            tags: spec.tags.clone(),
+            associated_route_table: None,
+        })
+    }
+
+    /// Adds and removes subnets, and changes the options that are `Some`.
+    pub async fn modify_vpc_attachment(
+        &self,
+        id: &str,
+        add: &BTreeSet<String>,
+        remove: &BTreeSet<String>,
+        appliance_mode: Option<bool>,
+        dns_support: Option<bool>,
+    ) -> Result<(), OpError> {
+        let options = (appliance_mode.is_some() || dns_support.is_some()).then(|| {
+            ModifyTransitGatewayVpcAttachmentRequestOptions::builder()
+                .set_appliance_mode_support(
+                    appliance_mode.map(|on| ApplianceModeSupportValue::from(enable(on))),
+                )
+                .set_dns_support(dns_support.map(|on| DnsSupportValue::from(enable(on))))
+                .build()
+        });
+        self.call(Lane::Mutate, RetryOn::default(), || async {
+            self.ec2()
+                .modify_transit_gateway_vpc_attachment()
+                .transit_gateway_attachment_id(id)
+                .set_add_subnet_ids((!add.is_empty()).then(|| add.iter().cloned().collect()))
+                .set_remove_subnet_ids(
+                    (!remove.is_empty()).then(|| remove.iter().cloned().collect()),
+                )
+                .set_options(options.clone())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("ModifyTransitGatewayVpcAttachment", e))
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Deletes the attachment; one already gone is not an error.
+    pub async fn delete_vpc_attachment(&self, id: &str) -> Result<(), OpError> {
+        ignore_not_found(
+            self.call(Lane::Mutate, RetryOn::default(), || async {
+                self.ec2()
+                    .delete_transit_gateway_vpc_attachment()
+                    .transit_gateway_attachment_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DeleteTransitGatewayVpcAttachment", e))
+            })
+            .await
+            .map(|_| ()),
+        )
+    }
+
+    /// One poll of a wait for the attachment to be gone (deleted, failed or rejected).
+    pub async fn vpc_attachment_gone(&self, id: &str) -> Result<Poll<()>, OpError> {
+        let found = self.vpc_attachments_by_id(&[id.to_string()]).await?;
+        Ok(match found.first() {
+            None => Poll::Done(()),
+            Some(a) => Poll::Pending(a.state.clone()),
+        })
+    }
+}

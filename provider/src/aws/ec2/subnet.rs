@@ -1,0 +1,91 @@
+//! Subnets: their VPC and Availability Zone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::filter;
+use crate::aws::call::{Aws, per_filter_chunk};
+use crate::aws::errors::AwsError;
+use crate::aws::pages::Page;
+use crate::aws::retry::OpError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc_id: String,
+    /// The zone's name in this account (`eu-west-1a`): what people read and write.
+    pub availability_zone: String,
+    /// The zone's id (`euw1-az1`): the same physical zone in every account, where names are
+    /// mapped to zones per account.
+    pub availability_zone_id: Option<String>,
+}
+
+impl Subnet {
+    /// The zone to compare subnets by: its id, or its name when AWS does not report the id.
+    pub fn zone_id(&self) -> &str {
+        self.availability_zone_id
+            .as_deref()
+            .unwrap_or(&self.availability_zone)
+    }
+}
+
+impl Aws<'_> {
+    /// The listed subnets that exist, by id (by filter: a missing subnet is absent, not an
+    /// error that fails the call); no ids, no call.
+    pub async fn subnets(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, Subnet>, OpError> {
+        let subnets: Vec<aws_sdk_ec2::types::Subnet> = per_filter_chunk(ids, |chunk| async move {
+            let by = filter("subnet-id", chunk);
+            self.listing(|token| async {
+                let page = self
+                    .ec2()
+                    .describe_subnets()
+                    .filters(by.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
+                Ok(Page::new(page.subnets().to_vec(), page.next_token()))
+            })
+            .await
+        })
+        .await?;
+        Ok(subnets
+            .iter()
+            .filter_map(|subnet| {
+                let id = subnet.subnet_id()?;
+                Some((
+                    id.to_string(),
+                    Subnet {
+                        id: id.to_string(),
+                        vpc_id: subnet.vpc_id().unwrap_or_default().to_string(),
+                        availability_zone: subnet
+                            .availability_zone()
+                            .unwrap_or_default()
+                            .to_string(),
+                        availability_zone_id: subnet.availability_zone_id().map(str::to_string),
+                    },
+                ))
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnets_compare_by_zone_id_falling_back_to_the_name() {
+        let mut subnet = Subnet {
+            id: "subnet-1".into(),
+            vpc_id: "vpc-1".into(),
+            availability_zone: "eu-west-1a".into(),
+            availability_zone_id: Some("euw1-az2".into()),
+        };
+        assert_eq!(subnet.zone_id(), "euw1-az2");
+        subnet.availability_zone_id = None;
+        assert_eq!(subnet.zone_id(), "eu-west-1a");
+    }
+}
