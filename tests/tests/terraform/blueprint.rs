@@ -7,7 +7,7 @@ use harness::seed;
 use serde_json::Value as Json;
 
 use crate::scenario;
-use crate::world::{ACCOUNT, World, created_counts};
+use crate::world::{ACCOUNT, World, assert_refresh_only_empty, created_counts};
 
 pub fn scenarios() -> Vec<crate::Scenario> {
     vec![scenario!(whole_cycle)]
@@ -53,13 +53,7 @@ async fn whole_cycle(cli: Cli) {
     );
 
     world.ws.assert_no_changes().await;
-    let refresh_only = world.ws.plan(&["-refresh-only"]).await;
-    assert_eq!(
-        refresh_only.code,
-        Some(0),
-        "{}",
-        refresh_only.report("refresh-only should find nothing")
-    );
+    assert_refresh_only_empty(&world.ws, "apply").await;
 
     world.ws.destroy(&[]).await.ok();
     let inventory = world.inventory().await;

@@ -12,8 +12,9 @@ use serde_json::{Value as Json, json};
 use crate::scenario;
 use crate::shapes::{GroupRules, authorization_rules, client_routes, rule_pairs};
 use crate::world::{
-    ClientRoute, Rule, Site, World, assert_no_changes, assert_nothing_left, delays_with,
-    expected_line, generate_config_fails, small_delays, step, with,
+    ClientRoute, Rule, Site, World, assert_no_changes, assert_nothing_left,
+    assert_refresh_only_empty, delays_with, expected_line, generate_config_fails, small_delays,
+    step, with,
 };
 
 const ACCESS: &str = "migration_client_vpn_group_access.access";
@@ -166,13 +167,7 @@ async fn create_plan_empty_and_destroy(cli: Cli) {
     let state = access.create(&access.vars()).await;
     assert_eq!(state["id"], access.site.endpoint_id.as_str());
     assert_no_changes(ws, "create").await;
-    let refresh_only = ws.plan(&["-refresh-only"]).await;
-    assert_eq!(
-        refresh_only.code,
-        Some(0),
-        "{}",
-        refresh_only.report("refresh-only should find nothing")
-    );
+    assert_refresh_only_empty(ws, "create").await;
     assert_eq!(access.rules().await, access.created_rules());
     assert_eq!(access.routes().await, access.created_routes());
 

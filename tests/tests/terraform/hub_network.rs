@@ -11,8 +11,9 @@ use serde_json::{Value as Json, json};
 use crate::scenario;
 use crate::shapes::{HubTable, hub_route_triples, hub_routes};
 use crate::world::{
-    Net, World, assert_no_changes, assert_nothing_left, created_counts, delays_with, expected_line,
-    generate_config_fails, mesh, objects, ours, small_delays, step, text, vpc_routes, with,
+    Net, World, assert_no_changes, assert_nothing_left, assert_refresh_only_empty, created_counts,
+    delays_with, expected_line, generate_config_fails, mesh, objects, ours, small_delays, step,
+    text, vpc_routes, with,
 };
 
 const HUB: &str = "migration_hub_network.hub";
@@ -134,13 +135,7 @@ async fn create_plan_empty_and_destroy(cli: Cli) {
     let tgw = text(&state, "id");
     assert!(tgw.starts_with("tgw-"), "{state:#}");
     assert_no_changes(ws, "create").await;
-    let refresh_only = ws.plan(&["-refresh-only"]).await;
-    assert_eq!(
-        refresh_only.code,
-        Some(0),
-        "{}",
-        refresh_only.report("refresh-only should find nothing")
-    );
+    assert_refresh_only_empty(ws, "create").await;
 
     let inventory = hub.world.inventory().await;
     let counts = created_counts(&inventory);
