@@ -61,9 +61,9 @@ impl<'a> Aws<'a> {
         .await;
         match result {
             Err(_) if budget.cancel.is_cancelled() => Err(OpError::Cancelled),
-            Err(OpError::Aws(error)) if error.is_not_sent() => {
-                Err(OpError::Timeout("waiting for an AWS rate-limit token".into()))
-            }
+            Err(OpError::Aws(error)) if error.is_not_sent() => Err(OpError::Timeout(
+                "waiting for an AWS rate-limit token".into(),
+            )),
             other => other,
         }
     }
