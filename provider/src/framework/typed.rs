@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::protocol::cty::{Number, Path, Value};
+use crate::protocol::schema::Presence;
 
 pub use crate::protocol::object::Maybe;
 
@@ -273,6 +274,102 @@ impl<T: ToValue> ToValue for BTreeMap<String, T> {
     }
 }
 
+/// A set (or list) of strings where null means empty: sorted, without duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Strings(pub Vec<String>);
+
+impl std::ops::Deref for Strings {
+    type Target = Vec<String>;
+
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
+}
+
+impl IntoIterator for Strings {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Strings {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromValue for Strings {
+    fn from_value(value: &Value) -> Result<Self, Mismatch> {
+        if value.is_null() {
+            return Ok(Strings::default());
+        }
+        let mut items = Vec::<String>::from_value(value)?;
+        items.sort();
+        items.dedup();
+        Ok(Strings(items))
+    }
+}
+
+impl ToValue for Strings {
+    fn to_value(&self) -> Value {
+        Value::Set(self.0.iter().map(|s| Value::string(s.clone())).collect())
+    }
+}
+
+/// A collection where null means empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrEmpty<T>(pub T);
+
+impl<T> std::ops::Deref for OrEmpty<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: IntoIterator> IntoIterator for OrEmpty<T> {
+    type Item = T::Item;
+    type IntoIter = T::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a OrEmpty<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        (&self.0).into_iter()
+    }
+}
+
+impl<T: FromValue + Default> FromValue for OrEmpty<T> {
+    fn from_value(value: &Value) -> Result<Self, Mismatch> {
+        if value.is_null() {
+            return Ok(OrEmpty(T::default()));
+        }
+        T::from_value(value).map(OrEmpty)
+    }
+}
+
+impl<T: ToValue> ToValue for OrEmpty<T> {
+    fn to_value(&self) -> Value {
+        self.0.to_value()
+    }
+}
+
 /// Reads attribute `name` of an object's attributes (absent reads as null).
 pub fn attribute<T: FromValue>(
     attributes: &BTreeMap<String, Value>,
@@ -337,17 +434,31 @@ macro_rules! typed_object {
     };
 }
 
-/// Panics unless `T`'s fields are exactly the attributes of `attributes` (a schema object),
-/// so that a struct and its schema cannot drift apart.
+/// Which attributes of a schema object a typed struct holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// Every attribute (a state).
+    Everything,
+    /// What a configuration sets: every attribute that is not computed only.
+    Arguments,
+}
+
+/// Panics unless `T`'s fields are exactly the attributes `holds` picks of `attributes` (a
+/// schema object), so that a struct and its schema cannot drift apart.
 pub fn assert_matches_schema<T: Attributes>(
     what: &str,
     attributes: &[crate::protocol::schema::Attribute],
+    holds: Holds,
 ) {
     let fields: BTreeSet<&str> = T::ATTRIBUTES
         .iter()
         .map(|f| f.trim_start_matches("r#"))
         .collect();
-    let schema: BTreeSet<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
+    let schema: BTreeSet<&str> = attributes
+        .iter()
+        .filter(|a| holds == Holds::Everything || a.presence != Presence::Computed)
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(
         fields, schema,
         "{what}: the typed struct's fields and the schema's attributes differ"

@@ -52,12 +52,6 @@ impl FromValue for HubState {
     }
 }
 
-impl FromValue for Config {
-    fn from_value(value: &Value) -> Result<Self, Mismatch> {
-        Ok(Config::parse(value))
-    }
-}
-
 /// The hub's private data: what the last apply set (a refresh overwrites the attributes with
 /// what AWS reports), and, right after an import, that the next read discovers the hub.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

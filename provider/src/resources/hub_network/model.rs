@@ -41,207 +41,89 @@ pub const DATA_CENTER_CIDRS_TAG: &str = "migration:data-center-cidrs";
 /// `migration:managed-by` value of every object of this resource type.
 pub const MANAGED_BY: &str = TYPE_NAME;
 
-pub use crate::protocol::object::Maybe;
+pub use crate::framework::typed::Maybe;
+use crate::framework::typed::{FromValue, OrEmpty, Strings};
 
-/// `vpc_attachments[key]` as configured.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttachmentConfig {
-    pub vpc_id: Maybe<String>,
-    pub subnet_ids: Maybe<Vec<String>>,
-    pub route_table_ids: Maybe<Vec<String>>,
-    pub appliance_mode_support: Maybe<Option<bool>>,
-    pub dns_support: Maybe<Option<bool>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VpnConfig {
-    pub customer_gateway_id: Maybe<String>,
-    pub static_routes_only: Maybe<Option<bool>>,
-}
-
-/// `data_center` as configured.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataCenterConfig {
-    pub cidr_blocks: Maybe<Vec<String>>,
-    pub direct_connect_gateway_id: Maybe<Option<String>>,
-    pub vpn: Maybe<Option<VpnConfig>>,
-    pub allowed_prefixes: Maybe<Option<Vec<String>>>,
-}
-
-/// The resource's configuration (or planned state) with unknowns kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
-    pub name: Maybe<String>,
-    pub description: Maybe<Option<String>>,
-    pub amazon_side_asn: Maybe<Option<Number>>,
-    pub auto_accept_shared_attachments: Maybe<Option<bool>>,
-    pub dns_support: Maybe<Option<bool>>,
-    pub vpn_ecmp_support: Maybe<Option<bool>>,
-    pub transit_gateway_cidr_blocks: Maybe<Vec<String>>,
-    pub share_with: Maybe<Vec<String>>,
-    pub allow_external_principals: Maybe<Option<bool>>,
-    pub vpc_attachments: Maybe<BTreeMap<String, AttachmentConfig>>,
-    pub data_center: Maybe<Option<DataCenterConfig>>,
-    pub route_propagation: Maybe<Option<bool>>,
-    pub mesh_routes: Maybe<Option<bool>>,
-    pub tags: Maybe<BTreeMap<String, String>>,
-}
-
-fn attr<'a>(object: &'a Value, name: &str) -> &'a Value {
-    object.attr(name).unwrap_or(&Value::Null)
-}
-
-fn maybe_string(value: &Value) -> Maybe<Option<String>> {
-    match value {
-        Value::Unknown(_) => Maybe::Unknown,
-        Value::String(s) => Maybe::Known(Some(s.clone())),
-        _ => Maybe::Known(None),
+crate::typed_object! {
+    /// `vpc_attachments[key]` as configured.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AttachmentConfig {
+        pub vpc_id: Maybe<String>,
+        pub subnet_ids: Maybe<Strings>,
+        pub route_table_ids: Maybe<Strings>,
+        pub appliance_mode_support: Maybe<Option<bool>>,
+        pub dns_support: Maybe<Option<bool>>,
     }
 }
 
-fn maybe_required_string(value: &Value) -> Maybe<String> {
-    match maybe_string(value) {
-        Maybe::Known(s) => Maybe::Known(s.unwrap_or_default()),
-        Maybe::Unknown => Maybe::Unknown,
+crate::typed_object! {
+    /// `data_center.vpn` as configured.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct VpnConfig {
+        pub customer_gateway_id: Maybe<String>,
+        pub static_routes_only: Maybe<Option<bool>>,
     }
 }
 
-fn maybe_bool(value: &Value) -> Maybe<Option<bool>> {
-    match value {
-        Value::Unknown(_) => Maybe::Unknown,
-        Value::Bool(b) => Maybe::Known(Some(*b)),
-        _ => Maybe::Known(None),
+crate::typed_object! {
+    /// `data_center` as configured.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct DataCenterConfig {
+        pub cidr_blocks: Maybe<Strings>,
+        pub direct_connect_gateway_id: Maybe<Option<String>>,
+        pub vpn: Maybe<Option<VpnConfig>>,
+        pub allowed_prefixes: Maybe<Option<Strings>>,
     }
 }
 
-fn maybe_number(value: &Value) -> Maybe<Option<Number>> {
-    match value {
-        Value::Unknown(_) => Maybe::Unknown,
-        Value::Number(n) => Maybe::Known(Some(n.clone())),
-        _ => Maybe::Known(None),
-    }
-}
-
-/// A set of strings, sorted; null reads as empty. Unknown when the set or any element is.
-fn maybe_strings(value: &Value) -> Maybe<Vec<String>> {
-    match maybe_optional_strings(value) {
-        Maybe::Known(items) => Maybe::Known(items.unwrap_or_default()),
-        Maybe::Unknown => Maybe::Unknown,
-    }
-}
-
-fn maybe_optional_strings(value: &Value) -> Maybe<Option<Vec<String>>> {
-    match value {
-        Value::Unknown(_) => Maybe::Unknown,
-        Value::Null => Maybe::Known(None),
-        other => {
-            let items = other.elements().unwrap_or_default();
-            if items.iter().any(Value::is_unknown) {
-                return Maybe::Unknown;
-            }
-            let mut strings: Vec<String> = items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect();
-            strings.sort();
-            strings.dedup();
-            Maybe::Known(Some(strings))
-        }
-    }
-}
-
-fn maybe_string_map(value: &Value) -> Maybe<BTreeMap<String, String>> {
-    match value {
-        Value::Unknown(_) => Maybe::Unknown,
-        Value::Null => Maybe::Known(BTreeMap::new()),
-        other => {
-            let Some(entries) = other.as_map() else {
-                return Maybe::Known(BTreeMap::new());
-            };
-            if entries.values().any(Value::is_unknown) {
-                return Maybe::Unknown;
-            }
-            Maybe::Known(
-                entries
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                    .collect(),
-            )
-        }
-    }
-}
-
-impl AttachmentConfig {
-    fn parse(value: &Value) -> Self {
-        Self {
-            vpc_id: maybe_required_string(attr(value, "vpc_id")),
-            subnet_ids: maybe_strings(attr(value, "subnet_ids")),
-            route_table_ids: maybe_strings(attr(value, "route_table_ids")),
-            appliance_mode_support: maybe_bool(attr(value, "appliance_mode_support")),
-            dns_support: maybe_bool(attr(value, "dns_support")),
-        }
-    }
-}
-
-impl DataCenterConfig {
-    fn parse(value: &Value) -> Self {
-        let vpn = match attr(value, "vpn") {
-            Value::Unknown(_) => Maybe::Unknown,
-            Value::Null => Maybe::Known(None),
-            vpn => Maybe::Known(Some(VpnConfig {
-                customer_gateway_id: maybe_required_string(attr(vpn, "customer_gateway_id")),
-                static_routes_only: maybe_bool(attr(vpn, "static_routes_only")),
-            })),
-        };
-        Self {
-            cidr_blocks: maybe_strings(attr(value, "cidr_blocks")),
-            direct_connect_gateway_id: maybe_string(attr(value, "direct_connect_gateway_id")),
-            vpn,
-            allowed_prefixes: maybe_optional_strings(attr(value, "allowed_prefixes")),
-        }
+crate::typed_object! {
+    /// The resource's arguments (a configuration, proposed or planned object) with unknowns
+    /// kept: each field is the attribute of the same name.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Config {
+        pub name: Maybe<String>,
+        pub description: Maybe<Option<String>>,
+        pub amazon_side_asn: Maybe<Option<Number>>,
+        pub auto_accept_shared_attachments: Maybe<Option<bool>>,
+        pub dns_support: Maybe<Option<bool>>,
+        pub vpn_ecmp_support: Maybe<Option<bool>>,
+        pub transit_gateway_cidr_blocks: Maybe<Strings>,
+        pub share_with: Maybe<Strings>,
+        pub allow_external_principals: Maybe<Option<bool>>,
+        pub vpc_attachments: Maybe<OrEmpty<BTreeMap<String, AttachmentConfig>>>,
+        pub data_center: Maybe<Option<DataCenterConfig>>,
+        pub route_propagation: Maybe<Option<bool>>,
+        pub mesh_routes: Maybe<Option<bool>>,
+        pub tags: Maybe<OrEmpty<BTreeMap<String, String>>>,
+        pub timeouts: Value,
     }
 }
 
 impl Config {
-    /// Reads a configuration, proposed or planned object of the resource's schema.
+    /// Reads a configuration, proposed or planned object of the resource's schema (a value
+    /// that does not fit reads as wholly unknown: the checks then skip it).
     pub fn parse(value: &Value) -> Self {
-        let vpc_attachments = match attr(value, "vpc_attachments") {
-            Value::Unknown(_) => Maybe::Unknown,
-            Value::Null => Maybe::Known(BTreeMap::new()),
-            map => match map.as_map() {
-                Some(entries) if entries.values().any(Value::is_unknown) => Maybe::Unknown,
-                Some(entries) => Maybe::Known(
-                    entries
-                        .iter()
-                        .map(|(k, v)| (k.clone(), AttachmentConfig::parse(v)))
-                        .collect(),
-                ),
-                None => Maybe::Known(BTreeMap::new()),
-            },
-        };
-        let data_center = match attr(value, "data_center") {
-            Value::Unknown(_) => Maybe::Unknown,
-            Value::Null => Maybe::Known(None),
-            dc => Maybe::Known(Some(DataCenterConfig::parse(dc))),
-        };
-        Self {
-            name: maybe_required_string(attr(value, "name")),
-            description: maybe_string(attr(value, "description")),
-            amazon_side_asn: maybe_number(attr(value, "amazon_side_asn")),
-            auto_accept_shared_attachments: maybe_bool(attr(
-                value,
-                "auto_accept_shared_attachments",
-            )),
-            dns_support: maybe_bool(attr(value, "dns_support")),
-            vpn_ecmp_support: maybe_bool(attr(value, "vpn_ecmp_support")),
-            transit_gateway_cidr_blocks: maybe_strings(attr(value, "transit_gateway_cidr_blocks")),
-            share_with: maybe_strings(attr(value, "share_with")),
-            allow_external_principals: maybe_bool(attr(value, "allow_external_principals")),
-            vpc_attachments,
-            data_center,
-            route_propagation: maybe_bool(attr(value, "route_propagation")),
-            mesh_routes: maybe_bool(attr(value, "mesh_routes")),
-            tags: maybe_string_map(attr(value, "tags")),
+        <Config as FromValue>::from_value(value).unwrap_or_else(|_| Config::unknown())
+    }
+
+    /// A configuration with every argument unknown.
+    fn unknown() -> Self {
+        Config {
+            name: Maybe::Unknown,
+            description: Maybe::Unknown,
+            amazon_side_asn: Maybe::Unknown,
+            auto_accept_shared_attachments: Maybe::Unknown,
+            dns_support: Maybe::Unknown,
+            vpn_ecmp_support: Maybe::Unknown,
+            transit_gateway_cidr_blocks: Maybe::Unknown,
+            share_with: Maybe::Unknown,
+            allow_external_principals: Maybe::Unknown,
+            vpc_attachments: Maybe::Unknown,
+            data_center: Maybe::Unknown,
+            route_propagation: Maybe::Unknown,
+            mesh_routes: Maybe::Unknown,
+            tags: Maybe::Unknown,
+            timeouts: Value::unknown(),
         }
     }
 
@@ -539,6 +421,31 @@ pub fn decode_data_center_cidrs(tags: &BTreeMap<String, String>) -> Option<BTree
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::typed::{Holds, assert_matches_schema};
+    use crate::protocol::schema::AttributeType;
+
+    #[test]
+    fn the_typed_configuration_is_the_schema_s_arguments() {
+        let schema = super::super::schema::schema();
+        let attributes = &schema.block.attributes;
+        assert_matches_schema::<Config>("migration_hub_network", attributes, Holds::Arguments);
+        let nested = |name: &str| match &attributes.iter().find(|a| a.name == name).unwrap().ty {
+            AttributeType::Nested(nested) => nested.attributes.clone(),
+            _ => panic!("{name} is nested"),
+        };
+        assert_matches_schema::<AttachmentConfig>(
+            "vpc_attachments",
+            &nested("vpc_attachments"),
+            Holds::Arguments,
+        );
+        let data_center = nested("data_center");
+        assert_matches_schema::<DataCenterConfig>("data_center", &data_center, Holds::Arguments);
+        let vpn = match &data_center.iter().find(|a| a.name == "vpn").unwrap().ty {
+            AttributeType::Nested(nested) => nested.attributes.clone(),
+            _ => panic!("vpn is nested"),
+        };
+        assert_matches_schema::<VpnConfig>("data_center.vpn", &vpn, Holds::Arguments);
+    }
     use proptest::prelude::*;
 
     fn strings(items: &[&str]) -> Value {
