@@ -1,4 +1,6 @@
 terraform {
+  required_version = ">= 1.6"
+
   required_providers {
     migration = {
       source  = "migration-hub/migration"
