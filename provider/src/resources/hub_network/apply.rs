@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
 
 use super::diff::{AttachmentRef, Change, TagObject};
+use super::effects::{self, Effect};
 use super::model::with_owner;
 use super::plan::HubOp;
-use super::topology::{DataCenter, DataCenterAttachment, DataCenterLink, Topology, VpcAttachment};
+use super::topology::{DataCenterLink, Share, Tags, Topology, VpcAttachment};
 use crate::aws::call::Aws;
 use crate::aws::ec2::attachment::{GONE, VpcAttachmentSpec};
 use crate::aws::errors::ErrorClass;
@@ -185,8 +186,12 @@ impl Executor {
             .clone()
     }
 
-    fn record(&self, update: impl FnOnce(&mut Topology)) {
-        update(&mut self.progress.lock().unwrap_or_else(|p| p.into_inner()));
+    /// Records what AWS just confirmed (see [`effects`]).
+    fn record(&self, effect: Effect) {
+        effects::record(
+            &mut self.progress.lock().unwrap_or_else(|p| p.into_inner()),
+            effect,
+        );
     }
 
     fn tgw(&self) -> Result<(String, String), OpError> {
@@ -230,13 +235,13 @@ impl Executor {
                 Box::pin(async move {
                     let created = aws.create_transit_gateway(&spec).await?;
                     let id = created.id.clone();
-                    self.record(|t| t.tgw = Some(created));
-                    let owner = [(OWNER_TAG.to_string(), id.clone())].into();
+                    self.record(Effect::TransitGatewaySeen(created));
+                    let owner: Tags = [(OWNER_TAG.to_string(), id.clone())].into();
                     aws.create_tags(&id, &owner).await?;
-                    self.record(|t| {
-                        if let Some(tgw) = &mut t.tgw {
-                            tgw.tags.extend(owner);
-                        }
+                    self.record(Effect::Tagged {
+                        object: TagObject::TransitGateway,
+                        set: owner,
+                        remove: BTreeSet::new(),
                     });
                     self.await_transit_gateway(&id).await
                 })
@@ -247,11 +252,7 @@ impl Executor {
                     let (id, _) = self.tgw()?;
                     if modification != Default::default() {
                         aws.modify_transit_gateway(&id, &modification).await?;
-                        self.record(|t| {
-                            if let Some(tgw) = &mut t.tgw {
-                                tgw.state = "modifying".into();
-                            }
-                        });
+                        self.record(Effect::TransitGatewayModifying);
                     }
                     self.await_transit_gateway(&id).await
                 })
@@ -282,7 +283,7 @@ impl Executor {
                         poll(aws.transit_gateway_deleted(&id).await)
                     })
                     .await?;
-                    self.record(Topology::forget_transit_gateway);
+                    self.record(Effect::TransitGatewayDeleted);
                     Ok(())
                 })
                 .await
@@ -299,16 +300,14 @@ impl Executor {
                     let share_arn = aws
                         .create_share(&name, &arn, &principals, allow_external_principals, &tags)
                         .await?;
-                    self.record(|t| {
-                        t.share = Some(super::topology::Share {
-                            arn: share_arn,
-                            name,
-                            allow_external_principals,
-                            principals,
-                            resources: [arn].into(),
-                            tags,
-                        })
-                    });
+                    self.record(Effect::ShareCreated(Share {
+                        arn: share_arn,
+                        name,
+                        allow_external_principals,
+                        principals,
+                        resources: [arn].into(),
+                        tags,
+                    }));
                     Ok(())
                 })
                 .await
@@ -321,15 +320,9 @@ impl Executor {
                     let arn = self.share_arn()?;
                     aws.update_share(&arn, name.as_deref(), allow_external_principals)
                         .await?;
-                    self.record(|t| {
-                        if let Some(share) = &mut t.share {
-                            if let Some(name) = name {
-                                share.name = name;
-                            }
-                            if let Some(allow) = allow_external_principals {
-                                share.allow_external_principals = allow;
-                            }
-                        }
+                    self.record(Effect::ShareUpdated {
+                        name,
+                        allow_external_principals,
                     });
                     Ok(())
                 })
@@ -339,11 +332,7 @@ impl Executor {
                 Box::pin(async move {
                     let arn = self.share_arn()?;
                     aws.associate_share(&arn, &principals, &[]).await?;
-                    self.record(|t| {
-                        if let Some(share) = &mut t.share {
-                            share.principals.extend(principals);
-                        }
-                    });
+                    self.record(Effect::PrincipalsAdded(principals));
                     Ok(())
                 })
                 .await
@@ -352,11 +341,7 @@ impl Executor {
                 Box::pin(async move {
                     let arn = self.share_arn()?;
                     aws.disassociate_principals(&arn, &principals).await?;
-                    self.record(|t| {
-                        if let Some(share) = &mut t.share {
-                            share.principals.retain(|p| !principals.contains(p));
-                        }
-                    });
+                    self.record(Effect::PrincipalsRemoved(principals));
                     Ok(())
                 })
                 .await
@@ -367,11 +352,7 @@ impl Executor {
                     let (_, tgw_arn) = self.tgw()?;
                     aws.associate_share(&arn, &BTreeSet::new(), std::slice::from_ref(&tgw_arn))
                         .await?;
-                    self.record(|t| {
-                        if let Some(share) = &mut t.share {
-                            share.resources.insert(tgw_arn);
-                        }
-                    });
+                    self.record(Effect::ResourceShared(tgw_arn));
                     Ok(())
                 })
                 .await
@@ -380,7 +361,7 @@ impl Executor {
                 Box::pin(async move {
                     let arn = self.share_arn()?;
                     aws.delete_share(&arn).await?;
-                    self.record(|t| t.share = None);
+                    self.record(Effect::ShareDeleted);
                     Ok(())
                 })
                 .await
@@ -408,9 +389,7 @@ impl Executor {
                         .await;
                     match created {
                         Ok(attachment) => {
-                            self.record(|t| {
-                                t.attachments.insert(vpc_id, attachment);
-                            });
+                            self.record(Effect::AttachmentSeen { vpc_id, attachment });
                             Ok(())
                         }
                         Err(OpError::Aws(e)) if e.class == ErrorClass::AlreadyExists => {
@@ -438,18 +417,12 @@ impl Executor {
                         dns_support,
                     )
                     .await?;
-                    self.record(|t| {
-                        if let Some(a) = t.attachments.get_mut(&vpc_id) {
-                            a.subnet_ids.retain(|s| !remove_subnets.contains(s));
-                            a.subnet_ids.extend(add_subnets);
-                            if let Some(on) = appliance_mode_support {
-                                a.appliance_mode_support = on;
-                            }
-                            if let Some(on) = dns_support {
-                                a.dns_support = on;
-                            }
-                            a.state = "modifying".into();
-                        }
+                    self.record(Effect::AttachmentModified {
+                        vpc_id,
+                        add_subnets,
+                        remove_subnets,
+                        appliance_mode_support,
+                        dns_support,
                     });
                     Ok(())
                 })
@@ -466,11 +439,7 @@ impl Executor {
                     if attachment.state != "deleting" {
                         aws.delete_vpc_attachment(&attachment.id).await?;
                     }
-                    self.record(|t| {
-                        if let Some(a) = t.attachments.get_mut(&vpc_id) {
-                            a.state = "deleting".into();
-                        }
-                    });
+                    self.record(Effect::AttachmentDeleting { vpc_id });
                     Ok(())
                 })
                 .await
@@ -512,22 +481,7 @@ impl Executor {
                     };
                     aws.update_direct_connect_association(&association, &add, &remove)
                         .await?;
-                    self.record(|t| {
-                        if let Some(DataCenter {
-                            link:
-                                DataCenterLink::DirectConnect {
-                                    allowed_prefixes,
-                                    state,
-                                    ..
-                                },
-                            ..
-                        }) = &mut t.data_center
-                        {
-                            allowed_prefixes.retain(|p| !remove.contains(p));
-                            allowed_prefixes.extend(add);
-                            *state = "updating".into();
-                        }
-                    });
+                    self.record(Effect::DirectConnectUpdated { add, remove });
                     self.await_data_center().await
                 })
                 .await
@@ -548,7 +502,7 @@ impl Executor {
                         || async { poll(self.data_center_gone(&tgw_id, &association).await) },
                     )
                     .await?;
-                    self.record(Topology::forget_data_center);
+                    self.record(Effect::DataCenterForgotten);
                     Ok(())
                 })
                 .await
@@ -590,7 +544,7 @@ impl Executor {
                         poll(self.data_center_gone(&tgw_id, &connection).await)
                     })
                     .await?;
-                    self.record(Topology::forget_data_center);
+                    self.record(Effect::DataCenterForgotten);
                     Ok(())
                 })
                 .await
@@ -624,11 +578,17 @@ impl Executor {
                     };
                     if associated.is_none() {
                         aws.associate_route_table(&table, &id).await?;
-                        self.record(|t| set_association(t, &target, &table));
+                        self.record(Effect::Associated {
+                            target: target.clone(),
+                            table: table.clone(),
+                        });
                     }
                     if topology.propagations.contains(&id) != propagate {
                         aws.set_propagation(&table, &id, propagate).await?;
-                        self.record(|t| t.record_propagation(&id, propagate));
+                        self.record(Effect::Propagation {
+                            attachment_id: id.clone(),
+                            on: propagate,
+                        });
                     }
                     Ok(())
                 })
@@ -661,7 +621,10 @@ impl Executor {
                         }
                         other => other?,
                     }
-                    self.record(|t| t.record_hub_route(&destination, &attachment));
+                    self.record(Effect::HubRoute {
+                        destination,
+                        attachment_id: attachment,
+                    });
                     Ok(())
                 })
                 .await
@@ -672,9 +635,7 @@ impl Executor {
                         aws.delete_transit_gateway_route(table, &destination)
                             .await?;
                     }
-                    self.record(|t| {
-                        t.hub_routes.remove(&destination);
-                    });
+                    self.record(Effect::HubRouteDeleted { destination });
                     Ok(())
                 })
                 .await
@@ -707,7 +668,11 @@ impl Executor {
                     }
                     Err(e) => return Err(e),
                 }
-                self.record(|t| t.record_vpc_route(&route_table_id, &destination, &tgw_id));
+                self.record(Effect::VpcRoute {
+                    route_table_id,
+                    destination,
+                    transit_gateway_id: tgw_id,
+                });
                 Ok(())
             })
             .await,
@@ -717,7 +682,10 @@ impl Executor {
             } => {
                 Box::pin(async move {
                     aws.delete_vpc_route(&route_table_id, &destination).await?;
-                    self.record(|t| t.forget_vpc_route(&route_table_id, &destination));
+                    self.record(Effect::VpcRouteDeleted {
+                        route_table_id,
+                        destination,
+                    });
                     Ok(())
                 })
                 .await
@@ -771,25 +739,10 @@ impl Executor {
             aws.create_tags(&id, set).await?;
             aws.delete_tags(&id, remove).await?;
         }
-        self.record(|t| {
-            let tags = match object {
-                TagObject::TransitGateway => t.tgw.as_mut().map(|x| &mut x.tags),
-                TagObject::Share => t.share.as_mut().map(|x| &mut x.tags),
-                TagObject::VpcAttachment(vpc) => t.attachments.get_mut(vpc).map(|x| &mut x.tags),
-                TagObject::DataCenterAttachment => t
-                    .data_center
-                    .as_mut()
-                    .and_then(|dc| dc.attachment.as_mut())
-                    .map(|a| &mut a.tags),
-                TagObject::VpnConnection => match t.data_center.as_mut().map(|dc| &mut dc.link) {
-                    Some(DataCenterLink::Vpn { tags, .. }) => Some(tags),
-                    _ => None,
-                },
-            };
-            if let Some(tags) = tags {
-                tags.retain(|k, _| !remove.contains(k));
-                tags.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
+        self.record(Effect::Tagged {
+            object: object.clone(),
+            set: set.clone(),
+            remove: remove.clone(),
         });
         Ok(())
     }
@@ -802,7 +755,7 @@ impl Executor {
             || async { poll(aws.transit_gateway_available(id).await) },
         )
         .await?;
-        self.record(|t| t.tgw = Some(tgw));
+        self.record(Effect::TransitGatewaySeen(tgw));
         Ok(())
     }
 
@@ -831,16 +784,17 @@ impl Executor {
                 let mut pending = Vec::new();
                 for (vpc, id) in &wanted {
                     let found = seen.iter().find(|a| &a.id == id);
-                    self.record(|t| match found {
-                        Some(a) => {
-                            if let Some(attachment) = t.attachments.get_mut(vpc) {
-                                attachment.state = a.state.clone();
-                                attachment.associated_route_table = a.associated_route_table.clone();
-                            }
-                        }
-                        None if gone => t.forget_attachment(vpc),
+                    match found {
+                        Some(a) => self.record(Effect::AttachmentState {
+                            vpc_id: vpc.clone(),
+                            state: a.state.clone(),
+                            associated_route_table: a.associated_route_table.clone(),
+                        }),
+                        None if gone => self.record(Effect::AttachmentGone {
+                            vpc_id: vpc.clone(),
+                        }),
                         None => {}
-                    });
+                    }
                     match (found, gone) {
                         (None, true) => {}
                         (Some(a), true) => pending.push(format!("{id} {}", a.state)),
@@ -877,12 +831,7 @@ impl Executor {
         link: DataCenterLink,
         attachment_tags: &super::topology::Tags,
     ) -> Result<(), OpError> {
-        self.record(|t| {
-            t.data_center = Some(DataCenter {
-                link,
-                attachment: None,
-            });
-        });
+        self.record(Effect::DataCenterLinked(link));
         self.await_data_center().await?;
         self.tag_object(
             &TagObject::DataCenterAttachment,
@@ -916,11 +865,7 @@ impl Executor {
                                 )));
                             };
                             let state = current.state.clone();
-                            self.record(|t| {
-                                if let Some(dc) = &mut t.data_center {
-                                    dc.link = current.into();
-                                }
-                            });
+                            self.record(Effect::DataCenterLinkSeen(current.into()));
                             (gateway_id.clone(), Some(state))
                         }
                         DataCenterLink::Vpn { connection_id, .. } => (connection_id.clone(), None),
@@ -928,16 +873,7 @@ impl Executor {
                     let attachments = aws.transit_gateway_attachments(&tgw_id).await?;
                     let attachment = attachments.iter().find(|a| a.resource_id == resource_id);
                     if let Some(a) = attachment {
-                        self.record(|t| {
-                            if let Some(dc) = &mut t.data_center {
-                                let mut seen = DataCenterAttachment::from(a);
-                                if let Some(known) = &dc.attachment {
-                                    // Tags applied since the describe are not lost.
-                                    seen.tags.extend(known.tags.clone());
-                                }
-                                dc.attachment = Some(seen);
-                            }
-                        });
+                        self.record(Effect::DataCenterAttachmentSeen(a.into()));
                     }
                     let attachment_state = attachment
                         .map(|a| a.state.as_str())
@@ -1050,8 +986,9 @@ impl Executor {
                     tags,
                 })
                 .await?;
-            self.record(|t| {
-                t.attachments.insert(vpc_id.to_string(), created);
+            self.record(Effect::AttachmentSeen {
+                vpc_id: vpc_id.to_string(),
+                attachment: created,
             });
             return Ok(());
         }
@@ -1065,28 +1002,10 @@ impl Executor {
             tags: tags.clone(),
             ..existing
         };
-        self.record(|t| {
-            t.attachments.insert(vpc_id.to_string(), adopted);
+        self.record(Effect::AttachmentSeen {
+            vpc_id: vpc_id.to_string(),
+            attachment: adopted,
         });
         Ok(())
-    }
-}
-
-fn set_association(topology: &mut Topology, target: &AttachmentRef, table: &str) {
-    match target {
-        AttachmentRef::Vpc(vpc) => {
-            if let Some(a) = topology.attachments.get_mut(vpc) {
-                a.associated_route_table = Some(table.to_string());
-            }
-        }
-        AttachmentRef::DataCenter => {
-            if let Some(a) = topology
-                .data_center
-                .as_mut()
-                .and_then(|dc| dc.attachment.as_mut())
-            {
-                a.associated_route_table = Some(table.to_string());
-            }
-        }
     }
 }
