@@ -1,5 +1,6 @@
 pub mod apply;
 pub mod diff;
+pub mod effects;
 pub mod facts;
 pub mod import;
 pub mod mesh;

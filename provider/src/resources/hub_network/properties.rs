@@ -1,5 +1,5 @@
-//! Properties of the pure core, against a simulated AWS that applies each operation the way
-//! the executor records it:
+//! Properties of the pure core, against a simulated AWS whose answers are recorded through
+//! the executor's own `effects::record`:
 //!
 //! * applying the plan for a desired hub to any reachable topology converges: the diff that
 //!   follows is empty (so a second apply does nothing, and an interrupted one resumes);
@@ -11,13 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 
 use super::diff::{AttachmentRef, Change, TagObject, diff};
+use super::effects::{self, Effect};
 use super::model::{AttachmentDesired, DataCenterDesired, Desired, Link, ShareDesired, with_owner};
 use super::plan::{HubOp, PHASES, plan};
 use super::topology::{
-    DataCenter, DataCenterAttachment, DataCenterLink, RouteTable, Share, Topology, TransitGateway,
-    Vpc, VpcAttachment, VpcRoute,
+    DataCenterAttachment, DataCenterLink, RouteTable, Share, Topology, TransitGateway, Vpc,
+    VpcAttachment, VpcRoute,
 };
 use crate::engine::OperationPlan;
+use crate::framework::tags::OWNER_TAG;
 
 const TGW: &str = "tgw-0sim";
 const HUB_TABLE: &str = "tgw-rtb-0sim";
@@ -62,26 +64,6 @@ fn world() -> Topology {
     topology
 }
 
-fn tags_of<'a>(
-    topology: &'a mut Topology,
-    object: &TagObject,
-) -> Option<&'a mut BTreeMap<String, String>> {
-    match object {
-        TagObject::TransitGateway => topology.tgw.as_mut().map(|t| &mut t.tags),
-        TagObject::Share => topology.share.as_mut().map(|s| &mut s.tags),
-        TagObject::VpcAttachment(vpc) => topology.attachments.get_mut(vpc).map(|a| &mut a.tags),
-        TagObject::DataCenterAttachment => topology
-            .data_center
-            .as_mut()
-            .and_then(|dc| dc.attachment.as_mut())
-            .map(|a| &mut a.tags),
-        TagObject::VpnConnection => match topology.data_center.as_mut().map(|dc| &mut dc.link) {
-            Some(DataCenterLink::Vpn { tags, .. }) => Some(tags),
-            _ => None,
-        },
-    }
-}
-
 fn attachment_of(topology: &Topology, target: &AttachmentRef) -> Option<String> {
     match target {
         AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.clone()),
@@ -89,24 +71,40 @@ fn attachment_of(topology: &Topology, target: &AttachmentRef) -> Option<String> 
     }
 }
 
-/// What AWS (as the executor records it) makes of one operation.
-fn simulate_op(topology: &mut Topology, op: &HubOp) {
+fn untagged() -> BTreeSet<String> {
+    BTreeSet::new()
+}
+
+/// What a simulated AWS answers to one operation, as the effects the executor records for
+/// those answers (in the executor's order); `effects::record` applies them. Only AWS's own
+/// behaviour lives here: ids it assigns, states it reaches, the default association.
+fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
     let tgw_id = topology.tgw_id().unwrap_or_default().to_string();
+    let owner = |tags: &BTreeMap<String, String>| with_owner(tags.clone(), &tgw_id);
     match op {
-        HubOp::AwaitAttachments { vpc_ids, gone } => {
-            for vpc in vpc_ids {
+        HubOp::AwaitAttachments { vpc_ids, gone } => vpc_ids
+            .iter()
+            .filter_map(|vpc| {
                 if *gone {
-                    topology.forget_attachment(vpc);
-                } else if let Some(a) = topology.attachments.get_mut(vpc) {
-                    a.state = "available".into();
-                    // AWS's default association with the hub route table.
-                    a.associated_route_table.get_or_insert(HUB_TABLE.into());
+                    return Some(Effect::AttachmentGone {
+                        vpc_id: vpc.clone(),
+                    });
                 }
-            }
-        }
+                let a = topology.attachments.get(vpc)?;
+                Some(Effect::AttachmentState {
+                    vpc_id: vpc.clone(),
+                    state: "available".into(),
+                    // AWS's default association with the hub route table.
+                    associated_route_table: a
+                        .associated_route_table
+                        .clone()
+                        .or(Some(HUB_TABLE.into())),
+                })
+            })
+            .collect(),
         HubOp::Change(change) => match change {
-            Change::CreateTransitGateway(spec) => {
-                topology.tgw = Some(TransitGateway {
+            Change::CreateTransitGateway(spec) => vec![
+                Effect::TransitGatewaySeen(TransitGateway {
                     id: TGW.into(),
                     arn: format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{TGW}"),
                     owner_id: "111122223333".into(),
@@ -118,11 +116,16 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                     vpn_ecmp_support: spec.vpn_ecmp_support,
                     cidr_blocks: spec.cidr_blocks.clone(),
                     association_default_route_table_id: Some(HUB_TABLE.into()),
-                    tags: with_owner(spec.tags.clone(), TGW),
-                })
-            }
+                    tags: spec.tags.clone(),
+                }),
+                Effect::Tagged {
+                    object: TagObject::TransitGateway,
+                    set: [(OWNER_TAG.to_string(), TGW.to_string())].into(),
+                    remove: untagged(),
+                },
+            ],
             Change::ModifyTransitGateway(m) => {
-                let tgw = topology.tgw.as_mut().expect("modify needs a gateway");
+                let mut tgw = topology.tgw.clone().expect("modify needs a gateway");
                 if let Some(d) = &m.description {
                     tgw.description = Some(d.clone()).filter(|d| !d.is_empty());
                 }
@@ -142,52 +145,47 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                     .retain(|c| !m.remove_cidr_blocks.contains(c));
                 tgw.cidr_blocks.extend(m.add_cidr_blocks.iter().cloned());
                 tgw.state = "available".into();
+                vec![
+                    Effect::TransitGatewayModifying,
+                    Effect::TransitGatewaySeen(tgw),
+                ]
             }
-            Change::DeleteTransitGateway => topology.forget_transit_gateway(),
+            Change::DeleteTransitGateway => vec![Effect::TransitGatewayDeleted],
             Change::CreateShare {
                 name,
                 principals,
                 allow_external_principals,
                 tags,
-            } => {
-                topology.share = Some(Share {
-                    arn: "arn:aws:ram:eu-west-1:111122223333:resource-share/sim".into(),
-                    name: name.clone(),
-                    allow_external_principals: *allow_external_principals,
-                    principals: principals.clone(),
-                    resources: [topology.tgw.as_ref().unwrap().arn.clone()].into(),
-                    tags: with_owner(tags.clone(), &tgw_id),
-                })
-            }
+            } => vec![Effect::ShareCreated(Share {
+                arn: "arn:aws:ram:eu-west-1:111122223333:resource-share/sim".into(),
+                name: name.clone(),
+                allow_external_principals: *allow_external_principals,
+                principals: principals.clone(),
+                resources: [topology
+                    .tgw
+                    .as_ref()
+                    .expect("share needs a gateway")
+                    .arn
+                    .clone()]
+                .into(),
+                tags: owner(tags),
+            })],
             Change::UpdateShare {
                 name,
                 allow_external_principals,
             } => {
-                let share = topology.share.as_mut().unwrap();
-                if let Some(name) = name {
-                    share.name = name.clone();
-                }
-                if let Some(allow) = allow_external_principals {
-                    share.allow_external_principals = *allow;
-                }
+                assert!(topology.share.is_some(), "update before the share");
+                vec![Effect::ShareUpdated {
+                    name: name.clone(),
+                    allow_external_principals: *allow_external_principals,
+                }]
             }
-            Change::AddPrincipals(p) => topology
-                .share
-                .as_mut()
-                .unwrap()
-                .principals
-                .extend(p.iter().cloned()),
-            Change::RemovePrincipals(p) => topology
-                .share
-                .as_mut()
-                .unwrap()
-                .principals
-                .retain(|x| !p.contains(x)),
-            Change::ShareTransitGateway => {
-                let arn = topology.tgw.as_ref().unwrap().arn.clone();
-                topology.share.as_mut().unwrap().resources.insert(arn);
-            }
-            Change::DeleteShare => topology.share = None,
+            Change::AddPrincipals(p) => vec![Effect::PrincipalsAdded(p.clone())],
+            Change::RemovePrincipals(p) => vec![Effect::PrincipalsRemoved(p.clone())],
+            Change::ShareTransitGateway => vec![Effect::ResourceShared(
+                topology.tgw.as_ref().expect("a shared gateway").arn.clone(),
+            )],
+            Change::DeleteShare => vec![Effect::ShareDeleted],
             Change::CreateAttachment {
                 vpc_id,
                 subnet_ids,
@@ -197,9 +195,9 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                 ..
             } => {
                 assert!(topology.tgw.is_some(), "attachment before its gateway");
-                topology.attachments.insert(
-                    vpc_id.clone(),
-                    VpcAttachment {
+                vec![Effect::AttachmentSeen {
+                    vpc_id: vpc_id.clone(),
+                    attachment: VpcAttachment {
                         id: format!("tgw-attach-{vpc_id}"),
                         vpc_id: vpc_id.clone(),
                         vpc_owner_id: "111122223333".into(),
@@ -207,10 +205,10 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                         subnet_ids: subnet_ids.clone(),
                         appliance_mode_support: *appliance_mode_support,
                         dns_support: *dns_support,
-                        tags: with_owner(tags.clone(), &tgw_id),
+                        tags: owner(tags),
                         associated_route_table: None,
                     },
-                );
+                }]
             }
             Change::ModifyAttachment {
                 vpc_id,
@@ -219,91 +217,114 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                 appliance_mode_support,
                 dns_support,
             } => {
-                let a = topology.attachments.get_mut(vpc_id).unwrap();
-                a.subnet_ids.retain(|s| !remove_subnets.contains(s));
-                a.subnet_ids.extend(add_subnets.iter().cloned());
-                if let Some(on) = appliance_mode_support {
-                    a.appliance_mode_support = *on;
-                }
-                if let Some(on) = dns_support {
-                    a.dns_support = *on;
-                }
-                a.state = "modifying".into();
+                assert!(
+                    topology.attachments.contains_key(vpc_id),
+                    "modify before create"
+                );
+                vec![Effect::AttachmentModified {
+                    vpc_id: vpc_id.clone(),
+                    add_subnets: add_subnets.clone(),
+                    remove_subnets: remove_subnets.clone(),
+                    appliance_mode_support: *appliance_mode_support,
+                    dns_support: *dns_support,
+                }]
             }
             Change::AwaitAttachment { .. } => {
                 unreachable!("plan turns these into AwaitAttachments")
             }
             Change::DeleteAttachment { vpc_id } => {
-                topology.attachments.get_mut(vpc_id).unwrap().state = "deleting".into();
+                assert!(
+                    topology.attachments.contains_key(vpc_id),
+                    "delete of nothing"
+                );
+                vec![Effect::AttachmentDeleting {
+                    vpc_id: vpc_id.clone(),
+                }]
             }
             Change::CreateDirectConnect {
                 gateway_id,
                 allowed_prefixes,
                 attachment_tags,
-            } => {
-                topology.data_center = Some(DataCenter {
-                    link: DataCenterLink::DirectConnect {
-                        association_id: "dxassoc-sim".into(),
-                        gateway_id: gateway_id.clone(),
-                        state: "associated".into(),
-                        allowed_prefixes: allowed_prefixes.clone(),
-                    },
-                    attachment: Some(DataCenterAttachment {
-                        id: "tgw-attach-dx".into(),
-                        state: "available".into(),
-                        tags: with_owner(attachment_tags.clone(), &tgw_id),
-                        associated_route_table: Some(HUB_TABLE.into()),
-                    }),
-                })
-            }
+            } => data_center_effects(
+                DataCenterLink::DirectConnect {
+                    association_id: "dxassoc-sim".into(),
+                    gateway_id: gateway_id.clone(),
+                    state: "associated".into(),
+                    allowed_prefixes: allowed_prefixes.clone(),
+                },
+                "tgw-attach-dx",
+                owner(attachment_tags),
+            ),
             Change::UpdateDirectConnect { add, remove } => {
-                if let Some(DataCenter {
-                    link:
-                        DataCenterLink::DirectConnect {
-                            allowed_prefixes, ..
-                        },
-                    ..
-                }) = &mut topology.data_center
+                let mut link = topology.data_center.clone().expect("a data center").link;
+                if let DataCenterLink::DirectConnect {
+                    allowed_prefixes, ..
+                } = &mut link
                 {
                     allowed_prefixes.retain(|p| !remove.contains(p));
                     allowed_prefixes.extend(add.iter().cloned());
                 }
+                vec![
+                    Effect::DirectConnectUpdated {
+                        add: add.clone(),
+                        remove: remove.clone(),
+                    },
+                    Effect::DataCenterLinkSeen(link),
+                ]
             }
-            Change::DeleteDirectConnect | Change::DeleteVpn => topology.forget_data_center(),
+            Change::DeleteDirectConnect | Change::DeleteVpn => vec![Effect::DataCenterForgotten],
             Change::CreateVpn {
                 customer_gateway_id,
                 static_routes_only,
                 tags,
                 attachment_tags,
-            } => {
-                topology.data_center = Some(DataCenter {
-                    link: DataCenterLink::Vpn {
-                        connection_id: "vpn-sim".into(),
-                        customer_gateway_id: customer_gateway_id.clone(),
-                        static_routes_only: Some(*static_routes_only),
-                        state: "available".into(),
-                        tags: with_owner(tags.clone(), &tgw_id),
-                    },
-                    attachment: Some(DataCenterAttachment {
-                        id: "tgw-attach-vpn-sim".into(),
-                        state: "available".into(),
-                        tags: with_owner(attachment_tags.clone(), &tgw_id),
-                        associated_route_table: Some(HUB_TABLE.into()),
-                    }),
-                })
-            }
-            Change::AwaitDataCenter => {}
+            } => data_center_effects(
+                DataCenterLink::Vpn {
+                    connection_id: "vpn-sim".into(),
+                    customer_gateway_id: customer_gateway_id.clone(),
+                    static_routes_only: Some(*static_routes_only),
+                    state: "available".into(),
+                    tags: owner(tags),
+                },
+                "tgw-attach-vpn-sim",
+                owner(attachment_tags),
+            ),
+            Change::AwaitDataCenter => vec![],
             Change::Connect { target, propagate } => {
                 let id = attachment_of(topology, target).expect("connect needs the attachment");
-                topology.record_propagation(&id, *propagate);
+                let associated = match target {
+                    AttachmentRef::Vpc(vpc) => {
+                        topology.attachments[vpc].associated_route_table.clone()
+                    }
+                    AttachmentRef::DataCenter => topology
+                        .data_center
+                        .as_ref()
+                        .and_then(|dc| dc.attachment.as_ref())
+                        .and_then(|a| a.associated_route_table.clone()),
+                };
+                let mut effects = Vec::new();
+                if associated.is_none() {
+                    effects.push(Effect::Associated {
+                        target: target.clone(),
+                        table: HUB_TABLE.into(),
+                    });
+                }
+                effects.push(Effect::Propagation {
+                    attachment_id: id,
+                    on: *propagate,
+                });
+                effects
             }
-            Change::RouteToDataCenter { destination, .. } => {
-                let id = topology.data_center_attachment_id().unwrap().to_string();
-                topology.record_hub_route(destination, &id);
-            }
-            Change::DeleteHubRoute { destination } => {
-                topology.hub_routes.remove(destination);
-            }
+            Change::RouteToDataCenter { destination, .. } => vec![Effect::HubRoute {
+                destination: destination.clone(),
+                attachment_id: topology
+                    .data_center_attachment_id()
+                    .expect("a data center attachment")
+                    .to_string(),
+            }],
+            Change::DeleteHubRoute { destination } => vec![Effect::HubRouteDeleted {
+                destination: destination.clone(),
+            }],
             Change::CreateVpcRoute {
                 route_table_id,
                 destination,
@@ -315,22 +336,59 @@ fn simulate_op(topology: &mut Topology, op: &HubOp) {
                         .any(|r| &r.destination == destination),
                     "RouteAlreadyExists: {route_table_id} {destination}"
                 );
-                topology.record_vpc_route(route_table_id, destination, &tgw_id)
+                vec![Effect::VpcRoute {
+                    route_table_id: route_table_id.clone(),
+                    destination: destination.clone(),
+                    transit_gateway_id: tgw_id.clone(),
+                }]
             }
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,
-            } => topology.forget_vpc_route(route_table_id, destination),
+            } => vec![Effect::VpcRouteDeleted {
+                route_table_id: route_table_id.clone(),
+                destination: destination.clone(),
+            }],
             Change::Tag {
                 object,
                 set,
                 remove,
-            } => {
-                let tags = tags_of(topology, object).expect("tagged object exists");
-                tags.retain(|k, _| !remove.contains(k));
-                tags.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
+            } => vec![Effect::Tagged {
+                object: object.clone(),
+                set: set.clone(),
+                remove: remove.clone(),
+            }],
         },
+    }
+}
+
+/// A new data center link as the executor records it: the link, then its attachment once
+/// AWS reports it `available` (associated by default), then the attachment's tags.
+fn data_center_effects(
+    link: DataCenterLink,
+    attachment_id: &str,
+    attachment_tags: BTreeMap<String, String>,
+) -> Vec<Effect> {
+    vec![
+        Effect::DataCenterLinked(link),
+        Effect::DataCenterAttachmentSeen(DataCenterAttachment {
+            id: attachment_id.into(),
+            state: "available".into(),
+            tags: BTreeMap::new(),
+            associated_route_table: Some(HUB_TABLE.into()),
+        }),
+        Effect::Tagged {
+            object: TagObject::DataCenterAttachment,
+            set: attachment_tags,
+            remove: untagged(),
+        },
+    ]
+}
+
+/// What AWS (as the executor records it) makes of one operation.
+fn simulate_op(topology: &mut Topology, op: &HubOp) {
+    for effect in simulated_effects(topology, op) {
+        effects::record(topology, effect);
     }
 }
 
