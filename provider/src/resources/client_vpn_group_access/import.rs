@@ -7,11 +7,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    Access, DEFAULT_MANAGE_ROUTES, Group, Phase, group_key_problem, parse_rule_description,
-    rule_description,
+    Access, Config, DEFAULT_MANAGE_ROUTES, Group, Maybe, Phase, group_key_problem,
+    parse_rule_description, rule_description,
 };
-use super::observe::Observation;
-use super::state::State;
+use super::observe::{self, Observation};
+use super::state::{self, State};
+use super::{Planned, validate};
+use crate::framework::context::Ctx;
+use crate::framework::failures::report;
+use crate::framework::resource::Imported;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
 
@@ -140,6 +144,66 @@ pub fn imported_state(observation: &Observation) -> (State, Diagnostics) {
         routes: Vec::new(),
     };
     (skeleton.refreshed(observation), diagnostics)
+}
+
+/// `ImportResourceState`: the endpoint's groups and routes as a state, or why not.
+pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let probe = Config {
+        endpoint_id: Maybe::Known(id.to_string()),
+        directory_id: Maybe::Known(None),
+        groups: Maybe::Known(BTreeMap::new()),
+        route_subnet_ids: Maybe::Known(None),
+        manage_routes: Maybe::Known(true),
+        allow_internet: Maybe::Known(false),
+    };
+    if validate::check_config(&probe).has_errors() {
+        diagnostics.error(
+            "Invalid import ID",
+            format!(
+                "{id:?} is not a Client VPN endpoint ID. Import with the endpoint's ID: \
+                 `terraform import migration_client_vpn_group_access.<name> \
+                 cvpn-endpoint-0123456789abcdef0`."
+            ),
+        );
+        return Err(diagnostics);
+    }
+    let scope = observe::Scope {
+        associations: true,
+        directory: None,
+        subnets: &[],
+    };
+    match observe::observe(&ctx.aws(), id, scope).await {
+        Ok(Some(observation)) => {
+            let (state, warnings) = imported_state(&observation);
+            // Routes through every associated subnet read as the default.
+            let follows_associations =
+                state.access.route_subnet_ids == state::default_route_subnets(&observation);
+            Ok(Imported {
+                state: state.to_value(),
+                private: Planned {
+                    checked: false,
+                    follows_associations,
+                },
+                diagnostics: warnings,
+            })
+        }
+        Ok(None) => {
+            diagnostics.error(
+                "Cannot import non-existent remote object",
+                format!("Client VPN endpoint {id} does not exist in this account and Region."),
+            );
+            Err(diagnostics)
+        }
+        Err(error) => {
+            report(
+                &mut diagnostics,
+                "Cannot read the Client VPN endpoint",
+                &error,
+            );
+            Err(diagnostics)
+        }
+    }
 }
 
 #[cfg(test)]

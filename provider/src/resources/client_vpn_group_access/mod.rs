@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod diff;
+pub mod facts;
 pub mod import;
 pub mod model;
 pub mod observe;
@@ -27,15 +28,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use self::diff::Changes;
+use self::facts::{EndpointScope, Facts};
 use self::model::{Config, Maybe};
 use self::observe::Observation;
 use self::plan::Op;
 use self::state::{Progress, State, known_access};
-use self::validate::NameProblem;
 use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
-use crate::framework::failures::report;
 use crate::framework::resource::{
     Imported, ManagedResource, Observed, Outcome, PlanInput, Render, RenderInput, Stage,
 };
@@ -61,61 +61,6 @@ pub struct Planned {
     follows_associations: bool,
 }
 
-/// What to read of the endpoint: the minimal read (rules, routes) for refresh and destroy;
-/// also the associations, the directory and the configured route subnets for plan and apply.
-pub struct EndpointScope {
-    endpoint_id: String,
-    full: Option<FullScope>,
-}
-
-struct FullScope {
-    directory: Option<Option<String>>,
-    subnets: Vec<String>,
-}
-
-impl EndpointScope {
-    fn full(endpoint_id: &str, config: &Config) -> EndpointScope {
-        EndpointScope {
-            endpoint_id: endpoint_id.to_string(),
-            full: Some(FullScope {
-                directory: match &config.directory_id {
-                    Maybe::Known(configured) => Some(configured.clone()),
-                    // Unknown until apply: the directory check waits for it.
-                    Maybe::Unknown => None,
-                },
-                subnets: match &config.route_subnet_ids {
-                    Maybe::Known(Some(ids)) => ids.iter().cloned().collect(),
-                    _ => Vec::new(),
-                },
-            }),
-        }
-    }
-
-    async fn read(&self, ctx: &Ctx) -> Result<Option<Observation>, OpError> {
-        let scope = match &self.full {
-            None => observe::Scope::minimal(),
-            Some(full) => observe::Scope {
-                associations: true,
-                directory: full.directory.as_ref().map(Option::as_deref),
-                subnets: &full.subnets,
-            },
-        };
-        observe::observe(&ctx.aws(), &self.endpoint_id, scope).await
-    }
-}
-
-/// What the checks need: the endpoint (plan reads it here; apply has it already), the SIDs of
-/// groups given by name, and what reading them found wrong.
-pub struct Facts {
-    observation: Option<Observation>,
-    /// The endpoint named by the configuration does not exist.
-    endpoint_missing: Option<String>,
-    resolved: BTreeMap<String, String>,
-    problems: Vec<(String, NameProblem)>,
-    /// Problems met while reading, reported by the checks.
-    notes: Diagnostics,
-}
-
 /// The progress record of an apply: what AWS holds of the owned rules and routes, the changes
 /// being made, and the groups (to name them in messages).
 pub struct Record {
@@ -123,38 +68,6 @@ pub struct Record {
     progress: Progress,
     changes: Changes,
     groups: BTreeMap<String, model::Group>,
-}
-
-/// Which group a SID belongs to, for messages.
-fn group_of(groups: &BTreeMap<String, model::Group>, sid: &str) -> String {
-    groups
-        .iter()
-        .find(|(_, g)| g.sid == sid)
-        .map(|(key, _)| format!("group {key:?}"))
-        .unwrap_or_else(|| format!("the group with SID {sid}"))
-}
-
-fn describe_op(op: &Op, groups: &BTreeMap<String, model::Group>) -> String {
-    match op {
-        Op::Revoke(k) | Op::AwaitRuleGone(k) => {
-            format!("Cannot revoke {} for {}", k.cidr, group_of(groups, &k.sid))
-        }
-        Op::Authorize(k, _) | Op::AwaitRuleActive(k, _) => {
-            format!(
-                "Cannot authorize {} for {}",
-                k.cidr,
-                group_of(groups, &k.sid)
-            )
-        }
-        Op::DeleteRoute(k) | Op::AwaitRouteGone(k) => format!(
-            "Cannot delete the route to {} through {}",
-            k.destination, k.subnet_id
-        ),
-        Op::CreateRoute(k) | Op::AwaitRouteActive(k) => format!(
-            "Cannot create the route to {} through {}",
-            k.destination, k.subnet_id
-        ),
-    }
 }
 
 impl FromValue for Config {
@@ -166,32 +79,6 @@ impl FromValue for Config {
 impl FromValue for State {
     fn from_value(value: &Value) -> Result<Self, Mismatch> {
         State::from_value(value).ok_or_else(|| Mismatch::wrong("a state object"))
-    }
-}
-
-fn endpoint_not_found(endpoint_id: &str) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    diagnostics.error_at(
-        Path::root().attr("client_vpn_endpoint_id"),
-        "Client VPN endpoint not found",
-        format!(
-            "Endpoint {endpoint_id} does not exist in this account and Region. Check the ID and \
-             the provider's `region`."
-        ),
-    );
-    diagnostics
-}
-
-impl ClientVpnGroupAccess {
-    /// SIDs of the groups given by name; a failed lookup is reported by the checks.
-    async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &mut Facts) {
-        match observe::resolve_names(&ctx.aws(), config, observation).await {
-            Ok((resolved, problems)) => {
-                facts.resolved = resolved;
-                facts.problems = problems;
-            }
-            Err(error) => report(&mut facts.notes, "Cannot look up group names", &error),
-        }
     }
 }
 
@@ -246,13 +133,8 @@ impl ManagedResource for ClientVpnGroupAccess {
                 .endpoint_id
                 .known()
                 .map(|id| EndpointScope::full(id, config)),
-            None => prior.map(|p| EndpointScope {
-                endpoint_id: p.access.endpoint_id.clone(),
-                // A refresh of route subnets that follow the associations reads them.
-                full: private.follows_associations.then(|| FullScope {
-                    directory: None,
-                    subnets: Vec::new(),
-                }),
+            None => prior.map(|p| {
+                EndpointScope::refresh(&p.access.endpoint_id, private.follows_associations)
             }),
         }
     }
@@ -302,46 +184,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         _prior: Option<&State>,
         observed: Option<&Observation>,
     ) -> Result<Facts, OpError> {
-        let mut facts = Facts {
-            observation: None,
-            endpoint_missing: None,
-            resolved: BTreeMap::new(),
-            problems: Vec::new(),
-            notes: Diagnostics::new(),
-        };
-        if stage == Stage::Apply {
-            if let Some(observation) = observed {
-                Self::resolve(ctx, config, observation, &mut facts).await;
-                facts.observation = Some(observation.clone());
-            }
-            return Ok(facts);
-        }
-        let Maybe::Known(endpoint_id) = &config.endpoint_id else {
-            return Ok(facts);
-        };
-        match EndpointScope::full(endpoint_id, config).read(ctx).await {
-            Ok(Some(observation)) => {
-                Self::resolve(ctx, config, &observation, &mut facts).await;
-                facts.observation = Some(observation);
-            }
-            Ok(None) => facts.endpoint_missing = Some(endpoint_id.clone()),
-            Err(OpError::Aws(error)) if error.is_missing_credentials() => {
-                facts.notes.warning(
-                    "Planned without AWS access",
-                    format!(
-                        "{error}.\n\nOnly the checks that need no AWS access ran; values that \
-                         depend on the endpoint are known after apply, and the apply checks \
-                         the rest."
-                    ),
-                );
-            }
-            Err(error) => report(
-                &mut facts.notes,
-                "Cannot read the Client VPN endpoint",
-                &error,
-            ),
-        }
-        Ok(facts)
+        facts::gather(ctx, stage, config, observed).await
     }
 
     fn check(
@@ -357,7 +200,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         if let Some(facts) = facts {
             diagnostics.extend(facts.notes.clone());
             if let Some(endpoint_id) = &facts.endpoint_missing {
-                diagnostics.extend(endpoint_not_found(endpoint_id));
+                diagnostics.extend(facts::endpoint_not_found(endpoint_id));
             }
             diagnostics.extend(validate::check_names(
                 config,
@@ -543,7 +386,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     }
 
     fn describe(&self, op: &Op, record: &Record) -> String {
-        describe_op(op, &record.groups)
+        plan::describe(op, &record.groups)
     }
 
     fn apply_errors(&self, record: &Record, _desired: Option<&model::Access>) -> Diagnostics {
@@ -607,62 +450,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Diagnostics> {
-        let mut diagnostics = Diagnostics::new();
-        let probe = Config {
-            endpoint_id: Maybe::Known(id.to_string()),
-            directory_id: Maybe::Known(None),
-            groups: Maybe::Known(BTreeMap::new()),
-            route_subnet_ids: Maybe::Known(None),
-            manage_routes: Maybe::Known(true),
-            allow_internet: Maybe::Known(false),
-        };
-        if validate::check_config(&probe).has_errors() {
-            diagnostics.error(
-                "Invalid import ID",
-                format!(
-                    "{id:?} is not a Client VPN endpoint ID. Import with the endpoint's ID: \
-                     `terraform import migration_client_vpn_group_access.<name> \
-                     cvpn-endpoint-0123456789abcdef0`."
-                ),
-            );
-            return Err(diagnostics);
-        }
-        let scope = observe::Scope {
-            associations: true,
-            directory: None,
-            subnets: &[],
-        };
-        match observe::observe(&ctx.aws(), id, scope).await {
-            Ok(Some(observation)) => {
-                let (state, warnings) = import::imported_state(&observation);
-                // Routes through every associated subnet read as the default.
-                let follows_associations =
-                    state.access.route_subnet_ids == state::default_route_subnets(&observation);
-                Ok(Imported {
-                    state: state.to_value(),
-                    private: Planned {
-                        checked: false,
-                        follows_associations,
-                    },
-                    diagnostics: warnings,
-                })
-            }
-            Ok(None) => {
-                diagnostics.error(
-                    "Cannot import non-existent remote object",
-                    format!("Client VPN endpoint {id} does not exist in this account and Region."),
-                );
-                Err(diagnostics)
-            }
-            Err(error) => {
-                report(
-                    &mut diagnostics,
-                    "Cannot read the Client VPN endpoint",
-                    &error,
-                );
-                Err(diagnostics)
-            }
-        }
+        import::import(ctx, id).await
     }
 }
 

@@ -6,8 +6,10 @@
 //! must be gone before it can be authorized again. Then everything arrives: routes first, so
 //! that a network is reachable by the time its rule grants access, then rules.
 
+use std::collections::BTreeMap;
+
 use super::diff::Changes;
-use super::model::{RouteKey, RuleKey};
+use super::model::{Group, RouteKey, RuleKey};
 use crate::engine::OperationPlan;
 
 /// One operation; each holds one of the endpoint's mutation slots from its API call (or, for
@@ -78,6 +80,39 @@ pub fn operations(changes: &Changes) -> OperationPlan<Op> {
         .collect();
     plan.then(PHASE_ADD, additions);
     plan
+}
+
+/// Which group a SID belongs to, for messages.
+fn group_of(groups: &BTreeMap<String, Group>, sid: &str) -> String {
+    groups
+        .iter()
+        .find(|(_, g)| g.sid == sid)
+        .map(|(key, _)| format!("group {key:?}"))
+        .unwrap_or_else(|| format!("the group with SID {sid}"))
+}
+
+/// A sentence naming what failed, for the diagnostic of a failed operation.
+pub fn describe(op: &Op, groups: &BTreeMap<String, Group>) -> String {
+    match op {
+        Op::Revoke(k) | Op::AwaitRuleGone(k) => {
+            format!("Cannot revoke {} for {}", k.cidr, group_of(groups, &k.sid))
+        }
+        Op::Authorize(k, _) | Op::AwaitRuleActive(k, _) => {
+            format!(
+                "Cannot authorize {} for {}",
+                k.cidr,
+                group_of(groups, &k.sid)
+            )
+        }
+        Op::DeleteRoute(k) | Op::AwaitRouteGone(k) => format!(
+            "Cannot delete the route to {} through {}",
+            k.destination, k.subnet_id
+        ),
+        Op::CreateRoute(k) | Op::AwaitRouteActive(k) => format!(
+            "Cannot create the route to {} through {}",
+            k.destination, k.subnet_id
+        ),
+    }
 }
 
 #[cfg(test)]

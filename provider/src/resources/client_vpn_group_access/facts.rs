@@ -1,0 +1,159 @@
+//! What the checks need from AWS beyond the configuration: the endpoint as it is (read at plan;
+//! apply has it already) and the SIDs of groups given by name, with what reading them found
+//! wrong.
+
+use std::collections::BTreeMap;
+
+use super::model::{Config, Maybe};
+use super::observe::{self, Observation};
+use super::validate::NameProblem;
+use crate::aws::retry::OpError;
+use crate::framework::context::Ctx;
+use crate::framework::failures::report;
+use crate::framework::resource::Stage;
+use crate::protocol::cty::Path;
+use crate::protocol::diagnostics::Diagnostics;
+
+/// What to read of the endpoint: the minimal read (rules, routes) for refresh and destroy;
+/// also the associations, the directory and the configured route subnets for plan and apply.
+pub struct EndpointScope {
+    pub(super) endpoint_id: String,
+    full: Option<FullScope>,
+}
+
+struct FullScope {
+    directory: Option<Option<String>>,
+    subnets: Vec<String>,
+}
+
+impl EndpointScope {
+    /// What a refresh reads: rules and routes, and the associations too when the route
+    /// subnets follow them.
+    pub(super) fn refresh(endpoint_id: &str, follows_associations: bool) -> EndpointScope {
+        EndpointScope {
+            endpoint_id: endpoint_id.to_string(),
+            full: follows_associations.then(|| FullScope {
+                directory: None,
+                subnets: Vec::new(),
+            }),
+        }
+    }
+
+    /// What plan and apply read: also the associations, the directory and the configured
+    /// route subnets.
+    pub(super) fn full(endpoint_id: &str, config: &Config) -> EndpointScope {
+        EndpointScope {
+            endpoint_id: endpoint_id.to_string(),
+            full: Some(FullScope {
+                directory: match &config.directory_id {
+                    Maybe::Known(configured) => Some(configured.clone()),
+                    // Unknown until apply: the directory check waits for it.
+                    Maybe::Unknown => None,
+                },
+                subnets: match &config.route_subnet_ids {
+                    Maybe::Known(Some(ids)) => ids.iter().cloned().collect(),
+                    _ => Vec::new(),
+                },
+            }),
+        }
+    }
+
+    pub(super) async fn read(&self, ctx: &Ctx) -> Result<Option<Observation>, OpError> {
+        let scope = match &self.full {
+            None => observe::Scope::minimal(),
+            Some(full) => observe::Scope {
+                associations: true,
+                directory: full.directory.as_ref().map(Option::as_deref),
+                subnets: &full.subnets,
+            },
+        };
+        observe::observe(&ctx.aws(), &self.endpoint_id, scope).await
+    }
+}
+
+/// What the checks need: the endpoint (plan reads it here; apply has it already), the SIDs of
+/// groups given by name, and what reading them found wrong.
+pub struct Facts {
+    pub(super) observation: Option<Observation>,
+    /// The endpoint named by the configuration does not exist.
+    pub(super) endpoint_missing: Option<String>,
+    pub(super) resolved: BTreeMap<String, String>,
+    pub(super) problems: Vec<(String, NameProblem)>,
+    /// Problems met while reading, reported by the checks.
+    pub(super) notes: Diagnostics,
+}
+
+/// Reads what the checks need: at plan, the endpoint (with its associations, directory and the
+/// configured route subnets) and the SIDs of groups given by name; at apply, the SIDs only (the
+/// endpoint was just observed).
+pub(super) async fn gather(
+    ctx: &Ctx,
+    stage: Stage,
+    config: &Config,
+    observed: Option<&Observation>,
+) -> Result<Facts, OpError> {
+    let mut facts = Facts {
+        observation: None,
+        endpoint_missing: None,
+        resolved: BTreeMap::new(),
+        problems: Vec::new(),
+        notes: Diagnostics::new(),
+    };
+    if stage == Stage::Apply {
+        if let Some(observation) = observed {
+            resolve(ctx, config, observation, &mut facts).await;
+            facts.observation = Some(observation.clone());
+        }
+        return Ok(facts);
+    }
+    let Maybe::Known(endpoint_id) = &config.endpoint_id else {
+        return Ok(facts);
+    };
+    match EndpointScope::full(endpoint_id, config).read(ctx).await {
+        Ok(Some(observation)) => {
+            resolve(ctx, config, &observation, &mut facts).await;
+            facts.observation = Some(observation);
+        }
+        Ok(None) => facts.endpoint_missing = Some(endpoint_id.clone()),
+        Err(OpError::Aws(error)) if error.is_missing_credentials() => {
+            facts.notes.warning(
+                "Planned without AWS access",
+                format!(
+                    "{error}.\n\nOnly the checks that need no AWS access ran; values that \
+                     depend on the endpoint are known after apply, and the apply checks \
+                     the rest."
+                ),
+            );
+        }
+        Err(error) => report(
+            &mut facts.notes,
+            "Cannot read the Client VPN endpoint",
+            &error,
+        ),
+    }
+    Ok(facts)
+}
+
+pub(super) fn endpoint_not_found(endpoint_id: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.error_at(
+        Path::root().attr("client_vpn_endpoint_id"),
+        "Client VPN endpoint not found",
+        format!(
+            "Endpoint {endpoint_id} does not exist in this account and Region. Check the ID and \
+             the provider's `region`."
+        ),
+    );
+    diagnostics
+}
+
+/// SIDs of the groups given by name; a failed lookup is reported by the checks.
+async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &mut Facts) {
+    match observe::resolve_names(&ctx.aws(), config, observation).await {
+        Ok((resolved, problems)) => {
+            facts.resolved = resolved;
+            facts.problems = problems;
+        }
+        Err(error) => report(&mut facts.notes, "Cannot look up group names", &error),
+    }
+}
