@@ -437,7 +437,7 @@ fn attr_unknown(object: &Value, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::cty::{Number, PathStep};
+    use crate::protocol::cty::Number;
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         let schema = super::super::schema::provider_schema();
@@ -653,6 +653,5 @@ mod tests {
         assert_eq!(settings.static_credentials, None);
         let whole = Value::unknown();
         assert!(parse(&whole).1.is_empty());
-        let _ = PathStep::Attr(String::new());
     }
 }

@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::protocol::cty::{Number, Path, Value};
-use crate::protocol::schema::Presence;
 
 pub use crate::protocol::object::Maybe;
 
@@ -456,7 +455,7 @@ pub fn assert_matches_schema<T: Attributes>(
         .collect();
     let schema: BTreeSet<&str> = attributes
         .iter()
-        .filter(|a| holds == Holds::Everything || a.presence != Presence::Computed)
+        .filter(|a| holds == Holds::Everything || a.is_settable())
         .map(|a| a.name.as_str())
         .collect();
     assert_eq!(

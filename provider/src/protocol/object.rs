@@ -74,23 +74,11 @@ pub fn nested<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
         .filter(|v| !v.is_null() && !v.is_unknown())
 }
 
-pub fn string_list_value(items: &[String]) -> Value {
-    Value::List(items.iter().map(|s| Value::string(s.clone())).collect())
-}
-
 pub fn string_set_value(items: impl IntoIterator<Item = String>) -> Value {
     let mut items: Vec<String> = items.into_iter().collect();
     items.sort();
     items.dedup();
     Value::Set(items.into_iter().map(Value::string).collect())
-}
-
-pub fn string_map_value(map: &BTreeMap<String, String>) -> Value {
-    Value::Map(
-        map.iter()
-            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
-            .collect(),
-    )
 }
 
 pub fn optional_string(value: Option<&str>) -> Value {

@@ -150,6 +150,7 @@ impl Attribute {
         )
     }
 
+    /// Whether a configuration may set this attribute (it is not computed only).
     pub fn is_settable(&self) -> bool {
         !matches!(self.presence, Presence::Computed)
     }
