@@ -1224,7 +1224,7 @@ async fn plan_resource(
     let requires_replace: Vec<cty::Path> = response
         .requires_replace
         .iter()
-        .map(terraform_provider_migration::protocol::diagnostics::path_from_proto)
+        .map(terraform_provider_migration::protocol::wire_diagnostics::path_from_proto)
         .collect();
     if !has_error(&diagnostics) {
         let problems = core::assert_plan_valid(&schema.block, prior, config, &planned);

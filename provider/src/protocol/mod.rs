@@ -14,3 +14,4 @@ pub mod schema;
 pub mod serve;
 pub mod server;
 pub mod tls;
+pub mod wire_diagnostics;

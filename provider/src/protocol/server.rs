@@ -20,12 +20,13 @@ use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 use super::cty::{self, Type, Value};
-use super::diagnostics::{Diagnostics, path_to_proto};
+use super::diagnostics::Diagnostics;
 use super::function::FunctionError;
 use super::resource::{
     ApplyRequest, DataReadRequest, DataResource, Deferral, ImportRequest, PlanRequest, Provider,
     ProviderFunction, ReadRequest, Resource,
 };
+use super::wire_diagnostics::path_to_proto;
 
 /// gRPC messages may be far larger than tonic's 4 MiB default: Terraform allows 256 MiB, and a
 /// hub with hundreds of routes has a large state.
