@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use super::model::{Phase, RouteKey, RuleKey};
-use super::observe::Observation;
+use super::observed::Observation;
 use super::plan::Op;
 use super::scheduler::{Answer, Mutation, Scheduler, Subject, Target};
 use super::state::{Progress, STATUS_ACTIVE};

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Phase, RouteKey, RuleKey, RuleSpec};
-use super::observe::{Route, Rule};
+use super::observed::{Route, Rule};
 
 /// The changes, by kind. Removals and waits for objects on their way out come first; the
 /// additions and waits for objects on their way in after them.

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::model::{Config, Maybe};
-use super::observe::{self, Observation};
-use super::validate::NameProblem;
+use super::observe;
+use super::observed::NameProblem;
+use super::observed::Observation;
 use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::failures::report;

@@ -10,7 +10,8 @@ use super::model::{
     Access, Config, DEFAULT_MANAGE_ROUTES, Group, Maybe, Phase, group_key_problem,
     parse_rule_description, rule_description,
 };
-use super::observe::{self, Observation};
+use super::observe;
+use super::observed::Observation;
 use super::state::{self, State};
 use super::{Planned, validate};
 use crate::framework::context::Ctx;
@@ -209,7 +210,7 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::client_vpn_group_access::observe::{
+    use crate::resources::client_vpn_group_access::observed::{
         Association, DirectoryLookup, Endpoint, Route, Rule,
     };
     use crate::resources::client_vpn_group_access::state::{

@@ -4,50 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{Config, Maybe, Phase};
-use super::validate::NameProblem;
+use super::model::{Config, Maybe};
+use super::observed::{DirectoryLookup, MANAGED_AD, NameProblem, Observation};
 use crate::aws::call::Aws;
 use crate::aws::directory::GroupLookup;
 use crate::aws::retry::OpError;
-
-pub use crate::aws::directory::{Directory, MANAGED_AD};
-pub use crate::aws::ec2::client_vpn::{Association, Endpoint, Route, Rule};
-pub use crate::aws::ec2::subnet::Subnet;
-
-/// The directory the groups are looked up in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DirectoryLookup {
-    /// Neither `directory_id` nor the endpoint names one.
-    None,
-    /// DescribeDirectories does not know it (deleted, or another account or Region).
-    Missing(String),
-    Found(Directory),
-}
-
-/// Everything one observation read, in AWS's terms.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Observation {
-    pub endpoint: Endpoint,
-    pub associations: Vec<Association>,
-    pub rules: Vec<Rule>,
-    pub routes: Vec<Route>,
-    pub directory: DirectoryLookup,
-    /// The associated subnets and the configured route subnets that exist.
-    pub subnets: BTreeMap<String, Subnet>,
-}
-
-impl Observation {
-    /// Subnets associated (or being associated) with the endpoint: where routes can go.
-    pub fn usable_subnets(&self) -> impl Iterator<Item = &Association> {
-        self.associations
-            .iter()
-            .filter(|a| matches!(Phase::of(&a.status), Phase::Active | Phase::Arriving))
-    }
-
-    pub fn association(&self, subnet_id: &str) -> Option<&Association> {
-        self.associations.iter().find(|a| a.subnet_id == subnet_id)
-    }
-}
 
 /// Which optional parts to read.
 #[derive(Clone, Copy, Debug, Default)]

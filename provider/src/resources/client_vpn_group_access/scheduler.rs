@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::model::{Phase, RouteKey, RuleKey};
-use super::observe::{Association, Route, Rule};
+use super::observed::{Association, Route, Rule};
 use crate::aws::call::Aws;
 use crate::aws::ec2::client_vpn;
 use crate::aws::errors::{AwsError, ErrorClass};

@@ -16,7 +16,7 @@ use super::model::{
     Access, Config, DEFAULT_ALLOW_INTERNET, DEFAULT_MANAGE_ROUTES, Group, Maybe, Phase, RouteKey,
     RuleKey, rule_description,
 };
-use super::observe::Observation;
+use super::observed::Observation;
 use crate::protocol::cty::Value;
 use crate::protocol::object;
 
@@ -758,7 +758,7 @@ pub fn planned_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::client_vpn_group_access::observe::{
+    use crate::resources::client_vpn_group_access::observed::{
         Association, DirectoryLookup, Endpoint, Route, Rule,
     };
 
@@ -903,7 +903,7 @@ mod tests {
 
     mod properties {
         use super::*;
-        use crate::resources::client_vpn_group_access::observe::Rule;
+        use crate::resources::client_vpn_group_access::observed::Rule;
         use proptest::prelude::*;
 
         fn config_value(

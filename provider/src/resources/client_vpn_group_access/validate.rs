@@ -14,7 +14,7 @@ use super::model::{
     Config, GroupConfig, Maybe, Phase, RouteKey, SidError, group_key_problem, parse_sid,
     rule_description,
 };
-use super::observe::{DirectoryLookup, Observation};
+use super::observed::{DirectoryLookup, NameProblem, Observation};
 use super::schema::{DESCRIPTION_MAX_CHARS, ROUTES_PER_ASSOCIATION, RULES_PER_ENDPOINT};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
@@ -238,23 +238,6 @@ fn capitalize(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-/// Why a group name could not be turned into a SID.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NameProblem {
-    /// Neither `directory_id` nor the endpoint names a directory.
-    NoDirectory,
-    DirectoryMissing(String),
-    /// The directory is not AWS Managed Microsoft AD.
-    NotManagedAd {
-        directory_id: String,
-        kind: String,
-    },
-    NotFound {
-        directory_id: String,
-        name: String,
-    },
 }
 
 /// Diagnostics for names that did not resolve, and for names that resolved to a SID another
@@ -978,7 +961,7 @@ mod tests {
     use super::*;
     use crate::protocol::cty::Value;
     use crate::protocol::diagnostics::{Diagnostic, Severity};
-    use crate::resources::client_vpn_group_access::observe::{
+    use crate::resources::client_vpn_group_access::observed::{
         Association, Directory, Endpoint, Route, Rule, Subnet,
     };
 

@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::model::{self, Config, Desired, Link};
-use super::observe::{self, Networks, Scope};
+use super::observe::{self, Scope};
+use super::topology::Networks;
 use super::topology::{self, RouteTable, Topology};
 use super::validate::{self, LiveFacts};
 use crate::aws::call::Aws;

@@ -10,8 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::topology::{
-    AttachmentSummary, DataCenter, DataCenterLink, ForeignAttachment, RouteTable, Subnet, Topology,
-    Vpc,
+    AttachmentSummary, DataCenter, DataCenterLink, ForeignAttachment, Networks, Topology,
 };
 use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
@@ -39,14 +38,6 @@ pub struct Scope {
     /// Import: the prior state knows nothing; everything of this account on the gateway is
     /// taken as the hub's, and route tables are found by their routes to it.
     pub discover: bool,
-}
-
-/// VPCs, subnets and route tables by id: what plan-time checks need, in three calls.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Networks {
-    pub vpcs: BTreeMap<String, Vpc>,
-    pub subnets: BTreeMap<String, Subnet>,
-    pub route_tables: BTreeMap<String, RouteTable>,
 }
 
 /// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.

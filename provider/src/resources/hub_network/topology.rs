@@ -23,6 +23,14 @@ pub use crate::aws::ec2::vpc::Vpc;
 pub use crate::aws::ec2::vpn::VpnConnection;
 pub use crate::aws::ram::Share;
 
+/// VPCs, subnets and route tables by id: what plan-time checks need, in three calls.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Networks {
+    pub vpcs: BTreeMap<String, Vpc>,
+    pub subnets: BTreeMap<String, Subnet>,
+    pub route_tables: BTreeMap<String, RouteTable>,
+}
+
 /// The Transit Gateway attachment of the data center (Direct Connect gateway or VPN).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataCenterAttachment {

@@ -18,7 +18,7 @@ use ipnet::IpNet;
 
 use super::mesh;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
-use super::observe::Networks;
+use super::topology::Networks;
 use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
