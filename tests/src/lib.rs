@@ -14,6 +14,7 @@ pub mod config;
 pub mod core;
 pub mod docs;
 pub mod emulator;
+pub mod inspect;
 pub mod process;
 pub mod release_0_1_0;
 pub mod render;

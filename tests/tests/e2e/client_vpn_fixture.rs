@@ -160,61 +160,16 @@ impl Site {
 
     /// Every rule on the endpoint: (SID or "all", CIDR, description, status).
     pub async fn rules(&self) -> Vec<(String, String, Option<String>, String)> {
-        let rules = self
-            .aws
-            .ec2
-            .describe_client_vpn_authorization_rules()
-            .client_vpn_endpoint_id(&self.endpoint_id)
-            .max_results(1000)
-            .send()
+        harness::inspect::client_vpn_rules(&self.aws, &self.endpoint_id)
             .await
-            .unwrap();
-        let mut found: Vec<_> = rules
-            .authorization_rules()
-            .iter()
-            .map(|r| {
-                (
-                    r.group_id()
-                        .filter(|g| !g.is_empty())
-                        .unwrap_or("all")
-                        .to_string(),
-                    r.destination_cidr().unwrap_or_default().to_string(),
-                    r.description().map(str::to_string),
-                    r.status()
-                        .and_then(|s| s.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        found.sort();
-        found
+            .into_iter()
+            .map(|r| (r.group, r.cidr, r.description, r.status))
+            .collect()
     }
 
     /// Every route on the endpoint: (destination, subnet, origin).
     pub async fn routes(&self) -> Vec<(String, String, String)> {
-        let routes = self
-            .aws
-            .ec2
-            .describe_client_vpn_routes()
-            .client_vpn_endpoint_id(&self.endpoint_id)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        let mut found: Vec<_> = routes
-            .routes()
-            .iter()
-            .map(|r| {
-                (
-                    r.destination_cidr().unwrap_or_default().to_string(),
-                    r.target_subnet().unwrap_or_default().to_string(),
-                    r.origin().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        found.sort();
-        found
+        harness::inspect::client_vpn_routes(&self.aws, &self.endpoint_id).await
     }
 
     /// Calls of `action` the emulator recorded.

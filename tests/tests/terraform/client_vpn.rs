@@ -13,8 +13,8 @@ use crate::scenario;
 use crate::shapes::{GroupRules, authorization_rules, client_routes, rule_pairs};
 use crate::world::{
     ClientRoute, Rule, Site, World, assert_no_changes, assert_nothing_left,
-    assert_refresh_only_empty, delays_with, expected_line, generate_config_fails, small_delays,
-    step, with,
+    assert_refresh_only_empty, delays_with, expected_line, generate_config_fails,
+    import_changes_nothing, small_delays, step, with,
 };
 
 const ACCESS: &str = "migration_client_vpn_group_access.access";
@@ -396,27 +396,6 @@ async fn created_then_fresh(cli: &Cli, cases: &[&str]) -> (Access, harness::cli:
     let fresh = access.world.workspace("client-vpn-import");
     fresh.use_cases(cases);
     (access, fresh)
-}
-
-/// Asserts the plan of an import that changes nothing, applies it, and asserts the plan after
-/// is empty.
-async fn import_changes_nothing(ws: &harness::cli::Workspace) {
-    let plan = ws.plan(&[]).await;
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.report("imports without a change")
-    );
-    let applied = ws.apply(&[]).await.ok();
-    assert!(
-        applied
-            .stdout
-            .contains("Resources: 1 imported, 0 added, 0 changed, 0 destroyed."),
-        "{}",
-        applied.report("imports")
-    );
-    assert_no_changes(ws, "the import").await;
 }
 
 /// An `import {}` block in a fresh working directory with the same configuration: the plan

@@ -12,8 +12,8 @@ use crate::scenario;
 use crate::shapes::{HubTable, hub_route_triples, hub_routes};
 use crate::world::{
     Net, World, assert_no_changes, assert_nothing_left, assert_refresh_only_empty, created_counts,
-    delays_with, expected_line, generate_config_fails, mesh, objects, ours, small_delays, step,
-    text, vpc_routes, with,
+    delays_with, expected_line, generate_config_fails, import_changes_nothing, mesh, objects, ours,
+    small_delays, step, text, vpc_routes, with,
 };
 
 const HUB: &str = "migration_hub_network.hub";
@@ -644,27 +644,6 @@ async fn created_then_fresh(cli: &Cli, cases: &[&str]) -> (Hub, harness::cli::Wo
     let fresh = hub.world.workspace("hub-import");
     fresh.use_cases(cases);
     (hub, fresh, tgw)
-}
-
-/// Asserts the plan of an import that changes nothing, applies it, and asserts the plan after
-/// is empty.
-async fn import_changes_nothing(ws: &harness::cli::Workspace) {
-    let plan = ws.plan(&[]).await;
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.report("imports without a change")
-    );
-    let applied = ws.apply(&[]).await.ok();
-    assert!(
-        applied
-            .stdout
-            .contains("Resources: 1 imported, 0 added, 0 changed, 0 destroyed."),
-        "{}",
-        applied.report("imports")
-    );
-    assert_no_changes(ws, "the import").await;
 }
 
 /// An `import {}` block in a fresh working directory with the same configuration: the plan

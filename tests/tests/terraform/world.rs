@@ -105,19 +105,11 @@ impl Site {
     }
 }
 
+/// A route of a Client VPN endpoint: (destination, target subnet, origin).
+pub use harness::inspect::ClientVpnRoute as ClientRoute;
 /// An authorization rule of a Client VPN endpoint, as DescribeClientVpnAuthorizationRules
 /// reports it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Rule {
-    /// The group's SID, or `all` for a rule of every group.
-    pub group: String,
-    pub cidr: String,
-    pub description: Option<String>,
-    pub status: String,
-}
-
-/// A route of a Client VPN endpoint: (destination, target subnet, origin).
-pub type ClientRoute = (String, String, String);
+pub use harness::inspect::ClientVpnRule as Rule;
 
 impl World {
     /// A world whose working directory holds the configuration of `case`.
@@ -431,61 +423,12 @@ impl World {
 
     /// Every rule of `endpoint`, sorted.
     pub async fn rules(&self, endpoint: &str) -> Vec<Rule> {
-        let described = self
-            .aws
-            .ec2
-            .describe_client_vpn_authorization_rules()
-            .client_vpn_endpoint_id(endpoint)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        let mut rules: Vec<Rule> = described
-            .authorization_rules()
-            .iter()
-            .map(|r| Rule {
-                group: r
-                    .group_id()
-                    .filter(|g| !g.is_empty())
-                    .unwrap_or("all")
-                    .to_string(),
-                cidr: r.destination_cidr().unwrap_or_default().to_string(),
-                description: r.description().map(str::to_string),
-                status: r
-                    .status()
-                    .and_then(|s| s.code())
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default(),
-            })
-            .collect();
-        rules.sort();
-        rules
+        harness::inspect::client_vpn_rules(&self.aws, endpoint).await
     }
 
     /// Every route of `endpoint`, sorted.
     pub async fn client_routes(&self, endpoint: &str) -> Vec<ClientRoute> {
-        let described = self
-            .aws
-            .ec2
-            .describe_client_vpn_routes()
-            .client_vpn_endpoint_id(endpoint)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        let mut routes: Vec<ClientRoute> = described
-            .routes()
-            .iter()
-            .map(|r| {
-                (
-                    r.destination_cidr().unwrap_or_default().to_string(),
-                    r.target_subnet().unwrap_or_default().to_string(),
-                    r.origin().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        routes.sort();
-        routes
+        harness::inspect::client_vpn_routes(&self.aws, endpoint).await
     }
 }
 
@@ -723,4 +666,25 @@ pub fn generate_config_fails(cli: &Cli, run: &Run, read_only_nested: bool) -> bo
         return true;
     }
     false
+}
+
+/// Asserts the plan of an import that changes nothing, applies it, and asserts the plan after
+/// is empty.
+pub async fn import_changes_nothing(ws: &Workspace) {
+    let plan = ws.plan(&[]).await;
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.report("imports without a change")
+    );
+    let applied = ws.apply(&[]).await.ok();
+    assert!(
+        applied
+            .stdout
+            .contains("Resources: 1 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}",
+        applied.report("imports")
+    );
+    assert_no_changes(ws, "the import").await;
 }
