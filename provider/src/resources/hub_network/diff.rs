@@ -24,6 +24,34 @@ pub enum AttachmentRef {
     DataCenter,
 }
 
+impl AttachmentRef {
+    /// The attachment's id in `topology`, once AWS has created it.
+    pub fn id_in<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
+        match self {
+            AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.as_str()),
+            AttachmentRef::DataCenter => topology.data_center_attachment_id(),
+        }
+    }
+
+    /// The route table the attachment is associated with in `topology`, if any.
+    pub fn associated_route_table<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
+        match self {
+            AttachmentRef::Vpc(vpc) => topology
+                .attachments
+                .get(vpc)?
+                .associated_route_table
+                .as_deref(),
+            AttachmentRef::DataCenter => topology
+                .data_center
+                .as_ref()?
+                .attachment
+                .as_ref()?
+                .associated_route_table
+                .as_deref(),
+        }
+    }
+}
+
 /// An object of the hub that carries tags.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TagObject {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 
-use super::diff::{AttachmentRef, Change, TagObject, diff};
+use super::diff::{Change, TagObject, diff};
 use super::effects::{self, Effect};
 use super::model::{AttachmentDesired, DataCenterDesired, Desired, Link, ShareDesired, with_owner};
 use super::plan::{HubOp, PHASES, plan};
@@ -62,13 +62,6 @@ fn world() -> Topology {
         }
     }
     topology
-}
-
-fn attachment_of(topology: &Topology, target: &AttachmentRef) -> Option<String> {
-    match target {
-        AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.clone()),
-        AttachmentRef::DataCenter => topology.data_center_attachment_id().map(str::to_string),
-    }
 }
 
 fn untagged() -> BTreeSet<String> {
@@ -291,17 +284,11 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
             ),
             Change::AwaitDataCenter => vec![],
             Change::Connect { target, propagate } => {
-                let id = attachment_of(topology, target).expect("connect needs the attachment");
-                let associated = match target {
-                    AttachmentRef::Vpc(vpc) => {
-                        topology.attachments[vpc].associated_route_table.clone()
-                    }
-                    AttachmentRef::DataCenter => topology
-                        .data_center
-                        .as_ref()
-                        .and_then(|dc| dc.attachment.as_ref())
-                        .and_then(|a| a.associated_route_table.clone()),
-                };
+                let id = target
+                    .id_in(topology)
+                    .expect("connect needs the attachment")
+                    .to_string();
+                let associated = target.associated_route_table(topology);
                 let mut effects = Vec::new();
                 if associated.is_none() {
                     effects.push(Effect::Associated {

@@ -205,17 +205,15 @@ impl Executor {
     }
 
     fn attachment_id(&self, target: &AttachmentRef) -> Result<String, OpError> {
-        let topology = self.snapshot();
-        match target {
-            AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.clone()),
-            AttachmentRef::DataCenter => topology.data_center_attachment_id().map(str::to_string),
-        }
-        .ok_or_else(|| {
-            refused(format!(
-                "{} does not exist (an earlier step failed)",
-                target_name(target)
-            ))
-        })
+        target
+            .id_in(&self.snapshot())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                refused(format!(
+                    "{} does not exist (an earlier step failed)",
+                    target_name(target)
+                ))
+            })
     }
 
     async fn perform(&self, op: HubOp) -> Result<(), OpError> {

@@ -26,18 +26,7 @@ impl Executor {
              route table); it was created without default route table association",
                 )
             })?;
-        let associated = match &target {
-            AttachmentRef::Vpc(vpc) => topology
-                .attachments
-                .get(vpc)
-                .and_then(|a| a.associated_route_table.clone()),
-            AttachmentRef::DataCenter => topology
-                .data_center
-                .as_ref()
-                .and_then(|dc| dc.attachment.as_ref())
-                .and_then(|a| a.associated_route_table.clone()),
-        };
-        if associated.is_none() {
+        if target.associated_route_table(&topology).is_none() {
             aws.associate_route_table(&table, &id).await?;
             self.record(Effect::Associated {
                 target: target.clone(),
