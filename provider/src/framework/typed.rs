@@ -442,13 +442,27 @@ pub enum Holds {
     Arguments,
 }
 
-/// Panics unless `T`'s fields are exactly the attributes `holds` picks of `attributes` (a
-/// schema object), so that a struct and its schema cannot drift apart.
+/// Panics unless `T`'s fields are exactly the attributes `holds` picks of the object at `path`
+/// in `block` (the schema's top level, then nested attribute names), so that a struct and its
+/// schema cannot drift apart.
 pub fn assert_matches_schema<T: Attributes>(
-    what: &str,
-    attributes: &[crate::protocol::schema::Attribute],
+    block: &crate::protocol::schema::Block,
+    path: &[&str],
     holds: Holds,
 ) {
+    use crate::protocol::schema::AttributeType;
+    let mut attributes = block.attributes.as_slice();
+    for (depth, name) in path.iter().enumerate() {
+        let within = path[..depth].join(".");
+        let attribute = attributes
+            .iter()
+            .find(|a| a.name == *name)
+            .unwrap_or_else(|| panic!("the schema has no attribute {name:?} in {within:?}"));
+        attributes = match &attribute.ty {
+            AttributeType::Nested(nested) => nested.attributes.as_slice(),
+            AttributeType::Plain(_) => panic!("{name:?} in {within:?} is not a nested object"),
+        };
+    }
     let fields: BTreeSet<&str> = T::ATTRIBUTES
         .iter()
         .map(|f| f.trim_start_matches("r#"))
@@ -459,8 +473,10 @@ pub fn assert_matches_schema<T: Attributes>(
         .map(|a| a.name.as_str())
         .collect();
     assert_eq!(
-        fields, schema,
-        "{what}: the typed struct's fields and the schema's attributes differ"
+        fields,
+        schema,
+        "{}: the typed struct's fields and the schema's attributes differ",
+        path.join(".")
     );
 }
 

@@ -26,6 +26,14 @@ impl<T> Maybe<T> {
     pub fn is_known(&self) -> bool {
         matches!(self, Maybe::Known(_))
     }
+
+    /// The known value transformed; unknown stays unknown.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Maybe<U> {
+        match self {
+            Maybe::Known(value) => Maybe::Known(f(value)),
+            Maybe::Unknown => Maybe::Unknown,
+        }
+    }
 }
 
 pub fn string(object: &Value, name: &str) -> Option<String> {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
 
+use crate::framework::typed::FromValue;
 use crate::protocol::cty::Value;
 
 pub use crate::aws::ec2::client_vpn::{Phase, RouteKey, RuleKey};
@@ -34,57 +35,86 @@ pub struct Config {
     pub allow_internet: Maybe<bool>,
 }
 
-fn maybe_string(value: Option<&Value>) -> Maybe<Option<String>> {
-    match value {
-        Some(Value::Unknown(_)) => Maybe::Unknown,
-        Some(Value::String(text)) => Maybe::Known(Some(text.clone())),
-        _ => Maybe::Known(None),
+crate::typed_object! {
+    /// `groups[key]` exactly as Terraform sends it: the attribute names are the schema's.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct GroupArguments {
+        pub sid: Maybe<Option<String>>,
+        pub name: Maybe<Option<String>>,
+        /// A set: the whole set or single elements may be unknown.
+        pub networks: Maybe<Option<Vec<Maybe<Option<String>>>>>,
+        pub description: Maybe<Option<String>>,
     }
 }
 
-fn maybe_bool(value: Option<&Value>, default: bool) -> Maybe<bool> {
-    match value {
-        Some(Value::Unknown(_)) => Maybe::Unknown,
-        Some(Value::Bool(b)) => Maybe::Known(*b),
-        _ => Maybe::Known(default),
-    }
-}
-
-fn maybe_elements(value: Option<&Value>) -> Maybe<Option<Vec<Maybe<String>>>> {
-    match value {
-        Some(Value::Unknown(_)) => Maybe::Unknown,
-        Some(Value::Set(items) | Value::List(items)) => Maybe::Known(Some(
-            items
-                .iter()
-                .filter_map(|item| match item {
-                    Value::String(text) => Some(Maybe::Known(text.clone())),
-                    Value::Unknown(_) => Some(Maybe::Unknown),
-                    _ => None,
-                })
-                .collect(),
-        )),
-        _ => Maybe::Known(None),
+crate::typed_object! {
+    /// The resource's arguments exactly as Terraform sends them (configuration, proposed or
+    /// planned object): the one place their names are written. [`Config`] is what the checks
+    /// and the plan read, with the defaults applied and unknowns where they matter.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Arguments {
+        pub client_vpn_endpoint_id: Maybe<Option<String>>,
+        pub directory_id: Maybe<Option<String>>,
+        /// An element (one group) may be unknown as a whole.
+        pub groups: Maybe<Option<BTreeMap<String, Maybe<GroupArguments>>>>,
+        pub route_subnet_ids: Maybe<Option<Vec<Maybe<Option<String>>>>>,
+        pub manage_routes: Maybe<Option<bool>>,
+        pub allow_internet: Maybe<Option<bool>>,
+        pub timeouts: Value,
     }
 }
 
 pub const DEFAULT_MANAGE_ROUTES: bool = true;
 pub const DEFAULT_ALLOW_INTERNET: bool = false;
 
+/// A set's elements without its nulls (a null element names nothing).
+fn elements(items: Vec<Maybe<Option<String>>>) -> Vec<Maybe<String>> {
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Maybe::Known(Some(text)) => Some(Maybe::Known(text)),
+            Maybe::Known(None) => None,
+            Maybe::Unknown => Some(Maybe::Unknown),
+        })
+        .collect()
+}
+
+fn or_default(flag: Maybe<Option<bool>>, default: bool) -> Maybe<bool> {
+    flag.map(|set| set.unwrap_or(default))
+}
+
 impl Config {
-    pub fn parse(config: &Value) -> Config {
-        let groups = match config.attr("groups") {
-            Some(Value::Unknown(_)) => Maybe::Unknown,
-            Some(Value::Map(entries)) => Maybe::Known(
-                entries
-                    .iter()
-                    .map(|(key, group)| (key.clone(), GroupConfig::parse(group)))
-                    .collect(),
-            ),
-            _ => Maybe::Known(BTreeMap::new()),
-        };
-        let route_subnet_ids = match maybe_elements(config.attr("route_subnet_ids")) {
-            Maybe::Known(Some(items)) => items
-                .iter()
+    /// Reads a configuration, proposed or planned object of the resource's schema (a value
+    /// that does not fit reads as wholly unknown: the checks then skip it).
+    pub fn parse(value: &Value) -> Config {
+        Arguments::from_value(value).map_or_else(|_| Config::unknown(), Config::from)
+    }
+
+    /// A configuration with every argument unknown.
+    fn unknown() -> Config {
+        Config {
+            endpoint_id: Maybe::Unknown,
+            directory_id: Maybe::Unknown,
+            groups: Maybe::Unknown,
+            route_subnet_ids: Maybe::Unknown,
+            manage_routes: Maybe::Unknown,
+            allow_internet: Maybe::Unknown,
+        }
+    }
+}
+
+impl From<Arguments> for Config {
+    fn from(arguments: Arguments) -> Config {
+        let groups = arguments.groups.map(|groups| {
+            groups
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, group)| (key, GroupConfig::from(group)))
+                .collect()
+        });
+        let route_subnet_ids = match arguments.route_subnet_ids {
+            Maybe::Known(Some(items)) => elements(items)
+                .into_iter()
                 .map(|item| item.known().cloned())
                 .collect::<Option<BTreeSet<String>>>()
                 .map_or(Maybe::Unknown, |ids| Maybe::Known(Some(ids))),
@@ -92,38 +122,37 @@ impl Config {
             Maybe::Unknown => Maybe::Unknown,
         };
         Config {
-            endpoint_id: match maybe_string(config.attr("client_vpn_endpoint_id")) {
+            endpoint_id: match arguments.client_vpn_endpoint_id {
                 Maybe::Known(Some(id)) => Maybe::Known(id),
                 // Required: null only reaches here in a broken request; treat it as not known.
                 _ => Maybe::Unknown,
             },
-            directory_id: maybe_string(config.attr("directory_id")),
+            directory_id: arguments.directory_id,
             groups,
             route_subnet_ids,
-            manage_routes: maybe_bool(config.attr("manage_routes"), DEFAULT_MANAGE_ROUTES),
-            allow_internet: maybe_bool(config.attr("allow_internet"), DEFAULT_ALLOW_INTERNET),
+            manage_routes: or_default(arguments.manage_routes, DEFAULT_MANAGE_ROUTES),
+            allow_internet: or_default(arguments.allow_internet, DEFAULT_ALLOW_INTERNET),
         }
     }
 }
 
-impl GroupConfig {
-    fn parse(group: &Value) -> GroupConfig {
-        if group.is_unknown() {
-            return GroupConfig {
+impl From<Maybe<GroupArguments>> for GroupConfig {
+    fn from(group: Maybe<GroupArguments>) -> GroupConfig {
+        match group {
+            Maybe::Unknown => GroupConfig {
                 sid: Maybe::Unknown,
                 name: Maybe::Unknown,
                 networks: Maybe::Unknown,
                 description: Maybe::Unknown,
-            };
-        }
-        GroupConfig {
-            sid: maybe_string(group.attr("sid")),
-            name: maybe_string(group.attr("name")),
-            networks: match maybe_elements(group.attr("networks")) {
-                Maybe::Known(items) => Maybe::Known(items.unwrap_or_default()),
-                Maybe::Unknown => Maybe::Unknown,
             },
-            description: maybe_string(group.attr("description")),
+            Maybe::Known(group) => GroupConfig {
+                sid: group.sid,
+                name: group.name,
+                networks: group
+                    .networks
+                    .map(|items| elements(items.unwrap_or_default())),
+                description: group.description,
+            },
         }
     }
 }
@@ -311,7 +340,85 @@ pub fn parse_sid(text: &str) -> Result<String, SidError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::typed::{Holds, assert_matches_schema};
     use proptest::prelude::*;
+
+    #[test]
+    fn the_typed_arguments_are_the_schema_s_arguments() {
+        let block = super::super::schema::schema().block;
+        assert_matches_schema::<Arguments>(&block, &[], Holds::Arguments);
+        assert_matches_schema::<GroupArguments>(&block, &["groups"], Holds::Arguments);
+    }
+
+    fn group(networks: Value) -> Value {
+        Value::object([
+            ("sid", Value::string("S-1-5-21-1-2-3-1104")),
+            ("networks", networks),
+        ])
+    }
+
+    #[test]
+    fn unknowns_stay_where_the_configuration_has_them() {
+        let config = Config::parse(&Value::object([
+            ("client_vpn_endpoint_id", Value::string("cvpn-endpoint-1")),
+            (
+                "groups",
+                Value::Map(BTreeMap::from([
+                    ("whole".to_string(), Value::unknown()),
+                    (
+                        "element".to_string(),
+                        group(Value::Set(vec![
+                            Value::string("10.0.0.0/16"),
+                            Value::unknown(),
+                        ])),
+                    ),
+                    ("set".to_string(), group(Value::unknown())),
+                ])),
+            ),
+            (
+                "route_subnet_ids",
+                Value::Set(vec![Value::string("subnet-1"), Value::unknown()]),
+            ),
+            ("manage_routes", Value::Null),
+            ("allow_internet", Value::unknown()),
+        ]));
+        assert_eq!(config.endpoint_id, Maybe::Known("cvpn-endpoint-1".into()));
+        assert_eq!(config.directory_id, Maybe::Known(None));
+        let groups = config.groups.known().unwrap();
+        assert_eq!(groups["whole"].sid, Maybe::Unknown);
+        assert_eq!(groups["whole"].networks, Maybe::Unknown);
+        assert_eq!(
+            groups["element"].networks,
+            Maybe::Known(vec![Maybe::Known("10.0.0.0/16".into()), Maybe::Unknown])
+        );
+        assert_eq!(groups["element"].name, Maybe::Known(None));
+        assert_eq!(groups["set"].networks, Maybe::Unknown);
+        // One unknown subnet makes the whole set unknown: the routes depend on every element.
+        assert_eq!(config.route_subnet_ids, Maybe::Unknown);
+        assert_eq!(config.manage_routes, Maybe::Known(DEFAULT_MANAGE_ROUTES));
+        assert_eq!(config.allow_internet, Maybe::Unknown);
+    }
+
+    #[test]
+    fn unset_collections_read_as_empty_and_unset_subnets_as_every_association() {
+        let config = Config::parse(&Value::object([
+            ("client_vpn_endpoint_id", Value::string("cvpn-endpoint-1")),
+            (
+                "groups",
+                Value::Map(BTreeMap::from([("it".to_string(), group(Value::Null))])),
+            ),
+            ("allow_internet", Value::Bool(true)),
+        ]));
+        assert_eq!(
+            config.groups.known().unwrap()["it"].networks,
+            Maybe::Known(Vec::new())
+        );
+        assert_eq!(config.route_subnet_ids, Maybe::Known(None));
+        assert_eq!(config.allow_internet, Maybe::Known(true));
+        let broken = Config::parse(&Value::object([("groups", Value::Bool(true))]));
+        assert_eq!(broken.groups, Maybe::Unknown);
+        assert_eq!(broken.endpoint_id, Maybe::Unknown);
+    }
 
     #[test]
     fn sids_must_be_canonical() {

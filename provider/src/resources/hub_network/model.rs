@@ -422,29 +422,14 @@ pub fn decode_data_center_cidrs(tags: &BTreeMap<String, String>) -> Option<BTree
 mod tests {
     use super::*;
     use crate::framework::typed::{Holds, assert_matches_schema};
-    use crate::protocol::schema::AttributeType;
 
     #[test]
     fn the_typed_configuration_is_the_schema_s_arguments() {
-        let schema = super::super::schema::schema();
-        let attributes = &schema.block.attributes;
-        assert_matches_schema::<Config>("migration_hub_network", attributes, Holds::Arguments);
-        let nested = |name: &str| match &attributes.iter().find(|a| a.name == name).unwrap().ty {
-            AttributeType::Nested(nested) => nested.attributes.clone(),
-            _ => panic!("{name} is nested"),
-        };
-        assert_matches_schema::<AttachmentConfig>(
-            "vpc_attachments",
-            &nested("vpc_attachments"),
-            Holds::Arguments,
-        );
-        let data_center = nested("data_center");
-        assert_matches_schema::<DataCenterConfig>("data_center", &data_center, Holds::Arguments);
-        let vpn = match &data_center.iter().find(|a| a.name == "vpn").unwrap().ty {
-            AttributeType::Nested(nested) => nested.attributes.clone(),
-            _ => panic!("vpn is nested"),
-        };
-        assert_matches_schema::<VpnConfig>("data_center.vpn", &vpn, Holds::Arguments);
+        let block = super::super::schema::schema().block;
+        assert_matches_schema::<Config>(&block, &[], Holds::Arguments);
+        assert_matches_schema::<AttachmentConfig>(&block, &["vpc_attachments"], Holds::Arguments);
+        assert_matches_schema::<DataCenterConfig>(&block, &["data_center"], Holds::Arguments);
+        assert_matches_schema::<VpnConfig>(&block, &["data_center", "vpn"], Holds::Arguments);
     }
     use proptest::prelude::*;
 
