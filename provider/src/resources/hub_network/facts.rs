@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 
 use super::model::{self, Config, Desired, Link};
 use super::observe::{self, Scope};
+use super::stored::Stored;
 use super::topology::Networks;
 use super::topology::{self, RouteTable, Topology};
 use super::validate::{self, LiveFacts};
 use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
 use crate::framework::tags::MANAGED_BY_TAG;
-use crate::protocol::cty::Value;
 
 /// How long a refresh's reads may stand in for the plan's: Terraform plans each resource right
 /// after refreshing it.
@@ -66,17 +66,13 @@ impl RefreshCache {
     }
 }
 
-fn attr(object: &Value, name: &str) -> Value {
-    object.attr(name).cloned().unwrap_or(Value::Null)
-}
-
 /// Plan-time facts: the VPCs, subnets and route tables of the configuration (one call each,
 /// less what the refresh just read), and the data center's gateway when it is new.
 pub async fn at_plan(
     aws: &Aws<'_>,
     cache: &RefreshCache,
     config: &Config,
-    prior: &Value,
+    prior: Option<&Stored>,
 ) -> Result<LiveFacts, OpError> {
     let mut vpcs = BTreeSet::new();
     let mut subnets = BTreeSet::new();
@@ -95,22 +91,25 @@ pub async fn at_plan(
             );
         }
     }
-    let prior_dc = attr(prior, "data_center");
+    let prior_dc = prior.and_then(|p| p.data_center.as_ref());
     let (mut direct_connect_asn, mut customer_gateway_exists) = (None, None);
     if let Some(Some(dc)) = config.data_center.known() {
         if let Some(Some(gateway)) = dc.direct_connect_gateway_id.known()
-            && attr(&prior_dc, "direct_connect_gateway_id").as_str() != Some(gateway.as_str())
+            && prior_dc.and_then(|dc| dc.direct_connect_gateway_id.as_ref()) != Some(gateway)
         {
             direct_connect_asn = Some(aws.direct_connect_gateway_asn(gateway).await?);
         }
         if let Some(Some(vpn)) = dc.vpn.known()
             && let Some(cgw) = vpn.customer_gateway_id.known()
-            && attr(&attr(&prior_dc, "vpn"), "customer_gateway_id").as_str() != Some(cgw.as_str())
+            && prior_dc
+                .and_then(|dc| dc.vpn.as_ref())
+                .and_then(|vpn| vpn.customer_gateway_id.as_ref())
+                != Some(cgw)
         {
             customer_gateway_exists = Some(aws.customer_gateway_exists(cgw).await?);
         }
     }
-    let tgw_id = attr(prior, "id").as_str().map(str::to_string);
+    let tgw_id = prior.and_then(|p| p.id.clone());
     // What the refresh just read is not read again.
     let mut networks = Networks::default();
     if let Some(refreshed) = tgw_id.as_deref().and_then(|id| cache.recall(id)) {

@@ -9,14 +9,13 @@ pub mod observe;
 pub mod plan;
 pub mod schema;
 pub mod state;
+pub mod stored;
 pub mod topology;
 pub mod upgrade;
 pub mod validate;
 
 #[cfg(test)]
 mod properties;
-
-use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 
@@ -25,6 +24,7 @@ use self::model::{Config, Desired};
 use self::observe::Scope;
 use self::plan::HubOp;
 use self::state::Applied;
+use self::stored::Stored;
 use self::topology::Topology;
 use self::validate::LiveFacts;
 use crate::aws::retry::OpError;
@@ -44,12 +44,18 @@ pub struct HubNetwork {
     refreshed: RefreshCache,
 }
 
-/// The hub's stored state (read attribute by attribute where needed).
-pub struct HubState(pub Value);
+/// The hub's prior state: typed, and as Terraform sent it (which `state::planned` echoes).
+pub struct HubState {
+    pub stored: Stored,
+    pub value: Value,
+}
 
 impl FromValue for HubState {
     fn from_value(value: &Value) -> Result<Self, Mismatch> {
-        Ok(HubState(value.clone()))
+        Ok(HubState {
+            stored: Stored::from_value(value)?,
+            value: value.clone(),
+        })
     }
 }
 
@@ -61,87 +67,6 @@ pub struct HubPrivate {
     pub applied: Applied,
     #[serde(default)]
     pub discover: bool,
-}
-
-fn attr(object: &Value, name: &str) -> Value {
-    object.attr(name).cloned().unwrap_or(Value::Null)
-}
-
-fn strings(value: &Value) -> BTreeSet<String> {
-    value
-        .elements()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-fn string_map_of(value: &Value) -> std::collections::BTreeMap<String, String> {
-    value
-        .as_map()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// What to observe for a hub whose prior state is `prior`, about to take `config`.
-fn scope_of(prior: &Value, config: Option<&Config>, discover: bool) -> Scope {
-    let mut scope = Scope {
-        tgw_id: attr(prior, "id").as_str().unwrap_or_default().to_string(),
-        share_arn: attr(prior, "resource_share_arn")
-            .as_str()
-            .map(str::to_string),
-        discover,
-        ..Scope::default()
-    };
-    if let Some(attachments) = attr(prior, "vpc_attachments").as_map() {
-        for element in attachments.values() {
-            if let Some(vpc) = attr(element, "vpc_id").as_str() {
-                scope.managed_vpcs.insert(vpc.to_string());
-                scope.vpc_ids.insert(vpc.to_string());
-            }
-            scope
-                .route_table_ids
-                .extend(strings(&attr(element, "route_table_ids")));
-        }
-    }
-    let hub_table = attr(prior, "route_table_id");
-    if let Some(tables) = attr(prior, "routes").as_map() {
-        for (table, entry) in tables {
-            if hub_table.as_str() == Some(table.as_str()) {
-                if let Some(destinations) = attr(entry, "destinations").as_map() {
-                    scope
-                        .hub_route_destinations
-                        .extend(destinations.keys().cloned());
-                }
-            } else {
-                scope.route_table_ids.insert(table.clone());
-            }
-        }
-    }
-    let dc = attr(prior, "data_center");
-    scope.data_center_in_state = !dc.is_null();
-    scope.vpn_connection_id = attr(&dc, "vpn_connection_id").as_str().map(str::to_string);
-    if let Some(attachments) = config.and_then(|c| c.vpc_attachments.known()) {
-        for attachment in attachments.values() {
-            scope.vpc_ids.extend(attachment.vpc_id.known().cloned());
-            scope
-                .subnet_ids
-                .extend(attachment.subnet_ids.known().into_iter().flatten().cloned());
-            scope.route_table_ids.extend(
-                attachment
-                    .route_table_ids
-                    .known()
-                    .into_iter()
-                    .flatten()
-                    .cloned(),
-            );
-        }
-    }
-    scope
 }
 
 #[async_trait]
@@ -176,7 +101,7 @@ impl ManagedResource for HubNetwork {
         _config: &Config,
         config_value: &Value,
     ) -> Diagnostics {
-        validate::transition(prior.map_or(&Value::Null, |p| &p.0), config_value)
+        validate::transition(prior.map(|p| &p.stored), config_value)
     }
 
     fn scope(
@@ -185,8 +110,7 @@ impl ManagedResource for HubNetwork {
         private: &HubPrivate,
         config: Option<&Config>,
     ) -> Option<Scope> {
-        let prior = prior.map_or(&Value::Null, |p| &p.0);
-        let scope = scope_of(prior, config, private.discover);
+        let scope = Scope::of(prior.map(|p| &p.stored), config, private.discover);
         // A read of a state that names no Transit Gateway finds nothing.
         (config.is_some() || !scope.tgw_id.is_empty()).then_some(scope)
     }
@@ -249,14 +173,21 @@ impl ManagedResource for HubNetwork {
         prior: Option<&HubState>,
         observed: Option<&Topology>,
     ) -> Result<LiveFacts, OpError> {
-        let prior = prior.map_or(&Value::Null, |p| &p.0);
         match (stage, observed) {
             (Stage::Apply, Some(topology)) => match config.desired(ctx.default_tags()) {
                 Ok(desired) => facts::at_apply(&ctx.aws(), &desired, topology).await,
                 // Reported by `desired` right after the checks.
                 Err(_) => Ok(LiveFacts::default()),
             },
-            _ => facts::at_plan(&ctx.aws(), &self.refreshed, config, prior).await,
+            _ => {
+                facts::at_plan(
+                    &ctx.aws(),
+                    &self.refreshed,
+                    config,
+                    prior.map(|p| &p.stored),
+                )
+                .await
+            }
         }
     }
 
@@ -347,9 +278,10 @@ impl ManagedResource for HubNetwork {
         let rendered = state::render(record, input.echo, Some(ctx.default_tags()), &applied);
         let applied = if input.why == Render::Read && input.private.discover {
             // An imported hub's intent is what it was found to be.
+            let found = Stored::from_value(&rendered);
             Applied {
-                route_propagation: attr(&rendered, "route_propagation").as_bool(),
-                tags_all: Some(string_map_of(&attr(&rendered, "tags_all"))),
+                route_propagation: found.as_ref().ok().and_then(|f| f.route_propagation),
+                tags_all: Some(found.map(|f| f.tags_all.0).unwrap_or_default()),
             }
         } else {
             applied

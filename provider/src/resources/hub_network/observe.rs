@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::model::Config;
+use super::stored::Stored;
 use super::topology::{
     AttachmentSummary, DataCenter, DataCenterLink, ForeignAttachment, Networks, Topology,
 };
@@ -38,6 +40,57 @@ pub struct Scope {
     /// Import: the prior state knows nothing; everything of this account on the gateway is
     /// taken as the hub's, and route tables are found by their routes to it.
     pub discover: bool,
+}
+
+impl Scope {
+    /// What to observe for a hub whose prior state is `prior`, about to take `config`.
+    pub fn of(prior: Option<&Stored>, config: Option<&Config>, discover: bool) -> Scope {
+        let mut scope = Scope {
+            discover,
+            ..Scope::default()
+        };
+        if let Some(prior) = prior {
+            scope.tgw_id = prior.id.clone().unwrap_or_default();
+            scope.share_arn = prior.resource_share_arn.clone();
+            for attachment in prior.vpc_attachments.values() {
+                if let Some(vpc) = &attachment.vpc_id {
+                    scope.managed_vpcs.insert(vpc.clone());
+                    scope.vpc_ids.insert(vpc.clone());
+                }
+                scope
+                    .route_table_ids
+                    .extend(attachment.route_table_ids.iter().cloned());
+            }
+            scope
+                .hub_route_destinations
+                .extend(prior.hub_route_destinations().cloned());
+            scope
+                .route_table_ids
+                .extend(prior.vpc_route_tables().cloned());
+            scope.data_center_in_state = prior.data_center.is_some();
+            scope.vpn_connection_id = prior
+                .data_center
+                .as_ref()
+                .and_then(|dc| dc.vpn_connection_id.clone());
+        }
+        if let Some(attachments) = config.and_then(|c| c.vpc_attachments.known()) {
+            for attachment in attachments.values() {
+                scope.vpc_ids.extend(attachment.vpc_id.known().cloned());
+                scope
+                    .subnet_ids
+                    .extend(attachment.subnet_ids.known().into_iter().flatten().cloned());
+                scope.route_table_ids.extend(
+                    attachment
+                        .route_table_ids
+                        .known()
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+            }
+        }
+        scope
+    }
 }
 
 /// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.

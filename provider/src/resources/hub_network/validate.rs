@@ -18,13 +18,14 @@ use ipnet::IpNet;
 
 use super::mesh;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
+use super::stored::Stored;
 use super::topology::Networks;
 use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
 use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
 use crate::netplan::overlap::find_overlaps;
-use crate::protocol::cty::{Path, Value};
+use crate::protocol::cty::{Number, Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
 
 /// What AWS says about the configuration's references, for [`live`].
@@ -812,22 +813,19 @@ fn route_conflict_errors(
 }
 
 /// Checks of the change from the prior state to the configuration.
-pub fn transition(prior: &Value, config_value: &Value) -> Diagnostics {
+pub fn transition(prior: Option<&Stored>, config_value: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
-    if prior.is_null() {
+    let Some(prior) = prior else {
         return diagnostics;
-    }
+    };
     let config = Config::parse(config_value);
-    let prior_asn = prior
-        .attr("amazon_side_asn")
-        .and_then(Value::as_number)
-        .and_then(|n| n.as_i64());
+    let prior_asn = prior.amazon_side_asn.as_ref().and_then(Number::as_i64);
     let planned_asn = match &config.amazon_side_asn {
         Maybe::Known(Some(n)) => n.as_i64(),
         Maybe::Known(None) => Some(super::model::DEFAULT_ASN),
         Maybe::Unknown => None,
     };
-    let prior_dc = prior.attr("data_center").is_some_and(|v| !v.is_null());
+    let prior_dc = prior.data_center.is_some();
     let keeps_dc = matches!(config.data_center, Maybe::Known(Some(_)) | Maybe::Unknown);
     if let (Some(before), Some(after)) = (prior_asn, planned_asn)
         && before != after
@@ -851,6 +849,7 @@ pub fn transition(prior: &Value, config_value: &Value) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::typed::FromValue;
     use crate::protocol::diagnostics::Severity;
     use crate::resources::hub_network::topology::{RouteTable, Subnet, Vpc, VpcRoute};
 
@@ -1231,16 +1230,17 @@ mod tests {
 
     #[test]
     fn the_asn_cannot_change_under_an_attached_data_center() {
-        let prior = Value::object([
+        let prior = Stored::from_value(&Value::object([
             ("amazon_side_asn", Value::number(64512)),
             (
                 "data_center",
                 Value::object([("cidr_blocks", strings(&["192.168.0.0/16"]))]),
             ),
-        ]);
+        ]))
+        .unwrap();
         let mut config = hub(vec![], vec![("amazon_side_asn", Value::number(64600))]);
         assert!(
-            transition(&prior, &config).is_empty(),
+            transition(Some(&prior), &config).is_empty(),
             "the data center goes in the same apply"
         );
         if let Value::Object(o) = &mut config {
@@ -1249,7 +1249,7 @@ mod tests {
                 Value::object([("cidr_blocks", strings(&["192.168.0.0/16"]))]),
             );
         }
-        let found = errors(&transition(&prior, &config));
+        let found = errors(&transition(Some(&prior), &config));
         assert_eq!(found[0].0, "amazon_side_asn");
     }
 }
