@@ -9,9 +9,13 @@
 
 mod attachment;
 mod data_center;
+#[cfg(test)]
+mod fake;
 mod hub_aws;
 mod routes;
 mod share;
+#[cfg(test)]
+mod tests;
 mod transit_gateway;
 
 pub use hub_aws::{HubAws, LiveHubAws};
