@@ -244,7 +244,7 @@ impl ManagedResource for HubNetwork {
         plan: OperationPlan<HubOp>,
     ) -> Outcome<Topology, HubOp> {
         let outcome = apply::run(
-            ctx.clients.clone(),
+            apply::LiveHubAws::of(ctx),
             ctx.budget.clone(),
             &ctx.budget.cancel,
             record,

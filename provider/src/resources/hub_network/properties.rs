@@ -30,7 +30,7 @@ fn vpc_id(i: usize) -> String {
 }
 
 /// Five VPCs (10.i.0.0/16, the last with a secondary CIDR), two route tables each.
-fn world() -> Topology {
+pub(super) fn world() -> Topology {
     let mut topology = Topology::default();
     for i in 0..VPCS {
         let mut cidrs = BTreeSet::from([format!("10.{i}.0.0/16")]);
@@ -613,19 +613,23 @@ proptest! {
     }
 }
 
+/// The first desired hub of the deterministic runner that `accept`s: the same hub on every
+/// run, for tests that need one example rather than many.
+pub(super) fn sample_desired(why: &'static str, accept: fn(&Desired) -> bool) -> Desired {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    arb_desired()
+        .prop_filter(why, accept)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current()
+}
+
 #[test]
 fn an_interrupted_apply_resumes_exactly_the_delta() {
-    use proptest::strategy::ValueTree;
-    let desired = {
-        let mut runner = proptest::test_runner::TestRunner::deterministic();
-        arb_desired()
-            .prop_filter("a hub with attachments and routes", |d| {
-                d.attachments.len() >= 3 && d.mesh_routes
-            })
-            .new_tree(&mut runner)
-            .unwrap()
-            .current()
-    };
+    let desired = sample_desired("a hub with attachments and routes", |d| {
+        d.attachments.len() >= 3 && d.mesh_routes
+    });
     let full = plan(diff(Some(&desired), &world()));
     let all: Vec<&HubOp> = full.operations().collect();
     for stop_after in 0..all.len() {

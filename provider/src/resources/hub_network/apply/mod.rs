@@ -9,9 +9,16 @@
 
 mod attachment;
 mod data_center;
+#[cfg(test)]
+mod fake;
+mod hub_aws;
 mod routes;
 mod share;
+#[cfg(test)]
+mod tests;
 mod transit_gateway;
+
+pub use hub_aws::{HubAws, LiveHubAws};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -22,9 +29,7 @@ use super::diff::{AttachmentRef, Change, TagObject};
 use super::effects::{self, Effect};
 use super::plan::HubOp;
 use super::topology::{DataCenterLink, Topology};
-use crate::aws::call::Aws;
 use crate::aws::retry::{Budget, OpError};
-use crate::config::clients::AwsClients;
 use crate::engine::{self, OperationPlan};
 
 /// Operations in flight at once; the governor keeps them within AWS's rate limits.
@@ -32,7 +37,8 @@ const CONCURRENCY: usize = 16;
 
 /// What the executor works with; shared by the concurrent operations of a phase.
 pub struct Executor {
-    pub clients: Arc<AwsClients>,
+    /// AWS ([`LiveHubAws`]), or an in-memory AWS in the unit tests.
+    pub aws: Arc<dyn HubAws>,
     pub budget: Budget,
     pub progress: Mutex<Topology>,
 }
@@ -46,14 +52,14 @@ pub struct Outcome {
 
 /// Runs `plan`; the returned topology is what exists afterwards, success or not.
 pub async fn run(
-    clients: Arc<AwsClients>,
+    aws: Arc<dyn HubAws>,
     budget: Budget,
     cancel: &CancellationToken,
     topology: Topology,
     plan: OperationPlan<HubOp>,
 ) -> Outcome {
     let executor = Arc::new(Executor {
-        clients,
+        aws,
         budget,
         progress: Mutex::new(topology),
     });
@@ -176,8 +182,8 @@ fn object_name(object: &TagObject) -> String {
 }
 
 impl Executor {
-    fn aws(&self) -> Aws<'_> {
-        Aws::new(&self.clients, &self.budget)
+    fn aws(&self) -> &dyn HubAws {
+        &*self.aws
     }
 
     fn snapshot(&self) -> Topology {
