@@ -2,8 +2,9 @@
 //! (UpgradeResourceState): each resource lists the steps, the framework runs them in order and
 //! decodes the result with the current schema.
 
-use crate::protocol::cty::{self, Value};
+use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::resource::decode_stored_state;
 use crate::protocol::schema::Schema;
 
 /// State JSON of schema `version` as a value of `schema`: `steps[i]` turns version `i`'s JSON
@@ -16,45 +17,23 @@ pub fn upgrade_state(
     json: &[u8],
     steps: &[fn(serde_json::Value) -> serde_json::Value],
 ) -> Result<Value, Diagnostics> {
-    if version > schema.version {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.error(
-            "State written by a newer provider",
-            format!(
-                "This {type_name} was saved by a provider using schema version {version}, newer \
-                 than this provider's {}. Use the provider version that wrote the state (or \
-                 newer).",
-                schema.version
-            ),
-        );
-        return Err(diagnostics);
-    }
     let first = usize::try_from(version).unwrap_or(steps.len());
-    let upgraded;
-    let json = if first < steps.len() {
-        upgraded = serde_json::from_slice(json)
-            .map(|state| steps[first..].iter().fold(state, |state, step| step(state)))
-            .and_then(|state| serde_json::to_vec(&state))
-            .map_err(|e| {
-                let mut diagnostics = Diagnostics::new();
-                diagnostics.error(
-                    "Stored state cannot be read",
-                    format!("The saved state of this {type_name} is not valid JSON: {e}"),
-                );
-                diagnostics
-            })?;
-        &upgraded[..]
-    } else {
-        json
-    };
-    cty::from_json_ignoring_unknown_attributes(json, &schema.implied_type()).map_err(|error| {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.error(
-            "Stored state cannot be read",
-            format!("The saved state of this {type_name} is invalid: {error}"),
-        );
-        diagnostics
-    })
+    if first >= steps.len() {
+        // The current version, or a newer one, which the decoding refuses.
+        return decode_stored_state(type_name, schema, version, json);
+    }
+    let upgraded = serde_json::from_slice(json)
+        .map(|state| steps[first..].iter().fold(state, |state, step| step(state)))
+        .and_then(|state| serde_json::to_vec(&state))
+        .map_err(|e| {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "Stored state cannot be read",
+                format!("The saved state of this {type_name} is not valid JSON: {e}"),
+            );
+            diagnostics
+        })?;
+    decode_stored_state(type_name, schema, schema.version, &upgraded)
 }
 
 #[cfg(test)]
