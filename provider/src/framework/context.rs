@@ -49,32 +49,28 @@ impl ProviderState {
 
 /// The configured provider and the budget of one operation.
 #[derive(Clone, Debug)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub clients: Arc<AwsClients>,
     pub budget: Budget,
 }
 
 impl Ctx {
-    pub fn new(clients: Arc<AwsClients>, budget: Budget) -> Ctx {
+    pub(crate) fn new(clients: Arc<AwsClients>, budget: Budget) -> Ctx {
         Ctx { clients, budget }
     }
 
     /// The provider's AWS calls, paced, retried and bounded by this operation's budget.
-    pub fn aws(&self) -> Aws<'_> {
+    pub(crate) fn aws(&self) -> Aws<'_> {
         Aws::new(&self.clients, &self.budget)
     }
 
     /// The provider's `default_tags`.
-    pub fn default_tags(&self) -> &BTreeMap<String, String> {
+    pub(crate) fn default_tags(&self) -> &BTreeMap<String, String> {
         &self.clients.default_tags
     }
 
-    /// The account the credentials act in, when known.
-    pub fn account(&self) -> Option<&str> {
-        self.clients.account_id.as_deref()
-    }
-
-    pub fn region(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn region(&self) -> &str {
         &self.clients.region
     }
 }

@@ -12,11 +12,11 @@
 //! family either nest or are disjoint, and sorting by (family, network address,
 //! prefix length) puts every prefix before all the prefixes it contains.
 
-pub mod cidr;
-pub mod coverage;
+pub(crate) mod cidr;
+pub(crate) mod coverage;
 pub mod mesh;
 pub mod overlap;
-pub mod shadowing;
+pub(crate) mod shadowing;
 
 #[cfg(test)]
 mod testgen;

@@ -6,14 +6,14 @@
 //! hides the others.
 
 pub mod attachment;
-pub mod client_vpn;
-pub mod route_table;
-pub mod subnet;
-pub mod tags;
-pub mod tgw_route_table;
+pub(crate) mod client_vpn;
+pub(crate) mod route_table;
+pub(crate) mod subnet;
+pub(crate) mod tags;
+pub(crate) mod tgw_route_table;
 pub mod transit_gateway;
-pub mod vpc;
-pub mod vpn;
+pub(crate) mod vpc;
+pub(crate) mod vpn;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 

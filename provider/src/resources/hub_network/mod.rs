@@ -1,17 +1,17 @@
-pub mod apply;
-pub mod diff;
-pub mod effects;
-pub mod facts;
-pub mod import;
-pub mod mesh;
-pub mod model;
-pub mod observe;
-pub mod plan;
-pub mod schema;
-pub mod state;
-pub mod topology;
-pub mod upgrade;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod diff;
+pub(crate) mod effects;
+pub(crate) mod facts;
+pub(crate) mod import;
+pub(crate) mod mesh;
+pub(crate) mod model;
+pub(crate) mod observe;
+pub(crate) mod plan;
+pub(crate) mod schema;
+pub(crate) mod state;
+pub(crate) mod topology;
+pub(crate) mod upgrade;
+pub(crate) mod validate;
 
 #[cfg(test)]
 mod properties;
@@ -40,12 +40,12 @@ use crate::protocol::schema::Schema;
 
 /// `migration_hub_network`'s own logic, run by the framework's lifecycle.
 #[derive(Default)]
-pub struct HubNetwork {
+pub(crate) struct HubNetwork {
     refreshed: RefreshCache,
 }
 
 /// The hub's stored state (read attribute by attribute where needed).
-pub struct HubState(pub Value);
+pub(crate) struct HubState(pub Value);
 
 impl FromValue for HubState {
     fn from_value(value: &Value) -> Result<Self, Mismatch> {
@@ -56,7 +56,7 @@ impl FromValue for HubState {
 /// The hub's private data: what the last apply set (a refresh overwrites the attributes with
 /// what AWS reports), and, right after an import, that the next read discovers the hub.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct HubPrivate {
+pub(crate) struct HubPrivate {
     #[serde(flatten)]
     pub applied: Applied,
     #[serde(default)]

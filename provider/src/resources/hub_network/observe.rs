@@ -18,7 +18,7 @@ use crate::framework::tags::OWNER_TAG;
 
 /// What to read, from the prior state and the configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scope {
+pub(crate) struct Scope {
     pub tgw_id: String,
     pub share_arn: Option<String>,
     /// VPCs whose attachments the prior state lists (ours even if untagged).
@@ -41,7 +41,7 @@ pub struct Scope {
 }
 
 /// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.
-pub async fn networks(
+pub(crate) async fn networks(
     aws: &Aws<'_>,
     vpc_ids: &BTreeSet<String>,
     subnet_ids: &BTreeSet<String>,
@@ -78,7 +78,7 @@ pub async fn networks(
 }
 
 /// The hub as AWS holds it, or `None` when its Transit Gateway is gone.
-pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, OpError> {
+pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, OpError> {
     let Some(tgw) = aws.find_transit_gateway(&scope.tgw_id).await? else {
         return Ok(None);
     };

@@ -31,21 +31,21 @@ use crate::engine::{self, OperationPlan};
 const CONCURRENCY: usize = 16;
 
 /// What the executor works with; shared by the concurrent operations of a phase.
-pub struct Executor {
+pub(crate) struct Executor {
     pub clients: Arc<AwsClients>,
     pub budget: Budget,
     pub progress: Mutex<Topology>,
 }
 
 /// The outcome of running a plan.
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub topology: Topology,
     pub failures: Vec<(HubOp, OpError)>,
     pub not_started: usize,
 }
 
 /// Runs `plan`; the returned topology is what exists afterwards, success or not.
-pub async fn run(
+pub(crate) async fn run(
     clients: Arc<AwsClients>,
     budget: Budget,
     cancel: &CancellationToken,
@@ -75,7 +75,7 @@ fn refused(why: impl Into<String>) -> OpError {
 }
 
 /// A sentence naming an operation, for diagnostics.
-pub fn describe(op: &HubOp) -> String {
+pub(crate) fn describe(op: &HubOp) -> String {
     match op {
         HubOp::AwaitAttachments {
             vpc_ids,
