@@ -10,7 +10,7 @@ use crate::config::clients::AwsClients;
 
 /// What ConfigureProvider left for the resources of this process.
 #[derive(Clone, Debug)]
-pub enum Configured {
+pub(crate) enum Configured {
     /// ConfigureProvider has not run (Terraform always runs it first; tests may not).
     NotYet,
     /// The provider block held unknown values (e.g. a role ARN from a resource not yet
@@ -21,25 +21,25 @@ pub enum Configured {
 
 /// Shared between the provider and its resources; filled in by ConfigureProvider.
 #[derive(Debug)]
-pub struct ProviderState {
+pub(crate) struct ProviderState {
     configured: RwLock<Configured>,
 }
 
 impl ProviderState {
-    pub fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             configured: RwLock::new(Configured::NotYet),
         })
     }
 
-    pub fn configured(&self) -> Configured {
+    pub(crate) fn configured(&self) -> Configured {
         self.configured
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
     }
 
-    pub fn set(&self, configured: Configured) {
+    pub(crate) fn set(&self, configured: Configured) {
         *self
             .configured
             .write()
