@@ -226,6 +226,7 @@ impl Aws<'_> {
         .await
     }
 
+    /// Every authorization rule of a Client VPN endpoint.
     pub async fn client_vpn_authorization_rules(
         &self,
         endpoint_id: &str,
@@ -260,6 +261,7 @@ impl Aws<'_> {
         .await
     }
 
+    /// Every route of a Client VPN endpoint.
     pub async fn client_vpn_routes(&self, endpoint_id: &str) -> Result<Vec<Route>, OpError> {
         self.listing(|token| async move {
             let page = self

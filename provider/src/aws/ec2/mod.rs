@@ -20,7 +20,7 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use super::Tags;
 
 /// A filter on `name` matching any of `values`.
-pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+pub(crate) fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
     Filter::builder()
         .name(name)
         .set_values(Some(values.into_iter().map(Into::into).collect()))
@@ -28,7 +28,7 @@ pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -
 }
 
 /// EC2's tags as a map (a tag without a key is dropped, one without a value is empty).
-pub fn tags_of(tags: &[Tag]) -> Tags {
+pub(crate) fn tags_of(tags: &[Tag]) -> Tags {
     tags.iter()
         .filter_map(|t| {
             Some((
@@ -39,14 +39,15 @@ pub fn tags_of(tags: &[Tag]) -> Tags {
         .collect()
 }
 
-pub fn to_ec2_tags(tags: &Tags) -> Vec<Tag> {
+/// Tags as EC2 takes them.
+pub(crate) fn to_ec2_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
 }
 
 /// Tags for an object as it is created (`TagSpecifications`).
-pub fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
+pub(crate) fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(kind)
         .set_tags(Some(to_ec2_tags(tags)))
@@ -54,12 +55,12 @@ pub fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
 }
 
 /// EC2's value of an on/off option.
-pub fn enable(on: bool) -> &'static str {
+pub(crate) fn enable(on: bool) -> &'static str {
     if on { "enable" } else { "disable" }
 }
 
 /// Whether an option EC2 reported is on.
-pub fn is_enabled(value: Option<&str>) -> bool {
+pub(crate) fn is_enabled(value: Option<&str>) -> bool {
     value == Some("enable")
 }
 
