@@ -28,7 +28,9 @@ use ipnet::IpNet;
 /// from rather than only the addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labelled<L> {
+    /// What the prefix belongs to.
     pub label: L,
+    /// The prefix itself; host bits are ignored.
     pub prefix: IpNet,
 }
 
