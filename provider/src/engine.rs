@@ -16,14 +16,14 @@ use crate::aws::retry::OpError;
 
 /// Operations that may run concurrently; the phases of a plan run one after another.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Phase<Op> {
+pub(crate) struct Phase<Op> {
     pub name: &'static str,
     pub operations: Vec<Op>,
 }
 
 /// An ordered plan of operations.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OperationPlan<Op> {
+pub(crate) struct OperationPlan<Op> {
     pub phases: Vec<Phase<Op>>,
 }
 
@@ -35,28 +35,29 @@ impl<Op> Default for OperationPlan<Op> {
 
 impl<Op> OperationPlan<Op> {
     /// Appends a phase; empty phases are dropped so the plan reads as what will happen.
-    pub fn then(&mut self, name: &'static str, operations: Vec<Op>) {
+    pub(crate) fn then(&mut self, name: &'static str, operations: Vec<Op>) {
         if !operations.is_empty() {
             self.phases.push(Phase { name, operations });
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.phases.is_empty()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.phases.iter().map(|p| p.operations.len()).sum()
     }
 
-    pub fn operations(&self) -> impl Iterator<Item = &Op> {
+    pub(crate) fn operations(&self) -> impl Iterator<Item = &Op> {
         self.phases.iter().flat_map(|p| p.operations.iter())
     }
 }
 
 /// What running a plan came to.
 #[derive(Debug)]
-pub struct Report<Op> {
+pub(crate) struct Report<Op> {
     pub completed: usize,
     /// Each failed operation with its error; empty on success.
     pub failures: Vec<(Op, OpError)>,
@@ -65,14 +66,15 @@ pub struct Report<Op> {
 }
 
 impl<Op> Report<Op> {
-    pub fn succeeded(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn succeeded(&self) -> bool {
         self.failures.is_empty() && self.not_started == 0
     }
 }
 
 /// Runs `plan`, at most `concurrency` operations at once. A failure lets the operations already
 /// running in its phase finish (they are independent) and starts nothing more.
-pub async fn run<Op, F, Fut>(
+pub(crate) async fn run<Op, F, Fut>(
     plan: OperationPlan<Op>,
     concurrency: usize,
     cancel: &CancellationToken,

@@ -7,13 +7,15 @@
 //! observes AWS through [`aws`], diffs, plans operations, runs them, and [`protocol`] encodes the
 //! new state. See `docs/design.md`.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod aws;
 pub mod config;
-pub mod data_sources;
-pub mod engine;
-pub mod framework;
-pub mod functions;
+mod data_sources;
+mod engine;
+mod framework;
+mod functions;
 pub mod netplan;
 pub mod protocol;
 pub mod provider;
-pub mod resources;
+mod resources;

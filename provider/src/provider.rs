@@ -13,8 +13,10 @@ use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::resource::{DataResource, Provider, ProviderFunction, Resource};
 use crate::protocol::schema::Schema;
 
-pub use crate::framework::context::{Configured, ProviderState};
+pub(crate) use crate::framework::context::{Configured, ProviderState};
 
+/// The provider Terraform talks to: [`serve`](crate::protocol::serve) serves it, and the test
+/// harness calls it directly through the [`Provider`] trait.
 pub struct MigrationProvider {
     schema: Schema,
     state: Arc<ProviderState>,
@@ -24,6 +26,8 @@ pub struct MigrationProvider {
 }
 
 impl MigrationProvider {
+    /// The provider as a fresh process has it: not configured yet, every resource, data source
+    /// and function constructed.
     pub fn new() -> Self {
         let state = ProviderState::new();
         let resources = crate::resources::all(&state);
@@ -35,10 +39,6 @@ impl MigrationProvider {
             data_sources,
             functions: crate::functions::all(),
         }
-    }
-
-    pub fn state(&self) -> &Arc<ProviderState> {
-        &self.state
     }
 }
 

@@ -106,7 +106,9 @@ pub fn state_file(state: &Json) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use terraform_provider_migration::resources::{client_vpn_group_access, hub_network};
+    use terraform_provider_migration::protocol::cty;
+    use terraform_provider_migration::protocol::resource::Provider;
+    use terraform_provider_migration::provider::MigrationProvider;
 
     fn fixture(kind: &str) -> Json {
         let file: Json = serde_json::from_str(include_str!(
@@ -122,17 +124,29 @@ mod tests {
             .clone()
     }
 
+    /// `saved` (schema version 0) as the provider upgrades it when Terraform asks
+    /// (UpgradeResourceState), written back as state JSON.
+    fn upgrade_from_v0(kind: &str, saved: &Json) -> Json {
+        let provider = MigrationProvider::new();
+        let resource = provider.resource(kind).unwrap();
+        let value = resource
+            .upgrade_state(0, &serde_json::to_vec(saved).unwrap())
+            .unwrap();
+        let ty = resource.schema().implied_type();
+        serde_json::from_slice(&cty::to_json(&value, &ty).unwrap()).unwrap()
+    }
+
     #[test]
     fn a_hub_upgraded_and_written_back_is_what_0_1_0_saved() {
         let saved = fixture("migration_hub_network");
-        let upgraded = hub_network::upgrade::from_v0(saved.clone());
+        let upgraded = upgrade_from_v0("migration_hub_network", &saved);
         assert_eq!(hub_network(&upgraded), saved);
     }
 
     #[test]
     fn a_group_access_upgraded_and_written_back_is_what_0_1_0_saved() {
         let saved = fixture("migration_client_vpn_group_access");
-        let upgraded = client_vpn_group_access::upgrade::from_v0(saved.clone());
+        let upgraded = upgrade_from_v0("migration_client_vpn_group_access", &saved);
         assert_eq!(client_vpn_group_access(&upgraded), saved);
     }
 }

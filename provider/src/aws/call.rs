@@ -17,11 +17,14 @@ use crate::config::clients::AwsClients;
 /// The clients of the configured provider and the time budget of one resource operation.
 #[derive(Clone, Copy)]
 pub struct Aws<'a> {
+    /// The configured provider's clients.
     pub clients: &'a AwsClients,
+    /// The operation's deadline and cancellation.
     pub budget: &'a Budget,
 }
 
 impl<'a> Aws<'a> {
+    /// Calls with `clients`, within `budget`.
     pub fn new(clients: &'a AwsClients, budget: &'a Budget) -> Self {
         Self { clients, budget }
     }

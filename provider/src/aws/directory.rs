@@ -15,7 +15,7 @@ pub struct Directory {
 }
 
 /// The kind of an AWS Managed Microsoft AD, the only one Directory Service Data serves.
-pub const MANAGED_AD: &str = "MicrosoftAD";
+pub(crate) const MANAGED_AD: &str = "MicrosoftAD";
 
 /// What Directory Service Data says about a group name.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -30,13 +30,16 @@ pub enum ErrorClass {
     Fatal,
 }
 
+/// A failed AWS call, reduced to what the provider decides on (its class) and what the user reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsError {
     /// The API action, e.g. `CreateRoute`.
     pub action: &'static str,
     /// AWS's error code, e.g. `RouteAlreadyExists`; empty when the call never got an answer.
     pub code: String,
+    /// AWS's message, or what went wrong before an answer came.
     pub message: String,
+    /// Whether it is retried, and how it is reported.
     pub class: ErrorClass,
 }
 
@@ -185,6 +188,7 @@ impl AwsError {
         }
     }
 
+    /// Whether another attempt may succeed (throttling, a transient failure, a busy object).
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.class,
@@ -209,14 +213,17 @@ impl AwsError {
         }
     }
 
+    /// Whether this is a [`not_sent`](Self::not_sent) error.
     pub fn is_not_sent(&self) -> bool {
         self.action == "pacing" && self.code.is_empty()
     }
 
+    /// Whether the object the call named does not exist.
     pub fn is_not_found(&self) -> bool {
         self.class == ErrorClass::NotFound
     }
 
+    /// Whether AWS answered with error code `code`.
     pub fn has_code(&self, code: &str) -> bool {
         self.code == code
     }

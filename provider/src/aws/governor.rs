@@ -32,7 +32,7 @@ pub struct Rate {
 }
 
 /// AWS's documented default EC2 limits.
-pub fn ec2_rate(lane: Lane) -> Rate {
+pub(crate) fn ec2_rate(lane: Lane) -> Rate {
     match lane {
         Lane::Describe => Rate {
             burst: 100.0,
@@ -97,7 +97,7 @@ impl RateLimits {
 }
 
 /// Client VPN's fixed limit of concurrent mutations per endpoint.
-pub const CLIENT_VPN_MUTATIONS_IN_FLIGHT: usize = 10;
+pub(crate) const CLIENT_VPN_MUTATIONS_IN_FLIGHT: usize = 10;
 
 #[derive(Debug)]
 struct Bucket {

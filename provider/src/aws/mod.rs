@@ -12,15 +12,15 @@
 //!   machinery.
 
 pub mod call;
-pub mod direct_connect;
-pub mod directory;
+pub(crate) mod direct_connect;
+pub(crate) mod directory;
 pub mod ec2;
 pub mod errors;
-pub mod governor;
-pub mod pages;
-pub mod ram;
+pub(crate) mod governor;
+pub(crate) mod pages;
+pub(crate) mod ram;
 pub mod retry;
-pub mod unknown_host;
+pub(crate) mod unknown_host;
 pub mod waiter;
 
 use std::collections::BTreeMap;

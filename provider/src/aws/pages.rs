@@ -27,7 +27,7 @@ impl<T> Page<T> {
 /// Every item of a listing. `fetch` sends one page (paced and retried by the caller's
 /// machinery) for the given token. The listing ends at a missing or empty token, and also at a
 /// token that repeats the one just sent, which would otherwise loop for ever.
-pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, OpError>
+pub(crate) async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, OpError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<Page<T>, OpError>>,

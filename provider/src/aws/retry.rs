@@ -14,6 +14,7 @@ use super::errors::{AwsError, ErrorClass};
 /// Why an operation ended without success.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpError {
+    /// AWS refused the call, or it never got an answer.
     Aws(AwsError),
     /// StopProvider (Ctrl-C) was received.
     Cancelled,
@@ -48,13 +49,16 @@ impl From<AwsError> for OpError {
 /// The time budget and cancellation of one resource operation.
 #[derive(Clone, Debug)]
 pub struct Budget {
+    /// When the operation's `timeouts` run out.
     pub deadline: Instant,
+    /// Cancelled by StopProvider.
     pub cancel: CancellationToken,
     /// Attempts per call for retryable domain errors (the provider's `max_retries` + 1).
     pub max_attempts: u32,
 }
 
 impl Budget {
+    /// A budget of `timeout` from now, with `max_retries` retries per call.
     pub fn new(timeout: Duration, cancel: CancellationToken, max_retries: u32) -> Self {
         Self {
             deadline: Instant::now() + timeout,

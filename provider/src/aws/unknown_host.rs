@@ -24,7 +24,7 @@ const NOT_FOUND: [&str; 5] = [
 ];
 
 /// Whether an error, or anything it wraps, says the host name does not exist.
-pub fn is_unknown_host(error: &(dyn Error + 'static)) -> bool {
+pub(crate) fn is_unknown_host(error: &(dyn Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(error) = current {
         let text = error.to_string();
@@ -39,7 +39,7 @@ pub fn is_unknown_host(error: &(dyn Error + 'static)) -> bool {
 /// Forbids retrying a request whose host name does not exist. It runs after the SDK's
 /// transient-error classifier, so it overrides that classifier's "retry" for this one case.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct UnknownHostIsFinal;
+pub(crate) struct UnknownHostIsFinal;
 
 impl ClassifyRetry for UnknownHostIsFinal {
     fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {

@@ -13,6 +13,7 @@ use super::retry::{Budget, OpError, RetryOn, with_retries};
 /// What one poll found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Poll<T> {
+    /// The awaited state, with what the poll found.
     Done(T),
     /// Not there yet; the text says where things stand (e.g. "2 of 5 attachments pending").
     Pending(String),

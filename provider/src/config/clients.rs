@@ -19,16 +19,25 @@ use super::settings::{RetryMode, Settings, WebIdentity, WebIdentityToken};
 /// The AWS side of a configured provider.
 #[derive(Clone, Debug)]
 pub struct AwsClients {
+    /// EC2: Transit Gateways, VPC attachments, routes, Client VPN.
     pub ec2: aws_sdk_ec2::Client,
+    /// RAM: sharing the Transit Gateway.
     pub ram: aws_sdk_ram::Client,
+    /// Directory Service: the Active Directory behind Client VPN.
     pub directory: aws_sdk_directory::Client,
+    /// Directory Service Data: AD groups and their SIDs.
     pub directory_data: aws_sdk_directoryservicedata::Client,
+    /// Direct Connect: gateways associated with the hub.
     pub direct_connect: aws_sdk_directconnect::Client,
+    /// STS: the caller's identity.
     pub sts: aws_sdk_sts::Client,
+    /// The region every client calls.
     pub region: String,
     /// Known when credentials were validated (or account restrictions checked).
     pub account_id: Option<String>,
+    /// The provider's `default_tags`.
     pub default_tags: BTreeMap<String, String>,
+    /// Attempts per AWS call before it fails.
     pub max_retries: u32,
     /// Client-side pacing shared by every resource of this configured provider.
     pub governor: std::sync::Arc<crate::aws::governor::Governor>,

@@ -85,6 +85,7 @@ fn rate_limit_attributes() -> Vec<Attribute> {
         .collect()
 }
 
+/// The `provider "migration"` block, as GetProviderSchema sends it.
 pub fn provider_schema() -> Schema {
     let endpoints = ENDPOINT_SERVICES
         .iter()

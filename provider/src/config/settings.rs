@@ -14,16 +14,23 @@ use crate::aws::governor::{Lane, Rate, RateLimits};
 /// Session name recorded in CloudTrail when the user gives none.
 pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-migration";
 
+/// How the AWS SDK retries a throttled or failed call (`retry_mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryMode {
+    /// The SDK's standard retries (the default).
     Standard,
+    /// Standard retries plus client-side rate limiting after throttling.
     Adaptive,
 }
 
+/// Keys given in the provider block (`access_key`, `secret_key`, `token`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaticCredentials {
+    /// The access key id.
     pub access_key: String,
+    /// The secret access key; never printed.
     pub secret_key: String,
+    /// The session token of temporary credentials; never printed.
     pub token: Option<String>,
 }
 
@@ -37,17 +44,25 @@ impl std::fmt::Debug for StaticCredentials {
     }
 }
 
+/// The `assume_role` block: a role to act as, assumed with the base credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssumeRole {
+    /// The role to assume.
     pub role_arn: String,
+    /// Recorded in CloudTrail.
     pub session_name: String,
+    /// Required by the role's trust policy, if it asks for one.
     pub external_id: Option<String>,
+    /// How long the role credentials last; the SDK default when absent.
     pub duration: Option<Duration>,
 }
 
+/// Where the OIDC token of `assume_role_with_web_identity` comes from.
 #[derive(Clone, PartialEq, Eq)]
 pub enum WebIdentityToken {
+    /// A file read again whenever credentials are refreshed.
     File(String),
+    /// The token itself; never printed.
     Value(String),
 }
 
@@ -60,30 +75,48 @@ impl std::fmt::Debug for WebIdentityToken {
     }
 }
 
+/// The `assume_role_with_web_identity` block: a role assumed with an OIDC token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebIdentity {
+    /// The role to assume.
     pub role_arn: String,
+    /// Recorded in CloudTrail.
     pub session_name: String,
+    /// The OIDC token's source.
     pub token: WebIdentityToken,
 }
 
 /// Everything the provider block says. `Debug` never prints secrets, so settings may be logged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
+    /// The region every client calls; from the environment when absent.
     pub region: Option<String>,
+    /// The shared configuration profile to use.
     pub profile: Option<String>,
+    /// Shared config files read instead of the default.
     pub shared_config_files: Vec<String>,
+    /// Shared credentials files read instead of the default.
     pub shared_credentials_files: Vec<String>,
+    /// Keys given in the block, if any.
     pub static_credentials: Option<StaticCredentials>,
+    /// A role assumed on top of the base credentials.
     pub assume_role: Option<AssumeRole>,
+    /// A role assumed with an OIDC token.
     pub web_identity: Option<WebIdentity>,
     /// Service name (as in the `endpoints` block) → URL.
     pub endpoints: BTreeMap<String, String>,
+    /// Attempts per AWS call before it fails.
     pub max_retries: u32,
+    /// How the SDK retries.
     pub retry_mode: RetryMode,
+    /// Tags added to every object the provider creates.
     pub default_tags: BTreeMap<String, String>,
+    /// The only accounts the provider may act in; empty for any.
     pub allowed_account_ids: Vec<String>,
+    /// Accounts the provider refuses to act in.
     pub forbidden_account_ids: Vec<String>,
+    /// Whether to skip checking the credentials with STS at configure time (account
+    /// restrictions still check them).
     pub skip_credentials_validation: bool,
     /// The rates the governor paces EC2 calls at (`ec2_api_rate_limits`; AWS's by default).
     pub rate_limits: RateLimits,

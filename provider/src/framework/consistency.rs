@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::protocol::cty::{Path, Value};
 
 /// `planned` with every unknown replaced by the value at the same place in `actual`.
-pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
+pub(crate) fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
     match (planned, actual) {
         (Value::Unknown(_), actual) => actual.clone(),
         (Value::Object(p), Value::Object(a)) => Value::Object(fill_entries(p, a)),
@@ -38,7 +38,7 @@ fn fill_entries(
 
 /// Where `actual` contradicts a known value of `planned` (unknown planned values may become
 /// anything). Sets compare as sets; a set with unknown elements only by what is known.
-pub fn contradictions(planned: &Value, actual: &Value) -> Vec<Path> {
+pub(crate) fn contradictions(planned: &Value, actual: &Value) -> Vec<Path> {
     let mut found = Vec::new();
     walk(planned, actual, Path::root(), &mut found);
     found

@@ -10,7 +10,7 @@ use crate::config::clients::AwsClients;
 
 /// What ConfigureProvider left for the resources of this process.
 #[derive(Clone, Debug)]
-pub enum Configured {
+pub(crate) enum Configured {
     /// ConfigureProvider has not run (Terraform always runs it first; tests may not).
     NotYet,
     /// The provider block held unknown values (e.g. a role ARN from a resource not yet
@@ -21,25 +21,25 @@ pub enum Configured {
 
 /// Shared between the provider and its resources; filled in by ConfigureProvider.
 #[derive(Debug)]
-pub struct ProviderState {
+pub(crate) struct ProviderState {
     configured: RwLock<Configured>,
 }
 
 impl ProviderState {
-    pub fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             configured: RwLock::new(Configured::NotYet),
         })
     }
 
-    pub fn configured(&self) -> Configured {
+    pub(crate) fn configured(&self) -> Configured {
         self.configured
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
     }
 
-    pub fn set(&self, configured: Configured) {
+    pub(crate) fn set(&self, configured: Configured) {
         *self
             .configured
             .write()
@@ -49,32 +49,28 @@ impl ProviderState {
 
 /// The configured provider and the budget of one operation.
 #[derive(Clone, Debug)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub clients: Arc<AwsClients>,
     pub budget: Budget,
 }
 
 impl Ctx {
-    pub fn new(clients: Arc<AwsClients>, budget: Budget) -> Ctx {
+    pub(crate) fn new(clients: Arc<AwsClients>, budget: Budget) -> Ctx {
         Ctx { clients, budget }
     }
 
     /// The provider's AWS calls, paced, retried and bounded by this operation's budget.
-    pub fn aws(&self) -> Aws<'_> {
+    pub(crate) fn aws(&self) -> Aws<'_> {
         Aws::new(&self.clients, &self.budget)
     }
 
     /// The provider's `default_tags`.
-    pub fn default_tags(&self) -> &BTreeMap<String, String> {
+    pub(crate) fn default_tags(&self) -> &BTreeMap<String, String> {
         &self.clients.default_tags
     }
 
-    /// The account the credentials act in, when known.
-    pub fn account(&self) -> Option<&str> {
-        self.clients.account_id.as_deref()
-    }
-
-    pub fn region(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn region(&self) -> &str {
         &self.clients.region
     }
 }

@@ -43,7 +43,7 @@ use crate::protocol::resource::{DataReadRequest, DataReadResponse, DataResource,
 use crate::protocol::schema::Schema;
 
 /// What a read found, with any warnings to show beside it.
-pub struct Read<S> {
+pub(crate) struct Read<S> {
     pub state: S,
     pub warnings: Diagnostics,
 }
@@ -59,7 +59,7 @@ impl<S> From<S> for Read<S> {
 
 /// Why a read produced nothing.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// An AWS call failed, timed out or was stopped.
     Failed(OpError),
     /// What was found does not answer the configuration (error diagnostics, with paths).
@@ -87,7 +87,7 @@ impl From<Diagnostics> for ReadError {
 /// One data source type: its schema and its own logic. Everything else is
 /// [`DataSourceLifecycle`]'s.
 #[async_trait]
-pub trait DataSource: Send + Sync + Sized + 'static {
+pub(crate) trait DataSource: Send + Sync + Sized + 'static {
     /// Terraform's name for the type (`migration_…`).
     const TYPE_NAME: &'static str;
     /// How long one read may take.
@@ -117,25 +117,20 @@ pub trait DataSource: Send + Sync + Sized + 'static {
 }
 
 /// Runs a [`DataSource`]'s hooks for every RPC Terraform sends about it.
-pub struct DataSourceLifecycle<D: DataSource> {
+pub(crate) struct DataSourceLifecycle<D: DataSource> {
     source: D,
     schema: Schema,
     provider: Arc<ProviderState>,
 }
 
 impl<D: DataSource> DataSourceLifecycle<D> {
-    pub fn new(source: D, provider: Arc<ProviderState>) -> Self {
+    pub(crate) fn new(source: D, provider: Arc<ProviderState>) -> Self {
         let schema = source.schema();
         Self {
             source,
             schema,
             provider,
         }
-    }
-
-    /// The data source's own logic, for tests.
-    pub fn source(&self) -> &D {
-        &self.source
     }
 
     fn parse(value: &Value, diagnostics: &mut Diagnostics) -> Option<D::Config> {

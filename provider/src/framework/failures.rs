@@ -2,16 +2,17 @@
 //! what to do. A stop or timeout is reported once, other failures each, up to a few. A read
 //! (a data source) changed nothing, so its advice differs from an apply's.
 
+#[cfg(test)]
 use std::time::Duration;
 
 use crate::aws::retry::OpError;
 use crate::protocol::diagnostics::Diagnostics;
 
 /// How many failed operations an apply reports one by one; the rest are counted.
-pub const SHOWN: usize = 5;
+pub(crate) const SHOWN: usize = 5;
 
 /// One operation error as a diagnostic.
-pub fn report(diagnostics: &mut Diagnostics, summary: &str, error: &OpError) {
+pub(crate) fn report(diagnostics: &mut Diagnostics, summary: &str, error: &OpError) {
     let advice = match error {
         OpError::Cancelled => {
             "Everything created so far is saved in state; apply again to continue."
@@ -31,7 +32,13 @@ pub fn report(diagnostics: &mut Diagnostics, summary: &str, error: &OpError) {
 
 /// A failed read as a diagnostic: nothing was changed, so the advice is about the cause.
 /// `limit` is the read's time budget.
-pub fn report_read(diagnostics: &mut Diagnostics, summary: &str, error: &OpError, limit: Duration) {
+#[cfg(test)]
+pub(crate) fn report_read(
+    diagnostics: &mut Diagnostics,
+    summary: &str,
+    error: &OpError,
+    limit: Duration,
+) {
     let detail = match error {
         OpError::Cancelled => {
             "Terraform asked the provider to stop before the read finished.".to_string()
@@ -50,6 +57,7 @@ pub fn report_read(diagnostics: &mut Diagnostics, summary: &str, error: &OpError
 }
 
 /// A duration as Go writes it (`5m0s`, `300ms`), the form `timeouts` take.
+#[cfg(test)]
 fn go_duration(duration: Duration) -> String {
     let millis = duration.as_millis();
     if millis < 1000 {
@@ -66,7 +74,7 @@ fn go_duration(duration: Duration) -> String {
 
 /// The failures of an apply, each summarized by `describe`: a stop or timeout once (every
 /// operation it interrupted failed the same way), other errors each up to [`SHOWN`].
-pub fn report_failures<Op>(
+pub(crate) fn report_failures<Op>(
     diagnostics: &mut Diagnostics,
     failures: &[(Op, OpError)],
     describe: impl Fn(&Op) -> String,

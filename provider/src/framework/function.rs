@@ -19,7 +19,7 @@ use crate::protocol::function::{Definition, FunctionError};
 use crate::protocol::resource::ProviderFunction;
 
 /// One provider-defined function: `provider::migration::<NAME>(...)`.
-pub trait Function: Send + Sync + Sized + 'static {
+pub(crate) trait Function: Send + Sync + Sized + 'static {
     /// The name after `provider::migration::`.
     const NAME: &'static str;
 
@@ -34,52 +34,50 @@ pub trait Function: Send + Sync + Sized + 'static {
 }
 
 /// The arguments of one call, with their parameters.
-pub struct Arguments<'a> {
+pub(crate) struct Arguments<'a> {
     definition: &'a Definition,
     values: &'a [Value],
 }
 
 impl<'a> Arguments<'a> {
     /// For tests of a function's logic: `values` bound to `definition`'s parameters.
-    pub fn new(definition: &'a Definition, values: &'a [Value]) -> Self {
+    pub(crate) fn new(definition: &'a Definition, values: &'a [Value]) -> Self {
         Self { definition, values }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.values.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     /// The name of the parameter argument `index` binds to.
-    pub fn name(&self, index: usize) -> &str {
+    pub(crate) fn name(&self, index: usize) -> &str {
         self.definition
             .parameter_for(index)
             .map_or("argument", |p| p.name.as_str())
     }
 
     /// Argument `index` as it came.
-    pub fn value(&self, index: usize) -> &Value {
+    pub(crate) fn value(&self, index: usize) -> &Value {
         self.values.get(index).unwrap_or(&Value::Null)
     }
 
     /// Argument `index` as `T`; a value that does not fit is an error on that argument naming
     /// the place (`cidrs[2] is null`).
-    pub fn get<T: FromValue>(&self, index: usize) -> Result<T, FunctionError> {
+    pub(crate) fn get<T: FromValue>(&self, index: usize) -> Result<T, FunctionError> {
         T::from_value(self.value(index)).map_err(|mismatch| self.mismatch(index, &mismatch))
     }
 
     /// The variadic arguments, each as `T`.
-    pub fn rest<T: FromValue>(&self) -> Result<Vec<T>, FunctionError> {
+    #[cfg(test)]
+    pub(crate) fn rest<T: FromValue>(&self) -> Result<Vec<T>, FunctionError> {
         (self.definition.parameters.len()..self.values.len())
             .map(|index| self.get(index))
             .collect()
     }
 
     /// An error on argument `index`.
-    pub fn error(&self, index: usize, text: impl Into<String>) -> FunctionError {
+    pub(crate) fn error(&self, index: usize, text: impl Into<String>) -> FunctionError {
         FunctionError::at(index, text)
     }
 
@@ -97,13 +95,13 @@ impl<'a> Arguments<'a> {
 }
 
 /// Serves a [`Function`] to Terraform.
-pub struct FunctionAdapter<F: Function> {
+pub(crate) struct FunctionAdapter<F: Function> {
     function: F,
     definition: Definition,
 }
 
 impl<F: Function> FunctionAdapter<F> {
-    pub fn new(function: F) -> Self {
+    pub(crate) fn new(function: F) -> Self {
         let definition = function.definition();
         debug_assert!(
             definition.sanity_errors(F::NAME).is_empty(),
@@ -116,13 +114,8 @@ impl<F: Function> FunctionAdapter<F> {
         }
     }
 
-    /// The function's own logic, for tests.
-    pub fn function(&self) -> &F {
-        &self.function
-    }
-
     /// As a protocol trait object.
-    pub fn boxed(function: F) -> Arc<dyn ProviderFunction> {
+    pub(crate) fn boxed(function: F) -> Arc<dyn ProviderFunction> {
         Arc::new(Self::new(function))
     }
 }

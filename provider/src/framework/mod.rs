@@ -5,8 +5,8 @@
 //!
 //! - [`resource`]: the [`ManagedResource`](resource::ManagedResource) hooks and the lifecycle
 //!   that runs them for every RPC.
-//! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed configuration,
-//!   offline checks, one read) and their lifecycle.
+//! - `data_source`: the `DataSource` hooks (a typed configuration, offline checks, one read)
+//!   and their lifecycle; compiled only for its tests until the first data source.
 //! - [`function`]: the [`Function`](function::Function) definition and call, typed arguments,
 //!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
@@ -14,14 +14,15 @@
 //! - [`private`], [`timeouts`], [`tags`], [`failures`], [`upgrade`], [`consistency`]: the parts
 //!   of the lifecycle every resource shares.
 
-pub mod consistency;
-pub mod context;
-pub mod data_source;
-pub mod failures;
-pub mod function;
-pub mod private;
-pub mod resource;
-pub mod tags;
-pub mod timeouts;
-pub mod typed;
-pub mod upgrade;
+pub(crate) mod consistency;
+pub(crate) mod context;
+#[cfg(test)]
+pub(crate) mod data_source;
+pub(crate) mod failures;
+pub(crate) mod function;
+pub(crate) mod private;
+pub(crate) mod resource;
+pub(crate) mod tags;
+pub(crate) mod timeouts;
+pub(crate) mod typed;
+pub(crate) mod upgrade;

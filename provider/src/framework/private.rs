@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The private data of one resource instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Private<T> {
+pub(crate) struct Private<T> {
     /// The resource's own section.
     #[serde(default)]
     pub resource: T,
@@ -20,7 +20,7 @@ pub struct Private<T> {
 impl<T: Serialize + DeserializeOwned + Default> Private<T> {
     /// Reads private bytes. Data written before this format (release 0.1.0 wrote the
     /// resource's section alone) reads as that section; anything unreadable as the default.
-    pub fn decode(bytes: &[u8]) -> Private<T> {
+    pub(crate) fn decode(bytes: &[u8]) -> Private<T> {
         if bytes.is_empty() {
             return Private::default();
         }
@@ -34,7 +34,7 @@ impl<T: Serialize + DeserializeOwned + Default> Private<T> {
         }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
 }

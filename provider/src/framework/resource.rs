@@ -58,7 +58,7 @@ use crate::protocol::schema::Schema;
 
 /// Which step of Terraform's workflow a hook serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(crate) enum Stage {
     /// `PlanResourceChange`: values may be unknown; reads are checks and may fail.
     Plan,
     /// `ApplyResourceChange`: every value known, nothing changed yet.
@@ -66,14 +66,14 @@ pub enum Stage {
 }
 
 /// What an observation found.
-pub enum Observed<T> {
+pub(crate) enum Observed<T> {
     Found(T),
     /// The object the state points at no longer exists.
     Gone,
 }
 
 /// What an apply's executor came to: the progress record as it ended, and what went wrong.
-pub struct Outcome<Record, Op> {
+pub(crate) struct Outcome<Record, Op> {
     pub record: Record,
     /// Each failed operation with its error; empty on success.
     pub failures: Vec<(Op, OpError)>,
@@ -82,13 +82,13 @@ pub struct Outcome<Record, Op> {
 }
 
 impl<Record, Op> Outcome<Record, Op> {
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         self.failures.is_empty() && self.not_started == 0
     }
 }
 
 /// What an import found: the state, its private data, and warnings.
-pub struct Imported<P> {
+pub(crate) struct Imported<P> {
     pub state: Value,
     pub private: P,
     pub diagnostics: Diagnostics,
@@ -96,7 +96,7 @@ pub struct Imported<P> {
 
 /// Why a state is being rendered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Render {
+pub(crate) enum Render {
     /// A refresh: `echo` is the prior state.
     Read,
     /// A create or update: `echo` is the planned state.
@@ -106,7 +106,7 @@ pub enum Render {
 }
 
 /// What [`ManagedResource::render`] renders with, besides the record.
-pub struct RenderInput<'a, R: ManagedResource> {
+pub(crate) struct RenderInput<'a, R: ManagedResource> {
     pub why: Render,
     /// The state before (`None` on create).
     pub prior: Option<&'a R::State>,
@@ -119,7 +119,7 @@ pub struct RenderInput<'a, R: ManagedResource> {
 }
 
 /// The requests of a plan, typed, as [`ManagedResource::planned`] receives them.
-pub struct PlanInput<'a, R: ManagedResource> {
+pub(crate) struct PlanInput<'a, R: ManagedResource> {
     pub config: &'a R::Config,
     pub config_value: &'a Value,
     /// Terraform's proposed new state (the configuration merged with the prior state).
@@ -135,7 +135,7 @@ pub struct PlanInput<'a, R: ManagedResource> {
 /// One managed resource type: its schema and its own logic, one hook per stage of the flow.
 /// Everything else is [`ResourceLifecycle`]'s.
 #[async_trait]
-pub trait ManagedResource: Send + Sync + Sized + 'static {
+pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     /// Terraform's name for the type (`migration_…`).
     const TYPE_NAME: &'static str;
     /// How long a refresh or an import may take.
@@ -336,14 +336,14 @@ pub trait ManagedResource: Send + Sync + Sized + 'static {
 }
 
 /// Runs a [`ManagedResource`]'s hooks for every RPC Terraform sends about it.
-pub struct ResourceLifecycle<R: ManagedResource> {
+pub(crate) struct ResourceLifecycle<R: ManagedResource> {
     resource: R,
     schema: Schema,
     provider: Arc<ProviderState>,
 }
 
 impl<R: ManagedResource> ResourceLifecycle<R> {
-    pub fn new(resource: R, provider: Arc<ProviderState>) -> Self {
+    pub(crate) fn new(resource: R, provider: Arc<ProviderState>) -> Self {
         let schema = resource.schema();
         debug_assert_eq!(
             schema.version,
@@ -356,11 +356,6 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             schema,
             provider,
         }
-    }
-
-    /// The resource's own logic, for tests.
-    pub fn resource(&self) -> &R {
-        &self.resource
     }
 
     fn parse<T: FromValue>(value: &Value, what: &str, diagnostics: &mut Diagnostics) -> Option<T> {

@@ -8,12 +8,12 @@ use crate::protocol::diagnostics::Diagnostics;
 
 /// Tag naming the resource instance that owns an AWS object: a retry adopts what carries it,
 /// and refuses to touch what carries another owner's.
-pub const OWNER_TAG: &str = "migration:owner";
+pub(crate) const OWNER_TAG: &str = "migration:owner";
 /// Tag naming the resource type that created an object.
-pub const MANAGED_BY_TAG: &str = "migration:managed-by";
+pub(crate) const MANAGED_BY_TAG: &str = "migration:managed-by";
 
 /// `tags_all`: the provider's `default_tags` overridden by the resource's own `tags`.
-pub fn merge(
+pub(crate) fn merge(
     default_tags: &BTreeMap<String, String>,
     tags: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
@@ -23,7 +23,7 @@ pub fn merge(
 }
 
 /// Checks tag keys and values against AWS's rules, at `path`.
-pub fn check(tags: &BTreeMap<String, String>, path: Path, diagnostics: &mut Diagnostics) {
+pub(crate) fn check(tags: &BTreeMap<String, String>, path: Path, diagnostics: &mut Diagnostics) {
     for (key, value) in tags {
         if key.starts_with("aws:") {
             diagnostics.error_at(

@@ -11,7 +11,7 @@ use crate::protocol::schema::{Attribute, Nesting, Presence};
 
 /// Per-operation time limits, from the `timeouts` attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     pub create: Duration,
     pub update: Duration,
     pub delete: Duration,
@@ -19,7 +19,7 @@ pub struct Timeouts {
 
 /// Which limit applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     Create,
     Update,
     Delete,
@@ -27,7 +27,7 @@ pub enum Operation {
 
 /// Default for every operation: Transit Gateway and Client VPN associations routinely take
 /// minutes, Direct Connect associations tens of minutes.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 impl Default for Timeouts {
     fn default() -> Self {
@@ -40,7 +40,7 @@ impl Default for Timeouts {
 }
 
 impl Timeouts {
-    pub fn of(&self, operation: Operation) -> Duration {
+    pub(crate) fn of(&self, operation: Operation) -> Duration {
         match operation {
             Operation::Create => self.create,
             Operation::Update => self.update,
@@ -50,7 +50,7 @@ impl Timeouts {
 }
 
 /// The `timeouts = { create = "30m", update = "30m", delete = "30m" }` attribute.
-pub fn attribute() -> Attribute {
+pub(crate) fn attribute() -> Attribute {
     let field = |name: &str| {
         Attribute::optional(name, Type::String).describe(&format!(
             "How long to wait for the {name} to finish, as a duration such as `30m` or `1h`. \
@@ -67,7 +67,7 @@ pub fn attribute() -> Attribute {
 }
 
 /// Reads `timeouts` from a configuration or state object, reporting bad durations at their path.
-pub fn read(object: &Value, diagnostics: &mut Diagnostics) -> Timeouts {
+pub(crate) fn read(object: &Value, diagnostics: &mut Diagnostics) -> Timeouts {
     let mut timeouts = Timeouts::default();
     let Some(block) = object::nested(object, "timeouts") else {
         return timeouts;

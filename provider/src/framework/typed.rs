@@ -12,17 +12,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::protocol::cty::{Number, Path, Value};
 
-pub use crate::protocol::object::Maybe;
+pub(crate) use crate::protocol::object::Maybe;
 
 /// Why a value does not fit its Rust type, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mismatch {
+pub(crate) struct Mismatch {
     pub path: Path,
     pub kind: MismatchKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MismatchKind {
+pub(crate) enum MismatchKind {
     /// Unknown where the type needs a known value (`Maybe` absorbs this one).
     Unknown,
     /// Null where the type needs a value (`Option` absorbs this one).
@@ -40,7 +40,7 @@ impl Mismatch {
     }
 
     /// A value of another kind than `expected`.
-    pub fn wrong(expected: &'static str) -> Mismatch {
+    pub(crate) fn wrong(expected: &'static str) -> Mismatch {
         Mismatch::new(MismatchKind::Wrong { expected })
     }
 
@@ -50,7 +50,7 @@ impl Mismatch {
         self
     }
 
-    pub fn is_unknown(&self) -> bool {
+    pub(crate) fn is_unknown(&self) -> bool {
         self.kind == MismatchKind::Unknown
     }
 }
@@ -77,17 +77,18 @@ impl std::fmt::Display for Mismatch {
 }
 
 /// A Rust value read from a cty value.
-pub trait FromValue: Sized {
+pub(crate) trait FromValue: Sized {
     fn from_value(value: &Value) -> Result<Self, Mismatch>;
 }
 
 /// A Rust value written as a cty value.
-pub trait ToValue {
+pub(crate) trait ToValue {
     fn to_value(&self) -> Value;
 }
 
 /// A struct declared with [`typed_object!`](crate::typed_object): its attribute names.
-pub trait Attributes {
+#[cfg(test)]
+pub(crate) trait Attributes {
     const ATTRIBUTES: &'static [&'static str];
 }
 
@@ -370,7 +371,7 @@ impl<T: ToValue> ToValue for OrEmpty<T> {
 }
 
 /// Reads attribute `name` of an object's attributes (absent reads as null).
-pub fn attribute<T: FromValue>(
+pub(crate) fn attribute<T: FromValue>(
     attributes: &BTreeMap<String, Value>,
     name: &str,
 ) -> Result<T, Mismatch> {
@@ -379,7 +380,7 @@ pub fn attribute<T: FromValue>(
 }
 
 /// The attributes of an object value, for [`typed_object!`](crate::typed_object).
-pub fn object_attributes(value: &Value) -> Result<&BTreeMap<String, Value>, Mismatch> {
+pub(crate) fn object_attributes(value: &Value) -> Result<&BTreeMap<String, Value>, Mismatch> {
     refuse_unknown_or_null(value)?;
     match value {
         Value::Object(attributes) => Ok(attributes),
@@ -427,25 +428,28 @@ macro_rules! typed_object {
             }
         }
 
+        #[cfg(test)]
         impl $crate::framework::typed::Attributes for $name {
             const ATTRIBUTES: &'static [&'static str] = &[ $( stringify!($field) ),* ];
         }
     };
 }
 
+#[cfg(test)]
 /// Which attributes of a schema object a typed struct holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Holds {
+pub(crate) enum Holds {
     /// Every attribute (a state).
     Everything,
     /// What a configuration sets: every attribute that is not computed only.
     Arguments,
 }
 
+#[cfg(test)]
 /// Panics unless `T`'s fields are exactly the attributes `holds` picks of the object at `path`
 /// in `block` (the schema's top level, then nested attribute names), so that a struct and its
 /// schema cannot drift apart.
-pub fn assert_matches_schema<T: Attributes>(
+pub(crate) fn assert_matches_schema<T: Attributes>(
     block: &crate::protocol::schema::Block,
     path: &[&str],
     holds: Holds,

@@ -10,7 +10,7 @@ use crate::protocol::schema::Schema;
 /// State JSON of schema `version` as a value of `schema`: `steps[i]` turns version `i`'s JSON
 /// into version `i + 1`'s; attributes the schema no longer has are dropped (additive changes
 /// need no step); state from a newer provider is refused.
-pub fn upgrade_state(
+pub(crate) fn upgrade_state(
     type_name: &str,
     schema: &Schema,
     version: i64,

@@ -17,7 +17,7 @@ use crate::typed_object;
 typed_object! {
     /// One overlapping pair: `wider` contains `narrower`.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Overlap {
+    pub(crate) struct Overlap {
         pub wider: String,
         pub wider_index: i64,
         pub narrower: String,
@@ -26,7 +26,7 @@ typed_object! {
 }
 
 /// The element type of the result.
-pub fn overlap_type() -> Type {
+pub(crate) fn overlap_type() -> Type {
     Type::object([
         ("wider", Type::String),
         ("wider_index", Type::Number),
@@ -35,7 +35,7 @@ pub fn overlap_type() -> Type {
     ])
 }
 
-pub struct CidrOverlaps;
+pub(crate) struct CidrOverlaps;
 
 const DESCRIPTION: &str = "\
 Returns every pair of CIDR blocks in `cidrs` that share addresses, not just whether there is one, \

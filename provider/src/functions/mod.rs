@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crate::framework::function::FunctionAdapter;
 use crate::protocol::resource::ProviderFunction;
 
-pub mod cidr_overlaps;
+pub(crate) mod cidr_overlaps;
 
 /// Every function, constructed once per provider process.
-pub fn all() -> Vec<Arc<dyn ProviderFunction>> {
+pub(crate) fn all() -> Vec<Arc<dyn ProviderFunction>> {
     vec![FunctionAdapter::boxed(cidr_overlaps::CidrOverlaps)]
 }

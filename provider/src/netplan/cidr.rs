@@ -12,7 +12,7 @@ use std::fmt;
 /// Why a configured string is not a usable CIDR. Variants that can be fixed
 /// mechanically carry the `canonical` value so a diagnostic can suggest it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CidrError {
+pub(crate) enum CidrError {
     NotACidr { input: String },
     HostBitsSet { input: String, canonical: IpNet },
     NotCanonical { input: String, canonical: IpNet },
@@ -43,7 +43,7 @@ impl std::error::Error for CidrError {}
 /// Parses a CIDR that AWS will accept and echo back unchanged: a network
 /// address (no host bits) in canonical text (no leading zeros, lower-case
 /// compressed IPv6).
-pub fn parse_canonical(text: &str) -> Result<IpNet, CidrError> {
+pub(crate) fn parse_canonical(text: &str) -> Result<IpNet, CidrError> {
     let net: IpNet = text.parse().map_err(|_| CidrError::NotACidr {
         input: text.to_owned(),
     })?;

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 
 /// The `targets` (in input order) not wholly inside the union of `cover`.
 /// O((t + c) log c).
-pub fn uncovered(targets: &[IpNet], cover: &[IpNet]) -> Vec<IpNet> {
+pub(crate) fn uncovered(targets: &[IpNet], cover: &[IpNet]) -> Vec<IpNet> {
     let runs = merged_runs(cover);
     targets
         .iter()
@@ -27,7 +27,7 @@ pub fn uncovered(targets: &[IpNet], cover: &[IpNet]) -> Vec<IpNet> {
 
 /// The `items` (in input order) that share no address with any of `others`.
 /// O((i + o) log o).
-pub fn disjoint_from(items: &[IpNet], others: &[IpNet]) -> Vec<IpNet> {
+pub(crate) fn disjoint_from(items: &[IpNet], others: &[IpNet]) -> Vec<IpNet> {
     let runs = merged_runs(others);
     items
         .iter()

@@ -27,7 +27,9 @@ pub struct Network {
 /// A VPC route the hub wants: `destination` via the Transit Gateway.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Route {
+    /// The VPC route table (`rtb-…`).
     pub route_table: String,
+    /// The CIDR it routes to the Transit Gateway.
     pub destination: IpNet,
 }
 
@@ -35,8 +37,11 @@ pub struct Route {
 /// `"tgw-0abc"`, `"local"`, `"pcx-1"`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObservedRoute {
+    /// The VPC route table (`rtb-…`).
     pub route_table: String,
+    /// The CIDR it routes.
     pub destination: IpNet,
+    /// What the route points at.
     pub target: String,
 }
 
@@ -45,7 +50,9 @@ pub struct ObservedRoute {
 /// re-target `existing_target`, or drop the overlapping CIDR.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteConflict {
+    /// The route the hub wants.
     pub route: Route,
+    /// What the table routes the destination to today.
     pub existing_target: String,
 }
 

@@ -12,11 +12,11 @@
 //! family either nest or are disjoint, and sorting by (family, network address,
 //! prefix length) puts every prefix before all the prefixes it contains.
 
-pub mod cidr;
-pub mod coverage;
+pub(crate) mod cidr;
+pub(crate) mod coverage;
 pub mod mesh;
 pub mod overlap;
-pub mod shadowing;
+pub(crate) mod shadowing;
 
 #[cfg(test)]
 mod testgen;
@@ -28,7 +28,9 @@ use ipnet::IpNet;
 /// from rather than only the addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labelled<L> {
+    /// What the prefix belongs to.
     pub label: L,
+    /// The prefix itself; host bits are ignored.
     pub prefix: IpNet,
 }
 

@@ -16,7 +16,9 @@ use ipnet::IpNet;
 /// the one that came first in the input.
 #[derive(Debug)]
 pub struct Overlap<'a, L> {
+    /// The prefix that contains the other.
     pub wider: &'a Labelled<L>,
+    /// The prefix contained (the shared range).
     pub narrower: &'a Labelled<L>,
 }
 

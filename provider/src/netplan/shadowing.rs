@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 /// own are allowed again; `lost` is reported only when that does not give back
 /// all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shadowed<L> {
+pub(crate) struct Shadowed<L> {
     pub group: L,
     pub authorized: IpNet,
     pub lost: IpNet,
@@ -45,7 +45,7 @@ struct Node<'a, L> {
 /// positions of that group's prefixes on it; a rule whose nearest ancestor of
 /// its own group is further up is a region given back inside the loss below
 /// that ancestor. O(n log n + output).
-pub fn shadowed_rules<L: Ord + Clone>(rules: &[Labelled<L>]) -> Vec<Shadowed<L>> {
+pub(crate) fn shadowed_rules<L: Ord + Clone>(rules: &[Labelled<L>]) -> Vec<Shadowed<L>> {
     let mut sorted: Vec<(Span, &L, IpNet)> = rules
         .iter()
         .map(|r| (Span::of(&r.prefix), &r.label, r.prefix.trunc()))

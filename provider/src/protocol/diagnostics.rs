@@ -3,19 +3,25 @@
 
 use super::cty::Path;
 
+/// Whether a diagnostic fails the operation or is only shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
+    /// The operation fails.
     Error,
+    /// Shown; the operation goes on.
     Warning,
 }
 
+/// One message for the user, optionally about one attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it fails the operation.
     pub severity: Severity,
     /// One line saying what is wrong.
     pub summary: String,
     /// What exactly, and what to do about it.
     pub detail: String,
+    /// The attribute it is about, so Terraform can point at its line.
     pub attribute: Option<Path>,
 }
 
@@ -24,14 +30,17 @@ pub struct Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// No diagnostics.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds an error about the whole object.
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Error, None, summary, detail);
     }
 
+    /// Adds an error about `attribute`.
     pub fn error_at(
         &mut self,
         attribute: Path,
@@ -41,10 +50,12 @@ impl Diagnostics {
         self.push(Severity::Error, Some(attribute), summary, detail);
     }
 
+    /// Adds a warning about the whole object.
     pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, None, summary, detail);
     }
 
+    /// Adds a warning about `attribute`.
     pub fn warning_at(
         &mut self,
         attribute: Path,
@@ -69,18 +80,22 @@ impl Diagnostics {
         });
     }
 
+    /// Appends `other`'s diagnostics.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether the operation fails.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Whether there is nothing to show.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The diagnostics in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

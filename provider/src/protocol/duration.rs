@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// Parses a Go duration: a sequence of decimal numbers, each with a unit (`ns`, `us`, `µs`,
 /// `ms`, `s`, `m`, `h`). Negative durations are refused: no timeout can be negative.
-pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_go_duration(text: &str) -> Result<Duration, String> {
     let invalid = || {
         format!(
             "{text:?} is not a duration: use a number with a unit, such as \"30m\", \"1h30m\" or \"90s\""

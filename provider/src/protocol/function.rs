@@ -22,6 +22,7 @@ use super::cty::Type;
 pub struct Parameter {
     /// Shown in errors and docs only: arguments are positional.
     pub name: String,
+    /// The type Terraform converts the argument to before the call.
     pub ty: Type,
     /// Markdown.
     pub description: String,
@@ -33,6 +34,7 @@ pub struct Parameter {
 }
 
 impl Parameter {
+    /// A parameter of type `ty` that refuses null and unknown arguments.
     pub fn new(name: &str, ty: Type) -> Self {
         Self {
             name: name.to_string(),
@@ -43,16 +45,19 @@ impl Parameter {
         }
     }
 
+    /// With `markdown` as its description.
     pub fn describe(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();
         self
     }
 
+    /// Lets a null argument reach the function.
     pub fn allow_null(mut self) -> Self {
         self.allow_null = true;
         self
     }
 
+    /// Lets an argument that is not wholly known reach the function.
     pub fn allow_unknown(mut self) -> Self {
         self.allow_unknown = true;
         self
@@ -85,9 +90,11 @@ impl Parameter {
 /// What a function takes and returns, and its documentation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Definition {
+    /// The positional parameters, in order.
     pub parameters: Vec<Parameter>,
     /// A trailing parameter taking any number of arguments (each of its type).
     pub variadic: Option<Parameter>,
+    /// The type every result has.
     pub return_type: Type,
     /// One line, plain text.
     pub summary: String,
@@ -98,6 +105,7 @@ pub struct Definition {
 }
 
 impl Definition {
+    /// A function returning `return_type`, with no parameters yet.
     pub fn new(return_type: Type) -> Self {
         Self {
             parameters: Vec::new(),
@@ -109,26 +117,31 @@ impl Definition {
         }
     }
 
+    /// With `parameter` appended to the positional parameters.
     pub fn parameter(mut self, parameter: Parameter) -> Self {
         self.parameters.push(parameter);
         self
     }
 
+    /// With `parameter` as the trailing variadic parameter.
     pub fn variadic(mut self, parameter: Parameter) -> Self {
         self.variadic = Some(parameter);
         self
     }
 
+    /// With `text` as its one-line summary.
     pub fn summary(mut self, text: &str) -> Self {
         self.summary = text.to_string();
         self
     }
 
+    /// With `markdown` as its description.
     pub fn describe(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();
         self
     }
 
+    /// Deprecated, `message` saying what to use instead.
     pub fn deprecated(mut self, message: &str) -> Self {
         self.deprecation = message.to_string();
         self
@@ -188,6 +201,7 @@ impl Definition {
         errors
     }
 
+    /// The wire form GetFunctions and GetProviderSchema send.
     pub fn to_proto(&self) -> tfplugin6::Function {
         tfplugin6::Function {
             parameters: self.parameters.iter().map(Parameter::to_proto).collect(),
@@ -253,6 +267,7 @@ fn string_kind(text: &str) -> i32 {
 pub struct FunctionError {
     /// Ends without a full stop: Terraform appends one.
     pub text: String,
+    /// The argument the error is about, if any.
     pub argument: Option<usize>,
 }
 
@@ -273,6 +288,7 @@ impl FunctionError {
         }
     }
 
+    /// The wire form CallFunction answers with.
     pub fn to_proto(&self) -> tfplugin6::FunctionError {
         tfplugin6::FunctionError {
             text: self.text.clone(),
@@ -280,6 +296,7 @@ impl FunctionError {
         }
     }
 
+    /// Reads the wire form back (the test harness plays Terraform).
     pub fn from_proto(error: &tfplugin6::FunctionError) -> Self {
         Self {
             text: error.text.clone(),

@@ -11,6 +11,7 @@ use base64::Engine;
 /// The value go-plugin's host sets in `TF_PLUGIN_MAGIC_COOKIE`; its only purpose is to tell a
 /// human who ran the binary by hand that it is not a command-line tool.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// The value Terraform sets `TF_PLUGIN_MAGIC_COOKIE` to.
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
@@ -105,7 +106,9 @@ pub fn negotiate(env: &HashMap<String, String>) -> Result<Launch, Refusal> {
 /// Where the server listens, as the handshake line names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Address {
+    /// A Unix domain socket, by path.
     Unix(std::path::PathBuf),
+    /// A loopback TCP port.
     Tcp(std::net::SocketAddr),
 }
 

@@ -10,25 +10,25 @@ use super::cty::Value;
 /// yet created). Resources keep it distinct from "absent" so plan-time checks skip it and
 /// apply-time checks see it known.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Maybe<T> {
+pub(crate) enum Maybe<T> {
     Known(T),
     Unknown,
 }
 
 impl<T> Maybe<T> {
-    pub fn known(&self) -> Option<&T> {
+    pub(crate) fn known(&self) -> Option<&T> {
         match self {
             Maybe::Known(value) => Some(value),
             Maybe::Unknown => None,
         }
     }
 
-    pub fn is_known(&self) -> bool {
+    pub(crate) fn is_known(&self) -> bool {
         matches!(self, Maybe::Known(_))
     }
 
     /// The known value transformed; unknown stays unknown.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Maybe<U> {
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Maybe<U> {
         match self {
             Maybe::Known(value) => Maybe::Known(f(value)),
             Maybe::Unknown => Maybe::Unknown,
@@ -36,20 +36,16 @@ impl<T> Maybe<T> {
     }
 }
 
-pub fn string(object: &Value, name: &str) -> Option<String> {
+pub(crate) fn string(object: &Value, name: &str) -> Option<String> {
     object.attr(name)?.as_str().map(str::to_string)
 }
 
-pub fn bool(object: &Value, name: &str) -> Option<bool> {
+pub(crate) fn bool(object: &Value, name: &str) -> Option<bool> {
     object.attr(name)?.as_bool()
 }
 
-pub fn i64(object: &Value, name: &str) -> Option<i64> {
-    object.attr(name)?.as_number()?.as_i64()
-}
-
 /// The known string elements of a list or set attribute.
-pub fn strings(object: &Value, name: &str) -> Vec<String> {
+pub(crate) fn strings(object: &Value, name: &str) -> Vec<String> {
     object
         .attr(name)
         .and_then(Value::elements)
@@ -63,7 +59,7 @@ pub fn strings(object: &Value, name: &str) -> Vec<String> {
 }
 
 /// The known string values of a map attribute.
-pub fn string_map(object: &Value, name: &str) -> BTreeMap<String, String> {
+pub(crate) fn string_map(object: &Value, name: &str) -> BTreeMap<String, String> {
     object
         .attr(name)
         .and_then(Value::as_map)
@@ -76,19 +72,19 @@ pub fn string_map(object: &Value, name: &str) -> BTreeMap<String, String> {
 }
 
 /// A nested object attribute or single block, if set.
-pub fn nested<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn nested<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object
         .attr(name)
         .filter(|v| !v.is_null() && !v.is_unknown())
 }
 
-pub fn string_set_value(items: impl IntoIterator<Item = String>) -> Value {
+pub(crate) fn string_set_value(items: impl IntoIterator<Item = String>) -> Value {
     let mut items: Vec<String> = items.into_iter().collect();
     items.sort();
     items.dedup();
     Value::Set(items.into_iter().map(Value::string).collect())
 }
 
-pub fn optional_string(value: Option<&str>) -> Value {
+pub(crate) fn optional_string(value: Option<&str>) -> Value {
     value.map_or(Value::Null, |s| Value::string(s.to_string()))
 }

@@ -21,10 +21,13 @@ pub trait Provider: Send + Sync + 'static {
     /// The `provider "migration" {}` block.
     fn schema(&self) -> &Schema;
 
+    /// The managed resource types, in the order GetProviderSchema lists them.
     fn resources(&self) -> &[Arc<dyn Resource>];
 
+    /// The data source types, in the order GetProviderSchema lists them.
     fn data_sources(&self) -> &[Arc<dyn DataResource>];
 
+    /// The provider-defined functions.
     fn functions(&self) -> &[Arc<dyn ProviderFunction>];
 
     /// Checks that need no AWS access; the configuration may contain unknown values.
@@ -34,6 +37,7 @@ pub trait Provider: Send + Sync + 'static {
     /// operation; `config` may contain unknowns during plan, which must not fail the plan.
     async fn configure(&self, config: &Value, cancel: CancellationToken) -> Diagnostics;
 
+    /// The managed resource type an RPC names, if this provider has it.
     fn resource(&self, type_name: &str) -> Option<Arc<dyn Resource>> {
         self.resources()
             .iter()
@@ -41,6 +45,7 @@ pub trait Provider: Send + Sync + 'static {
             .cloned()
     }
 
+    /// The data source type an RPC names, if this provider has it.
     fn data_source(&self, type_name: &str) -> Option<Arc<dyn DataResource>> {
         self.data_sources()
             .iter()
@@ -48,75 +53,108 @@ pub trait Provider: Send + Sync + 'static {
             .cloned()
     }
 
+    /// The function a CallFunction names, if this provider has it.
     fn function(&self, name: &str) -> Option<Arc<dyn ProviderFunction>> {
         self.functions().iter().find(|f| f.name() == name).cloned()
     }
 }
 
+/// ReadResource: refresh one instance from what exists remotely.
 pub struct ReadRequest {
+    /// The state Terraform holds (after any upgrade).
     pub current_state: Value,
+    /// The private bytes the last plan, apply or read returned.
     pub private: Vec<u8>,
+    /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
 
+/// The answer to a [`ReadRequest`].
 pub struct ReadResponse {
     /// Null when the remote object is gone: Terraform then plans to create it again.
     pub new_state: Value,
+    /// Private bytes Terraform keeps for the next operation.
     pub private: Vec<u8>,
+    /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
+/// PlanResourceChange: what applying the configuration would do to one instance.
 pub struct PlanRequest {
     /// Null when the resource is being created.
     pub prior_state: Value,
     /// Null when the resource is being destroyed.
     pub proposed_new_state: Value,
+    /// The configuration as written; may hold unknown values.
     pub config: Value,
+    /// The private bytes of the prior state.
     pub prior_private: Vec<u8>,
+    /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
 
+/// The answer to a [`PlanRequest`].
 pub struct PlanResponse {
+    /// The state expected after the apply; unknown where only the apply can tell.
     pub planned_state: Value,
+    /// Attributes whose change forces the instance to be replaced.
     pub requires_replace: Vec<cty::Path>,
+    /// Private bytes handed to the apply of this plan.
     pub planned_private: Vec<u8>,
+    /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
+/// ApplyResourceChange: carry out a plan for one instance.
 pub struct ApplyRequest {
+    /// Null when the resource is being created.
     pub prior_state: Value,
     /// Null for a destroy.
     pub planned_state: Value,
+    /// The configuration, wholly known at apply time.
     pub config: Value,
+    /// The private bytes the plan returned.
     pub planned_private: Vec<u8>,
+    /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
 
+/// The answer to an [`ApplyRequest`].
 pub struct ApplyResponse {
     /// Whatever exists after the apply, even when it failed part way: a null state after a
     /// failed create makes Terraform forget what was created.
     pub new_state: Value,
+    /// Private bytes Terraform keeps for the next operation.
     pub private: Vec<u8>,
+    /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
+/// ImportResourceState: start managing an existing object named by its import id.
 pub struct ImportRequest {
+    /// The id given to `terraform import` or an `import` block.
     pub id: String,
+    /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
 
+/// The answer to an [`ImportRequest`].
 pub struct ImportResponse {
     /// The imported state; Terraform reads it right after, so it need only identify the object.
     pub state: Option<Value>,
+    /// Private bytes Terraform keeps with the imported state.
     pub private: Vec<u8>,
+    /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
 /// One managed resource type.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
+    /// The type name `resource` blocks use (`migration_hub_network`).
     fn type_name(&self) -> &'static str;
 
+    /// Its schema, which every value it receives and returns conforms to.
     fn schema(&self) -> &Schema;
 
     /// Static checks of one configuration, which may contain unknowns.
@@ -130,12 +168,16 @@ pub trait Resource: Send + Sync + 'static {
         decode_stored_state(self.type_name(), self.schema(), version, json)
     }
 
+    /// Refreshes one instance from what exists in AWS.
     async fn read(&self, request: ReadRequest) -> ReadResponse;
 
+    /// Plans a create, update or destroy of one instance.
     async fn plan(&self, request: PlanRequest) -> PlanResponse;
 
+    /// Carries out a plan of one instance.
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse;
 
+    /// Identifies an existing object to manage.
     async fn import(&self, request: ImportRequest) -> ImportResponse;
 }
 
@@ -148,6 +190,7 @@ pub enum Deferral {
     ProviderConfigUnknown,
 }
 
+/// ReadDataSource: read one data source during plan or apply.
 pub struct DataReadRequest {
     /// Wholly known in every read Terraform sends (it postpones a read with unknowns to the
     /// apply itself).
@@ -155,22 +198,28 @@ pub struct DataReadRequest {
     /// Whether Terraform understands a deferred answer (`ClientCapabilities.deferral_allowed`:
     /// only with deferred actions enabled, an experiment of Terraform ≥ 1.9).
     pub deferral_allowed: bool,
+    /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
 
+/// The answer to a [`DataReadRequest`].
 pub struct DataReadResponse {
     /// The data source's object: wholly known and not null, unless there are errors or the
     /// read is deferred (then unknown).
     pub state: Value,
+    /// Set when the read is postponed instead of answered.
     pub deferred: Option<Deferral>,
+    /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
 /// One data source type (Terraform's "data resource").
 #[async_trait]
 pub trait DataResource: Send + Sync + 'static {
+    /// The type name `data` blocks use.
     fn type_name(&self) -> &'static str;
 
+    /// Its schema, which every value it receives and returns conforms to.
     fn schema(&self) -> &Schema;
 
     /// Static checks of one configuration, which may contain unknowns.
@@ -184,8 +233,10 @@ pub trait DataResource: Send + Sync + 'static {
 /// One provider-defined function (`provider::migration::<name>(...)`). Functions are pure:
 /// Terraform calls them on a provider it may never have configured.
 pub trait ProviderFunction: Send + Sync + 'static {
+    /// The name configurations call it by (`provider::migration::<name>`).
     fn name(&self) -> &'static str;
 
+    /// Its parameters, return type and documentation.
     fn definition(&self) -> &Definition;
 
     /// One call, with the arguments decoded against their parameters' types (positional, then

@@ -14,23 +14,31 @@ use super::cty::Type;
 /// A versioned schema; `version` is what `UpgradeResourceState` upgrades stored state from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
+    /// Bumped when the stored state layout changes.
     pub version: i64,
+    /// The top-level attributes and nested blocks.
     pub block: Block,
 }
 
 /// An object with attributes and nested blocks (the top level of every schema).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Block {
+    /// Attributes, in the order the docs list them.
     pub attributes: Vec<Attribute>,
+    /// Nested block types.
     pub blocks: Vec<NestedBlock>,
+    /// Markdown shown in the docs and by language servers.
     pub description: String,
+    /// Whether Terraform warns when the block is used.
     pub deprecated: bool,
 }
 
 /// Whether the user must, may, or cannot set an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
+    /// The user must set it.
     Required,
+    /// The user may set it; unset means null.
     Optional,
     /// Set by the provider only.
     Computed,
@@ -41,44 +49,67 @@ pub enum Presence {
 /// An attribute's value shape: a plain cty type, or a nested object with its own attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttributeType {
+    /// A value of a cty type.
     Plain(Type),
+    /// Objects with attributes of their own (protocol 6 nested attributes).
     Nested(NestedAttributes),
 }
 
+/// One attribute of a block or of a nested attribute: its name, value shape and who sets it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
+    /// The name configurations use.
     pub name: String,
+    /// Its value shape.
     pub ty: AttributeType,
+    /// Who sets it: the user, the provider, or either.
     pub presence: Presence,
+    /// Markdown shown in the docs and by language servers.
     pub description: String,
+    /// Whether Terraform hides the value in its output.
     pub sensitive: bool,
+    /// Whether Terraform warns when it is set.
     pub deprecated: bool,
+    /// Whether the value is only in the configuration, never in plan or state.
     pub write_only: bool,
 }
 
 /// How nested attributes or blocks repeat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nesting {
+    /// One object, or null.
     Single,
+    /// An ordered list of objects.
     List,
+    /// A set of objects.
     Set,
+    /// Objects by string key.
     Map,
     /// Blocks only: a single block that is never null (absent means all attributes null).
     Group,
 }
 
+/// The objects of a nested attribute: how they repeat and their attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NestedAttributes {
+    /// How the objects repeat.
     pub nesting: Nesting,
+    /// The attributes of each object.
     pub attributes: Vec<Attribute>,
 }
 
+/// A nested block type (`data_center { ... }`): its name, how it repeats and its contents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NestedBlock {
+    /// The block name configurations use.
     pub type_name: String,
+    /// How the blocks repeat.
     pub nesting: Nesting,
+    /// The contents of each block.
     pub block: Block,
+    /// The fewest blocks allowed; 0 for no limit.
     pub min_items: i64,
+    /// The most blocks allowed; 0 for no limit.
     pub max_items: i64,
 }
 
@@ -95,18 +126,22 @@ impl Attribute {
         }
     }
 
+    /// An attribute of type `ty` the user must set.
     pub fn required(name: &str, ty: Type) -> Self {
         Self::new(name, AttributeType::Plain(ty), Presence::Required)
     }
 
+    /// An attribute of type `ty` the user may set.
     pub fn optional(name: &str, ty: Type) -> Self {
         Self::new(name, AttributeType::Plain(ty), Presence::Optional)
     }
 
+    /// An attribute of type `ty` only the provider sets.
     pub fn computed(name: &str, ty: Type) -> Self {
         Self::new(name, AttributeType::Plain(ty), Presence::Computed)
     }
 
+    /// An attribute of type `ty` the provider decides when the user does not set it.
     pub fn optional_computed(name: &str, ty: Type) -> Self {
         Self::new(name, AttributeType::Plain(ty), Presence::OptionalComputed)
     }
@@ -128,21 +163,25 @@ impl Attribute {
         )
     }
 
+    /// With `markdown` as its description.
     pub fn describe(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();
         self
     }
 
+    /// Hidden in Terraform's output.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
         self
     }
 
+    /// Marked deprecated: Terraform warns when it is set.
     pub fn deprecated(mut self) -> Self {
         self.deprecated = true;
         self
     }
 
+    /// Whether the provider may set this attribute (computed or optional-computed).
     pub fn is_computed(&self) -> bool {
         matches!(
             self.presence,
@@ -165,10 +204,12 @@ impl Attribute {
 }
 
 impl NestedAttributes {
+    /// The object type of one element.
     pub fn object_type(&self) -> Type {
         object_of(&self.attributes, &[])
     }
 
+    /// The cty type Terraform encodes the whole value with.
     pub fn value_type(&self) -> Type {
         let object = self.object_type();
         match self.nesting {
@@ -181,6 +222,7 @@ impl NestedAttributes {
 }
 
 impl NestedBlock {
+    /// The cty type Terraform encodes the whole value with.
     pub fn value_type(&self) -> Type {
         let object = self.block.implied_type();
         match self.nesting {
@@ -210,16 +252,19 @@ impl Block {
         object_of(&self.attributes, &self.blocks)
     }
 
+    /// The attribute named `name`, if the block has one.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
 
+    /// The nested block type named `name`, if the block has one.
     pub fn block(&self, name: &str) -> Option<&NestedBlock> {
         self.blocks.iter().find(|b| b.type_name == name)
     }
 }
 
 impl Schema {
+    /// The object type of values of this schema.
     pub fn implied_type(&self) -> Type {
         self.block.implied_type()
     }
@@ -232,6 +277,7 @@ impl Schema {
         errors
     }
 
+    /// The wire form GetProviderSchema sends.
     pub fn to_proto(&self) -> tfplugin6::Schema {
         tfplugin6::Schema {
             version: self.version,

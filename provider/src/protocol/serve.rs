@@ -22,7 +22,9 @@ use super::tls::{self, ServerIdentity};
 /// How the process serves: as Terraform's child (mutual TLS when Terraform asks for it), or by
 /// hand in debug mode (plaintext, prints `TF_REATTACH_PROVIDERS`).
 pub enum Mode {
+    /// Started by Terraform, with what the handshake environment said.
     Managed(Launch),
+    /// Started by hand with `--debug`.
     Debug,
 }
 

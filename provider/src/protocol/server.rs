@@ -30,24 +30,24 @@ use super::wire_diagnostics::path_to_proto;
 
 /// gRPC messages may be far larger than tonic's 4 MiB default: Terraform allows 256 MiB, and a
 /// hub with hundreds of routes has a large state.
-pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// Process-wide cancellation: StopProvider cancels `stop` (in-flight operations end early and
 /// return partial state; the process keeps serving), Shutdown cancels both.
 #[derive(Clone, Default)]
-pub struct Lifecycle {
+pub(crate) struct Lifecycle {
     pub stop: CancellationToken,
     pub shutdown: CancellationToken,
 }
 
 /// `tfplugin6.Provider` over a [`Provider`] implementation.
-pub struct ProviderService<P: Provider> {
+pub(crate) struct ProviderService<P: Provider> {
     provider: Arc<P>,
     lifecycle: Lifecycle,
 }
 
 impl<P: Provider> ProviderService<P> {
-    pub fn new(provider: Arc<P>, lifecycle: Lifecycle) -> Self {
+    pub(crate) fn new(provider: Arc<P>, lifecycle: Lifecycle) -> Self {
         Self {
             provider,
             lifecycle,
@@ -90,7 +90,7 @@ impl<P: Provider> ProviderService<P> {
 
 /// Reads a DynamicValue (Terraform always sends msgpack; JSON is accepted too); absent means
 /// null.
-pub fn decode(value: Option<&DynamicValue>, ty: &Type) -> Result<Value, cty::CodecError> {
+pub(crate) fn decode(value: Option<&DynamicValue>, ty: &Type) -> Result<Value, cty::CodecError> {
     match value {
         Some(v) if !v.msgpack.is_empty() => cty::from_msgpack(&v.msgpack, ty),
         Some(v) if !v.json.is_empty() => cty::from_json(&v.json, ty),
@@ -99,7 +99,7 @@ pub fn decode(value: Option<&DynamicValue>, ty: &Type) -> Result<Value, cty::Cod
 }
 
 /// Writes a DynamicValue as msgpack: JSON cannot carry unknown values.
-pub fn encode(value: &Value, ty: &Type) -> Result<DynamicValue, cty::CodecError> {
+pub(crate) fn encode(value: &Value, ty: &Type) -> Result<DynamicValue, cty::CodecError> {
     Ok(DynamicValue {
         msgpack: cty::to_msgpack(value, ty)?,
         json: Vec::new(),
@@ -617,12 +617,12 @@ fn call(
 
 /// go-plugin's controller: Terraform calls Shutdown on every close, then waits 2 s before
 /// killing the process.
-pub struct ControllerService {
+pub(crate) struct ControllerService {
     lifecycle: Lifecycle,
 }
 
 impl ControllerService {
-    pub fn new(lifecycle: Lifecycle) -> Self {
+    pub(crate) fn new(lifecycle: Lifecycle) -> Self {
         Self { lifecycle }
     }
 }
@@ -642,12 +642,12 @@ impl plugin::grpc_controller_server::GrpcController for ControllerService {
 
 /// go-plugin's stdio forwarding. The provider never writes to stdout after the handshake, so the
 /// stream stays open and silent until shutdown.
-pub struct StdioService {
+pub(crate) struct StdioService {
     lifecycle: Lifecycle,
 }
 
 impl StdioService {
-    pub fn new(lifecycle: Lifecycle) -> Self {
+    pub(crate) fn new(lifecycle: Lifecycle) -> Self {
         Self { lifecycle }
     }
 }
@@ -678,7 +678,7 @@ fn async_stream_until(
 }
 
 /// grpc.health.v1 with the service name go-plugin checks (`plugin`).
-pub struct HealthService;
+pub(crate) struct HealthService;
 
 #[tonic::async_trait]
 impl health::health_server::Health for HealthService {

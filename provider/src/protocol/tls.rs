@@ -19,7 +19,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTi
 
 /// Why TLS could not be set up; each message says what the host (Terraform) or user should do.
 #[derive(Debug)]
-pub struct TlsError(pub String);
+pub(crate) struct TlsError(pub String);
 
 impl std::fmt::Display for TlsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,12 +31,12 @@ impl std::error::Error for TlsError {}
 
 /// The crypto provider every TLS object in this process uses: aws-lc-rs is the only rustls
 /// backend that verifies P-521 signatures, which Terraform's client certificate needs.
-pub fn crypto_provider() -> Arc<CryptoProvider> {
+pub(crate) fn crypto_provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// The provider's own certificate and key for one process lifetime.
-pub struct ServerIdentity {
+pub(crate) struct ServerIdentity {
     /// DER of the self-signed certificate; its base64 goes into the handshake line.
     pub certificate: CertificateDer<'static>,
     key: PrivatePkcs8KeyDer<'static>,
@@ -46,7 +46,7 @@ impl ServerIdentity {
     /// Generates a self-signed certificate shaped like go-plugin's own: SAN `localhost`,
     /// `CA:TRUE` (Terraform puts it in a root pool and verifies the chain of one), and both
     /// server and client auth usages.
-    pub fn generate() -> Result<Self, TlsError> {
+    pub(crate) fn generate() -> Result<Self, TlsError> {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
             .map_err(|e| TlsError(format!("cannot generate the provider's TLS key: {e}")))?;
         let certificate = plugin_certificate_params()?
@@ -60,7 +60,7 @@ impl ServerIdentity {
 
     /// The rustls server configuration: TLS 1.2/1.3, ALPN `h2` (grpc-go refuses servers that do
     /// not negotiate it) and a client certificate that must be exactly `client_certificate`.
-    pub fn server_config(
+    pub(crate) fn server_config(
         &self,
         client_certificate: CertificateDer<'static>,
     ) -> Result<rustls::ServerConfig, TlsError> {
@@ -85,7 +85,7 @@ impl ServerIdentity {
 
 /// Certificate parameters shared by the provider's certificate and the test harness's imitation
 /// of Terraform's: go-plugin issues both sides the same template.
-pub fn plugin_certificate_params() -> Result<rcgen::CertificateParams, TlsError> {
+pub(crate) fn plugin_certificate_params() -> Result<rcgen::CertificateParams, TlsError> {
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
         .map_err(|e| TlsError(format!("invalid certificate name: {e}")))?;
     params
@@ -111,7 +111,7 @@ pub fn plugin_certificate_params() -> Result<rcgen::CertificateParams, TlsError>
 }
 
 /// Parses the PEM certificate Terraform passes in `PLUGIN_CLIENT_CERT`.
-pub fn parse_client_certificate(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
+pub(crate) fn parse_client_certificate(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
     CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
         TlsError(format!(
             "PLUGIN_CLIENT_CERT does not hold a PEM certificate ({e}); this variable is set by \

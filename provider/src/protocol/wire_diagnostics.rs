@@ -7,16 +7,19 @@ use super::cty::{Path, PathStep};
 use super::diagnostics::{Diagnostic, Diagnostics, Severity};
 
 impl Diagnostics {
+    /// The wire form every RPC answer carries.
     pub fn to_proto(&self) -> Vec<tfplugin6::Diagnostic> {
         self.iter().map(Diagnostic::to_proto).collect()
     }
 
+    /// Reads the wire form back (the test harness plays Terraform).
     pub fn from_proto(diagnostics: &[tfplugin6::Diagnostic]) -> Self {
         Diagnostics(diagnostics.iter().map(Diagnostic::from_proto).collect())
     }
 }
 
 impl Diagnostic {
+    /// The wire form of one diagnostic.
     pub fn to_proto(&self) -> tfplugin6::Diagnostic {
         tfplugin6::Diagnostic {
             severity: match self.severity {
@@ -29,6 +32,7 @@ impl Diagnostic {
         }
     }
 
+    /// Reads one diagnostic back from the wire form.
     pub fn from_proto(diagnostic: &tfplugin6::Diagnostic) -> Self {
         Self {
             severity: if diagnostic.severity == tfplugin6::diagnostic::Severity::Warning as i32 {
@@ -43,6 +47,7 @@ impl Diagnostic {
     }
 }
 
+/// An attribute path as the wire carries it.
 pub fn path_to_proto(path: &Path) -> tfplugin6::AttributePath {
     use tfplugin6::attribute_path::step::Selector;
     tfplugin6::AttributePath {
@@ -60,6 +65,7 @@ pub fn path_to_proto(path: &Path) -> tfplugin6::AttributePath {
     }
 }
 
+/// Reads an attribute path back from the wire form.
 pub fn path_from_proto(path: &tfplugin6::AttributePath) -> Path {
     use tfplugin6::attribute_path::step::Selector;
     Path(

@@ -6,11 +6,11 @@ use crate::framework::resource::ResourceLifecycle;
 use crate::protocol::resource::Resource;
 use crate::provider::ProviderState;
 
-pub mod client_vpn_group_access;
-pub mod hub_network;
+pub(crate) mod client_vpn_group_access;
+pub(crate) mod hub_network;
 
 /// Every resource type, constructed once per provider process.
-pub fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
+pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(ResourceLifecycle::new(
             hub_network::HubNetwork::default(),

@@ -20,15 +20,24 @@ use crate::aws::waiter::Poll;
 /// Attachment states after which an attachment no longer exists.
 pub const GONE: [&str; 3] = ["deleted", "failed", "rejected"];
 
+/// A Transit Gateway VPC attachment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VpcAttachment {
+    /// `tgw-attach-…`.
     pub id: String,
+    /// The attached VPC.
     pub vpc_id: String,
+    /// The account that owns the VPC.
     pub vpc_owner_id: String,
+    /// `pendingAcceptance`, `pending`, `available`, `deleting`, … (see [`GONE`]).
     pub state: String,
+    /// One subnet per Availability Zone the attachment uses.
     pub subnet_ids: BTreeSet<String>,
+    /// Whether a flow stays in one Availability Zone both ways.
     pub appliance_mode_support: bool,
+    /// Whether DNS resolution works across the attachment.
     pub dns_support: bool,
+    /// Its tags.
     pub tags: Tags,
     /// The Transit Gateway route table it is associated with. DescribeTransitGatewayVpcAttachments
     /// does not say (the finders leave `None`); DescribeTransitGatewayAttachments does
@@ -39,24 +48,36 @@ pub struct VpcAttachment {
 /// One attachment of any kind, as DescribeTransitGatewayAttachments reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttachmentSummary {
+    /// `tgw-attach-…`.
     pub id: String,
     /// `vpc`, `vpn`, `direct-connect-gateway`, `peering`, …
     pub resource_type: String,
+    /// The attached VPC, VPN connection or gateway.
     pub resource_id: String,
+    /// The account that owns the attached resource.
     pub resource_owner_id: String,
+    /// Its state (see [`GONE`]).
     pub state: String,
+    /// The Transit Gateway route table it is associated with, if any.
     pub associated_route_table: Option<String>,
+    /// Its tags.
     pub tags: Tags,
 }
 
 /// A VPC attachment to create.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcAttachmentSpec<'a> {
+    /// The gateway to attach to.
     pub transit_gateway_id: &'a str,
+    /// The VPC to attach.
     pub vpc_id: &'a str,
+    /// One subnet per Availability Zone to use.
     pub subnet_ids: &'a BTreeSet<String>,
+    /// Whether a flow stays in one Availability Zone both ways.
     pub appliance_mode_support: bool,
+    /// Whether DNS resolution works across the attachment.
     pub dns_support: bool,
+    /// Tags to create it with.
     pub tags: &'a Tags,
 }
 

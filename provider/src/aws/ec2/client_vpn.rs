@@ -85,7 +85,7 @@ pub struct Route {
 }
 
 /// The origin of a route AWS added when a subnet was associated.
-pub const ORIGIN_ASSOCIATE: &str = "associate";
+pub(crate) const ORIGIN_ASSOCIATE: &str = "associate";
 
 impl Route {
     pub fn key(&self) -> Option<RouteKey> {
@@ -226,6 +226,7 @@ impl Aws<'_> {
         .await
     }
 
+    /// Every authorization rule of a Client VPN endpoint.
     pub async fn client_vpn_authorization_rules(
         &self,
         endpoint_id: &str,
@@ -260,6 +261,7 @@ impl Aws<'_> {
         .await
     }
 
+    /// Every route of a Client VPN endpoint.
     pub async fn client_vpn_routes(&self, endpoint_id: &str) -> Result<Vec<Route>, OpError> {
         self.listing(|token| async move {
             let page = self
@@ -297,7 +299,7 @@ fn single_attempt() -> aws_sdk_ec2::config::Builder {
 }
 
 /// AuthorizeClientVpnIngress, one attempt.
-pub async fn authorize(
+pub(crate) async fn authorize(
     aws: &AwsClients,
     endpoint_id: &str,
     rule: &RuleKey,
@@ -320,7 +322,11 @@ pub async fn authorize(
 }
 
 /// RevokeClientVpnIngress, one attempt.
-pub async fn revoke(aws: &AwsClients, endpoint_id: &str, rule: &RuleKey) -> Result<(), AwsError> {
+pub(crate) async fn revoke(
+    aws: &AwsClients,
+    endpoint_id: &str,
+    rule: &RuleKey,
+) -> Result<(), AwsError> {
     aws.ec2
         .revoke_client_vpn_ingress()
         .client_vpn_endpoint_id(endpoint_id)
@@ -335,7 +341,7 @@ pub async fn revoke(aws: &AwsClients, endpoint_id: &str, rule: &RuleKey) -> Resu
 }
 
 /// CreateClientVpnRoute, one attempt.
-pub async fn create_route(
+pub(crate) async fn create_route(
     aws: &AwsClients,
     endpoint_id: &str,
     route: &RouteKey,
@@ -358,7 +364,7 @@ pub async fn create_route(
 }
 
 /// DeleteClientVpnRoute, one attempt.
-pub async fn delete_route(
+pub(crate) async fn delete_route(
     aws: &AwsClients,
     endpoint_id: &str,
     route: &RouteKey,

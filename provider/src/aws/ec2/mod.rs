@@ -6,21 +6,21 @@
 //! hides the others.
 
 pub mod attachment;
-pub mod client_vpn;
-pub mod route_table;
-pub mod subnet;
-pub mod tags;
-pub mod tgw_route_table;
+pub(crate) mod client_vpn;
+pub(crate) mod route_table;
+pub(crate) mod subnet;
+pub(crate) mod tags;
+pub(crate) mod tgw_route_table;
 pub mod transit_gateway;
-pub mod vpc;
-pub mod vpn;
+pub(crate) mod vpc;
+pub(crate) mod vpn;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 
 use super::Tags;
 
 /// A filter on `name` matching any of `values`.
-pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+pub(crate) fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
     Filter::builder()
         .name(name)
         .set_values(Some(values.into_iter().map(Into::into).collect()))
@@ -28,7 +28,7 @@ pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -
 }
 
 /// EC2's tags as a map (a tag without a key is dropped, one without a value is empty).
-pub fn tags_of(tags: &[Tag]) -> Tags {
+pub(crate) fn tags_of(tags: &[Tag]) -> Tags {
     tags.iter()
         .filter_map(|t| {
             Some((
@@ -39,14 +39,15 @@ pub fn tags_of(tags: &[Tag]) -> Tags {
         .collect()
 }
 
-pub fn to_ec2_tags(tags: &Tags) -> Vec<Tag> {
+/// Tags as EC2 takes them.
+pub(crate) fn to_ec2_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
 }
 
 /// Tags for an object as it is created (`TagSpecifications`).
-pub fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
+pub(crate) fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(kind)
         .set_tags(Some(to_ec2_tags(tags)))
@@ -54,12 +55,12 @@ pub fn tag_specification(kind: ResourceType, tags: &Tags) -> TagSpecification {
 }
 
 /// EC2's value of an on/off option.
-pub fn enable(on: bool) -> &'static str {
+pub(crate) fn enable(on: bool) -> &'static str {
     if on { "enable" } else { "disable" }
 }
 
 /// Whether an option EC2 reported is on.
-pub fn is_enabled(value: Option<&str>) -> bool {
+pub(crate) fn is_enabled(value: Option<&str>) -> bool {
     value == Some("enable")
 }
 

@@ -11,7 +11,7 @@ use crate::aws::pages::Page;
 use crate::aws::retry::{OpError, RetryOn};
 
 /// The most routes one SearchTransitGatewayRoutes answers.
-pub const SEARCH_LIMIT: i32 = 1000;
+pub(crate) const SEARCH_LIMIT: i32 = 1000;
 
 /// A static route of a Transit Gateway route table.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,49 +17,75 @@ use crate::aws::governor::Lane;
 use crate::aws::retry::{OpError, RetryOn};
 use crate::aws::waiter::Poll;
 
+/// A Transit Gateway as DescribeTransitGateways reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransitGateway {
+    /// `tgw-…`.
     pub id: String,
+    /// What RAM shares.
     pub arn: String,
+    /// The account that owns it.
     pub owner_id: String,
+    /// `pending`, `available`, `modifying`, `deleting`, `deleted`.
     pub state: String,
+    /// Its description, if it has one.
     pub description: Option<String>,
+    /// The BGP ASN on the AWS side.
     pub amazon_side_asn: i64,
+    /// Whether attachments from other accounts are accepted without a call.
     pub auto_accept_shared_attachments: bool,
+    /// Whether DNS resolution works across attachments.
     pub dns_support: bool,
+    /// Whether VPN connections share traffic over equal-cost paths.
     pub vpn_ecmp_support: bool,
+    /// CIDR blocks of the gateway itself (for Connect peers).
     pub cidr_blocks: BTreeSet<String>,
     /// The route table new attachments are associated with (the default association route
     /// table), when default association is on.
     pub association_default_route_table_id: Option<String>,
+    /// Its tags.
     pub tags: Tags,
 }
 
 /// A Transit Gateway to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransitGatewaySpec {
+    /// Its description, if any.
     pub description: Option<String>,
+    /// The BGP ASN on the AWS side.
     pub amazon_side_asn: i64,
+    /// Whether attachments from other accounts are accepted without a call.
     pub auto_accept_shared_attachments: bool,
     /// New attachments are associated with the default route table.
     pub default_route_table_association: bool,
     /// New attachments propagate into the default route table.
     pub default_route_table_propagation: bool,
+    /// Whether DNS resolution works across attachments.
     pub dns_support: bool,
+    /// Whether VPN connections share traffic over equal-cost paths.
     pub vpn_ecmp_support: bool,
+    /// CIDR blocks of the gateway itself.
     pub cidr_blocks: BTreeSet<String>,
+    /// Tags to create it with.
     pub tags: Tags,
 }
 
 /// What ModifyTransitGateway changes; `None` fields stay as they are.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TransitGatewayModification {
+    /// A new description.
     pub description: Option<String>,
+    /// A new BGP ASN on the AWS side.
     pub amazon_side_asn: Option<i64>,
+    /// Whether to accept attachments from other accounts without a call.
     pub auto_accept_shared_attachments: Option<bool>,
+    /// Whether DNS resolution works across attachments.
     pub dns_support: Option<bool>,
+    /// Whether VPN connections share traffic over equal-cost paths.
     pub vpn_ecmp_support: Option<bool>,
+    /// CIDR blocks to add to the gateway.
     pub add_cidr_blocks: BTreeSet<String>,
+    /// CIDR blocks to remove from the gateway.
     pub remove_cidr_blocks: BTreeSet<String>,
 }
 
@@ -130,6 +156,7 @@ impl Aws<'_> {
             .collect())
     }
 
+    /// Creates a Transit Gateway; it is `pending` until a wait sees it `available`.
     pub async fn create_transit_gateway(
         &self,
         spec: &TransitGatewaySpec,
@@ -171,6 +198,7 @@ impl Aws<'_> {
             })
     }
 
+    /// Applies a modification; the gateway is `modifying` for a while after.
     pub async fn modify_transit_gateway(
         &self,
         id: &str,
@@ -211,6 +239,7 @@ impl Aws<'_> {
         .map(|_| ())
     }
 
+    /// Deletes a Transit Gateway; one already gone is not an error.
     pub async fn delete_transit_gateway(&self, id: &str) -> Result<(), OpError> {
         ignore_not_found(
             self.call(Lane::Mutate, RetryOn::default(), || async {

@@ -17,12 +17,12 @@ pub(super) const MAX_REFINEMENTS_LEN: usize = 1024;
 const MAX_PREFIX_LEN: usize = 255;
 
 mod key {
-    pub const NULLNESS: i64 = 1;
-    pub const STRING_PREFIX: i64 = 2;
-    pub const NUMBER_MIN: i64 = 3;
-    pub const NUMBER_MAX: i64 = 4;
-    pub const LENGTH_MIN: i64 = 5;
-    pub const LENGTH_MAX: i64 = 6;
+    pub(super) const NULLNESS: i64 = 1;
+    pub(super) const STRING_PREFIX: i64 = 2;
+    pub(super) const NUMBER_MIN: i64 = 3;
+    pub(super) const NUMBER_MAX: i64 = 4;
+    pub(super) const LENGTH_MIN: i64 = 5;
+    pub(super) const LENGTH_MAX: i64 = 6;
 }
 
 /// Encodes `value` against `ty` the way Terraform expects a provider's reply.

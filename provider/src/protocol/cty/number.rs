@@ -68,6 +68,7 @@ impl Number {
         format!("{value:e}").parse().ok()
     }
 
+    /// Whether the number has no fractional part.
     pub fn is_integer(&self) -> bool {
         self.exponent >= 0
     }

@@ -10,28 +10,36 @@ pub struct Path(pub Vec<PathStep>);
 /// One step of a [`Path`]. Set elements have no stable key, so they are addressed by position.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathStep {
+    /// An object attribute, by name.
     Attr(String),
+    /// A map element, by key.
     Key(String),
+    /// A list, tuple or set element, by position.
     Index(i64),
 }
 
 impl Path {
+    /// The value itself, where every path starts.
     pub fn root() -> Path {
         Path(Vec::new())
     }
 
+    /// This path followed by attribute `name`.
     pub fn attr(&self, name: impl Into<String>) -> Path {
         self.with(PathStep::Attr(name.into()))
     }
 
+    /// This path followed by map key `key`.
     pub fn key(&self, key: impl Into<String>) -> Path {
         self.with(PathStep::Key(key.into()))
     }
 
+    /// This path followed by element `index`.
     pub fn index(&self, index: i64) -> Path {
         self.with(PathStep::Index(index))
     }
 
+    /// Whether the path points at the value itself.
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
@@ -65,11 +73,14 @@ impl fmt::Display for Path {
 /// the provider developer) can find the offending attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodecError {
+    /// Where in the value the problem is.
     pub path: Path,
+    /// What is wrong there.
     pub message: String,
 }
 
 impl CodecError {
+    /// An error at `path`.
     pub fn new(path: Path, message: impl Into<String>) -> CodecError {
         CodecError {
             path,

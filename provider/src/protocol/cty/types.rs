@@ -10,18 +10,28 @@ use super::{CodecError, Path};
 /// with the value (cty's `DynamicPseudoType`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Type {
+    /// `bool`.
     Bool,
+    /// `number`: an arbitrary-precision decimal.
     Number,
+    /// `string`.
     String,
+    /// `any`: the concrete type travels with the value.
     Dynamic,
+    /// `list(T)`.
     List(Box<Type>),
+    /// `set(T)`.
     Set(Box<Type>),
+    /// `map(T)`.
     Map(Box<Type>),
+    /// `object({...})`, by attribute name.
     Object(BTreeMap<String, Type>),
+    /// `tuple([...])`, by position.
     Tuple(Vec<Type>),
 }
 
 impl Type {
+    /// An object type from `(name, type)` pairs.
     pub fn object<'a, I: IntoIterator<Item = (&'a str, Type)>>(attributes: I) -> Type {
         Type::Object(
             attributes
@@ -31,14 +41,17 @@ impl Type {
         )
     }
 
+    /// A list of `element`.
     pub fn list(element: Type) -> Type {
         Type::List(Box::new(element))
     }
 
+    /// A set of `element`.
     pub fn set(element: Type) -> Type {
         Type::Set(Box::new(element))
     }
 
+    /// A map of `element`.
     pub fn map(element: Type) -> Type {
         Type::Map(Box::new(element))
     }

@@ -11,13 +11,17 @@ use super::{Number, Type};
 /// strings, number bounds for numbers, length bounds for lists, sets and maps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Refinements {
+    /// The value will not be null.
     pub not_null: bool,
+    /// The string will start with this.
     pub string_prefix: Option<String>,
     /// Lower bound and whether it is inclusive.
     pub number_lower: Option<(Number, bool)>,
     /// Upper bound and whether it is inclusive.
     pub number_upper: Option<(Number, bool)>,
+    /// The collection will have at least this many elements.
     pub length_lower: Option<u64>,
+    /// The collection will have at most this many elements.
     pub length_upper: Option<u64>,
 }
 
@@ -29,16 +33,27 @@ pub struct Refinements {
 /// every attribute of the type in, so decoded objects are always complete.
 #[derive(Clone, Debug)]
 pub enum Value {
+    /// Null, of whatever type the position has.
     Null,
+    /// Known only after apply, with what is known about it already.
     Unknown(Refinements),
+    /// A bool.
     Bool(bool),
+    /// A number.
     Number(Number),
+    /// A string.
     String(String),
+    /// A list, in order.
     List(Vec<Value>),
+    /// A set; the order carries no meaning.
     Set(Vec<Value>),
+    /// A map, by key.
     Map(BTreeMap<String, Value>),
+    /// An object, by attribute name.
     Object(BTreeMap<String, Value>),
+    /// A tuple, by position.
     Tuple(Vec<Value>),
+    /// A value at a `Type::Dynamic` position, with its concrete type.
     Dynamic(Box<Type>, Box<Value>),
 }
 
@@ -92,22 +107,27 @@ pub(super) fn dedup_set(items: Vec<Value>) -> Vec<Value> {
 }
 
 impl Value {
+    /// An unknown about which nothing is known yet.
     pub fn unknown() -> Value {
         Value::Unknown(Refinements::default())
     }
 
+    /// A string value.
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
 
+    /// A number value.
     pub fn number(n: impl Into<Number>) -> Value {
         Value::Number(n.into())
     }
 
+    /// A bool value.
     pub fn bool(b: bool) -> Value {
         Value::Bool(b)
     }
 
+    /// An object from `(name, value)` pairs.
     pub fn object<'a, I: IntoIterator<Item = (&'a str, Value)>>(attributes: I) -> Value {
         Value::Object(
             attributes
@@ -122,10 +142,12 @@ impl Value {
         Value::Dynamic(Box::new(ty), Box::new(value))
     }
 
+    /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// Whether the value itself is unknown (not whether it contains one).
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown(_))
     }
@@ -151,6 +173,7 @@ impl Value {
         }
     }
 
+    /// The string, if this is a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -158,6 +181,7 @@ impl Value {
         }
     }
 
+    /// The bool, if this is a bool.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -165,6 +189,7 @@ impl Value {
         }
     }
 
+    /// The number, if this is a number.
     pub fn as_number(&self) -> Option<&Number> {
         match self {
             Value::Number(n) => Some(n),

@@ -173,14 +173,14 @@ async fn perform(
 }
 
 /// What running the changes came to.
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub progress: Progress,
     pub report: Report<Op>,
 }
 
 /// Runs `plan` against the endpoint `observation` describes, starting from `progress` (the
 /// owned objects observed).
-pub async fn execute(
+pub(crate) async fn execute(
     scheduler: Arc<Scheduler>,
     observation: &Observation,
     plan: OperationPlan<Op>,

@@ -14,7 +14,7 @@ use super::observed::{Route, Rule};
 /// The changes, by kind. Removals and waits for objects on their way out come first; the
 /// additions and waits for objects on their way in after them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     pub revoke: Vec<RuleKey>,
     /// Rules already being revoked (an interrupted apply, or someone else).
     pub await_rules_gone: Vec<RuleKey>,
@@ -33,16 +33,8 @@ pub struct Changes {
 }
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.mutation_count() == 0
-            && self.await_rules_gone.is_empty()
-            && self.await_rules_active.is_empty()
-            && self.await_routes_gone.is_empty()
-            && self.await_routes_active.is_empty()
-    }
-
     /// API calls that mutate the endpoint (each counts against the rate limit).
-    pub fn mutation_count(&self) -> usize {
+    pub(crate) fn mutation_count(&self) -> usize {
         self.revoke.len()
             + self.authorize.len()
             + self.delete_routes.len()
@@ -51,7 +43,7 @@ impl Changes {
 }
 
 /// Compares the wanted rules and routes with what AWS holds.
-pub fn diff(
+pub(crate) fn diff(
     wanted_rules: &BTreeMap<RuleKey, RuleSpec>,
     wanted_routes: &BTreeSet<RouteKey>,
     owned_sids: &BTreeSet<String>,

@@ -17,7 +17,7 @@ use crate::protocol::diagnostics::Diagnostics;
 
 /// What to read of the endpoint: the minimal read (rules, routes) for refresh and destroy;
 /// also the associations, the directory and the configured route subnets for plan and apply.
-pub struct EndpointScope {
+pub(crate) struct EndpointScope {
     pub(super) endpoint_id: String,
     full: Option<FullScope>,
 }
@@ -74,7 +74,7 @@ impl EndpointScope {
 
 /// What the checks need: the endpoint (plan reads it here; apply has it already), the SIDs of
 /// groups given by name, and what reading them found wrong.
-pub struct Facts {
+pub(crate) struct Facts {
     pub(super) observation: Option<Observation>,
     /// The endpoint named by the configuration does not exist.
     pub(super) endpoint_missing: Option<String>,

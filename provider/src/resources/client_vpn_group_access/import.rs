@@ -22,7 +22,7 @@ use crate::protocol::diagnostics::Diagnostics;
 
 /// The state an import of the observed endpoint gives, with warnings about what a matching
 /// configuration cannot reproduce.
-pub fn imported_state(observation: &Observation) -> (State, Diagnostics) {
+pub(crate) fn imported_state(observation: &Observation) -> (State, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     // Per SID: the description of each rule that grants access.
     let mut by_sid: BTreeMap<String, Vec<(ipnet::Ipv4Net, Option<String>)>> = BTreeMap::new();

@@ -8,19 +8,19 @@
 //! [`import`] rebuilds a state from an existing endpoint.
 //! `docs/design/client_vpn_group_access.md` explains the decisions.
 
-pub mod apply;
-pub mod diff;
-pub mod facts;
-pub mod import;
-pub mod model;
-pub mod observe;
-pub mod observed;
-pub mod plan;
-pub mod scheduler;
-pub mod schema;
-pub mod state;
-pub mod upgrade;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod diff;
+pub(crate) mod facts;
+pub(crate) mod import;
+pub(crate) mod model;
+pub(crate) mod observe;
+pub(crate) mod observed;
+pub(crate) mod plan;
+pub(crate) mod scheduler;
+pub(crate) mod schema;
+pub(crate) mod state;
+pub(crate) mod upgrade;
+pub(crate) mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -48,14 +48,14 @@ use crate::protocol::schema::Schema;
 
 /// `migration_client_vpn_group_access`'s own logic, run by the framework's lifecycle.
 #[derive(Default)]
-pub struct ClientVpnGroupAccess;
+pub(crate) struct ClientVpnGroupAccess;
 
 /// The resource's private data. From a plan to its apply: whether the plan could run every
 /// check (if not, the apply reports the warnings too, since the user has not seen them). Kept
 /// with the state: whether `route_subnet_ids` was left unset, so that it follows the
 /// endpoint's associations (a refresh brings it up to date).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Planned {
+pub(crate) struct Planned {
     #[serde(default)]
     checked: bool,
     #[serde(default)]
@@ -64,7 +64,7 @@ pub struct Planned {
 
 /// The progress record of an apply: what AWS holds of the owned rules and routes, the changes
 /// being made, and the groups (to name them in messages).
-pub struct Record {
+pub(crate) struct Record {
     observation: Observation,
     progress: Progress,
     changes: Changes,

@@ -10,12 +10,12 @@ use ipnet::Ipv4Net;
 use crate::framework::typed::FromValue;
 use crate::protocol::cty::Value;
 
-pub use crate::aws::ec2::client_vpn::{Phase, RouteKey, RuleKey};
-pub use crate::protocol::object::Maybe;
+pub(crate) use crate::aws::ec2::client_vpn::{Phase, RouteKey, RuleKey};
+pub(crate) use crate::protocol::object::Maybe;
 
 /// One group of the configuration; any part may be unknown at plan time.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupConfig {
+pub(crate) struct GroupConfig {
     pub sid: Maybe<Option<String>>,
     pub name: Maybe<Option<String>>,
     /// The set's elements; the whole set or single elements may be unknown.
@@ -25,7 +25,7 @@ pub struct GroupConfig {
 
 /// The resource configuration as Terraform sent it, typed but not yet checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
+pub(crate) struct Config {
     pub endpoint_id: Maybe<String>,
     pub directory_id: Maybe<Option<String>>,
     pub groups: Maybe<BTreeMap<String, GroupConfig>>,
@@ -38,7 +38,7 @@ pub struct Config {
 crate::typed_object! {
     /// `groups[key]` exactly as Terraform sends it: the attribute names are the schema's.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct GroupArguments {
+    pub(crate) struct GroupArguments {
         pub sid: Maybe<Option<String>>,
         pub name: Maybe<Option<String>>,
         /// A set: the whole set or single elements may be unknown.
@@ -52,7 +52,7 @@ crate::typed_object! {
     /// planned object): the one place their names are written. [`Config`] is what the checks
     /// and the plan read, with the defaults applied and unknowns where they matter.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Arguments {
+    pub(crate) struct Arguments {
         pub client_vpn_endpoint_id: Maybe<Option<String>>,
         pub directory_id: Maybe<Option<String>>,
         /// An element (one group) may be unknown as a whole.
@@ -64,8 +64,8 @@ crate::typed_object! {
     }
 }
 
-pub const DEFAULT_MANAGE_ROUTES: bool = true;
-pub const DEFAULT_ALLOW_INTERNET: bool = false;
+pub(crate) const DEFAULT_MANAGE_ROUTES: bool = true;
+pub(crate) const DEFAULT_ALLOW_INTERNET: bool = false;
 
 /// A set's elements without its nulls (a null element names nothing).
 fn elements(items: Vec<Maybe<Option<String>>>) -> Vec<Maybe<String>> {
@@ -86,7 +86,7 @@ fn or_default(flag: Maybe<Option<bool>>, default: bool) -> Maybe<bool> {
 impl Config {
     /// Reads a configuration, proposed or planned object of the resource's schema (a value
     /// that does not fit reads as wholly unknown: the checks then skip it).
-    pub fn parse(value: &Value) -> Config {
+    pub(crate) fn parse(value: &Value) -> Config {
         Arguments::from_value(value).map_or_else(|_| Config::unknown(), Config::from)
     }
 
@@ -159,7 +159,7 @@ impl From<Maybe<GroupArguments>> for GroupConfig {
 
 /// One group once everything about it is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Group {
+pub(crate) struct Group {
     pub sid: String,
     pub name: Option<String>,
     pub networks: BTreeSet<Ipv4Net>,
@@ -169,7 +169,7 @@ pub struct Group {
 /// The access a configuration grants, wholly known (at apply, or at plan when nothing is
 /// unknown): what the diff compares with AWS.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Access {
+pub(crate) struct Access {
     pub endpoint_id: String,
     pub directory_id: Option<String>,
     pub groups: BTreeMap<String, Group>,
@@ -180,14 +180,14 @@ pub struct Access {
 
 /// What a wanted rule looks like besides its identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleSpec {
+pub(crate) struct RuleSpec {
     pub group: String,
     pub description: Option<String>,
 }
 
 impl Access {
     /// Every rule the groups need, with the description that carries the group key.
-    pub fn rules(&self) -> BTreeMap<RuleKey, RuleSpec> {
+    pub(crate) fn rules(&self) -> BTreeMap<RuleKey, RuleSpec> {
         let mut rules = BTreeMap::new();
         for (key, group) in &self.groups {
             for cidr in &group.networks {
@@ -207,7 +207,7 @@ impl Access {
     }
 
     /// Every authorized network, once.
-    pub fn destinations(&self) -> BTreeSet<Ipv4Net> {
+    pub(crate) fn destinations(&self) -> BTreeSet<Ipv4Net> {
         self.groups
             .values()
             .flat_map(|g| g.networks.iter().copied())
@@ -215,7 +215,7 @@ impl Access {
     }
 
     /// One route per authorized network and route subnet (none when routes are not managed).
-    pub fn routes(&self) -> BTreeSet<RouteKey> {
+    pub(crate) fn routes(&self) -> BTreeSet<RouteKey> {
         if !self.manage_routes {
             return BTreeSet::new();
         }
@@ -232,7 +232,7 @@ impl Access {
     }
 
     /// The group key of each SID.
-    pub fn keys_by_sid(&self) -> BTreeMap<&str, &str> {
+    pub(crate) fn keys_by_sid(&self) -> BTreeMap<&str, &str> {
         self.groups
             .iter()
             .map(|(key, group)| (group.sid.as_str(), key.as_str()))
@@ -241,12 +241,12 @@ impl Access {
 }
 
 /// Separates the group key from the group's description inside a rule description.
-pub const KEY_SEPARATOR: &str = ": ";
+pub(crate) const KEY_SEPARATOR: &str = ": ";
 
 /// The description of a group's rules on AWS. Rules have no tags, so the description is the
 /// only place that can carry the group key back to an import: `key` alone, or
 /// `key: description`; an explicitly empty description gives rules without one.
-pub fn rule_description(key: &str, description: Option<&str>) -> Option<String> {
+pub(crate) fn rule_description(key: &str, description: Option<&str>) -> Option<String> {
     match description {
         None => Some(key.to_string()),
         Some("") => None,
@@ -257,7 +257,7 @@ pub fn rule_description(key: &str, description: Option<&str>) -> Option<String> 
 /// The group key and description an import reads from a rule description: the inverse of
 /// [`rule_description`]. `None` as key means the rule carries no key (no description), and the
 /// group is then keyed by its SID with an empty description.
-pub fn parse_rule_description(text: Option<&str>) -> (Option<String>, Option<String>) {
+pub(crate) fn parse_rule_description(text: Option<&str>) -> (Option<String>, Option<String>) {
     match text.filter(|t| !t.is_empty()) {
         None => (None, Some(String::new())),
         Some(text) => match text.split_once(KEY_SEPARATOR) {
@@ -270,7 +270,7 @@ pub fn parse_rule_description(text: Option<&str>) -> (Option<String>, Option<Str
 }
 
 /// Why a group key cannot be used.
-pub fn group_key_problem(key: &str) -> Option<String> {
+pub(crate) fn group_key_problem(key: &str) -> Option<String> {
     if key.trim().is_empty() {
         Some("a group key must not be empty or blank".to_string())
     } else if key.contains(KEY_SEPARATOR) {
@@ -291,7 +291,7 @@ pub fn group_key_problem(key: &str) -> Option<String> {
 
 /// Why a string is not a usable security identifier.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SidError {
+pub(crate) enum SidError {
     NotASid,
     /// A SID AD would write differently; Client VPN compares SIDs as text, so the rule would
     /// never match anyone.
@@ -302,7 +302,7 @@ pub enum SidError {
 
 /// Parses a SID in AD's canonical text form: `S-1-<authority>-<sub-authority>…` with 1 to 15
 /// decimal sub-authorities, no leading zeros.
-pub fn parse_sid(text: &str) -> Result<String, SidError> {
+pub(crate) fn parse_sid(text: &str) -> Result<String, SidError> {
     let trimmed = text.trim();
     let mut parts = trimmed.split('-');
     let prefix = parts.next().unwrap_or_default();

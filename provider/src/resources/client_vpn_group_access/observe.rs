@@ -12,7 +12,7 @@ use crate::aws::retry::OpError;
 
 /// Which optional parts to read.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     pub associations: bool,
     /// Look up the directory: this one, or the endpoint's when `None`.
     pub directory: Option<Option<&'a str>>,
@@ -22,13 +22,13 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     /// Read and destroy: the endpoint, its rules and its routes are enough.
-    pub fn minimal() -> Self {
+    pub(crate) fn minimal() -> Self {
         Scope::default()
     }
 }
 
 /// Reads the endpoint and what it holds; `None` when the endpoint does not exist.
-pub async fn observe(
+pub(crate) async fn observe(
     aws: &Aws<'_>,
     endpoint_id: &str,
     scope: Scope<'_>,
@@ -93,7 +93,7 @@ pub async fn observe(
 /// SIDs of the groups given by name, looked up in the directory (`directory_id`, else the
 /// endpoint's), and the names that could not be resolved with the reason. Groups whose name or
 /// directory is not known yet are left for the apply.
-pub async fn resolve_names(
+pub(crate) async fn resolve_names(
     aws: &Aws<'_>,
     config: &Config,
     observation: &Observation,

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use super::model::Phase;
 
-pub use crate::aws::directory::{Directory, MANAGED_AD};
-pub use crate::aws::ec2::client_vpn::{Association, Endpoint, Route, Rule};
-pub use crate::aws::ec2::subnet::Subnet;
+pub(crate) use crate::aws::directory::{Directory, MANAGED_AD};
+pub(crate) use crate::aws::ec2::client_vpn::{Association, Endpoint, Route, Rule};
+pub(crate) use crate::aws::ec2::subnet::Subnet;
 
 /// The directory the groups are looked up in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DirectoryLookup {
+pub(crate) enum DirectoryLookup {
     /// Neither `directory_id` nor the endpoint names one.
     None,
     /// DescribeDirectories does not know it (deleted, or another account or Region).
@@ -22,7 +22,7 @@ pub enum DirectoryLookup {
 
 /// Everything one observation read, in AWS's terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Observation {
+pub(crate) struct Observation {
     pub endpoint: Endpoint,
     pub associations: Vec<Association>,
     pub rules: Vec<Rule>,
@@ -34,20 +34,20 @@ pub struct Observation {
 
 impl Observation {
     /// Subnets associated (or being associated) with the endpoint: where routes can go.
-    pub fn usable_subnets(&self) -> impl Iterator<Item = &Association> {
+    pub(crate) fn usable_subnets(&self) -> impl Iterator<Item = &Association> {
         self.associations
             .iter()
             .filter(|a| matches!(Phase::of(&a.status), Phase::Active | Phase::Arriving))
     }
 
-    pub fn association(&self, subnet_id: &str) -> Option<&Association> {
+    pub(crate) fn association(&self, subnet_id: &str) -> Option<&Association> {
         self.associations.iter().find(|a| a.subnet_id == subnet_id)
     }
 }
 
 /// Why a group name could not be turned into a SID.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NameProblem {
+pub(crate) enum NameProblem {
     /// Neither `directory_id` nor the endpoint names a directory.
     NoDirectory,
     DirectoryMissing(String),

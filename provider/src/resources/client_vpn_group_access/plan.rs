@@ -15,7 +15,7 @@ use crate::engine::OperationPlan;
 /// One operation; each holds one of the endpoint's mutation slots from its API call (or, for
 /// waits, from its start) until the object leaves its transitional state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Revoke(RuleKey),
     AwaitRuleGone(RuleKey),
     DeleteRoute(RouteKey),
@@ -26,10 +26,10 @@ pub enum Op {
     AwaitRuleActive(RuleKey, Option<String>),
 }
 
-pub const PHASE_REMOVE: &str = "remove";
-pub const PHASE_ADD: &str = "add";
+pub(crate) const PHASE_REMOVE: &str = "remove";
+pub(crate) const PHASE_ADD: &str = "add";
 
-pub fn operations(changes: &Changes) -> OperationPlan<Op> {
+pub(crate) fn operations(changes: &Changes) -> OperationPlan<Op> {
     let mut plan = OperationPlan::default();
     let removals = changes
         .revoke
@@ -92,7 +92,7 @@ fn group_of(groups: &BTreeMap<String, Group>, sid: &str) -> String {
 }
 
 /// A sentence naming what failed, for the diagnostic of a failed operation.
-pub fn describe(op: &Op, groups: &BTreeMap<String, Group>) -> String {
+pub(crate) fn describe(op: &Op, groups: &BTreeMap<String, Group>) -> String {
     match op {
         Op::Revoke(k) | Op::AwaitRuleGone(k) => {
             format!("Cannot revoke {} for {}", k.cidr, group_of(groups, &k.sid))

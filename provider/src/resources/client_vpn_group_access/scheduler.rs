@@ -35,7 +35,7 @@ use crate::config::clients::AwsClients;
 /// The endpoint's API as the scheduler needs it; the AWS implementation is [`Ec2Endpoint`],
 /// tests use an in-memory endpoint.
 #[async_trait]
-pub trait EndpointApi: Send + Sync + 'static {
+pub(crate) trait EndpointApi: Send + Sync + 'static {
     /// One attempt of a mutation (no retries: the scheduler retries).
     async fn mutate(&self, mutation: &Mutation, client_token: &str) -> Result<(), AwsError>;
     async fn rules(&self, budget: &Budget) -> Result<Vec<Rule>, OpError>;
@@ -45,12 +45,12 @@ pub trait EndpointApi: Send + Sync + 'static {
 
 /// Description given to the routes this resource creates, so people looking at the endpoint
 /// know who owns them.
-pub const ROUTE_DESCRIPTION: &str = "migration_client_vpn_group_access";
+pub(crate) const ROUTE_DESCRIPTION: &str = "migration_client_vpn_group_access";
 
 /// The scheduler's view of one endpoint, over the EC2 API: the shared Client VPN finders for
 /// the polls (paced and retried), and single-attempt mutations (the scheduler paces and retries
 /// them).
-pub struct Ec2Endpoint {
+pub(crate) struct Ec2Endpoint {
     pub aws: Arc<AwsClients>,
     pub endpoint_id: String,
 }
@@ -94,7 +94,7 @@ impl EndpointApi for Ec2Endpoint {
 
 /// A mutating call.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Mutation {
+pub(crate) enum Mutation {
     Authorize(RuleKey, Option<String>),
     Revoke(RuleKey),
     CreateRoute(RouteKey),
@@ -102,7 +102,7 @@ pub enum Mutation {
 }
 
 impl Mutation {
-    pub fn action(&self) -> &'static str {
+    pub(crate) fn action(&self) -> &'static str {
         match self {
             Mutation::Authorize(..) => "AuthorizeClientVpnIngress",
             Mutation::Revoke(_) => "RevokeClientVpnIngress",
@@ -118,7 +118,7 @@ impl Mutation {
 
 /// How a mutation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Accepted,
     /// AWS already has the object (a duplicate): it is adopted if it matches.
     AlreadyThere,
@@ -128,7 +128,7 @@ pub enum Answer {
 
 /// What a watch waits for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Subject {
+pub(crate) enum Subject {
     Rule(RuleKey),
     Route(RouteKey),
     /// The association of this subnet.
@@ -136,7 +136,7 @@ pub enum Subject {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Active (associated); for rules, with this description.
     Active(Option<String>),
     Gone,
@@ -154,7 +154,7 @@ const ABSENCE_GRACE: Duration = Duration::from_secs(30);
 /// be made (2 per second): objects cannot settle faster than they are started, and every poll
 /// spends the account's describe budget. Otherwise the API rate is the bottleneck, and a slower
 /// poll costs nothing.
-pub fn poll_interval(quiet_polls: u32, contended: bool) -> Duration {
+pub(crate) fn poll_interval(quiet_polls: u32, contended: bool) -> Duration {
     let delay = poll_delay(quiet_polls);
     if contended {
         delay.clamp(Duration::from_millis(500), Duration::from_secs(2))
@@ -288,7 +288,7 @@ struct Shared {
 
 /// One apply's scheduler for one endpoint. Dropping it stops its poller and its holds (a
 /// `JoinSet` aborts its tasks when dropped).
-pub struct Scheduler {
+pub(crate) struct Scheduler {
     shared: Arc<Shared>,
     governor: Arc<Governor>,
     slots: Arc<Semaphore>,
@@ -300,7 +300,7 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    pub fn start(
+    pub(crate) fn start(
         api: Arc<dyn EndpointApi>,
         governor: Arc<Governor>,
         endpoint_id: &str,
@@ -326,12 +326,12 @@ impl Scheduler {
         }
     }
 
-    pub fn budget(&self) -> &Budget {
+    pub(crate) fn budget(&self) -> &Budget {
         &self.shared.budget
     }
 
     /// Describe calls the poller made so far.
-    pub fn polls(&self) -> usize {
+    pub(crate) fn polls(&self) -> usize {
         self.shared.polls.load(Ordering::Relaxed)
     }
 
@@ -349,7 +349,7 @@ impl Scheduler {
     }
 
     /// Waits for one of the endpoint's mutation slots.
-    pub async fn slot(&self) -> Result<OwnedSemaphorePermit, OpError> {
+    pub(crate) async fn slot(&self) -> Result<OwnedSemaphorePermit, OpError> {
         self.shared.queued.fetch_add(1, Ordering::SeqCst);
         let acquired = self
             .shared
@@ -370,7 +370,7 @@ impl Scheduler {
 
     /// Keeps a slot while someone else's object on the endpoint is in transition: AWS counts
     /// it against the same limit.
-    pub fn hold_for_others(&self, subject: Subject) {
+    pub(crate) fn hold_for_others(&self, subject: Subject) {
         let early = self.slots.clone().try_acquire_owned().ok();
         let slots = self.slots.clone();
         let shared = self.shared.clone();
@@ -389,7 +389,7 @@ impl Scheduler {
 
     /// A client token for `mutation`: the same for every attempt of this apply, different in
     /// the next apply.
-    pub fn client_token(&self, mutation: &Mutation) -> String {
+    pub(crate) fn client_token(&self, mutation: &Mutation) -> String {
         let mut hasher = std::hash::DefaultHasher::new();
         self.endpoint_id.hash(&mut hasher);
         mutation.hash(&mut hasher);
@@ -399,7 +399,7 @@ impl Scheduler {
     /// Makes the call: paced, retried on temporary errors (with the same client token),
     /// stopped by the budget. A duplicate addition or a removal of something already gone is
     /// not an error: the caller then checks the object like any other.
-    pub async fn mutate(&self, mutation: &Mutation) -> Result<Answer, OpError> {
+    pub(crate) async fn mutate(&self, mutation: &Mutation) -> Result<Answer, OpError> {
         let budget = &self.shared.budget;
         let token = self.client_token(mutation);
         let mut attempt = 1;
@@ -445,7 +445,7 @@ impl Scheduler {
     }
 
     /// Waits until a poll sees `subject` reach `target`.
-    pub async fn watch(&self, subject: Subject, target: Target) -> Result<(), OpError> {
+    pub(crate) async fn watch(&self, subject: Subject, target: Target) -> Result<(), OpError> {
         watch(&self.shared, subject, target).await
     }
 }

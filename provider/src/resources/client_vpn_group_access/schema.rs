@@ -5,13 +5,13 @@ use crate::framework::timeouts;
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
 
-pub const TYPE_NAME: &str = "migration_client_vpn_group_access";
+pub(crate) const TYPE_NAME: &str = "migration_client_vpn_group_access";
 
 /// Client VPN's fixed quotas (not adjustable), checked at plan time.
-pub const RULES_PER_ENDPOINT: usize = 200;
-pub const ROUTES_PER_ASSOCIATION: usize = 100;
+pub(crate) const RULES_PER_ENDPOINT: usize = 200;
+pub(crate) const ROUTES_PER_ASSOCIATION: usize = 100;
 /// AWS's limit on an authorization rule's description.
-pub const DESCRIPTION_MAX_CHARS: usize = 255;
+pub(crate) const DESCRIPTION_MAX_CHARS: usize = 255;
 
 fn string_set() -> Type {
     Type::set(Type::String)
@@ -66,9 +66,9 @@ fn rule_group_attributes() -> Vec<Attribute> {
 
 /// Version of the stored state layout; bump it (and teach `upgrade_state`) when a change is
 /// not additive.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 1;
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     Schema {
         version: SCHEMA_VERSION,
         block: Block {

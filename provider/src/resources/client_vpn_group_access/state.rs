@@ -22,7 +22,7 @@ use crate::protocol::object;
 
 /// One entry of `authorization_rules`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleEntry {
+pub(crate) struct RuleEntry {
     pub group: String,
     pub sid: String,
     pub destination_cidr: String,
@@ -32,7 +32,7 @@ pub struct RuleEntry {
 
 /// One entry of `routes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RouteEntry {
+pub(crate) struct RouteEntry {
     pub destination_cidr: String,
     pub subnet_id: String,
     pub status: String,
@@ -40,7 +40,7 @@ pub struct RouteEntry {
 
 /// A wholly known state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct State {
+pub(crate) struct State {
     pub access: Access,
     /// The `timeouts` attribute as configured (kept as is).
     pub timeouts: Value,
@@ -49,14 +49,14 @@ pub struct State {
     pub routes: Vec<RouteEntry>,
 }
 
-pub const STATUS_ACTIVE: &str = "active";
+pub(crate) const STATUS_ACTIVE: &str = "active";
 
 fn cidr_order(text: &str) -> (Option<Ipv4Net>, String) {
     (text.parse().ok(), text.to_string())
 }
 
 /// The order of `authorization_rules`: group key, then network.
-pub fn sort_rules(rules: &mut [RuleEntry]) {
+pub(crate) fn sort_rules(rules: &mut [RuleEntry]) {
     rules.sort_by(|a, b| {
         (&a.group, cidr_order(&a.destination_cidr), &a.sid).cmp(&(
             &b.group,
@@ -67,7 +67,7 @@ pub fn sort_rules(rules: &mut [RuleEntry]) {
 }
 
 /// The order of `routes`: destination, then subnet.
-pub fn sort_routes(routes: &mut [RouteEntry]) {
+pub(crate) fn sort_routes(routes: &mut [RouteEntry]) {
     routes.sort_by(|a, b| {
         (cidr_order(&a.destination_cidr), &a.subnet_id)
             .cmp(&(cidr_order(&b.destination_cidr), &b.subnet_id))
@@ -87,7 +87,7 @@ fn strings_set(value: &Value, name: &str) -> BTreeSet<String> {
 
 impl State {
     /// Reads a state value; `None` for a null (absent) object.
-    pub fn from_value(value: &Value) -> Option<State> {
+    pub(crate) fn from_value(value: &Value) -> Option<State> {
         if value.is_null() || value.is_unknown() {
             return None;
         }
@@ -131,7 +131,7 @@ impl State {
         })
     }
 
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         let access = &self.access;
         let groups = access
             .groups
@@ -169,7 +169,7 @@ impl State {
     }
 
     /// SIDs whose per-group rules this resource owns.
-    pub fn owned_sids(&self) -> BTreeSet<String> {
+    pub(crate) fn owned_sids(&self) -> BTreeSet<String> {
         self.access
             .groups
             .values()
@@ -180,7 +180,7 @@ impl State {
 
     /// Routes this resource owns: those in its state, and those its access calls for (a route
     /// someone else made exactly as wanted is adopted).
-    pub fn owned_routes(&self) -> BTreeSet<RouteKey> {
+    pub(crate) fn owned_routes(&self) -> BTreeSet<RouteKey> {
         self.routes
             .iter()
             .filter_map(|r| {
@@ -196,14 +196,14 @@ impl State {
     /// The state as AWS holds it now: each group's networks are the networks its SID has a
     /// rule for (rules being revoked or failed grant nothing), and out-of-band changes to
     /// rules and routes show up in the next plan.
-    pub fn refreshed(&self, observation: &Observation) -> State {
+    pub(crate) fn refreshed(&self, observation: &Observation) -> State {
         self.refreshed_following(observation, false)
     }
 
     /// [`State::refreshed`]; with `follow_associations`, `route_subnet_ids` becomes the
     /// subnets associated now (it was left unset: a subnet associated or disassociated out of
     /// band then shows in the next plan as the routes it adds or removes).
-    pub fn refreshed_following(
+    pub(crate) fn refreshed_following(
         &self,
         observation: &Observation,
         follow_associations: bool,
@@ -304,7 +304,7 @@ fn group_value(group: &Group) -> Value {
 /// A key holds one SID's rules. While a group's SID changes (the old SID's rules are revoked
 /// as the new one's are authorized) both SIDs carry the group's key: the SID `groups` gives the
 /// key keeps it, and the other SID's rules are listed under the SID itself, so none is lost.
-pub fn rules_value(rules: &[RuleEntry], groups: &BTreeMap<String, Group>) -> Value {
+pub(crate) fn rules_value(rules: &[RuleEntry], groups: &BTreeMap<String, Group>) -> Value {
     let mut entries: BTreeMap<&str, (&str, BTreeMap<String, Value>)> = BTreeMap::new();
     for rule in rules {
         let owner = groups.get(&rule.group).map(|g| g.sid.as_str());
@@ -365,7 +365,7 @@ fn rules_from_value(value: Option<&Value>) -> Vec<RuleEntry> {
 }
 
 /// `routes`: destination → target subnet → status.
-pub fn routes_value(routes: &[RouteEntry]) -> Value {
+pub(crate) fn routes_value(routes: &[RouteEntry]) -> Value {
     let mut by_destination: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     for route in routes {
         by_destination
@@ -397,7 +397,7 @@ fn routes_from_value(value: Option<&Value>) -> Vec<RouteEntry> {
 }
 
 /// The rules an access calls for, as they will be once applied.
-pub fn wanted_rule_entries(groups: &BTreeMap<String, Group>) -> Vec<RuleEntry> {
+pub(crate) fn wanted_rule_entries(groups: &BTreeMap<String, Group>) -> Vec<RuleEntry> {
     let mut rules: Vec<RuleEntry> = groups
         .iter()
         .flat_map(|(key, group)| {
@@ -415,7 +415,7 @@ pub fn wanted_rule_entries(groups: &BTreeMap<String, Group>) -> Vec<RuleEntry> {
 }
 
 /// The routes an access calls for, as they will be once applied.
-pub fn wanted_route_entries(access: &Access) -> Vec<RouteEntry> {
+pub(crate) fn wanted_route_entries(access: &Access) -> Vec<RouteEntry> {
     let mut routes: Vec<RouteEntry> = access
         .routes()
         .into_iter()
@@ -431,7 +431,7 @@ pub fn wanted_route_entries(access: &Access) -> Vec<RouteEntry> {
 
 /// What exists on AWS at any moment of an apply, among the objects this resource owns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// Description and status of each rule.
     pub rules: BTreeMap<RuleKey, (Option<String>, String)>,
     pub routes: BTreeMap<RouteKey, String>,
@@ -439,7 +439,7 @@ pub struct Progress {
 
 impl Progress {
     /// The owned objects of an observation.
-    pub fn observed(
+    pub(crate) fn observed(
         observation: &Observation,
         owned_sids: &BTreeSet<String>,
         owned_routes: &BTreeSet<RouteKey>,
@@ -470,7 +470,7 @@ impl Progress {
     /// The state after an apply (or as far as it got): the planned access, with each group's
     /// networks as AWS holds them, and groups that were being removed kept for as long as they
     /// still have rules, so that nothing made is ever forgotten.
-    pub fn state(
+    pub(crate) fn state(
         &self,
         planned: &Access,
         prior: Option<&State>,
@@ -562,7 +562,7 @@ impl Progress {
 }
 
 /// The groups of a configuration once every part is known and valid, with names resolved.
-pub fn known_groups(
+pub(crate) fn known_groups(
     config: &Config,
     resolved: &BTreeMap<String, String>,
 ) -> Option<BTreeMap<String, Group>> {
@@ -594,7 +594,7 @@ pub fn known_groups(
 }
 
 /// Associated subnets a default `route_subnet_ids` stands for.
-pub fn default_route_subnets(observation: &Observation) -> BTreeSet<String> {
+pub(crate) fn default_route_subnets(observation: &Observation) -> BTreeSet<String> {
     observation
         .usable_subnets()
         .map(|a| a.subnet_id.clone())
@@ -604,7 +604,7 @@ pub fn default_route_subnets(observation: &Observation) -> BTreeSet<String> {
 /// The access of a configuration, when everything is known. `unset_subnets` stands for
 /// `route_subnet_ids` when the configuration leaves it unset (what the plan decided); without
 /// it, every subnet associated with the observed endpoint.
-pub fn known_access(
+pub(crate) fn known_access(
     config: &Config,
     resolved: &BTreeMap<String, String>,
     observation: Option<&Observation>,
@@ -639,7 +639,7 @@ fn set_attr(value: &mut Value, name: &str, new: Value) {
 
 /// The planned new state of a create or update. `prior_defaulted`: the prior state's
 /// `route_subnet_ids` follows the endpoint's associations (it was left unset).
-pub fn planned_value(
+pub(crate) fn planned_value(
     proposed: &Value,
     prior: Option<&State>,
     prior_defaulted: bool,

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value as Json, json};
 
 /// Version 0's JSON state as version 1's.
-pub fn from_v0(mut state: Json) -> Json {
+pub(crate) fn from_v0(mut state: Json) -> Json {
     let Some(object) = state.as_object_mut() else {
         return state;
     };

@@ -40,7 +40,7 @@ fn is_aws_id(id: &str, prefix: &str) -> bool {
 }
 
 /// A configured network, parsed, or why it cannot be used.
-pub fn parse_network(text: &str) -> Result<Ipv4Net, String> {
+pub(crate) fn parse_network(text: &str) -> Result<Ipv4Net, String> {
     match parse_canonical(text) {
         Ok(IpNet::V4(net)) => Ok(net),
         Ok(IpNet::V6(_)) => Err(format!(
@@ -55,7 +55,7 @@ fn is_internet(net: &Ipv4Net) -> bool {
 }
 
 /// Checks that need only the configuration.
-pub fn check_config(config: &Config) -> Diagnostics {
+pub(crate) fn check_config(config: &Config) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     if let Maybe::Known(id) = &config.endpoint_id
         && !is_aws_id(id, "cvpn-endpoint-")
@@ -242,7 +242,7 @@ fn capitalize(text: &str) -> String {
 
 /// Diagnostics for names that did not resolve, and for names that resolved to a SID another
 /// group already has.
-pub fn check_names(
+pub(crate) fn check_names(
     config: &Config,
     problems: &[(String, NameProblem)],
     resolved: &BTreeMap<String, String>,
@@ -382,7 +382,7 @@ fn join_holders(holders: &[Holder]) -> String {
 }
 
 /// Everything the checks against AWS look at.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub config: &'a Config,
     pub resolved: &'a BTreeMap<String, String>,
     pub observation: Option<&'a Observation>,
@@ -397,14 +397,14 @@ pub struct Context<'a> {
 /// runs, but only a warning in the plan if it could still be associated before then (its
 /// association may be created by the same configuration).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(crate) enum Stage {
     Plan,
     Apply,
 }
 
 /// Checks against the endpoint as observed (and, without AWS, the shadowing among the
 /// configured groups).
-pub fn check_against_aws(context: &Context<'_>) -> Diagnostics {
+pub(crate) fn check_against_aws(context: &Context<'_>) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let groups = known_groups(context.config, context.resolved);
     let our_sids: BTreeSet<String> = groups

@@ -17,7 +17,7 @@ use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
 
 /// An attachment of the hub, named before its id exists.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AttachmentRef {
+pub(crate) enum AttachmentRef {
     /// The attachment of this VPC.
     Vpc(String),
     /// The Direct Connect gateway's or VPN's attachment.
@@ -26,7 +26,7 @@ pub enum AttachmentRef {
 
 impl AttachmentRef {
     /// The attachment's id in `topology`, once AWS has created it.
-    pub fn id_in<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
+    pub(crate) fn id_in<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
         match self {
             AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.as_str()),
             AttachmentRef::DataCenter => topology.data_center_attachment_id(),
@@ -34,7 +34,7 @@ impl AttachmentRef {
     }
 
     /// The route table the attachment is associated with in `topology`, if any.
-    pub fn associated_route_table<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
+    pub(crate) fn associated_route_table<'a>(&self, topology: &'a Topology) -> Option<&'a str> {
         match self {
             AttachmentRef::Vpc(vpc) => topology
                 .attachments
@@ -54,7 +54,7 @@ impl AttachmentRef {
 
 /// An object of the hub that carries tags.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TagObject {
+pub(crate) enum TagObject {
     TransitGateway,
     Share,
     VpcAttachment(String),
@@ -64,7 +64,7 @@ pub enum TagObject {
 
 /// One change to AWS.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     CreateTransitGateway(TransitGatewaySpec),
     ModifyTransitGateway(TransitGatewayModification),
     DeleteTransitGateway,
@@ -208,7 +208,7 @@ fn modification(desired: &Desired, tgw: &TransitGateway) -> TransitGatewayModifi
 }
 
 /// The networks of the desired hub, with VPC CIDRs as AWS reports them.
-pub fn desired_networks(desired: &Desired, observed: &Topology) -> Vec<mesh::HubNetwork> {
+pub(crate) fn desired_networks(desired: &Desired, observed: &Topology) -> Vec<mesh::HubNetwork> {
     let empty = BTreeSet::new();
     let vpcs: Vec<(&str, &BTreeSet<String>, &BTreeSet<String>)> = desired
         .attachments
@@ -230,7 +230,7 @@ pub fn desired_networks(desired: &Desired, observed: &Topology) -> Vec<mesh::Hub
 }
 
 /// Every VPC CIDR of the desired hub: the default Direct Connect allowed prefixes.
-pub fn all_vpc_cidrs(desired: &Desired, observed: &Topology) -> BTreeSet<String> {
+pub(crate) fn all_vpc_cidrs(desired: &Desired, observed: &Topology) -> BTreeSet<String> {
     desired
         .attachments
         .values()
@@ -240,7 +240,10 @@ pub fn all_vpc_cidrs(desired: &Desired, observed: &Topology) -> BTreeSet<String>
 }
 
 /// The VPC routes the mesh wants.
-pub fn desired_vpc_routes(desired: &Desired, observed: &Topology) -> Vec<mesh::ManagedRoute> {
+pub(crate) fn desired_vpc_routes(
+    desired: &Desired,
+    observed: &Topology,
+) -> Vec<mesh::ManagedRoute> {
     if desired.mesh_routes {
         mesh::vpc_routes(&desired_networks(desired, observed))
     } else {
@@ -250,7 +253,7 @@ pub fn desired_vpc_routes(desired: &Desired, observed: &Topology) -> Vec<mesh::M
 
 /// The changes that make `observed` what `desired` describes; with `desired` absent, the
 /// changes that remove the hub.
-pub fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change> {
+pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change> {
     let Some(desired) = desired else {
         return teardown(observed);
     };

@@ -16,7 +16,7 @@ use super::topology::{
 
 /// One fact AWS confirmed during an apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// The Transit Gateway as AWS describes it (created, or read while waiting).
     TransitGatewaySeen(TransitGateway),
     /// ModifyTransitGateway was accepted; the gateway is `modifying` until the next describe.
@@ -112,7 +112,7 @@ pub enum Effect {
 
 /// Applies `effect` to the progress record. An effect on an object the record does not hold
 /// (recorded gone by a concurrent step) changes nothing.
-pub fn record(topology: &mut Topology, effect: Effect) {
+pub(crate) fn record(topology: &mut Topology, effect: Effect) {
     match effect {
         Effect::TransitGatewaySeen(tgw) => topology.tgw = Some(tgw),
         Effect::TransitGatewayModifying => {

@@ -35,11 +35,11 @@ struct Refreshed {
 
 /// What the refreshes of this process read, per Transit Gateway, for the plans that follow.
 #[derive(Debug, Default)]
-pub struct RefreshCache(Mutex<HashMap<String, Refreshed>>);
+pub(crate) struct RefreshCache(Mutex<HashMap<String, Refreshed>>);
 
 impl RefreshCache {
     /// Keeps what the refresh of `scope` found.
-    pub fn remember(&self, scope: &Scope, topology: &Topology) {
+    pub(crate) fn remember(&self, scope: &Scope, topology: &Topology) {
         let mut vpc_ids = scope.vpc_ids.clone();
         vpc_ids.extend(topology.attachments.keys().cloned());
         let refreshed = Refreshed {
@@ -68,7 +68,7 @@ impl RefreshCache {
 
 /// Plan-time facts: the VPCs, subnets and route tables of the configuration (one call each,
 /// less what the refresh just read), and the data center's gateway when it is new.
-pub async fn at_plan(
+pub(crate) async fn at_plan(
     aws: &Aws<'_>,
     cache: &RefreshCache,
     config: &Config,
@@ -152,7 +152,7 @@ async fn other_hubs(
 
 /// Apply-time facts, from the fresh observation plus the data center's gateway when the apply
 /// is about to connect it.
-pub async fn at_apply(
+pub(crate) async fn at_apply(
     aws: &Aws<'_>,
     desired: &Desired,
     topology: &Topology,

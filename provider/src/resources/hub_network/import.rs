@@ -12,7 +12,7 @@ use crate::protocol::diagnostics::Diagnostics;
 
 /// The state of an import: the Transit Gateway's id, and private data saying that the next
 /// read discovers the rest instead of refreshing.
-pub fn import(id: &str) -> Result<Imported<HubPrivate>, Diagnostics> {
+pub(crate) fn import(id: &str) -> Result<Imported<HubPrivate>, Diagnostics> {
     let id = id.trim();
     let valid = id
         .strip_prefix("tgw-")

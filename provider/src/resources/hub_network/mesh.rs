@@ -15,7 +15,7 @@ use crate::netplan::mesh::{self, Network};
 
 /// A route the hub manages, as shown in `routes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ManagedRoute {
+pub(crate) struct ManagedRoute {
     pub route_table_id: String,
     pub destination: String,
     /// Label of the network the destination belongs to.
@@ -25,14 +25,14 @@ pub struct ManagedRoute {
 /// One network of the hub: a label (`vpc_attachments` key, `data_center`,
 /// `transit_gateway_cidr_blocks`), its CIDRs, and its route tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HubNetwork {
+pub(crate) struct HubNetwork {
     pub label: String,
     pub cidrs: BTreeSet<String>,
     pub route_tables: BTreeSet<String>,
 }
 
 /// The networks of a hub; CIDRs that do not parse are left out (validation reports them).
-pub fn networks<'a>(
+pub(crate) fn networks<'a>(
     vpcs: impl IntoIterator<Item = (&'a str, &'a BTreeSet<String>, &'a BTreeSet<String>)>,
     data_center_cidrs: Option<&BTreeSet<String>>,
     tgw_cidr_blocks: &BTreeSet<String>,
@@ -68,7 +68,7 @@ fn parsed(cidrs: &BTreeSet<String>) -> Vec<IpNet> {
 
 /// The network a destination belongs to (the first, in label order, if several claim it;
 /// overlapping networks are a plan-time error anyway).
-pub fn label_of(networks: &[HubNetwork], destination: &IpNet) -> Option<String> {
+pub(crate) fn label_of(networks: &[HubNetwork], destination: &IpNet) -> Option<String> {
     let mut labels: Vec<&str> = networks
         .iter()
         .filter(|n| {
@@ -83,7 +83,7 @@ pub fn label_of(networks: &[HubNetwork], destination: &IpNet) -> Option<String> 
 }
 
 /// Every VPC route of the mesh, sorted by route table then destination.
-pub fn vpc_routes(networks: &[HubNetwork]) -> Vec<ManagedRoute> {
+pub(crate) fn vpc_routes(networks: &[HubNetwork]) -> Vec<ManagedRoute> {
     let plain: Vec<Network> = networks
         .iter()
         .map(|n| Network {
@@ -103,7 +103,7 @@ pub fn vpc_routes(networks: &[HubNetwork]) -> Vec<ManagedRoute> {
 }
 
 /// Destinations by address family, address, then length (the order of every listing).
-pub fn sorted_destinations(cidrs: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn sorted_destinations(cidrs: &BTreeSet<String>) -> Vec<String> {
     let mut nets: Vec<IpNet> = parsed(cidrs);
     nets.sort();
     nets.dedup();

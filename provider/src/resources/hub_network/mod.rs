@@ -1,18 +1,18 @@
-pub mod apply;
-pub mod diff;
-pub mod effects;
-pub mod facts;
-pub mod import;
-pub mod mesh;
-pub mod model;
-pub mod observe;
-pub mod plan;
-pub mod schema;
-pub mod state;
-pub mod stored;
-pub mod topology;
-pub mod upgrade;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod diff;
+pub(crate) mod effects;
+pub(crate) mod facts;
+pub(crate) mod import;
+pub(crate) mod mesh;
+pub(crate) mod model;
+pub(crate) mod observe;
+pub(crate) mod plan;
+pub(crate) mod schema;
+pub(crate) mod state;
+pub(crate) mod stored;
+pub(crate) mod topology;
+pub(crate) mod upgrade;
+pub(crate) mod validate;
 
 #[cfg(test)]
 mod properties;
@@ -33,36 +33,21 @@ use crate::framework::context::Ctx;
 use crate::framework::resource::{
     Imported, ManagedResource, Observed, Outcome, PlanInput, Render, RenderInput, Stage,
 };
-use crate::framework::typed::{FromValue, Mismatch};
+use crate::framework::typed::FromValue;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Schema;
 
 /// `migration_hub_network`'s own logic, run by the framework's lifecycle.
 #[derive(Default)]
-pub struct HubNetwork {
+pub(crate) struct HubNetwork {
     refreshed: RefreshCache,
-}
-
-/// The hub's prior state: typed, and as Terraform sent it (which `state::planned` echoes).
-pub struct HubState {
-    pub stored: Stored,
-    pub value: Value,
-}
-
-impl FromValue for HubState {
-    fn from_value(value: &Value) -> Result<Self, Mismatch> {
-        Ok(HubState {
-            stored: Stored::from_value(value)?,
-            value: value.clone(),
-        })
-    }
 }
 
 /// The hub's private data: what the last apply set (a refresh overwrites the attributes with
 /// what AWS reports), and, right after an import, that the next read discovers the hub.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct HubPrivate {
+pub(crate) struct HubPrivate {
     #[serde(flatten)]
     pub applied: Applied,
     #[serde(default)]
@@ -74,7 +59,7 @@ impl ManagedResource for HubNetwork {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
 
     type Config = Config;
-    type State = HubState;
+    type State = Stored;
     type Private = HubPrivate;
     type Scope = Scope;
     type Observed = Topology;
@@ -97,20 +82,20 @@ impl ManagedResource for HubNetwork {
 
     fn validate_transition(
         &self,
-        prior: Option<&HubState>,
+        prior: Option<&Stored>,
         _config: &Config,
         config_value: &Value,
     ) -> Diagnostics {
-        validate::transition(prior.map(|p| &p.stored), config_value)
+        validate::transition(prior, config_value)
     }
 
     fn scope(
         &self,
-        prior: Option<&HubState>,
+        prior: Option<&Stored>,
         private: &HubPrivate,
         config: Option<&Config>,
     ) -> Option<Scope> {
-        let scope = Scope::of(prior.map(|p| &p.stored), config, private.discover);
+        let scope = Scope::of(prior, config, private.discover);
         // A read of a state that names no Transit Gateway finds nothing.
         (config.is_some() || !scope.tgw_id.is_empty()).then_some(scope)
     }
@@ -170,7 +155,7 @@ impl ManagedResource for HubNetwork {
         ctx: &Ctx,
         stage: Stage,
         config: &Config,
-        prior: Option<&HubState>,
+        prior: Option<&Stored>,
         observed: Option<&Topology>,
     ) -> Result<LiveFacts, OpError> {
         match (stage, observed) {
@@ -179,15 +164,7 @@ impl ManagedResource for HubNetwork {
                 // Reported by `desired` right after the checks.
                 Err(_) => Ok(LiveFacts::default()),
             },
-            _ => {
-                facts::at_plan(
-                    &ctx.aws(),
-                    &self.refreshed,
-                    config,
-                    prior.map(|p| &p.stored),
-                )
-                .await
-            }
+            _ => facts::at_plan(&ctx.aws(), &self.refreshed, config, prior).await,
         }
     }
 
@@ -195,7 +172,7 @@ impl ManagedResource for HubNetwork {
         &self,
         _config: &Config,
         config_value: &Value,
-        _prior: Option<&HubState>,
+        _prior: Option<&Stored>,
         facts: Option<&LiveFacts>,
         _stage: Stage,
     ) -> Diagnostics {
@@ -227,7 +204,7 @@ impl ManagedResource for HubNetwork {
     fn record(
         &self,
         observed: Topology,
-        _prior: Option<&HubState>,
+        _prior: Option<&Stored>,
         _desired: Option<&Desired>,
     ) -> Topology {
         observed

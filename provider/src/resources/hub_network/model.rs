@@ -13,41 +13,41 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::framework::tags::{MANAGED_BY_TAG, OWNER_TAG};
 use crate::protocol::cty::{Number, Path, Value};
 
-pub const TYPE_NAME: &str = "migration_hub_network";
+pub(crate) const TYPE_NAME: &str = "migration_hub_network";
 
-pub const DEFAULT_ASN: i64 = 64512;
-pub const DEFAULT_AUTO_ACCEPT: bool = true;
-pub const DEFAULT_DNS_SUPPORT: bool = true;
-pub const DEFAULT_VPN_ECMP: bool = true;
-pub const DEFAULT_ALLOW_EXTERNAL: bool = true;
-pub const DEFAULT_ROUTE_PROPAGATION: bool = true;
-pub const DEFAULT_MESH_ROUTES: bool = true;
-pub const DEFAULT_APPLIANCE_MODE: bool = false;
-pub const DEFAULT_ATTACHMENT_DNS: bool = true;
-pub const DEFAULT_STATIC_ROUTES_ONLY: bool = true;
+pub(crate) const DEFAULT_ASN: i64 = 64512;
+pub(crate) const DEFAULT_AUTO_ACCEPT: bool = true;
+pub(crate) const DEFAULT_DNS_SUPPORT: bool = true;
+pub(crate) const DEFAULT_VPN_ECMP: bool = true;
+pub(crate) const DEFAULT_ALLOW_EXTERNAL: bool = true;
+pub(crate) const DEFAULT_ROUTE_PROPAGATION: bool = true;
+pub(crate) const DEFAULT_MESH_ROUTES: bool = true;
+pub(crate) const DEFAULT_APPLIANCE_MODE: bool = false;
+pub(crate) const DEFAULT_ATTACHMENT_DNS: bool = true;
+pub(crate) const DEFAULT_STATIC_ROUTES_ONLY: bool = true;
 
 /// Label of the data center in `routes[*].network` and in overlap messages.
-pub const DATA_CENTER: &str = "data_center";
+pub(crate) const DATA_CENTER: &str = "data_center";
 /// Label of the Transit Gateway's own CIDR blocks as a network.
-pub const TGW_CIDR_BLOCKS: &str = "transit_gateway_cidr_blocks";
+pub(crate) const TGW_CIDR_BLOCKS: &str = "transit_gateway_cidr_blocks";
 
 /// Tag naming the configuration key of a VPC attachment, so import and adoption can rebuild
 /// `vpc_attachments` with the user's keys.
-pub const NETWORK_TAG: &str = "migration:network";
+pub(crate) const NETWORK_TAG: &str = "migration:network";
 /// Tag on the data-center attachment holding its CIDR blocks (comma-separated, split over
 /// numbered tags when longer than one tag value), because a Direct Connect association has
 /// no other place AWS would remember them.
-pub const DATA_CENTER_CIDRS_TAG: &str = "migration:data-center-cidrs";
+pub(crate) const DATA_CENTER_CIDRS_TAG: &str = "migration:data-center-cidrs";
 /// `migration:managed-by` value of every object of this resource type.
-pub const MANAGED_BY: &str = TYPE_NAME;
+pub(crate) const MANAGED_BY: &str = TYPE_NAME;
 
-pub use crate::framework::typed::Maybe;
+pub(crate) use crate::framework::typed::Maybe;
 use crate::framework::typed::{FromValue, OrEmpty, Strings};
 
 crate::typed_object! {
     /// `vpc_attachments[key]` as configured.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct AttachmentConfig {
+    pub(crate) struct AttachmentConfig {
         pub vpc_id: Maybe<String>,
         pub subnet_ids: Maybe<Strings>,
         pub route_table_ids: Maybe<Strings>,
@@ -59,7 +59,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// `data_center.vpn` as configured.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct VpnConfig {
+    pub(crate) struct VpnConfig {
         pub customer_gateway_id: Maybe<String>,
         pub static_routes_only: Maybe<Option<bool>>,
     }
@@ -68,7 +68,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// `data_center` as configured.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct DataCenterConfig {
+    pub(crate) struct DataCenterConfig {
         pub cidr_blocks: Maybe<Strings>,
         pub direct_connect_gateway_id: Maybe<Option<String>>,
         pub vpn: Maybe<Option<VpnConfig>>,
@@ -80,7 +80,7 @@ crate::typed_object! {
     /// The resource's arguments (a configuration, proposed or planned object) with unknowns
     /// kept: each field is the attribute of the same name.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Config {
+    pub(crate) struct Config {
         pub name: Maybe<String>,
         pub description: Maybe<Option<String>>,
         pub amazon_side_asn: Maybe<Option<Number>>,
@@ -102,7 +102,7 @@ crate::typed_object! {
 impl Config {
     /// Reads a configuration, proposed or planned object of the resource's schema (a value
     /// that does not fit reads as wholly unknown: the checks then skip it).
-    pub fn parse(value: &Value) -> Self {
+    pub(crate) fn parse(value: &Value) -> Self {
         <Config as FromValue>::from_value(value).unwrap_or_else(|_| Config::unknown())
     }
 
@@ -129,7 +129,7 @@ impl Config {
 
     /// The configuration with every value known and defaults applied, or the path of the first
     /// value that is still unknown.
-    pub fn desired(&self, default_tags: &BTreeMap<String, String>) -> Result<Desired, Path> {
+    pub(crate) fn desired(&self, default_tags: &BTreeMap<String, String>) -> Result<Desired, Path> {
         let root = Path::root();
         let need = |known: bool, name: &str| {
             if known { Ok(()) } else { Err(root.attr(name)) }
@@ -249,7 +249,7 @@ impl Config {
 
 /// One VPC attachment, fully known.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttachmentDesired {
+pub(crate) struct AttachmentDesired {
     pub vpc_id: String,
     pub subnet_ids: BTreeSet<String>,
     pub route_table_ids: BTreeSet<String>,
@@ -259,7 +259,7 @@ pub struct AttachmentDesired {
 
 /// How the data center is reached.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Link {
+pub(crate) enum Link {
     DirectConnect {
         gateway_id: String,
         /// `None`: every VPC CIDR of the hub (computed from what AWS reports).
@@ -272,20 +272,20 @@ pub enum Link {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataCenterDesired {
+pub(crate) struct DataCenterDesired {
     pub cidr_blocks: BTreeSet<String>,
     pub link: Link,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShareDesired {
+pub(crate) struct ShareDesired {
     pub principals: BTreeSet<String>,
     pub allow_external_principals: bool,
 }
 
 /// The whole hub as it should be, every default applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Desired {
+pub(crate) struct Desired {
     pub name: String,
     pub description: Option<String>,
     pub amazon_side_asn: i64,
@@ -305,7 +305,8 @@ pub struct Desired {
 
 impl Desired {
     /// The key of the attachment of `vpc_id`, if the VPC is part of the hub.
-    pub fn key_of_vpc(&self, vpc_id: &str) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn key_of_vpc(&self, vpc_id: &str) -> Option<&str> {
         self.attachments
             .iter()
             .find(|(_, a)| a.vpc_id == vpc_id)
@@ -315,7 +316,7 @@ impl Desired {
 
 /// Which object of the hub a set of tags is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TagTarget<'a> {
+pub(crate) enum TagTarget<'a> {
     TransitGateway,
     Share,
     VpcAttachment { key: &'a str },
@@ -325,7 +326,7 @@ pub enum TagTarget<'a> {
 
 /// Every tag an object of the hub must carry: the user's (`tags_all`), `Name`, and the
 /// ownership tags that let a retry adopt it and another hub refuse it.
-pub fn tags_for(
+pub(crate) fn tags_for(
     tgw_id: &str,
     name: &str,
     tags_all: &BTreeMap<String, String>,
@@ -357,14 +358,17 @@ pub fn tags_for(
 
 /// `tags` with the owner tag naming `tgw_id`: children planned in the same apply as their
 /// Transit Gateway only learn its id when they are created.
-pub fn with_owner(mut tags: BTreeMap<String, String>, tgw_id: &str) -> BTreeMap<String, String> {
+pub(crate) fn with_owner(
+    mut tags: BTreeMap<String, String>,
+    tgw_id: &str,
+) -> BTreeMap<String, String> {
     tags.insert(OWNER_TAG.to_string(), tgw_id.to_string());
     tags
 }
 
 /// Tags the user controls through `tags`: everything but `Name`, the provider's own
 /// `migration:*` tags and AWS's `aws:*` tags.
-pub fn is_user_tag(key: &str) -> bool {
+pub(crate) fn is_user_tag(key: &str) -> bool {
     key != "Name" && !key.starts_with("migration:") && !key.starts_with("aws:")
 }
 
@@ -372,7 +376,7 @@ const TAG_VALUE_LIMIT: usize = 256;
 
 /// The data-center CIDRs as one or more tags: `migration:data-center-cidrs`, then
 /// `migration:data-center-cidrs:2`, … when one value cannot hold them all.
-pub fn encode_data_center_cidrs(cidrs: &BTreeSet<String>) -> BTreeMap<String, String> {
+pub(crate) fn encode_data_center_cidrs(cidrs: &BTreeSet<String>) -> BTreeMap<String, String> {
     let mut chunks: Vec<String> = Vec::new();
     for cidr in cidrs {
         match chunks.last_mut() {
@@ -401,7 +405,9 @@ pub fn encode_data_center_cidrs(cidrs: &BTreeSet<String>) -> BTreeMap<String, St
 }
 
 /// Reads the CIDRs back from an object's tags; `None` when the tag is absent.
-pub fn decode_data_center_cidrs(tags: &BTreeMap<String, String>) -> Option<BTreeSet<String>> {
+pub(crate) fn decode_data_center_cidrs(
+    tags: &BTreeMap<String, String>,
+) -> Option<BTreeSet<String>> {
     let mut found = false;
     let mut cidrs = BTreeSet::new();
     for (key, value) in tags {

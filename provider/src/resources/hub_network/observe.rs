@@ -20,7 +20,7 @@ use crate::framework::tags::OWNER_TAG;
 
 /// What to read, from the prior state and the configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scope {
+pub(crate) struct Scope {
     pub tgw_id: String,
     pub share_arn: Option<String>,
     /// VPCs whose attachments the prior state lists (ours even if untagged).
@@ -44,7 +44,7 @@ pub struct Scope {
 
 impl Scope {
     /// What to observe for a hub whose prior state is `prior`, about to take `config`.
-    pub fn of(prior: Option<&Stored>, config: Option<&Config>, discover: bool) -> Scope {
+    pub(crate) fn of(prior: Option<&Stored>, config: Option<&Config>, discover: bool) -> Scope {
         let mut scope = Scope {
             discover,
             ..Scope::default()
@@ -94,7 +94,7 @@ impl Scope {
 }
 
 /// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.
-pub async fn networks(
+pub(crate) async fn networks(
     aws: &Aws<'_>,
     vpc_ids: &BTreeSet<String>,
     subnet_ids: &BTreeSet<String>,
@@ -131,7 +131,7 @@ pub async fn networks(
 }
 
 /// The hub as AWS holds it, or `None` when its Transit Gateway is gone.
-pub async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, OpError> {
+pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topology>, OpError> {
     let Some(tgw) = aws.find_transit_gateway(&scope.tgw_id).await? else {
         return Ok(None);
     };

@@ -13,7 +13,7 @@ use crate::engine::OperationPlan;
 /// One operation of the executor: a change, or a batched wait for several attachments (one
 /// describe call per poll for all of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HubOp {
+pub(crate) enum HubOp {
     Change(Change),
     /// Wait until every listed VPC's attachment is `available` (`gone = false`) or deleted.
     AwaitAttachments {
@@ -23,7 +23,7 @@ pub enum HubOp {
 }
 
 /// Phase names, in execution order.
-pub const PHASES: [&str; 13] = [
+pub(crate) const PHASES: [&str; 13] = [
     "remove routes",
     "remove data center",
     "remove attachments",
@@ -65,7 +65,7 @@ fn phase_of(change: &Change) -> usize {
 }
 
 /// The operation plan for `changes`.
-pub fn plan(changes: Vec<Change>) -> OperationPlan<HubOp> {
+pub(crate) fn plan(changes: Vec<Change>) -> OperationPlan<HubOp> {
     let mut phases: Vec<Vec<HubOp>> = vec![Vec::new(); PHASES.len()];
     let mut deleted = Vec::new();
     let mut settling = Vec::new();

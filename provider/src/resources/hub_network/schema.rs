@@ -8,7 +8,7 @@ use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
 
 /// Version of the stored state layout; bump it (and teach `upgrade_state`) when a change is
 /// not additive.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 1;
 
 fn strings() -> Type {
     Type::set(Type::String)
@@ -120,7 +120,7 @@ fn route_table_attributes() -> Vec<Attribute> {
     ]
 }
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     let attributes = vec![
         Attribute::computed("id", Type::String).describe("The Transit Gateway id (`tgw-…`)."),
         Attribute::computed("arn", Type::String).describe("The Transit Gateway ARN."),

@@ -117,14 +117,14 @@ fn vpc_keys_of(attachments: &BTreeMap<String, Value>) -> BTreeMap<String, String
 /// attributes themselves with what AWS reports, so they cannot remember the intent that tells
 /// drift apart (a second refresh would otherwise take the drifted value as the intent).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Applied {
+pub(crate) struct Applied {
     pub route_propagation: Option<bool>,
     pub tags_all: Option<Tags>,
 }
 
 /// The state of the hub as observed; `echo` supplies what AWS cannot tell, `applied` what
 /// the last apply set.
-pub fn render(
+pub(crate) fn render(
     topology: &Topology,
     echo: &Value,
     default_tags: Option<&Tags>,
@@ -503,7 +503,7 @@ pub fn render(
 /// The planned state. `live` holds what plan-time reads found (VPC CIDRs); without it, values
 /// that depend on AWS are unknown. `default_tags` is `None` when the provider configuration
 /// is not known yet.
-pub fn planned(
+pub(crate) fn planned(
     config: &Value,
     prior: &Value,
     live: Option<&LiveFacts>,

@@ -10,7 +10,7 @@ use crate::protocol::cty::{Number, Value};
 crate::typed_object! {
     /// `vpc_attachments[key]` as stored.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct StoredAttachment {
+    pub(crate) struct StoredAttachment {
         pub vpc_id: Option<String>,
         pub subnet_ids: Value,
         pub route_table_ids: Strings,
@@ -26,7 +26,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// `data_center.vpn` as stored.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct StoredVpn {
+    pub(crate) struct StoredVpn {
         pub customer_gateway_id: Option<String>,
         pub static_routes_only: Value,
     }
@@ -35,7 +35,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// `data_center` as stored.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct StoredDataCenter {
+    pub(crate) struct StoredDataCenter {
         pub cidr_blocks: Value,
         pub direct_connect_gateway_id: Option<String>,
         pub vpn: Option<StoredVpn>,
@@ -49,7 +49,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// `routes[route table id]` as stored.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct StoredRouteTable {
+    pub(crate) struct StoredRouteTable {
         pub vpc: Option<String>,
         pub destinations: OrEmpty<BTreeMap<String, String>>,
     }
@@ -58,7 +58,7 @@ crate::typed_object! {
 crate::typed_object! {
     /// The whole stored state; each field is the attribute of the same name.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Stored {
+    pub(crate) struct Stored {
         pub id: Option<String>,
         pub arn: Value,
         pub owner_id: Value,
@@ -86,7 +86,7 @@ crate::typed_object! {
 
 impl Stored {
     /// Destinations of the hub route table's static routes (to the data center).
-    pub fn hub_route_destinations(&self) -> impl Iterator<Item = &String> {
+    pub(crate) fn hub_route_destinations(&self) -> impl Iterator<Item = &String> {
         let hub_table = self.route_table_id.as_deref();
         self.routes
             .iter()
@@ -95,7 +95,7 @@ impl Stored {
     }
 
     /// The VPC route tables the hub holds routes in (every table but the hub's own).
-    pub fn vpc_route_tables(&self) -> impl Iterator<Item = &String> {
+    pub(crate) fn vpc_route_tables(&self) -> impl Iterator<Item = &String> {
         let hub_table = self.route_table_id.as_deref();
         self.routes
             .keys()

@@ -9,23 +9,24 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+#[cfg(test)]
 use crate::framework::tags::OWNER_TAG;
 
-pub use crate::aws::Tags;
-pub use crate::aws::direct_connect::DirectConnectAssociation;
-pub use crate::aws::ec2::attachment::{AttachmentSummary, VpcAttachment};
-pub use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
-pub use crate::aws::ec2::subnet::Subnet;
+pub(crate) use crate::aws::Tags;
+pub(crate) use crate::aws::direct_connect::DirectConnectAssociation;
+pub(crate) use crate::aws::ec2::attachment::{AttachmentSummary, VpcAttachment};
+pub(crate) use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
+pub(crate) use crate::aws::ec2::subnet::Subnet;
 /// A static route in the hub route table.
-pub use crate::aws::ec2::tgw_route_table::TransitGatewayRoute as HubRoute;
-pub use crate::aws::ec2::transit_gateway::TransitGateway;
-pub use crate::aws::ec2::vpc::Vpc;
-pub use crate::aws::ec2::vpn::VpnConnection;
-pub use crate::aws::ram::Share;
+pub(crate) use crate::aws::ec2::tgw_route_table::TransitGatewayRoute as HubRoute;
+pub(crate) use crate::aws::ec2::transit_gateway::TransitGateway;
+pub(crate) use crate::aws::ec2::vpc::Vpc;
+pub(crate) use crate::aws::ec2::vpn::VpnConnection;
+pub(crate) use crate::aws::ram::Share;
 
 /// VPCs, subnets and route tables by id: what plan-time checks need, in three calls.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Networks {
+pub(crate) struct Networks {
     pub vpcs: BTreeMap<String, Vpc>,
     pub subnets: BTreeMap<String, Subnet>,
     pub route_tables: BTreeMap<String, RouteTable>,
@@ -33,7 +34,7 @@ pub struct Networks {
 
 /// The Transit Gateway attachment of the data center (Direct Connect gateway or VPN).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataCenterAttachment {
+pub(crate) struct DataCenterAttachment {
     pub id: String,
     pub state: String,
     pub tags: Tags,
@@ -41,7 +42,7 @@ pub struct DataCenterAttachment {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DataCenterLink {
+pub(crate) enum DataCenterLink {
     DirectConnect {
         association_id: String,
         gateway_id: String,
@@ -59,7 +60,7 @@ pub enum DataCenterLink {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataCenter {
+pub(crate) struct DataCenter {
     pub link: DataCenterLink,
     /// Appears once AWS has created it (right after the VPN connection, or with the Direct
     /// Connect association).
@@ -103,7 +104,7 @@ impl From<VpnConnection> for DataCenterLink {
 /// An attachment of the Transit Gateway that this hub does not manage (another account's
 /// spoke, or one made by hand). It is never touched, but it blocks deleting the gateway.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ForeignAttachment {
+pub(crate) struct ForeignAttachment {
     pub id: String,
     pub resource_type: String,
     pub resource_id: String,
@@ -114,7 +115,7 @@ pub struct ForeignAttachment {
 /// attachment per VPC per Transit Gateway, so the VPC is the attachment's real identity and
 /// configuration keys are only labels.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Topology {
+pub(crate) struct Topology {
     pub tgw: Option<TransitGateway>,
     pub share: Option<Share>,
     pub attachments: BTreeMap<String, VpcAttachment>,
@@ -130,12 +131,12 @@ pub struct Topology {
 }
 
 impl Topology {
-    pub fn tgw_id(&self) -> Option<&str> {
+    pub(crate) fn tgw_id(&self) -> Option<&str> {
         self.tgw.as_ref().map(|t| t.id.as_str())
     }
 
     /// The hub route table: the gateway's default association route table.
-    pub fn hub_route_table_id(&self) -> Option<&str> {
+    pub(crate) fn hub_route_table_id(&self) -> Option<&str> {
         self.tgw
             .as_ref()?
             .association_default_route_table_id
@@ -143,17 +144,18 @@ impl Topology {
     }
 
     /// Whether an object's tags say it belongs to this hub.
-    pub fn owns(&self, tags: &Tags) -> bool {
+    #[cfg(test)]
+    pub(crate) fn owns(&self, tags: &Tags) -> bool {
         self.tgw_id()
             .is_some_and(|id| tags.get(OWNER_TAG).map(String::as_str) == Some(id))
     }
 
-    pub fn data_center_attachment_id(&self) -> Option<&str> {
+    pub(crate) fn data_center_attachment_id(&self) -> Option<&str> {
         Some(self.data_center.as_ref()?.attachment.as_ref()?.id.as_str())
     }
 
     /// Routes of `table` that point at this hub's Transit Gateway.
-    pub fn routes_to_hub<'a>(
+    pub(crate) fn routes_to_hub<'a>(
         &'a self,
         table: &'a RouteTable,
     ) -> impl Iterator<Item = &'a VpcRoute> {
@@ -161,7 +163,7 @@ impl Topology {
         table.routes.iter().filter(move |r| r.target == tgw)
     }
 
-    pub fn record_vpc_route(&mut self, table_id: &str, destination: &str, target: &str) {
+    pub(crate) fn record_vpc_route(&mut self, table_id: &str, destination: &str, target: &str) {
         if let Some(table) = self.route_tables.get_mut(table_id) {
             table.routes.retain(|r| r.destination != destination);
             table.routes.push(VpcRoute {
@@ -173,13 +175,13 @@ impl Topology {
         }
     }
 
-    pub fn forget_vpc_route(&mut self, table_id: &str, destination: &str) {
+    pub(crate) fn forget_vpc_route(&mut self, table_id: &str, destination: &str) {
         if let Some(table) = self.route_tables.get_mut(table_id) {
             table.routes.retain(|r| r.destination != destination);
         }
     }
 
-    pub fn record_hub_route(&mut self, destination: &str, attachment_id: &str) {
+    pub(crate) fn record_hub_route(&mut self, destination: &str, attachment_id: &str) {
         self.hub_routes.insert(
             destination.to_string(),
             HubRoute {
@@ -190,7 +192,7 @@ impl Topology {
         );
     }
 
-    pub fn record_propagation(&mut self, attachment_id: &str, enabled: bool) {
+    pub(crate) fn record_propagation(&mut self, attachment_id: &str, enabled: bool) {
         if enabled {
             self.propagations.insert(attachment_id.to_string());
         } else {
@@ -199,13 +201,13 @@ impl Topology {
     }
 
     /// Drops an attachment and whatever AWS drops with it (its association and propagation).
-    pub fn forget_attachment(&mut self, vpc_id: &str) {
+    pub(crate) fn forget_attachment(&mut self, vpc_id: &str) {
         if let Some(attachment) = self.attachments.remove(vpc_id) {
             self.propagations.remove(&attachment.id);
         }
     }
 
-    pub fn forget_data_center(&mut self) {
+    pub(crate) fn forget_data_center(&mut self) {
         if let Some(attachment) = self.data_center.take().and_then(|dc| dc.attachment) {
             self.propagations.remove(&attachment.id);
             for route in self.hub_routes.values_mut() {
@@ -218,7 +220,7 @@ impl Topology {
     }
 
     /// After DeleteTransitGateway: nothing of the hub is left.
-    pub fn forget_transit_gateway(&mut self) {
+    pub(crate) fn forget_transit_gateway(&mut self) {
         self.tgw = None;
         self.attachments.clear();
         self.data_center = None;

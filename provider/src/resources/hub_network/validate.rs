@@ -30,7 +30,7 @@ use crate::protocol::diagnostics::Diagnostics;
 
 /// What AWS says about the configuration's references, for [`live`].
 #[derive(Clone, Debug, Default)]
-pub struct LiveFacts {
+pub(crate) struct LiveFacts {
     pub networks: Networks,
     /// The Direct Connect gateway's ASN: `Some(None)` when it does not exist, `None` when
     /// not looked up.
@@ -48,7 +48,7 @@ pub struct LiveFacts {
 
 /// Transit Gateways other than the hub's own that routes of these tables point at: the
 /// candidates for [`LiveFacts::other_hubs`].
-pub fn hub_targets(
+pub(crate) fn hub_targets(
     tables: &BTreeMap<String, crate::resources::hub_network::topology::RouteTable>,
     own: Option<&str>,
 ) -> BTreeSet<String> {
@@ -118,7 +118,7 @@ fn check_id(
 }
 
 /// Why a RAM principal is malformed, and the form to use; `None` when it is fine.
-pub fn principal_problem(principal: &str) -> Option<String> {
+pub(crate) fn principal_problem(principal: &str) -> Option<String> {
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let org_id = |s: &str| {
         s.strip_prefix("o-").is_some_and(|rest| {
@@ -182,7 +182,7 @@ pub fn principal_problem(principal: &str) -> Option<String> {
 }
 
 /// Offline checks of a configuration (unknown values skipped).
-pub fn offline(config_value: &Value) -> Diagnostics {
+pub(crate) fn offline(config_value: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let config = Config::parse(config_value);
 
@@ -550,7 +550,7 @@ fn overlaps(
 
 /// Checks that need AWS: references exist and fit together, networks do not overlap, and no
 /// route table already routes a mesh destination elsewhere.
-pub fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
+pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let config = Config::parse(config_value);
     let where_ = match &facts.account {
@@ -813,7 +813,7 @@ fn route_conflict_errors(
 }
 
 /// Checks of the change from the prior state to the configuration.
-pub fn transition(prior: Option<&Stored>, config_value: &Value) -> Diagnostics {
+pub(crate) fn transition(prior: Option<&Stored>, config_value: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let Some(prior) = prior else {
         return diagnostics;

@@ -33,21 +33,21 @@ use crate::aws::retry::OpError;
 use crate::aws::waiter::Poll;
 use crate::resources::hub_network::topology::{DataCenter, DataCenterAttachment, Topology};
 
-pub const ACCOUNT: &str = "111122223333";
-pub const HUB_TABLE: &str = "tgw-rtb-0fake";
+pub(super) const ACCOUNT: &str = "111122223333";
+pub(super) const HUB_TABLE: &str = "tgw-rtb-0fake";
 
 /// Kinds of objects the fake counts as they are created.
-pub const TRANSIT_GATEWAY: &str = "transit gateway";
-pub const SHARE: &str = "share";
-pub const VPC_ATTACHMENT: &str = "vpc attachment";
-pub const DIRECT_CONNECT: &str = "direct connect association";
-pub const VPN: &str = "vpn connection";
-pub const VPC_ROUTE: &str = "vpc route";
-pub const HUB_ROUTE: &str = "hub route";
+pub(super) const TRANSIT_GATEWAY: &str = "transit gateway";
+pub(super) const SHARE: &str = "share";
+pub(super) const VPC_ATTACHMENT: &str = "vpc attachment";
+pub(super) const DIRECT_CONNECT: &str = "direct connect association";
+pub(super) const VPN: &str = "vpn connection";
+pub(super) const VPC_ROUTE: &str = "vpc route";
+pub(super) const HUB_ROUTE: &str = "hub route";
 
 /// An attachment of any kind.
 #[derive(Clone, Debug)]
-pub struct Attachment {
+pub(super) struct Attachment {
     pub id: String,
     /// `vpc`, `direct-connect-gateway` or `vpn`.
     pub resource_type: &'static str,
@@ -63,14 +63,14 @@ pub struct Attachment {
 
 /// One injected failure: the `nth` call (1-based) of `call` answers `error`, without effect.
 #[derive(Clone, Debug)]
-pub struct Fault {
+pub(super) struct Fault {
     pub call: &'static str,
     pub nth: usize,
     pub error: AwsError,
 }
 
 #[derive(Default)]
-pub struct State {
+pub(super) struct State {
     pub tgw: Option<TransitGateway>,
     tgw_polls_left: usize,
     pub share: Option<Share>,
@@ -96,7 +96,7 @@ pub struct State {
     next_id: usize,
 }
 
-pub struct FakeHubAws {
+pub(super) struct FakeHubAws {
     pub state: Mutex<State>,
     /// The StopProvider token of the apply running against it.
     cancel: Mutex<CancellationToken>,
@@ -117,7 +117,7 @@ fn not_found(action: &'static str, what: &str) -> OpError {
 
 impl FakeHubAws {
     /// An AWS holding the route tables of `world`, answering until `cancel` is cancelled.
-    pub fn new(world: &Topology, settle_after: usize, cancel: CancellationToken) -> Self {
+    pub(super) fn new(world: &Topology, settle_after: usize, cancel: CancellationToken) -> Self {
         Self {
             state: Mutex::new(State {
                 route_tables: world.route_tables.clone(),
@@ -128,12 +128,12 @@ impl FakeHubAws {
         }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The `nth` call of `call` fails with a final error.
-    pub fn fail(&self, call: &'static str, nth: usize) {
+    pub(super) fn fail(&self, call: &'static str, nth: usize) {
         self.lock().faults.push(Fault {
             call,
             nth,
@@ -147,7 +147,7 @@ impl FakeHubAws {
     }
 
     /// A new apply against the same AWS, with its own StopProvider token.
-    pub fn restart(&self, cancel: CancellationToken) {
+    pub(super) fn restart(&self, cancel: CancellationToken) {
         *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = cancel;
     }
 
@@ -180,7 +180,7 @@ impl FakeHubAws {
 
     /// What the fake holds, as `observe` would read it: the hub's objects, with the VPCs and
     /// subnets of `world` (which the fake does not change).
-    pub fn held(&self, world: &Topology) -> Topology {
+    pub(super) fn held(&self, world: &Topology) -> Topology {
         let state = self.lock();
         let attachment_of = |kind: &str, resource: &str| {
             state
@@ -222,7 +222,7 @@ impl FakeHubAws {
     }
 
     /// An attachment of `vpc_id` this hub made in an apply whose answer never arrived.
-    pub fn plant_vpc_attachment(&self, spec: VpcAttachmentSpec<'_>) {
+    pub(super) fn plant_vpc_attachment(&self, spec: VpcAttachmentSpec<'_>) {
         let mut state = self.lock();
         let id = state.new_id("tgw-attach");
         state.attachments.insert(

@@ -26,7 +26,7 @@ use crate::framework::context::Ctx;
 /// The AWS calls of the hub executor. Each answers as the `crate::aws` function of the same
 /// name does: after pacing and retries, so an error is final.
 #[async_trait]
-pub trait HubAws: Send + Sync {
+pub(crate) trait HubAws: Send + Sync {
     // The Transit Gateway.
     async fn create_transit_gateway(
         &self,
@@ -165,18 +165,18 @@ pub trait HubAws: Send + Sync {
 
 /// AWS: the configured clients and the operation's budget (pacing, retries, deadline,
 /// StopProvider), through the shared `crate::aws` finders and mutators.
-pub struct LiveHubAws {
+pub(crate) struct LiveHubAws {
     clients: Arc<AwsClients>,
     budget: Budget,
 }
 
 impl LiveHubAws {
-    pub fn new(clients: Arc<AwsClients>, budget: Budget) -> Self {
+    pub(crate) fn new(clients: Arc<AwsClients>, budget: Budget) -> Self {
         Self { clients, budget }
     }
 
     /// The resource operation's AWS, as the executor takes it.
-    pub fn of(ctx: &Ctx) -> Arc<dyn HubAws> {
+    pub(crate) fn of(ctx: &Ctx) -> Arc<dyn HubAws> {
         Arc::new(Self::new(ctx.clients.clone(), ctx.budget.clone()))
     }
 

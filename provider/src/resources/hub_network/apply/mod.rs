@@ -18,7 +18,7 @@ mod share;
 mod tests;
 mod transit_gateway;
 
-pub use hub_aws::{HubAws, LiveHubAws};
+pub(crate) use hub_aws::{HubAws, LiveHubAws};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -36,7 +36,7 @@ use crate::engine::{self, OperationPlan};
 const CONCURRENCY: usize = 16;
 
 /// What the executor works with; shared by the concurrent operations of a phase.
-pub struct Executor {
+pub(crate) struct Executor {
     /// AWS ([`LiveHubAws`]), or an in-memory AWS in the unit tests.
     pub aws: Arc<dyn HubAws>,
     pub budget: Budget,
@@ -44,14 +44,14 @@ pub struct Executor {
 }
 
 /// The outcome of running a plan.
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub topology: Topology,
     pub failures: Vec<(HubOp, OpError)>,
     pub not_started: usize,
 }
 
 /// Runs `plan`; the returned topology is what exists afterwards, success or not.
-pub async fn run(
+pub(crate) async fn run(
     aws: Arc<dyn HubAws>,
     budget: Budget,
     cancel: &CancellationToken,
@@ -81,7 +81,7 @@ fn refused(why: impl Into<String>) -> OpError {
 }
 
 /// A sentence naming an operation, for diagnostics.
-pub fn describe(op: &HubOp) -> String {
+pub(crate) fn describe(op: &HubOp) -> String {
     match op {
         HubOp::AwaitAttachments {
             vpc_ids,
