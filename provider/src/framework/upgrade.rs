@@ -36,6 +36,23 @@ pub(crate) fn upgrade_state(
     decode_stored_state(type_name, schema, schema.version, &upgraded)
 }
 
+/// The attributes of the first `kind` resource in the state release 0.1.0 saved for the
+/// blueprint (the committed fixture every upgrade test starts from).
+#[cfg(test)]
+pub(crate) fn release_0_1_0_attributes(kind: &str) -> serde_json::Value {
+    let file: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../tests/terraform/cases/upgrade-release-0.1.0.tfstate"
+    ))
+    .expect("the fixture is JSON");
+    file["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["type"] == kind)
+        .unwrap_or_else(|| panic!("the fixture has a {kind}"))["instances"][0]["attributes"]
+        .clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,19 +75,8 @@ pub(crate) fn from_v0(mut state: Json) -> Json {
 mod tests {
     use super::*;
 
-    /// The hub's attributes as release 0.1.0 saved them (`terraform.tfstate` of the blueprint).
     fn release_0_1_0() -> Json {
-        let file: Json = serde_json::from_str(include_str!(
-            "../../../../tests/terraform/cases/upgrade-release-0.1.0.tfstate"
-        ))
-        .unwrap();
-        file["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["type"] == "migration_hub_network")
-            .unwrap()["instances"][0]["attributes"]
-            .clone()
+        crate::framework::upgrade::release_0_1_0_attributes("migration_hub_network")
     }
 
     #[test]
