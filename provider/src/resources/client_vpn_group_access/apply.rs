@@ -8,12 +8,14 @@ use std::sync::{Arc, Mutex};
 use super::model::{Phase, RouteKey, RuleKey};
 use super::observed::Observation;
 use super::plan::Op;
-use super::scheduler::{Answer, Mutation, Scheduler, Subject, Target};
+use super::record::Record;
+use super::scheduler::{Answer, Ec2Endpoint, Mutation, Scheduler, Subject, Target};
 use super::state::{Progress, STATUS_ACTIVE};
 use crate::aws::errors::ErrorClass;
 use crate::aws::governor::CLIENT_VPN_MUTATIONS_IN_FLIGHT;
 use crate::aws::retry::OpError;
 use crate::engine::{self, OperationPlan, Report};
+use crate::framework::context::Ctx;
 
 /// Operations started at once: twice the endpoint's slots, so that operations queue for a
 /// slot (which tells the poller that slots are the bottleneck) rather than in the engine.
@@ -170,6 +172,53 @@ async fn perform(
         }
     }
     Ok(())
+}
+
+/// Runs `plan` on the endpoint of `record` through a scheduler of its own (the endpoint's
+/// mutation slots and pacing), and returns the record as AWS left it.
+pub(crate) async fn run(
+    ctx: &Ctx,
+    record: Record,
+    plan: OperationPlan<Op>,
+) -> crate::framework::resource::Outcome<Record, Op> {
+    let started = tokio::time::Instant::now();
+    let endpoint_id = record.observation.endpoint.id.clone();
+    let mutations = record.changes.mutation_count();
+    let scheduler = Arc::new(Scheduler::start(
+        Arc::new(Ec2Endpoint {
+            aws: ctx.clients.clone(),
+            endpoint_id: endpoint_id.clone(),
+        }),
+        ctx.clients.governor.clone(),
+        &endpoint_id,
+        ctx.budget.clone(),
+    ));
+    let Record {
+        observation,
+        progress,
+        changes,
+        groups,
+    } = record;
+    let outcome = execute(scheduler.clone(), &observation, plan, progress).await;
+    tracing::info!(
+        endpoint = endpoint_id.as_str(),
+        mutations,
+        completed = outcome.report.completed,
+        failed = outcome.report.failures.len(),
+        polls = scheduler.polls(),
+        seconds = started.elapsed().as_secs_f64(),
+        "Client VPN changes applied"
+    );
+    crate::framework::resource::Outcome {
+        record: Record {
+            observation,
+            progress: outcome.progress,
+            changes,
+            groups,
+        },
+        failures: outcome.report.failures,
+        not_started: outcome.report.not_started,
+    }
 }
 
 /// What running the changes came to.

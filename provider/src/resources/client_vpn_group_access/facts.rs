@@ -8,6 +8,8 @@ use super::model::{Config, Maybe};
 use super::observe;
 use super::observed::NameProblem;
 use super::observed::Observation;
+use super::state::State;
+use super::validate;
 use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::failures::report;
@@ -157,4 +159,43 @@ async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &
         }
         Err(error) => report(&mut facts.notes, "Cannot look up group names", &error),
     }
+}
+
+/// The checks against AWS of `config`: names resolved, the endpoint found, then every rule of
+/// `validate` with what the facts hold (`None` when a plan could not read AWS: what needs no
+/// AWS still runs).
+pub(super) fn check(
+    facts: Option<&Facts>,
+    config: &Config,
+    prior: Option<&State>,
+    stage: Stage,
+) -> Diagnostics {
+    let none = BTreeMap::new();
+    let mut diagnostics = Diagnostics::new();
+    if let Some(facts) = facts {
+        diagnostics.extend(facts.notes.clone());
+        if let Some(endpoint_id) = &facts.endpoint_missing {
+            diagnostics.extend(endpoint_not_found(endpoint_id));
+        }
+        diagnostics.extend(validate::check_names(
+            config,
+            &facts.problems,
+            &facts.resolved,
+        ));
+        if diagnostics.has_errors() {
+            return diagnostics;
+        }
+    }
+    diagnostics.extend(validate::check_against_aws(&validate::Context {
+        config,
+        resolved: facts.map_or(&none, |f| &f.resolved),
+        observation: facts.and_then(|f| f.observation.as_ref()),
+        owned_sids: prior.map(State::owned_sids).unwrap_or_default(),
+        owned_routes: prior.map(State::owned_routes).unwrap_or_default(),
+        stage: match stage {
+            Stage::Plan => validate::Stage::Plan,
+            Stage::Apply => validate::Stage::Apply,
+        },
+    }));
+    diagnostics
 }

@@ -3,9 +3,9 @@
 //!
 //! The flow reads down the modules: [`schema`] → [`model`] (typed configuration) →
 //! [`validate`] → [`observe`] (one call per kind of AWS object) → [`diff`] → [`plan`] (an
-//! engine operation plan) → [`apply`] through the per-endpoint [`scheduler`] → [`state`]. The
-//! AWS calls are the shared Client VPN, subnet and directory finders of [`crate::aws`];
-//! [`import`] rebuilds a state from an existing endpoint.
+//! engine operation plan) → [`apply`] through the per-endpoint [`scheduler`], keeping the
+//! [`record`] → [`state`]. The AWS calls are the shared Client VPN, subnet and directory
+//! finders of [`crate::aws`]; [`import`] rebuilds a state from an existing endpoint.
 //! `docs/design/client_vpn_group_access.md` explains the decisions.
 
 pub(crate) mod apply;
@@ -16,29 +16,29 @@ pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod observed;
 pub(crate) mod plan;
+pub(crate) mod record;
 pub(crate) mod scheduler;
 pub(crate) mod schema;
 pub(crate) mod state;
 pub(crate) mod upgrade;
 pub(crate) mod validate;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use self::diff::Changes;
 use self::facts::{EndpointScope, Facts};
 use self::model::{Config, Maybe};
 use self::observed::Observation;
 use self::plan::Op;
-use self::state::{Progress, State, known_access};
+use self::record::Record;
+use self::state::{State, known_access};
 use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
 use crate::framework::resource::{
-    Imported, ManagedResource, Observed, Outcome, PlanInput, Render, RenderInput, Stage,
+    Imported, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
 use crate::framework::timeouts;
 use crate::framework::typed::{FromValue, Mismatch};
@@ -60,15 +60,6 @@ pub(crate) struct Planned {
     checked: bool,
     #[serde(default)]
     follows_associations: bool,
-}
-
-/// The progress record of an apply: what AWS holds of the owned rules and routes, the changes
-/// being made, and the groups (to name them in messages).
-pub(crate) struct Record {
-    observation: Observation,
-    progress: Progress,
-    changes: Changes,
-    groups: BTreeMap<String, model::Group>,
 }
 
 impl FromValue for Config {
@@ -196,34 +187,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         facts: Option<&Facts>,
         stage: Stage,
     ) -> Diagnostics {
-        let none = BTreeMap::new();
-        let mut diagnostics = Diagnostics::new();
-        if let Some(facts) = facts {
-            diagnostics.extend(facts.notes.clone());
-            if let Some(endpoint_id) = &facts.endpoint_missing {
-                diagnostics.extend(facts::endpoint_not_found(endpoint_id));
-            }
-            diagnostics.extend(validate::check_names(
-                config,
-                &facts.problems,
-                &facts.resolved,
-            ));
-            if diagnostics.has_errors() {
-                return diagnostics;
-            }
-        }
-        diagnostics.extend(validate::check_against_aws(&validate::Context {
-            config,
-            resolved: facts.map_or(&none, |f| &f.resolved),
-            observation: facts.and_then(|f| f.observation.as_ref()),
-            owned_sids: prior.map(State::owned_sids).unwrap_or_default(),
-            owned_routes: prior.map(State::owned_routes).unwrap_or_default(),
-            stage: match stage {
-                Stage::Plan => validate::Stage::Plan,
-                Stage::Apply => validate::Stage::Apply,
-            },
-        }));
-        diagnostics
+        facts::check(facts, config, prior, stage)
     }
 
     fn planned(&self, _ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value {
@@ -270,24 +234,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         facts: &Facts,
         observed: &Observation,
     ) -> Result<model::Access, Path> {
-        // Unset, the route subnets are what the plan showed (the associations of that time).
-        let planned_subnets: Option<BTreeSet<String>> = planned
-            .attr("route_subnet_ids")
-            .filter(|v| v.is_wholly_known() && !v.is_null())
-            .map(|v| {
-                v.elements()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            });
-        known_access(
-            config,
-            &facts.resolved,
-            Some(observed),
-            planned_subnets.as_ref(),
-        )
-        .ok_or_else(Path::root)
+        state::desired_access(config, planned, &facts.resolved, observed).ok_or_else(Path::root)
     }
 
     fn record(
@@ -296,44 +243,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         prior: Option<&State>,
         desired: Option<&model::Access>,
     ) -> Record {
-        let mut owned_sids: BTreeSet<String> = prior.map(State::owned_sids).unwrap_or_default();
-        let mut owned_routes = prior.map(State::owned_routes).unwrap_or_default();
-        let (rules, routes) = match desired {
-            Some(access) => {
-                owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
-                if !access.manage_routes {
-                    // Routes no longer managed are left in place, and no longer owned.
-                    owned_routes.clear();
-                }
-                owned_routes.extend(access.routes());
-                (access.rules(), access.routes())
-            }
-            None => (BTreeMap::new(), BTreeSet::new()),
-        };
-        let changes = diff::diff(
-            &rules,
-            &routes,
-            &owned_sids,
-            &owned_routes,
-            &observation.rules,
-            &observation.routes,
-        );
-        let progress = Progress::observed(
-            &observation,
-            &owned_sids,
-            &owned_routes,
-            &changes.released_routes,
-        );
-        let groups = desired
-            .map(|a| a.groups.clone())
-            .or_else(|| prior.map(|p| p.access.groups.clone()))
-            .unwrap_or_default();
-        Record {
-            observation,
-            progress,
-            changes,
-            groups,
-        }
+        Record::start(observation, prior, desired)
     }
 
     fn operations(&self, _desired: Option<&model::Access>, record: &Record) -> OperationPlan<Op> {
@@ -346,44 +256,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         record: Record,
         plan: OperationPlan<Op>,
     ) -> Outcome<Record, Op> {
-        let started = tokio::time::Instant::now();
-        let endpoint_id = record.observation.endpoint.id.clone();
-        let mutations = record.changes.mutation_count();
-        let scheduler = Arc::new(scheduler::Scheduler::start(
-            Arc::new(scheduler::Ec2Endpoint {
-                aws: ctx.clients.clone(),
-                endpoint_id: endpoint_id.clone(),
-            }),
-            ctx.clients.governor.clone(),
-            &endpoint_id,
-            ctx.budget.clone(),
-        ));
-        let Record {
-            observation,
-            progress,
-            changes,
-            groups,
-        } = record;
-        let outcome = apply::execute(scheduler.clone(), &observation, plan, progress).await;
-        tracing::info!(
-            endpoint = endpoint_id.as_str(),
-            mutations,
-            completed = outcome.report.completed,
-            failed = outcome.report.failures.len(),
-            polls = scheduler.polls(),
-            seconds = started.elapsed().as_secs_f64(),
-            "Client VPN changes applied"
-        );
-        Outcome {
-            record: Record {
-                observation,
-                progress: outcome.progress,
-                changes,
-                groups,
-            },
-            failures: outcome.report.failures,
-            not_started: outcome.report.not_started,
-        }
+        apply::run(ctx, record, plan).await
     }
 
     fn describe(&self, op: &Op, record: &Record) -> String {
@@ -391,20 +264,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     }
 
     fn apply_errors(&self, record: &Record, _desired: Option<&model::Access>) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        for (route, why) in &record.changes.unrepairable_routes {
-            diagnostics.error_at(
-                Path::root().attr("route_subnet_ids"),
-                "Route cannot be repaired",
-                format!(
-                    "The route to {} through {} was added by associating the subnet and is \
-                     failed ({why}); only disassociating and associating the subnet again \
-                     re-creates it.",
-                    route.destination, route.subnet_id
-                ),
-            );
-        }
-        diagnostics
+        record.unrepairable()
     }
 
     fn render(
@@ -413,41 +273,11 @@ impl ManagedResource for ClientVpnGroupAccess {
         record: &Record,
         input: RenderInput<'_, Self>,
     ) -> (Value, Planned) {
-        let state = match (input.why, input.prior, input.desired) {
-            (Render::Read, Some(prior), _) => {
-                let refreshed = prior
-                    .refreshed_following(&record.observation, input.private.follows_associations);
-                return (
-                    refreshed.to_value(),
-                    Planned {
-                        checked: false,
-                        follows_associations: input.private.follows_associations,
-                    },
-                );
-            }
-            (Render::Apply, prior, Some(access)) => record.progress.state(
-                access,
-                prior,
-                Some(record.observation.endpoint.client_cidr_block.clone()),
-                input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
-            ),
-            (_, Some(prior), _) => record.progress.state(
-                &prior.access,
-                Some(prior),
-                prior.client_cidr_block.clone(),
-                prior.timeouts.clone(),
-            ),
-            (_, None, _) => return (Value::Null, Planned::default()),
-        };
-        let private = Planned {
-            checked: false,
-            follows_associations: input.private.follows_associations,
-        };
-        (state.to_value(), private)
+        record.render(input)
     }
 
     fn made_nothing(&self, record: &Record) -> bool {
-        record.progress.rules.is_empty() && record.progress.routes.is_empty()
+        record.is_empty()
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Diagnostics> {

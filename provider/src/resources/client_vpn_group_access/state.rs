@@ -601,6 +601,32 @@ pub(crate) fn default_route_subnets(observation: &Observation) -> BTreeSet<Strin
         .collect()
 }
 
+/// The access an apply makes: the configuration with every value known, where an unset
+/// `route_subnet_ids` is what the plan showed (`planned`: the associations of that time).
+pub(crate) fn desired_access(
+    config: &Config,
+    planned: &Value,
+    resolved: &BTreeMap<String, String>,
+    observation: &Observation,
+) -> Option<Access> {
+    let planned_subnets: Option<BTreeSet<String>> = planned
+        .attr("route_subnet_ids")
+        .filter(|v| v.is_wholly_known() && !v.is_null())
+        .map(|v| {
+            v.elements()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        });
+    known_access(
+        config,
+        resolved,
+        Some(observation),
+        planned_subnets.as_ref(),
+    )
+}
+
 /// The access of a configuration, when everything is known. `unset_subnets` stands for
 /// `route_subnet_ids` when the configuration leaves it unset (what the plan decided); without
 /// it, every subnet associated with the observed endpoint.

@@ -31,9 +31,8 @@ use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
 use crate::framework::resource::{
-    Imported, ManagedResource, Observed, Outcome, PlanInput, Render, RenderInput, Stage,
+    Imported, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
-use crate::framework::typed::FromValue;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Schema;
@@ -106,24 +105,11 @@ impl ManagedResource for HubNetwork {
         scope: &Scope,
         stage: Option<Stage>,
     ) -> Result<Observed<Topology>, OpError> {
-        if scope.tgw_id.is_empty() {
-            return Ok(Observed::Gone);
+        let observed = observe::hub(&ctx.aws(), scope).await?;
+        if let (Observed::Found(topology), None) = (&observed, stage) {
+            self.refreshed.remember(scope, topology);
         }
-        match Box::pin(observe::observe(&ctx.aws(), scope)).await? {
-            None => {
-                tracing::info!(
-                    tgw = scope.tgw_id.as_str(),
-                    "the hub's Transit Gateway is gone"
-                );
-                Ok(Observed::Gone)
-            }
-            Some(topology) => {
-                if stage.is_none() {
-                    self.refreshed.remember(scope, &topology);
-                }
-                Ok(Observed::Found(topology))
-            }
-        }
+        Ok(observed)
     }
 
     /// A hub being created (or whose Transit Gateway is gone) starts from its networks.
@@ -133,21 +119,7 @@ impl ManagedResource for HubNetwork {
         scope: Option<&Scope>,
         _config: &Config,
     ) -> Result<Topology, OpError> {
-        let empty = Scope::default();
-        let scope = scope.unwrap_or(&empty);
-        let found = observe::networks(
-            &ctx.aws(),
-            &scope.vpc_ids,
-            &scope.subnet_ids,
-            &scope.route_table_ids,
-        )
-        .await?;
-        Ok(Topology {
-            vpcs: found.vpcs,
-            subnets: found.subnets,
-            route_tables: found.route_tables,
-            ..Topology::default()
-        })
+        observe::surroundings(&ctx.aws(), scope).await
     }
 
     async fn facts(
@@ -245,31 +217,7 @@ impl ManagedResource for HubNetwork {
         record: &Topology,
         input: RenderInput<'_, Self>,
     ) -> (Value, HubPrivate) {
-        let applied = match input.desired {
-            Some(desired) => Applied {
-                route_propagation: Some(desired.route_propagation),
-                tags_all: Some(desired.tags_all.clone()),
-            },
-            None => input.private.applied.clone(),
-        };
-        let rendered = state::render(record, input.echo, Some(ctx.default_tags()), &applied);
-        let applied = if input.why == Render::Read && input.private.discover {
-            // An imported hub's intent is what it was found to be.
-            let found = Stored::from_value(&rendered);
-            Applied {
-                route_propagation: found.as_ref().ok().and_then(|f| f.route_propagation),
-                tags_all: Some(found.map(|f| f.tags_all.0).unwrap_or_default()),
-            }
-        } else {
-            applied
-        };
-        (
-            rendered,
-            HubPrivate {
-                applied,
-                discover: false,
-            },
-        )
+        state::render_with_intent(record, input, ctx.default_tags())
     }
 
     fn made_nothing(&self, record: &Topology) -> bool {

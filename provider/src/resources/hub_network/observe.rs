@@ -16,6 +16,7 @@ use super::topology::{
 };
 use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
+use crate::framework::resource::Observed;
 use crate::framework::tags::OWNER_TAG;
 
 /// What to read, from the prior state and the configuration.
@@ -91,6 +92,45 @@ impl Scope {
         }
         scope
     }
+}
+
+/// The hub a scope names, or `Gone` (no gateway named, or the gateway deleted).
+pub(crate) async fn hub(aws: &Aws<'_>, scope: &Scope) -> Result<Observed<Topology>, OpError> {
+    if scope.tgw_id.is_empty() {
+        return Ok(Observed::Gone);
+    }
+    match Box::pin(observe(aws, scope)).await? {
+        Some(topology) => Ok(Observed::Found(topology)),
+        None => {
+            tracing::info!(
+                tgw = scope.tgw_id.as_str(),
+                "the hub's Transit Gateway is gone"
+            );
+            Ok(Observed::Gone)
+        }
+    }
+}
+
+/// What a hub being created (or whose gateway is gone) starts from: the networks it names.
+pub(crate) async fn surroundings(
+    aws: &Aws<'_>,
+    scope: Option<&Scope>,
+) -> Result<Topology, OpError> {
+    let empty = Scope::default();
+    let scope = scope.unwrap_or(&empty);
+    let found = networks(
+        aws,
+        &scope.vpc_ids,
+        &scope.subnet_ids,
+        &scope.route_table_ids,
+    )
+    .await?;
+    Ok(Topology {
+        vpcs: found.vpcs,
+        subnets: found.subnets,
+        route_tables: found.route_tables,
+        ..Topology::default()
+    })
 }
 
 /// Reads the listed VPCs, subnets and route tables, concurrently; an empty list costs no call.

@@ -11,10 +11,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::HubPrivate;
 use super::mesh::{self, HubNetwork};
 use super::model::{self, DATA_CENTER, NETWORK_TAG, decode_data_center_cidrs, is_user_tag};
+use super::stored::Stored;
 use super::topology::{DataCenterLink, Tags, Topology};
 use super::validate::LiveFacts;
+use crate::framework::resource::{Render, RenderInput};
+use crate::framework::typed::FromValue;
 use crate::protocol::cty::Value;
 
 fn attr(object: &Value, name: &str) -> Value {
@@ -111,6 +115,38 @@ fn vpc_keys_of(attachments: &BTreeMap<String, Value>) -> BTreeMap<String, String
         .iter()
         .filter_map(|(key, a)| Some((attr(a, "vpc_id").as_str()?.to_string(), key.clone())))
         .collect()
+}
+
+/// The state of what `record` holds, and the private data to keep with it: the intent the
+/// apply set (or the prior one), or after an import's first read, what the hub was found to be.
+pub(crate) fn render_with_intent(
+    record: &Topology,
+    input: RenderInput<'_, super::HubNetwork>,
+    default_tags: &BTreeMap<String, String>,
+) -> (Value, HubPrivate) {
+    let applied = match input.desired {
+        Some(desired) => Applied {
+            route_propagation: Some(desired.route_propagation),
+            tags_all: Some(desired.tags_all.clone()),
+        },
+        None => input.private.applied.clone(),
+    };
+    let rendered = render(record, input.echo, Some(default_tags), &applied);
+    let applied = if input.why == Render::Read && input.private.discover {
+        // An imported hub's intent is what it was found to be.
+        let found = Stored::from_value(&rendered);
+        Applied {
+            route_propagation: found.as_ref().ok().and_then(|f| f.route_propagation),
+            tags_all: Some(found.map(|f| f.tags_all.0).unwrap_or_default()),
+        }
+    } else {
+        applied
+    };
+    let private = HubPrivate {
+        applied,
+        discover: false,
+    };
+    (rendered, private)
 }
 
 /// What the last apply set, kept in the resource's private data. A refresh overwrites the

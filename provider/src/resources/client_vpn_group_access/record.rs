@@ -1,0 +1,124 @@
+//! The progress record of an apply: what AWS holds of the owned rules and routes, the changes
+//! being made, and the groups (to name them in messages). Started from an observation, kept up
+//! to date by [`apply`](super::apply) as AWS confirms each change, rendered into the state.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff::{self, Changes};
+use super::model::{Access, Group};
+use super::observed::Observation;
+use super::state::{Progress, State};
+use super::{ClientVpnGroupAccess, Planned};
+use crate::framework::resource::{Render, RenderInput};
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
+
+/// See the module documentation.
+pub(crate) struct Record {
+    pub(crate) observation: Observation,
+    pub(crate) progress: Progress,
+    pub(crate) changes: Changes,
+    pub(crate) groups: BTreeMap<String, Group>,
+}
+
+impl Record {
+    /// The record an apply (or a read) starts from: what the prior state owns and `desired`
+    /// adds, the difference with what AWS holds, and the progress that difference leaves.
+    pub(crate) fn start(
+        observation: Observation,
+        prior: Option<&State>,
+        desired: Option<&Access>,
+    ) -> Record {
+        let mut owned_sids: BTreeSet<String> = prior.map(State::owned_sids).unwrap_or_default();
+        let mut owned_routes = prior.map(State::owned_routes).unwrap_or_default();
+        let (rules, routes) = match desired {
+            Some(access) => {
+                owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
+                if !access.manage_routes {
+                    // Routes no longer managed are left in place, and no longer owned.
+                    owned_routes.clear();
+                }
+                owned_routes.extend(access.routes());
+                (access.rules(), access.routes())
+            }
+            None => (BTreeMap::new(), BTreeSet::new()),
+        };
+        let changes = diff::diff(
+            &rules,
+            &routes,
+            &owned_sids,
+            &owned_routes,
+            &observation.rules,
+            &observation.routes,
+        );
+        let progress = Progress::observed(
+            &observation,
+            &owned_sids,
+            &owned_routes,
+            &changes.released_routes,
+        );
+        let groups = desired
+            .map(|a| a.groups.clone())
+            .or_else(|| prior.map(|p| p.access.groups.clone()))
+            .unwrap_or_default();
+        Record {
+            observation,
+            progress,
+            changes,
+            groups,
+        }
+    }
+
+    /// Routes AWS added on association that are failed: no call of this resource repairs them.
+    pub(crate) fn unrepairable(&self) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        for (route, why) in &self.changes.unrepairable_routes {
+            diagnostics.error_at(
+                Path::root().attr("route_subnet_ids"),
+                "Route cannot be repaired",
+                format!(
+                    "The route to {} through {} was added by associating the subnet and is \
+                     failed ({why}); only disassociating and associating the subnet again \
+                     re-creates it.",
+                    route.destination, route.subnet_id
+                ),
+            );
+        }
+        diagnostics
+    }
+
+    /// The state of what the record holds: a refresh of the prior state after a read, the
+    /// applied access after an apply, what is left of the prior access otherwise.
+    pub(crate) fn render(&self, input: RenderInput<'_, ClientVpnGroupAccess>) -> (Value, Planned) {
+        let kept = Planned {
+            checked: false,
+            follows_associations: input.private.follows_associations,
+        };
+        let state = match (input.why, input.prior, input.desired) {
+            (Render::Read, Some(prior), _) => {
+                let refreshed = prior
+                    .refreshed_following(&self.observation, input.private.follows_associations);
+                return (refreshed.to_value(), kept);
+            }
+            (Render::Apply, prior, Some(access)) => self.progress.state(
+                access,
+                prior,
+                Some(self.observation.endpoint.client_cidr_block.clone()),
+                input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
+            ),
+            (_, Some(prior), _) => self.progress.state(
+                &prior.access,
+                Some(prior),
+                prior.client_cidr_block.clone(),
+                prior.timeouts.clone(),
+            ),
+            (_, None, _) => return (Value::Null, Planned::default()),
+        };
+        (state.to_value(), kept)
+    }
+
+    /// Whether the record holds nothing this resource made.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.progress.rules.is_empty() && self.progress.routes.is_empty()
+    }
+}
