@@ -51,7 +51,9 @@ crate::typed_object! {
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub(crate) struct StoredRouteTable {
         pub vpc: Option<String>,
-        pub destinations: OrEmpty<BTreeMap<String, String>>,
+        /// Destination → network: null for a route to the hub that no network of the hub
+        /// covers (one left by a network since removed, or made out of band).
+        pub destinations: OrEmpty<BTreeMap<String, Option<String>>>,
     }
 }
 
@@ -157,6 +159,25 @@ mod tests {
             ["192.168.0.0/16"]
         );
         assert_eq!(stored.vpc_route_tables().collect::<Vec<_>>(), ["rtb-a"]);
+        // A route no network covers any more is saved with a null network, and read back.
+        let orphan_route = Value::object([
+            ("route_table_id", Value::string("tgw-rtb-1")),
+            (
+                "routes",
+                Value::Map(BTreeMap::from([(
+                    "rtb-a".to_string(),
+                    Value::object([
+                        ("vpc", Value::string("a")),
+                        (
+                            "destinations",
+                            Value::Map(BTreeMap::from([("10.2.0.0/16".to_string(), Value::Null)])),
+                        ),
+                    ]),
+                )])),
+            ),
+        ]);
+        let read = Stored::from_value(&orphan_route).unwrap();
+        assert_eq!(read.routes["rtb-a"].destinations["10.2.0.0/16"], None);
         assert_eq!(stored.data_center, None);
         assert!(stored.vpc_attachments.is_empty());
     }

@@ -194,7 +194,7 @@ impl FakeHubAws {
                     associated_route_table: a.associated_route_table.clone(),
                 })
         };
-        let direct_connect = state.associations.values().map(|(a, _)| DataCenter {
+        let dx_links = state.associations.values().map(|(a, _)| DataCenter {
             link: a.clone().into(),
             attachment: attachment_of("direct-connect-gateway", &a.direct_connect_gateway_id),
         });
@@ -211,7 +211,7 @@ impl FakeHubAws {
                 .filter(|a| a.resource_type == "vpc")
                 .map(|a| (a.resource_id.clone(), vpc_attachment(a)))
                 .collect(),
-            data_center: direct_connect.chain(vpn).next(),
+            data_center: dx_links.chain(vpn).next(),
             propagations: state.propagations.clone(),
             hub_routes: state.hub_routes.clone(),
             vpcs: world.vpcs.clone(),
