@@ -42,6 +42,14 @@ impl MigrationProvider {
     }
 }
 
+#[cfg(test)]
+impl MigrationProvider {
+    /// What ConfigureProvider left, for tests that configure the provider themselves.
+    pub(crate) fn state(&self) -> &Arc<ProviderState> {
+        &self.state
+    }
+}
+
 impl Default for MigrationProvider {
     fn default() -> Self {
         Self::new()

@@ -58,10 +58,13 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// A budget of `timeout` from now, with `max_retries` retries per call.
+    /// A budget of `timeout` from now, with `max_retries` retries per call. A timeout too long
+    /// for a deadline (centuries) is as good as none: the deadline is then a century away.
     pub fn new(timeout: Duration, cancel: CancellationToken, max_retries: u32) -> Self {
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+        let now = Instant::now();
         Self {
-            deadline: Instant::now() + timeout,
+            deadline: now.checked_add(timeout).unwrap_or(now + CENTURY),
             cancel,
             max_attempts: max_retries.saturating_add(1),
         }
@@ -209,6 +212,12 @@ where
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn a_timeout_too_long_for_a_deadline_is_a_distant_deadline() {
+        let budget = Budget::new(Duration::MAX, CancellationToken::new(), 0);
+        assert!(budget.deadline > Instant::now() + Duration::from_secs(50 * 365 * 24 * 3600));
+    }
 
     fn error(code: &str, class: ErrorClass) -> AwsError {
         AwsError {

@@ -3,8 +3,13 @@
 
 use std::time::Duration;
 
+/// Go's longest duration (`1<<63 - 1` ns, 2562047h47m16.854775807s, about 292 years): Go
+/// refuses longer ones as invalid, and a deadline that far from now still fits an `Instant`.
+const MAX_SECONDS: f64 = i64::MAX as f64 / 1e9;
+
 /// Parses a Go duration: a sequence of decimal numbers, each with a unit (`ns`, `us`, `µs`,
-/// `ms`, `s`, `m`, `h`). Negative durations are refused: no timeout can be negative.
+/// `ms`, `s`, `m`, `h`). Negative durations are refused: no timeout can be negative; so are
+/// durations longer than Go's (about 292 years), as Go does.
 pub(crate) fn parse_go_duration(text: &str) -> Result<Duration, String> {
     let invalid = || {
         format!(
@@ -42,6 +47,11 @@ pub(crate) fn parse_go_duration(text: &str) -> Result<Duration, String> {
         total += value * seconds;
         rest = after;
     }
+    if total > MAX_SECONDS {
+        return Err(format!(
+            "{text:?} is longer than the longest duration, 2562047h (about 292 years)"
+        ));
+    }
     Duration::try_from_secs_f64(total).map_err(|_| invalid())
 }
 
@@ -57,6 +67,15 @@ mod tests {
         assert_eq!(parse_go_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_go_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_go_duration("0"), Ok(Duration::ZERO));
+        // Go's longest duration, and longer ones (which once overflowed a deadline).
+        assert_eq!(
+            parse_go_duration("2562047h47m16.854775807s").map(|d| d.as_secs()),
+            Ok(9_223_372_036)
+        );
+        for too_long in ["2562048h", "3000000000000000h", "18446744073709551615s"] {
+            let err = parse_go_duration(too_long).unwrap_err();
+            assert!(err.contains("longest duration"), "{too_long}: {err}");
+        }
         for bad in ["", "30", "m", "-5m", "5 minutes", "1d", "1h30"] {
             let err = parse_go_duration(bad).unwrap_err();
             assert!(err.contains("\"30m\""), "{bad}: {err}");

@@ -6,6 +6,8 @@ pub mod cty;
 pub mod diagnostics;
 pub(crate) mod duration;
 pub mod function;
+#[cfg(test)]
+mod fuzz;
 pub mod handshake;
 pub mod logging;
 pub(crate) mod object;
