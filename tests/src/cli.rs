@@ -561,6 +561,12 @@ impl Workspace {
             .map(|r| r["values"].clone())
     }
 
+    /// SIGKILLs the provider processes Terraform runs in this workspace, as the OOM killer or
+    /// a lost CI runner would: no answer, no Shutdown. Returns how many there were.
+    pub fn kill_providers(&self) -> usize {
+        kill_leftover_providers(&self.dir)
+    }
+
     /// The raw state file (`terraform.tfstate`).
     pub fn state_file(&self) -> Json {
         serde_json::from_str(&self.read("terraform.tfstate")).expect("terraform.tfstate")
@@ -696,11 +702,13 @@ impl Drop for Collected {
 }
 
 /// Kills the provider processes still running in `dir`: those a crashed Terraform left behind
-/// (a provider ends on Terraform's Shutdown call, which a crash never makes). Only processes
-/// whose working directory is `dir` or below and whose command is the provider are touched.
-fn kill_leftover_providers(dir: &Path) {
+/// (a provider ends on Terraform's Shutdown call, which a crash never makes), or, in a crash
+/// test, the one an apply is using. Only processes whose working directory is `dir` or below
+/// and whose command is the provider are touched. Returns how many were killed.
+fn kill_leftover_providers(dir: &Path) -> usize {
+    let mut killed = 0;
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return killed;
     };
     for entry in entries.flatten() {
         let Some(pid) = entry
@@ -715,11 +723,15 @@ fn kill_leftover_providers(dir: &Path) {
         let provider = std::fs::read_to_string(entry.path().join("comm"))
             .is_ok_and(|comm| comm.starts_with("terraform-provi"));
         if in_dir && provider {
-            let _ = std::process::Command::new("kill")
+            let status = std::process::Command::new("kill")
                 .args(["-KILL", &pid.to_string()])
                 .status();
+            if status.is_ok_and(|s| s.success()) {
+                killed += 1;
+            }
         }
     }
+    killed
 }
 
 /// Sends `signal` (`INT`, `KILL`, …) to process `pid`.

@@ -165,7 +165,9 @@ impl Aws<'_> {
     }
 
     /// Creates a share holding `resource_arn`; answers its ARN. RAM may not see a resource
-    /// that just became available (`UnknownResourceException`): retried.
+    /// that just became available (`UnknownResourceException`): retried. `client_token` makes
+    /// the call idempotent: a retry whose first answer was lost (a dropped connection, a
+    /// killed process) with the same token and parameters gets the same share, not a second.
     pub async fn create_share(
         &self,
         name: &str,
@@ -173,6 +175,7 @@ impl Aws<'_> {
         principals: &BTreeSet<String>,
         allow_external: bool,
         tags: &Tags,
+        client_token: &str,
     ) -> Result<String, OpError> {
         let ram_tags = ram_tags(tags);
         let output = self
@@ -184,6 +187,7 @@ impl Aws<'_> {
                     .set_principals(Some(principals.iter().cloned().collect()))
                     .allow_external_principals(allow_external)
                     .set_tags(Some(ram_tags.clone()))
+                    .client_token(client_token)
                     .send()
                     .await
                     .map_err(|e| AwsError::from_sdk("CreateResourceShare", e))

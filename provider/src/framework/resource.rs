@@ -215,6 +215,27 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
         None
     }
 
+    /// Crash safety: what an earlier create of this configuration made that Terraform never
+    /// saved (its provider process was killed, or the connection lost, before it could answer),
+    /// found by the unconfirmed marker the create put on it
+    /// ([`UNCONFIRMED_TAG`](crate::framework::tags::UNCONFIRMED_TAG)). A create adopts
+    /// [`Leftovers::adopt`] and carries on from what exists instead of making a second set.
+    /// Default: nothing to find (a resource whose objects AWS itself refuses to duplicate, and
+    /// which adopts them, needs no marker).
+    async fn leftovers(
+        &self,
+        _ctx: &Ctx,
+        _config: &Self::Config,
+    ) -> Result<Leftovers<Self::Scope>, OpError> {
+        Ok(Leftovers::default())
+    }
+
+    /// Clears the unconfirmed marker of what a read found for a prior state: Terraform holds
+    /// the objects now, so no later create may adopt them.
+    async fn confirm(&self, _ctx: &Ctx, _observed: &Self::Observed) -> Result<(), OpError> {
+        Ok(())
+    }
+
     /// What a create starts from when there is nothing to observe yet (no scope, or gone).
     async fn observe_missing(
         &self,
@@ -335,6 +356,53 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     async fn import(&self, ctx: &Ctx, id: &str) -> Result<Imported<Self::Private>, Diagnostics>;
 }
 
+/// What earlier, interrupted creates left in AWS (see [`ManagedResource::leftovers`]).
+pub(crate) struct Leftovers<S> {
+    /// What this create adopts: the scope to observe it, and its name for messages.
+    pub(crate) adopt: Option<(S, String)>,
+    /// Unconfirmed objects that look like this resource's but that it does not adopt (another
+    /// configuration made them), named for a warning.
+    pub(crate) not_adopted: Vec<String>,
+}
+
+impl<S> Default for Leftovers<S> {
+    fn default() -> Self {
+        Leftovers {
+            adopt: None,
+            not_adopted: Vec::new(),
+        }
+    }
+}
+
+impl<S> Leftovers<S> {
+    /// The warnings a plan or apply shows about them.
+    fn warnings(&self, type_name: &str) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Some((_, name)) = &self.adopt {
+            diagnostics.warning(
+                "Adopting what an interrupted apply made",
+                format!(
+                    "{name} was created by an earlier apply of this {type_name} whose provider \
+                     process stopped before Terraform could save it. This apply adopts it and \
+                     carries on from what exists instead of creating a second one."
+                ),
+            );
+        }
+        if !self.not_adopted.is_empty() {
+            diagnostics.warning(
+                "Left by an interrupted apply, not adopted",
+                format!(
+                    "Created by an interrupted apply of a {type_name} whose configuration \
+                     differs from this one, so not adopted: {}. If one is this resource's, \
+                     import it (`terraform import`); otherwise delete it once nothing uses it.",
+                    self.not_adopted.join(", ")
+                ),
+            );
+        }
+        diagnostics
+    }
+}
+
 /// Runs a [`ManagedResource`]'s hooks for every RPC Terraform sends about it.
 pub(crate) struct ResourceLifecycle<R: ManagedResource> {
     resource: R,
@@ -444,8 +512,37 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         };
         let resource = &self.resource;
 
-        // What exists now.
-        let scope = resource.scope(prior.as_ref(), &private.resource, Some(&config));
+        // What exists now: on a create, first what an interrupted create of this configuration
+        // left (adopted, never duplicated).
+        let mut adopted = None;
+        if prior.is_none() {
+            match resource.leftovers(&ctx, &config).await {
+                Ok(leftovers) => {
+                    diagnostics.extend(leftovers.warnings(R::TYPE_NAME));
+                    adopted = leftovers.adopt.map(|(scope, name)| {
+                        tracing::info!(
+                            resource = R::TYPE_NAME,
+                            adopting = name.as_str(),
+                            "adopting what an interrupted apply made"
+                        );
+                        scope
+                    });
+                }
+                Err(error) => {
+                    report(
+                        &mut diagnostics,
+                        &format!(
+                            "Cannot look for what an interrupted apply of this {} made",
+                            R::TYPE_NAME
+                        ),
+                        &error,
+                    );
+                    return keep_prior(diagnostics);
+                }
+            }
+        }
+        let scope =
+            adopted.or_else(|| resource.scope(prior.as_ref(), &private.resource, Some(&config)));
         let observed = match &scope {
             Some(scope) => match resource.observe(&ctx, scope, Some(Stage::Apply)).await {
                 Ok(Observed::Found(observed)) => Some(observed),
@@ -731,6 +828,17 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                 gone(diagnostics)
             }
             Ok(Observed::Found(observed)) => {
+                if let Err(error) = resource.confirm(&ctx, &observed).await {
+                    diagnostics.warning(
+                        "Not confirmed",
+                        format!(
+                            "This {} is saved, but the marker that lets a create adopt it after \
+                             an interrupted apply could not be removed ({error}). The next \
+                             refresh tries again.",
+                            R::TYPE_NAME
+                        ),
+                    );
+                }
                 let record = resource.record(observed, Some(&prior), None);
                 let (state, private) = resource.render(
                     &ctx,
@@ -834,6 +942,17 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         };
         if diagnostics.has_errors() {
             return refuse(diagnostics);
+        }
+        if let (None, Some(ctx), Some(_)) = (&prior, &ctx, &facts) {
+            match resource.leftovers(ctx, &config).await {
+                Ok(leftovers) => diagnostics.extend(leftovers.warnings(R::TYPE_NAME)),
+                // The apply looks again, and refuses to create if it cannot.
+                Err(error) => tracing::warn!(
+                    resource = R::TYPE_NAME,
+                    error = %error,
+                    "could not look for leftovers of an interrupted apply"
+                ),
+            }
         }
         diagnostics.extend(resource.check(
             &config,

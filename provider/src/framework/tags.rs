@@ -11,6 +11,31 @@ use crate::protocol::diagnostics::Diagnostics;
 pub(crate) const OWNER_TAG: &str = "migration:owner";
 /// Tag naming the resource type that created an object.
 pub(crate) const MANAGED_BY_TAG: &str = "migration:managed-by";
+/// Tag a create puts on the first object it makes, in the same call (the creation fingerprint
+/// of the configuration as its value), and a read removes once Terraform's state holds the
+/// object. While it is there, the object is one Terraform may never have heard of (the provider
+/// was killed before it could answer), and the next create of the same configuration adopts it
+/// instead of making a second one.
+pub(crate) const UNCONFIRMED_TAG: &str = "migration:unconfirmed";
+
+/// The creation fingerprint of a configuration, from the parts that identify what it creates
+/// (the resource type first): stable across provider versions and processes, short enough for
+/// a tag value.
+pub(crate) fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
 
 /// `tags_all`: the provider's `default_tags` overridden by the resource's own `tags`.
 pub(crate) fn merge(
@@ -61,6 +86,26 @@ pub(crate) fn check(tags: &BTreeMap<String, String>, path: Path, diagnostics: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_tell_their_parts_apart() {
+        let one = fingerprint(["migration_hub_network", "hub", "vpc-1"]);
+        assert_eq!(one.len(), 32);
+        assert_eq!(one, fingerprint(["migration_hub_network", "hub", "vpc-1"]));
+        assert_ne!(one, fingerprint(["migration_hub_network", "hub", "vpc-2"]));
+        assert_ne!(
+            fingerprint(["ab", "c"]),
+            fingerprint(["a", "bc"]),
+            "parts are delimited"
+        );
+        // Tags written by one release are read by the next: the value of a fixed input is
+        // fixed for good (computed independently: SHA-256 over 8-byte big-endian lengths and
+        // the bytes, first 16 bytes in hex).
+        assert_eq!(
+            fingerprint(["migration_hub_network", "migration-hub", "vpc-0a1b2c3d"]),
+            "053af740af36ffbfa26785f9252e2901"
+        );
+    }
 
     #[test]
     fn resource_tags_override_default_tags() {

@@ -75,7 +75,14 @@ async fn a_spoke_attaches_and_routes_through_the_shared_finders() {
     assert!(!tgw.auto_accept_shared_attachments);
     assert!(tgw.association_default_route_table_id.is_some());
     let share = owner
-        .create_share("hub", &tgw.arn, &set(&[SPOKE]), true, &Tags::new())
+        .create_share(
+            "hub",
+            &tgw.arn,
+            &set(&[SPOKE]),
+            true,
+            &Tags::new(),
+            "aws-finders-share",
+        )
         .await
         .unwrap();
     let invitations = spoke_clients

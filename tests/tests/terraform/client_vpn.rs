@@ -17,7 +17,7 @@ use crate::world::{
     import_changes_nothing, small_delays, step, with,
 };
 
-const ACCESS: &str = "migration_client_vpn_group_access.access";
+pub(crate) const ACCESS: &str = "migration_client_vpn_group_access.access";
 const STAGING: &str = "10.10.0.0/16";
 const DATA_CENTER: &str = "192.168.0.0/16";
 const ENGINEERS_DESCRIPTION: &str = "engineers: Staging and the data center";
@@ -43,13 +43,13 @@ pub fn scenarios() -> Vec<crate::Scenario> {
 
 /// A world with the access's configuration and a Client VPN site whose directory has the
 /// groups Engineers, Operations and Auditors.
-struct Access {
-    world: World,
+pub(crate) struct Access {
+    pub(crate) world: World,
     site: Site,
 }
 
 impl Access {
-    async fn seed(cli: &Cli) -> Access {
+    pub(crate) async fn seed(cli: &Cli) -> Access {
         let world = World::start(cli, "client_vpn").await;
         let site = world
             .client_vpn_site(&["Engineers", "Operations", "Auditors"])
@@ -60,7 +60,7 @@ impl Access {
 
     /// Engineers reach staging and the data center, operations the data center; routes
     /// through every associated subnet (the default).
-    fn vars(&self) -> Json {
+    pub(crate) fn vars(&self) -> Json {
         json!({
             "client_vpn_endpoint_id": self.site.endpoint_id,
             "directory_id": self.site.directory_id,

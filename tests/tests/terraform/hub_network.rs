@@ -16,7 +16,7 @@ use crate::world::{
     small_delays, step, text, vpc_routes, with,
 };
 
-const HUB: &str = "migration_hub_network.hub";
+pub(crate) const HUB: &str = "migration_hub_network.hub";
 const DATA_CENTER: &str = "192.168.0.0/16";
 const SHARED_ACCOUNT: &str = "222233334444";
 
@@ -44,15 +44,15 @@ pub fn scenarios() -> Vec<crate::Scenario> {
 /// A world with the hub's configuration and the VPCs it connects: staging (10.1.0.0/16) and
 /// target (10.2.0.0/16), each with subnets in two zones and one route table, and a Direct
 /// Connect gateway (ASN 65010) for the data center.
-struct Hub {
-    world: World,
+pub(crate) struct Hub {
+    pub(crate) world: World,
     staging: Net,
     target: Net,
     dx: String,
 }
 
 impl Hub {
-    async fn seed(cli: &Cli) -> Hub {
+    pub(crate) async fn seed(cli: &Cli) -> Hub {
         let world = World::start(cli, "hub_network").await;
         let staging = world.vpc(1, 2, 1).await;
         let target = world.vpc(2, 2, 1).await;
@@ -68,7 +68,7 @@ impl Hub {
 
     /// The hub of the blueprint: both VPCs, the data center over Direct Connect, shared with
     /// one account, tagged.
-    fn vars(&self) -> Json {
+    pub(crate) fn vars(&self) -> Json {
         json!({
             "name": "migration-hub",
             "share_with": [SHARED_ACCOUNT],

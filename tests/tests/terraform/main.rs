@@ -13,6 +13,7 @@ mod world;
 
 mod blueprint;
 mod client_vpn;
+mod crash;
 mod examples;
 mod functions;
 mod hub_network;
@@ -86,6 +87,7 @@ fn scenarios() -> Vec<Scenario> {
     [
         blueprint::scenarios(),
         hub_network::scenarios(),
+        crash::scenarios(),
         client_vpn::scenarios(),
         upgrade::scenarios(),
         examples::scenarios(),

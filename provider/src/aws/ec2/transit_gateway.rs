@@ -14,6 +14,7 @@ use crate::aws::Tags;
 use crate::aws::call::{Aws, found, ignore_not_found};
 use crate::aws::errors::AwsError;
 use crate::aws::governor::Lane;
+use crate::aws::pages::Page;
 use crate::aws::retry::{OpError, RetryOn};
 use crate::aws::waiter::Poll;
 
@@ -154,6 +155,37 @@ impl Aws<'_> {
             .filter(|t| t.state != "deleted")
             .map(|t| (t.id, t.tags))
             .collect())
+    }
+
+    /// Every Transit Gateway of the account and Region that carries the tag `key`, whatever
+    /// its value (`deleting` and `deleted` ones left out): how a create finds what an earlier,
+    /// interrupted create of the same configuration made.
+    pub(crate) async fn transit_gateways_tagged(
+        &self,
+        key: &str,
+    ) -> Result<Vec<TransitGateway>, OpError> {
+        let by = filter("tag-key", [key.to_string()]);
+        let mut found: Vec<TransitGateway> = self
+            .listing(|token| async {
+                let page = self
+                    .ec2()
+                    .describe_transit_gateways()
+                    .filters(by.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("DescribeTransitGateways", e))?;
+                let found = page
+                    .transit_gateways()
+                    .iter()
+                    .map(transit_gateway_of)
+                    .filter(|t| t.state != "deleted" && t.state != "deleting")
+                    .collect();
+                Ok(Page::new(found, page.next_token()))
+            })
+            .await?;
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
     }
 
     /// Creates a Transit Gateway; it is `pending` until a wait sees it `available`.

@@ -13,6 +13,7 @@ use super::mesh;
 use super::model::{Desired, Link, TagTarget, tags_for};
 use super::topology::{DataCenterLink, Tags, Topology, TransitGateway};
 use crate::aws::ec2::transit_gateway::{TransitGatewayModification, TransitGatewaySpec};
+use crate::framework::tags::UNCONFIRMED_TAG;
 use crate::netplan::mesh::{ObservedRoute, Route, route_conflicts};
 
 /// An attachment of the hub, named before its id exists.
@@ -155,7 +156,8 @@ pub(crate) enum Change {
 }
 
 /// Tags to set and remove to go from `have` to `want`. AWS's own `aws:` tags cannot be
-/// touched and are left alone.
+/// touched and are left alone; the unconfirmed marker is the read's to remove, once
+/// Terraform's state holds the object (an apply that removed it could still die unsaved).
 fn tag_change(object: TagObject, have: &Tags, want: &Tags) -> Option<Change> {
     let set: Tags = want
         .iter()
@@ -164,7 +166,7 @@ fn tag_change(object: TagObject, have: &Tags, want: &Tags) -> Option<Change> {
         .collect();
     let remove: BTreeSet<String> = have
         .keys()
-        .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:"))
+        .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:") && *k != UNCONFIRMED_TAG)
         .cloned()
         .collect();
     (!set.is_empty() || !remove.is_empty()).then_some(Change::Tag {
@@ -266,6 +268,9 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
         None => {
             let mut spec_tags = tags(TagTarget::TransitGateway);
             spec_tags.remove(crate::framework::tags::OWNER_TAG);
+            // In the create call itself: however soon the process dies, the next create of
+            // this configuration finds the gateway again.
+            spec_tags.insert(UNCONFIRMED_TAG.to_string(), desired.fingerprint());
             // The hub route table is the default association table; propagation into it is
             // enabled per attachment (`Change::Connect`), never by default.
             changes.push(Change::CreateTransitGateway(TransitGatewaySpec {

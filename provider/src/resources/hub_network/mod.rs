@@ -3,6 +3,7 @@ pub(crate) mod diff;
 pub(crate) mod effects;
 pub(crate) mod facts;
 pub(crate) mod import;
+pub(crate) mod leftovers;
 pub(crate) mod mesh;
 pub(crate) mod model;
 pub(crate) mod observe;
@@ -31,7 +32,7 @@ use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
 use crate::framework::resource::{
-    Imported, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
+    Imported, Leftovers, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
@@ -110,6 +111,18 @@ impl ManagedResource for HubNetwork {
             self.refreshed.remember(scope, topology);
         }
         Ok(observed)
+    }
+
+    async fn leftovers(&self, ctx: &Ctx, config: &Config) -> Result<Leftovers<Scope>, OpError> {
+        match config.desired(ctx.default_tags()) {
+            Ok(desired) => leftovers::find(&ctx.aws(), config, &desired).await,
+            // Unknown values (at plan): the apply looks, with everything known.
+            Err(_) => Ok(Leftovers::default()),
+        }
+    }
+
+    async fn confirm(&self, ctx: &Ctx, observed: &Topology) -> Result<(), OpError> {
+        leftovers::confirm(&ctx.aws(), observed).await
     }
 
     /// A hub being created (or whose Transit Gateway is gone) starts from its networks.

@@ -304,6 +304,18 @@ pub(crate) struct Desired {
 }
 
 impl Desired {
+    /// The creation fingerprint ([`crate::framework::tags::fingerprint`]): the hub's name and
+    /// the VPCs it attaches. A retry of the same configuration finds the Transit Gateway an
+    /// interrupted create made by it; another hub (another name, or other networks) does not.
+    pub(crate) fn fingerprint(&self) -> String {
+        let vpcs: BTreeSet<&str> = self
+            .attachments
+            .values()
+            .map(|a| a.vpc_id.as_str())
+            .collect();
+        crate::framework::tags::fingerprint([TYPE_NAME, self.name.as_str()].into_iter().chain(vpcs))
+    }
+
     /// The key of the attachment of `vpc_id`, if the VPC is part of the hub.
     #[cfg(test)]
     pub(crate) fn key_of_vpc(&self, vpc_id: &str) -> Option<&str> {

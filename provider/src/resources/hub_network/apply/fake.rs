@@ -457,6 +457,7 @@ impl HubAws for FakeHubAws {
         principals: &BTreeSet<String>,
         allow_external: bool,
         tags: &Tags,
+        _client_token: &str,
     ) -> Result<String, OpError> {
         let mut state = self.enter("create_share")?;
         let arn = format!(

@@ -53,6 +53,7 @@ pub(crate) trait HubAws: Send + Sync {
         principals: &BTreeSet<String>,
         allow_external: bool,
         tags: &Tags,
+        client_token: &str,
     ) -> Result<String, OpError>;
     async fn update_share(
         &self,
@@ -229,9 +230,17 @@ impl HubAws for LiveHubAws {
         principals: &BTreeSet<String>,
         allow_external: bool,
         tags: &Tags,
+        client_token: &str,
     ) -> Result<String, OpError> {
         self.aws()
-            .create_share(name, resource_arn, principals, allow_external, tags)
+            .create_share(
+                name,
+                resource_arn,
+                principals,
+                allow_external,
+                tags,
+                client_token,
+            )
             .await
     }
 

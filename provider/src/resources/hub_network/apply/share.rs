@@ -2,6 +2,7 @@
 
 use super::Executor;
 use crate::aws::retry::OpError;
+use crate::framework::tags::fingerprint;
 use crate::resources::hub_network::effects::Effect;
 use crate::resources::hub_network::model::with_owner;
 use crate::resources::hub_network::topology::Share;
@@ -19,8 +20,29 @@ impl Executor {
         let aws = self.aws();
         let (tgw_id, arn) = self.tgw()?;
         let tags = with_owner(tags, &tgw_id);
+        // The same request always carries the same token (RAM keeps it for a while), so a
+        // retry after a lost answer finds the share the first attempt made.
+        let allow = allow_external_principals.to_string();
+        let token = fingerprint(
+            [
+                "CreateResourceShare",
+                name.as_str(),
+                arn.as_str(),
+                allow.as_str(),
+            ]
+            .into_iter()
+            .chain(principals.iter().map(String::as_str))
+            .chain(tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()])),
+        );
         let share_arn = aws
-            .create_share(&name, &arn, &principals, allow_external_principals, &tags)
+            .create_share(
+                &name,
+                &arn,
+                &principals,
+                allow_external_principals,
+                &tags,
+                &token,
+            )
             .await?;
         self.record(Effect::ShareCreated(Share {
             arn: share_arn,
