@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use harness::cli::Cli;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use crate::client_vpn::{self, Access};
 use crate::hub_network::{self, Hub};
@@ -26,6 +26,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(hub_killed_during_the_routes),
         scenario!(hub_two_interrupts_while_the_attachments_settle),
         scenario!(client_vpn_killed_while_the_rules_settle),
+        scenario!(hub_killed_during_destroy),
+        scenario!(hub_converges_through_dropped_connections_and_server_errors),
     ]
 }
 
@@ -248,4 +250,121 @@ async fn client_vpn_killed_while_the_rules_settle(cli: Cli) {
         slow: &[("client_vpn_rule.authorizing", 10.0)],
     };
     killed_at(&cli, &access.world, client_vpn::ACCESS, moment, false).await;
+}
+
+/// Killed during a destroy, once the first VPC route is deleted: the state keeps the hub (the
+/// provider never answered), and a second destroy removes what is left.
+async fn hub_killed_during_destroy(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let world = &hub.world;
+    world.ws.set_vars(&hub.vars());
+    world.ws.apply(&[]).await.ok();
+    world
+        .emulator
+        .configure(delays_with(&[("vpc_attachment.deleting", 10.0)]))
+        .await
+        .unwrap();
+    let running = world.ws.spawn(&["destroy", "-auto-approve"]);
+    world
+        .wait_for_answers("DeleteTransitGatewayVpcAttachment", 1)
+        .await;
+    assert!(world.ws.kill_providers() >= 1, "a provider process to kill");
+    let crashed = running.finish(Duration::from_secs(120)).await;
+    assert!(
+        !crashed.success(),
+        "{}",
+        crashed.report("the destroy fails")
+    );
+    assert!(
+        world.ws.resource(hub_network::HUB).await.is_some(),
+        "the hub stays in state until a destroy finishes"
+    );
+    world.wait_until_quiet().await;
+    let left = made(world).await;
+    world.emulator.configure(small_delays()).await.unwrap();
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    eprintln!(
+        "[{}] hub killed during destroy: left {} | after a second destroy: nothing",
+        cli.version,
+        shown(&left)
+    );
+}
+
+/// One AWS call in ten fails (seeded): half by a dropped connection, half by a 500 error, on
+/// every API, through a create, a no-op plan and a destroy. Each command may have to be run
+/// again, as a user would; the hub converges to what one clean apply makes, with no duplicate,
+/// and the destroy leaves nothing.
+async fn hub_converges_through_dropped_connections_and_server_errors(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let world = &hub.world;
+    world.ws.set_vars(&hub.vars());
+    world.ws.apply(&[]).await.ok();
+    let clean = made(world).await;
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    world.emulator.clear_calls().await.unwrap();
+
+    world
+        .emulator
+        .configure(json!({"faults": [
+            {"action": "*", "drop_connection": true, "count": -1, "probability": 0.05, "seed": 7},
+            {"action": "*", "error": "InternalError", "status": 500, "count": -1,
+             "probability": 0.05, "seed": 11},
+        ]}))
+        .await
+        .unwrap();
+    let mut attempts = Vec::new();
+    for command in [
+        &["apply", "-auto-approve"][..],
+        &["plan", "-detailed-exitcode"][..],
+    ] {
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let run = world.ws.run(command).await;
+            let done = match command[0] {
+                "plan" => run.code == Some(0),
+                _ => run.success(),
+            };
+            if done {
+                break;
+            }
+            assert!(
+                runs < 3,
+                "{}",
+                run.report(&format!("{} still fails after {runs} runs", command[0]))
+            );
+        }
+        attempts.push(format!("{} ×{runs}", command[0]));
+    }
+    let faulted = made(world).await;
+    let mut destroys = 0;
+    loop {
+        destroys += 1;
+        let run = world.ws.destroy(&[]).await;
+        if run.success() {
+            break;
+        }
+        assert!(destroys < 3, "{}", run.report("destroy still fails"));
+    }
+    attempts.push(format!("destroy ×{destroys}"));
+    let calls = world.calls().await;
+    let failed = calls.iter().filter(|c| c.error.is_some()).count();
+    world
+        .emulator
+        .configure(json!({"faults": []}))
+        .await
+        .unwrap();
+    assert_nothing_left(&world.inventory().await);
+    eprintln!(
+        "[{}] 10 % faults: {} of {} calls failed; runs: {}; after apply {} | clean {}",
+        cli.version,
+        failed,
+        calls.len(),
+        attempts.join(", "),
+        shown(&faulted),
+        shown(&clean)
+    );
+    assert_eq!(faulted, clean, "no duplicate, nothing missing");
 }
