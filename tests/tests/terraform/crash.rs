@@ -15,17 +15,20 @@ use crate::hub_network::{self, Hub};
 use crate::scenario;
 use crate::world::{
     World, assert_no_changes, assert_nothing_left, created_counts, delays_with, objects,
-    small_delays,
+    small_delays, with,
 };
 
 pub fn scenarios() -> Vec<crate::Scenario> {
     vec![
         scenario!(hub_killed_once_the_transit_gateway_is_created),
+        scenario!(hub_killed_once_the_share_is_created),
         scenario!(hub_killed_while_the_attachments_settle),
         scenario!(hub_killed_during_the_data_center_link),
         scenario!(hub_killed_during_the_routes),
         scenario!(hub_two_interrupts_while_the_attachments_settle),
         scenario!(client_vpn_killed_while_the_rules_settle),
+        scenario!(client_vpn_killed_while_the_routes_settle),
+        scenario!(hub_killed_during_an_update_adding_the_data_center),
         scenario!(hub_killed_during_destroy),
         scenario!(hub_converges_through_dropped_connections_and_server_errors),
     ]
@@ -49,6 +52,9 @@ struct Moment {
     action: &'static str,
     count: usize,
     slow: &'static [(&'static str, f64)],
+    /// Milliseconds every AWS call takes, so that the apply is still running when the moment
+    /// comes (a phase with nothing to wait for would otherwise end before the kill).
+    latency_ms: u64,
 }
 
 /// What the provider creates, by kind, in the emulator: the counts compared between a retried
@@ -86,6 +92,11 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
     world
         .emulator
         .configure(delays_with(moment.slow))
+        .await
+        .unwrap();
+    world
+        .emulator
+        .configure(json!({"latency_ms": moment.latency_ms}))
         .await
         .unwrap();
     let running = world.ws.spawn(&["apply", "-auto-approve"]);
@@ -128,6 +139,11 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
     let left = made(world).await;
 
     world.emulator.configure(small_delays()).await.unwrap();
+    world
+        .emulator
+        .configure(json!({"latency_ms": 0}))
+        .await
+        .unwrap();
     let retried = world.ws.apply(&[]).await.ok();
     assert_eq!(
         retried
@@ -184,6 +200,24 @@ async fn hub_killed_once_the_transit_gateway_is_created(cli: Cli) {
         action: "CreateTransitGateway",
         count: 1,
         slow: &[("transit_gateway.pending", 5.0)],
+        latency_ms: 0,
+    };
+    hub_killed_at(cli, moment).await;
+}
+
+/// Killed once the RAM share is created (with the gateway in it and the owner tag on it), before
+/// the attachments.
+async fn hub_killed_once_the_share_is_created(cli: Cli) {
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "once the share is created",
+        action: "CreateResourceShare",
+        count: 1,
+        slow: &[
+            ("transit_gateway.pending", 1.0),
+            ("vpc_attachment.pending", 10.0),
+        ],
+        latency_ms: 0,
     };
     hub_killed_at(cli, moment).await;
 }
@@ -196,6 +230,7 @@ async fn hub_killed_while_the_attachments_settle(cli: Cli) {
         action: "CreateTransitGatewayVpcAttachment",
         count: 2,
         slow: &[("vpc_attachment.pending", 10.0)],
+        latency_ms: 0,
     };
     hub_killed_at(cli, moment).await;
 }
@@ -208,6 +243,7 @@ async fn hub_killed_during_the_data_center_link(cli: Cli) {
         action: "CreateDirectConnectGatewayAssociation",
         count: 1,
         slow: &[("dx_association.associating", 10.0)],
+        latency_ms: 0,
     };
     hub_killed_at(cli, moment).await;
 }
@@ -220,6 +256,7 @@ async fn hub_killed_during_the_routes(cli: Cli) {
         action: "CreateRoute",
         count: 1,
         slow: &[],
+        latency_ms: 300,
     };
     hub_killed_at(cli, moment).await;
 }
@@ -232,6 +269,7 @@ async fn hub_two_interrupts_while_the_attachments_settle(cli: Cli) {
         action: "CreateTransitGatewayVpcAttachment",
         count: 2,
         slow: &[("vpc_attachment.pending", 10.0)],
+        latency_ms: 0,
     };
     hub_killed_at(cli, moment).await;
 }
@@ -248,6 +286,7 @@ async fn client_vpn_killed_while_the_rules_settle(cli: Cli) {
         action: "AuthorizeClientVpnIngress",
         count: 1,
         slow: &[("client_vpn_rule.authorizing", 10.0)],
+        latency_ms: 0,
     };
     killed_at(&cli, &access.world, client_vpn::ACCESS, moment, false).await;
 }
@@ -367,4 +406,66 @@ async fn hub_converges_through_dropped_connections_and_server_errors(cli: Cli) {
         shown(&clean)
     );
     assert_eq!(faulted, clean, "no duplicate, nothing missing");
+}
+
+/// Killed once the first Client VPN route is created, while it is `creating`.
+async fn client_vpn_killed_while_the_routes_settle(cli: Cli) {
+    let access = Access::seed(&cli).await;
+    access.world.ws.set_vars(&access.vars());
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "while the routes settle",
+        action: "CreateClientVpnRoute",
+        count: 1,
+        slow: &[("client_vpn_route.creating", 10.0)],
+        latency_ms: 0,
+    };
+    killed_at(&cli, &access.world, client_vpn::ACCESS, moment, false).await;
+}
+
+/// An update killed: the hub exists without a data center, the update adds it, and the provider
+/// dies once the Direct Connect association is created. The state still holds the hub as it was;
+/// the retry must find the association (on the hub's gateway) instead of asking for a second,
+/// and end where one clean apply of the new configuration ends.
+async fn hub_killed_during_an_update_adding_the_data_center(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let world = &hub.world;
+    world
+        .ws
+        .set_vars(&with(&hub.vars(), json!({"data_center": null})));
+    world.ws.apply(&[]).await.ok();
+    world.ws.set_vars(&hub.vars());
+    world
+        .emulator
+        .configure(delays_with(&[("dx_association.associating", 10.0)]))
+        .await
+        .unwrap();
+    let running = world.ws.spawn(&["apply", "-auto-approve"]);
+    world
+        .wait_for_answers("CreateDirectConnectGatewayAssociation", 1)
+        .await;
+    assert!(world.ws.kill_providers() >= 1, "a provider process to kill");
+    let crashed = running.finish(Duration::from_secs(120)).await;
+    assert!(!crashed.success(), "{}", crashed.report("the update fails"));
+    world.wait_until_quiet().await;
+    let left = made(world).await;
+    world.emulator.configure(small_delays()).await.unwrap();
+    world.ws.apply(&[]).await.ok();
+    let after_retry = made(world).await;
+    assert_no_changes(&world.ws, "the retried update").await;
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    world.ws.apply(&[]).await.ok();
+    let clean = made(world).await;
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    eprintln!(
+        "[{}] hub killed during an update adding the data center: left {} | after the retry {} \
+         | one clean apply {}",
+        cli.version,
+        shown(&left),
+        shown(&after_retry),
+        shown(&clean)
+    );
+    assert_eq!(after_retry, clean, "no second association, nothing missing");
 }
