@@ -44,8 +44,9 @@ enum Cut {
     TwoInterrupts,
 }
 
-/// Where a create is killed: once the emulator has answered `count` calls of `action`, with
-/// `slow` transitions keeping the provider busy there.
+/// Where a create is killed: once the emulator has answered `count` calls of `action` (`0`: as
+/// soon as the first one arrives, while it is in flight), with `slow` transitions keeping the
+/// provider busy there.
 struct Moment {
     cut: Cut,
     what: &'static str,
@@ -100,7 +101,11 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
         .await
         .unwrap();
     let running = world.ws.spawn(&["apply", "-auto-approve"]);
-    world.wait_for_answers(moment.action, moment.count).await;
+    if moment.count == 0 {
+        world.wait_for_call(moment.action).await;
+    } else {
+        world.wait_for_answers(moment.action, moment.count).await;
+    }
     let crashed = match moment.cut {
         Cut::KillProvider => {
             let killed = world.ws.kill_providers();
@@ -248,15 +253,17 @@ async fn hub_killed_during_the_data_center_link(cli: Cli) {
     hub_killed_at(cli, moment).await;
 }
 
-/// Killed once the first VPC route to the gateway is created.
+/// Killed while the first VPC route to the gateway is being created (every call takes 1 s): the
+/// emulator makes the route, the provider never hears of it, and the retry must adopt it (AWS
+/// refuses a second route to the same destination).
 async fn hub_killed_during_the_routes(cli: Cli) {
     let moment = Moment {
         cut: Cut::KillProvider,
         what: "during the routes",
         action: "CreateRoute",
-        count: 1,
+        count: 0,
         slow: &[],
-        latency_ms: 300,
+        latency_ms: 1000,
     };
     hub_killed_at(cli, moment).await;
 }
