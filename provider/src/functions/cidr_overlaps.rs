@@ -7,8 +7,8 @@
 //! positions in the input (`wider_index`, `narrower_index`), which lead back to a network's
 //! name when the list came from a map.
 
+use super::cidr_arguments::{Wanted, list};
 use crate::framework::function::{Arguments, Function};
-use crate::netplan::cidr::{CidrError, parse_canonical};
 use crate::netplan::overlap::overlapping_pairs;
 use crate::protocol::cty::Type;
 use crate::protocol::function::{Definition, FunctionError, Parameter};
@@ -71,64 +71,17 @@ impl Function for CidrOverlaps {
     }
 
     fn call(&self, arguments: &Arguments<'_>) -> Result<Vec<Overlap>, FunctionError> {
-        let cidrs: Vec<Option<String>> = arguments.get(0)?;
-        let mut networks = Vec::with_capacity(cidrs.len());
-        let mut problems = Vec::new();
-        for (index, cidr) in cidrs.iter().enumerate() {
-            let Some(text) = cidr else {
-                problems.push(format!(
-                    "cidrs[{index}] is null: every element must be a CIDR block such as \
-                     \"10.0.0.0/16\""
-                ));
-                continue;
-            };
-            match parse_canonical(text) {
-                Ok(network) => networks.push(network),
-                Err(error) => problems.push(describe(index, &error)),
-            }
-        }
-        if let Some(first) = problems.first() {
-            let text = match problems.len() {
-                1 => first.clone(),
-                n => format!(
-                    "{first} (and {} more invalid element{})",
-                    n - 1,
-                    plural(n - 1)
-                ),
-            };
-            return Err(arguments.error(0, text));
-        }
+        let networks = list(arguments, 0, Wanted::Cidr)?;
+        // Canonical, so each block's text is exactly the element given.
         Ok(overlapping_pairs(&networks)
             .into_iter()
             .map(|(wider, narrower)| Overlap {
-                wider: cidrs[wider].clone().unwrap_or_default(),
+                wider: networks[wider].to_string(),
                 wider_index: wider as i64,
-                narrower: cidrs[narrower].clone().unwrap_or_default(),
+                narrower: networks[narrower].to_string(),
                 narrower_index: narrower as i64,
             })
             .collect())
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// One bad element, in words that survive Terraform's framing (`Invalid value for "cidrs"
-/// parameter: <this>.`): no full stop of our own.
-fn describe(index: usize, error: &CidrError) -> String {
-    match error {
-        CidrError::NotACidr { input } => format!(
-            "cidrs[{index}] = {input:?} is not a CIDR block: expected an IPv4 or IPv6 network \
-             such as \"10.0.0.0/16\" or \"fd00::/8\""
-        ),
-        CidrError::HostBitsSet { input, canonical } => format!(
-            "cidrs[{index}] = {input:?} is not a canonical CIDR because its host bits are set: \
-             the network is \"{canonical}\""
-        ),
-        CidrError::NotCanonical { input, canonical } => format!(
-            "cidrs[{index}] = {input:?} is not a canonical CIDR: AWS writes it \"{canonical}\""
-        ),
     }
 }
 

@@ -8,14 +8,28 @@
 
 use ipnet::IpNet;
 use std::fmt;
+use std::net::IpAddr;
 
 /// Why a configured string is not a usable CIDR. Variants that can be fixed
 /// mechanically carry the `canonical` value so a diagnostic can suggest it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum CidrError {
-    NotACidr { input: String },
-    HostBitsSet { input: String, canonical: IpNet },
-    NotCanonical { input: String, canonical: IpNet },
+    NotACidr {
+        input: String,
+    },
+    HostBitsSet {
+        input: String,
+        canonical: IpNet,
+    },
+    NotCanonical {
+        input: String,
+        canonical: IpNet,
+    },
+    /// A single address (no prefix length) not written the way AWS writes it.
+    AddressNotCanonical {
+        input: String,
+        canonical: IpAddr,
+    },
 }
 
 impl fmt::Display for CidrError {
@@ -33,6 +47,10 @@ impl fmt::Display for CidrError {
                 f,
                 "{input} is not written the way AWS reports it and would show a diff on every \
                  plan; use {canonical}"
+            ),
+            CidrError::AddressNotCanonical { input, canonical } => write!(
+                f,
+                "{input} is not written the way AWS reports it; use {canonical}"
             ),
         }
     }
@@ -61,6 +79,31 @@ pub(crate) fn parse_canonical(text: &str) -> Result<IpNet, CidrError> {
         });
     }
     Ok(canonical)
+}
+
+/// Parses a canonical CIDR block (as [`parse_canonical`]) or a single address without a prefix
+/// length, which stands for its own /32 (IPv4) or /128 (IPv6) network. The address must be
+/// written the way AWS writes it too: `FD00::1` is refused naming `fd00::1`.
+pub(crate) fn parse_address_or_cidr(text: &str) -> Result<IpNet, CidrError> {
+    if text.contains('/') {
+        return parse_canonical(text);
+    }
+    // ipnet's parser, like the CIDR one above, so that `010.0.0.1` is read and corrected
+    // rather than refused as gibberish.
+    let full = if text.contains(':') { 128 } else { 32 };
+    let net: IpNet = format!("{text}/{full}")
+        .parse()
+        .map_err(|_| CidrError::NotACidr {
+            input: text.to_owned(),
+        })?;
+    let canonical = net.addr();
+    if canonical.to_string() != text {
+        return Err(CidrError::AddressNotCanonical {
+            input: text.to_owned(),
+            canonical,
+        });
+    }
+    Ok(net)
 }
 
 #[cfg(test)]
@@ -133,7 +176,57 @@ mod tests {
         assert_eq!(err, "10.0.0.1/16 has host bits set; use 10.0.0.0/16");
     }
 
+    #[test]
+    fn an_address_is_its_own_network() {
+        for (text, network) in [
+            ("10.0.0.5", "10.0.0.5/32"),
+            ("0.0.0.0", "0.0.0.0/32"),
+            ("fd00::1", "fd00::1/128"),
+            ("::", "::/128"),
+            ("::ffff:10.0.0.1", "::ffff:10.0.0.1/128"),
+            ("10.0.0.0/16", "10.0.0.0/16"),
+            ("fd00::/8", "fd00::/8"),
+        ] {
+            assert_eq!(parse_address_or_cidr(text), Ok(network.parse().unwrap()));
+        }
+        for (text, canonical) in [
+            ("FD00::1", "fd00::1"),
+            ("fd00:0::1", "fd00::1"),
+            ("010.0.0.5", "10.0.0.5"),
+        ] {
+            let err = parse_address_or_cidr(text).unwrap_err();
+            assert_eq!(
+                err,
+                CidrError::AddressNotCanonical {
+                    input: text.to_owned(),
+                    canonical: canonical.parse().unwrap()
+                }
+            );
+            assert!(err.to_string().ends_with(&format!("; use {canonical}")));
+        }
+        for text in ["", "10.0.0", "10.0.0.256", "vpc-123", "10.0.0.5 ", ":::"] {
+            assert_eq!(
+                parse_address_or_cidr(text),
+                Err(CidrError::NotACidr {
+                    input: text.to_owned()
+                })
+            );
+        }
+        // A CIDR block keeps every rule of `parse_canonical`.
+        assert!(matches!(
+            parse_address_or_cidr("10.0.0.5/24"),
+            Err(CidrError::HostBitsSet { .. })
+        ));
+    }
+
     proptest! {
+        #[test]
+        fn display_of_any_address_round_trips(addr in any::<std::net::IpAddr>()) {
+            let parsed = parse_address_or_cidr(&addr.to_string()).unwrap();
+            prop_assert_eq!(parsed.addr(), addr);
+            prop_assert_eq!(parsed.prefix_len(), parsed.max_prefix_len());
+        }
+
         #[test]
         fn display_of_any_network_round_trips(addr in any::<std::net::IpAddr>(), len in 0u8..=128) {
             let max = if addr.is_ipv4() { 32 } else { 128 };

@@ -44,7 +44,7 @@ pub(crate) fn disjoint_from(items: &[IpNet], others: &[IpNet]) -> Vec<IpNet> {
 
 /// The union of `prefixes` as maximal address runs, sorted, each family apart.
 /// Adjacent runs are joined, which is what makes two /17s cover a /16.
-fn merged_runs(prefixes: &[IpNet]) -> Vec<Span> {
+pub(super) fn merged_runs(prefixes: &[IpNet]) -> Vec<Span> {
     let mut spans: Vec<Span> = prefixes.iter().map(Span::of).collect();
     spans.sort_unstable();
     let mut runs: Vec<Span> = Vec::with_capacity(spans.len());

@@ -16,12 +16,14 @@ pub(crate) mod cidr;
 pub(crate) mod coverage;
 pub mod mesh;
 pub mod overlap;
+pub(crate) mod sets;
 pub(crate) mod shadowing;
 
 #[cfg(test)]
 mod testgen;
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A prefix tagged with what it belongs to (a network key, an AD group SID,
 /// an attribute path), so that a finding can name the configuration it came
@@ -67,4 +69,19 @@ impl Span {
     fn contains(&self, other: &Span) -> bool {
         self.family == other.family && self.start <= other.start && other.end <= self.end
     }
+}
+
+/// The number of address bits of a [`Span`] family.
+fn width(family: u8) -> u8 {
+    if family == 4 { 32 } else { 128 }
+}
+
+/// The network of `family` at `start` with prefix length `len`; `start` has no host bits.
+fn network(family: u8, start: u128, len: u8) -> IpNet {
+    let net = match family {
+        // A v4 span's addresses fit in 32 bits by construction.
+        4 => Ipv4Net::new(Ipv4Addr::from_bits(start as u32), len).map(IpNet::V4),
+        _ => Ipv6Net::new(Ipv6Addr::from_bits(start), len).map(IpNet::V6),
+    };
+    net.expect("a prefix length within the family's width")
 }

@@ -11,7 +11,7 @@
 
 use super::{Labelled, Span};
 use ipnet::IpNet;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Users of `group` are authorized on `authorized` but denied (part of) `lost`
 /// because the more specific rules on `lost` belong only to `taken_by`.
@@ -115,6 +115,77 @@ pub(crate) fn shadowed_rules<L: Ord + Clone>(rules: &[Labelled<L>]) -> Vec<Shado
         .collect();
     found.sort_by(|a, b| (&a.group, a.authorized, a.lost).cmp(&(&b.group, b.authorized, b.lost)));
     found
+}
+
+/// The groups whose users AWS lets through to every address of `destination`, in label order:
+/// for each address the most specific rule prefix containing it decides, and every group with
+/// a rule on exactly that prefix is authorized (so several groups come back when they hold
+/// rules on the same network). An empty answer means that some address of `destination` is
+/// denied to every group: no rule covers it, or no one group is authorized on all of it.
+///
+/// Only the most specific rule containing all of `destination` and the rules inside it matter.
+/// Among the rules inside, a rule decides the addresses its own inner rules leave; the answer
+/// is the groups common to every rule that decides some address. O(n log n) for n rules.
+pub(crate) fn authorized_groups<L: Ord + Clone>(
+    rules: &[Labelled<L>],
+    destination: &IpNet,
+) -> Vec<L> {
+    let target = Span::of(destination);
+    // The most specific rule prefix containing the whole destination, with its holders.
+    let mut outer: Option<(u8, BTreeSet<&L>)> = None;
+    let mut inner: BTreeMap<Span, BTreeSet<&L>> = BTreeMap::new();
+    for rule in rules {
+        let span = Span::of(&rule.prefix);
+        if span.contains(&target) {
+            match &mut outer {
+                Some((len, holders)) if *len == span.len => {
+                    holders.insert(&rule.label);
+                }
+                Some((len, _)) if *len > span.len => {}
+                _ => outer = Some((span.len, BTreeSet::from([&rule.label]))),
+            }
+        } else if target.contains(&span) {
+            inner.entry(span).or_default().insert(&rule.label);
+        }
+    }
+    // The inner prefixes as a forest by containment; the map's order is the sweep order.
+    let nodes: Vec<(Span, BTreeSet<&L>)> = inner.into_iter().collect();
+    let mut children: Vec<Vec<Span>> = vec![Vec::new(); nodes.len()];
+    let mut roots: Vec<Span> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (n, (span, _)) in nodes.iter().enumerate() {
+        while let Some(&top) = open.last()
+            && !nodes[top].0.contains(span)
+        {
+            open.pop();
+        }
+        match open.last() {
+            Some(&parent) => children[parent].push(*span),
+            None => roots.push(*span),
+        }
+        open.push(n);
+    }
+    let mut deciders: Vec<&BTreeSet<&L>> = Vec::new();
+    if !tiles(&target, &roots) {
+        match &outer {
+            Some((_, holders)) => deciders.push(holders),
+            // Addresses no rule covers: denied to everyone.
+            None => return Vec::new(),
+        }
+    }
+    for ((span, holders), below) in nodes.iter().zip(&children) {
+        if !tiles(span, below) {
+            deciders.push(holders);
+        }
+    }
+    let Some((first, rest)) = deciders.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|group| rest.iter().all(|holders| holders.contains(*group)))
+        .map(|&group| group.clone())
+        .collect()
 }
 
 /// Whether disjoint `parts`, sorted by address, leave no address of `whole`.
@@ -223,6 +294,85 @@ mod tests {
             .filter(|r| r.prefix.prefix_len() == best)
             .map(|r| r.label)
             .collect()
+    }
+
+    fn groups(rules: &[(&'static str, &str)], destination: &str) -> Vec<&'static str> {
+        authorized_groups(&labelled(rules), &testgen::net(destination))
+    }
+
+    #[test]
+    fn the_most_specific_rule_decides_whatever_its_group() {
+        let rules = [
+            ("all", "0.0.0.0/0"),
+            ("ops", "10.0.0.0/16"),
+            ("dev", "10.0.1.0/24"),
+            ("db", "10.0.1.0/24"),
+            ("v6", "fd00::/8"),
+        ];
+        assert_eq!(groups(&rules, "10.0.2.7/32"), ["ops"]);
+        assert_eq!(groups(&rules, "10.0.0.0/24"), ["ops"]);
+        // Two groups with a rule on the very same network: AWS authorizes both.
+        assert_eq!(groups(&rules, "10.0.1.9/32"), ["db", "dev"]);
+        assert_eq!(groups(&rules, "10.0.1.0/24"), ["db", "dev"]);
+        assert_eq!(groups(&rules, "10.0.1.128/25"), ["db", "dev"]);
+        // 0.0.0.0/0 is the least specific rule, evaluated last.
+        assert_eq!(groups(&rules, "192.168.0.1/32"), ["all"]);
+        assert_eq!(groups(&rules, "0.0.0.0/0"), Vec::<&str>::new());
+        assert_eq!(groups(&rules, "fd00:1::1/128"), ["v6"]);
+        // No rule covers it (families never meet): no one.
+        assert_eq!(groups(&rules, "fe80::1/128"), Vec::<&str>::new());
+        assert_eq!(groups(&[], "10.0.0.1/32"), Vec::<&str>::new());
+        assert_eq!(groups(&[("a", "0.0.0.0/0")], "0.0.0.0/0"), ["a"]);
+        assert_eq!(groups(&[("a", "::/0"), ("a", "::/0")], "::1/128"), ["a"]);
+    }
+
+    #[test]
+    fn a_destination_split_between_rules_answers_the_groups_reaching_all_of_it() {
+        // ops decides most of 10.0.0.0/16, dev decides 10.0.1.0/24 inside it.
+        let split = [("ops", "10.0.0.0/16"), ("dev", "10.0.1.0/24")];
+        assert_eq!(groups(&split, "10.0.0.0/16"), Vec::<&str>::new());
+        assert_eq!(groups(&split, "10.0.0.0/8"), Vec::<&str>::new());
+        // ops holds the inner rule too: it reaches everything.
+        let both = [
+            ("ops", "10.0.0.0/16"),
+            ("dev", "10.0.1.0/24"),
+            ("ops", "10.0.1.0/24"),
+        ];
+        assert_eq!(groups(&both, "10.0.0.0/16"), ["ops"]);
+        // Inner rules that tile the destination leave nothing to the outer rule.
+        let tiled = [
+            ("all", "0.0.0.0/0"),
+            ("a", "10.0.0.0/25"),
+            ("a", "10.0.0.128/25"),
+        ];
+        assert_eq!(groups(&tiled, "10.0.0.0/24"), ["a"]);
+        assert_eq!(groups(&tiled[1..], "10.0.0.0/24"), ["a"]);
+        assert_eq!(groups(&tiled[1..], "10.0.0.0/23"), Vec::<&str>::new());
+        // A half without a rule is denied to everyone.
+        assert_eq!(groups(&tiled[1..2], "10.0.0.0/24"), Vec::<&str>::new());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        /// Against evaluating every address of the destination by longest prefix.
+        #[test]
+        fn authorized_groups_match_longest_prefix_evaluation(
+            raw in proptest::collection::vec((0u8..3, testgen::prefix()), 0..14),
+            destination in testgen::prefix(),
+        ) {
+            let rules: Vec<Labelled<u8>> = raw.iter().map(|&(label, prefix)| Labelled { label, prefix }).collect();
+            // Rules and destination are unions of the samples' atoms: the samples decide.
+            let mut expected: Option<BTreeSet<u8>> = None;
+            for a in testgen::samples().iter().filter(|a| destination.contains(*a)) {
+                let here = allowed(&rules, a);
+                expected = Some(match expected {
+                    None => here,
+                    Some(so_far) => so_far.intersection(&here).copied().collect(),
+                });
+            }
+            let expected: Vec<u8> = expected.unwrap_or_default().into_iter().collect();
+            prop_assert_eq!(authorized_groups(&rules, &destination), expected);
+        }
     }
 
     proptest! {

@@ -7,7 +7,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use proptest::prelude::*;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-fn v4(host: u8, len: u8) -> IpNet {
+pub(super) fn v4(host: u8, len: u8) -> IpNet {
     IpNet::V4(
         Ipv4Net::new(Ipv4Addr::new(10, 0, 0, host), len)
             .unwrap()
@@ -15,7 +15,7 @@ fn v4(host: u8, len: u8) -> IpNet {
     )
 }
 
-fn v6(host: u8, len: u8) -> IpNet {
+pub(super) fn v6(host: u8, len: u8) -> IpNet {
     let addr = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, u16::from(host));
     IpNet::V6(Ipv6Net::new(addr, len).unwrap().trunc())
 }

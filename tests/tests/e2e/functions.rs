@@ -1,7 +1,7 @@
 //! Provider-defined functions and data sources at the RPC level, on the real binary: what the
 //! real CLI cannot show (malformed arguments, unknown names, calls core never makes), and the
 //! harness's own rules around a call. `tests/tests/terraform/functions.rs` shows the same
-//! function on real Terraform.
+//! functions on real Terraform.
 
 use harness::Terraform;
 use harness::process::{LaunchOptions, ProviderProcess};
@@ -52,7 +52,16 @@ async fn the_function_is_announced_everywhere_terraform_looks() {
         .unwrap()
         .into_inner();
     let names: Vec<&str> = metadata.functions.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["cidr_overlaps"]);
+    assert_eq!(
+        names,
+        [
+            "cidr_contains",
+            "cidr_overlaps",
+            "cidr_subtract",
+            "cidr_summarize",
+            "client_vpn_effective_group"
+        ]
+    );
     assert!(metadata.data_sources.is_empty());
     let schema = process
         .provider
@@ -60,6 +69,12 @@ async fn the_function_is_announced_everywhere_terraform_looks() {
         .await
         .unwrap()
         .into_inner();
+    for name in &names {
+        let definition = Definition::from_proto(&schema.functions[*name]).unwrap();
+        assert!(definition.sanity_errors(name).is_empty(), "{name}");
+        assert!(definition.variadic.is_none(), "{name}");
+        assert!(!definition.summary.is_empty() && !definition.description.is_empty());
+    }
     let definition = Definition::from_proto(&schema.functions["cidr_overlaps"]).unwrap();
     assert!(definition.sanity_errors("cidr_overlaps").is_empty());
     assert_eq!(definition.parameters.len(), 1);
@@ -205,7 +220,7 @@ async fn malformed_calls_are_function_errors_and_the_provider_keeps_serving() {
     let response = process
         .provider
         .call_function(tfplugin6::call_function::Request {
-            name: "cidr_contains".into(),
+            name: "cidr_intersect".into(),
             arguments: vec![good.clone()],
         })
         .await
@@ -213,7 +228,7 @@ async fn malformed_calls_are_function_errors_and_the_provider_keeps_serving() {
         .into_inner();
     let error = FunctionError::from_proto(&response.error.unwrap());
     assert!(
-        error.text.contains("no function named \"cidr_contains\""),
+        error.text.contains("no function named \"cidr_intersect\""),
         "{error}"
     );
     // An unknown argument core would never send: an unknown result, not a failure.
@@ -286,4 +301,80 @@ async fn data_source_rpcs_refuse_types_the_provider_does_not_have() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("Invalid data source"), "{error}");
+}
+
+#[tokio::test]
+async fn the_set_functions_answer_through_call_function() {
+    let mut tf = Terraform::new(LaunchOptions::default());
+    let mut call = async |name: &str, arguments: Vec<Value>| {
+        tf.call_function(name, arguments)
+            .await
+            .expect("the call runs")
+    };
+    assert_eq!(
+        call(
+            "cidr_contains",
+            vec![Value::string("10.0.0.0/16"), Value::string("10.0.3.4")]
+        )
+        .await,
+        Ok(Value::Bool(true))
+    );
+    assert_eq!(
+        call(
+            "cidr_contains",
+            vec![Value::string("0.0.0.0/0"), Value::string("fd00::1")]
+        )
+        .await,
+        Ok(Value::Bool(false))
+    );
+    assert_eq!(
+        call(
+            "cidr_subtract",
+            vec![
+                Value::string("10.0.0.0/22"),
+                strings(&["10.0.1.0/24", "10.0.2.0/24"])
+            ]
+        )
+        .await,
+        Ok(strings(&["10.0.0.0/24", "10.0.3.0/24"]))
+    );
+    assert_eq!(
+        call(
+            "cidr_summarize",
+            vec![strings(&["10.0.1.0/24", "10.0.0.0/24", "fd00::1"])]
+        )
+        .await,
+        Ok(strings(&["10.0.0.0/23", "fd00::1/128"]))
+    );
+    let rules = Value::Map(
+        [
+            ("ops".to_string(), strings(&["10.0.0.0/16"])),
+            ("dev".to_string(), strings(&["10.0.1.0/24"])),
+        ]
+        .into(),
+    );
+    assert_eq!(
+        call(
+            "client_vpn_effective_group",
+            vec![rules.clone(), Value::string("10.0.1.5")]
+        )
+        .await,
+        Ok(strings(&["dev"]))
+    );
+    assert_eq!(
+        call(
+            "client_vpn_effective_group",
+            vec![rules, Value::string("192.0.2.1")]
+        )
+        .await,
+        Ok(strings(&[]))
+    );
+    let error = call(
+        "cidr_summarize",
+        vec![strings(&["10.0.0.0/24", "10.0.1.1/24"])],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.argument, Some(0));
+    assert!(error.text.contains("cidrs[1] = \"10.0.1.1/24\""), "{error}");
 }
