@@ -17,6 +17,7 @@ use super::model::{
     RuleKey, rule_description,
 };
 use super::observed::Observation;
+use crate::framework::typed::{FromValue, OrEmpty, Strings};
 use crate::protocol::cty::Value;
 use crate::protocol::object;
 
@@ -74,58 +75,125 @@ pub(crate) fn sort_routes(routes: &mut [RouteEntry]) {
     });
 }
 
-fn networks_of(group: &Value) -> BTreeSet<Ipv4Net> {
-    object::strings(group, "networks")
-        .iter()
-        .filter_map(|n| n.parse::<Ipv4Net>().ok())
-        .collect()
+crate::typed_object! {
+    /// `groups[key]` as stored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct StoredGroup {
+        pub(crate) sid: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) networks: Strings,
+        pub(crate) description: Option<String>,
+    }
 }
 
-fn strings_set(value: &Value, name: &str) -> BTreeSet<String> {
-    object::strings(value, name).into_iter().collect()
+crate::typed_object! {
+    /// `authorization_rules[group].networks[cidr]` as stored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct StoredRule {
+        pub(crate) description: Option<String>,
+        pub(crate) status: Option<String>,
+    }
+}
+
+crate::typed_object! {
+    /// `authorization_rules[group]` as stored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct StoredRuleGroup {
+        pub(crate) sid: Option<String>,
+        pub(crate) networks: OrEmpty<BTreeMap<String, StoredRule>>,
+    }
+}
+
+crate::typed_object! {
+    /// The whole stored state; each field is the attribute of the same name.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct Stored {
+        pub(crate) id: Option<String>,
+        pub(crate) client_vpn_endpoint_id: Option<String>,
+        pub(crate) directory_id: Option<String>,
+        pub(crate) groups: OrEmpty<BTreeMap<String, StoredGroup>>,
+        pub(crate) route_subnet_ids: Strings,
+        pub(crate) manage_routes: Option<bool>,
+        pub(crate) allow_internet: Option<bool>,
+        pub(crate) timeouts: Value,
+        pub(crate) client_cidr_block: Option<String>,
+        pub(crate) authorization_rules: OrEmpty<BTreeMap<String, StoredRuleGroup>>,
+        /// Destination → target subnet → status.
+        pub(crate) routes: OrEmpty<BTreeMap<String, OrEmpty<BTreeMap<String, Option<String>>>>>,
+    }
 }
 
 impl State {
-    /// Reads a state value; `None` for a null (absent) object.
+    /// Reads a state value; `None` for a null (absent) object, or one that does not fit the
+    /// schema. A group without a SID, or a network that is not a CIDR, is left out (neither
+    /// can have rules on AWS).
     pub(crate) fn from_value(value: &Value) -> Option<State> {
         if value.is_null() || value.is_unknown() {
             return None;
         }
-        let groups = value
-            .attr("groups")
-            .and_then(Value::as_map)
-            .map(|groups| {
-                groups
+        let stored = Stored::from_value(value).ok()?;
+        let groups = stored
+            .groups
+            .0
+            .into_iter()
+            .filter_map(|(key, group)| {
+                let networks = group
+                    .networks
                     .iter()
-                    .filter_map(|(key, group)| {
-                        Some((
-                            key.clone(),
-                            Group {
-                                sid: object::string(group, "sid")?,
-                                name: object::string(group, "name"),
-                                networks: networks_of(group),
-                                description: object::string(group, "description"),
-                            },
-                        ))
-                    })
-                    .collect()
+                    .filter_map(|n| n.parse::<Ipv4Net>().ok())
+                    .collect();
+                let group = Group {
+                    sid: group.sid?,
+                    name: group.name,
+                    networks,
+                    description: group.description,
+                };
+                Some((key, group))
             })
-            .unwrap_or_default();
-        let rules = rules_from_value(value.attr("authorization_rules"));
-        let routes = routes_from_value(value.attr("routes"));
+            .collect();
+        let mut rules: Vec<RuleEntry> = stored
+            .authorization_rules
+            .0
+            .into_iter()
+            .filter_map(|(group, entry)| Some((group, entry.sid?, entry.networks.0)))
+            .flat_map(|(group, sid, networks)| {
+                networks.into_iter().map(move |(cidr, rule)| RuleEntry {
+                    group: group.clone(),
+                    sid: sid.clone(),
+                    destination_cidr: cidr,
+                    description: rule.description,
+                    status: rule.status.unwrap_or_default(),
+                })
+            })
+            .collect();
+        sort_rules(&mut rules);
+        let mut routes: Vec<RouteEntry> = stored
+            .routes
+            .0
+            .into_iter()
+            .flat_map(|(destination, targets)| {
+                targets
+                    .0
+                    .into_iter()
+                    .map(move |(subnet, status)| RouteEntry {
+                        destination_cidr: destination.clone(),
+                        subnet_id: subnet,
+                        status: status.unwrap_or_default(),
+                    })
+            })
+            .collect();
+        sort_routes(&mut routes);
         Some(State {
             access: Access {
-                endpoint_id: object::string(value, "client_vpn_endpoint_id")?,
-                directory_id: object::string(value, "directory_id"),
+                endpoint_id: stored.client_vpn_endpoint_id?,
+                directory_id: stored.directory_id,
                 groups,
-                route_subnet_ids: strings_set(value, "route_subnet_ids"),
-                manage_routes: object::bool(value, "manage_routes")
-                    .unwrap_or(DEFAULT_MANAGE_ROUTES),
-                allow_internet: object::bool(value, "allow_internet")
-                    .unwrap_or(DEFAULT_ALLOW_INTERNET),
+                route_subnet_ids: stored.route_subnet_ids.0.into_iter().collect(),
+                manage_routes: stored.manage_routes.unwrap_or(DEFAULT_MANAGE_ROUTES),
+                allow_internet: stored.allow_internet.unwrap_or(DEFAULT_ALLOW_INTERNET),
             },
-            timeouts: value.attr("timeouts").cloned().unwrap_or(Value::Null),
-            client_cidr_block: object::string(value, "client_cidr_block"),
+            timeouts: stored.timeouts,
+            client_cidr_block: stored.client_cidr_block,
             rules,
             routes,
         })
@@ -343,27 +411,6 @@ pub(crate) fn rules_value(rules: &[RuleEntry], groups: &BTreeMap<String, Group>)
     )
 }
 
-fn rules_from_value(value: Option<&Value>) -> Vec<RuleEntry> {
-    let mut rules = Vec::new();
-    for (group, entry) in value.and_then(Value::as_map).into_iter().flatten() {
-        let Some(sid) = object::string(entry, "sid") else {
-            continue;
-        };
-        let networks = entry.attr("networks").and_then(Value::as_map);
-        for (cidr, rule) in networks.into_iter().flatten() {
-            rules.push(RuleEntry {
-                group: group.clone(),
-                sid: sid.clone(),
-                destination_cidr: cidr.clone(),
-                description: object::string(rule, "description"),
-                status: object::string(rule, "status").unwrap_or_default(),
-            });
-        }
-    }
-    sort_rules(&mut rules);
-    rules
-}
-
 /// `routes`: destination → target subnet → status.
 pub(crate) fn routes_value(routes: &[RouteEntry]) -> Value {
     let mut by_destination: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
@@ -379,21 +426,6 @@ pub(crate) fn routes_value(routes: &[RouteEntry]) -> Value {
             .map(|(destination, targets)| (destination, Value::Map(targets)))
             .collect(),
     )
-}
-
-fn routes_from_value(value: Option<&Value>) -> Vec<RouteEntry> {
-    let mut routes = Vec::new();
-    for (destination, targets) in value.and_then(Value::as_map).into_iter().flatten() {
-        for (subnet, status) in targets.as_map().into_iter().flatten() {
-            routes.push(RouteEntry {
-                destination_cidr: destination.clone(),
-                subnet_id: subnet.clone(),
-                status: status.as_str().unwrap_or_default().to_string(),
-            });
-        }
-    }
-    sort_routes(&mut routes);
-    routes
 }
 
 /// The rules an access calls for, as they will be once applied.
@@ -873,6 +905,19 @@ mod tests {
         let state = state();
         assert_eq!(State::from_value(&state.to_value()), Some(state));
         assert_eq!(State::from_value(&Value::Null), None);
+    }
+
+    #[test]
+    fn the_typed_state_is_the_schema_s_attributes() {
+        use crate::framework::typed::{Holds, assert_matches_schema};
+        let block = super::super::schema::schema().block;
+        assert_matches_schema::<Stored>(&block, &[], Holds::Everything);
+        assert_matches_schema::<StoredGroup>(&block, &["groups"], Holds::Everything);
+        assert_matches_schema::<StoredRuleGroup>(
+            &block,
+            &["authorization_rules"],
+            Holds::Everything,
+        );
     }
 
     #[test]
