@@ -74,23 +74,8 @@ pub(crate) async fn at_plan(
     config: &Config,
     prior: Option<&Stored>,
 ) -> Result<LiveFacts, OpError> {
-    let mut vpcs = BTreeSet::new();
-    let mut subnets = BTreeSet::new();
-    let mut tables = BTreeSet::new();
-    if let Some(attachments) = config.vpc_attachments.known() {
-        for attachment in attachments.values() {
-            vpcs.extend(attachment.vpc_id.known().cloned());
-            subnets.extend(attachment.subnet_ids.known().into_iter().flatten().cloned());
-            tables.extend(
-                attachment
-                    .route_table_ids
-                    .known()
-                    .into_iter()
-                    .flatten()
-                    .cloned(),
-            );
-        }
-    }
+    let named = config.named_networks();
+    let (mut vpcs, subnets, mut tables) = (named.vpcs, named.subnets, named.route_tables);
     let prior_dc = prior.and_then(|p| p.data_center.as_ref());
     let (mut direct_connect_asn, mut customer_gateway_exists) = (None, None);
     if let Some(Some(dc)) = config.data_center.known() {

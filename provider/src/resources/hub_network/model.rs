@@ -99,7 +99,35 @@ crate::typed_object! {
     }
 }
 
+/// The VPCs, subnets and route tables a configuration names (the known ones).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct NamedNetworks {
+    pub(crate) vpcs: BTreeSet<String>,
+    pub(crate) subnets: BTreeSet<String>,
+    pub(crate) route_tables: BTreeSet<String>,
+}
+
 impl Config {
+    /// The known VPC, subnet and route table ids of `vpc_attachments`: what the plan-time checks
+    /// and an observation read.
+    pub(crate) fn named_networks(&self) -> NamedNetworks {
+        let mut named = NamedNetworks::default();
+        for attachment in self
+            .vpc_attachments
+            .known()
+            .into_iter()
+            .flat_map(|a| a.values())
+        {
+            named.vpcs.extend(attachment.vpc_id.known().cloned());
+            let known = |ids: &Maybe<Strings>| ids.known().cloned().unwrap_or_default();
+            named.subnets.extend(known(&attachment.subnet_ids));
+            named
+                .route_tables
+                .extend(known(&attachment.route_table_ids));
+        }
+        named
+    }
+
     /// Reads a configuration, proposed or planned object of the resource's schema (a value
     /// that does not fit reads as wholly unknown: the checks then skip it).
     pub(crate) fn parse(value: &Value) -> Self {

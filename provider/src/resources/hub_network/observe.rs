@@ -74,21 +74,10 @@ impl Scope {
                 .as_ref()
                 .and_then(|dc| dc.vpn_connection_id.clone());
         }
-        if let Some(attachments) = config.and_then(|c| c.vpc_attachments.known()) {
-            for attachment in attachments.values() {
-                scope.vpc_ids.extend(attachment.vpc_id.known().cloned());
-                scope
-                    .subnet_ids
-                    .extend(attachment.subnet_ids.known().into_iter().flatten().cloned());
-                scope.route_table_ids.extend(
-                    attachment
-                        .route_table_ids
-                        .known()
-                        .into_iter()
-                        .flatten()
-                        .cloned(),
-                );
-            }
+        if let Some(named) = config.map(Config::named_networks) {
+            scope.vpc_ids.extend(named.vpcs);
+            scope.subnet_ids.extend(named.subnets);
+            scope.route_table_ids.extend(named.route_tables);
         }
         scope
     }
