@@ -95,6 +95,30 @@ impl TransitGatewayModification {
     pub fn is_empty(&self) -> bool {
         *self == TransitGatewayModification::default()
     }
+
+    /// What AWS does with the modification once it is done (the state aside): for the
+    /// in-memory AWS of the executor's tests and the property tests' simulator.
+    #[cfg(test)]
+    pub(crate) fn apply_to(&self, tgw: &mut TransitGateway) {
+        if let Some(d) = &self.description {
+            tgw.description = Some(d.clone()).filter(|d| !d.is_empty());
+        }
+        if let Some(asn) = self.amazon_side_asn {
+            tgw.amazon_side_asn = asn;
+        }
+        if let Some(on) = self.auto_accept_shared_attachments {
+            tgw.auto_accept_shared_attachments = on;
+        }
+        if let Some(on) = self.dns_support {
+            tgw.dns_support = on;
+        }
+        if let Some(on) = self.vpn_ecmp_support {
+            tgw.vpn_ecmp_support = on;
+        }
+        tgw.cidr_blocks
+            .retain(|c| !self.remove_cidr_blocks.contains(c));
+        tgw.cidr_blocks.extend(self.add_cidr_blocks.iter().cloned());
+    }
 }
 
 impl Aws<'_> {

@@ -363,24 +363,7 @@ impl HubAws for FakeHubAws {
             .as_mut()
             .filter(|t| t.id == id)
             .ok_or_else(|| not_found("ModifyTransitGateway", "InvalidTransitGatewayID"))?;
-        if let Some(d) = &m.description {
-            tgw.description = Some(d.clone()).filter(|d| !d.is_empty());
-        }
-        if let Some(asn) = m.amazon_side_asn {
-            tgw.amazon_side_asn = asn;
-        }
-        if let Some(on) = m.auto_accept_shared_attachments {
-            tgw.auto_accept_shared_attachments = on;
-        }
-        if let Some(on) = m.dns_support {
-            tgw.dns_support = on;
-        }
-        if let Some(on) = m.vpn_ecmp_support {
-            tgw.vpn_ecmp_support = on;
-        }
-        tgw.cidr_blocks
-            .retain(|c| !m.remove_cidr_blocks.contains(c));
-        tgw.cidr_blocks.extend(m.add_cidr_blocks.iter().cloned());
+        m.apply_to(tgw);
         tgw.state = "modifying".into();
         state.tgw_polls_left = settle;
         Ok(())
