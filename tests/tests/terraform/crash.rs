@@ -29,7 +29,12 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(client_vpn_killed_while_the_rules_settle),
         scenario!(client_vpn_killed_while_the_routes_settle),
         scenario!(hub_killed_during_an_update_adding_the_data_center),
+        scenario!(hub_killed_during_an_update_adding_a_vpc),
+        scenario!(hub_killed_during_an_updates_routes),
+        scenario!(client_vpn_killed_during_an_update_adding_a_group),
         scenario!(hub_killed_during_destroy),
+        scenario!(hub_killed_during_destroy_while_the_routes_go),
+        scenario!(client_vpn_killed_during_destroy),
         scenario!(hub_converges_through_dropped_connections_and_server_errors),
     ]
 }
@@ -84,12 +89,12 @@ fn shown(counts: &[(String, usize)]) -> String {
     }
 }
 
-/// Starts the create of `address` (its variables already written), cuts it short at `moment`,
-/// checks that Terraform saved nothing of it (when the provider was killed), applies again
-/// (`adopts`: a resource whose retry must say it adopts what the dead process made, when
-/// nothing was saved), and compares AWS with a clean apply of the same configuration, kind by
-/// kind.
-async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adopts: bool) {
+/// Runs `command` (`apply` or `destroy`) and cuts it short at `moment`, with the emulator
+/// slowed as the moment asks; returns Terraform's run (which must have failed) once every AWS
+/// call the dead process started has ended, with the emulator back at its usual pace. The call
+/// record is cleared first, so that the moment counts only this command's calls.
+async fn cut_short(cli: &Cli, world: &World, command: &str, moment: &Moment) -> harness::cli::Run {
+    world.emulator.clear_calls().await.unwrap();
     world
         .emulator
         .configure(delays_with(moment.slow))
@@ -100,7 +105,7 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
         .configure(json!({"latency_ms": moment.latency_ms}))
         .await
         .unwrap();
-    let running = world.ws.spawn(&["apply", "-auto-approve"]);
+    let running = world.ws.spawn(&[command, "-auto-approve"]);
     if moment.count == 0 {
         world.wait_for_call(moment.action).await;
     } else {
@@ -130,8 +135,25 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
     assert!(
         !crashed.success(),
         "{}",
-        crashed.report("an apply whose provider was killed fails")
+        crashed.report(&format!("a {command} cut short {} fails", moment.what))
     );
+    world.wait_until_quiet().await;
+    world.emulator.configure(small_delays()).await.unwrap();
+    world
+        .emulator
+        .configure(json!({"latency_ms": 0}))
+        .await
+        .unwrap();
+    crashed
+}
+
+/// Starts the create of `address` (its variables already written), cuts it short at `moment`,
+/// checks that Terraform saved nothing of it (when the provider was killed), applies again
+/// (`adopts`: a resource whose retry must say it adopts what the dead process made, when
+/// nothing was saved), and compares AWS with a clean apply of the same configuration, kind by
+/// kind.
+async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adopts: bool) {
+    cut_short(cli, world, "apply", &moment).await;
     // A killed provider never answers, so Terraform saves nothing; after two Ctrl-Cs it may
     // have saved the partial state the first one asked for, if it came before the second.
     let saved = world.ws.resource(address).await.is_some();
@@ -140,15 +162,7 @@ async fn killed_at(cli: &Cli, world: &World, address: &str, moment: Moment, adop
         "Terraform saved nothing of {address} (the provider never answered)"
     );
     let adopts = adopts && !saved;
-    world.wait_until_quiet().await;
     let left = made(world).await;
-
-    world.emulator.configure(small_delays()).await.unwrap();
-    world
-        .emulator
-        .configure(json!({"latency_ms": 0}))
-        .await
-        .unwrap();
     let retried = world.ws.apply(&[]).await.ok();
     assert_eq!(
         retried
@@ -298,43 +312,82 @@ async fn client_vpn_killed_while_the_rules_settle(cli: Cli) {
     killed_at(&cli, &access.world, client_vpn::ACCESS, moment, false).await;
 }
 
-/// Killed during a destroy, once the first VPC route is deleted: the state keeps the hub (the
-/// provider never answered), and a second destroy removes what is left.
-async fn hub_killed_during_destroy(cli: Cli) {
-    let hub = Hub::seed(&cli).await;
-    let world = &hub.world;
-    world.ws.set_vars(&hub.vars());
+/// Applies `vars`, then cuts the destroy of `address` short at `moment`: the state keeps the
+/// resource (the provider never answered), and a second destroy removes what is left.
+async fn killed_during_destroy(
+    cli: &Cli,
+    world: &World,
+    address: &str,
+    vars: &Json,
+    moment: Moment,
+) {
+    world.ws.set_vars(vars);
     world.ws.apply(&[]).await.ok();
-    world
-        .emulator
-        .configure(delays_with(&[("vpc_attachment.deleting", 10.0)]))
-        .await
-        .unwrap();
-    let running = world.ws.spawn(&["destroy", "-auto-approve"]);
-    world
-        .wait_for_answers("DeleteTransitGatewayVpcAttachment", 1)
-        .await;
-    assert!(world.ws.kill_providers() >= 1, "a provider process to kill");
-    let crashed = running.finish(Duration::from_secs(120)).await;
+    cut_short(cli, world, "destroy", &moment).await;
     assert!(
-        !crashed.success(),
-        "{}",
-        crashed.report("the destroy fails")
+        world.ws.resource(address).await.is_some(),
+        "{address} stays in state until a destroy finishes"
     );
-    assert!(
-        world.ws.resource(hub_network::HUB).await.is_some(),
-        "the hub stays in state until a destroy finishes"
-    );
-    world.wait_until_quiet().await;
     let left = made(world).await;
-    world.emulator.configure(small_delays()).await.unwrap();
     world.ws.destroy(&[]).await.ok();
     assert_nothing_left(&world.inventory().await);
     eprintln!(
-        "[{}] hub killed during destroy: left {} | after a second destroy: nothing",
+        "[{}] {address} cut ({:?}) during destroy {}: left {} | after a second destroy: nothing",
         cli.version,
+        moment.cut,
+        moment.what,
         shown(&left)
     );
+}
+
+/// Killed during a destroy, once the first VPC attachment is deleted.
+async fn hub_killed_during_destroy(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "once the first attachment is deleted",
+        action: "DeleteTransitGatewayVpcAttachment",
+        count: 1,
+        slow: &[("vpc_attachment.deleting", 10.0)],
+        latency_ms: 0,
+    };
+    killed_during_destroy(&cli, &hub.world, hub_network::HUB, &hub.vars(), moment).await;
+}
+
+/// Killed during a destroy while the first VPC route is being deleted (every call takes 1 s).
+async fn hub_killed_during_destroy_while_the_routes_go(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "while the routes are deleted",
+        action: "DeleteRoute",
+        count: 0,
+        slow: &[],
+        latency_ms: 1000,
+    };
+    killed_during_destroy(&cli, &hub.world, hub_network::HUB, &hub.vars(), moment).await;
+}
+
+/// Killed during a destroy, once the first authorization rule is revoked, while it is
+/// `revoking`.
+async fn client_vpn_killed_during_destroy(cli: Cli) {
+    let access = Access::seed(&cli).await;
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "while the rules are revoked",
+        action: "RevokeClientVpnIngress",
+        count: 1,
+        slow: &[("client_vpn_rule.revoking", 10.0)],
+        latency_ms: 0,
+    };
+    killed_during_destroy(
+        &cli,
+        &access.world,
+        client_vpn::ACCESS,
+        &access.vars(),
+        moment,
+    )
+    .await;
 }
 
 /// One AWS call in ten fails (seeded): half by a dropped connection, half by a 500 error, on
@@ -430,33 +483,26 @@ async fn client_vpn_killed_while_the_routes_settle(cli: Cli) {
     killed_at(&cli, &access.world, client_vpn::ACCESS, moment, false).await;
 }
 
-/// An update killed: the hub exists without a data center, the update adds it, and the provider
-/// dies once the Direct Connect association is created. The state still holds the hub as it was;
-/// the retry must find the association (on the hub's gateway) instead of asking for a second,
-/// and end where one clean apply of the new configuration ends.
-async fn hub_killed_during_an_update_adding_the_data_center(cli: Cli) {
-    let hub = Hub::seed(&cli).await;
-    let world = &hub.world;
-    world
-        .ws
-        .set_vars(&with(&hub.vars(), json!({"data_center": null})));
+/// An update cut short: `before` is applied, then the update to `after` is killed at `moment`.
+/// The state still holds the resource as it was; the retry must find what the dead process
+/// made instead of asking for it again, and end where one clean apply of `after` ends.
+async fn killed_during_update(
+    cli: &Cli,
+    world: &World,
+    address: &str,
+    before: &Json,
+    after: &Json,
+    moment: Moment,
+) {
+    world.ws.set_vars(before);
     world.ws.apply(&[]).await.ok();
-    world.ws.set_vars(&hub.vars());
-    world
-        .emulator
-        .configure(delays_with(&[("dx_association.associating", 10.0)]))
-        .await
-        .unwrap();
-    let running = world.ws.spawn(&["apply", "-auto-approve"]);
-    world
-        .wait_for_answers("CreateDirectConnectGatewayAssociation", 1)
-        .await;
-    assert!(world.ws.kill_providers() >= 1, "a provider process to kill");
-    let crashed = running.finish(Duration::from_secs(120)).await;
-    assert!(!crashed.success(), "{}", crashed.report("the update fails"));
-    world.wait_until_quiet().await;
+    world.ws.set_vars(after);
+    cut_short(cli, world, "apply", &moment).await;
+    assert!(
+        world.ws.resource(address).await.is_some(),
+        "{address} stays in state through an update the provider never answered"
+    );
     let left = made(world).await;
-    world.emulator.configure(small_delays()).await.unwrap();
     world.ws.apply(&[]).await.ok();
     let after_retry = made(world).await;
     assert_no_changes(&world.ws, "the retried update").await;
@@ -467,12 +513,127 @@ async fn hub_killed_during_an_update_adding_the_data_center(cli: Cli) {
     world.ws.destroy(&[]).await.ok();
     assert_nothing_left(&world.inventory().await);
     eprintln!(
-        "[{}] hub killed during an update adding the data center: left {} | after the retry {} \
-         | one clean apply {}",
+        "[{}] {address} cut ({:?}) during an update {}: left {} | after the retry {} | one \
+         clean apply {}",
         cli.version,
+        moment.cut,
+        moment.what,
         shown(&left),
         shown(&after_retry),
         shown(&clean)
     );
-    assert_eq!(after_retry, clean, "no second association, nothing missing");
+    assert_eq!(
+        after_retry, clean,
+        "after the kill and a retry AWS holds what one clean apply makes, no more"
+    );
+}
+
+/// The hub without its data center, then an update adding it, killed once the Direct Connect
+/// association is created: the retry must find the association on the hub's gateway instead of
+/// asking for a second.
+async fn hub_killed_during_an_update_adding_the_data_center(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let before = with(&hub.vars(), json!({"data_center": null}));
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "adding the data center",
+        action: "CreateDirectConnectGatewayAssociation",
+        count: 1,
+        slow: &[("dx_association.associating", 10.0)],
+        latency_ms: 0,
+    };
+    killed_during_update(
+        &cli,
+        &hub.world,
+        hub_network::HUB,
+        &before,
+        &hub.vars(),
+        moment,
+    )
+    .await;
+}
+
+/// The hub with one VPC, without the target VPC's attachment.
+fn hub_with_staging_only(hub: &Hub) -> Json {
+    let mut before = hub.vars();
+    before["vpc_attachments"]
+        .as_object_mut()
+        .expect("the hub's attachments")
+        .remove("target");
+    before
+}
+
+/// An update adding a VPC, killed once its attachment is created, while it is `pending`.
+async fn hub_killed_during_an_update_adding_a_vpc(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "adding a VPC, while its attachment settles",
+        action: "CreateTransitGatewayVpcAttachment",
+        count: 1,
+        slow: &[("vpc_attachment.pending", 10.0)],
+        latency_ms: 0,
+    };
+    let before = hub_with_staging_only(&hub);
+    killed_during_update(
+        &cli,
+        &hub.world,
+        hub_network::HUB,
+        &before,
+        &hub.vars(),
+        moment,
+    )
+    .await;
+}
+
+/// An update adding a VPC, killed while the first route to the new VPC is being created (every
+/// call takes 1 s): AWS refuses a second route to the same destination, and the retry adopts it.
+async fn hub_killed_during_an_updates_routes(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "adding a VPC, during its routes",
+        action: "CreateRoute",
+        count: 0,
+        slow: &[],
+        latency_ms: 1000,
+    };
+    let before = hub_with_staging_only(&hub);
+    killed_during_update(
+        &cli,
+        &hub.world,
+        hub_network::HUB,
+        &before,
+        &hub.vars(),
+        moment,
+    )
+    .await;
+}
+
+/// An update adding a group, killed once the group's first rule is authorized, while it is
+/// `authorizing`.
+async fn client_vpn_killed_during_an_update_adding_a_group(cli: Cli) {
+    let access = Access::seed(&cli).await;
+    let mut before = access.vars();
+    before["groups"]
+        .as_object_mut()
+        .expect("the access's groups")
+        .remove("operations");
+    let moment = Moment {
+        cut: Cut::KillProvider,
+        what: "adding a group, while its rules settle",
+        action: "AuthorizeClientVpnIngress",
+        count: 1,
+        slow: &[("client_vpn_rule.authorizing", 10.0)],
+        latency_ms: 0,
+    };
+    killed_during_update(
+        &cli,
+        &access.world,
+        client_vpn::ACCESS,
+        &before,
+        &access.vars(),
+        moment,
+    )
+    .await;
 }
