@@ -67,7 +67,7 @@ fn refusal(
     None
 }
 
-/// What to do when Directory Service Data is not enabled on a directory.
+/// What to do when a directory has Directory Service Data disabled: how to enable it.
 pub(crate) fn enable_data_access_hint(directory_id: &str) -> String {
     format!(
         "Enable it once (it needs `ds:EnableDirectoryDataAccess`): `aws ds \
