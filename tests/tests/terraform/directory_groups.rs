@@ -7,7 +7,7 @@ use serde_json::{Value as Json, json};
 
 use crate::client_vpn::ACCESS;
 use crate::scenario;
-use crate::world::{Site, World, assert_no_changes};
+use crate::world::{Site, World, assert_no_changes, assert_refresh_only_empty};
 
 const CASE: &str = "directory_groups";
 const DATA: &str = "data.migration_directory_groups.ad";
@@ -18,6 +18,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
     vec![
         scenario!(sids_read_by_name_feed_a_group_access),
         scenario!(a_missing_name_is_a_readable_error),
+        scenario!(refresh_only_with_a_builtin_data_source_exits_2, needs "1.15"),
     ]
 }
 
@@ -94,6 +95,38 @@ async fn sids_read_by_name_feed_a_group_access(cli: Cli) {
         site.sid("Migration Engineers")
     );
     assert_no_changes(ws, "apply").await;
+    assert_refresh_only_empty(ws, "apply").await;
+}
+
+/// A Terraform fact [`assert_refresh_only_empty`] relies on: from 1.15 a `-refresh-only` plan
+/// of a configuration that reads any data source exits 2 with `-detailed-exitcode` while
+/// printing "No changes.", even with only the built-in `terraform_remote_state` (so it is not
+/// this provider's doing).
+async fn refresh_only_with_a_builtin_data_source_exits_2(cli: Cli) {
+    let world = World::empty(&cli, "refresh_only_data").await;
+    let ws = &world.ws;
+    ws.write(
+        "other.tfstate",
+        r#"{"version":4,"terraform_version":"1.6.6","serial":1,"lineage":"4b1f2c3e-0000-4000-8000-000000000000","outputs":{},"resources":[]}"#,
+    );
+    ws.write(
+        "main.tf",
+        "data \"terraform_remote_state\" \"other\" {\n  backend = \"local\"\n  \
+         config  = { path = \"other.tfstate\" }\n}\n",
+    );
+    ws.init().await;
+    let applied = ws.apply(&[]).await.ok();
+    assert!(
+        applied.stdout.contains("Resources: 0 added"),
+        "{}",
+        applied.report("applies")
+    );
+    let run = ws.plan(&["-refresh-only"]).await;
+    assert!(
+        run.code == Some(2) && run.stdout.contains("No changes."),
+        "{}",
+        run.report("exits 2 with no changes")
+    );
 }
 
 /// A name the directory does not have fails the plan with an error on the data source's
