@@ -160,13 +160,7 @@ async fn simple_ad_and_ad_connector_say_names_are_not_available() {
 #[tokio::test]
 async fn data_access_disabled_says_how_to_enable_it_and_reads_once_enabled() {
     let site = site(&["Engineers"]).await;
-    site.aws
-        .directory
-        .disable_directory_data_access()
-        .directory_id(&site.directory_id)
-        .send()
-        .await
-        .unwrap();
+    site.set_data_access(false).await;
     let mut tf = site.terraform();
     let text = config(&site, r#""Engineers""#, "");
     let plan = tf.plan(&text).await.unwrap();
@@ -184,13 +178,7 @@ async fn data_access_disabled_says_how_to_enable_it_and_reads_once_enabled() {
         "{errors:?}"
     );
 
-    site.aws
-        .directory
-        .enable_directory_data_access()
-        .directory_id(&site.directory_id)
-        .send()
-        .await
-        .unwrap();
+    site.set_data_access(true).await;
     let plan = tf.plan(&text).await.unwrap();
     assert!(!plan.has_errors(), "{:?}", error_texts(&plan));
     let sids = plan.data[DATA]
