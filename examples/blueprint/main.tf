@@ -30,18 +30,25 @@ resource "migration_hub_network" "hub" {
   }
 }
 
+# The Active Directory groups by name; their SIDs come from the directory (AWS Managed
+# Microsoft AD, through Directory Service Data).
+data "migration_directory_groups" "staff" {
+  directory_id = var.directory_id
+  names        = [var.migration_engineers_group, var.internal_it_group]
+}
+
 resource "migration_client_vpn_group_access" "staff" {
   client_vpn_endpoint_id = var.client_vpn_endpoint_id
   directory_id           = var.directory_id
 
   groups = {
     migration_engineers = {
-      sid         = var.migration_engineers_sid
+      sid         = data.migration_directory_groups.staff.sids[var.migration_engineers_group]
       networks    = [var.staging_cidr, var.data_center_cidr]
       description = "Migration engineers: staging and the source data center"
     }
     internal_it = {
-      sid         = var.internal_it_sid
+      sid         = data.migration_directory_groups.staff.sids[var.internal_it_group]
       networks    = [var.data_center_cidr, var.target_cidr]
       description = "Internal IT: the source data center and the target VPC"
     }

@@ -65,12 +65,14 @@ variable "directory_id" {
   type = string
 }
 
-variable "migration_engineers_sid" {
-  description = "SID of the Active Directory group of the migration engineers."
+variable "migration_engineers_group" {
+  description = "Name (sAMAccountName) of the Active Directory group of the migration engineers."
   type        = string
+  default     = "MigrationEngineers"
 }
 
-variable "internal_it_sid" {
-  description = "SID of the Active Directory group of internal IT."
+variable "internal_it_group" {
+  description = "Name (sAMAccountName) of the Active Directory group of internal IT."
   type        = string
+  default     = "InternalIT"
 }

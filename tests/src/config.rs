@@ -86,6 +86,47 @@ pub fn parse(
     parse_with(text, variables, false)
 }
 
+/// `body` with every reference to a data source (`data.TYPE.NAME` and any attribute or index
+/// after it) replaced by `unknown()`, as `terraform validate` evaluates a configuration before
+/// any data source is read. Text in string literals is rewritten too, which only changes the
+/// literal.
+fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
+    let text = hcl::to_string(body).map_err(|e| e.to_string())?;
+    let bytes = text.as_bytes();
+    let is_identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_reference = text[i..].starts_with("data.")
+            && (i == 0 || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.'));
+        if !starts_reference {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8().max(1);
+            continue;
+        }
+        let mut j = i + "data".len();
+        loop {
+            if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(|b| is_identifier(*b)) {
+                j += 1;
+                while bytes.get(j).is_some_and(|b| is_identifier(*b)) {
+                    j += 1;
+                }
+            } else if bytes.get(j) == Some(&b'[') {
+                match text[j..].find(']') {
+                    Some(end) => j += end + 1,
+                    None => break,
+                }
+            } else {
+                break;
+            }
+        }
+        out.push_str("unknown()");
+        i = j;
+    }
+    hcl::parse(&out).map_err(|e| format!("rewriting data references: {e}"))
+}
+
 /// Parses HCL text in which variables without a value are unknown, as in `terraform validate`
 /// (used to check the examples against the schema).
 pub fn parse_for_validation(text: &str) -> Result<Configuration, String> {
@@ -114,10 +155,16 @@ fn parse_with(
                 let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
                     return Err("a resource block needs a type and a name label".into());
                 };
+                // `terraform validate` reads no data source: what they return is unknown.
+                let body = if unset_is_unknown {
+                    data_references_unknown(&block.body)?
+                } else {
+                    block.body.clone()
+                };
                 configuration.resources.push(ResourceBlock {
                     type_name,
                     name,
-                    body: block.body.clone(),
+                    body,
                 });
             }
             "data" => {

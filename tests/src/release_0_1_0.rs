@@ -89,6 +89,10 @@ pub fn client_vpn_group_access(attributes: &Json) -> Json {
 /// version-0 layout, with `schema_version` 0.
 pub fn state_file(state: &Json) -> Json {
     let mut v0 = state.clone();
+    // 0.1.0 had no data source, so its state holds none.
+    if let Some(resources) = v0["resources"].as_array_mut() {
+        resources.retain(|r| r["mode"] != "data");
+    }
     for resource in v0["resources"].as_array_mut().into_iter().flatten() {
         let rewrite: fn(&Json) -> Json = match resource["type"].as_str() {
             Some("migration_hub_network") => hub_network,

@@ -151,10 +151,8 @@ pub async fn blueprint(
         .to_string();
     described.push(format!("Managed AD {directory_id} (corp.example.com)"));
     variables.insert("directory_id".into(), json!(directory_id));
-    for (variable, group) in [
-        ("migration_engineers_sid", "MigrationEngineers"),
-        ("internal_it_sid", "InternalIT"),
-    ] {
+    // The blueprint names these groups (its defaults) and reads their SIDs from the directory.
+    for group in ["MigrationEngineers", "InternalIT"] {
         let sid = aws
             .directory_data
             .create_group()
@@ -166,7 +164,6 @@ pub async fn blueprint(
             .ok_or("CreateGroup returned no SID")?
             .to_string();
         described.push(format!("AD group {group}: {sid}"));
-        variables.insert(variable.into(), json!(sid));
     }
 
     let endpoint_id = client_vpn_endpoint(

@@ -69,7 +69,7 @@ impl Ctx {
         &self.clients.default_tags
     }
 
-    #[cfg(test)]
+    /// The Region every client calls.
     pub(crate) fn region(&self) -> &str {
         &self.clients.region
     }

@@ -47,3 +47,29 @@ def test_simple_ad_and_unknown_directories_are_refused(client, network):
     with pytest.raises(ClientError) as excinfo:
         data.list_groups(DirectoryId="d-0000000000")
     assert error_code(excinfo) == "AccessDeniedException"
+
+
+def test_data_access_disabled_refuses_directory_data_until_enabled(client, network):
+    directory = make_directory(client, network, "MicrosoftAD")
+    ds, data = client("ds"), client("ds-data")
+    assert ds.describe_directory_data_access(DirectoryId=directory)["DataAccessStatus"] == "Enabled"
+    ds.disable_directory_data_access(DirectoryId=directory)
+    assert ds.describe_directory_data_access(DirectoryId=directory)["DataAccessStatus"] == "Disabled"
+    for call in (lambda: data.describe_group(DirectoryId=directory, SAMAccountName="Domain Users"), lambda: data.list_groups(DirectoryId=directory)):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_code(excinfo) == "AccessDeniedException"
+        assert excinfo.value.response["Reason"] == "DATA_DISABLED"
+    ds.enable_directory_data_access(DirectoryId=directory)
+    assert data.describe_group(DirectoryId=directory, SAMAccountName="Domain Users")["SAMAccountName"] == "Domain Users"
+
+
+def test_data_access_is_for_managed_ad_only(client, network):
+    simple = make_directory(client, network, "SimpleAD")
+    ds = client("ds")
+    with pytest.raises(ClientError) as excinfo:
+        ds.disable_directory_data_access(DirectoryId=simple)
+    assert error_code(excinfo) == "UnsupportedOperationException"
+    with pytest.raises(ClientError) as excinfo:
+        ds.enable_directory_data_access(DirectoryId="d-0000000000")
+    assert error_code(excinfo) == "EntityDoesNotExistException"

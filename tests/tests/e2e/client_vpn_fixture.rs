@@ -172,6 +172,25 @@ impl Site {
         harness::inspect::client_vpn_routes(&self.aws, &self.endpoint_id).await
     }
 
+    /// Turns Directory Service Data access on the site's directory on or off.
+    pub async fn set_data_access(&self, enabled: bool) {
+        let ds = &self.aws.directory;
+        let id = &self.directory_id;
+        if enabled {
+            ds.enable_directory_data_access()
+                .directory_id(id)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            ds.disable_directory_data_access()
+                .directory_id(id)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+
     /// Calls of `action` the emulator recorded.
     pub async fn calls_of(&self, action: &str) -> Vec<harness::emulator::Call> {
         self.emulator

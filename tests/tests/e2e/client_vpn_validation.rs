@@ -357,6 +357,22 @@ async fn group_names_need_managed_ad_and_must_exist() {
         Some(managed.sid("Engineers")),
         "the SID is known at plan time"
     );
+
+    // Directory Service Data disabled on the directory: the plan fails saying how to enable it.
+    managed.set_data_access(false).await;
+    let plan = tf.plan(&by_name(&managed, "Engineers")).await.unwrap();
+    let errors = plan.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0]
+            .detail
+            .contains("Directory Service Data is not enabled")
+            && errors[0].detail.contains(&format!(
+                "aws ds enable-directory-data-access --directory-id {}",
+                managed.directory_id
+            )),
+        "{errors:#?}"
+    );
 }
 
 #[tokio::test]

@@ -62,7 +62,14 @@ async fn the_function_is_announced_everywhere_terraform_looks() {
             "client_vpn_effective_group"
         ]
     );
-    assert!(metadata.data_sources.is_empty());
+    assert!(
+        metadata
+            .data_sources
+            .iter()
+            .any(|d| d.type_name == "migration_directory_groups"),
+        "{:?}",
+        metadata.data_sources
+    );
     let schema = process
         .provider
         .get_provider_schema(tfplugin6::get_provider_schema::Request {})

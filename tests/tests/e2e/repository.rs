@@ -113,6 +113,30 @@ fn every_example_fits_the_schema() {
             }
         }
     }
+    // Every data block an example reads fits its data source's schema.
+    for (directory, text) in &modules {
+        let name = directory.strip_prefix(&root).unwrap().display().to_string();
+        let Ok(parsed) = config::parse_for_validation(text) else {
+            continue;
+        };
+        for block in &parsed.data {
+            match provider
+                .data_sources()
+                .iter()
+                .find(|d| d.type_name() == block.type_name)
+            {
+                None => problems.push(format!(
+                    "{name}: unknown data source type {}",
+                    block.type_name
+                )),
+                Some(source) => {
+                    if let Err(errors) = parsed.resource_value(block, &source.schema().block) {
+                        problems.push(format!("{name}: {}: {errors:?}", block.data_address()));
+                    }
+                }
+            }
+        }
+    }
     // Every provider function an example calls exists.
     for (directory, text) in &modules {
         let name = directory.strip_prefix(&root).unwrap().display().to_string();
@@ -145,6 +169,14 @@ fn every_example_fits_the_schema() {
         ));
         assert!(example.exists(), "missing {}", example.display());
     }
+    // Each data source type has its own example.
+    for source in provider.data_sources() {
+        let example = root.join(format!(
+            "examples/data-sources/{}/data-source.tf",
+            source.type_name()
+        ));
+        assert!(example.exists(), "missing {}", example.display());
+    }
     let _ = resources_seen;
 }
 
@@ -159,6 +191,45 @@ fn the_example_check_catches_unknown_arguments() {
     let parsed =
         config::parse_for_validation(r#"provider "migration" { max_retries = "many" }"#).unwrap();
     assert!(parsed.provider_value(&provider.schema().block).is_err());
+    // A data block's arguments, and a resource reading a data source (unknown, as in
+    // `terraform validate`) with an argument of the wrong type.
+    let parsed = config::parse_for_validation(
+        r#"
+        data "migration_directory_groups" "ad" {
+          directory_idd = "d-1234567890"
+          names         = ["Engineers"]
+        }
+        resource "migration_client_vpn_group_access" "a" {
+          client_vpn_endpoint_id = "cvpn-endpoint-0123456789abcdef0"
+          groups = { e = { sid = data.migration_directory_groups.ad.sids["Engineers"], networks = "10.0.0.0/16" } }
+        }
+        "#,
+    )
+    .unwrap();
+    let source = provider
+        .data_sources()
+        .iter()
+        .find(|d| d.type_name() == "migration_directory_groups")
+        .unwrap()
+        .clone();
+    let errors = parsed
+        .resource_value(&parsed.data[0], &source.schema().block)
+        .unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.contains("directory_idd")),
+        "{errors:?}"
+    );
+    let access = provider
+        .resource("migration_client_vpn_group_access")
+        .unwrap();
+    let errors = parsed
+        .resource_value(&parsed.resources[0], &access.schema().block)
+        .unwrap_err();
+    assert!(
+        errors.iter().all(|e| !e.contains("no such key"))
+            && errors.iter().any(|e| e.contains("networks")),
+        "{errors:?}"
+    );
 }
 
 /// Permissions the code needs without naming them in an SDK call, each with its reason.

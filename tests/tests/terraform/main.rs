@@ -14,6 +14,7 @@ mod world;
 mod blueprint;
 mod client_vpn;
 mod crash;
+mod directory_groups;
 mod examples;
 mod functions;
 mod hub_network;
@@ -89,6 +90,7 @@ fn scenarios() -> Vec<Scenario> {
         hub_network::scenarios(),
         crash::scenarios(),
         client_vpn::scenarios(),
+        directory_groups::scenarios(),
         upgrade::scenarios(),
         examples::scenarios(),
         functions::scenarios(),

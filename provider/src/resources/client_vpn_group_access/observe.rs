@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::model::{Config, Maybe};
 use super::observed::{DirectoryLookup, MANAGED_AD, NameProblem, Observation};
 use crate::aws::call::Aws;
-use crate::aws::directory::GroupLookup;
+use crate::aws::directory::{GroupLookup, enable_data_access_hint};
 use crate::aws::retry::OpError;
 
 /// Which optional parts to read.
@@ -135,9 +135,16 @@ pub(crate) async fn resolve_names(
             }
             DirectoryLookup::Found(_) => {}
         }
-        match aws.group_sid(directory_id, name).await? {
-            GroupLookup::Sid(sid) => {
-                resolved.insert(key.clone(), sid);
+        match aws.group(directory_id, None, name).await? {
+            GroupLookup::Found(group) => {
+                resolved.insert(key.clone(), group.sid);
+            }
+            GroupLookup::DataAccessDisabled(message) => {
+                return Err(OpError::Refused(format!(
+                    "Group {key:?} is given by name, but Directory Service Data is not enabled \
+                     on directory {directory_id} ({message}). {}",
+                    enable_data_access_hint(directory_id)
+                )));
             }
             GroupLookup::NotFound => problems.push((
                 key.clone(),

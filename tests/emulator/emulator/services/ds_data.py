@@ -6,7 +6,10 @@ directory is looked up in moto's Directory Service backend and any other type is
 `ValidationException` (Reason `INVALID_DIRECTORY_TYPE`). An unknown directory gives
 `AccessDeniedException`, as the API reference documents. Each directory starts with a few of
 the groups a real Managed AD has, so lookups by name must pick the right one among several.
-Directory data access (EnableDirectoryDataAccess) is not modelled: it is always enabled.
+Directory data access (Directory Service's Enable/Disable/DescribeDirectoryDataAccess) starts
+enabled here, so that seeded directories serve names at once (on AWS a new directory starts
+with it disabled); while it is disabled every Directory Service Data call is refused with
+`AccessDeniedException` (Reason `DATA_DISABLED`).
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class DirectoryGroups:
 class DirectoryDataStore:
     def __init__(self, account: str, region: str) -> None:
         self.directories: dict[str, DirectoryGroups] = {}
+        #: Directories whose data access was disabled (DisableDirectoryDataAccess).
+        self.data_access_disabled: set[str] = set()
         self.tokens: dict[str, tuple[str, dict[str, Any]]] = {}
 
 
@@ -93,6 +98,13 @@ def _directory(call: Call) -> tuple[Any, DirectoryGroups]:
             fields={"Reason": "INVALID_DIRECTORY_STATE"},
         )
     store = call.store(DirectoryDataStore)
+    if directory_id in store.data_access_disabled:
+        raise AwsError(
+            "AccessDeniedException",
+            f"Directory data access is disabled for directory {directory_id}. Enable it with EnableDirectoryDataAccess.",
+            403,
+            {"Reason": "DATA_DISABLED"},
+        )
     groups = store.directories.get(directory_id)
     if groups is None:
         groups = store.directories[directory_id] = DirectoryGroups(directory.name)
@@ -169,6 +181,35 @@ def list_groups(call: Call) -> dict[str, Any]:
         "NextToken": token,
         "Realm": realm,
     }
+
+
+def _managed_ad_for_data_access(call: Call) -> str:
+    directory_id = call.params.get("DirectoryId") or ""
+    directory = ds_backends[call.account][call.region].directories.get(directory_id)
+    if directory is None:
+        raise AwsError("EntityDoesNotExistException", f"Directory {directory_id} does not exist.")
+    if directory.directory_type != "MicrosoftAD":
+        raise AwsError("UnsupportedOperationException", f"Directory data access is not supported for {directory.directory_type} directories.")
+    return directory_id
+
+
+@handles("ds", "DisableDirectoryDataAccess")
+def disable_data_access(call: Call) -> dict[str, Any]:
+    call.store(DirectoryDataStore).data_access_disabled.add(_managed_ad_for_data_access(call))
+    return {}
+
+
+@handles("ds", "EnableDirectoryDataAccess")
+def enable_data_access(call: Call) -> dict[str, Any]:
+    call.store(DirectoryDataStore).data_access_disabled.discard(_managed_ad_for_data_access(call))
+    return {}
+
+
+@handles("ds", "DescribeDirectoryDataAccess")
+def describe_data_access(call: Call) -> dict[str, Any]:
+    directory_id = _managed_ad_for_data_access(call)
+    disabled = directory_id in call.store(DirectoryDataStore).data_access_disabled
+    return {"DataAccessStatus": "Disabled" if disabled else "Enabled"}
 
 
 def inventory(world: Any, account: str, region: str | None) -> dict[str, list[dict[str, Any]]]:
