@@ -21,5 +21,6 @@ pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
             client_vpn_group_access::ClientVpnGroupAccess,
             state.clone(),
         )),
+        Arc::new(ResourceLifecycle::new(hub_spoke::HubSpoke, state.clone())),
     ]
 }
