@@ -18,6 +18,7 @@ mod examples;
 mod functions;
 mod hub_network;
 mod shapes;
+mod spoke;
 mod upgrade;
 mod version_facts;
 
@@ -87,6 +88,7 @@ fn scenarios() -> Vec<Scenario> {
     [
         blueprint::scenarios(),
         hub_network::scenarios(),
+        spoke::scenarios(),
         crash::scenarios(),
         client_vpn::scenarios(),
         upgrade::scenarios(),
