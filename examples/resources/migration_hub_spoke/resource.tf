@@ -1,15 +1,6 @@
-# The spoke account's side of the hub, run with that account's provider configuration: here the
-# workload account's own workspace, whose provider assumes a role in it. In one configuration
-# with the hub, give this provider `alias = "workloads"` and the resource
-# `provider = migration.workloads`.
-provider "migration" {
-  region = "eu-west-1"
-
-  assume_role {
-    role_arn = "arn:aws:iam::222233334444:role/migration-network"
-  }
-}
-
+# The spoke account's side of the hub. This configuration's provider acts as the spoke (workload)
+# account: its own workspace, or, in one configuration with the hub, a provider alias (as the
+# resource's documentation shows) and `provider = migration.workloads` on this resource.
 resource "migration_hub_spoke" "workloads" {
   # The hub's outputs: migration_hub_network.hub.id and .resource_share_arn when both accounts
   # are in one configuration.
