@@ -342,3 +342,208 @@ pub(crate) fn observed_routes(spoke: &Spoke) -> Vec<ObservedRoute> {
     routes.sort();
     routes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
+    use crate::aws::ec2::subnet::Subnet;
+    use crate::aws::ec2::vpc::Vpc;
+    use crate::framework::typed::FromValue;
+    use crate::protocol::cty::Value;
+    use crate::protocol::diagnostics::Severity;
+    use crate::resources::hub_spoke::model::tests::config_value;
+
+    fn config(changes: &[(&str, Value)]) -> Config {
+        Config::from_value(&config_value(changes)).unwrap()
+    }
+
+    fn subnet(id: &str, zone_id: &str) -> (String, Subnet) {
+        (
+            id.to_string(),
+            Subnet {
+                id: id.into(),
+                vpc_id: "vpc-1".into(),
+                availability_zone: "eu-west-1a".into(),
+                availability_zone_id: Some(zone_id.into()),
+            },
+        )
+    }
+
+    /// The spoke VPC 10.50.0.0/16 with subnets in two zones and one route table, the gateway
+    /// not visible.
+    fn facts(routes: &[(&str, &str)]) -> Facts {
+        Facts {
+            spoke: Spoke {
+                tgw_id: "tgw-1".into(),
+                vpc_id: "vpc-1".into(),
+                vpc: Some(Vpc {
+                    id: "vpc-1".into(),
+                    owner_id: "222233334444".into(),
+                    cidr_blocks: BTreeSet::from(["10.50.0.0/16".to_string()]),
+                }),
+                subnets: BTreeMap::from([
+                    subnet("subnet-1", "az1"),
+                    subnet("subnet-2", "az2"),
+                    subnet("subnet-3", "az1"),
+                ]),
+                tables: BTreeMap::from([(
+                    "rtb-1".to_string(),
+                    RouteTable {
+                        id: "rtb-1".into(),
+                        vpc_id: "vpc-1".into(),
+                        routes: routes
+                            .iter()
+                            .map(|(d, t)| VpcRoute {
+                                destination: d.to_string(),
+                                target: t.to_string(),
+                                state: "active".into(),
+                            })
+                            .collect(),
+                    },
+                )]),
+                ..Spoke::default()
+            },
+            account_id: Some("222233334444".into()),
+            invitations: None,
+        }
+    }
+
+    fn errors(diagnostics: &Diagnostics) -> Vec<(String, String, String)> {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                (
+                    d.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    d.summary.clone(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn invitation(status: &str) -> Invitation {
+        Invitation {
+            arn: "arn:aws:ram:eu-west-1:111122223333:resource-share-invitation/i-1".into(),
+            share_arn: "arn:aws:ram:eu-west-1:111122223333:resource-share/s-1".into(),
+            share_name: "hub".into(),
+            sender_account_id: "111122223333".into(),
+            status: status.into(),
+        }
+    }
+
+    #[test]
+    fn a_clean_spoke_passes() {
+        assert!(errors(&check(&config(&[]), &facts(&[]), Stage::Plan)).is_empty());
+    }
+
+    #[test]
+    fn a_route_in_the_way_names_the_table_the_destination_and_the_other_target() {
+        let found = errors(&check(
+            &config(&[]),
+            &facts(&[("10.1.0.0/16", "pcx-9")]),
+            Stage::Plan,
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (path, summary, detail) = &found[0];
+        assert_eq!(
+            (path.as_str(), summary.as_str()),
+            ("route_table_ids", "Route in the way")
+        );
+        for part in ["rtb-1", "10.1.0.0/16", "pcx-9"] {
+            assert!(detail.contains(part), "{detail}");
+        }
+        // A route already through the gateway is the spoke's own, not a conflict.
+        assert!(
+            errors(&check(
+                &config(&[]),
+                &facts(&[("10.1.0.0/16", "tgw-1")]),
+                Stage::Plan
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn overlaps_with_the_hub_are_errors_both_ways() {
+        for hub in ["10.50.1.0/24", "10.0.0.0/8", "10.50.0.0/16"] {
+            let found = errors(&check(
+                &config(&[("hub_cidr_blocks", Value::Set(vec![Value::string(hub)]))]),
+                &facts(&[]),
+                Stage::Apply,
+            ));
+            assert_eq!(found.len(), 1, "{hub}: {found:?}");
+            assert_eq!(found[0].0, "hub_cidr_blocks");
+            assert!(found[0].2.contains(hub) && found[0].2.contains("10.50.0.0/16"));
+        }
+    }
+
+    #[test]
+    fn given_subnets_must_be_in_the_vpc_and_in_distinct_zones() {
+        let given = |ids: &[&str]| {
+            config(&[(
+                "subnet_ids",
+                Value::Set(ids.iter().map(|i| Value::string(*i)).collect()),
+            )])
+        };
+        assert!(
+            errors(&check(
+                &given(&["subnet-1", "subnet-2"]),
+                &facts(&[]),
+                Stage::Plan
+            ))
+            .is_empty()
+        );
+        let found = errors(&check(
+            &given(&["subnet-1", "subnet-3"]),
+            &facts(&[]),
+            Stage::Plan,
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "Two subnets in one Availability Zone");
+        assert!(found[0].2.contains("az1"));
+        let found = errors(&check(&given(&["subnet-9"]), &facts(&[]), Stage::Plan));
+        assert_eq!(found[0].1, "Subnet not in the VPC");
+    }
+
+    #[test]
+    fn the_share_is_checked_as_far_as_the_spoke_account_can_see() {
+        let with_share = config(&[(
+            "resource_share_arn",
+            Value::string("arn:aws:ram:eu-west-1:111122223333:resource-share/s-1"),
+        )]);
+        let mut facts = facts(&[]);
+        // Not shared at all: an error on transit_gateway_id naming the account.
+        facts.invitations = Some(Ok(Vec::new()));
+        let found = errors(&check(&with_share, &facts, Stage::Plan));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "transit_gateway_id");
+        assert!(found[0].2.contains("222233334444"), "{}", found[0].2);
+        // An invitation waits: a warning, the apply accepts it.
+        facts.invitations = Some(Ok(vec![invitation("PENDING")]));
+        let diagnostics = check(&with_share, &facts, Stage::Plan);
+        assert!(errors(&diagnostics).is_empty());
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.summary == "Share invitation to accept")
+        );
+        // Invitations waiting but no share named: which one to accept cannot be told.
+        let found = errors(&check(&config(&[]), &facts, Stage::Plan));
+        assert_eq!(found[0].0, "resource_share_arn");
+        // Accepted and propagating, or the invitations cannot be listed: checked at apply.
+        for invitations in [
+            Ok(vec![invitation("ACCEPTED")]),
+            Err("AccessDenied".to_string()),
+        ] {
+            facts.invitations = Some(invitations);
+            let diagnostics = check(&with_share, &facts, Stage::Plan);
+            assert!(errors(&diagnostics).is_empty());
+            assert!(diagnostics.iter().any(|d| d.severity == Severity::Warning));
+        }
+    }
+}

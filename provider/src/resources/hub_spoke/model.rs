@@ -256,7 +256,7 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::framework::typed::{FromValue, Holds, assert_matches_schema};
     use proptest::prelude::*;

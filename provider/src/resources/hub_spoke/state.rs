@@ -217,3 +217,53 @@ pub(crate) fn render(
     state.insert("tags_all".into(), tags_all.to_value());
     (Value::Object(state), SpokePrivate { discover: false })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::typed::{FromValue, Holds, assert_matches_schema};
+
+    #[test]
+    fn the_stored_struct_matches_the_schema_and_reads_an_imported_state() {
+        assert_matches_schema::<Stored>(
+            &super::super::schema::schema().block,
+            &[],
+            Holds::Everything,
+        );
+        let imported =
+            Stored::from_value(&Value::object([("id", Value::string("tgw-attach-1"))])).unwrap();
+        assert_eq!(imported.id.as_deref(), Some("tgw-attach-1"));
+        assert!(imported.route_tables().is_empty());
+    }
+
+    #[test]
+    fn routes_are_planned_per_table_and_destination() {
+        let value = crate::resources::hub_spoke::model::tests::config_value(&[]);
+        let config = Config::from_value(&value).unwrap();
+        let planned = planned(&config, &value, None, None, Some(&Tags::new()));
+        let routes = planned.attr("routes").unwrap();
+        assert_eq!(
+            routes,
+            &Value::Map(BTreeMap::from([(
+                "rtb-1".to_string(),
+                Value::Map(BTreeMap::from([(
+                    "10.1.0.0/16".to_string(),
+                    Value::string("tgw-1")
+                )]))
+            )]))
+        );
+        // What only AWS can tell is unknown on a create planned without reads.
+        for name in [
+            "id",
+            "transit_gateway_owner_id",
+            "subnet_ids",
+            "vpc_cidr_blocks",
+        ] {
+            assert!(planned.attr(name).unwrap().is_unknown(), "{name}");
+        }
+        assert_eq!(
+            planned.attr("attachment_state"),
+            Some(&Value::string("available"))
+        );
+    }
+}
