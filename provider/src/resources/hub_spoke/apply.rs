@@ -310,10 +310,11 @@ async fn await_attachment(ctx: &Ctx, record: &mut Spoke, timeout: Duration) -> R
         }
         Err(OpError::Timeout(doing)) => {
             let state = last_seen.into_inner().unwrap_or_else(|p| p.into_inner());
-            if let Some(a) = record.attachment.as_mut() {
-                if let Some(s) = state.split(':').next().filter(|s| !s.is_empty()) {
-                    a.state = s.to_string();
-                }
+            if let (Some(a), Some(s)) = (
+                record.attachment.as_mut(),
+                state.split(':').next().filter(|s| !s.is_empty()),
+            ) {
+                a.state = s.to_string();
             }
             let limit = if own_limit {
                 format!("acceptance_timeout ({}s)", timeout.as_secs())

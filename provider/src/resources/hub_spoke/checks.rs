@@ -76,19 +76,20 @@ pub(crate) fn check(config: &Config, facts: &Facts, stage: Stage) -> Diagnostics
     if let Some(invitations) = &facts.invitations {
         shared(config, facts, invitations, &mut diagnostics);
     }
-    if let (Some(tgw), Stage::Plan) = (&spoke.tgw, stage) {
-        if !tgw.auto_accept_shared_attachments && spoke.attachment.is_none() {
-            diagnostics.warning_at(
-                Path::root().attr("transit_gateway_id"),
-                "The hub must accept this attachment",
-                format!(
-                    "{} does not accept shared attachments automatically, so the attachment \
+    if let (Some(tgw), Stage::Plan) = (&spoke.tgw, stage)
+        && !tgw.auto_accept_shared_attachments
+        && spoke.attachment.is_none()
+    {
+        diagnostics.warning_at(
+            Path::root().attr("transit_gateway_id"),
+            "The hub must accept this attachment",
+            format!(
+                "{} does not accept shared attachments automatically, so the attachment \
                      waits in pendingAcceptance until the hub account ({}) accepts it. The \
                      apply waits for that (acceptance_timeout) and fails if it does not come.",
-                    tgw.id, tgw.owner_id
-                ),
-            );
-        }
+                tgw.id, tgw.owner_id
+            ),
+        );
     }
     let Maybe::Known(vpc_id) = &config.vpc_id else {
         return diagnostics;

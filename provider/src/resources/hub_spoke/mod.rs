@@ -289,10 +289,7 @@ impl ManagedResource for HubSpoke {
     /// tables routing to the gateway and their destinations.
     async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Imported<SpokePrivate>, Diagnostics> {
         let id = id.trim();
-        if !id
-            .strip_prefix("tgw-attach-")
-            .is_some_and(|rest| !rest.is_empty())
-        {
+        if id.strip_prefix("tgw-attach-").is_none_or(str::is_empty) {
             let mut diagnostics = Diagnostics::new();
             diagnostics.error(
                 "Invalid import id",

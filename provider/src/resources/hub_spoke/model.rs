@@ -161,14 +161,14 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let prefixed =
         |value: &Maybe<String>, name: &str, prefix: &str, what: &str, d: &mut Diagnostics| {
-            if let Maybe::Known(id) = value {
-                if !id.starts_with(prefix) || id.len() == prefix.len() {
-                    d.error_at(
-                        Path::root().attr(name),
-                        format!("Invalid {what} id"),
-                        format!("{id:?} is not {what} id: expected {prefix}…"),
-                    );
-                }
+            if let Maybe::Known(id) = value
+                && (!id.starts_with(prefix) || id.len() == prefix.len())
+            {
+                d.error_at(
+                    Path::root().attr(name),
+                    format!("Invalid {what} id"),
+                    format!("{id:?} is not {what} id: expected {prefix}…"),
+                );
             }
         };
     prefixed(
@@ -209,14 +209,14 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
             );
         }
     }
-    if let Maybe::Known(Some(arn)) = &config.resource_share_arn {
-        if !(arn.starts_with("arn:") && arn.contains(":resource-share/")) {
-            diagnostics.error_at(
+    if let Maybe::Known(Some(arn)) = &config.resource_share_arn
+        && !(arn.starts_with("arn:") && arn.contains(":resource-share/"))
+    {
+        diagnostics.error_at(
                 Path::root().attr("resource_share_arn"),
                 "Invalid resource share ARN",
                 format!("{arn:?} is not a RAM resource share ARN: expected arn:aws:ram:<region>:<account>:resource-share/…"),
             );
-        }
     }
     if let Maybe::Known(cidrs) = &config.hub_cidr_blocks {
         for cidr in cidrs {
