@@ -151,12 +151,13 @@ fn attachment_id(record: &Spoke) -> Result<String, OpError> {
 /// was this limit's or the operation's.
 fn within(budget: &Budget, limit: Duration) -> (Budget, bool) {
     let mut limited = budget.clone();
-    let end = tokio::time::Instant::now() + limit;
-    let own = end < budget.deadline;
-    if own {
-        limited.deadline = end;
+    match tokio::time::Instant::now().checked_add(limit) {
+        Some(end) if end < budget.deadline => {
+            limited.deadline = end;
+            (limited, true)
+        }
+        _ => (limited, false),
     }
-    (limited, own)
 }
 
 /// Where joining stands, kept across polls.
