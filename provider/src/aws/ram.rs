@@ -1,6 +1,7 @@
 //! RAM resource shares: find one by ARN or by an owner tag, its principals and resources,
 //! the shares that hold a resource, and creating, updating, associating, disassociating,
-//! tagging and deleting a share.
+//! tagging and deleting a share; on the receiving side, the invitations an account got and
+//! accepting one.
 //!
 //! RAM has no EC2 rate limits; its calls are paced on the describe lane, which keeps a large
 //! apply from bursting them.
@@ -29,6 +30,17 @@ pub struct Share {
     /// Resource ARNs in the share.
     pub resources: BTreeSet<String>,
     pub tags: Tags,
+}
+
+/// An invitation to a share, as the receiving account sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub arn: String,
+    pub share_arn: String,
+    pub share_name: String,
+    pub sender_account_id: String,
+    /// `PENDING`, `ACCEPTED`, `REJECTED` or `EXPIRED`.
+    pub status: String,
 }
 
 fn ram_tags(tags: &Tags) -> Vec<aws_sdk_ram::types::Tag> {
@@ -322,5 +334,67 @@ impl Aws<'_> {
             .await?;
         }
         Ok(())
+    }
+
+    /// The invitations this account received (of the share `share_arn`, or all), in any
+    /// status. RAM purges them 7 days after they were sent, so an empty answer does not mean
+    /// the account was never invited.
+    pub async fn share_invitations(
+        &self,
+        share_arn: Option<&str>,
+    ) -> Result<Vec<Invitation>, OpError> {
+        self.listing(|token| async {
+            let page = self
+                .ram()
+                .get_resource_share_invitations()
+                .set_resource_share_arns(share_arn.map(|arn| vec![arn.to_string()]))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("GetResourceShareInvitations", e))?;
+            let found = page
+                .resource_share_invitations()
+                .iter()
+                .map(|i| Invitation {
+                    arn: i
+                        .resource_share_invitation_arn()
+                        .unwrap_or_default()
+                        .to_string(),
+                    share_arn: i.resource_share_arn().unwrap_or_default().to_string(),
+                    share_name: i.resource_share_name().unwrap_or_default().to_string(),
+                    sender_account_id: i.sender_account_id().unwrap_or_default().to_string(),
+                    status: i
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
+        })
+        .await
+    }
+
+    /// Accepts the invitation; one already accepted (by an earlier attempt whose answer was
+    /// lost, or by someone else) is not an error.
+    pub async fn accept_share_invitation(&self, arn: &str) -> Result<(), OpError> {
+        let result = self
+            .call(Lane::Describe, RetryOn::default(), || async {
+                self.ram()
+                    .accept_resource_share_invitation()
+                    .resource_share_invitation_arn(arn)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("AcceptResourceShareInvitation", e))
+            })
+            .await
+            .map(|_| ());
+        match result {
+            Err(OpError::Aws(e))
+                if e.has_code("ResourceShareInvitationAlreadyAcceptedException") =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
     }
 }

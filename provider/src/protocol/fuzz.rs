@@ -47,6 +47,7 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 
 const HUB: &str = "migration_hub_network";
 const VPN: &str = "migration_client_vpn_group_access";
+const SPOKE: &str = "migration_hub_spoke";
 const FUNCTION: &str = "cidr_overlaps";
 
 fn cases() -> u32 {
@@ -888,7 +889,7 @@ fn arb_private(ty: &Type) -> BoxedStrategy<Vec<u8>> {
 
 fn arb_type_name() -> BoxedStrategy<String> {
     prop_oneof![
-        6 => select(vec![HUB, VPN]).prop_map(str::to_string),
+        6 => select(vec![HUB, VPN, SPOKE]).prop_map(str::to_string),
         1 => select(vec!["", "migration", "aws_vpc", "migration_hub_network ", "MIGRATION_HUB_NETWORK"])
             .prop_map(str::to_string),
         1 => arb_string(),
@@ -1051,9 +1052,41 @@ fn vpn_seeds() -> Vec<Value> {
     vec![config, state]
 }
 
+fn spoke_seeds() -> Vec<Value> {
+    let config = Value::object([
+        ("transit_gateway_id", Value::string("tgw-0123456789abcdef0")),
+        (
+            "resource_share_arn",
+            Value::string("arn:aws:ram:eu-west-1:111122223333:resource-share/7ab63972"),
+        ),
+        ("vpc_id", Value::string("vpc-0a1b2c3d")),
+        ("route_table_ids", strings(&["rtb-0a1b2c3d"])),
+        (
+            "hub_cidr_blocks",
+            strings(&["10.1.0.0/16", "192.168.0.0/16"]),
+        ),
+        ("acceptance_timeout", Value::string("10m")),
+        ("subnet_ids", Value::unknown()),
+    ]);
+    let mut state = config.clone();
+    if let Value::Object(attributes) = &mut state {
+        attributes.insert("id".into(), Value::string("tgw-attach-0123456789abcdef0"));
+        attributes.insert("subnet_ids".into(), strings(&["subnet-0a1b2c3d"]));
+        attributes.insert(
+            "routes".into(),
+            map(&[(
+                "rtb-0a1b2c3d",
+                map(&[("10.1.0.0/16", Value::string("tgw-0123456789abcdef0"))]),
+            )]),
+        );
+    }
+    vec![config, state]
+}
+
 fn seeds(type_name: &str) -> Vec<Value> {
     match type_name {
         HUB => hub_seeds(),
+        SPOKE => spoke_seeds(),
         _ => vpn_seeds(),
     }
 }
@@ -1099,7 +1132,8 @@ fn arb_resource_case() -> BoxedStrategy<ResourceCase> {
     let hub_or_other = prop_oneof![4 => Just(HUB.to_string()), 1 => arb_type_name()].boxed();
     prop_oneof![
         per_type(hub_or_other, HUB),
-        per_type(Just(VPN.to_string()).boxed(), VPN)
+        per_type(Just(VPN.to_string()).boxed(), VPN),
+        per_type(Just(SPOKE.to_string()).boxed(), SPOKE)
     ]
     .boxed()
 }
@@ -1490,6 +1524,7 @@ async fn discovery_is_answered_in_every_mode() {
             .into_inner();
         assert!(schema.resource_schemas.contains_key(HUB), "{mode:?}");
         assert!(schema.resource_schemas.contains_key(VPN), "{mode:?}");
+        assert!(schema.resource_schemas.contains_key(SPOKE), "{mode:?}");
         let functions = service
             .get_functions(Request::new(Default::default()))
             .await
@@ -1501,7 +1536,7 @@ async fn discovery_is_answered_in_every_mode() {
             .await
             .unwrap()
             .into_inner();
-        assert_eq!(metadata.resources.len(), 2, "{mode:?}");
+        assert_eq!(metadata.resources.len(), 3, "{mode:?}");
     }
 }
 
@@ -1541,7 +1576,11 @@ fn the_generators_cover_valid_and_invalid_input() {
 /// to instant") instead of answering.
 #[tokio::test]
 async fn a_timeout_too_long_for_a_deadline_is_a_diagnostic_not_a_panic() {
-    for (type_name, config) in [(HUB, hub_seeds()[0].clone()), (VPN, vpn_seeds()[0].clone())] {
+    for (type_name, config) in [
+        (HUB, hub_seeds()[0].clone()),
+        (VPN, vpn_seeds()[0].clone()),
+        (SPOKE, spoke_seeds()[0].clone()),
+    ] {
         let ty = resource_type(type_name).expect("a resource type");
         let Value::Object(mut attributes) = config else {
             panic!("an object")

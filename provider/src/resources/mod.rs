@@ -8,6 +8,7 @@ use crate::provider::ProviderState;
 
 pub(crate) mod client_vpn_group_access;
 pub(crate) mod hub_network;
+pub(crate) mod hub_spoke;
 
 /// Every resource type, constructed once per provider process.
 pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
@@ -20,5 +21,6 @@ pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn Resource>> {
             client_vpn_group_access::ClientVpnGroupAccess,
             state.clone(),
         )),
+        Arc::new(ResourceLifecycle::new(hub_spoke::HubSpoke, state.clone())),
     ]
 }

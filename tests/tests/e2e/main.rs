@@ -18,5 +18,6 @@ mod hub_network_failures;
 mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;
+mod hub_spoke;
 mod protocol;
 mod repository;

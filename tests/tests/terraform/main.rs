@@ -19,6 +19,7 @@ mod examples;
 mod functions;
 mod hub_network;
 mod shapes;
+mod spoke;
 mod upgrade;
 mod version_facts;
 
@@ -88,6 +89,7 @@ fn scenarios() -> Vec<Scenario> {
     [
         blueprint::scenarios(),
         hub_network::scenarios(),
+        spoke::scenarios(),
         crash::scenarios(),
         client_vpn::scenarios(),
         directory_groups::scenarios(),

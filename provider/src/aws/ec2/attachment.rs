@@ -25,6 +25,8 @@ pub const GONE: [&str; 3] = ["deleted", "failed", "rejected"];
 pub struct VpcAttachment {
     /// `tgw-attach-…`.
     pub id: String,
+    /// The gateway it attaches to.
+    pub transit_gateway_id: String,
     /// The attached VPC.
     pub vpc_id: String,
     /// The account that owns the VPC.
@@ -99,6 +101,15 @@ impl Aws<'_> {
         .await
     }
 
+    /// Every VPC attachment of the VPC that still exists, to any gateway this account sees
+    /// (its own or shared with it): how a spoke finds its attachment before it knows its id.
+    pub async fn vpc_attachments_of_vpc(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Vec<VpcAttachment>, OpError> {
+        self.vpc_attachments_where(filter("vpc-id", [vpc_id])).await
+    }
+
     async fn vpc_attachments_where(&self, by: Filter) -> Result<Vec<VpcAttachment>, OpError> {
         self.listing(|token| async {
             let page = self
@@ -123,6 +134,7 @@ impl Aws<'_> {
                             .transit_gateway_attachment_id()
                             .unwrap_or_default()
                             .to_string(),
+                        transit_gateway_id: a.transit_gateway_id().unwrap_or_default().to_string(),
                         vpc_id: a.vpc_id().unwrap_or_default().to_string(),
                         vpc_owner_id: a.vpc_owner_id().unwrap_or_default().to_string(),
                         state,
@@ -229,6 +241,7 @@ impl Aws<'_> {
                 .transit_gateway_attachment_id()
                 .unwrap_or_default()
                 .to_string(),
+            transit_gateway_id: spec.transit_gateway_id.to_string(),
             vpc_id: spec.vpc_id.to_string(),
             vpc_owner_id: a.vpc_owner_id().unwrap_or_default().to_string(),
             state: a
@@ -291,6 +304,20 @@ impl Aws<'_> {
             .await
             .map(|_| ()),
         )
+    }
+
+    /// One poll of a wait for the attachment to be usable: `available`. `pendingAcceptance` is
+    /// a state to wait through (the gateway's owner accepts or rejects it), never success.
+    pub async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {
+        let found = self.vpc_attachments_by_id(&[id.to_string()]).await?;
+        Ok(match found.into_iter().next() {
+            None => Poll::Failed(format!("{id} is gone (deleted, failed or rejected)")),
+            Some(a) if a.state == "available" => Poll::Done(a),
+            Some(a) if a.state == "pendingAcceptance" => Poll::Pending(format!(
+                "pendingAcceptance: waiting for the hub account to accept attachment {id}"
+            )),
+            Some(a) => Poll::Pending(a.state),
+        })
     }
 
     /// One poll of a wait for the attachment to be gone (deleted, failed or rejected).

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aws_sdk_ec2::types::Filter;
+
 use super::filter;
 use crate::aws::call::{Aws, per_filter_chunk};
 use crate::aws::errors::AwsError;
@@ -35,8 +37,16 @@ impl Aws<'_> {
         &self,
         ids: &BTreeSet<String>,
     ) -> Result<BTreeMap<String, Subnet>, OpError> {
-        let subnets: Vec<aws_sdk_ec2::types::Subnet> = per_filter_chunk(ids, |chunk| async move {
-            let by = filter("subnet-id", chunk);
+        per_filter_chunk(ids, |chunk| self.subnets_where(filter("subnet-id", chunk))).await
+    }
+
+    /// Every subnet of the VPC, by id.
+    pub async fn subnets_of_vpc(&self, vpc_id: &str) -> Result<BTreeMap<String, Subnet>, OpError> {
+        self.subnets_where(filter("vpc-id", [vpc_id])).await
+    }
+
+    async fn subnets_where(&self, by: Filter) -> Result<BTreeMap<String, Subnet>, OpError> {
+        let subnets: Vec<aws_sdk_ec2::types::Subnet> = {
             self.listing(|token| async {
                 let page = self
                     .ec2()
@@ -48,9 +58,8 @@ impl Aws<'_> {
                     .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
                 Ok(Page::new(page.subnets().to_vec(), page.next_token()))
             })
-            .await
-        })
-        .await?;
+            .await?
+        };
         Ok(subnets
             .iter()
             .filter_map(|subnet| {

@@ -299,6 +299,7 @@ mod tests {
     fn attachment(vpc: &str) -> VpcAttachment {
         VpcAttachment {
             id: format!("tgw-attach-{vpc}"),
+            transit_gateway_id: "tgw-1".into(),
             vpc_id: vpc.into(),
             vpc_owner_id: "111122223333".into(),
             state: "available".into(),

@@ -175,6 +175,11 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
                     vpc_id: vpc_id.clone(),
                     attachment: VpcAttachment {
                         id: format!("tgw-attach-{vpc_id}"),
+                        transit_gateway_id: topology
+                            .tgw
+                            .as_ref()
+                            .map(|t| t.id.clone())
+                            .unwrap_or_default(),
                         vpc_id: vpc_id.clone(),
                         vpc_owner_id: "111122223333".into(),
                         state: "pending".into(),

@@ -246,6 +246,8 @@ impl FakeHubAws {
 fn vpc_attachment(a: &Attachment) -> VpcAttachment {
     VpcAttachment {
         id: a.id.clone(),
+        // The fake holds one gateway, and the hub never reads this back.
+        transit_gateway_id: String::new(),
         vpc_id: a.resource_id.clone(),
         vpc_owner_id: ACCOUNT.into(),
         state: a.state.clone(),

@@ -1,0 +1,310 @@
+//! `migration_hub_spoke`: a spoke account's side of the migration hub. Run with the spoke
+//! account's provider configuration, it joins the hub's shared Transit Gateway (accepting the
+//! RAM invitation when there is one), attaches one VPC, waits until the attachment is really
+//! `available`, and routes the VPC's route tables to the hub's networks.
+//!
+//! The flow reads down the modules: [`schema`] → [`model`] (typed configuration, offline
+//! checks, subnet choice) → [`observe`] (what the spoke account sees, and crash safety) →
+//! [`checks`] (plan-time checks) → [`plan`] (pure, ordered operations) → [`apply`] → [`state`].
+//! `docs/design/hub_spoke.md` explains the decisions.
+
+pub(crate) mod apply;
+pub(crate) mod checks;
+pub(crate) mod model;
+pub(crate) mod observe;
+pub(crate) mod plan;
+pub(crate) mod schema;
+pub(crate) mod state;
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+
+use self::checks::Facts;
+use self::model::{Config, Desired};
+use self::observe::{Scope, Spoke};
+use self::plan::Op;
+use self::state::Stored;
+use crate::aws::retry::OpError;
+use crate::engine::OperationPlan;
+use crate::framework::context::Ctx;
+use crate::framework::resource::{
+    Imported, Leftovers, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
+};
+use crate::framework::tags::MANAGED_BY_TAG;
+use crate::framework::typed::Maybe;
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::schema::Schema;
+
+/// `migration_hub_spoke`'s own logic, run by the framework's lifecycle.
+#[derive(Default)]
+pub(crate) struct HubSpoke;
+
+/// The spoke's private data: right after an import, the next read discovers the arguments.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SpokePrivate {
+    #[serde(default)]
+    pub discover: bool,
+}
+
+#[async_trait]
+impl ManagedResource for HubSpoke {
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+
+    type Config = Config;
+    type State = Stored;
+    type Private = SpokePrivate;
+    type Scope = Scope;
+    type Observed = Spoke;
+    type Facts = Facts;
+    type Desired = Desired;
+    type Record = Spoke;
+    type Op = Op;
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &Config, config_value: &Value) -> Diagnostics {
+        model::validate(config, config_value)
+    }
+
+    fn requires_replace(&self, prior: Option<&Stored>, config: &Config) -> Vec<Path> {
+        let Some(prior) = prior else {
+            return Vec::new();
+        };
+        let mut paths = Vec::new();
+        for (name, configured, stored) in [
+            (
+                "transit_gateway_id",
+                &config.transit_gateway_id,
+                &prior.transit_gateway_id,
+            ),
+            ("vpc_id", &config.vpc_id, &prior.vpc_id),
+        ] {
+            if configured.known() != stored.as_ref() {
+                paths.push(Path::root().attr(name));
+            }
+        }
+        paths
+    }
+
+    fn scope(
+        &self,
+        prior: Option<&Stored>,
+        private: &SpokePrivate,
+        config: Option<&Config>,
+    ) -> Option<Scope> {
+        let attachment_id = prior.and_then(|p| p.id.clone()).unwrap_or_default();
+        let mut route_tables: BTreeSet<String> =
+            prior.map(Stored::route_tables).unwrap_or_default();
+        let known = |value: &Maybe<String>, stored: Option<&String>| {
+            value.known().or(stored).cloned().unwrap_or_default()
+        };
+        match config {
+            Some(config) => {
+                route_tables.extend(config.route_tables().known().cloned().unwrap_or_default());
+                Some(Scope {
+                    attachment_id,
+                    tgw_id: known(
+                        &config.transit_gateway_id,
+                        prior.and_then(|p| p.transit_gateway_id.as_ref()),
+                    ),
+                    vpc_id: known(&config.vpc_id, prior.and_then(|p| p.vpc_id.as_ref())),
+                    route_tables,
+                    discover: false,
+                })
+            }
+            None => (!attachment_id.is_empty()).then(|| Scope {
+                attachment_id,
+                tgw_id: String::new(),
+                vpc_id: String::new(),
+                route_tables,
+                discover: private.discover,
+            }),
+        }
+    }
+
+    async fn observe(
+        &self,
+        ctx: &Ctx,
+        scope: &Scope,
+        _stage: Option<Stage>,
+    ) -> Result<Observed<Spoke>, OpError> {
+        if scope.attachment_id.is_empty() {
+            return Ok(Observed::Gone);
+        }
+        observe::spoke(&ctx.aws(), scope, None).await
+    }
+
+    async fn leftovers(&self, ctx: &Ctx, config: &Config) -> Result<Leftovers<Scope>, OpError> {
+        let (Maybe::Known(tgw_id), Maybe::Known(vpc_id)) =
+            (&config.transit_gateway_id, &config.vpc_id)
+        else {
+            return Ok(Leftovers::default());
+        };
+        let scope = Scope {
+            tgw_id: tgw_id.clone(),
+            vpc_id: vpc_id.clone(),
+            route_tables: config.route_tables().known().cloned().unwrap_or_default(),
+            ..Scope::default()
+        };
+        observe::leftovers(&ctx.aws(), &scope).await
+    }
+
+    async fn confirm(&self, ctx: &Ctx, observed: &Spoke) -> Result<(), OpError> {
+        observe::confirm(&ctx.aws(), observed).await
+    }
+
+    /// A spoke being created (or whose attachment is gone) starts from its surroundings, and
+    /// refuses to attach a VPC that already has an attachment to the gateway it did not make:
+    /// another spoke's, or one made outside this provider.
+    async fn observe_missing(
+        &self,
+        ctx: &Ctx,
+        scope: Option<&Scope>,
+        _config: &Config,
+    ) -> Result<Spoke, OpError> {
+        let scope = scope.cloned().unwrap_or_default();
+        let aws = ctx.aws();
+        if let Some(existing) =
+            observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?
+        {
+            let whose = match existing.tags.get(MANAGED_BY_TAG) {
+                Some(managed_by) if managed_by == model::MANAGED_BY => {
+                    "another migration_hub_spoke (its state holds it)".to_string()
+                }
+                _ => "something else than this provider".to_string(),
+            };
+            return Err(OpError::Refused(format!(
+                "{} is already attached to {} by {} ({}, managed by {whose}); AWS allows one \
+                 attachment per VPC and gateway. Import it into this resource (terraform import \
+                 <address> {}) or remove the other one.",
+                scope.vpc_id, scope.tgw_id, existing.id, existing.state, existing.id
+            )));
+        }
+        observe::surroundings(&aws, &scope).await
+    }
+
+    async fn facts(
+        &self,
+        ctx: &Ctx,
+        stage: Stage,
+        config: &Config,
+        _prior: Option<&Stored>,
+        observed: Option<&Spoke>,
+    ) -> Result<Facts, OpError> {
+        let account_id = ctx.clients.account_id.clone();
+        match (stage, observed) {
+            // At apply the observation has everything the checks read; the share itself is
+            // the join's to settle (it accepts, then waits).
+            (Stage::Apply, Some(spoke)) => Ok(Facts {
+                spoke: spoke.clone(),
+                account_id,
+                invitations: None,
+            }),
+            _ => checks::at_plan(&ctx.aws(), account_id, config).await,
+        }
+    }
+
+    fn check(
+        &self,
+        config: &Config,
+        _config_value: &Value,
+        _prior: Option<&Stored>,
+        facts: Option<&Facts>,
+        stage: Stage,
+    ) -> Diagnostics {
+        facts.map_or_else(Diagnostics::new, |facts| {
+            checks::check(config, facts, stage)
+        })
+    }
+
+    fn planned(&self, ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value {
+        state::planned(
+            input.config,
+            input.config_value,
+            input.prior,
+            input.facts,
+            ctx.map(Ctx::default_tags),
+        )
+    }
+
+    fn desired(
+        &self,
+        ctx: &Ctx,
+        config: &Config,
+        _planned: &Value,
+        _facts: &Facts,
+        observed: &Spoke,
+    ) -> Result<Desired, Path> {
+        config.desired(ctx.default_tags(), &observed.subnets)
+    }
+
+    fn record(
+        &self,
+        mut observed: Spoke,
+        prior: Option<&Stored>,
+        _desired: Option<&Desired>,
+    ) -> Spoke {
+        if observed.invitation.is_none() {
+            observed.invitation = prior.and_then(|p| p.share_invitation_arn.clone());
+        }
+        observed
+    }
+
+    fn operations(&self, desired: Option<&Desired>, record: &Spoke) -> OperationPlan<Op> {
+        plan::operations(desired, record)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &Ctx,
+        record: Spoke,
+        plan: OperationPlan<Op>,
+    ) -> Outcome<Spoke, Op> {
+        apply::run(ctx, record, plan).await
+    }
+
+    fn describe(&self, op: &Op, record: &Spoke) -> String {
+        plan::describe(op, record)
+    }
+
+    fn render(
+        &self,
+        _ctx: &Ctx,
+        record: &Spoke,
+        input: RenderInput<'_, Self>,
+    ) -> (Value, SpokePrivate) {
+        state::render(record, input)
+    }
+
+    fn made_nothing(&self, record: &Spoke) -> bool {
+        record.attachment.is_none()
+    }
+
+    /// `terraform import migration_hub_spoke.NAME tgw-attach-…`: the state names the
+    /// attachment, and the read right after it discovers the gateway, the VPC, the route
+    /// tables routing to the gateway and their destinations.
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Imported<SpokePrivate>, Diagnostics> {
+        let id = id.trim();
+        if id.strip_prefix("tgw-attach-").is_none_or(str::is_empty) {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "Invalid import id",
+                format!(
+                    "{id:?} is not a Transit Gateway attachment id. Import a migration_hub_spoke \
+                     by the id of its VPC attachment: terraform import migration_hub_spoke.spoke \
+                     tgw-attach-0123456789abcdef0"
+                ),
+            );
+            return Err(diagnostics);
+        }
+        Ok(Imported {
+            state: Value::object([("id", Value::string(id))]),
+            private: SpokePrivate { discover: true },
+            diagnostics: Diagnostics::new(),
+        })
+    }
+}

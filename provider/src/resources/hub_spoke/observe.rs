@@ -1,0 +1,188 @@
+//! What the spoke account sees of its spoke: the shared Transit Gateway (once visible), the
+//! attachment, the VPC and its subnets, and the route tables. Reads only what the spoke
+//! account can read: the hub's side (its route tables, whether it propagates the spoke) is the
+//! hub's business.
+//!
+//! RAM invitations are not read here: a refresh must not depend on them (RAM purges them after
+//! 7 days, and a refresh that looks for one then wastes minutes, terraform-provider-aws
+//! #20894), nor need the permission to list them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::model::{MANAGED_BY, fingerprint};
+use crate::aws::call::Aws;
+use crate::aws::ec2::attachment::VpcAttachment;
+use crate::aws::ec2::route_table::RouteTable;
+use crate::aws::ec2::subnet::Subnet;
+use crate::aws::ec2::transit_gateway::TransitGateway;
+use crate::aws::ec2::vpc::Vpc;
+use crate::aws::retry::OpError;
+use crate::framework::resource::{Leftovers, Observed};
+use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
+
+/// What to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Scope {
+    /// The attachment of the state (empty on a create).
+    pub attachment_id: String,
+    /// Known from the state or the configuration; an import learns them from the attachment.
+    pub tgw_id: String,
+    pub vpc_id: String,
+    /// Route tables whose routes to the gateway are the spoke's: configured and in the state.
+    pub route_tables: BTreeSet<String>,
+    /// Right after an import: the route tables are those of the VPC that route to the gateway.
+    pub discover: bool,
+}
+
+/// The spoke as the spoke account sees it: the observation, and the progress record of an
+/// apply (each operation updates it as AWS confirms).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Spoke {
+    pub tgw_id: String,
+    pub vpc_id: String,
+    /// The Transit Gateway, once shared with and visible to this account.
+    pub tgw: Option<TransitGateway>,
+    /// The invitation this spoke accepted (kept from the state: never read again).
+    pub invitation: Option<String>,
+    pub vpc: Option<Vpc>,
+    /// Every subnet of the VPC.
+    pub subnets: BTreeMap<String, Subnet>,
+    pub attachment: Option<VpcAttachment>,
+    /// The route tables in scope, with all their routes.
+    pub tables: BTreeMap<String, RouteTable>,
+}
+
+impl Spoke {
+    /// Routes to the gateway, by table then destination, valued with the target.
+    pub(crate) fn routes(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.tables
+            .iter()
+            .map(|(id, table)| {
+                let ours = table
+                    .routes
+                    .iter()
+                    .filter(|r| r.target == self.tgw_id)
+                    .map(|r| (r.destination.clone(), r.target.clone()))
+                    .collect::<BTreeMap<_, _>>();
+                (id.clone(), ours)
+            })
+            .filter(|(_, routes)| !routes.is_empty())
+            .collect()
+    }
+
+    /// The Availability Zone ids of the attachment's subnets.
+    pub(crate) fn zone_ids(&self) -> BTreeSet<String> {
+        self.attachment
+            .iter()
+            .flat_map(|a| a.subnet_ids.iter())
+            .filter_map(|id| self.subnets.get(id))
+            .map(|s| s.zone_id().to_string())
+            .collect()
+    }
+}
+
+/// Reads the spoke of `scope`; `Gone` when its attachment no longer exists (deleted, or
+/// rejected by the hub).
+pub(crate) async fn spoke(
+    aws: &Aws<'_>,
+    scope: &Scope,
+    invitation: Option<String>,
+) -> Result<Observed<Spoke>, OpError> {
+    let Some(attachment) = aws
+        .vpc_attachments_by_id(std::slice::from_ref(&scope.attachment_id))
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(Observed::Gone);
+    };
+    let mut scope = scope.clone();
+    scope.tgw_id = attachment.transit_gateway_id.clone();
+    scope.vpc_id = attachment.vpc_id.clone();
+    let mut spoke = surroundings(aws, &scope).await?;
+    spoke.attachment = Some(attachment);
+    spoke.invitation = invitation;
+    Ok(Observed::Found(spoke))
+}
+
+/// Everything but the attachment: what a create starts from.
+pub(crate) async fn surroundings(aws: &Aws<'_>, scope: &Scope) -> Result<Spoke, OpError> {
+    let tgw = aws.find_transit_gateway(&scope.tgw_id).await?;
+    let vpc = aws
+        .vpcs(&BTreeSet::from([scope.vpc_id.clone()]))
+        .await?
+        .remove(&scope.vpc_id);
+    let subnets = aws.subnets_of_vpc(&scope.vpc_id).await?;
+    let tables = if scope.discover {
+        aws.route_tables_to(&BTreeSet::from([scope.vpc_id.clone()]), &scope.tgw_id)
+            .await?
+    } else {
+        aws.route_tables(&scope.route_tables).await?
+    };
+    Ok(Spoke {
+        tgw_id: scope.tgw_id.clone(),
+        vpc_id: scope.vpc_id.clone(),
+        tgw,
+        invitation: None,
+        vpc,
+        subnets,
+        attachment: None,
+        tables,
+    })
+}
+
+/// The attachment of the VPC to the gateway that already exists, if any (AWS allows one).
+pub(crate) async fn existing_attachment(
+    aws: &Aws<'_>,
+    tgw_id: &str,
+    vpc_id: &str,
+) -> Result<Option<VpcAttachment>, OpError> {
+    Ok(aws
+        .vpc_attachments_of_vpc(vpc_id)
+        .await?
+        .into_iter()
+        .find(|a| a.transit_gateway_id == tgw_id))
+}
+
+/// Crash safety: the attachment an interrupted create of this spoke made (its unconfirmed
+/// marker carries this spoke's fingerprint), which a create adopts. The attachment is the
+/// spoke's root object: its routes are found by their target and the share acceptance by the
+/// gateway being visible.
+pub(crate) async fn leftovers(aws: &Aws<'_>, scope: &Scope) -> Result<Leftovers<Scope>, OpError> {
+    let Some(found) = existing_attachment(aws, &scope.tgw_id, &scope.vpc_id).await? else {
+        return Ok(Leftovers::default());
+    };
+    let ours = found.tags.get(MANAGED_BY_TAG).map(String::as_str) == Some(MANAGED_BY)
+        && found.tags.get(UNCONFIRMED_TAG).map(String::as_str)
+            == Some(fingerprint(&scope.tgw_id, &scope.vpc_id).as_str());
+    Ok(if ours {
+        let name = format!(
+            "the Transit Gateway attachment {} of {} to {}",
+            found.id, scope.vpc_id, scope.tgw_id
+        );
+        Leftovers {
+            adopt: Some((
+                Scope {
+                    attachment_id: found.id,
+                    ..scope.clone()
+                },
+                name,
+            )),
+            not_adopted: Vec::new(),
+        }
+    } else {
+        Leftovers::default()
+    })
+}
+
+/// Removes the unconfirmed marker from the attachment a read found for a saved state.
+pub(crate) async fn confirm(aws: &Aws<'_>, spoke: &Spoke) -> Result<(), OpError> {
+    match &spoke.attachment {
+        Some(a) if a.tags.contains_key(UNCONFIRMED_TAG) => {
+            tracing::info!(attachment = a.id.as_str(), "confirmed: the state holds it");
+            aws.delete_tags(&a.id, &BTreeSet::from([UNCONFIRMED_TAG.to_string()]))
+                .await
+        }
+        _ => Ok(()),
+    }
+}
