@@ -17,5 +17,6 @@ mod hub_network_failures;
 mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;
+mod identity;
 mod protocol;
 mod repository;
