@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use terraform_provider_migration::protocol::cty::Type;
 use terraform_provider_migration::protocol::function::{Definition, Parameter};
+use terraform_provider_migration::protocol::identity::{IdentityAttribute, IdentitySchema};
 use terraform_provider_migration::protocol::resource::Provider;
 use terraform_provider_migration::protocol::schema::{
     Attribute, AttributeType, Block, Nesting, Presence, Schema,
@@ -71,10 +72,14 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     for resource in provider.resources() {
         let short = short(resource.type_name());
         let template = read(&root.join(format!("docs/templates/resources/{short}.md.tmpl")))?;
-        let page = Page {
+        let mut page = Page {
             schema: Some(resource.schema()),
             ..Default::default()
         };
+        if let Some(identity) = resource.identity_schema() {
+            page.values
+                .insert(".IdentitySchemaMarkdown", render_identity(identity));
+        }
         pages.push((
             PathBuf::from(format!("docs/resources/{short}.md")),
             render_template(&template, &page, &root)?,
@@ -324,6 +329,36 @@ pub fn render_schema(schema: &Schema) -> String {
         };
         render_block(&block, &format!("{title}."), &mut out, &mut nested);
     }
+    out
+}
+
+/// A resource's identity schema, as tfplugindocs lays it out: the attributes an `import`
+/// block's `identity` must set, then those it may leave to the provider.
+pub fn render_identity(identity: &IdentitySchema) -> String {
+    let mut out = String::from(
+        "### Identity Schema
+",
+    );
+    for (title, wanted) in [("Required", true), ("Optional", false)] {
+        let attributes: Vec<&IdentityAttribute> = identity
+            .attributes
+            .iter()
+            .filter(|a| a.required_for_import == wanted)
+            .collect();
+        if attributes.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n#### {title}\n\n"));
+        for attribute in attributes {
+            out.push_str(&format!(
+                "- `{}` ({}) {}\n",
+                attribute.name,
+                type_name(&attribute.ty),
+                attribute.description
+            ));
+        }
+    }
+    out.truncate(out.trim_end().len());
     out
 }
 

@@ -325,6 +325,23 @@ impl Terraform {
         Ok(schemas)
     }
 
+    /// A provider process configured as `terraform plan` configures it (schemas read, provider
+    /// block of `text` validated and configured), for tests that make the resource RPCs
+    /// themselves; with the parsed configuration.
+    pub async fn configured(
+        &mut self,
+        text: &str,
+    ) -> Result<(ProviderProcess, Configuration), Error> {
+        let configuration = self.parse(text)?;
+        let mut process = self.launch().await?;
+        let all = self.schemas(&mut process).await?;
+        let diagnostics = configure(&mut process, &configuration, &all.provider).await?;
+        if has_error(&diagnostics) {
+            return Err(format!("ConfigureProvider failed: {diagnostics:?}").into());
+        }
+        Ok((process, configuration))
+    }
+
     /// The provider's functions, as GetProviderSchema reports them.
     pub async fn functions(&mut self) -> Result<BTreeMap<String, Definition>, Error> {
         let mut process = self.launch().await?;

@@ -171,6 +171,7 @@ mod tests {
             sts: aws_sdk_sts::Client::new(&sdk),
             region: "eu-west-1".into(),
             account_id: None,
+            looked_up_account: Default::default(),
             default_tags: Default::default(),
             max_retries: 3,
             governor: Arc::new(governor),

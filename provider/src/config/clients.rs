@@ -35,6 +35,9 @@ pub struct AwsClients {
     pub region: String,
     /// Known when credentials were validated (or account restrictions checked).
     pub account_id: Option<String>,
+    /// The account STS named when it was first needed, if `account_id` was not known at
+    /// configure (`skip_credentials_validation`): resource identities hold it.
+    pub looked_up_account: std::sync::OnceLock<String>,
     /// The provider's `default_tags`.
     pub default_tags: BTreeMap<String, String>,
     /// Attempts per AWS call before it fails.
@@ -155,6 +158,7 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
         sts,
         region,
         account_id: None,
+        looked_up_account: Default::default(),
         default_tags: settings.default_tags.clone(),
         max_retries: settings.max_retries,
         governor: std::sync::Arc::new(crate::aws::governor::Governor::new(settings.rate_limits)),

@@ -19,6 +19,7 @@ pub(crate) mod context;
 pub(crate) mod data_source;
 pub(crate) mod failures;
 pub(crate) mod function;
+pub(crate) mod identity;
 pub(crate) mod private;
 pub(crate) mod resource;
 pub(crate) mod tags;

@@ -43,6 +43,7 @@ use serde::de::DeserializeOwned;
 use super::consistency::{contradictions, fill_unknowns};
 use super::context::{Configured, Ctx, ProviderState};
 use super::failures::{report, report_failures};
+use super::identity::{Identity, Place, describe};
 use super::private::Private;
 use super::timeouts::{self, Operation};
 use super::typed::FromValue;
@@ -50,6 +51,7 @@ use crate::aws::retry::{Budget, OpError};
 use crate::engine::OperationPlan;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::{Diagnostics, Severity};
+use crate::protocol::identity::IdentitySchema;
 use crate::protocol::resource::{
     ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
@@ -144,6 +146,9 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     /// provider's `max_retries`).
     const PLAN_TIMEOUT: Duration = Duration::from_secs(60);
     const PLAN_RETRIES: Option<u32> = Some(2);
+    /// Its identity (Terraform ≥ 1.12): which attribute names the object; the framework adds
+    /// the account and Region, returns it from every RPC and imports by it.
+    const IDENTITY: Option<Identity> = None;
 
     /// The configuration, typed; values unknown at plan time are kept as such.
     type Config: FromValue + Send + Sync;
@@ -407,6 +412,7 @@ impl<S> Leftovers<S> {
 pub(crate) struct ResourceLifecycle<R: ManagedResource> {
     resource: R,
     schema: Schema,
+    identity: Option<IdentitySchema>,
     provider: Arc<ProviderState>,
 }
 
@@ -422,8 +428,64 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         Self {
             resource,
             schema,
+            identity: R::IDENTITY.map(|identity| identity.schema(R::TYPE_NAME)),
             provider,
         }
+    }
+
+    /// Where the configured provider works, when this resource has an identity and the account
+    /// can be told (`None` otherwise: the identity is then left as it was).
+    async fn place(&self, ctx: &Ctx) -> Option<Place> {
+        R::IDENTITY?;
+        match Place::of(ctx).await {
+            Ok(place) => Some(place),
+            Err(error) => {
+                tracing::warn!(
+                    resource = R::TYPE_NAME,
+                    error = %error,
+                    "cannot tell the provider's account; the identity is not updated"
+                );
+                None
+            }
+        }
+    }
+
+    /// The identity of `state` in `place` (null without either).
+    fn identity_of(state: &Value, place: Option<&Place>) -> Value {
+        match (R::IDENTITY, place) {
+            (Some(identity), Some(place)) => identity.of(state, place),
+            _ => Value::Null,
+        }
+    }
+
+    /// Errors when an identity Terraform holds is of another account or Region than the
+    /// configured provider's.
+    fn misplaced(identity: &Value, place: Option<&Place>) -> Diagnostics {
+        match (R::IDENTITY, place) {
+            (Some(declared), Some(place)) if !identity.is_null() => {
+                declared.misplaced(identity, place, R::TYPE_NAME, false)
+            }
+            _ => Diagnostics::new(),
+        }
+    }
+
+    /// An identity must not change while the object stays the same (Terraform's rule, which
+    /// terraform-plugin-framework enforces the same way): the provider's bug, said so.
+    fn identity_changed(before: &Value, after: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if !before.is_null() && before.is_wholly_known() && !after.is_null() && before != after {
+            diagnostics.error(
+                "Unexpected identity change",
+                format!(
+                    "The identity of this {} changed from {} to {} although the object was not \
+                     replaced. This is a bug in the provider; please report it.",
+                    R::TYPE_NAME,
+                    describe(before),
+                    describe(after)
+                ),
+            );
+        }
+        diagnostics
     }
 
     fn parse<T: FromValue>(value: &Value, what: &str, diagnostics: &mut Diagnostics) -> Option<T> {
@@ -508,6 +570,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         let keep_prior = |diagnostics| ApplyResponse {
             new_state: request.prior_state.clone(),
             private: request.planned_private.clone(),
+            new_identity: Self::kept_identity(request),
             diagnostics,
         };
         let resource = &self.resource;
@@ -662,12 +725,17 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
                 return ApplyResponse {
                     new_state: Value::Null,
                     private: Vec::new(),
+                    new_identity: Value::Null,
                     diagnostics,
                 };
             }
+            let new_identity = self
+                .applied_identity(&ctx, request, &rendered, &mut diagnostics)
+                .await;
             return ApplyResponse {
                 new_state: rendered,
                 private,
+                new_identity,
                 diagnostics,
             };
         }
@@ -686,17 +754,57 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
                     paths.join(", ")
                 ),
             );
+            let new_identity = self
+                .applied_identity(&ctx, request, &rendered, &mut diagnostics)
+                .await;
             return ApplyResponse {
                 new_state: rendered,
                 private,
+                new_identity,
                 diagnostics,
             };
         }
+        let new_state = fill_unknowns(&request.planned_state, &rendered);
+        let new_identity = self
+            .applied_identity(&ctx, request, &new_state, &mut diagnostics)
+            .await;
         ApplyResponse {
-            new_state: fill_unknowns(&request.planned_state, &rendered),
+            new_state,
             private,
+            new_identity,
             diagnostics,
         }
+    }
+
+    /// The identity of what an update or create left: wholly known (null when it cannot be
+    /// told), and an update's unchanged from its plan's.
+    async fn applied_identity(
+        &self,
+        ctx: &Ctx,
+        request: &ApplyRequest,
+        new_state: &Value,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let Some(place) = self.place(ctx).await else {
+            return Self::kept_identity(request);
+        };
+        let identity = Self::identity_of(new_state, Some(&place));
+        if !identity.is_wholly_known() {
+            return Value::Null;
+        }
+        if !request.prior_state.is_null() {
+            diagnostics.extend(Self::identity_changed(&request.planned_identity, &identity));
+        }
+        identity
+    }
+
+    /// The identity of an apply that leaves the prior state: the planned one, which for an
+    /// update or destroy is the prior object's (nothing on a create).
+    fn kept_identity(request: &ApplyRequest) -> Value {
+        if request.prior_state.is_null() || !request.planned_identity.is_wholly_known() {
+            return Value::Null;
+        }
+        request.planned_identity.clone()
     }
 
     async fn destroy(
@@ -710,11 +818,13 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         let keep_prior = |diagnostics| ApplyResponse {
             new_state: request.prior_state.clone(),
             private: request.planned_private.clone(),
+            new_identity: Self::kept_identity(request),
             diagnostics,
         };
         let gone = |diagnostics| ApplyResponse {
             new_state: Value::Null,
             private: Vec::new(),
+            new_identity: Value::Null,
             diagnostics,
         };
         let resource = &self.resource;
@@ -763,6 +873,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         ApplyResponse {
             new_state: remaining,
             private: Private { resource: private }.encode(),
+            new_identity: Self::kept_identity(request),
             diagnostics,
         }
     }
@@ -776,6 +887,10 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
 
     fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        self.identity.as_ref()
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
@@ -801,11 +916,13 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         let unchanged = |diagnostics| ReadResponse {
             new_state: request.current_state.clone(),
             private: request.private.clone(),
+            new_identity: request.current_identity.clone(),
             diagnostics,
         };
         let gone = |diagnostics| ReadResponse {
             new_state: Value::Null,
             private: Vec::new(),
+            new_identity: Value::Null,
             diagnostics,
         };
         let Some(Some(prior)) = Self::prior(&request.current_state, &mut diagnostics) else {
@@ -821,6 +938,15 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         };
         match resource.observe(&ctx, &scope, None).await {
             Ok(Observed::Gone) => {
+                // Not found because the provider now works elsewhere is not gone: a create in
+                // the new place would leave the object behind, unmanaged.
+                if !request.current_identity.is_null() {
+                    let place = self.place(&ctx).await;
+                    diagnostics.extend(Self::misplaced(&request.current_identity, place.as_ref()));
+                    if diagnostics.has_errors() {
+                        return unchanged(diagnostics);
+                    }
+                }
                 tracing::info!(
                     resource = R::TYPE_NAME,
                     "the object this state points at is gone"
@@ -851,9 +977,25 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                         private: &private.resource,
                     },
                 );
+                let new_identity = match self.place(&ctx).await {
+                    Some(place) => {
+                        let identity = Self::identity_of(&state, Some(&place));
+                        let mut wrong = Self::misplaced(&request.current_identity, Some(&place));
+                        if !wrong.has_errors() {
+                            wrong = Self::identity_changed(&request.current_identity, &identity);
+                        }
+                        if wrong.has_errors() {
+                            diagnostics.extend(wrong);
+                            return unchanged(diagnostics);
+                        }
+                        identity
+                    }
+                    None => request.current_identity.clone(),
+                };
                 ReadResponse {
                     new_state: state,
                     private: Private { resource: private }.encode(),
+                    new_identity,
                     diagnostics,
                 }
             }
@@ -881,17 +1023,21 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
         let mut diagnostics = Diagnostics::new();
         let respond =
-            |planned_state, requires_replace, planned_private, diagnostics| PlanResponse {
-                planned_state,
-                requires_replace,
-                planned_private,
-                diagnostics,
+            |planned_state, requires_replace, planned_private, planned_identity, diagnostics| {
+                PlanResponse {
+                    planned_state,
+                    requires_replace,
+                    planned_private,
+                    planned_identity,
+                    diagnostics,
+                }
             };
         if request.proposed_new_state.is_null() {
             return respond(
                 Value::Null,
                 Vec::new(),
                 request.prior_private.clone(),
+                request.prior_identity.clone(),
                 diagnostics,
             );
         }
@@ -900,6 +1046,7 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                 request.proposed_new_state.clone(),
                 Vec::new(),
                 request.prior_private.clone(),
+                request.prior_identity.clone(),
                 diagnostics,
             )
         };
@@ -943,6 +1090,16 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         if diagnostics.has_errors() {
             return refuse(diagnostics);
         }
+        // Where the provider works, when AWS could be read (an offline plan keeps the prior
+        // identity).
+        let place = match (&ctx, &facts) {
+            (Some(ctx), Some(_)) => self.place(ctx).await,
+            _ => None,
+        };
+        diagnostics.extend(Self::misplaced(&request.prior_identity, place.as_ref()));
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
         if let (None, Some(ctx), Some(_)) = (&prior, &ctx, &facts) {
             match resource.leftovers(ctx, &config).await {
                 Ok(leftovers) => diagnostics.extend(leftovers.warnings(R::TYPE_NAME)),
@@ -977,10 +1134,25 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
             resource: resource.planned_private(&input),
         };
         let planned = resource.planned(ctx.as_ref(), input);
+        let requires_replace = resource.requires_replace(prior.as_ref(), &config);
+        // An update's identity is the prior object's. A partly unknown identity (a create
+        // whose object id is not known yet) is left out: Terraform accepts one, but its plan
+        // rendering fails on it ("Failed to marshal plan to json: value is not known").
+        let mut planned_identity = Self::identity_of(&planned, place.as_ref());
+        if prior.is_some() && requires_replace.is_empty() && !planned_identity.is_wholly_known() {
+            planned_identity = match &request.prior_identity {
+                Value::Null => Self::identity_of(&request.prior_state, place.as_ref()),
+                known => known.clone(),
+            };
+        }
+        if !planned_identity.is_wholly_known() {
+            planned_identity = Value::Null;
+        }
         respond(
             planned,
-            resource.requires_replace(prior.as_ref(), &config),
+            requires_replace,
             planned_private.encode(),
+            planned_identity,
             diagnostics,
         )
     }
@@ -991,6 +1163,7 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         let keep_prior = |diagnostics| ApplyResponse {
             new_state: request.prior_state.clone(),
             private: request.planned_private.clone(),
+            new_identity: Self::kept_identity(&request),
             diagnostics,
         };
         let Some(prior) = Self::prior(&request.prior_state, &mut diagnostics) else {
@@ -1016,6 +1189,7 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                 return ApplyResponse {
                     new_state: Value::Null,
                     private: Vec::new(),
+                    new_identity: Value::Null,
                     diagnostics,
                 };
             };
@@ -1045,6 +1219,7 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         let none = |diagnostics| ImportResponse {
             state: None,
             private: Vec::new(),
+            identity: Value::Null,
             diagnostics,
         };
         let Some(ctx) = self.ctx(R::READ_TIMEOUT, None, &request.cancel, &mut diagnostics) else {
@@ -1057,10 +1232,51 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
             }
             return none(diagnostics);
         };
-        match self.resource.import(&ctx, request.id.trim()).await {
+        let place = self.place(&ctx).await;
+        let id = match (R::IDENTITY, request.identity.is_null()) {
+            (_, true) => request.id.trim().to_string(),
+            (Some(declared), false) => {
+                let Some(place) = &place else {
+                    diagnostics.error(
+                        "Cannot check the import identity",
+                        format!(
+                            "Importing a {} by identity needs the account of the provider's \
+                             credentials, which STS GetCallerIdentity could not tell. Check \
+                             the credentials, or import by id.",
+                            R::TYPE_NAME
+                        ),
+                    );
+                    return none(diagnostics);
+                };
+                match declared.import_target(&request.identity, place, R::TYPE_NAME) {
+                    Ok(id) => id,
+                    Err(errors) => {
+                        diagnostics.extend(errors);
+                        return none(diagnostics);
+                    }
+                }
+            }
+            (None, false) => {
+                diagnostics.error(
+                    "Import by identity not supported",
+                    format!(
+                        "A {} has no resource identity; import it by id.",
+                        R::TYPE_NAME
+                    ),
+                );
+                return none(diagnostics);
+            }
+        };
+        match self.resource.import(&ctx, &id).await {
             Ok(imported) => {
                 diagnostics.extend(imported.diagnostics);
+                let identity = Self::identity_of(&imported.state, place.as_ref());
                 ImportResponse {
+                    identity: if identity.is_wholly_known() {
+                        identity
+                    } else {
+                        Value::Null
+                    },
                     state: Some(imported.state),
                     private: Private {
                         resource: imported.private,

@@ -120,6 +120,7 @@ fn offline_clients() -> AwsClients {
         sts: aws_sdk_sts::Client::new(&sdk),
         region: "eu-west-1".into(),
         account_id: Some("111122223333".into()),
+        looked_up_account: Default::default(),
         default_tags: BTreeMap::new(),
         max_retries: 0,
         governor: Arc::new(crate::aws::governor::Governor::default()),

@@ -9,6 +9,7 @@ pub mod function;
 #[cfg(test)]
 mod fuzz;
 pub mod handshake;
+pub mod identity;
 pub mod logging;
 pub(crate) mod object;
 pub mod resource;

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::cty::{self, Type, Value};
 use super::diagnostics::Diagnostics;
 use super::function::{Definition, FunctionError};
+use super::identity::IdentitySchema;
 use super::schema::Schema;
 
 /// The provider itself: its configuration block and the resources, data sources and functions
@@ -65,6 +66,8 @@ pub struct ReadRequest {
     pub current_state: Value,
     /// The private bytes the last plan, apply or read returned.
     pub private: Vec<u8>,
+    /// The identity Terraform holds (≥ 1.12); null when there is none yet.
+    pub current_identity: Value,
     /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
@@ -75,6 +78,9 @@ pub struct ReadResponse {
     pub new_state: Value,
     /// Private bytes Terraform keeps for the next operation.
     pub private: Vec<u8>,
+    /// The object's identity, wholly known; null when the resource type has none (or the
+    /// object is gone).
+    pub new_identity: Value,
     /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
@@ -89,6 +95,8 @@ pub struct PlanRequest {
     pub config: Value,
     /// The private bytes of the prior state.
     pub prior_private: Vec<u8>,
+    /// The identity of the prior state (null on create, or when Terraform has none).
+    pub prior_identity: Value,
     /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
@@ -101,6 +109,9 @@ pub struct PlanResponse {
     pub requires_replace: Vec<cty::Path>,
     /// Private bytes handed to the apply of this plan.
     pub planned_private: Vec<u8>,
+    /// The identity after the apply: wholly known unless the plan creates or replaces the
+    /// object; null when there is none.
+    pub planned_identity: Value,
     /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
@@ -115,6 +126,8 @@ pub struct ApplyRequest {
     pub config: Value,
     /// The private bytes the plan returned.
     pub planned_private: Vec<u8>,
+    /// The identity the plan returned (null when it had none).
+    pub planned_identity: Value,
     /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
@@ -126,14 +139,22 @@ pub struct ApplyResponse {
     pub new_state: Value,
     /// Private bytes Terraform keeps for the next operation.
     pub private: Vec<u8>,
+    /// The identity of what exists after the apply, wholly known; null after a destroy or
+    /// when there is none.
+    pub new_identity: Value,
     /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
 
-/// ImportResourceState: start managing an existing object named by its import id.
+/// ImportResourceState: start managing an existing object named by its import id or, on
+/// Terraform ≥ 1.12, by its identity.
 pub struct ImportRequest {
-    /// The id given to `terraform import` or an `import` block.
+    /// The id given to `terraform import` or an `import` block (empty when importing by
+    /// identity).
     pub id: String,
+    /// The `identity` of an `import` block (null when importing by id); attributes optional
+    /// for import may be null.
+    pub identity: Value,
     /// Cancelled when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
 }
@@ -144,6 +165,8 @@ pub struct ImportResponse {
     pub state: Option<Value>,
     /// Private bytes Terraform keeps with the imported state.
     pub private: Vec<u8>,
+    /// The imported object's identity, wholly known (null when the type has none).
+    pub identity: Value,
     /// Errors and warnings to show.
     pub diagnostics: Diagnostics,
 }
@@ -156,6 +179,31 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Its schema, which every value it receives and returns conforms to.
     fn schema(&self) -> &Schema;
+
+    /// Its identity schema (Terraform ≥ 1.12), if it has an identity.
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        None
+    }
+
+    /// Turns a stored identity (JSON) of identity schema `version` into a value of the current
+    /// identity schema.
+    fn upgrade_identity(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        match self.identity_schema() {
+            Some(schema) => schema.decode_stored(self.type_name(), version, json),
+            None => {
+                let mut diagnostics = Diagnostics::new();
+                diagnostics.error(
+                    "Resource type has no identity",
+                    format!(
+                        "{} has no resource identity, so a stored identity cannot be upgraded. \
+                         Remove the resource from state and import it again.",
+                        self.type_name()
+                    ),
+                );
+                Err(diagnostics)
+            }
+        }
+    }
 
     /// Static checks of one configuration, which may contain unknowns.
     fn validate(&self, config: &Value) -> Diagnostics;

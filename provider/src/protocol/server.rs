@@ -22,6 +22,7 @@ use tonic::{Request, Response, Status};
 use super::cty::{self, Type, Value};
 use super::diagnostics::Diagnostics;
 use super::function::FunctionError;
+use super::identity::IdentitySchema;
 use super::resource::{
     ApplyRequest, DataReadRequest, DataResource, Deferral, ImportRequest, PlanRequest, Provider,
     ProviderFunction, ReadRequest, Resource,
@@ -134,6 +135,32 @@ fn encode_or_report(
     }
 }
 
+/// The type of a resource's identity values, if it has an identity.
+fn identity_type(resource: &dyn Resource) -> Option<Type> {
+    resource.identity_schema().map(IdentitySchema::implied_type)
+}
+
+/// The DynamicValue inside an identity message.
+fn identity_data(identity: Option<&tfplugin6::ResourceIdentityData>) -> Option<&DynamicValue> {
+    identity.and_then(|i| i.identity_data.as_ref())
+}
+
+/// Encodes an identity for a response: absent when null or when the type has none (Terraform
+/// older than 1.12 never reads the field).
+fn encode_identity(
+    value: &Value,
+    ty: Option<&Type>,
+    diagnostics: &mut Diagnostics,
+) -> Option<tfplugin6::ResourceIdentityData> {
+    let ty = ty?;
+    if value.is_null() {
+        return None;
+    }
+    encode_or_report(value, ty, diagnostics).map(|data| tfplugin6::ResourceIdentityData {
+        identity_data: Some(data),
+    })
+}
+
 macro_rules! decode_or_return {
     ($value:expr, $ty:expr, $what:literal, $response:ident) => {
         match decode($value, $ty) {
@@ -147,6 +174,17 @@ macro_rules! decode_or_return {
                 };
                 return Ok(Response::new(response));
             }
+        }
+    };
+}
+
+/// Decodes an identity a request carries against the resource's identity type (null when the
+/// type has none or the request carries none), or answers the request with an error.
+macro_rules! identity_or_return {
+    ($identity:expr, $ty:expr, $response:ident) => {
+        match $ty {
+            Some(ty) => decode_or_return!(identity_data($identity), ty, "identity", $response),
+            None => Value::Null,
         }
     };
 }
@@ -221,6 +259,53 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             functions: self.functions(),
             diagnostics: Vec::new(),
         }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<tfplugin6::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<tfplugin6::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(
+            tfplugin6::get_resource_identity_schemas::Response {
+                identity_schemas: self
+                    .provider
+                    .resources()
+                    .iter()
+                    .filter_map(|r| {
+                        let schema = r.identity_schema()?;
+                        Some((r.type_name().to_string(), schema.to_proto()))
+                    })
+                    .collect(),
+                diagnostics: Vec::new(),
+            },
+        ))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<tfplugin6::upgrade_resource_identity::Request>,
+    ) -> Result<Response<tfplugin6::upgrade_resource_identity::Response>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.type_name)?;
+        let raw = request.raw_identity.unwrap_or_default();
+        let mut diagnostics = Diagnostics::new();
+        let upgraded_identity = match resource.upgrade_identity(request.version, &raw.json) {
+            Ok(value) => encode_identity(
+                &value,
+                identity_type(resource.as_ref()).as_ref(),
+                &mut diagnostics,
+            ),
+            Err(errors) => {
+                diagnostics.extend(errors);
+                None
+            }
+        };
+        Ok(Response::new(
+            tfplugin6::upgrade_resource_identity::Response {
+                upgraded_identity,
+                diagnostics: diagnostics.to_proto(),
+            },
+        ))
     }
 
     async fn validate_provider_config(
@@ -350,21 +435,34 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let resource = self.resource(&request.type_name)?;
         let ty = resource.schema().implied_type();
+        let identity_ty = identity_type(resource.as_ref());
         let current_state =
             decode_or_return!(request.current_state.as_ref(), &ty, "state", read_resource);
+        let current_identity = identity_or_return!(
+            request.current_identity.as_ref(),
+            identity_ty.as_ref(),
+            read_resource
+        );
         let response = resource
             .read(ReadRequest {
                 current_state,
                 private: request.private,
+                current_identity,
                 cancel: self.lifecycle.stop.child_token(),
             })
             .await;
         let mut diagnostics = response.diagnostics;
         let new_state = encode_or_report(&response.new_state, &ty, &mut diagnostics);
+        let new_identity = encode_identity(
+            &response.new_identity,
+            identity_ty.as_ref(),
+            &mut diagnostics,
+        );
         Ok(Response::new(tfplugin6::read_resource::Response {
             new_state,
             diagnostics: diagnostics.to_proto(),
             private: response.private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -394,19 +492,32 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             "configuration",
             plan_resource_change
         );
+        let identity_ty = identity_type(resource.as_ref());
+        let prior_identity = identity_or_return!(
+            request.prior_identity.as_ref(),
+            identity_ty.as_ref(),
+            plan_resource_change
+        );
         let response = resource
             .plan(PlanRequest {
                 prior_state,
                 proposed_new_state,
                 config,
                 prior_private: request.prior_private,
+                prior_identity,
                 cancel: self.lifecycle.stop.child_token(),
             })
             .await;
         let mut diagnostics = response.diagnostics;
         let planned_state = encode_or_report(&response.planned_state, &ty, &mut diagnostics);
+        let planned_identity = encode_identity(
+            &response.planned_identity,
+            identity_ty.as_ref(),
+            &mut diagnostics,
+        );
         Ok(Response::new(tfplugin6::plan_resource_change::Response {
             planned_state,
+            planned_identity,
             requires_replace: response
                 .requires_replace
                 .iter()
@@ -443,19 +554,32 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             "configuration",
             apply_resource_change
         );
+        let identity_ty = identity_type(resource.as_ref());
+        let planned_identity = identity_or_return!(
+            request.planned_identity.as_ref(),
+            identity_ty.as_ref(),
+            apply_resource_change
+        );
         let response = resource
             .apply(ApplyRequest {
                 prior_state,
                 planned_state,
                 config,
                 planned_private: request.planned_private,
+                planned_identity,
                 cancel: self.lifecycle.stop.child_token(),
             })
             .await;
         let mut diagnostics = response.diagnostics;
         let new_state = encode_or_report(&response.new_state, &ty, &mut diagnostics);
+        let new_identity = encode_identity(
+            &response.new_identity,
+            identity_ty.as_ref(),
+            &mut diagnostics,
+        );
         Ok(Response::new(tfplugin6::apply_resource_change::Response {
             new_state,
+            new_identity,
             private: response.private,
             diagnostics: diagnostics.to_proto(),
             ..Default::default()
@@ -469,13 +593,21 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let resource = self.resource(&request.type_name)?;
         let ty = resource.schema().implied_type();
+        let identity_ty = identity_type(resource.as_ref());
+        let identity = identity_or_return!(
+            request.identity.as_ref(),
+            identity_ty.as_ref(),
+            import_resource_state
+        );
         let response = resource
             .import(ImportRequest {
                 id: request.id,
+                identity,
                 cancel: self.lifecycle.stop.child_token(),
             })
             .await;
         let mut diagnostics = response.diagnostics;
+        let identity = encode_identity(&response.identity, identity_ty.as_ref(), &mut diagnostics);
         let imported_resources = response
             .state
             .and_then(|state| encode_or_report(&state, &ty, &mut diagnostics))
@@ -483,7 +615,7 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
                 type_name: request.type_name.clone(),
                 state: Some(state),
                 private: response.private,
-                identity: None,
+                identity,
             })
             .into_iter()
             .collect();

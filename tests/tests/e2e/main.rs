@@ -19,5 +19,6 @@ mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;
 mod hub_spoke;
+mod identity;
 mod protocol;
 mod repository;

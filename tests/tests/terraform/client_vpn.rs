@@ -12,10 +12,12 @@ use serde_json::{Value as Json, json};
 use crate::scenario;
 use crate::shapes::{GroupRules, authorization_rules, client_routes, rule_pairs};
 use crate::world::{
-    ClientRoute, Rule, Site, World, assert_no_changes, assert_nothing_left,
+    ACCOUNT, ClientRoute, Rule, Site, World, assert_no_changes, assert_nothing_left,
     assert_refresh_only_empty, delays_with, expected_line, generate_config_fails,
-    import_changes_nothing, small_delays, step, with,
+    import_changes_nothing, misplaced_identity_is_refused, saved_identity, small_delays, step,
+    with,
 };
+use harness::emulator::REGION;
 
 pub(crate) const ACCESS: &str = "migration_client_vpn_group_access.access";
 const STAGING: &str = "10.10.0.0/16";
@@ -33,6 +35,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(import_block_then_empty_plan, needs "1.6"),
         scenario!(import_command_then_empty_plan),
         scenario!(generated_configuration_plans_only_the_import, needs "1.6"),
+        scenario!(identity_is_saved_and_imports_the_access, needs "1.12"),
+        scenario!(an_identity_of_another_region_is_refused, needs "1.12"),
         scenario!(unknown_inputs_plan_and_converge, needs "1.4"),
         scenario!(plan_time_errors_and_warnings_point_at_the_argument),
         scenario!(interrupted_apply_keeps_what_was_created),
@@ -455,6 +459,41 @@ async fn generated_configuration_plans_only_the_import(cli: Cli) {
     );
     fresh.apply(&[]).await.ok();
     assert_no_changes(&fresh, "importing with the generated configuration").await;
+}
+
+/// Terraform ≥ 1.12 saves the access's identity (account, Region, endpoint id) after the apply;
+/// in a fresh working directory an `import` block with only
+/// `identity = { client_vpn_endpoint_id = … }` imports it with no change.
+async fn identity_is_saved_and_imports_the_access(cli: Cli) {
+    let (access, fresh) =
+        created_then_fresh(&cli, &["client_vpn", "client_vpn_import_identity"]).await;
+    let expected = json!({
+        "account_id": ACCOUNT,
+        "region": REGION,
+        "client_vpn_endpoint_id": access.site.endpoint_id,
+    });
+    assert_eq!(saved_identity(&access.world.ws, ACCESS).await, expected);
+    fresh.set_vars(&with(
+        &access.vars(),
+        json!({"import_endpoint_id": access.site.endpoint_id}),
+    ));
+    fresh.init().await;
+    import_changes_nothing(&fresh).await;
+    assert_eq!(saved_identity(&fresh, ACCESS).await, expected);
+}
+
+/// An `import` block whose identity names another Region is refused at plan, with an error
+/// naming `region` and what to do.
+async fn an_identity_of_another_region_is_refused(cli: Cli) {
+    let (access, fresh) =
+        created_then_fresh(&cli, &["client_vpn", "client_vpn_import_identity"]).await;
+    fresh.set_vars(&with(
+        &access.vars(),
+        json!({"import_endpoint_id": access.site.endpoint_id, "import_region": "us-east-1"}),
+    ));
+    fresh.init().await;
+    misplaced_identity_is_refused(&fresh, "region", "Identity of another Region").await;
+    assert!(fresh.resource(ACCESS).await.is_none(), "nothing imported");
 }
 
 /// The endpoint id and both SIDs come from `terraform_data.ids.output`, unknown at plan time:

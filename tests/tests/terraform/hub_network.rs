@@ -11,10 +11,12 @@ use serde_json::{Value as Json, json};
 use crate::scenario;
 use crate::shapes::{HubTable, hub_route_triples, hub_routes};
 use crate::world::{
-    Net, World, assert_no_changes, assert_nothing_left, assert_refresh_only_empty, created_counts,
-    delays_with, expected_line, generate_config_fails, import_changes_nothing, mesh, objects, ours,
-    small_delays, step, text, vpc_routes, with,
+    ACCOUNT, Net, World, assert_no_changes, assert_nothing_left, assert_refresh_only_empty,
+    created_counts, delays_with, expected_line, generate_config_fails, import_changes_nothing,
+    mesh, misplaced_identity_is_refused, objects, ours, saved_identity, small_delays, step, text,
+    vpc_routes, with,
 };
+use harness::emulator::REGION;
 
 pub(crate) const HUB: &str = "migration_hub_network.hub";
 const DATA_CENTER: &str = "192.168.0.0/16";
@@ -32,6 +34,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(import_block_then_empty_plan, needs "1.6"),
         scenario!(import_command_then_empty_plan),
         scenario!(generated_configuration_plans_only_the_import, needs "1.6"),
+        scenario!(identity_is_saved_and_imports_the_hub, needs "1.12"),
+        scenario!(an_identity_of_another_account_is_refused, needs "1.12"),
         scenario!(unknown_inputs_plan_and_converge, needs "1.4"),
         scenario!(plan_time_errors_point_at_the_argument),
         scenario!(interrupted_apply_keeps_what_was_created),
@@ -703,6 +707,35 @@ async fn generated_configuration_plans_only_the_import(cli: Cli) {
     );
     fresh.apply(&[]).await.ok();
     assert_no_changes(&fresh, "importing with the generated configuration").await;
+}
+
+/// Terraform ≥ 1.12 saves the hub's identity (the account and Region of the provider, the
+/// Transit Gateway id) after the apply; in a fresh working directory an `import` block with
+/// only `identity = { id = … }` imports it with no change, and the imported state carries the
+/// same identity.
+async fn identity_is_saved_and_imports_the_hub(cli: Cli) {
+    let (hub, fresh, tgw) =
+        created_then_fresh(&cli, &["hub_network", "hub_network_import_identity"]).await;
+    let expected = json!({"account_id": ACCOUNT, "region": REGION, "id": tgw});
+    assert_eq!(saved_identity(&hub.world.ws, HUB).await, expected);
+    fresh.set_vars(&with(&hub.vars(), json!({"import_id": tgw})));
+    fresh.init().await;
+    import_changes_nothing(&fresh).await;
+    assert_eq!(saved_identity(&fresh, HUB).await, expected);
+}
+
+/// An `import` block whose identity names another account is refused at plan, with an error
+/// naming `account_id` and what to do.
+async fn an_identity_of_another_account_is_refused(cli: Cli) {
+    let (hub, fresh, tgw) =
+        created_then_fresh(&cli, &["hub_network", "hub_network_import_identity"]).await;
+    fresh.set_vars(&with(
+        &hub.vars(),
+        json!({"import_id": tgw, "import_account_id": "444455556666"}),
+    ));
+    fresh.init().await;
+    misplaced_identity_is_refused(&fresh, "account_id", "Identity of another account").await;
+    assert!(fresh.resource(HUB).await.is_none(), "nothing imported");
 }
 
 /// Every id of the hub comes from `terraform_data.ids.output`, unknown at plan time: the plan

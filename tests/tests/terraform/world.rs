@@ -693,3 +693,37 @@ pub async fn import_changes_nothing(ws: &Workspace) {
     );
     assert_no_changes(ws, "the import").await;
 }
+
+/// The resource identity Terraform saved for `address`, as `terraform show -json` prints it
+/// (Terraform ≥ 1.12); `Null` when there is none.
+pub async fn saved_identity(ws: &Workspace, address: &str) -> Json {
+    let state = ws.state().await;
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|resources| resources.iter().find(|r| r["address"] == address))
+        .map(|r| r["identity"].clone())
+        .unwrap_or(Json::Null)
+}
+
+/// Importing with an identity of another account or Region fails at plan, with the provider's
+/// error naming the identity attribute and what to do; nothing is imported.
+pub async fn misplaced_identity_is_refused(ws: &Workspace, attribute: &str, summary: &str) {
+    let plan = ws.plan(&[]).await;
+    assert_eq!(
+        plan.code,
+        Some(1),
+        "{}",
+        plan.report("refuses the identity")
+    );
+    let said = plan.output();
+    assert!(
+        said.contains(summary) && said.contains(&format!("\"{attribute}\"")),
+        "{}",
+        plan.report("names the identity attribute")
+    );
+    assert!(
+        said.contains("configure the provider"),
+        "{}",
+        plan.report("says what to do")
+    );
+}

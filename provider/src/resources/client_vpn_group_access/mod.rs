@@ -37,6 +37,7 @@ use self::state::{State, known_access};
 use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
+use crate::framework::identity::Identity;
 use crate::framework::resource::{
     Imported, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
@@ -77,6 +78,14 @@ impl FromValue for State {
 #[async_trait]
 impl ManagedResource for ClientVpnGroupAccess {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    /// `client_vpn_endpoint_id`, the argument a configuration names the endpoint by (its `id`
+    /// is the same value): one instance per endpoint.
+    const IDENTITY: Option<Identity> = Some(Identity {
+        attribute: "client_vpn_endpoint_id",
+        state_attribute: "id",
+        description: "The id of the Client VPN endpoint (`cvpn-endpoint-…`) whose \
+                      authorization rules and routes this resource manages, as in its import id.",
+    });
     /// Time limit of the reads done by plan, refresh and import.
     const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
     const PLAN_TIMEOUT: Duration = Duration::from_secs(10 * 60);

@@ -31,6 +31,7 @@ use self::validate::LiveFacts;
 use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
+use crate::framework::identity::Identity;
 use crate::framework::resource::{
     Imported, Leftovers, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
@@ -57,6 +58,13 @@ pub(crate) struct HubPrivate {
 #[async_trait]
 impl ManagedResource for HubNetwork {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
+    /// `id`, as the hub's `id` attribute and import id (and `aws_ec2_transit_gateway`'s
+    /// identity) call the Transit Gateway id.
+    const IDENTITY: Option<Identity> = Some(Identity {
+        attribute: "id",
+        state_attribute: "id",
+        description: "The id of the hub's Transit Gateway (`tgw-…`), as in its import id.",
+    });
 
     type Config = Config;
     type State = Stored;
