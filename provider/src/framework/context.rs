@@ -69,7 +69,7 @@ impl Ctx {
         &self.clients.default_tags
     }
 
-    #[cfg(test)]
+    /// The configured Region, for messages.
     pub(crate) fn region(&self) -> &str {
         &self.clients.region
     }

@@ -2,7 +2,6 @@
 //! what to do. A stop or timeout is reported once, other failures each, up to a few. A read
 //! (a data source) changed nothing, so its advice differs from an apply's.
 
-#[cfg(test)]
 use std::time::Duration;
 
 use crate::aws::retry::OpError;
@@ -32,7 +31,6 @@ pub(crate) fn report(diagnostics: &mut Diagnostics, summary: &str, error: &OpErr
 
 /// A failed read as a diagnostic: nothing was changed, so the advice is about the cause.
 /// `limit` is the read's time budget.
-#[cfg(test)]
 pub(crate) fn report_read(
     diagnostics: &mut Diagnostics,
     summary: &str,
@@ -57,7 +55,6 @@ pub(crate) fn report_read(
 }
 
 /// A duration as Go writes it (`5m0s`, `300ms`), the form `timeouts` take.
-#[cfg(test)]
 fn go_duration(duration: Duration) -> String {
     let millis = duration.as_millis();
     if millis < 1000 {

@@ -5,8 +5,8 @@
 //!
 //! - [`resource`]: the [`ManagedResource`](resource::ManagedResource) hooks and the lifecycle
 //!   that runs them for every RPC.
-//! - `data_source`: the `DataSource` hooks (a typed configuration, offline checks, one read)
-//!   and their lifecycle; compiled only for its tests until the first data source.
+//! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed configuration,
+//!   offline checks, one read) and their lifecycle.
 //! - [`function`]: the [`Function`](function::Function) definition and call, typed arguments,
 //!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
@@ -16,7 +16,6 @@
 
 pub(crate) mod consistency;
 pub(crate) mod context;
-#[cfg(test)]
 pub(crate) mod data_source;
 pub(crate) mod failures;
 pub(crate) mod function;
