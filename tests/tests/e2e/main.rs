@@ -18,4 +18,5 @@ mod hub_network_support;
 mod hub_network_updates;
 mod hub_network_validation;
 mod protocol;
+mod reachability;
 mod repository;
