@@ -7,7 +7,7 @@
 //! elsewhere. [`deciding`] answers that without enumerating addresses, so a /16 costs the same
 //! as a /32.
 
-use super::{Span, tiles};
+use super::{Span, tiles, width};
 use ipnet::IpNet;
 
 /// The entries that decide the addresses of one destination.
@@ -23,61 +23,114 @@ pub struct Decision<'a, T> {
 
 /// Which entries decide some address of `destination` by longest prefix. Of entries with the
 /// same prefix the first one counts, as a table cannot hold two (callers merge what AWS merges,
-/// such as a static route over a propagated one). Only the most specific entry containing the
-/// whole destination and the entries inside it matter; an inner entry decides what its own inner
-/// entries leave. O(n log n) for n entries.
+/// such as a static route over a propagated one). O(n log n) for n entries; to ask one table
+/// about many destinations, build its [`Index`] once.
 pub fn deciding<'a, T>(entries: &'a [(IpNet, T)], destination: &IpNet) -> Decision<'a, T> {
-    let target = Span::of(destination);
-    let mut outer: Option<(Span, usize)> = None;
-    let mut inner: Vec<(Span, usize)> = Vec::new();
-    for (index, (net, _)) in entries.iter().enumerate() {
-        let span = Span::of(net);
-        if span.contains(&target) {
-            if outer.is_none_or(|(best, _)| span.len > best.len) {
-                outer = Some((span, index));
-            }
-        } else if target.contains(&span) {
-            inner.push((span, index));
-        }
-    }
-    // Stable: of equal prefixes the first entry stays.
-    inner.sort_by_key(|(span, _)| *span);
-    inner.dedup_by_key(|(span, _)| *span);
-
-    // The inner prefixes as a forest by containment, in sweep order.
-    let mut children: Vec<Vec<Span>> = vec![Vec::new(); inner.len()];
-    let mut roots: Vec<Span> = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    for (n, (span, _)) in inner.iter().enumerate() {
-        while let Some(&top) = open.last()
-            && !inner[top].0.contains(span)
-        {
-            open.pop();
-        }
-        match open.last() {
-            Some(&parent) => children[parent].push(*span),
-            None => roots.push(*span),
-        }
-        open.push(n);
-    }
-
-    let entry = |index: usize| (entries[index].0.trunc(), &entries[index].1);
-    let mut deciders = Vec::new();
-    let mut uncovered = false;
-    if !tiles(&target, &roots) {
-        match outer {
-            Some((_, index)) => deciders.push(entry(index)),
-            None => uncovered = true,
-        }
-    }
-    for ((span, index), below) in inner.iter().zip(&children) {
-        if !tiles(span, below) {
-            deciders.push(entry(*index));
-        }
-    }
+    let index = Index::new(entries.iter().map(|(prefix, target)| (*prefix, target)));
+    let decision = index.deciding(destination);
     Decision {
-        deciders,
-        uncovered,
+        deciders: decision
+            .deciders
+            .into_iter()
+            .map(|(prefix, target)| (prefix, *target))
+            .collect(),
+        uncovered: decision.uncovered,
+    }
+}
+
+/// A table sorted once for longest-prefix questions about whole networks: each answer costs
+/// O(w log n + k) for a family of w address bits and the k entries inside the destination,
+/// rather than a pass over the table.
+#[derive(Debug, Clone)]
+pub struct Index<T> {
+    /// In sweep order, one entry per prefix (the first given).
+    entries: Vec<(Span, IpNet, T)>,
+}
+
+impl<T> Index<T> {
+    /// Of entries with the same prefix the first one counts.
+    pub fn new(entries: impl IntoIterator<Item = (IpNet, T)>) -> Index<T> {
+        let mut entries: Vec<(Span, IpNet, T)> = entries
+            .into_iter()
+            .map(|(prefix, target)| (Span::of(&prefix), prefix.trunc(), target))
+            .collect();
+        // Stable: of equal prefixes the first entry stays.
+        entries.sort_by_key(|(span, _, _)| *span);
+        entries.dedup_by_key(|(span, _, _)| *span);
+        Index { entries }
+    }
+
+    /// The position of the entry on exactly `span`, if any.
+    fn find(&self, span: &Span) -> Option<usize> {
+        self.entries.binary_search_by_key(span, |(s, _, _)| *s).ok()
+    }
+
+    /// Which entries decide some address of `destination`: the most specific one containing all
+    /// of it (when it decides any address) and, in address order, those inside it that their own
+    /// inner entries do not wholly cover.
+    pub fn deciding(&self, destination: &IpNet) -> Decision<'_, T> {
+        let target = Span::of(destination);
+        let bits = width(target.family);
+        // The most specific entry containing the destination: one lookup per shorter length.
+        let outer = (0..=target.len).rev().find_map(|len| {
+            let host = if len == 0 {
+                u128::MAX >> (128 - u32::from(bits))
+            } else {
+                (1u128 << (bits - len)) - 1
+            };
+            let start = target.start & !host;
+            self.find(&Span {
+                family: target.family,
+                start,
+                len,
+                end: start | host,
+            })
+        });
+        // The entries strictly inside: those starting within it with a longer prefix, which
+        // the sweep order keeps together.
+        let key = |(span, _, _): &(Span, IpNet, T)| (span.family, span.start, span.len);
+        let first = self
+            .entries
+            .partition_point(|e| key(e) <= (target.family, target.start, target.len));
+        let last = self
+            .entries
+            .partition_point(|e| (e.0.family, e.0.start) <= (target.family, target.end));
+        let inner = &self.entries[first..last.max(first)];
+
+        // The inner prefixes as a forest by containment, in sweep order.
+        let mut children: Vec<Vec<Span>> = vec![Vec::new(); inner.len()];
+        let mut roots: Vec<Span> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        for (n, (span, _, _)) in inner.iter().enumerate() {
+            while let Some(&top) = open.last()
+                && !inner[top].0.contains(span)
+            {
+                open.pop();
+            }
+            match open.last() {
+                Some(&parent) => children[parent].push(*span),
+                None => roots.push(*span),
+            }
+            open.push(n);
+        }
+
+        let mut deciders = Vec::new();
+        let mut uncovered = false;
+        if !tiles(&target, &roots) {
+            match outer {
+                Some(at) => deciders.push((self.entries[at].1, &self.entries[at].2)),
+                None => uncovered = true,
+            }
+        }
+        for ((span, prefix, target), below) in inner.iter().zip(&children) {
+            if !tiles(span, below) {
+                deciders.push((*prefix, target));
+            }
+        }
+        Decision {
+            deciders,
+            uncovered,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! the facts AWS holds — VPC route tables, the Transit Gateway's route tables with their
 //! associations, propagations and static routes, what a Direct Connect gateway advertises, and
 //! a Client VPN endpoint's authorization rules and routes — decide every pair at once, each
-//! table by longest prefix as AWS decides it ([`deciding`]), over whole networks rather than
+//! table by longest prefix as AWS decides it ([`Index`]), over whole networks rather than
 //! sampled addresses. A pair is reachable when every address of the destination can be reached
 //! *and* every address of the source can be answered; otherwise the answer is the first hop a
 //! packet would find missing, walking the way the packet walks.
@@ -14,7 +14,7 @@
 //! endpoints attached natively to a Transit Gateway. Client VPN source-NATs client traffic to
 //! its associated subnets, so a group's return path is the endpoint VPC's.
 
-use super::lpm::deciding;
+use super::lpm::Index;
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -409,19 +409,56 @@ impl fmt::Display for Missing {
     }
 }
 
-/// A Transit Gateway route table as AWS evaluates it: static routes, then the routes the
-/// propagating attachments bring (a static route wins over a propagated one of the same prefix).
-struct Effective {
-    routes: Vec<(IpNet, TransitGatewayTarget)>,
+/// A network with its own tables indexed once, for every pair it is part of.
+struct Prepared<'a> {
+    network: &'a Network,
+    /// Its VPC route tables, by id.
+    vpc_tables: Vec<(&'a str, Index<&'a VpcTarget>)>,
+    /// What Direct Connect advertises to it, when it is a data center over Direct Connect.
+    advertised: Option<Index<()>>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(network: &'a Network) -> Prepared<'a> {
+        let (vpc_tables, advertised) = match &network.side {
+            Side::Vpc { route_tables, .. } => (
+                route_tables
+                    .iter()
+                    .map(|t| {
+                        let routes = t.routes.iter().map(|(prefix, target)| (*prefix, target));
+                        (t.id.as_str(), Index::new(routes))
+                    })
+                    .collect(),
+                None,
+            ),
+            Side::DataCenter { advertised } => (
+                Vec::new(),
+                advertised
+                    .as_ref()
+                    .map(|prefixes| Index::new(prefixes.iter().map(|p| (*p, ())))),
+            ),
+        };
+        Prepared {
+            network,
+            vpc_tables,
+            advertised,
+        }
+    }
 }
 
 /// The fabric with its lookups built once, for every pair.
 struct Walk<'a> {
-    fabric: &'a Fabric,
+    networks: Vec<Prepared<'a>>,
     by_attachment: BTreeMap<&'a str, &'a Network>,
-    tables: BTreeMap<&'a str, Effective>,
-    /// The Client VPN rules by prefix, with whom each prefix lets through.
+    /// Each Transit Gateway route table as AWS evaluates it: static routes, then the routes the
+    /// propagating attachments bring (a static route wins over a propagated one of the same
+    /// prefix).
+    tables: BTreeMap<&'a str, Index<TransitGatewayTarget>>,
+    /// The Client VPN rules by prefix, with whom each prefix lets through, and their index.
     rules: Vec<(IpNet, BTreeSet<&'a Authorized>)>,
+    rule_index: Index<usize>,
+    /// The Client VPN routes.
+    vpn_routes: Index<()>,
 }
 
 impl<'a> Walk<'a> {
@@ -446,23 +483,34 @@ impl<'a> Walk<'a> {
                         }));
                     }
                 }
-                (table.id.as_str(), Effective { routes })
+                (table.id.as_str(), Index::new(routes))
             })
             .collect();
         let mut holders: BTreeMap<IpNet, BTreeSet<&Authorized>> = BTreeMap::new();
         for (prefix, who) in fabric.client_vpn.iter().flat_map(|vpn| &vpn.rules) {
             holders.entry(prefix.trunc()).or_default().insert(who);
         }
+        let rules: Vec<(IpNet, BTreeSet<&Authorized>)> = holders.into_iter().collect();
+        let rule_index = Index::new(rules.iter().enumerate().map(|(at, (p, _))| (*p, at)));
+        let vpn_routes = Index::new(
+            fabric
+                .client_vpn
+                .iter()
+                .flat_map(|vpn| &vpn.routes)
+                .map(|(prefix, _)| (*prefix, ())),
+        );
         Walk {
-            fabric,
+            networks: fabric.networks.iter().map(Prepared::new).collect(),
             by_attachment,
             tables,
-            rules: holders.into_iter().collect(),
+            rules,
+            rule_index,
+            vpn_routes,
         }
     }
 
     /// The first hop missing for traffic from `source` to every address of `destination`.
-    fn leg(&self, source: &Network, destination: &Network) -> Option<Hop> {
+    fn leg(&self, source: &Prepared<'_>, destination: &Network) -> Option<Hop> {
         for prefix in &destination.cidrs {
             if let Some(hop) = self.leg_to(source, destination, prefix) {
                 return Some(hop);
@@ -471,52 +519,50 @@ impl<'a> Walk<'a> {
         None
     }
 
-    fn leg_to(&self, source: &Network, destination: &Network, prefix: &IpNet) -> Option<Hop> {
+    fn leg_to(
+        &self,
+        prepared: &Prepared<'_>,
+        destination: &Network,
+        prefix: &IpNet,
+    ) -> Option<Hop> {
+        let source = prepared.network;
         let to = || destination.name.clone();
-        match &source.side {
-            Side::Vpc { route_tables, .. } => {
-                if route_tables.is_empty() {
-                    return Some(Hop::NoVpcRouteTable {
-                        network: source.name.clone(),
-                    });
-                }
-                for table in route_tables {
-                    let decision = deciding(&table.routes, prefix);
-                    if decision.uncovered {
-                        return Some(Hop::NoVpcRoute {
-                            network: source.name.clone(),
-                            table: table.id.clone(),
-                            prefix: *prefix,
-                            destination: to(),
-                        });
-                    }
-                    if let Some((at, target)) = decision
-                        .deciders
-                        .iter()
-                        .find(|(_, target)| **target != VpcTarget::TransitGateway)
-                    {
-                        return Some(Hop::VpcRouteElsewhere {
-                            network: source.name.clone(),
-                            table: table.id.clone(),
-                            prefix: *at,
-                            target: (*target).clone(),
-                            destination: to(),
-                        });
-                    }
-                }
+        if matches!(source.side, Side::Vpc { .. }) && prepared.vpc_tables.is_empty() {
+            return Some(Hop::NoVpcRouteTable {
+                network: source.name.clone(),
+            });
+        }
+        for (table, routes) in &prepared.vpc_tables {
+            let decision = routes.deciding(prefix);
+            if decision.uncovered {
+                return Some(Hop::NoVpcRoute {
+                    network: source.name.clone(),
+                    table: table.to_string(),
+                    prefix: *prefix,
+                    destination: to(),
+                });
             }
-            Side::DataCenter {
-                advertised: Some(advertised),
-            } => {
-                let advertised: Vec<(IpNet, ())> = advertised.iter().map(|p| (*p, ())).collect();
-                if deciding(&advertised, prefix).uncovered {
-                    return Some(Hop::NotAdvertised {
-                        prefix: *prefix,
-                        destination: to(),
-                    });
-                }
+            if let Some((at, target)) = decision
+                .deciders
+                .iter()
+                .find(|(_, target)| ***target != VpcTarget::TransitGateway)
+            {
+                return Some(Hop::VpcRouteElsewhere {
+                    network: source.name.clone(),
+                    table: table.to_string(),
+                    prefix: *at,
+                    target: (**target).clone(),
+                    destination: to(),
+                });
             }
-            Side::DataCenter { advertised: None } => {}
+        }
+        if let Some(advertised) = &prepared.advertised
+            && advertised.deciding(prefix).uncovered
+        {
+            return Some(Hop::NotAdvertised {
+                prefix: *prefix,
+                destination: to(),
+            });
         }
         let attachment = match &source.attachment {
             Some(attachment) if attachment.carries_traffic() => attachment,
@@ -538,7 +584,7 @@ impl<'a> Walk<'a> {
             });
         };
         let arriving = destination.attachment.as_ref().map(|a| a.id.as_str());
-        let decision = deciding(&table.routes, prefix);
+        let decision = table.deciding(prefix);
         if decision.uncovered {
             return Some(Hop::NoTransitGatewayRoute {
                 table: table_id.to_string(),
@@ -574,20 +620,21 @@ impl<'a> Walk<'a> {
     }
 
     /// There over `leg(source, destination)`, back over `leg(destination, source)`.
-    fn round_trip(&self, source: &Network, destination: &Network) -> Option<Missing> {
-        if let Some(hop) = self.leg(source, destination) {
+    fn round_trip(&self, source: &Prepared<'_>, destination: &Prepared<'_>) -> Option<Missing> {
+        if let Some(hop) = self.leg(source, destination.network) {
             return Some(Missing {
                 way: Way::There,
                 hop,
             });
         }
-        self.leg(destination, source).map(|hop| Missing {
+        self.leg(destination, source.network).map(|hop| Missing {
             way: Way::Back,
             hop,
         })
     }
 
-    fn group(&self, vpn: &ClientVpn, group: &Group, destination: &Network) -> Option<Missing> {
+    fn group(&self, vpn: &ClientVpn, group: &Group, target: &Prepared<'_>) -> Option<Missing> {
+        let destination = target.network;
         let there = |hop| {
             Some(Missing {
                 way: Way::There,
@@ -599,7 +646,7 @@ impl<'a> Walk<'a> {
         let allows =
             |who: &BTreeSet<&Authorized>| who.contains(&me) || who.contains(&Authorized::Everyone);
         for prefix in &destination.cidrs {
-            let decision = deciding(rules, prefix);
+            let decision = self.rule_index.deciding(prefix);
             if decision.uncovered {
                 return there(Hop::NoAuthorization {
                     group: group.name.clone(),
@@ -607,7 +654,12 @@ impl<'a> Walk<'a> {
                     destination: destination.name.clone(),
                 });
             }
-            let Some((lost, by)) = decision.deciders.iter().find(|(_, who)| !allows(who)) else {
+            let Some((lost, by)) = decision
+                .deciders
+                .iter()
+                .map(|(p, at)| (p, &rules[**at].1))
+                .find(|(_, who)| !allows(who))
+            else {
                 continue;
             };
             // The group's most specific own rule around the lost prefix, if any, is shadowed.
@@ -635,7 +687,7 @@ impl<'a> Walk<'a> {
             return there(hop);
         }
         for prefix in &destination.cidrs {
-            if deciding(&vpn.routes, prefix).uncovered {
+            if self.vpn_routes.deciding(prefix).uncovered {
                 return there(Hop::NoClientVpnRoute {
                     prefix: *prefix,
                     destination: destination.name.clone(),
@@ -643,17 +695,16 @@ impl<'a> Walk<'a> {
             }
         }
         let entry = self
-            .fabric
             .networks
             .iter()
-            .find(|n| matches!(&n.side, Side::Vpc { vpc_id, .. } if *vpc_id == vpn.vpc_id));
+            .find(|n| matches!(&n.network.side, Side::Vpc { vpc_id, .. } if *vpc_id == vpn.vpc_id));
         match entry {
             None => there(Hop::EndpointVpcNotInHub {
                 endpoint: vpn.endpoint_id.clone(),
                 vpc_id: vpn.vpc_id.clone(),
             }),
-            Some(entry) if entry.name == destination.name => None,
-            Some(entry) => self.round_trip(entry, destination),
+            Some(entry) if entry.network.name == destination.name => None,
+            Some(entry) => self.round_trip(entry, target),
         }
     }
 
@@ -674,15 +725,15 @@ impl Fabric {
     /// sources and destinations in name order.
     pub fn matrix(&self) -> Vec<Path> {
         let walk = Walk::new(self);
-        let mut networks: Vec<&Network> = self.networks.iter().collect();
-        networks.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut networks: Vec<&Prepared<'_>> = walk.networks.iter().collect();
+        networks.sort_by(|a, b| a.network.name.cmp(&b.network.name));
         let mut paths = Vec::new();
         for source in &networks {
             for destination in &networks {
-                if source.name != destination.name {
+                if source.network.name != destination.network.name {
                     paths.push(Path {
-                        source: source.name.clone(),
-                        destination: destination.name.clone(),
+                        source: source.network.name.clone(),
+                        destination: destination.network.name.clone(),
                         missing: walk.round_trip(source, destination),
                     });
                 }
@@ -695,7 +746,7 @@ impl Fabric {
                 for destination in &networks {
                     paths.push(Path {
                         source: group.name.clone(),
-                        destination: destination.name.clone(),
+                        destination: destination.network.name.clone(),
                         missing: walk.group(vpn, group, destination),
                     });
                 }
