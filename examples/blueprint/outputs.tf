@@ -13,3 +13,8 @@ output "routes" {
 output "client_vpn_authorization_rules" {
   value = migration_client_vpn_group_access.staff.authorization_rules
 }
+
+output "reachability" {
+  description = "Who reaches what through the hub, and the first missing hop where not."
+  value       = data.migration_reachability.hub.table
+}

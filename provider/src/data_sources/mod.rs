@@ -9,11 +9,18 @@ use crate::protocol::resource::DataResource;
 use crate::provider::ProviderState;
 
 pub(crate) mod directory_groups;
+pub(crate) mod reachability;
 
 /// Every data source type, constructed once per provider process.
 pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn DataResource>> {
-    vec![Arc::new(DataSourceLifecycle::new(
-        directory_groups::DirectoryGroups,
-        state.clone(),
-    ))]
+    vec![
+        Arc::new(DataSourceLifecycle::new(
+            directory_groups::DirectoryGroups,
+            state.clone(),
+        )),
+        Arc::new(DataSourceLifecycle::new(
+            reachability::Reachability,
+            state.clone(),
+        )),
+    ]
 }

@@ -5,8 +5,8 @@
 //!
 //! - [`resource`]: the [`ManagedResource`](resource::ManagedResource) hooks and the lifecycle
 //!   that runs them for every RPC.
-//! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed
-//!   configuration, offline checks, one read) and their lifecycle.
+//! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed configuration,
+//!   offline checks, one read) and their lifecycle.
 //! - [`function`]: the [`Function`](function::Function) definition and call, typed arguments,
 //!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.

@@ -14,8 +14,10 @@
 
 pub(crate) mod cidr;
 pub(crate) mod coverage;
+pub mod lpm;
 pub mod mesh;
 pub mod overlap;
+pub mod reachability;
 pub(crate) mod sets;
 pub(crate) mod shadowing;
 
@@ -84,4 +86,17 @@ fn network(family: u8, start: u128, len: u8) -> IpNet {
         _ => Ipv6Net::new(Ipv6Addr::from_bits(start), len).map(IpNet::V6),
     };
     net.expect("a prefix length within the family's width")
+}
+
+/// Whether disjoint `parts`, sorted by address, leave no address of `whole`.
+fn tiles(whole: &Span, parts: &[Span]) -> bool {
+    match (parts.first(), parts.last()) {
+        (Some(first), Some(last)) => {
+            first.start == whole.start
+                && last.end == whole.end
+                // Disjoint and sorted, so `end + 1` cannot overflow.
+                && parts.windows(2).all(|w| w[0].end + 1 == w[1].start)
+        }
+        _ => false,
+    }
 }

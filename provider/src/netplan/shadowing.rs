@@ -9,7 +9,8 @@
 //! finds every such loss so the plan can warn, or the user can add A's rule
 //! on 10.0.1.0/24 too.
 
-use super::{Labelled, Span};
+use super::lpm::deciding;
+use super::{Labelled, Span, tiles};
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -123,82 +124,33 @@ pub(crate) fn shadowed_rules<L: Ord + Clone>(rules: &[Labelled<L>]) -> Vec<Shado
 /// rules on the same network). An empty answer means that some address of `destination` is
 /// denied to every group: no rule covers it, or no one group is authorized on all of it.
 ///
-/// Only the most specific rule containing all of `destination` and the rules inside it matter.
-/// Among the rules inside, a rule decides the addresses its own inner rules leave; the answer
-/// is the groups common to every rule that decides some address. O(n log n) for n rules.
+/// The answer is the groups common to every rule prefix that decides some address
+/// ([`deciding`]). O(n log n) for n rules.
 pub(crate) fn authorized_groups<L: Ord + Clone>(
     rules: &[Labelled<L>],
     destination: &IpNet,
 ) -> Vec<L> {
-    let target = Span::of(destination);
-    // The most specific rule prefix containing the whole destination, with its holders.
-    let mut outer: Option<(u8, BTreeSet<&L>)> = None;
-    let mut inner: BTreeMap<Span, BTreeSet<&L>> = BTreeMap::new();
+    let mut holders: BTreeMap<IpNet, BTreeSet<&L>> = BTreeMap::new();
     for rule in rules {
-        let span = Span::of(&rule.prefix);
-        if span.contains(&target) {
-            match &mut outer {
-                Some((len, holders)) if *len == span.len => {
-                    holders.insert(&rule.label);
-                }
-                Some((len, _)) if *len > span.len => {}
-                _ => outer = Some((span.len, BTreeSet::from([&rule.label]))),
-            }
-        } else if target.contains(&span) {
-            inner.entry(span).or_default().insert(&rule.label);
-        }
+        holders
+            .entry(rule.prefix.trunc())
+            .or_default()
+            .insert(&rule.label);
     }
-    // The inner prefixes as a forest by containment; the map's order is the sweep order.
-    let nodes: Vec<(Span, BTreeSet<&L>)> = inner.into_iter().collect();
-    let mut children: Vec<Vec<Span>> = vec![Vec::new(); nodes.len()];
-    let mut roots: Vec<Span> = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    for (n, (span, _)) in nodes.iter().enumerate() {
-        while let Some(&top) = open.last()
-            && !nodes[top].0.contains(span)
-        {
-            open.pop();
-        }
-        match open.last() {
-            Some(&parent) => children[parent].push(*span),
-            None => roots.push(*span),
-        }
-        open.push(n);
+    let entries: Vec<(IpNet, BTreeSet<&L>)> = holders.into_iter().collect();
+    let decision = deciding(&entries, destination);
+    if decision.uncovered {
+        // Addresses no rule covers: denied to everyone.
+        return Vec::new();
     }
-    let mut deciders: Vec<&BTreeSet<&L>> = Vec::new();
-    if !tiles(&target, &roots) {
-        match &outer {
-            Some((_, holders)) => deciders.push(holders),
-            // Addresses no rule covers: denied to everyone.
-            None => return Vec::new(),
-        }
-    }
-    for ((span, holders), below) in nodes.iter().zip(&children) {
-        if !tiles(span, below) {
-            deciders.push(holders);
-        }
-    }
-    let Some((first, rest)) = deciders.split_first() else {
+    let Some(((_, first), rest)) = decision.deciders.split_first() else {
         return Vec::new();
     };
     first
         .iter()
-        .filter(|group| rest.iter().all(|holders| holders.contains(*group)))
+        .filter(|group| rest.iter().all(|(_, holders)| holders.contains(*group)))
         .map(|&group| group.clone())
         .collect()
-}
-
-/// Whether disjoint `parts`, sorted by address, leave no address of `whole`.
-fn tiles(whole: &Span, parts: &[Span]) -> bool {
-    match (parts.first(), parts.last()) {
-        (Some(first), Some(last)) => {
-            first.start == whole.start
-                && last.end == whole.end
-                // Disjoint and sorted, so `end + 1` cannot overflow.
-                && parts.windows(2).all(|w| w[0].end + 1 == w[1].start)
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod netplan;
 pub mod process;
 pub mod rate_limits;
 pub mod raw_aws;
+pub mod reachability;
 pub mod refresh;
 
 use std::io::Write as _;

@@ -1,9 +1,9 @@
 //! `make bench`: runs the benchmark suites against the release provider binary and the local
-//! AWS emulator. Usage: `bench [process|refresh|rate_limits|netplan|latency|all]...`.
+//! AWS emulator. Usage: `bench [process|refresh|rate_limits|netplan|latency|reachability|all]...`.
 
 use std::time::Instant;
 
-use harness::bench::{Table, latency, netplan, process, rate_limits, refresh};
+use harness::bench::{Table, latency, netplan, process, rate_limits, reachability, refresh};
 use harness::process::Error;
 
 /// VPCs of the mesh created at AWS's default rate (suite 3): 20 VPCs are 400 VPC routes, about
@@ -33,6 +33,7 @@ async fn suite(name: &str, wanted: bool) -> Result<(), Error> {
         "rate_limits" => rate_limits::run(RATE_LIMITED_VPCS, RULE_GROUPS, RULE_NETWORKS).await?,
         "netplan" => netplan::run(),
         "latency" => latency::run(LATENCY_VPCS).await?,
+        "reachability" => reachability::run(),
         other => return Err(format!("unknown suite {other:?}").into()),
     };
     save(&table);
@@ -43,7 +44,14 @@ async fn suite(name: &str, wanted: bool) -> Result<(), Error> {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let suites: Vec<String> = std::env::args().skip(1).collect();
-    let names = ["process", "refresh", "rate_limits", "netplan", "latency"];
+    let names = [
+        "process",
+        "refresh",
+        "rate_limits",
+        "netplan",
+        "latency",
+        "reachability",
+    ];
     if let Some(unknown) = suites
         .iter()
         .find(|s| *s != "all" && !names.contains(&s.as_str()))

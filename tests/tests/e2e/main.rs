@@ -21,4 +21,5 @@ mod hub_network_validation;
 mod hub_spoke;
 mod identity;
 mod protocol;
+mod reachability;
 mod repository;

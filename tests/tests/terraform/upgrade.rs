@@ -48,7 +48,7 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
         .await
         .ok();
     let saved = world.ws.state_file();
-    // Managed resources only: the data source the blueprint reads has its own version (0).
+    // Managed resources only: the data sources the blueprint reads have their own versions (0).
     let managed = saved["resources"]
         .as_array()
         .unwrap()

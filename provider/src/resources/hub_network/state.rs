@@ -15,7 +15,7 @@ use super::HubPrivate;
 use super::mesh::{self, HubNetwork};
 use super::model::{self, DATA_CENTER, NETWORK_TAG, decode_data_center_cidrs, is_user_tag};
 use super::stored::Stored;
-use super::topology::{DataCenterLink, Tags, Topology};
+use super::topology::{DataCenterLink, Tags, Topology, VpcAttachment};
 use super::validate::LiveFacts;
 use crate::framework::resource::{Render, RenderInput};
 use crate::framework::typed::FromValue;
@@ -255,25 +255,14 @@ pub(crate) fn render(
     let mut keys_taken: BTreeSet<String> = BTreeSet::new();
     let mut attachments: BTreeMap<String, Value> = BTreeMap::new();
     let mut networks_for_labels: Vec<(String, BTreeSet<String>)> = Vec::new();
-    let name_prefix = format!("{name}-");
     for (vpc_id, attachment) in &topology.attachments {
         let echoed = echo_by_vpc.get(vpc_id);
-        let candidates = [
-            echoed.map(|(k, _)| k.clone()),
-            attachment.tags.get(NETWORK_TAG).cloned(),
-            attachment
-                .tags
-                .get("Name")
-                .and_then(|n| n.strip_prefix(&name_prefix))
-                .map(str::to_string),
-            attachment.tags.get("Name").cloned(),
-        ];
-        let key = candidates
-            .into_iter()
-            .flatten()
-            .find(|k| !k.is_empty() && !keys_taken.contains(k))
-            .unwrap_or_else(|| vpc_id.clone());
-        keys_taken.insert(key.clone());
+        let key = attachment_key(
+            echoed.map(|(k, _)| k.as_str()),
+            attachment,
+            &name,
+            &mut keys_taken,
+        );
         let cidrs = topology
             .vpcs
             .get(vpc_id)
@@ -859,4 +848,30 @@ pub(crate) fn planned(
     };
     state.insert("routes".into(), routes);
     Value::Object(state)
+}
+
+/// The network name of an attachment, as the configuration keys it: the configured key where
+/// the VPC is the same, else the `migration:network` tag the hub puts on it, else its `Name`
+/// (`<hub name>-<key>`, or as written), else the VPC id; never a name already `taken`, which
+/// this one joins.
+pub(crate) fn attachment_key(
+    configured: Option<&str>,
+    attachment: &VpcAttachment,
+    hub_name: &str,
+    taken: &mut BTreeSet<String>,
+) -> String {
+    let name = attachment.tags.get("Name");
+    let candidates = [
+        configured,
+        attachment.tags.get(NETWORK_TAG).map(String::as_str),
+        name.and_then(|n| n.strip_prefix(hub_name)?.strip_prefix('-')),
+        name.map(String::as_str),
+    ];
+    let key = candidates
+        .into_iter()
+        .flatten()
+        .find(|k| !k.is_empty() && !taken.contains(*k))
+        .map_or_else(|| attachment.vpc_id.clone(), str::to_string);
+    taken.insert(key.clone());
+    key
 }

@@ -28,6 +28,7 @@ use self::state::Stored;
 use crate::aws::retry::OpError;
 use crate::engine::OperationPlan;
 use crate::framework::context::Ctx;
+use crate::framework::identity::Identity;
 use crate::framework::resource::{
     Imported, Leftovers, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
@@ -51,6 +52,14 @@ pub(crate) struct SpokePrivate {
 #[async_trait]
 impl ManagedResource for HubSpoke {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    /// The VPC attachment's id, as the spoke's `id` attribute and import id: the one object
+    /// that is the spoke's own (the gateway is the hub's).
+    const IDENTITY: Option<Identity> = Some(Identity {
+        attribute: "id",
+        state_attribute: "id",
+        description: "The id of the spoke's Transit Gateway VPC attachment (`tgw-attach-…`), as in \
+                      its import id.",
+    });
 
     type Config = Config;
     type State = Stored;

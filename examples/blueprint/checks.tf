@@ -1,0 +1,51 @@
+# Who reaches what, from the routing AWS holds: read during plan once the hub exists (during the
+# apply that creates it), so drift fails these checks with the hop it broke.
+data "migration_reachability" "hub" {
+  transit_gateway_id     = migration_hub_network.hub.id
+  client_vpn_endpoint_id = migration_client_vpn_group_access.staff.client_vpn_endpoint_id
+}
+
+locals {
+  reachability = data.migration_reachability.hub
+  # What each Client VPN group must reach, and nothing else.
+  group_access = {
+    migration_engineers = ["data_center", "staging"]
+    internal_it         = ["data_center", "target"]
+  }
+}
+
+check "client_vpn_groups_reach_their_networks_only" {
+  assert {
+    condition = alltrue([
+      for group, networks in local.group_access :
+      local.reachability.reachable[group] == toset(networks)
+    ])
+    error_message = join("\n", flatten([
+      for group, networks in local.group_access : concat(
+        [
+          for network in networks :
+          "${group} cannot reach ${network}: ${local.reachability.paths["${group} -> ${network}"].missing_hop}"
+          if !local.reachability.paths["${group} -> ${network}"].reachable
+        ],
+        [
+          for network in setsubtract(local.reachability.reachable[group], networks) :
+          "${group} reaches ${network}, which it should not"
+        ],
+      )
+    ]))
+  }
+}
+
+check "every_network_reaches_every_other" {
+  assert {
+    condition = alltrue([
+      for pair in values(local.reachability.paths) :
+      pair.reachable if !contains(keys(local.group_access), pair.source)
+    ])
+    error_message = join("\n", [
+      for key, pair in local.reachability.paths :
+      "${key}: ${pair.missing_hop}"
+      if !pair.reachable && !contains(keys(local.group_access), pair.source)
+    ])
+  }
+}

@@ -1,0 +1,604 @@
+//! `data "migration_reachability"`: who can reach what through a hub, from the routing AWS holds
+//! right now, so that a `check` or a `precondition` can say "migration engineers reach staging
+//! and the data center and nothing else" and a deleted route shows as the hop it breaks.
+//!
+//! The hub is read the way `terraform import` reads it (the hub's own observation, which names
+//! attachments by their `migration:network` tag and finds the route tables of those VPCs that
+//! route to the gateway), and the Client VPN endpoint the way `migration_client_vpn_group_access`
+//! reads it (groups named by the key its rule descriptions carry). The Transit Gateway route
+//! tables the attachments are associated with are read whole (propagations and every static
+//! route), because a route the hub did not make can still take traffic elsewhere. The matrix
+//! itself is `netplan::reachability`, pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use ipnet::IpNet;
+
+use crate::aws::call::Aws;
+use crate::aws::ec2::client_vpn::Phase;
+use crate::aws::retry::OpError;
+use crate::framework::context::Ctx;
+use crate::framework::data_source::{DataSource, Read, ReadError};
+use crate::framework::typed::{Maybe, Strings};
+use crate::netplan::reachability::{
+    Attachment, Authorized, ClientVpn, Fabric, Group, Network, Path, Side, TransitGatewayTable,
+    TransitGatewayTarget, VpcRouteTable, VpcTarget, render,
+};
+use crate::protocol::cty::{Path as AttributePath, Type, Value};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
+use crate::resources::client_vpn_group_access::model::parse_rule_description;
+use crate::resources::client_vpn_group_access::observe as client_vpn;
+use crate::resources::client_vpn_group_access::observed::Observation;
+use crate::resources::hub_network::model::{DATA_CENTER, decode_data_center_cidrs};
+use crate::resources::hub_network::observe::{self as hub, Scope};
+use crate::resources::hub_network::state::attachment_key;
+use crate::resources::hub_network::topology::{DataCenterLink, Topology};
+use crate::typed_object;
+
+pub(crate) struct Reachability;
+
+typed_object! {
+    pub(crate) struct Config {
+        transit_gateway_id: Maybe<String>,
+        client_vpn_endpoint_id: Maybe<Option<String>>,
+    }
+}
+
+typed_object! {
+    pub(crate) struct PathState {
+        source: String,
+        destination: String,
+        reachable: bool,
+        missing_hop: Option<String>,
+    }
+}
+
+typed_object! {
+    pub(crate) struct State {
+        transit_gateway_id: String,
+        client_vpn_endpoint_id: Option<String>,
+        paths: BTreeMap<String, PathState>,
+        reachable: BTreeMap<String, Strings>,
+        table: String,
+    }
+}
+
+/// The key of a pair in `paths`: what a `check` block indexes with, and what a plan shows.
+pub(crate) fn pair_key(source: &str, destination: &str) -> String {
+    format!("{source} -> {destination}")
+}
+
+fn schema() -> Schema {
+    let path_attributes = vec![
+        Attribute::computed("source", Type::String)
+            .describe("A network of the hub, or a Client VPN group."),
+        Attribute::computed("destination", Type::String).describe("A network of the hub."),
+        Attribute::computed("reachable", Type::Bool).describe(
+            "Traffic from the source reaches every address of the destination, and the answers \
+             find their way back to every address of the source.",
+        ),
+        Attribute::computed("missing_hop", Type::String).describe(
+            "When not reachable: the first hop a packet finds missing, in the order it would \
+             meet them (there, then `return path: …`), naming the route table, prefix and \
+             network at fault. Null when reachable.",
+        ),
+    ];
+    let attributes = vec![
+        Attribute::required("transit_gateway_id", Type::String).describe(
+            "The hub's Transit Gateway: `migration_hub_network.<name>.id`. Its networks are the \
+             VPC attachments of this account (named by the key of `vpc_attachments` the hub \
+             tagged them with, `migration:network`) and the data center (`data_center`, its \
+             prefixes read from the hub's tag on its attachment).",
+        ),
+        Attribute::optional("client_vpn_endpoint_id", Type::String).describe(
+            "A Client VPN endpoint whose Active Directory groups to answer for, each as a \
+             source named by its key in `migration_client_vpn_group_access` (the SID for rules \
+             without one; `group:<key>` when a network has the same name). Client VPN \
+             source-NATs client traffic into its VPC, which must be one of the hub's networks \
+             for groups to reach the others.",
+        ),
+        Attribute::nested("paths", Nesting::Map, Presence::Computed, path_attributes).describe(
+            "Every pair, keyed `\"<source> -> <destination>\"`: each network to every other \
+             network, and each group to every network.",
+        ),
+        Attribute::computed("reachable", Type::map(Type::set(Type::String))).describe(
+            "For each source, the destinations it reaches there and back (an empty set when \
+             none), for checks such as `reachable[\"migration_engineers\"] == \
+             toset([\"data_center\", \"staging\"])`.",
+        ),
+        Attribute::computed("table", Type::String)
+            .describe("The matrix as a text table, one line per pair, with the first missing hop."),
+    ];
+    Schema {
+        version: 0,
+        block: Block {
+            attributes,
+            blocks: Vec::new(),
+            description: "The reachability matrix of a hub, computed from the routing AWS holds: \
+                          for every pair of the hub's networks and every Client VPN group, \
+                          whether traffic gets there and back and, if not, the first missing \
+                          hop — a VPC route, a Transit Gateway route or propagation, a Client \
+                          VPN route, an authorization rule, or another group's more specific \
+                          rule shadowing it. It is read during plan when its arguments are \
+                          known, so drift (a route deleted outside Terraform) fails a `check` \
+                          before anything is applied. Security groups, network ACLs and the \
+                          data center's own routing are not seen."
+                .to_string(),
+            deprecated: false,
+        },
+    }
+}
+
+/// A prefix AWS reported, or `None` for what is not one (a prefix-list route).
+fn prefix(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>().ok().map(|net| net.trunc())
+}
+
+fn prefixes<'a>(texts: impl IntoIterator<Item = &'a String>) -> Vec<IpNet> {
+    let mut found: Vec<IpNet> = texts.into_iter().filter_map(|t| prefix(t)).collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The networks of the hub, as the hub names them; a warning when the data center's prefixes
+/// are unknown (without them nothing can be said about it).
+fn networks(topology: &Topology, warnings: &mut Diagnostics) -> Vec<Network> {
+    let tgw = topology.tgw.as_ref();
+    let tgw_id = tgw.map_or("", |t| t.id.as_str());
+    let hub_name = tgw
+        .and_then(|t| t.tags.get("Name"))
+        .cloned()
+        .unwrap_or_default();
+    let mut taken = BTreeSet::from([DATA_CENTER.to_string()]);
+    let mut networks = Vec::new();
+    for (vpc_id, attachment) in &topology.attachments {
+        let name = attachment_key(None, attachment, &hub_name, &mut taken);
+        let route_tables = topology
+            .route_tables
+            .values()
+            .filter(|t| &t.vpc_id == vpc_id)
+            .map(|table| VpcRouteTable {
+                id: table.id.clone(),
+                routes: table
+                    .routes
+                    .iter()
+                    .filter_map(|route| {
+                        let target = if route.state == "blackhole" {
+                            VpcTarget::Blackhole
+                        } else if route.target == tgw_id {
+                            VpcTarget::TransitGateway
+                        } else if route.target == "local" {
+                            VpcTarget::Local
+                        } else {
+                            VpcTarget::Other(route.target.clone())
+                        };
+                        Some((prefix(&route.destination)?, target))
+                    })
+                    .collect(),
+            })
+            .collect();
+        networks.push(Network {
+            name,
+            cidrs: topology
+                .vpcs
+                .get(vpc_id)
+                .map(|v| prefixes(&v.cidr_blocks))
+                .unwrap_or_default(),
+            attachment: Some(Attachment {
+                id: attachment.id.clone(),
+                state: attachment.state.clone(),
+                route_table: attachment.associated_route_table.clone(),
+            }),
+            side: Side::Vpc {
+                vpc_id: vpc_id.clone(),
+                route_tables,
+            },
+        });
+    }
+    if let Some(data_center) = &topology.data_center {
+        let attachment = data_center.attachment.as_ref();
+        // The hub tags the attachment with the data center's prefixes; a static VPN also has
+        // them as the hub route table's static routes to it.
+        let cidrs = match attachment.and_then(|a| decode_data_center_cidrs(&a.tags)) {
+            Some(tagged) => prefixes(&tagged),
+            None => prefixes(
+                topology
+                    .hub_routes
+                    .values()
+                    .filter(|r| {
+                        r.attachment_id.is_some()
+                            && r.attachment_id.as_deref() == attachment.map(|a| a.id.as_str())
+                    })
+                    .map(|r| &r.destination),
+            ),
+        };
+        if cidrs.is_empty() {
+            warnings.warning_at(
+                AttributePath::root().attr("transit_gateway_id"),
+                "The data center's networks are unknown",
+                "The data center attachment carries no migration:data-center-cidrs tag (it was \
+                 not made by migration_hub_network) and the hub route table has no static route \
+                 to it, so the data center is left out of the matrix. Manage it with \
+                 migration_hub_network's data_center to include it.",
+            );
+        } else {
+            networks.push(Network {
+                name: DATA_CENTER.to_string(),
+                cidrs,
+                attachment: attachment.map(|a| Attachment {
+                    id: a.id.clone(),
+                    state: a.state.clone(),
+                    route_table: a.associated_route_table.clone(),
+                }),
+                side: Side::DataCenter {
+                    advertised: match &data_center.link {
+                        DataCenterLink::DirectConnect {
+                            allowed_prefixes, ..
+                        } => Some(prefixes(allowed_prefixes)),
+                        DataCenterLink::Vpn { .. } => None,
+                    },
+                },
+            });
+        }
+    }
+    networks
+}
+
+/// The Transit Gateway route tables the networks' attachments are associated with, read whole.
+async fn transit_gateway_tables(
+    aws: &Aws<'_>,
+    networks: &[Network],
+    warnings: &mut Diagnostics,
+) -> Result<Vec<TransitGatewayTable>, OpError> {
+    let ids: BTreeSet<&str> = networks
+        .iter()
+        .filter_map(|n| n.attachment.as_ref()?.route_table.as_deref())
+        .collect();
+    let mut tables = Vec::new();
+    // One table in a hub (every attachment is associated with the gateway's default table).
+    for id in ids {
+        let (propagations, statics) = tokio::join!(aws.propagations(id), aws.static_routes(id));
+        let (propagations, statics) = (propagations?, statics?);
+        if statics.more {
+            warnings.warning(
+                "Transit Gateway route table not read whole",
+                format!(
+                    "{id} has more than 1,000 static routes and SearchTransitGatewayRoutes \
+                     answers only 1,000: the matrix is computed from those."
+                ),
+            );
+        }
+        tables.push(TransitGatewayTable {
+            id: id.to_string(),
+            propagations,
+            static_routes: statics
+                .routes
+                .iter()
+                .filter_map(|route| {
+                    let target = match &route.attachment_id {
+                        Some(attachment) if route.state != "blackhole" => {
+                            TransitGatewayTarget::Attachment(attachment.clone())
+                        }
+                        _ => TransitGatewayTarget::Blackhole,
+                    };
+                    Some((prefix(&route.destination)?, target))
+                })
+                .collect(),
+        });
+    }
+    Ok(tables)
+}
+
+/// The endpoint's groups (named by the key their rule descriptions carry), active rules and
+/// routes.
+fn client_vpn_facts(observation: &Observation, networks: &[Network]) -> ClientVpn {
+    let active = |status: &str| Phase::of(status) == Phase::Active;
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for rule in observation.rules.iter().filter(|r| !r.access_all) {
+        let Some(sid) = rule.group_id.clone().filter(|g| !g.is_empty()) else {
+            continue;
+        };
+        let (key, _) = parse_rule_description(rule.description.as_deref());
+        names
+            .entry(sid.clone())
+            .or_insert_with(|| key.unwrap_or(sid));
+    }
+    let taken: BTreeSet<&str> = networks.iter().map(|n| n.name.as_str()).collect();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut groups = Vec::new();
+    for (sid, key) in names {
+        let mut name = if taken.contains(key.as_str()) {
+            format!("group:{key}")
+        } else {
+            key
+        };
+        if !used.insert(name.clone()) {
+            // Two groups' rules carry the same key: the SID tells them apart.
+            name = sid.clone();
+            used.insert(name.clone());
+        }
+        groups.push(Group { name, sid });
+    }
+    ClientVpn {
+        endpoint_id: observation.endpoint.id.clone(),
+        vpc_id: observation.endpoint.vpc_id.clone().unwrap_or_default(),
+        groups,
+        rules: observation
+            .rules
+            .iter()
+            .filter(|r| active(&r.status))
+            .filter_map(|rule| {
+                let who = if rule.access_all {
+                    Authorized::Everyone
+                } else {
+                    Authorized::Group(rule.group_id.clone()?)
+                };
+                Some((prefix(&rule.destination_cidr)?, who))
+            })
+            .collect(),
+        routes: observation
+            .routes
+            .iter()
+            .filter(|r| active(&r.status))
+            .filter_map(|r| Some((prefix(&r.destination_cidr)?, r.subnet_id.clone())))
+            .collect(),
+    }
+}
+
+fn state(config: (&str, Option<&str>), fabric: &Fabric, paths: &[Path]) -> State {
+    let mut reachable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for network in &fabric.networks {
+        reachable.entry(network.name.clone()).or_default();
+    }
+    for group in fabric.client_vpn.iter().flat_map(|vpn| &vpn.groups) {
+        reachable.entry(group.name.clone()).or_default();
+    }
+    for path in paths.iter().filter(|p| p.reachable()) {
+        reachable
+            .entry(path.source.clone())
+            .or_default()
+            .insert(path.destination.clone());
+    }
+    State {
+        transit_gateway_id: config.0.to_string(),
+        client_vpn_endpoint_id: config.1.map(str::to_string),
+        paths: paths
+            .iter()
+            .map(|p| {
+                (
+                    pair_key(&p.source, &p.destination),
+                    PathState {
+                        source: p.source.clone(),
+                        destination: p.destination.clone(),
+                        reachable: p.reachable(),
+                        missing_hop: p.missing.as_ref().map(ToString::to_string),
+                    },
+                )
+            })
+            .collect(),
+        reachable: reachable
+            .into_iter()
+            .map(|(source, reached)| (source, Strings(reached.into_iter().collect())))
+            .collect(),
+        table: render(paths),
+    }
+}
+
+fn id_problem(value: &str, prefix: &str) -> bool {
+    value
+        .strip_prefix(prefix)
+        .is_none_or(|rest| rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[async_trait]
+impl DataSource for Reachability {
+    const TYPE_NAME: &'static str = "migration_reachability";
+    type Config = Config;
+    type State = State;
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Config, _: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Maybe::Known(id) = &config.transit_gateway_id
+            && id_problem(id, "tgw-")
+        {
+            diagnostics.error_at(
+                AttributePath::root().attr("transit_gateway_id"),
+                "Invalid Transit Gateway id",
+                format!(
+                    "{id:?} is not a Transit Gateway id (tgw- and hexadecimal digits). Use the \
+                     hub's id: transit_gateway_id = migration_hub_network.hub.id"
+                ),
+            );
+        }
+        if let Maybe::Known(Some(id)) = &config.client_vpn_endpoint_id
+            && id_problem(id, "cvpn-endpoint-")
+        {
+            diagnostics.error_at(
+                AttributePath::root().attr("client_vpn_endpoint_id"),
+                "Invalid Client VPN endpoint id",
+                format!(
+                    "{id:?} is not a Client VPN endpoint id (cvpn-endpoint- and hexadecimal \
+                     digits). Use the endpoint the groups are given access on, e.g. \
+                     migration_client_vpn_group_access.staff.client_vpn_endpoint_id"
+                ),
+            );
+        }
+        diagnostics
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Config, _: &Value) -> Result<Read<State>, ReadError> {
+        // The lifecycle reads only known configurations.
+        let (Maybe::Known(tgw_id), Maybe::Known(endpoint_id)) =
+            (&config.transit_gateway_id, &config.client_vpn_endpoint_id)
+        else {
+            return Err(ReadError::Invalid(not_found(
+                "transit_gateway_id",
+                "Configuration unknown",
+                "The configuration is not known; this is a bug in the caller.".into(),
+            )));
+        };
+        let aws = ctx.aws();
+        let scope = Scope {
+            tgw_id: tgw_id.clone(),
+            discover: true,
+            ..Scope::default()
+        };
+        let (topology, endpoint) = tokio::join!(Box::pin(hub::observe(&aws, &scope)), async {
+            match endpoint_id {
+                Some(id) => {
+                    client_vpn::observe(
+                        &aws,
+                        id,
+                        client_vpn::Scope {
+                            associations: true,
+                            ..client_vpn::Scope::minimal()
+                        },
+                    )
+                    .await
+                }
+                None => Ok(None),
+            }
+        });
+        let Some(topology) = topology? else {
+            return Err(ReadError::Invalid(not_found(
+                "transit_gateway_id",
+                "Transit Gateway not found",
+                format!(
+                    "There is no Transit Gateway {tgw_id} in {} for these credentials (deleted, \
+                     or in another account or Region). Use the hub's id: transit_gateway_id = \
+                     migration_hub_network.hub.id",
+                    ctx.region()
+                ),
+            )));
+        };
+        let endpoint = endpoint?;
+        if let (Some(id), None) = (endpoint_id, &endpoint) {
+            return Err(ReadError::Invalid(not_found(
+                "client_vpn_endpoint_id",
+                "Client VPN endpoint not found",
+                format!(
+                    "There is no Client VPN endpoint {id} in {} for these credentials. Use the \
+                     endpoint the groups are given access on, or leave client_vpn_endpoint_id \
+                     out for the networks alone.",
+                    ctx.region()
+                ),
+            )));
+        }
+        let mut read_warnings = Diagnostics::new();
+        let networks = networks(&topology, &mut read_warnings);
+        let transit_gateway_tables =
+            transit_gateway_tables(&aws, &networks, &mut read_warnings).await?;
+        let client_vpn = endpoint.as_ref().map(|o| client_vpn_facts(o, &networks));
+        let fabric = Fabric {
+            networks,
+            transit_gateway_tables,
+            client_vpn,
+        };
+        let paths = fabric.matrix();
+        let mut read: Read<State> = state((tgw_id, endpoint_id.as_deref()), &fabric, &paths).into();
+        read.warnings = read_warnings;
+        Ok(read)
+    }
+}
+
+fn not_found(attribute: &str, summary: &str, detail: String) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.error_at(AttributePath::root().attr(attribute), summary, detail);
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::typed::{FromValue, Holds, ToValue, assert_matches_schema};
+    use crate::netplan::reachability::{Hop, Missing, Way};
+
+    #[test]
+    fn the_typed_structs_are_the_schema() {
+        let schema = schema();
+        assert_eq!(schema.sanity_errors(), Vec::<String>::new());
+        assert_matches_schema::<Config>(&schema.block, &[], Holds::Arguments);
+        assert_matches_schema::<State>(&schema.block, &[], Holds::Everything);
+        assert_matches_schema::<PathState>(&schema.block, &["paths"], Holds::Everything);
+    }
+
+    #[test]
+    fn ids_are_checked_offline_on_their_attribute() {
+        let config = |tgw: &str, endpoint: Value| {
+            Config::from_value(&Value::object([
+                ("transit_gateway_id", Value::string(tgw)),
+                ("client_vpn_endpoint_id", endpoint),
+                ("paths", Value::Null),
+                ("reachable", Value::Null),
+                ("table", Value::Null),
+            ]))
+            .unwrap()
+        };
+        let fine = config("tgw-0a1b", Value::string("cvpn-endpoint-12ab"));
+        assert!(Reachability.validate(&fine, &Value::Null).is_empty());
+        let unknown = config("tgw-0a1b", Value::unknown());
+        assert!(Reachability.validate(&unknown, &Value::Null).is_empty());
+        let wrong = config("vpc-0a1b", Value::string("cvpn-12"));
+        let found = Reachability.validate(&wrong, &Value::Null);
+        let places: Vec<String> = found
+            .iter()
+            .map(|d| d.attribute.as_ref().unwrap().to_string())
+            .collect();
+        assert_eq!(places, ["transit_gateway_id", "client_vpn_endpoint_id"]);
+        assert!(found.0[0].detail.contains("migration_hub_network.hub.id"));
+    }
+
+    #[test]
+    fn the_state_lists_every_source_even_one_that_reaches_nothing() {
+        let fabric = Fabric {
+            networks: vec![
+                Network {
+                    name: "staging".into(),
+                    cidrs: vec!["10.10.0.0/16".parse().unwrap()],
+                    attachment: None,
+                    side: Side::Vpc {
+                        vpc_id: "vpc-1".into(),
+                        route_tables: Vec::new(),
+                    },
+                },
+                Network {
+                    name: "target".into(),
+                    cidrs: vec!["10.20.0.0/16".parse().unwrap()],
+                    attachment: None,
+                    side: Side::Vpc {
+                        vpc_id: "vpc-2".into(),
+                        route_tables: Vec::new(),
+                    },
+                },
+            ],
+            ..Fabric::default()
+        };
+        let paths = fabric.matrix();
+        let state = state(("tgw-1", None), &fabric, &paths);
+        assert_eq!(state.reachable["staging"], Strings(Vec::new()));
+        let pair = &state.paths["staging -> target"];
+        assert!(!pair.reachable);
+        assert_eq!(
+            pair.missing_hop.as_deref(),
+            Some("no route table of VPC staging routes to the Transit Gateway")
+        );
+        assert_eq!(
+            paths[0].missing,
+            Some(Missing {
+                way: Way::There,
+                hop: Hop::NoVpcRouteTable {
+                    network: "staging".into()
+                }
+            })
+        );
+        let value = state.to_value();
+        assert!(value.conforms(&schema().implied_type()), "{value:?}");
+    }
+}

@@ -1,0 +1,169 @@
+//! `data "migration_reachability"` against the emulator: a hub read as AWS holds it, every pair
+//! reachable there and back; a route deleted behind Terraform's back shows in the next plan as the
+//! hop it broke, both ways; ids that are wrong or name nothing are errors on their attribute.
+
+use harness::terraform::Plan;
+use terraform_provider_migration::protocol::cty::Value;
+
+use crate::hub_network_support::*;
+
+const DATA: &str = "data.migration_reachability.hub";
+
+fn hub(staging: &Net, target: &Net, dx: &str) -> String {
+    format!(
+        r#"
+  name = "hub"
+  vpc_attachments = {{
+    staging = {{
+      vpc_id          = "{}"
+      subnet_ids      = {}
+      route_table_ids = {}
+    }}
+    target = {{
+      vpc_id          = "{}"
+      subnet_ids      = {}
+      route_table_ids = {}
+    }}
+  }}
+  data_center = {{
+    cidr_blocks               = ["192.168.0.0/16"]
+    direct_connect_gateway_id = "{dx}"
+  }}
+"#,
+        staging.vpc,
+        list(&staging.subnets),
+        list(&staging.tables),
+        target.vpc,
+        list(&target.subnets),
+        list(&target.tables),
+    )
+}
+
+fn with_data(config: &str, arguments: &str) -> String {
+    format!("{config}\ndata \"migration_reachability\" \"hub\" {{\n{arguments}\n}}\n")
+}
+
+fn read(plan: &Plan) -> &Value {
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    let value = &plan.data[DATA];
+    assert!(value.is_wholly_known(), "read during plan: {value:?}");
+    value
+}
+
+fn hop(value: &Value, pair: &str) -> Option<String> {
+    let path = get(value, &["paths", pair]);
+    assert!(!path.is_null(), "no pair {pair:?} in {value:?}");
+    get(path, &["missing_hop"]).as_str().map(str::to_string)
+}
+
+#[tokio::test]
+async fn the_matrix_follows_aws_and_a_deleted_route_is_the_missing_hop() {
+    let mut world = World::start().await;
+    let staging = world.vpc(1, 2, 1).await;
+    let target = world.vpc(2, 2, 1).await;
+    let dx = world.direct_connect_gateway(65000).await;
+    let config = world.config(&hub(&staging, &target, &dx));
+    world.converge(&config).await;
+    let tgw = text(&world.state(), &["id"]);
+
+    let with = with_data(&config, &format!("transit_gateway_id = \"{tgw}\""));
+    let plan = world.tf.plan(&with).await.unwrap();
+    let value = read(&plan);
+    let networks = ["data_center", "staging", "target"];
+    for source in networks {
+        for destination in networks.iter().filter(|d| **d != source) {
+            let pair = format!("{source} -> {destination}");
+            assert_eq!(hop(value, &pair), None, "{pair} is reachable");
+        }
+    }
+    assert_eq!(
+        get(value, &["paths"]).as_map().map(|m| m.len()),
+        Some(6),
+        "three networks, each to the two others"
+    );
+    let reached = get(value, &["reachable", "staging"]);
+    assert_eq!(
+        reached,
+        &Value::Set(vec![Value::string("data_center"), Value::string("target")])
+    );
+    let table = text(value, &["table"]);
+    assert!(table.starts_with("source "), "{table}");
+    assert_eq!(table.lines().count(), 7, "{table}");
+
+    // A mesh route deleted out of band: staging cannot send to target, and target's answers to
+    // staging come back fine but staging's to target do not.
+    world
+        .aws
+        .ec2
+        .delete_route()
+        .route_table_id(&staging.tables[0])
+        .destination_cidr_block("10.2.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let plan = world.tf.plan(&with).await.unwrap();
+    let value = read(&plan);
+    let table_id = &staging.tables[0];
+    assert_eq!(
+        hop(value, "staging -> target").as_deref(),
+        Some(
+            format!("route table {table_id} of staging has no route for 10.2.0.0/16 (target)")
+                .as_str()
+        )
+    );
+    assert_eq!(
+        hop(value, "target -> staging").as_deref(),
+        Some(
+            format!(
+                "return path: route table {table_id} of staging has no route for 10.2.0.0/16 \
+                 (target)"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(hop(value, "staging -> data_center"), None);
+    assert_eq!(
+        get(value, &["reachable", "staging"]),
+        &Value::Set(vec![Value::string("data_center")])
+    );
+}
+
+#[tokio::test]
+async fn ids_that_are_wrong_or_name_nothing_are_errors_on_their_attribute() {
+    let mut world = World::start().await;
+    let provider = world.emulator.provider_block("");
+    let plan = world
+        .tf
+        .plan(&format!(
+            "{provider}\ndata \"migration_reachability\" \"hub\" {{\n  transit_gateway_id = \"vpc-0a1b\"\n}}\n"
+        ))
+        .await
+        .unwrap();
+    let errors = plan.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].summary, "Invalid Transit Gateway id");
+    assert_eq!(
+        errors[0]
+            .attribute
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("transit_gateway_id")
+    );
+
+    let plan = world
+        .tf
+        .plan(&format!(
+            "{provider}\ndata \"migration_reachability\" \"hub\" {{\n  transit_gateway_id = \"tgw-0123456789abcdef0\"\n}}\n"
+        ))
+        .await
+        .unwrap();
+    let errors = plan.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].summary, "Transit Gateway not found");
+    assert!(
+        errors[0].detail.contains("tgw-0123456789abcdef0"),
+        "{}",
+        errors[0].detail
+    );
+}
