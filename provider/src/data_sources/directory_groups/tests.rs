@@ -140,6 +140,7 @@ fn clients(directory: &[&Rule], data: &[&Rule]) -> AwsClients {
         sts: aws_sdk_sts::Client::new(&sdk),
         region: "eu-west-1".into(),
         account_id: None,
+        looked_up_account: Default::default(),
         default_tags: Default::default(),
         max_retries: 0,
         governor: Arc::new(crate::aws::governor::Governor::new(Default::default())),
