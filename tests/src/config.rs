@@ -151,8 +151,10 @@ fn parse_with(
         data_values: BTreeMap::new(),
     };
     // `terraform validate` reads no data source and applies nothing: what data sources and
-    // resources return is unknown to the blocks that refer to them.
-    let mut roots: Vec<String> = vec!["data".to_string()];
+    // resources return is unknown to the blocks that refer to them. Locals are not evaluated
+    // here (the real-Terraform suite validates the examples with Terraform itself), so they are
+    // unknown too.
+    let mut roots: Vec<String> = vec!["data".to_string(), "local".to_string()];
     if unset_is_unknown {
         roots.extend(
             body.blocks()
