@@ -13,6 +13,7 @@ use serde_json::{Value as Json, json};
 use crate::client_vpn::{self, Access};
 use crate::hub_network::{self, Hub};
 use crate::scenario;
+use crate::spoke::{SPOKE, SPOKE_ACCOUNT, TwoAccounts, two_account_delays};
 use crate::world::{
     World, assert_no_changes, assert_nothing_left, created_counts, delays_with, objects,
     small_delays, with,
@@ -36,6 +37,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(hub_killed_during_destroy_while_the_routes_go),
         scenario!(client_vpn_killed_during_destroy),
         scenario!(hub_converges_through_dropped_connections_and_server_errors),
+        scenario!(spoke_killed_while_its_attachment_settles),
     ]
 }
 
@@ -636,4 +638,121 @@ async fn client_vpn_killed_during_an_update_adding_a_group(cli: Cli) {
         moment,
     )
     .await;
+}
+
+/// What the provider made in both accounts of the two-account world, kind by kind (the hub's
+/// account, then the spoke's).
+async fn made_in_both(world: &World) -> Vec<(String, usize)> {
+    let mut counts = made(world).await;
+    let spoke = world.emulator.inventory(SPOKE_ACCOUNT).await.unwrap();
+    counts.extend(
+        created_counts(&spoke)
+            .into_iter()
+            .map(|(kind, n)| (format!("spoke {kind}"), n)),
+    );
+    counts
+}
+
+/// The spoke killed once its attachment to the hub's gateway is created (a call of the spoke
+/// account), while the attachment is `pending`: the hub was saved, the spoke was not. The
+/// retry's create finds the attachment by its unconfirmed marker (the spoke's fingerprint) and
+/// adopts it, so both accounts then hold what one clean apply makes, and destroy leaves
+/// nothing in either.
+async fn spoke_killed_while_its_attachment_settles(cli: Cli) {
+    let accounts = TwoAccounts::seed(&cli).await;
+    let world = &accounts.world;
+    world.emulator.clear_calls().await.unwrap();
+    world
+        .emulator
+        .configure(two_account_delays(&[("vpc_attachment.pending", 10.0)]))
+        .await
+        .unwrap();
+    let running = world.ws.spawn(&["apply", "-auto-approve"]);
+    let mut attached = false;
+    for _ in 0..1200 {
+        let calls = world.emulator.calls(SPOKE_ACCOUNT).await.unwrap();
+        attached = calls
+            .iter()
+            .any(|c| c.action == "CreateTransitGatewayVpcAttachment" && c.end.is_finite());
+        if attached {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(attached, "the spoke attached its VPC within a minute");
+    assert!(world.ws.kill_providers() >= 1, "a provider process to kill");
+    let crashed = running.finish(Duration::from_secs(120)).await;
+    assert!(
+        !crashed.success(),
+        "{}",
+        crashed.report("an apply whose provider is killed fails")
+    );
+    world.wait_until_quiet().await;
+    world
+        .emulator
+        .configure(two_account_delays(&[]))
+        .await
+        .unwrap();
+    assert!(
+        world.ws.resource(SPOKE).await.is_none(),
+        "Terraform saved nothing of the spoke (its provider never answered)"
+    );
+    let left = made_in_both(world).await;
+
+    let retried = world.ws.apply(&[]).await.ok();
+    assert!(
+        retried
+            .output()
+            .contains("Adopting what an interrupted apply made"),
+        "{}",
+        retried.report("the retry adopts the spoke's attachment")
+    );
+    let after_retry = made_in_both(world).await;
+    assert_no_changes(&world.ws, "the retry").await;
+    let attachments = accounts
+        .spoke_aws
+        .ec2
+        .describe_transit_gateway_vpc_attachments()
+        .send()
+        .await
+        .unwrap();
+    let attachments: Vec<_> = attachments
+        .transit_gateway_vpc_attachments()
+        .iter()
+        .filter(|a| a.vpc_id() == Some(accounts.spoke_vpc.as_str()))
+        .filter(|a| a.state().is_some_and(|s| s.as_str() != "deleted"))
+        .collect();
+    assert_eq!(
+        attachments.len(),
+        1,
+        "one attachment of the spoke's VPC: {attachments:#?}"
+    );
+    assert!(
+        attachments[0]
+            .tags()
+            .iter()
+            .all(|t| t.key() != Some("migration:unconfirmed")),
+        "the refresh after the retry confirmed the spoke's attachment: {attachments:#?}"
+    );
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    assert_nothing_left(&world.emulator.inventory(SPOKE_ACCOUNT).await.unwrap());
+
+    world.ws.apply(&[]).await.ok();
+    let clean = made_in_both(world).await;
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
+    assert_nothing_left(&world.emulator.inventory(SPOKE_ACCOUNT).await.unwrap());
+    eprintln!(
+        "[{}] {SPOKE} cut (KillProvider) while its attachment settles: left {} | after the \
+         retry {} | one clean apply {}",
+        cli.version,
+        shown(&left),
+        shown(&after_retry),
+        shown(&clean)
+    );
+    assert_eq!(
+        after_retry, clean,
+        "after the kill and a retry both accounts hold what one clean apply makes, no more"
+    );
 }

@@ -14,8 +14,8 @@ use crate::world::{
     ACCOUNT, World, assert_no_changes, assert_nothing_left, delays_with, vpc_routes,
 };
 
-const SPOKE_ACCOUNT: &str = "222233334444";
-const SPOKE: &str = "migration_hub_spoke.spoke";
+pub const SPOKE_ACCOUNT: &str = "222233334444";
+pub const SPOKE: &str = "migration_hub_spoke.spoke";
 const DATA_CENTER: &str = "192.168.0.0/16";
 
 pub fn scenarios() -> Vec<crate::Scenario> {
@@ -40,37 +40,75 @@ async fn spoke_routes(ec2: &aws_sdk_ec2::Client, table: &str, tgw: &str) -> BTre
         .collect()
 }
 
-async fn two_accounts_in_one_apply_then_destroy_the_spoke_then_everything(cli: Cli) {
-    let world = World::start(&cli, "hub_spoke").await;
-    world
-        .emulator
-        .configure(delays_with(&[
-            ("ram_invitation.appear", 0.5),
-            ("ram_share.propagation", 1.5),
-        ]))
-        .await
-        .unwrap();
-    let hub_vpc = world.vpc(1, 2, 1).await;
-    let dx = world.direct_connect_gateway(65010).await;
-    let spoke_aws = world.emulator.clients(SPOKE_ACCOUNT).await.unwrap();
-    let spoke_vpc = seed::vpc(&spoke_aws.ec2, "10.50.0.0/16").await.unwrap();
-    for (cidr, zone) in [("10.50.0.0/24", "a"), ("10.50.1.0/24", "b")] {
-        seed::subnet(&spoke_aws.ec2, &spoke_vpc, cidr, zone)
+/// The two-account world of `tests/terraform/cases/hub_spoke/`: the hub's VPC and Direct
+/// Connect gateway in the hub account, the spoke's VPC (two zones) and route table in the spoke
+/// account, the variables set and the workspace initialised.
+pub struct TwoAccounts {
+    pub world: World,
+    pub spoke_aws: terraform_provider_migration::config::clients::AwsClients,
+    pub hub_vpc: crate::world::Net,
+    pub spoke_vpc: String,
+    pub spoke_table: String,
+}
+
+/// RAM's invitation and the share's propagation take a moment, as in AWS, so the spoke must
+/// wait for them.
+pub fn two_account_delays(slow: &[(&str, f64)]) -> serde_json::Value {
+    let mut delays = vec![
+        ("ram_invitation.appear", 0.5),
+        ("ram_share.propagation", 1.5),
+    ];
+    delays.extend_from_slice(slow);
+    delays_with(&delays)
+}
+
+impl TwoAccounts {
+    pub async fn seed(cli: &Cli) -> TwoAccounts {
+        let world = World::start(cli, "hub_spoke").await;
+        world
+            .emulator
+            .configure(two_account_delays(&[]))
             .await
             .unwrap();
+        let hub_vpc = world.vpc(1, 2, 1).await;
+        let dx = world.direct_connect_gateway(65010).await;
+        let spoke_aws = world.emulator.clients(SPOKE_ACCOUNT).await.unwrap();
+        let spoke_vpc = seed::vpc(&spoke_aws.ec2, "10.50.0.0/16").await.unwrap();
+        for (cidr, zone) in [("10.50.0.0/24", "a"), ("10.50.1.0/24", "b")] {
+            seed::subnet(&spoke_aws.ec2, &spoke_vpc, cidr, zone)
+                .await
+                .unwrap();
+        }
+        let spoke_table = seed::route_table(&spoke_aws.ec2, &spoke_vpc).await.unwrap();
+        world.ws.set_vars(&json!({
+            "spoke_account": SPOKE_ACCOUNT,
+            // The emulator takes a 12-digit access key for that account's credentials.
+            "spoke_access_key": SPOKE_ACCOUNT,
+            "hub_vpc": hub_vpc.attachment(),
+            "data_center_cidrs": [DATA_CENTER],
+            "direct_connect_gateway_id": dx,
+            "spoke_vpc_id": spoke_vpc,
+            "spoke_route_table_ids": [spoke_table],
+        }));
+        world.ws.init().await;
+        TwoAccounts {
+            world,
+            spoke_aws,
+            hub_vpc,
+            spoke_vpc,
+            spoke_table,
+        }
     }
-    let spoke_table = seed::route_table(&spoke_aws.ec2, &spoke_vpc).await.unwrap();
-    world.ws.set_vars(&json!({
-        "spoke_account": SPOKE_ACCOUNT,
-        // The emulator takes a 12-digit access key for that account's credentials.
-        "spoke_access_key": SPOKE_ACCOUNT,
-        "hub_vpc": hub_vpc.attachment(),
-        "data_center_cidrs": [DATA_CENTER],
-        "direct_connect_gateway_id": dx,
-        "spoke_vpc_id": spoke_vpc,
-        "spoke_route_table_ids": [spoke_table],
-    }));
-    world.ws.init().await;
+}
+
+async fn two_accounts_in_one_apply_then_destroy_the_spoke_then_everything(cli: Cli) {
+    let TwoAccounts {
+        world,
+        spoke_aws,
+        hub_vpc,
+        spoke_vpc,
+        spoke_table,
+    } = TwoAccounts::seed(&cli).await;
 
     // One apply: the hub shares its gateway, the spoke accepts the invitation, waits for the
     // gateway to reach its account, attaches and routes.
