@@ -91,21 +91,36 @@ pub fn parse(
 /// any data source is read. Text in string literals is rewritten too, which only changes the
 /// literal.
 fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
+    references_unknown(body, "data.")
+}
+
+/// `body` with every reference to one of this provider's resources (`migration_TYPE.NAME…`)
+/// replaced by `unknown()`: what `terraform validate` knows of them in a data block. Quoted
+/// text that starts with the prefix is left alone.
+fn resource_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
+    references_unknown(body, "migration_")
+}
+
+fn references_unknown(body: &hcl::Body, root: &str) -> Result<hcl::Body, String> {
     let text = hcl::to_string(body).map_err(|e| e.to_string())?;
     let bytes = text.as_bytes();
     let is_identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let starts_reference = text[i..].starts_with("data.")
-            && (i == 0 || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.'));
+        let starts_reference = text[i..].starts_with(root)
+            && (i == 0
+                || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.' || bytes[i - 1] == b'"'));
         if !starts_reference {
             let c = text[i..].chars().next().unwrap_or_default();
             out.push(c);
             i += c.len_utf8().max(1);
             continue;
         }
-        let mut j = i + "data".len();
+        let mut j = i + root.trim_end_matches(['.', '_']).len();
+        while bytes.get(j).is_some_and(|b| is_identifier(*b)) {
+            j += 1;
+        }
         loop {
             if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(|b| is_identifier(*b)) {
                 j += 1;
@@ -124,7 +139,19 @@ fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
         out.push_str("unknown()");
         i = j;
     }
-    hcl::parse(&out).map_err(|e| format!("rewriting data references: {e}"))
+    hcl::parse(&out).map_err(|e| format!("rewriting references: {e}"))
+}
+
+/// `body` without the meta-arguments Terraform handles itself (`provider`, `depends_on`):
+/// the schema check of the examples sees only the arguments the provider receives.
+fn without_meta_arguments(body: &hcl::Body) -> hcl::Body {
+    body.iter()
+        .filter(|structure| {
+            !matches!(structure, hcl::Structure::Attribute(a)
+                if a.key() == "provider" || a.key() == "depends_on")
+        })
+        .cloned()
+        .collect()
 }
 
 /// Parses HCL text in which variables without a value are unknown, as in `terraform validate`
@@ -148,7 +175,12 @@ fn parse_with(
     };
     for block in body.blocks() {
         match block.identifier() {
-            "provider" if label(block, 0).as_deref() == Some("migration") => {
+            // An aliased configuration is another account's or Region's; the examples' checks
+            // decode the default one.
+            "provider"
+                if label(block, 0).as_deref() == Some("migration")
+                    && !block.body.attributes().any(|a| a.key() == "alias") =>
+            {
                 configuration.provider = Some(block.body.clone());
             }
             "resource" => {
@@ -157,7 +189,7 @@ fn parse_with(
                 };
                 // `terraform validate` reads no data source: what they return is unknown.
                 let body = if unset_is_unknown {
-                    data_references_unknown(&block.body)?
+                    without_meta_arguments(&data_references_unknown(&block.body)?)
                 } else {
                     block.body.clone()
                 };
@@ -171,10 +203,16 @@ fn parse_with(
                 let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
                     return Err("a data block needs a type and a name label".into());
                 };
+                // `terraform validate` knows nothing of resources yet.
+                let body = if unset_is_unknown {
+                    without_meta_arguments(&resource_references_unknown(&block.body)?)
+                } else {
+                    block.body.clone()
+                };
                 configuration.data.push(ResourceBlock {
                     type_name,
                     name,
-                    body: block.body.clone(),
+                    body,
                 });
             }
             "variable" => {
