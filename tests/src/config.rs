@@ -86,41 +86,30 @@ pub fn parse(
     parse_with(text, variables, false)
 }
 
-/// `body` with every reference to a data source (`data.TYPE.NAME` and any attribute or index
-/// after it) replaced by `unknown()`, as `terraform validate` evaluates a configuration before
-/// any data source is read. Text in string literals is rewritten too, which only changes the
-/// literal.
-fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
-    references_unknown(body, "data.")
-}
-
-/// `body` with every reference to one of this provider's resources (`migration_TYPE.NAME…`)
-/// replaced by `unknown()`: what `terraform validate` knows of them in a data block. Quoted
-/// text that starts with the prefix is left alone.
-fn resource_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
-    references_unknown(body, "migration_")
-}
-
-fn references_unknown(body: &hcl::Body, root: &str) -> Result<hcl::Body, String> {
+/// `body` with every reference to a data source or a resource (`data.TYPE.NAME`, `TYPE.NAME`
+/// for each of `roots`, and any attribute or index after it) replaced by `unknown()`, as
+/// `terraform validate` evaluates a configuration before anything is read or applied. Text in
+/// string literals is rewritten too, which only changes the literal.
+fn references_unknown(body: &hcl::Body, roots: &[String]) -> Result<hcl::Body, String> {
     let text = hcl::to_string(body).map_err(|e| e.to_string())?;
     let bytes = text.as_bytes();
     let is_identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let starts_reference = text[i..].starts_with(root)
-            && (i == 0
-                || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.' || bytes[i - 1] == b'"'));
-        if !starts_reference {
+        let at_boundary = i == 0 || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.');
+        let root = roots.iter().find(|root| {
+            at_boundary
+                && text[i..].starts_with(root.as_str())
+                && bytes.get(i + root.len()) == Some(&b'.')
+        });
+        let Some(root) = root else {
             let c = text[i..].chars().next().unwrap_or_default();
             out.push(c);
             i += c.len_utf8().max(1);
             continue;
-        }
-        let mut j = i + root.trim_end_matches(['.', '_']).len();
-        while bytes.get(j).is_some_and(|b| is_identifier(*b)) {
-            j += 1;
-        }
+        };
+        let mut j = i + root.len();
         loop {
             if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(|b| is_identifier(*b)) {
                 j += 1;
@@ -173,6 +162,27 @@ fn parse_with(
         variables: BTreeMap::new(),
         data_values: BTreeMap::new(),
     };
+    // `terraform validate` reads no data source and applies nothing: what data sources and
+    // resources return is unknown to the blocks that refer to them. Locals are not evaluated
+    // here (the real-Terraform suite validates the examples with Terraform itself), so they are
+    // unknown too.
+    let mut roots: Vec<String> = vec!["data".to_string(), "local".to_string()];
+    if unset_is_unknown {
+        roots.extend(
+            body.blocks()
+                .filter(|b| b.identifier() == "resource")
+                .filter_map(|b| label(b, 0)),
+        );
+        roots.sort();
+        roots.dedup();
+    }
+    let unknown_references = |body: &hcl::Body| {
+        if unset_is_unknown {
+            references_unknown(body, &roots).map(|body| without_meta_arguments(&body))
+        } else {
+            Ok(body.clone())
+        }
+    };
     for block in body.blocks() {
         match block.identifier() {
             // An aliased configuration is another account's or Region's; the examples' checks
@@ -187,32 +197,20 @@ fn parse_with(
                 let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
                     return Err("a resource block needs a type and a name label".into());
                 };
-                // `terraform validate` reads no data source: what they return is unknown.
-                let body = if unset_is_unknown {
-                    without_meta_arguments(&data_references_unknown(&block.body)?)
-                } else {
-                    block.body.clone()
-                };
                 configuration.resources.push(ResourceBlock {
                     type_name,
                     name,
-                    body,
+                    body: unknown_references(&block.body)?,
                 });
             }
             "data" => {
                 let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
                     return Err("a data block needs a type and a name label".into());
                 };
-                // `terraform validate` knows nothing of resources yet.
-                let body = if unset_is_unknown {
-                    without_meta_arguments(&resource_references_unknown(&block.body)?)
-                } else {
-                    block.body.clone()
-                };
                 configuration.data.push(ResourceBlock {
                     type_name,
                     name,
-                    body,
+                    body: unknown_references(&block.body)?,
                 });
             }
             "variable" => {
