@@ -4,15 +4,18 @@
 //! (`hub_cidr_blocks = data.migration_hub_network.hub.cidr_blocks`) instead of from values copied
 //! between teams.
 //!
-//! It reads with the **hub account's credentials** (a provider alias, ideally a read-only role
-//! in the hub account). A spoke account sees the shared gateway itself, but not the hub's
-//! attachments, its VPCs, its route tables or its tags (AWS keeps tags per account), so from the
-//! spoke's side there are no networks to report; a gateway owned by another account is an error
-//! saying so rather than an empty answer.
+//! With the **hub account's credentials** (a provider alias, ideally a read-only role in the
+//! hub account) it answers everything. From an account the hub shares with, it answers what
+//! AWS shows that account: the gateway (through the share), its owner and default route table,
+//! and the share; the hub's attachments, VPCs, route tables and tags stay the hub account's
+//! (AWS keeps tags per account), so the networks and the share's principals are null, with a
+//! warning saying how to read them.
 //!
-//! The hub is found by exactly one of its gateway id, its share's ARN or its `Name` tag, then
-//! read the way `terraform import` reads it (`hub_network::observe` with `discover`); the
-//! networks are named as the hub resource names them (`hub_network::state::attachment_key`).
+//! The hub is found by exactly one of its gateway id, its share's ARN or its name (the gateway's
+//! `Name` tag in the hub account; elsewhere the name of the share, which the hub names after
+//! itself). In the hub account it is then read the way `terraform import` reads it
+//! (`hub_network::observe` with `discover`); the networks are named as the hub resource names
+//! them (`hub_network::state::attachment_key`).
 //! `migration_reachability` reads hubs the same way and names their networks through
 //! [`named_attachments`] and [`data_center_cidrs`] too.
 
@@ -21,8 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use ipnet::IpNet;
 
+use crate::aws::call::Aws;
 use crate::aws::ec2::attachment::VpcAttachment;
 use crate::aws::ec2::transit_gateway::TransitGateway;
+use crate::aws::ram::{Received, ReceivedShare};
 use crate::framework::context::Ctx;
 use crate::framework::data_source::{DataSource, Read, ReadError};
 use crate::framework::identity::Place;
@@ -65,10 +70,10 @@ typed_object! {
         transit_gateway_arn: String,
         owner_account_id: String,
         route_table_id: Option<String>,
-        shared_with: BTreeSet<String>,
-        networks: BTreeMap<String, NetworkState>,
-        data_center_cidr_blocks: BTreeSet<String>,
-        cidr_blocks: BTreeSet<String>,
+        shared_with: Option<BTreeSet<String>>,
+        networks: Option<BTreeMap<String, NetworkState>>,
+        data_center_cidr_blocks: Option<BTreeSet<String>>,
+        cidr_blocks: Option<BTreeSet<String>>,
     }
 }
 
@@ -306,14 +311,16 @@ fn state(topology: &Topology, warnings: &mut Diagnostics) -> State {
         transit_gateway_arn: tgw.arn.clone(),
         owner_account_id: tgw.owner_id.clone(),
         route_table_id: tgw.association_default_route_table_id.clone(),
-        shared_with: topology
-            .share
-            .as_ref()
-            .map(|s| s.principals.clone())
-            .unwrap_or_default(),
-        networks,
-        data_center_cidr_blocks: data_center,
-        cidr_blocks,
+        shared_with: Some(
+            topology
+                .share
+                .as_ref()
+                .map(|s| s.principals.clone())
+                .unwrap_or_default(),
+        ),
+        networks: Some(networks),
+        data_center_cidr_blocks: Some(data_center),
+        cidr_blocks: Some(cidr_blocks),
     }
 }
 
@@ -323,27 +330,53 @@ fn refuse(lookup: &Lookup, summary: &str, detail: String) -> ReadError {
     ReadError::Invalid(diagnostics)
 }
 
-/// How a gateway is named in an error: its id, then its `Name` and owner.
-fn describe(tgw: &TransitGateway) -> String {
-    let name = tgw
-        .tags
-        .get("Name")
-        .map_or(String::new(), |n| format!(" {n:?}"));
-    format!("{}{name} (account {})", tgw.id, tgw.owner_id)
+/// A gateway a lookup may name, with the share it reaches this account through when another
+/// account owns it.
+#[derive(Clone, Debug)]
+struct Candidate {
+    tgw: TransitGateway,
+    received: Option<ReceivedShare>,
 }
 
-/// The one gateway a lookup by `Name` found, or the error naming what it found instead
-/// (`hubs`: this account's hubs, for the error when none matched).
+impl Candidate {
+    fn own(tgw: TransitGateway) -> Candidate {
+        Candidate {
+            tgw,
+            received: None,
+        }
+    }
+
+    /// How it is named in an error: its id, then its `Name` (or its share's name) and owner.
+    fn describe(&self) -> String {
+        let tgw = &self.tgw;
+        match &self.received {
+            Some(share) => format!(
+                "{} {:?} (account {}, shared with this account)",
+                tgw.id, share.name, tgw.owner_id
+            ),
+            None => {
+                let name = tgw
+                    .tags
+                    .get("Name")
+                    .map_or(String::new(), |n| format!(" {n:?}"));
+                format!("{}{name} (account {})", tgw.id, tgw.owner_id)
+            }
+        }
+    }
+}
+
+/// The one gateway a lookup by name found, or the error naming what it found instead
+/// (`hubs`: this account's hubs and those shared with it, for the error when none matched).
 fn one_named(
     lookup: &Lookup,
     region: &str,
-    mut found: Vec<TransitGateway>,
-    hubs: &[TransitGateway],
-) -> Result<TransitGateway, ReadError> {
+    mut found: Vec<Candidate>,
+    hubs: &[Candidate],
+) -> Result<Candidate, ReadError> {
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => {
-            let names: Vec<String> = hubs.iter().map(describe).collect();
+            let names: Vec<String> = hubs.iter().map(Candidate::describe).collect();
             let seen = if names.is_empty() {
                 format!("There is no hub at all in {region} for these credentials")
             } else {
@@ -353,9 +386,10 @@ fn one_named(
                 lookup,
                 "Hub not found",
                 format!(
-                    "No Transit Gateway in {region} is named {:?} for these credentials. {seen}. \
-                     Use the hub's name as its workspace sets it (migration_hub_network's name), \
-                     with the hub account's credentials.",
+                    "No Transit Gateway in {region} is named {:?} for these credentials, and no \
+                     share of that name is shared with this account. {seen}. Use the hub's name \
+                     as its workspace sets it (migration_hub_network's name), in the hub's \
+                     Region, from the hub account or an account the hub shares with.",
                     lookup.value()
                 ),
             ))
@@ -368,7 +402,11 @@ fn one_named(
                  transit_gateway_id or resource_share_arn instead.",
                 found.len(),
                 lookup.value(),
-                found.iter().map(describe).collect::<Vec<_>>().join(", ")
+                found
+                    .iter()
+                    .map(Candidate::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
     }
@@ -383,28 +421,101 @@ fn gateways_in(resources: &BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
-/// The error for a gateway another account owns: the spoke's view holds none of the networks.
-fn not_the_owner(lookup: &Lookup, tgw: &TransitGateway, account: &str) -> ReadError {
-    refuse(
-        lookup,
-        "Read the hub with the hub account's credentials",
+/// The one gateway id a share looked up by ARN holds, or the error saying what it holds.
+fn one_gateway(lookup: &Lookup, resources: &BTreeSet<String>) -> Result<String, ReadError> {
+    let arn = lookup.value();
+    match gateways_in(resources).as_slice() {
+        [id] => Ok(id.clone()),
+        [] => Err(refuse(
+            lookup,
+            "The share holds no Transit Gateway",
+            format!(
+                "Resource share {arn} holds {}, no Transit Gateway, so it is not a hub's share. \
+                 Use the resource_share_arn of a migration_hub_network.",
+                if resources.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    resources.iter().cloned().collect::<Vec<_>>().join(", ")
+                }
+            ),
+        )),
+        several => Err(refuse(
+            lookup,
+            "The share holds several Transit Gateways",
+            format!(
+                "Resource share {arn} holds {}, so it does not name one hub. Look the hub up by \
+                 transit_gateway_id instead.",
+                several.join(", ")
+            ),
+        )),
+    }
+}
+
+/// The warning of an answer read from an account the hub shares with: what is left out, and
+/// how to get it.
+fn shared_view_warning(lookup: &Lookup, tgw: &TransitGateway, account: &str) -> Diagnostics {
+    let mut warnings = Diagnostics::new();
+    warnings.warning_at(
+        lookup.path(),
+        "The hub's networks are visible only to the hub account",
         format!(
             "Transit Gateway {} belongs to account {}; these credentials are account {account}'s, \
-             which sees the gateway through the share but not the hub's attachments, VPCs or \
-             tags. Give this data source a provider configured for account {} (provider = \
+             which sees the gateway and its share but not the hub's attachments, VPCs or tags. \
+             networks, data_center_cidr_blocks, cidr_blocks and shared_with are null. To read \
+             them, give this data source a provider configured for account {} (provider = \
              migration.hub, an alias whose assume_role names a read-only role there).",
             tgw.id, tgw.owner_id, tgw.owner_id
         ),
-    )
+    );
+    warnings
+}
+
+/// What the data source answers for a gateway another account owns and shares with this one:
+/// what RAM and EC2 show a receiving account.
+fn shared_state(candidate: &Candidate) -> State {
+    let tgw = &candidate.tgw;
+    State {
+        transit_gateway_id: tgw.id.clone(),
+        resource_share_arn: candidate.received.as_ref().map(|s| s.arn.clone()),
+        name: candidate.received.as_ref().map(|s| s.name.clone()),
+        transit_gateway_arn: tgw.arn.clone(),
+        owner_account_id: tgw.owner_id.clone(),
+        route_table_id: tgw.association_default_route_table_id.clone(),
+        shared_with: None,
+        networks: None,
+        data_center_cidr_blocks: None,
+        cidr_blocks: None,
+    }
+}
+
+/// The gateway as a candidate: one another account owns comes with the share it reaches this
+/// account through.
+async fn with_share(
+    aws: &Aws<'_>,
+    account: &str,
+    tgw: TransitGateway,
+) -> Result<Candidate, ReadError> {
+    if tgw.owner_id == account {
+        return Ok(Candidate::own(tgw));
+    }
+    let received = aws
+        .received_shares(Received::Holding(&tgw.arn))
+        .await?
+        .into_iter()
+        .next();
+    Ok(Candidate { tgw, received })
 }
 
 impl HubNetwork {
-    /// The gateway the lookup names, and the share ARN when that was the lookup.
+    /// The gateway the lookup names; the share ARN when the lookup named one of this
+    /// account's shares; the share it reaches this account through when another account owns
+    /// it.
     async fn find(
         &self,
         ctx: &Ctx,
         lookup: &Lookup,
-    ) -> Result<(TransitGateway, Option<String>), ReadError> {
+        account: &str,
+    ) -> Result<(Candidate, Option<String>), ReadError> {
         let aws = ctx.aws();
         let region = ctx.region();
         let gone = |id: &str| {
@@ -413,84 +524,116 @@ impl HubNetwork {
                 "Transit Gateway not found",
                 format!(
                     "There is no Transit Gateway {id} in {region} for these credentials \
-                     (deleted, or in another account or Region). Use the hub's id \
-                     (migration_hub_network.<name>.id) with the hub account's credentials and \
-                     Region."
+                     (deleted, in another Region, or another account's and not shared with \
+                     account {account}, or shared so recently that EC2 does not show it yet). \
+                     Use the hub's id (migration_hub_network.<name>.id) in the hub's Region, \
+                     from the hub account or an account the hub shares with."
                 ),
             )
         };
         match lookup {
-            Lookup::Id(id) => Ok((
-                aws.find_transit_gateway(id)
+            Lookup::Id(id) => {
+                let tgw = aws
+                    .find_transit_gateway(id)
                     .await?
-                    .ok_or_else(|| gone(id))?,
-                None,
-            )),
+                    .ok_or_else(|| gone(id))?;
+                Ok((with_share(&aws, account, tgw).await?, None))
+            }
             Lookup::Share(arn) => {
-                let share = aws.find_share(Some(arn), (OWNER_TAG, "")).await?;
-                let Some(share) = share else {
+                if let Some(share) = aws.find_share(Some(arn), (OWNER_TAG, "")).await? {
+                    let id = one_gateway(lookup, &share.resources)?;
+                    let tgw = aws
+                        .find_transit_gateway(&id)
+                        .await?
+                        .ok_or_else(|| gone(&id))?;
+                    return Ok((Candidate::own(tgw), Some(share.arn)));
+                }
+                let Some(received) = aws
+                    .received_shares(Received::Arn(arn))
+                    .await?
+                    .into_iter()
+                    .next()
+                else {
                     return Err(refuse(
                         lookup,
                         "Resource share not found",
                         format!(
-                            "These credentials own no active resource share {arn} in {region} \
-                             (deleted, or another account's: the share is read in the hub \
-                             account). Use the hub's resource_share_arn with the hub account's \
-                             credentials."
+                            "Account {account} neither owns nor receives an active resource \
+                             share {arn} in {region} (deleted, in another Region, or not shared \
+                             with this account: an invitation not accepted yet, or an \
+                             Organization share still on its way). Use the hub's \
+                             resource_share_arn, in the hub's Region, from the hub account or \
+                             an account the hub shares with."
                         ),
                     ));
                 };
-                let ids = gateways_in(&share.resources);
-                let id = match ids.as_slice() {
-                    [id] => id.clone(),
-                    [] => {
-                        return Err(refuse(
-                            lookup,
-                            "The share holds no Transit Gateway",
-                            format!(
-                                "Resource share {arn} holds {}, no Transit Gateway, so it is not \
-                                 a hub's share. Use the resource_share_arn of a \
-                                 migration_hub_network.",
-                                if share.resources.is_empty() {
-                                    "nothing".to_string()
-                                } else {
-                                    share
-                                        .resources
-                                        .iter()
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                }
-                            ),
-                        ));
-                    }
-                    several => {
-                        return Err(refuse(
-                            lookup,
-                            "The share holds several Transit Gateways",
-                            format!(
-                                "Resource share {arn} holds {}, so it does not name one hub. \
-                                 Look the hub up by transit_gateway_id instead.",
-                                several.join(", ")
-                            ),
-                        ));
-                    }
-                };
+                let id = one_gateway(lookup, &received.resources)?;
                 let tgw = aws
                     .find_transit_gateway(&id)
                     .await?
                     .ok_or_else(|| gone(&id))?;
-                Ok((tgw, Some(share.arn)))
+                Ok((
+                    Candidate {
+                        tgw,
+                        received: Some(received),
+                    },
+                    None,
+                ))
             }
             Lookup::Name(name) => {
-                let (found, hubs) = tokio::join!(
+                // The hub account sees its gateway's Name tag; an account the hub shares with
+                // sees no tag of it, but the share, which the hub names after itself.
+                let (tagged, received) = tokio::join!(
                     aws.transit_gateways_with_tag("Name", name),
-                    aws.transit_gateways_tagged(MANAGED_BY_TAG)
+                    aws.received_shares(Received::Named(name))
                 );
-                let hubs = hubs?;
-                Ok((one_named(lookup, region, found?, &hubs)?, None))
+                let mut found: Vec<Candidate> = Vec::new();
+                for tgw in tagged? {
+                    found.push(with_share(&aws, account, tgw).await?);
+                }
+                found.extend(self.shared_gateways(ctx, received?).await?);
+                found.sort_by(|a, b| a.tgw.id.cmp(&b.tgw.id));
+                found.dedup_by(|a, b| a.tgw.id == b.tgw.id);
+                let hubs = if found.is_empty() {
+                    let (own, received) = tokio::join!(
+                        aws.transit_gateways_tagged(MANAGED_BY_TAG),
+                        aws.received_shares(Received::All)
+                    );
+                    let mut hubs: Vec<Candidate> = own?
+                        .into_iter()
+                        .filter(|t| t.owner_id == account)
+                        .map(Candidate::own)
+                        .collect();
+                    hubs.extend(self.shared_gateways(ctx, received?).await?);
+                    hubs
+                } else {
+                    Vec::new()
+                };
+                Ok((one_named(lookup, region, found, &hubs)?, None))
             }
         }
+    }
+
+    /// The gateways these received shares hold that EC2 shows this account, each with its
+    /// share.
+    async fn shared_gateways(
+        &self,
+        ctx: &Ctx,
+        shares: Vec<ReceivedShare>,
+    ) -> Result<Vec<Candidate>, ReadError> {
+        let aws = ctx.aws();
+        let mut found = Vec::new();
+        for share in shares {
+            for id in gateways_in(&share.resources) {
+                if let Some(tgw) = aws.find_transit_gateway(&id).await? {
+                    found.push(Candidate {
+                        tgw,
+                        received: Some(share.clone()),
+                    });
+                }
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -511,12 +654,15 @@ fn schema() -> Schema {
         )),
         Attribute::optional_computed(BY_SHARE, Type::String).describe(&format!(
             "The RAM resource share the hub shares its gateway with (its \
-             `resource_share_arn`); it must hold exactly one Transit Gateway. Null in the answer \
-             when the hub shares with nobody. {lookup}"
+             `resource_share_arn`), owned by this account or shared with it; it must hold \
+             exactly one Transit Gateway. Null in the answer when the hub shares with nobody. \
+             {lookup}"
         )),
         Attribute::optional_computed(BY_NAME, Type::String).describe(&format!(
-            "The hub's name (`name` of `migration_hub_network`, its gateway's `Name` tag); \
-             exactly one gateway of the account and Region may carry it. {lookup}"
+            "The hub's name (`name` of `migration_hub_network`): its gateway's `Name` tag \
+             in the hub account, and the name of its share in the accounts it shares with \
+             (which see none of its tags). Exactly one gateway of the Region may carry it. \
+             {lookup}"
         )),
         Attribute::computed("transit_gateway_arn", Type::String)
             .describe("The gateway's ARN (what RAM shares)."),
@@ -528,19 +674,22 @@ fn schema() -> Schema {
         ),
         Attribute::computed("shared_with", Type::set(Type::String)).describe(
             "The principals the share names (accounts, organization or OU ARNs), associated or \
-             waiting for their account to accept.",
+             waiting for their account to accept. Null when read from another account than the \
+             hub's (RAM shows a receiver only the owner).",
         ),
         Attribute::nested("networks", Nesting::Map, Presence::Computed, network).describe(
             "The hub's VPCs, keyed by the names the hub gives them (its `vpc_attachments` \
-             keys): `networks[\"staging\"].cidr_blocks`.",
+             keys): `networks[\"staging\"].cidr_blocks`. Null when read from another account \
+             than the hub's, which does not see the hub's attachments.",
         ),
         Attribute::computed("data_center_cidr_blocks", Type::set(Type::String)).describe(
             "The source data center's networks (the hub's `data_center.cidr_blocks`); empty \
-             without a data center.",
+             without a data center, null when read from another account than the hub's.",
         ),
         Attribute::computed("cidr_blocks", Type::set(Type::String)).describe(
             "Every network behind the hub, its VPCs' and the data center's: what a spoke routes \
-             to the hub (`hub_cidr_blocks` of `migration_hub_spoke`).",
+             to the hub (`hub_cidr_blocks` of `migration_hub_spoke`). Null when read from \
+             another account than the hub's.",
         ),
     ];
     Schema {
@@ -550,9 +699,10 @@ fn schema() -> Schema {
             blocks: Vec::new(),
             description: "A hub made by `migration_hub_network`, read from AWS: its Transit \
                           Gateway, share, route table and networks, for a spoke workspace \
-                          another team owns. Read it with the hub account's credentials (a \
-                          provider alias, ideally with a read-only role): a spoke account sees \
-                          the shared gateway but none of the hub's networks."
+                          another team owns. From an account the hub shares with it answers \
+                          the gateway, its owner, route table and share; the networks need the \
+                          hub account's credentials (a provider alias, ideally with a read-only \
+                          role), since AWS shows them to the hub account only."
                 .to_string(),
             deprecated: false,
         },
@@ -581,11 +731,14 @@ impl DataSource for HubNetwork {
             [(BY_NAME, Some(v))] => Lookup::Name(v.to_string()),
             _ => return Err(ReadError::Invalid(check(config))),
         };
-        let (tgw, share_arn) = self.find(ctx, &lookup).await?;
         let place = Place::of(ctx).await?;
-        if tgw.owner_id != place.account_id {
-            return Err(not_the_owner(&lookup, &tgw, &place.account_id));
+        let (found, share_arn) = self.find(ctx, &lookup, &place.account_id).await?;
+        if found.tgw.owner_id != place.account_id {
+            let mut read: Read<State> = shared_state(&found).into();
+            read.warnings = shared_view_warning(&lookup, &found.tgw, &place.account_id);
+            return Ok(read);
         }
+        let tgw = found.tgw;
         let scope = Scope {
             tgw_id: tgw.id.clone(),
             share_arn,

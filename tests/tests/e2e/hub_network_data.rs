@@ -1,8 +1,9 @@
 //! `data "migration_hub_network"` against the emulator: a hub shared with a spoke account, found
 //! by its gateway id, its share's ARN and its name, each answering the same networks by the
 //! hub's names; lookups that name none or several hubs are errors naming the argument and what
-//! was found; and the gateway read from the spoke account (which sees it through the share but
-//! none of the hub's networks) is refused with what to do.
+//! was found; and the same three lookups from the spoke account, which sees the gateway and the
+//! share but none of the hub's networks: the answer has the gateway, its owner and the share,
+//! and a warning saying the networks need the hub account's credentials.
 
 use std::time::{Duration, Instant};
 
@@ -285,7 +286,7 @@ async fn no_lookup_or_several_are_errors_naming_the_arguments() {
 }
 
 #[tokio::test]
-async fn the_spoke_account_sees_the_shared_gateway_but_is_told_to_read_with_the_hubs_credentials() {
+async fn the_spoke_account_finds_the_shared_hub_and_is_told_where_the_networks_are() {
     let mut world = world().await;
     let staging = world.vpc(1, 2, 1).await;
     let target = world.vpc(2, 2, 1).await;
@@ -312,40 +313,85 @@ async fn the_spoke_account_sees_the_shared_gateway_but_is_told_to_read_with_the_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    let state = world.state();
+    let share = text(&state, &["resource_share_arn"]);
+
     let mut tf = Terraform::new(LaunchOptions {
         env: world.emulator.provider_env(SPOKE),
         ..Default::default()
     });
     let provider = world.emulator.provider_block("");
+    let mut answers = Vec::new();
+    for (attribute, lookup) in [
+        (
+            "transit_gateway_id",
+            format!("transit_gateway_id = \"{tgw}\""),
+        ),
+        (
+            "resource_share_arn",
+            format!("resource_share_arn = \"{share}\""),
+        ),
+        // The spoke sees no tag of the hub's gateway: the name is its share's.
+        ("name", "name = \"migration-hub\"".to_string()),
+    ] {
+        let plan = tf
+            .plan(&format!("{provider}{}", data(&lookup)))
+            .await
+            .unwrap();
+        let value = read(&plan).clone();
+        assert_eq!(text(&value, &["transit_gateway_id"]), tgw, "{lookup}");
+        assert_eq!(text(&value, &["resource_share_arn"]), share, "{lookup}");
+        assert_eq!(text(&value, &["name"]), "migration-hub", "{lookup}");
+        assert_eq!(text(&value, &["owner_account_id"]), OWNER, "{lookup}");
+        assert!(text(&value, &["route_table_id"]).starts_with("tgw-rtb-"));
+        for hidden in [
+            "networks",
+            "cidr_blocks",
+            "data_center_cidr_blocks",
+            "shared_with",
+        ] {
+            assert!(get(&value, &[hidden]).is_null(), "{hidden}: {value:?}");
+        }
+        let warnings = plan.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:#?}");
+        assert_eq!(
+            warnings[0].attribute.as_ref().map(ToString::to_string),
+            Some(attribute.to_string())
+        );
+        assert_eq!(
+            warnings[0].summary,
+            "The hub's networks are visible only to the hub account"
+        );
+        for part in [
+            format!("{tgw} belongs to account {OWNER}"),
+            format!("account {SPOKE}'s"),
+            "read-only role".to_string(),
+        ] {
+            assert!(warnings[0].detail.contains(&part), "{}", warnings[0].detail);
+        }
+        answers.push(value);
+    }
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "every lookup answers the same: {answers:#?}"
+    );
+
+    // A name neither the spoke's gateways nor its shares carry: the error lists the hub the
+    // spoke can see, by its share's name.
     let plan = tf
-        .plan(&format!(
-            "{provider}{}",
-            data(&format!("transit_gateway_id = \"{tgw}\""))
-        ))
+        .plan(&format!("{provider}{}", data("name = \"migration-hubb\"")))
         .await
         .unwrap();
     let (attribute, summary, detail) = only_error(&plan);
     assert_eq!(
         (attribute.as_str(), summary.as_str()),
-        (
-            "transit_gateway_id",
-            "Read the hub with the hub account's credentials"
-        )
+        ("name", "Hub not found")
     );
     assert!(
-        detail.contains(&format!("{tgw} belongs to account {OWNER}")),
+        detail.contains(&format!(
+            "The hubs there are: {tgw} \"migration-hub\" (account {OWNER}, shared with this \
+             account)"
+        )),
         "{detail}"
-    );
-    assert!(detail.contains("read-only role"), "{detail}");
-
-    // Tags are the hub account's own: the spoke does not see the hub's name at all.
-    let plan = tf
-        .plan(&format!("{provider}{}", data("name = \"migration-hub\"")))
-        .await
-        .unwrap();
-    let (attribute, summary, _) = only_error(&plan);
-    assert_eq!(
-        (attribute.as_str(), summary.as_str()),
-        ("name", "Hub not found")
     );
 }

@@ -131,8 +131,9 @@ fn tgw(id: &str, name: Option<&str>) -> TransitGateway {
 #[test]
 fn a_lookup_by_name_takes_the_one_match_and_names_what_it_found_otherwise() {
     let lookup = Lookup::Name("hub".into());
-    let one = one_named(&lookup, "eu-west-1", vec![tgw("tgw-1", Some("hub"))], &[]).unwrap();
-    assert_eq!(one.id, "tgw-1");
+    let own = |id: &str, name: &str| Candidate::own(tgw(id, Some(name)));
+    let one = one_named(&lookup, "eu-west-1", vec![own("tgw-1", "hub")], &[]).unwrap();
+    assert_eq!(one.tgw.id, "tgw-1");
 
     let message = |error: ReadError| match error {
         ReadError::Invalid(d) => errors(&d).remove(0),
@@ -142,7 +143,7 @@ fn a_lookup_by_name_takes_the_one_match_and_names_what_it_found_otherwise() {
         one_named(
             &lookup,
             "eu-west-1",
-            vec![tgw("tgw-1", Some("hub")), tgw("tgw-2", Some("hub"))],
+            vec![own("tgw-1", "hub"), shared_hub("tgw-2", "hub")],
             &[],
         )
         .unwrap_err(),
@@ -152,7 +153,10 @@ fn a_lookup_by_name_takes_the_one_match_and_names_what_it_found_otherwise() {
         ("name", "Several hubs have this name")
     );
     assert!(
-        detail.contains("tgw-1 \"hub\" (account 111122223333), tgw-2 \"hub\""),
+        detail.contains(
+            "tgw-1 \"hub\" (account 111122223333), tgw-2 \"hub\" (account 999988887777, shared \
+             with this account)"
+        ),
         "{detail}"
     );
 
@@ -161,7 +165,10 @@ fn a_lookup_by_name_takes_the_one_match_and_names_what_it_found_otherwise() {
             &lookup,
             "eu-west-1",
             Vec::new(),
-            &[tgw("tgw-7", Some("migration-hub"))],
+            &[
+                own("tgw-7", "migration-hub"),
+                shared_hub("tgw-8", "other-hub"),
+            ],
         )
         .unwrap_err(),
     );
@@ -170,7 +177,10 @@ fn a_lookup_by_name_takes_the_one_match_and_names_what_it_found_otherwise() {
         ("name", "Hub not found")
     );
     assert!(
-        detail.contains("The hubs there are: tgw-7 \"migration-hub\""),
+        detail.contains(
+            "The hubs there are: tgw-7 \"migration-hub\" (account 111122223333), tgw-8 \
+             \"other-hub\" (account 999988887777, shared with this account)"
+        ),
         "{detail}"
     );
     let (_, _, detail) = message(one_named(&lookup, "eu-west-1", Vec::new(), &[]).unwrap_err());
@@ -190,26 +200,93 @@ fn a_share_names_its_gateways_by_arn() {
     assert!(gateways_in(&BTreeSet::new()).is_empty());
 }
 
+/// A gateway account 999988887777 owns and shares with this one through a share named `name`
+/// (EC2 shows this account none of its tags).
+fn shared_hub(id: &str, name: &str) -> Candidate {
+    let mut tgw = tgw(id, None);
+    tgw.owner_id = "999988887777".into();
+    tgw.arn = format!("arn:aws:ec2:eu-west-1:999988887777:transit-gateway/{id}");
+    Candidate {
+        received: Some(ReceivedShare {
+            arn: "arn:aws:ram:eu-west-1:999988887777:resource-share/77".into(),
+            name: name.into(),
+            owner_account_id: "999988887777".into(),
+            resources: BTreeSet::from([tgw.arn.clone()]),
+        }),
+        tgw,
+    }
+}
+
 #[test]
-fn a_gateway_of_another_account_is_refused_naming_both_accounts() {
-    let mut shared = tgw("tgw-9", Some("hub"));
-    shared.owner_id = "111122223333".into();
-    let ReadError::Invalid(d) = not_the_owner(&Lookup::Id("tgw-9".into()), &shared, "222233334444")
-    else {
-        panic!("an invalid lookup")
-    };
-    let found = errors(&d);
+fn a_share_looked_up_by_arn_must_hold_one_gateway() {
+    let lookup = Lookup::Share(SHARE.into());
+    let gateway = |id: &str| format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{id}");
+    assert_eq!(
+        one_gateway(&lookup, &BTreeSet::from([gateway("tgw-0a")])).unwrap(),
+        "tgw-0a"
+    );
+    for (resources, summary, names) in [
+        (
+            BTreeSet::new(),
+            "The share holds no Transit Gateway",
+            "holds nothing",
+        ),
+        (
+            BTreeSet::from([gateway("tgw-0a"), gateway("tgw-0b")]),
+            "The share holds several Transit Gateways",
+            "tgw-0a, tgw-0b",
+        ),
+    ] {
+        let Err(ReadError::Invalid(d)) = one_gateway(&lookup, &resources) else {
+            panic!("an invalid lookup")
+        };
+        let found = errors(&d);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1.as_str()),
+            ("resource_share_arn", summary)
+        );
+        assert!(found[0].2.contains(names), "{}", found[0].2);
+    }
+}
+
+#[test]
+fn a_gateway_of_another_account_answers_what_that_account_sees_and_warns_of_the_rest() {
+    let hub = shared_hub("tgw-9", "migration-hub");
+    let state = shared_state(&hub);
+    assert_eq!(state.transit_gateway_id, "tgw-9");
+    assert_eq!(state.owner_account_id, "999988887777");
+    assert_eq!(state.name.as_deref(), Some("migration-hub"));
+    assert_eq!(
+        state.resource_share_arn.as_deref(),
+        Some("arn:aws:ram:eu-west-1:999988887777:resource-share/77")
+    );
+    assert_eq!(state.route_table_id.as_deref(), Some("tgw-rtb-1"));
+    assert_eq!(
+        (
+            &state.networks,
+            &state.cidr_blocks,
+            &state.data_center_cidr_blocks,
+            &state.shared_with
+        ),
+        (&None, &None, &None, &None),
+        "an account the hub shares with sees none of its networks"
+    );
+    assert!(state.to_value().conforms(&schema().implied_type()));
+
+    let warnings = shared_view_warning(&Lookup::Id("tgw-9".into()), &hub.tgw, "222233334444");
+    let found = errors(&warnings);
+    assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "transit_gateway_id");
-    assert!(
-        found[0].2.contains("belongs to account 111122223333"),
-        "{}",
-        found[0].2
-    );
-    assert!(
-        found[0].2.contains("account 222233334444's"),
-        "{}",
-        found[0].2
-    );
+    for part in [
+        "belongs to account 999988887777",
+        "account 222233334444's",
+        "networks, data_center_cidr_blocks, cidr_blocks and shared_with are null",
+        "read-only role",
+    ] {
+        assert!(found[0].2.contains(part), "{part}: {}", found[0].2);
+    }
+    assert!(!warnings.has_errors());
 }
 
 fn attachment(id: &str, vpc: &str, tags: &[(&str, &str)]) -> VpcAttachment {
@@ -300,31 +377,29 @@ fn the_answer_names_networks_as_the_hub_does_and_flattens_their_cidrs() {
     assert_eq!(state.route_table_id.as_deref(), Some("tgw-rtb-1"));
     assert_eq!(
         state.shared_with,
-        BTreeSet::from(["222233334444".to_string()])
+        Some(BTreeSet::from(["222233334444".to_string()]))
     );
+    let networks = state.networks.as_ref().expect("the hub account sees them");
+    assert_eq!(networks.keys().collect::<Vec<_>>(), ["staging", "target"]);
+    assert_eq!(networks["target"].attachment_id, "tgw-attach-2");
     assert_eq!(
-        state.networks.keys().collect::<Vec<_>>(),
-        ["staging", "target"]
-    );
-    assert_eq!(state.networks["target"].attachment_id, "tgw-attach-2");
-    assert_eq!(
-        state.networks["staging"].cidr_blocks,
+        networks["staging"].cidr_blocks,
         BTreeSet::from(["10.10.0.0/16".to_string(), "10.11.0.0/16".to_string()])
     );
     let set = |cidrs: &[&str]| cidrs.iter().map(|c| c.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(
         state.data_center_cidr_blocks,
-        set(&["172.16.0.0/12", "192.168.0.0/16"])
+        Some(set(&["172.16.0.0/12", "192.168.0.0/16"]))
     );
     assert_eq!(
         state.cidr_blocks,
-        set(&[
+        Some(set(&[
             "10.10.0.0/16",
             "10.11.0.0/16",
             "10.20.0.0/16",
             "172.16.0.0/12",
             "192.168.0.0/16"
-        ])
+        ]))
     );
     assert!(state.to_value().conforms(&schema().implied_type()));
 }
@@ -336,16 +411,15 @@ fn a_data_center_whose_networks_cannot_be_told_is_a_warning_and_left_out() {
     let found = errors(&warnings);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "data_center_cidr_blocks");
-    assert!(answer.data_center_cidr_blocks.is_empty());
-    assert_eq!(answer.cidr_blocks.len(), 3);
+    assert_eq!(answer.data_center_cidr_blocks, Some(BTreeSet::new()));
+    assert_eq!(answer.cidr_blocks.map(|c| c.len()), Some(3));
 
     let mut without = hub_topology(BTreeMap::new());
     without.data_center = None;
     let mut warnings = Diagnostics::new();
-    assert!(
-        state(&without, &mut warnings)
-            .data_center_cidr_blocks
-            .is_empty()
+    assert_eq!(
+        state(&without, &mut warnings).data_center_cidr_blocks,
+        Some(BTreeSet::new())
     );
     assert!(warnings.is_empty());
 }
