@@ -3,7 +3,8 @@
 //! hub's names; lookups that name none or several hubs are errors naming the argument and what
 //! was found; and the same three lookups from the spoke account, which sees the gateway and the
 //! share but none of the hub's networks: the answer has the gateway, its owner and the share,
-//! and a warning saying the networks need the hub account's credentials.
+//! and a warning saying the networks need the hub account's credentials; and an external spoke
+//! whose invitation is not accepted yet, told the share has not reached it.
 
 use std::time::{Duration, Instant};
 
@@ -285,6 +286,26 @@ async fn no_lookup_or_several_are_errors_naming_the_arguments() {
     );
 }
 
+/// Waits until the spoke account's EC2 shows the hub's gateway.
+async fn visible_to_the_spoke(world: &World, tgw: &str) {
+    let spoke = world.emulator.clients(SPOKE).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let visible = spoke
+            .ec2
+            .describe_transit_gateways()
+            .transit_gateway_ids(tgw)
+            .send()
+            .await
+            .is_ok();
+        if visible {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never shared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn the_spoke_account_finds_the_shared_hub_and_is_told_where_the_networks_are() {
     let mut world = world().await;
@@ -296,22 +317,7 @@ async fn the_spoke_account_finds_the_shared_hub_and_is_told_where_the_networks_a
     let tgw = text(&world.state(), &["id"]);
 
     // The gateway reaches the spoke account through the share.
-    let spoke = world.emulator.clients(SPOKE).await.unwrap();
-    let started = Instant::now();
-    loop {
-        let visible = spoke
-            .ec2
-            .describe_transit_gateways()
-            .transit_gateway_ids(&tgw)
-            .send()
-            .await
-            .is_ok();
-        if visible {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "never shared");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    visible_to_the_spoke(&world, &tgw).await;
 
     let state = world.state();
     let share = text(&state, &["resource_share_arn"]);
@@ -394,4 +400,79 @@ async fn the_spoke_account_finds_the_shared_hub_and_is_told_where_the_networks_a
         )),
         "{detail}"
     );
+}
+
+#[tokio::test]
+async fn a_spoke_the_share_has_not_reached_yet_is_told_so_and_finds_the_hub_once_it_accepts() {
+    // No Organization: the spoke account is external and gets an invitation.
+    let mut world = World::start().await;
+    let mut delays = small_delays();
+    delays["delays"]["ram_share.propagation"] = json!(0.3);
+    world.emulator.configure(delays).await.unwrap();
+    let staging = world.vpc(1, 2, 1).await;
+    let target = world.vpc(2, 2, 1).await;
+    let dx = world.direct_connect_gateway(65000).await;
+    let config = world.config(&hub(&staging, &target, &dx));
+    world.converge(&config).await;
+    let state = world.state();
+    let tgw = text(&state, &["id"]);
+    let share = text(&state, &["resource_share_arn"]);
+
+    let mut tf = Terraform::new(LaunchOptions {
+        env: world.emulator.provider_env(SPOKE),
+        ..Default::default()
+    });
+    let provider = world.emulator.provider_block("");
+    let by_share = format!(
+        "{provider}{}",
+        data(&format!("resource_share_arn = \"{share}\""))
+    );
+    let plan = tf.plan(&by_share).await.unwrap();
+    let (attribute, summary, detail) = only_error(&plan);
+    assert_eq!(
+        (attribute.as_str(), summary.as_str()),
+        ("resource_share_arn", "Resource share not found")
+    );
+    for part in [
+        format!("Account {SPOKE} neither owns nor receives"),
+        "an invitation not accepted yet".to_string(),
+    ] {
+        assert!(detail.contains(&part), "{detail}");
+    }
+
+    // The spoke accepts the invitation (once RAM shows it): the same lookup finds the hub.
+    let spoke = world.emulator.clients(SPOKE).await.unwrap();
+    let started = Instant::now();
+    let invitation = loop {
+        let invitations = spoke
+            .ram
+            .get_resource_share_invitations()
+            .send()
+            .await
+            .unwrap();
+        if let Some(arn) = invitations
+            .resource_share_invitations()
+            .first()
+            .and_then(|i| i.resource_share_invitation_arn())
+        {
+            break arn.to_string();
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never invited");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    spoke
+        .ram
+        .accept_resource_share_invitation()
+        .resource_share_invitation_arn(invitation)
+        .send()
+        .await
+        .unwrap();
+    visible_to_the_spoke(&world, &tgw).await;
+    let plan = tf.plan(&by_share).await.unwrap();
+    let value = read(&plan);
+    assert_eq!(text(value, &["transit_gateway_id"]), tgw);
+    assert_eq!(text(value, &["resource_share_arn"]), share);
+    assert_eq!(text(value, &["owner_account_id"]), OWNER);
+    assert!(get(value, &["cidr_blocks"]).is_null(), "{value:?}");
+    assert_eq!(plan.warnings().len(), 1, "{:#?}", plan.warnings());
 }
