@@ -131,6 +131,18 @@ fn references_unknown(body: &hcl::Body, roots: &[String]) -> Result<hcl::Body, S
     hcl::parse(&out).map_err(|e| format!("rewriting references: {e}"))
 }
 
+/// `body` without the meta-arguments Terraform handles itself (`provider`, `depends_on`):
+/// the schema check of the examples sees only the arguments the provider receives.
+fn without_meta_arguments(body: &hcl::Body) -> hcl::Body {
+    body.iter()
+        .filter(|structure| {
+            !matches!(structure, hcl::Structure::Attribute(a)
+                if a.key() == "provider" || a.key() == "depends_on")
+        })
+        .cloned()
+        .collect()
+}
+
 /// Parses HCL text in which variables without a value are unknown, as in `terraform validate`
 /// (used to check the examples against the schema).
 pub fn parse_for_validation(text: &str) -> Result<Configuration, String> {
@@ -166,14 +178,19 @@ fn parse_with(
     }
     let unknown_references = |body: &hcl::Body| {
         if unset_is_unknown {
-            references_unknown(body, &roots)
+            references_unknown(body, &roots).map(|body| without_meta_arguments(&body))
         } else {
             Ok(body.clone())
         }
     };
     for block in body.blocks() {
         match block.identifier() {
-            "provider" if label(block, 0).as_deref() == Some("migration") => {
+            // An aliased configuration is another account's or Region's; the examples' checks
+            // decode the default one.
+            "provider"
+                if label(block, 0).as_deref() == Some("migration")
+                    && !block.body.attributes().any(|a| a.key() == "alias") =>
+            {
                 configuration.provider = Some(block.body.clone());
             }
             "resource" => {

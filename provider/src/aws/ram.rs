@@ -1,7 +1,7 @@
 //! RAM resource shares: find one by ARN or by an owner tag, its principals and resources,
 //! the shares that hold a resource, and creating, updating, associating, disassociating,
-//! tagging and deleting a share; on the receiving side, the invitations an account got and
-//! accepting one.
+//! tagging and deleting a share; on the receiving side, the invitations an account got,
+//! accepting one, and the shares it received with the resources it can use through them.
 //!
 //! RAM has no EC2 rate limits; its calls are paced on the describe lane, which keeps a large
 //! apply from bursting them.
@@ -30,6 +30,30 @@ pub struct Share {
     /// Resource ARNs in the share.
     pub resources: BTreeSet<String>,
     pub tags: Tags,
+}
+
+/// A share another account shares with this one, as the receiving account sees it: RAM shows
+/// a receiver the share's name, owner and resources, but not its other principals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedShare {
+    pub arn: String,
+    pub name: String,
+    pub owner_account_id: String,
+    /// The resource ARNs this account can use through it (associated ones).
+    pub resources: BTreeSet<String>,
+}
+
+/// Which shares received from other accounts to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received<'a> {
+    /// The share with this ARN.
+    Arn(&'a str),
+    /// The shares with this name.
+    Named(&'a str),
+    /// The shares holding this resource ARN.
+    Holding(&'a str),
+    /// Every one.
+    All,
 }
 
 /// An invitation to a share, as the receiving account sees it.
@@ -396,5 +420,108 @@ impl Aws<'_> {
             }
             other => other,
         }
+    }
+
+    /// The active shares other accounts share with this one that `which` selects, each with
+    /// the resources this account can use through it, ordered by ARN. A malformed or unknown
+    /// ARN selects nothing.
+    pub async fn received_shares(
+        &self,
+        which: Received<'_>,
+    ) -> Result<Vec<ReceivedShare>, OpError> {
+        let arns: Option<Vec<String>> = match which {
+            Received::Arn(arn) => Some(vec![arn.to_string()]),
+            Received::Holding(resource) => {
+                let mut arns: Vec<String> = self
+                    .received_resources(None, Some(resource))
+                    .await?
+                    .into_iter()
+                    .map(|(share, _)| share)
+                    .collect();
+                arns.sort();
+                arns.dedup();
+                if arns.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Some(arns)
+            }
+            Received::Named(_) | Received::All => None,
+        };
+        let name = match which {
+            Received::Named(name) => Some(name.to_string()),
+            _ => None,
+        };
+        let shares = self
+            .listing(|token| async {
+                let page = self
+                    .ram()
+                    .get_resource_shares()
+                    .resource_owner(ResourceOwner::OtherAccounts)
+                    .resource_share_status(ResourceShareStatus::Active)
+                    .set_resource_share_arns(arns.clone())
+                    .set_name(name.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("GetResourceShares", e))?;
+                let found: Vec<ReceivedShare> = page
+                    .resource_shares()
+                    .iter()
+                    .filter(|s| s.status().map(|s| s.as_str()) == Some("ACTIVE"))
+                    .map(|s| ReceivedShare {
+                        arn: s.resource_share_arn().unwrap_or_default().to_string(),
+                        name: s.name().unwrap_or_default().to_string(),
+                        owner_account_id: s.owning_account_id().unwrap_or_default().to_string(),
+                        resources: BTreeSet::new(),
+                    })
+                    .collect();
+                Ok(Page::new(found, page.next_token()))
+            })
+            .await;
+        let absent = |e: &AwsError| e.is_not_found() || e.has_code("MalformedArnException");
+        let mut shares = match shares {
+            Ok(shares) => shares,
+            Err(OpError::Aws(e)) if absent(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        if shares.is_empty() {
+            return Ok(shares);
+        }
+        let arns: Vec<String> = shares.iter().map(|s| s.arn.clone()).collect();
+        for (share_arn, resource) in self.received_resources(Some(&arns), None).await? {
+            if let Some(share) = shares.iter_mut().find(|s| s.arn == share_arn) {
+                share.resources.insert(resource);
+            }
+        }
+        shares.sort_by(|a, b| a.arn.cmp(&b.arn));
+        Ok(shares)
+    }
+
+    /// (share ARN, resource ARN) of the resources other accounts share with this one, of
+    /// these shares or only this resource.
+    async fn received_resources(
+        &self,
+        shares: Option<&[String]>,
+        resource: Option<&str>,
+    ) -> Result<Vec<(String, String)>, OpError> {
+        self.listing(|token| async {
+            let page = self
+                .ram()
+                .list_resources()
+                .resource_owner(ResourceOwner::OtherAccounts)
+                .set_resource_share_arns(shares.map(<[String]>::to_vec))
+                .set_resource_arns(resource.map(|r| vec![r.to_string()]))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("ListResources", e))?;
+            let found = page
+                .resources()
+                .iter()
+                .filter_map(|r| Some((r.resource_share_arn()?.to_string(), r.arn()?.to_string())))
+                .collect();
+            Ok(Page::new(found, page.next_token()))
+        })
+        .await
     }
 }

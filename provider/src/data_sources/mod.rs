@@ -9,6 +9,7 @@ use crate::protocol::resource::DataResource;
 use crate::provider::ProviderState;
 
 pub(crate) mod directory_groups;
+pub(crate) mod hub_network;
 pub(crate) mod reachability;
 
 /// Every data source type, constructed once per provider process.
@@ -16,6 +17,10 @@ pub(crate) fn all(state: &Arc<ProviderState>) -> Vec<Arc<dyn DataResource>> {
     vec![
         Arc::new(DataSourceLifecycle::new(
             directory_groups::DirectoryGroups,
+            state.clone(),
+        )),
+        Arc::new(DataSourceLifecycle::new(
+            hub_network::HubNetwork,
             state.clone(),
         )),
         Arc::new(DataSourceLifecycle::new(

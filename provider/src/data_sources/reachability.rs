@@ -15,6 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use ipnet::IpNet;
 
+use super::hub_network::{
+    data_center_cidrs, id_problem, named_attachments, prefixes, unknown_data_center,
+};
 use crate::aws::call::Aws;
 use crate::aws::ec2::client_vpn::Phase;
 use crate::aws::retry::OpError;
@@ -31,9 +34,8 @@ use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
 use crate::resources::client_vpn_group_access::model::parse_rule_description;
 use crate::resources::client_vpn_group_access::observe as client_vpn;
 use crate::resources::client_vpn_group_access::observed::Observation;
-use crate::resources::hub_network::model::{DATA_CENTER, decode_data_center_cidrs};
+use crate::resources::hub_network::model::DATA_CENTER;
 use crate::resources::hub_network::observe::{self as hub, Scope};
-use crate::resources::hub_network::state::attachment_key;
 use crate::resources::hub_network::topology::{DataCenterLink, Topology};
 use crate::typed_object;
 
@@ -144,26 +146,13 @@ fn prefix(text: &str) -> Option<IpNet> {
     text.parse::<IpNet>().ok().map(|net| net.trunc())
 }
 
-fn prefixes<'a>(texts: impl IntoIterator<Item = &'a String>) -> Vec<IpNet> {
-    let mut found: Vec<IpNet> = texts.into_iter().filter_map(|t| prefix(t)).collect();
-    found.sort();
-    found.dedup();
-    found
-}
-
 /// The networks of the hub, as the hub names them; a warning when the data center's prefixes
 /// are unknown (without them nothing can be said about it).
 fn networks(topology: &Topology, warnings: &mut Diagnostics) -> Vec<Network> {
-    let tgw = topology.tgw.as_ref();
-    let tgw_id = tgw.map_or("", |t| t.id.as_str());
-    let hub_name = tgw
-        .and_then(|t| t.tags.get("Name"))
-        .cloned()
-        .unwrap_or_default();
-    let mut taken = BTreeSet::from([DATA_CENTER.to_string()]);
+    let tgw_id = topology.tgw.as_ref().map_or("", |t| t.id.as_str());
     let mut networks = Vec::new();
-    for (vpc_id, attachment) in &topology.attachments {
-        let name = attachment_key(None, attachment, &hub_name, &mut taken);
+    for (name, attachment) in named_attachments(topology) {
+        let vpc_id = &attachment.vpc_id;
         let route_tables = topology
             .route_tables
             .values()
@@ -206,31 +195,13 @@ fn networks(topology: &Topology, warnings: &mut Diagnostics) -> Vec<Network> {
             },
         });
     }
-    if let Some(data_center) = &topology.data_center {
+    if let (Some(data_center), Some(cidrs)) = (&topology.data_center, data_center_cidrs(topology)) {
         let attachment = data_center.attachment.as_ref();
-        // The hub tags the attachment with the data center's prefixes; a static VPN also has
-        // them as the hub route table's static routes to it.
-        let cidrs = match attachment.and_then(|a| decode_data_center_cidrs(&a.tags)) {
-            Some(tagged) => prefixes(&tagged),
-            None => prefixes(
-                topology
-                    .hub_routes
-                    .values()
-                    .filter(|r| {
-                        r.attachment_id.is_some()
-                            && r.attachment_id.as_deref() == attachment.map(|a| a.id.as_str())
-                    })
-                    .map(|r| &r.destination),
-            ),
-        };
         if cidrs.is_empty() {
-            warnings.warning_at(
-                AttributePath::root().attr("transit_gateway_id"),
-                "The data center's networks are unknown",
-                "The data center attachment carries no migration:data-center-cidrs tag (it was \
-                 not made by migration_hub_network) and the hub route table has no static route \
-                 to it, so the data center is left out of the matrix. Manage it with \
-                 migration_hub_network's data_center to include it.",
+            unknown_data_center(
+                warnings,
+                "transit_gateway_id",
+                "the data center is left out of the matrix",
             );
         } else {
             networks.push(Network {
@@ -394,12 +365,6 @@ fn state(config: (Option<&str>, Option<&str>), fabric: &Fabric, paths: &[Path]) 
             .collect(),
         table: render(paths),
     }
-}
-
-fn id_problem(value: &str, prefix: &str) -> bool {
-    value
-        .strip_prefix(prefix)
-        .is_none_or(|rest| rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[async_trait]

@@ -230,6 +230,44 @@ fn the_example_check_catches_unknown_arguments() {
             && errors.iter().any(|e| e.contains("networks")),
         "{errors:?}"
     );
+
+    // Another account's aliased provider block is not the default one; `provider` and
+    // `depends_on` are Terraform's, not the data source's; a resource reading the data source
+    // and a data block reading a resource see unknowns.
+    let parsed = config::parse_for_validation(
+        r#"
+        provider "migration" {
+          alias  = "hub"
+          region = "eu-west-1"
+        }
+        data "migration_hub_network" "hub" {
+          provider   = migration.hub
+          depends_on = [migration_hub_spoke.s]
+          name       = migration_hub_spoke.s.id
+        }
+        resource "migration_hub_spoke" "s" {
+          transit_gateway_id = data.migration_hub_network.hub.transit_gateway_id
+          vpc_id             = "vpc-0123456789abcdef0"
+          route_table_ids    = ["rtb-0123456789abcdef0"]
+          hub_cidr_blocks    = data.migration_hub_network.hub.cidr_blocks
+        }
+        "#,
+    )
+    .unwrap();
+    assert!(parsed.provider.is_none(), "{:?}", parsed.provider);
+    let hub = provider
+        .data_sources()
+        .iter()
+        .find(|d| d.type_name() == "migration_hub_network")
+        .unwrap()
+        .clone();
+    parsed
+        .resource_value(&parsed.data[0], &hub.schema().block)
+        .unwrap();
+    let spoke = provider.resource("migration_hub_spoke").unwrap();
+    parsed
+        .resource_value(&parsed.resources[0], &spoke.schema().block)
+        .unwrap();
 }
 
 /// Permissions the code needs without naming them in an SDK call, each with its reason.

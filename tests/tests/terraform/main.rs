@@ -18,6 +18,7 @@ mod directory_groups;
 mod examples;
 mod functions;
 mod hub_network;
+mod hub_network_data;
 mod shapes;
 mod spoke;
 mod upgrade;
@@ -90,6 +91,7 @@ fn scenarios() -> Vec<Scenario> {
         blueprint::scenarios(),
         hub_network::scenarios(),
         spoke::scenarios(),
+        hub_network_data::scenarios(),
         crash::scenarios(),
         client_vpn::scenarios(),
         directory_groups::scenarios(),

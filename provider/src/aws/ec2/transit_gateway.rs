@@ -188,7 +188,27 @@ impl Aws<'_> {
         &self,
         key: &str,
     ) -> Result<Vec<TransitGateway>, OpError> {
-        let by = filter("tag-key", [key.to_string()]);
+        self.transit_gateways_where(filter("tag-key", [key.to_string()]))
+            .await
+    }
+
+    /// Every Transit Gateway of the account and Region whose tag `key` is exactly `value`
+    /// (`deleting` and `deleted` ones left out), with the gateways shared with this account
+    /// that this account tagged so: how a hub is found by its `Name`.
+    pub(crate) async fn transit_gateways_with_tag(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<Vec<TransitGateway>, OpError> {
+        self.transit_gateways_where(filter(&format!("tag:{key}"), [value.to_string()]))
+            .await
+    }
+
+    /// The gateways one filter selects, every page, sorted by id.
+    async fn transit_gateways_where(
+        &self,
+        by: aws_sdk_ec2::types::Filter,
+    ) -> Result<Vec<TransitGateway>, OpError> {
         let mut found: Vec<TransitGateway> = self
             .listing(|token| async {
                 let page = self
