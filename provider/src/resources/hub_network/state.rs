@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::HubPrivate;
 use super::mesh::{self, HubNetwork};
+use super::model::SpokeDesired;
 use super::model::{self, DATA_CENTER, NETWORK_TAG, decode_data_center_cidrs, is_user_tag};
+use super::spokes;
 use super::stored::Stored;
 use super::topology::{DataCenterLink, Tags, Topology, VpcAttachment};
 use super::validate::LiveFacts;
@@ -70,6 +72,27 @@ fn set_like_echo(items: BTreeSet<String>, echo: &Value) -> Value {
     } else {
         string_set(items)
     }
+}
+
+/// The spokes of a `spokes` value whose account and CIDRs are known.
+pub(crate) fn declared_spokes(value: &Value) -> BTreeMap<String, SpokeDesired> {
+    value
+        .as_map()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|(name, spoke)| {
+                    Some((
+                        name.clone(),
+                        SpokeDesired {
+                            account_id: attr(spoke, "account_id").as_str()?.to_string(),
+                            cidr_blocks: known_strings(&attr(spoke, "cidr_blocks"))?,
+                        },
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The state AWS reports for a route that delivers traffic.
@@ -145,6 +168,12 @@ pub(crate) fn render_with_intent(
     let private = HubPrivate {
         applied,
         discover: false,
+        learned: record
+            .foreign_attachments
+            .iter()
+            .filter(|a| !a.propagated_cidrs.is_empty())
+            .map(|a| (a.id.clone(), a.propagated_cidrs.clone()))
+            .collect(),
     };
     (rendered, private)
 }
@@ -212,11 +241,24 @@ pub(crate) fn render(
 
     // The share.
     let echo_allow = known_bool(&attr(echo, "allow_external_principals"));
+    // The declared spokes, as the configuration (or prior state) has them.
+    let declared = declared_spokes(&attr(echo, "spokes"));
     match &topology.share {
         Some(share) => {
+            // Spoke accounts are principals because of `spokes`; `share_with` shows the rest
+            // (and those it names itself).
+            let echo_share_with = known_strings(&attr(echo, "share_with")).unwrap_or_default();
+            let principals: BTreeSet<String> = share
+                .principals
+                .iter()
+                .filter(|p| {
+                    echo_share_with.contains(*p) || !declared.values().any(|s| &s.account_id == *p)
+                })
+                .cloned()
+                .collect();
             put(
                 "share_with",
-                set_like_echo(share.principals.clone(), &attr(echo, "share_with")),
+                set_like_echo(principals, &attr(echo, "share_with")),
             );
             put(
                 "allow_external_principals",
@@ -397,6 +439,40 @@ pub(crate) fn render(
         }
     }
 
+    // Declared spokes, with what AWS shows of them.
+    let echo_spokes = attr(echo, "spokes");
+    let statuses = spokes::statuses(
+        &declared,
+        &topology.foreign_attachments,
+        &topology.propagations,
+    );
+    put(
+        "spokes",
+        match echo_spokes.as_map() {
+            Some(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(name, spoke)| {
+                        let (ids, status) = statuses
+                            .get(name)
+                            .cloned()
+                            .unwrap_or_else(|| (BTreeSet::new(), spokes::NOT_ATTACHED.to_string()));
+                        (
+                            name.clone(),
+                            Value::object([
+                                ("account_id", attr(spoke, "account_id")),
+                                ("cidr_blocks", attr(spoke, "cidr_blocks")),
+                                ("attachment_ids", string_set(ids)),
+                                ("status", Value::string(status)),
+                            ]),
+                        )
+                    })
+                    .collect(),
+            ),
+            None => Value::Null,
+        },
+    );
+
     // Propagation: the applied value while every attachment matches it, its opposite as soon
     // as one does not, so drift shows in the plan (without an intent, as on import: whether
     // every attachment propagates).
@@ -499,6 +575,9 @@ pub(crate) fn render(
             .map(|(k, c)| (k.as_str(), c, &empty)),
         data_center_cidrs.as_ref(),
         &blocks,
+        declared
+            .iter()
+            .map(|(name, spoke)| (name.as_str(), &spoke.cidr_blocks)),
     );
     let mut tables = RouteTables::new();
     for table in topology.route_tables.values() {
@@ -570,8 +649,17 @@ pub(crate) fn planned(
         }
     }
 
-    // The share exists iff there are principals.
-    let share_arn = match known_strings(&attr(config, "share_with")) {
+    // The share exists iff there are principals (`share_with` and the spokes' accounts).
+    let config_spokes = attr(config, "spokes");
+    let spokes_known = config_spokes.is_wholly_known();
+    let declared = declared_spokes(&config_spokes);
+    let share_with = known_strings(&attr(config, "share_with"))
+        .filter(|_| spokes_known)
+        .map(|mut p| {
+            p.extend(declared.values().map(|s| s.account_id.clone()));
+            p
+        });
+    let share_arn = match share_with {
         None => Value::unknown(),
         Some(p) if p.is_empty() => Value::Null,
         Some(_) => match attr(prior, "resource_share_arn") {
@@ -701,6 +789,59 @@ pub(crate) fn planned(
     };
     state.insert("vpc_attachments".into(), attachments);
 
+    // Spokes: what AWS shows of them is carried over while the declaration stays the same and
+    // the apply will not act on their attachments (as the plan-time reads tell); otherwise
+    // known after apply. So a no-op plan stays empty, and a changed spoke is that one entry.
+    let prior_spokes = attr(prior, "spokes");
+    let route_propagation = state.get("route_propagation").and_then(Value::as_bool);
+    let acted_on = live.and_then(|l| l.spoke_actions(&declared, route_propagation?));
+    let planned_spokes = match &config_spokes {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(name, spoke)| {
+                    let mut spoke = match spoke {
+                        Value::Object(o) => o.clone(),
+                        _ => return (name.clone(), spoke.clone()),
+                    };
+                    let before = prior_spokes.as_map().and_then(|m| m.get(name));
+                    let same = before.is_some_and(|b| {
+                        attr(b, "account_id")
+                            == spoke.get("account_id").cloned().unwrap_or(Value::Null)
+                            && attr(b, "cidr_blocks")
+                                == spoke.get("cidr_blocks").cloned().unwrap_or(Value::Null)
+                    });
+                    let untouched = match &acted_on {
+                        Some(names) => !names.contains(name),
+                        None => live.is_none(),
+                    };
+                    for computed in ["attachment_ids", "status"] {
+                        let value = match before {
+                            Some(b) if same && untouched => attr(b, computed),
+                            _ => Value::unknown(),
+                        };
+                        spoke.insert(computed.into(), value);
+                    }
+                    (name.clone(), Value::Object(spoke))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    state.insert("spokes".into(), planned_spokes);
+    let spoke_cidrs: Option<BTreeSet<String>> = spokes_known.then(|| {
+        declared
+            .values()
+            .flat_map(|s| s.cidr_blocks.iter().cloned())
+            .collect()
+    });
+    if config_spokes
+        .as_map()
+        .is_some_and(|m| m.len() != declared.len())
+    {
+        all_cidrs_known = false;
+    }
+
     // The data center.
     let prior_dc = attr(prior, "data_center");
     let mut hub_routes: Option<Option<BTreeSet<String>>> = Some(None);
@@ -733,8 +874,8 @@ pub(crate) fn planned(
                     if get(&dc, "allowed_prefixes").is_null() {
                         dc.insert(
                             "allowed_prefixes".into(),
-                            if all_cidrs_known {
-                                string_set(all_vpc_cidrs.clone())
+                            if let (true, Some(spoke_cidrs)) = (all_cidrs_known, &spoke_cidrs) {
+                                string_set(all_vpc_cidrs.iter().chain(spoke_cidrs).cloned())
                             } else {
                                 Value::unknown()
                             },
@@ -813,7 +954,17 @@ pub(crate) fn planned(
     let blocks = known_strings(&attr(config, "transit_gateway_cidr_blocks"));
     let mesh_on = state.get("mesh_routes").and_then(Value::as_bool);
     let hub_table = state.get("route_table_id").cloned().unwrap_or(Value::Null);
-    let routes = match (mesh_known, dc_cidrs, blocks, mesh_on, hub_routes) {
+    let spokes_complete = spoke_cidrs.is_some()
+        && config_spokes
+            .as_map()
+            .is_none_or(|m| m.len() == declared.len());
+    let routes = match (
+        mesh_known && spokes_complete,
+        dc_cidrs,
+        blocks,
+        mesh_on,
+        hub_routes,
+    ) {
         (true, Some(dc_cidrs), Some(blocks), Some(mesh_on), Some(hub_routes))
             if hub_routes.as_ref().is_none_or(|r| r.is_empty()) || hub_table.as_str().is_some() =>
         {
@@ -821,6 +972,9 @@ pub(crate) fn planned(
                 planned_networks.iter().map(|(k, c, t)| (k.as_str(), c, t)),
                 dc_cidrs.as_ref(),
                 &blocks,
+                declared
+                    .iter()
+                    .map(|(name, spoke)| (name.as_str(), &spoke.cidr_blocks)),
             );
             let vpc_of_table: BTreeMap<&str, &str> = planned_networks
                 .iter()

@@ -17,9 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use ipnet::IpNet;
 
 use super::mesh;
+use super::model::SpokeDesired;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
+use super::spokes;
 use super::stored::Stored;
-use super::topology::Networks;
+use super::topology::{ForeignAttachment, Networks};
 use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
@@ -44,6 +46,32 @@ pub(crate) struct LiveFacts {
     pub other_hubs: BTreeMap<String, String>,
     pub account: Option<String>,
     pub region: String,
+    /// Other accounts' attachments and the hub route table's propagations, when the hub's
+    /// gateway was read (`None` otherwise): the spokes' warnings and planned status.
+    pub attachments: Option<(Vec<ForeignAttachment>, BTreeSet<String>)>,
+}
+
+impl LiveFacts {
+    /// The names of the declared spokes whose attachments the apply will act on (accept,
+    /// associate, propagation), or `None` when the attachments were not read.
+    pub(crate) fn spoke_actions(
+        &self,
+        declared: &BTreeMap<String, SpokeDesired>,
+        route_propagation: bool,
+    ) -> Option<BTreeSet<String>> {
+        let (attachments, propagations) = self.attachments.as_ref()?;
+        Some(
+            attachments
+                .iter()
+                .filter(|a| {
+                    spokes::action(declared, a, propagations.contains(&a.id), route_propagation)
+                        .is_some()
+                })
+                .flat_map(|a| spokes::spokes_of(declared, a))
+                .map(str::to_string)
+                .collect(),
+        )
+    }
 }
 
 /// Transit Gateways other than the hub's own that routes of these tables point at: the
@@ -412,6 +440,47 @@ pub(crate) fn offline(config_value: &Value) -> Diagnostics {
         }
     }
 
+    if let Maybe::Known(spokes) = &config.spokes {
+        for (name, spoke) in spokes {
+            let at = root().attr("spokes").key(name);
+            if name.is_empty() {
+                diagnostics.error_at(
+                    at.clone(),
+                    "Empty spoke name",
+                    "A key of spokes names the spoke in plans and in `routes`; give it a name.",
+                );
+            }
+            if let Maybe::Known(account) = &spoke.account_id
+                && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+            {
+                diagnostics.error_at(
+                    at.attr("account_id"),
+                    "Invalid spoke account",
+                    format!(
+                        "{account:?} is not an AWS account id: write the spoke account's 12 \
+                         digits (a spoke is one account; Organizations and OUs go in share_with)."
+                    ),
+                );
+            }
+            if let Maybe::Known(cidrs) = &spoke.cidr_blocks {
+                if cidrs.is_empty() {
+                    diagnostics.error_at(
+                        at.attr("cidr_blocks"),
+                        "No spoke networks",
+                        "List the networks the spoke's VPC brings: the hub routes to them, and \
+                         accepts only attachments whose networks are within them.",
+                    );
+                }
+                check_cidrs(
+                    cidrs,
+                    at.attr("cidr_blocks"),
+                    &format!("spokes[{name:?}].cidr_blocks"),
+                    &mut diagnostics,
+                );
+            }
+        }
+    }
+
     if let Maybe::Known(tags) = &config.tags {
         tags::check(tags, root().attr("tags"), &mut diagnostics);
         if tags.contains_key("Name") {
@@ -437,6 +506,7 @@ enum Owner {
     DataCenter,
     TgwBlocks,
     AllowedPrefixes,
+    Spoke { name: String },
 }
 
 impl Owner {
@@ -450,6 +520,7 @@ impl Owner {
             Owner::AllowedPrefixes => {
                 "the Direct Connect allowed prefixes (data_center.allowed_prefixes)".into()
             }
+            Owner::Spoke { name } => format!("spoke {name:?} (spokes[{name:?}].cidr_blocks)"),
         }
     }
 
@@ -459,6 +530,7 @@ impl Owner {
             Owner::DataCenter => root().attr("data_center").attr("cidr_blocks"),
             Owner::TgwBlocks => root().attr(TGW_CIDR_BLOCKS),
             Owner::AllowedPrefixes => root().attr("data_center").attr("allowed_prefixes"),
+            Owner::Spoke { name } => root().attr("spokes").key(name).attr("cidr_blocks"),
         }
     }
 }
@@ -508,6 +580,13 @@ fn overlaps(
     }
     if let Maybe::Known(blocks) = &config.transit_gateway_cidr_blocks {
         add(Owner::TgwBlocks, blocks);
+    }
+    if let Maybe::Known(spokes) = &config.spokes {
+        for (name, spoke) in spokes {
+            if let Maybe::Known(cidrs) = &spoke.cidr_blocks {
+                add(Owner::Spoke { name: name.clone() }, cidrs);
+            }
+        }
     }
     let conflicts = |a: &Owner, b: &Owner| match (a, b) {
         (Owner::AllowedPrefixes, Owner::AllowedPrefixes) => false,
@@ -647,6 +726,7 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
 
     overlaps(&config, &vpc_cidrs, &mut diagnostics);
     route_conflict_errors(&config, &vpc_cidrs, &table_owner, facts, &mut diagnostics);
+    spoke_warnings(config_value, facts, &mut diagnostics);
 
     if let Maybe::Known(Some(dc)) = &config.data_center {
         let at = root().attr("data_center");
@@ -690,6 +770,23 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
         }
     }
     diagnostics
+}
+
+/// Other accounts' attachments the hub will not accept or propagate, each a warning naming
+/// it: undeclared ones on `spokes`, mismatching ones on the spoke's `cidr_blocks`.
+fn spoke_warnings(config_value: &Value, facts: &LiveFacts, diagnostics: &mut Diagnostics) {
+    let Some((attachments, _)) = &facts.attachments else {
+        return;
+    };
+    let declared =
+        super::state::declared_spokes(&config_value.attr("spokes").cloned().unwrap_or(Value::Null));
+    for (spoke, summary, detail) in spokes::warnings(&declared, attachments) {
+        let path = match spoke {
+            Some(name) => root().attr("spokes").key(&name).attr("cidr_blocks"),
+            None => root().attr("spokes"),
+        };
+        diagnostics.warning_at(path, summary, detail);
+    }
 }
 
 /// A route table that already routes a mesh destination to something other than the hub
@@ -737,11 +834,24 @@ fn route_conflict_errors(
         .known()
         .map(|b| b.iter().cloned().collect())
         .unwrap_or_default();
+    let spokes: Vec<(String, BTreeSet<String>)> = config
+        .spokes
+        .known()
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .filter_map(|(name, s)| {
+            Some((
+                name.clone(),
+                s.cidr_blocks.known()?.iter().cloned().collect(),
+            ))
+        })
+        .collect();
     let networks = mesh::networks(
         vpcs.iter()
             .map(|(key, cidrs)| (key.as_str(), cidrs, &known_tables[key])),
         data_center.as_ref(),
         &blocks,
+        spokes.iter().map(|(name, cidrs)| (name.as_str(), cidrs)),
     );
     let desired: Vec<Route> = mesh::vpc_routes(&networks)
         .into_iter()
@@ -1084,6 +1194,7 @@ mod tests {
             other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
             region: "eu-west-1".into(),
+            attachments: None,
         }
     }
 
