@@ -154,7 +154,10 @@ pub(crate) fn render_with_intent(
         },
         None => input.private.applied.clone(),
     };
-    let rendered = render(record, input.echo, Some(default_tags), &applied);
+    let mut rendered = render(record, input.echo, Some(default_tags), &applied);
+    if input.why == Render::Apply {
+        keep_planned_spoke_status(&mut rendered, input.echo);
+    }
     let applied = if input.why == Render::Read && input.private.discover {
         // An imported hub's intent is what it was found to be.
         let found = Stored::from_value(&rendered);
@@ -176,6 +179,32 @@ pub(crate) fn render_with_intent(
             .collect(),
     };
     (rendered, private)
+}
+
+/// After an apply, a spoke's `attachment_ids` and `status` the plan knew (it carried them over:
+/// the apply was not to act on that spoke) stay as planned. They are observations of another
+/// account's doing, which can move while the hub applies something else (the spoke attaching
+/// meanwhile, and the apply accepting it); Terraform holds an apply to its known planned
+/// values, and the next refresh shows what AWS holds without a diff.
+fn keep_planned_spoke_status(rendered: &mut Value, planned: &Value) {
+    let planned = attr(planned, "spokes");
+    let (Value::Object(state), Some(planned)) = (rendered, planned.as_map()) else {
+        return;
+    };
+    let Some(Value::Map(spokes)) = state.get_mut("spokes") else {
+        return;
+    };
+    for (name, spoke) in spokes.iter_mut() {
+        let (Value::Object(spoke), Some(before)) = (spoke, planned.get(name)) else {
+            continue;
+        };
+        for computed in ["attachment_ids", "status"] {
+            let value = attr(before, computed);
+            if value.is_wholly_known() && !value.is_null() {
+                spoke.insert(computed.into(), value);
+            }
+        }
+    }
 }
 
 /// What the last apply set, kept in the resource's private data. A refresh overwrites the
@@ -811,9 +840,11 @@ pub(crate) fn planned(
                             && attr(b, "cidr_blocks")
                                 == spoke.get("cidr_blocks").cloned().unwrap_or(Value::Null)
                     });
+                    // Attachments not read at plan time (no refresh before this plan): the
+                    // state's status is what this plan knows; it is not a change to show.
                     let untouched = match &acted_on {
                         Some(names) => !names.contains(name),
-                        None => live.is_none(),
+                        None => true,
                     };
                     for computed in ["attachment_ids", "status"] {
                         let value = match before {
@@ -1028,4 +1059,172 @@ pub(crate) fn attachment_key(
         .map_or_else(|| attachment.vpc_id.clone(), str::to_string);
     taken.insert(key.clone());
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::hub_network::topology::ForeignAttachment;
+
+    fn spoke(account: &str, cidr: &str, computed: Option<(&[&str], &str)>) -> Value {
+        let mut fields = vec![
+            ("account_id", Value::string(account)),
+            (
+                "cidr_blocks",
+                string_set(BTreeSet::from([cidr.to_string()])),
+            ),
+        ];
+        if let Some((ids, status)) = computed {
+            fields.push((
+                "attachment_ids",
+                string_set(ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>()),
+            ));
+            fields.push(("status", Value::string(status)));
+        }
+        Value::object(fields)
+    }
+
+    fn hub(spokes: Value) -> Value {
+        Value::object([
+            ("name", Value::string("hub")),
+            ("route_propagation", Value::Bool(true)),
+            ("spokes", spokes),
+        ])
+    }
+
+    fn spokes(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    fn read(attachments: Vec<ForeignAttachment>) -> LiveFacts {
+        LiveFacts {
+            attachments: Some((attachments, BTreeSet::new())),
+            ..LiveFacts::default()
+        }
+    }
+
+    fn pending(owner: &str) -> ForeignAttachment {
+        ForeignAttachment {
+            id: "tgw-attach-1".into(),
+            resource_type: "vpc".into(),
+            resource_id: "vpc-9".into(),
+            resource_owner_id: owner.into(),
+            state: "pendingAcceptance".into(),
+            associated_route_table: None,
+            propagated_cidrs: BTreeSet::new(),
+        }
+    }
+
+    fn status(planned: &Value, name: &str) -> Value {
+        attr(
+            planned
+                .attr("spokes")
+                .unwrap()
+                .as_map()
+                .unwrap()
+                .get(name)
+                .unwrap(),
+            "status",
+        )
+    }
+
+    #[test]
+    fn a_hub_without_spokes_plans_them_null() {
+        let config = Value::object([("name", Value::string("hub"))]);
+        let planned = planned(&config, &Value::Null, None, None);
+        assert_eq!(planned.attr("spokes"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn a_spoke_s_status_is_carried_over_unless_the_apply_acts_on_it_or_it_changed() {
+        let prior = hub(spokes(vec![
+            (
+                "branch",
+                spoke("222233334444", "10.50.0.0/16", Some((&[], "not attached"))),
+            ),
+            (
+                "lab",
+                spoke("333344445555", "10.60.0.0/16", Some((&[], "not attached"))),
+            ),
+        ]));
+        let config = hub(spokes(vec![
+            ("branch", spoke("222233334444", "10.50.0.0/16", None)),
+            ("lab", spoke("333344445555", "10.60.0.0/16", None)),
+        ]));
+        // Nothing to act on (or no attachments read): the refreshed status stays, no diff.
+        for live in [Some(read(vec![])), Some(LiveFacts::default()), None] {
+            let planned = planned(&config, &prior, live.as_ref(), None);
+            assert_eq!(status(&planned, "branch"), Value::string("not attached"));
+            assert_eq!(planned.attr("spokes"), prior.attr("spokes"));
+        }
+        // The declared account's attachment waits for acceptance: that spoke alone is known
+        // after apply.
+        let planned_ = planned(
+            &config,
+            &prior,
+            Some(&read(vec![pending("222233334444")])),
+            None,
+        );
+        assert!(!status(&planned_, "branch").is_wholly_known());
+        assert_eq!(status(&planned_, "lab"), Value::string("not attached"));
+        // An undeclared account's attachment is not acted on.
+        let planned_ = planned(
+            &config,
+            &prior,
+            Some(&read(vec![pending("999988887777")])),
+            None,
+        );
+        assert_eq!(planned_.attr("spokes"), prior.attr("spokes"));
+        // A changed declaration is that entry alone.
+        let changed = hub(spokes(vec![
+            ("branch", spoke("222233334444", "10.51.0.0/16", None)),
+            ("lab", spoke("333344445555", "10.60.0.0/16", None)),
+        ]));
+        let planned_ = planned(&changed, &prior, Some(&read(vec![])), None);
+        assert!(!status(&planned_, "branch").is_wholly_known());
+        assert_eq!(status(&planned_, "lab"), Value::string("not attached"));
+    }
+
+    #[test]
+    fn an_apply_keeps_the_status_it_planned() {
+        // "lab" is one the apply acts on: known after apply.
+        let mut acted_on = spoke("333344445555", "10.60.0.0/16", None);
+        if let Value::Object(fields) = &mut acted_on {
+            fields.insert("attachment_ids".into(), Value::unknown());
+            fields.insert("status".into(), Value::unknown());
+        }
+        let planned = hub(spokes(vec![
+            (
+                "branch",
+                spoke("222233334444", "10.50.0.0/16", Some((&[], "not attached"))),
+            ),
+            ("lab", acted_on),
+        ]));
+        let mut rendered = hub(spokes(vec![
+            (
+                "branch",
+                spoke(
+                    "222233334444",
+                    "10.50.0.0/16",
+                    Some((&["tgw-attach-1"], "propagated")),
+                ),
+            ),
+            (
+                "lab",
+                spoke(
+                    "333344445555",
+                    "10.60.0.0/16",
+                    Some((&["tgw-attach-2"], "propagated")),
+                ),
+            ),
+        ]));
+        keep_planned_spoke_status(&mut rendered, &planned);
+        assert_eq!(status(&rendered, "branch"), Value::string("not attached"));
+        assert_eq!(status(&rendered, "lab"), Value::string("propagated"));
+    }
 }

@@ -724,6 +724,22 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
         }
     }
 
+    // A spoke is another account: the hub's own VPCs are `vpc_attachments` (the hub would
+    // otherwise take its own attachments for a spoke's, and share with itself).
+    if let (Maybe::Known(spokes), Some(account)) = (&config.spokes, &facts.account) {
+        for (name, spoke) in spokes {
+            if spoke.account_id.known() == Some(account) {
+                diagnostics.error_at(
+                    root().attr("spokes").key(name).attr("account_id"),
+                    "Spoke in the hub's own account",
+                    format!(
+                        "{account} is the account this hub is created in: a spoke is another                          account's VPC. Attach this account's VPCs with vpc_attachments, or                          write the spoke account's id."
+                    ),
+                );
+            }
+        }
+    }
+
     overlaps(&config, &vpc_cidrs, &mut diagnostics);
     route_conflict_errors(&config, &vpc_cidrs, &table_owner, facts, &mut diagnostics);
     spoke_warnings(config_value, facts, &mut diagnostics);
@@ -1336,6 +1352,209 @@ mod tests {
                 .1
                 .contains("another migration hub, tgw-old (\"another\")"),
             "{found:?}"
+        );
+    }
+
+    fn spoke(account: &str, cidrs: &[&str]) -> Value {
+        Value::object([
+            ("account_id", Value::string(account)),
+            ("cidr_blocks", strings(cidrs)),
+        ])
+    }
+
+    fn spokes(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn spokes_are_checked_offline_by_account_cidr_form_and_overlaps() {
+        let config = hub(
+            vec![],
+            vec![
+                (
+                    "spokes",
+                    spokes(vec![
+                        ("short", spoke("1234", &["10.50.0.0/16"])),
+                        (
+                            "org",
+                            spoke(
+                                "arn:aws:organizations::123456789012:organization/o-abcdefghij",
+                                &["10.51.0.0/16"],
+                            ),
+                        ),
+                        ("sloppy", spoke("222233334444", &["10.52.1.0/16"])),
+                        ("empty", spoke("222233334444", &[])),
+                        ("branch", spoke("333344445555", &["10.60.0.0/16"])),
+                        ("lab", spoke("444455556666", &["10.60.128.0/20"])),
+                        ("dc", spoke("555566667777", &["192.168.10.0/24"])),
+                    ]),
+                ),
+                (
+                    "data_center",
+                    Value::object([
+                        ("cidr_blocks", strings(&["192.168.0.0/16"])),
+                        ("direct_connect_gateway_id", Value::string("dx-1")),
+                    ]),
+                ),
+            ],
+        );
+        let found = errors(&offline(&config));
+        let at = |path: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            at(r#"spokes["short"].account_id"#)[0].contains("12 digits"),
+            "{found:?}"
+        );
+        assert!(
+            at(r#"spokes["org"].account_id"#)[0].contains("go in share_with"),
+            "{found:?}"
+        );
+        let sloppy = at(r#"spokes["sloppy"].cidr_blocks"#);
+        assert_eq!(sloppy.len(), 1, "{found:?}");
+        assert!(sloppy[0].contains("10.52.0.0/16"), "{sloppy:?}");
+        assert!(
+            at(r#"spokes["empty"].cidr_blocks"#)[0].contains("List the networks"),
+            "{found:?}"
+        );
+        // Overlaps name both networks by attribute, on the narrower one.
+        let lab = at(r#"spokes["lab"].cidr_blocks"#);
+        assert_eq!(lab.len(), 1, "{found:?}");
+        assert!(
+            lab[0].contains(r#"spoke "lab" (spokes["lab"].cidr_blocks)"#)
+                && lab[0].contains(r#"spoke "branch" (spokes["branch"].cidr_blocks)"#)
+                && lab[0].contains("on 10.60.128.0/20"),
+            "{lab:?}"
+        );
+        let dc = at(r#"spokes["dc"].cidr_blocks"#);
+        assert!(
+            dc.iter().any(|d| d.contains("the data center")),
+            "{found:?}"
+        );
+        // Nothing else: well-formed spokes are not errors.
+        assert_eq!(found.len(), 6, "{found:?}");
+
+        // Unknown accounts and CIDRs wait for apply.
+        let unknown = hub(
+            vec![],
+            vec![(
+                "spokes",
+                spokes(vec![(
+                    "later",
+                    Value::object([
+                        ("account_id", Value::unknown()),
+                        ("cidr_blocks", Value::unknown()),
+                    ]),
+                )]),
+            )],
+        );
+        assert!(offline(&unknown).is_empty());
+    }
+
+    #[test]
+    fn spokes_must_not_overlap_hub_vpcs_nor_be_the_hub_s_own_account() {
+        let config = hub(
+            vec![("b", attachment("vpc-b", &["subnet-b1"], &[]))],
+            vec![(
+                "spokes",
+                spokes(vec![
+                    ("inside", spoke("222233334444", &["10.1.4.0/24"])),
+                    ("home", spoke("111122223333", &["10.70.0.0/16"])),
+                ]),
+            )],
+        );
+        let found = errors(&live(&config, &facts()));
+        let inside: Vec<_> = found
+            .iter()
+            .filter(|(p, _)| p == r#"spokes["inside"].cidr_blocks"#)
+            .collect();
+        assert_eq!(inside.len(), 1, "{found:?}");
+        assert!(
+            inside[0].1.contains(r#"vpc_attachments["b"]"#) && inside[0].1.contains("vpc-b"),
+            "{inside:?}"
+        );
+        let home: Vec<_> = found
+            .iter()
+            .filter(|(p, _)| p == r#"spokes["home"].account_id"#)
+            .collect();
+        assert_eq!(home.len(), 1, "{found:?}");
+        assert!(home[0].1.contains("vpc_attachments"), "{home:?}");
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn other_accounts_attachments_are_warnings_on_the_spoke_or_on_spokes() {
+        let foreign = |id: &str, owner: &str, learned: &[&str]| ForeignAttachment {
+            id: id.into(),
+            resource_type: "vpc".into(),
+            resource_id: format!("vpc-of-{id}"),
+            resource_owner_id: owner.into(),
+            state: "available".into(),
+            associated_route_table: None,
+            propagated_cidrs: learned.iter().map(|c| c.to_string()).collect(),
+        };
+        let mut facts = facts();
+        facts.attachments = Some((
+            vec![
+                foreign("tgw-attach-ok", "222233334444", &["10.50.0.0/16"]),
+                foreign("tgw-attach-wide", "222233334444", &["10.80.0.0/16"]),
+                foreign("tgw-attach-stranger", "999988887777", &[]),
+            ],
+            BTreeSet::new(),
+        ));
+        let config = hub(
+            vec![],
+            vec![(
+                "spokes",
+                spokes(vec![("branch", spoke("222233334444", &["10.50.0.0/16"]))]),
+            )],
+        );
+        let warnings: Vec<(String, String)> = live(&config, &facts)
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| {
+                (
+                    d.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let on = |path: &str| {
+            warnings
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, d)| d.clone())
+                .unwrap_or_else(|| panic!("no warning on {path}: {warnings:?}"))
+        };
+        let wide = on(r#"spokes["branch"].cidr_blocks"#);
+        assert!(
+            wide.contains("tgw-attach-wide") && wide.contains("10.80.0.0/16"),
+            "{wide}"
+        );
+        let stranger = on("spokes");
+        assert!(
+            stranger.contains("tgw-attach-stranger") && stranger.contains("999988887777"),
+            "{stranger}"
+        );
+        // Without a read of the gateway, nothing to say.
+        facts.attachments = None;
+        assert!(
+            live(&config, &facts)
+                .iter()
+                .all(|d| d.severity != Severity::Warning)
         );
     }
 
