@@ -29,8 +29,8 @@ fn budget() -> Budget {
 }
 
 /// As a spoke account does it: accepts the share's invitation, waits until the gateway is
-/// visible, attaches a new VPC `cidr` (one subnet) and answers the attachment's id.
-async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> String {
+/// visible, attaches a new VPC `cidr` (one subnet) and answers the attachment's id and the VPC.
+async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> (String, String) {
     let budget = budget();
     let aws = Aws::new(clients, &budget);
     let invitation = wait_until(&budget, "the share invitation", || async {
@@ -55,17 +55,19 @@ async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> String {
     let subnet = seed::subnet(&clients.ec2, &vpc, &subnet_cidr, "a")
         .await
         .unwrap();
-    aws.create_vpc_attachment(VpcAttachmentSpec {
-        transit_gateway_id: tgw,
-        vpc_id: &vpc,
-        subnet_ids: &BTreeSet::from([subnet]),
-        appliance_mode_support: false,
-        dns_support: true,
-        tags: &Tags::new(),
-    })
-    .await
-    .unwrap()
-    .id
+    let attachment = aws
+        .create_vpc_attachment(VpcAttachmentSpec {
+            transit_gateway_id: tgw,
+            vpc_id: &vpc,
+            subnet_ids: &BTreeSet::from([subnet]),
+            appliance_mode_support: false,
+            dns_support: true,
+            tags: &Tags::new(),
+        })
+        .await
+        .unwrap()
+        .id;
+    (attachment, vpc)
 }
 
 /// The attachments of the gateway as the hub sees them: id → state.
@@ -162,8 +164,8 @@ async fn declared_spokes_are_accepted_routed_and_reported_and_strangers_only_war
     // Both other accounts attach; with auto-accept off both wait for the hub.
     let spoke_clients = world.emulator.clients(SPOKE).await.unwrap();
     let stranger_clients = world.emulator.clients(STRANGER).await.unwrap();
-    let spoke_attachment = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
-    let stranger_attachment = attach_from(&stranger_clients, &tgw, "10.60.0.0/16").await;
+    let (spoke_attachment, _) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
+    let (stranger_attachment, _) = attach_from(&stranger_clients, &tgw, "10.60.0.0/16").await;
     let budget = budget();
     let hub_clients = world.aws.clone();
     let hub_aws = Aws::new(&hub_clients, &budget);
@@ -298,5 +300,148 @@ async fn declared_spokes_are_accepted_routed_and_reported_and_strangers_only_war
             .all(|w| !w.detail.contains(&stranger_attachment)),
         "{:#?}",
         plan.warnings()
+    );
+}
+
+/// A hub with auto-accept off, its staging VPC and one spoke `branch` of [`SPOKE`] declared
+/// with 10.50.0.0/16.
+fn declared_branch(world: &World, staging: &Net) -> String {
+    world.config(&format!(
+        r#"
+  name                           = "migration-hub"
+  auto_accept_shared_attachments = false
+  vpc_attachments = {{
+    staging = {{
+      vpc_id          = "{}"
+      subnet_ids      = {}
+      route_table_ids = {}
+    }}
+  }}
+  spokes = {{
+    branch = {{
+      account_id  = "{SPOKE}"
+      cidr_blocks = ["10.50.0.0/16"]
+    }}
+  }}
+"#,
+        staging.vpc,
+        list(&staging.subnets),
+        list(&staging.tables),
+    ))
+}
+
+#[tokio::test]
+async fn a_spoke_bringing_undeclared_networks_is_not_propagated_and_warned_about() {
+    let mut world = World::start().await;
+    let staging = world.vpc(1, 2, 1).await;
+    let config = declared_branch(&world, &staging);
+    world.converge(&config).await;
+    let tgw = text(&world.state(), &["id"]);
+    let hub_table = text(&world.state(), &["route_table_id"]);
+
+    // The spoke account attaches a VPC that also holds 10.90.0.0/16, which the hub never
+    // declared. The hub cannot read that VPC: it accepts on the account alone.
+    let spoke_clients = world.emulator.clients(SPOKE).await.unwrap();
+    let (attachment, vpc) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
+    spoke_clients
+        .ec2
+        .associate_vpc_cidr_block()
+        .vpc_id(&vpc)
+        .cidr_block("10.90.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let budget = budget();
+    let hub_clients = world.aws.clone();
+    let hub_aws = Aws::new(&hub_clients, &budget);
+    wait_until(&budget, "the attachment pendingAcceptance", || async {
+        let seen = hub_aws.vpc_attachments(&tgw).await.map(|all| {
+            if all.iter().any(|a| a.state == "pendingAcceptance") {
+                Poll::Done(())
+            } else {
+                Poll::Pending("not yet".into())
+            }
+        });
+        poll(seen)
+    })
+    .await
+    .unwrap();
+    let accepted = world.tf.apply(&config).await.unwrap();
+    assert!(!accepted.has_errors(), "{:#?}", accepted.errors());
+
+    // Once the hub route table has learned what the attachment brings, the plan warns on the
+    // spoke, naming the attachment and the network outside the declaration, and the apply
+    // turns the attachment's propagation off.
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    let warned: Vec<_> = plan
+        .warnings()
+        .into_iter()
+        .filter(|w| w.summary == "Spoke attachment brings undeclared networks")
+        .collect();
+    assert_eq!(warned.len(), 1, "{:#?}", plan.warnings());
+    assert!(
+        warned[0].detail.contains(&attachment) && warned[0].detail.contains("10.90.0.0/16"),
+        "{}",
+        warned[0].detail
+    );
+    assert_eq!(
+        warned[0]
+            .attribute
+            .as_ref()
+            .map(|p| p.to_string())
+            .as_deref(),
+        Some(r#"spokes["branch"].cidr_blocks"#)
+    );
+    let applied = world.converge(&config).await;
+    assert!(
+        applied
+            .plan
+            .warnings()
+            .iter()
+            .any(|w| w.detail.contains(&attachment)),
+        "the warning stays while the attachment brings more than declared"
+    );
+    let state = world.state();
+    assert_eq!(text(&state, &["spokes", "branch", "status"]), "available");
+    assert_eq!(
+        get(&state, &["spokes", "branch", "attachment_ids"]),
+        &Value::Set(vec![Value::string(&attachment)])
+    );
+    let propagating = hub_aws.propagations(&hub_table).await.unwrap();
+    assert!(!propagating.contains(&attachment), "{propagating:?}");
+    // The hub's VPC routes only what was declared.
+    let routed = vpc_routes(&world, &staging.tables[0]).await;
+    assert!(routed.contains(&("10.50.0.0/16".to_string(), tgw.clone())));
+    assert!(
+        routed.iter().all(|(d, _)| d != "10.90.0.0/16"),
+        "{routed:?}"
+    );
+
+    // Declaring the network too: the attachment propagates again and the warning goes.
+    let widened = config.replace(
+        r#"cidr_blocks = ["10.50.0.0/16"]"#,
+        r#"cidr_blocks = ["10.50.0.0/16", "10.90.0.0/16"]"#,
+    );
+    let applied = world.converge(&widened).await;
+    assert!(
+        applied
+            .plan
+            .warnings()
+            .iter()
+            .all(|w| !w.detail.contains(&attachment)),
+        "{:#?}",
+        applied.plan.warnings()
+    );
+    assert_eq!(
+        text(&world.state(), &["spokes", "branch", "status"]),
+        "propagated"
+    );
+    assert!(
+        hub_aws
+            .propagations(&hub_table)
+            .await
+            .unwrap()
+            .contains(&attachment)
     );
 }
