@@ -301,6 +301,51 @@ async fn declared_spokes_are_accepted_routed_and_reported_and_strangers_only_war
         "{:#?}",
         plan.warnings()
     );
+
+    // Import cannot tell the spokes' names: the imported hub shows the spoke's account in
+    // `share_with` and its routes without a network name; the first plan adds `spokes`, takes
+    // the account out of `share_with` and names the routes, and applying that leaves the
+    // share's principals as they were.
+    assert!(world.tf.forget(ADDRESS));
+    let imported = world.tf.import(&config, ADDRESS, &tgw).await.unwrap();
+    assert!(
+        imported.iter().all(|(_, d)| d.severity
+            != terraform_provider_migration::protocol::diagnostics::Severity::Error),
+        "{imported:#?}"
+    );
+    assert_eq!(
+        get(&world.state(), &["share_with"]),
+        &Value::Set(vec![Value::string(SPOKE), Value::string(STRANGER)])
+    );
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    let change = plan.change(ADDRESS).unwrap();
+    let changed: Vec<String> = changed_attributes(&change.prior, &change.planned)
+        .iter()
+        .map(|c| c.split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(changed, ["routes", "share_with", "spokes"]);
+    // `routes` only gains the name of the network of the routes to the spoke.
+    let label = |state: &Value| {
+        get(
+            state,
+            &["routes", &staging.tables[0], "destinations", "10.50.0.0/16"],
+        )
+        .clone()
+    };
+    assert_eq!(label(&change.prior), Value::Null);
+    assert_eq!(label(&change.planned), Value::string("spokes[\"branch\"]"));
+    let from = next_seq(&world.calls().await);
+    world.converge(&config).await;
+    let ram_changes: Vec<String> = counts(&world.calls().await, from)
+        .into_keys()
+        .filter(|action| action.contains("ResourceShare") && !action.starts_with("Get"))
+        .collect();
+    assert!(ram_changes.is_empty(), "{ram_changes:?}");
+    assert_eq!(
+        text(&world.state(), &["spokes", "branch", "status"]),
+        "not attached"
+    );
 }
 
 /// A hub with auto-accept off, its staging VPC and one spoke `branch` of [`SPOKE`] declared
