@@ -4,7 +4,9 @@
 //! provider's shared finders (as `migration_hub_spoke` does), with the hub's
 //! `auto_accept_shared_attachments = false`. The hub's next apply accepts exactly the declared
 //! spoke's attachment, routes its VPCs to the spoke's CIDRs and shows its status; the other is a
-//! warning naming it, left in `pendingAcceptance`.
+//! warning naming it, left in `pendingAcceptance`. Also: a spoke whose VPC brings a network
+//! outside its declaration (not propagated, a warning on the spoke), an import of a hub with
+//! spokes, and the next apply propagating a spoke AWS auto-accepted.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -482,6 +484,64 @@ async fn a_spoke_bringing_undeclared_networks_is_not_propagated_and_warned_about
         text(&world.state(), &["spokes", "branch", "status"]),
         "propagated"
     );
+    assert!(
+        hub_aws
+            .propagations(&hub_table)
+            .await
+            .unwrap()
+            .contains(&attachment)
+    );
+}
+
+#[tokio::test]
+async fn with_auto_accept_the_next_apply_propagates_the_spoke() {
+    let mut world = World::start().await;
+    let staging = world.vpc(1, 2, 1).await;
+    let config = declared_branch(&world, &staging).replace(
+        "auto_accept_shared_attachments = false",
+        "auto_accept_shared_attachments = true",
+    );
+    world.converge(&config).await;
+    let tgw = text(&world.state(), &["id"]);
+    let spoke_clients = world.emulator.clients(SPOKE).await.unwrap();
+    let (attachment, _) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
+    let budget = budget();
+    let hub_clients = world.aws.clone();
+    let hub_aws = Aws::new(&hub_clients, &budget);
+    wait_until(&budget, "the attachment available", || async {
+        poll(hub_aws.vpc_attachments(&tgw).await.map(|all| {
+            if all.iter().any(|a| a.state == "available") {
+                Poll::Done(())
+            } else {
+                Poll::Pending("not yet".into())
+            }
+        }))
+    })
+    .await
+    .unwrap();
+
+    // AWS accepted it; the hub's next plan shows the spoke available, to be propagated.
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    let change = plan.change(ADDRESS).unwrap();
+    assert_eq!(
+        text(&change.prior, &["spokes", "branch", "status"]),
+        "available"
+    );
+    assert!(!get(&change.planned, &["spokes", "branch", "status"]).is_wholly_known());
+    world.converge(&config).await;
+    assert_eq!(
+        text(&world.state(), &["spokes", "branch", "status"]),
+        "propagated"
+    );
+    let accepts = world
+        .calls()
+        .await
+        .into_iter()
+        .filter(|c| c.action == "AcceptTransitGatewayVpcAttachment")
+        .count();
+    assert_eq!(accepts, 0, "AWS accepted it");
+    let hub_table = text(&world.state(), &["route_table_id"]);
     assert!(
         hub_aws
             .propagations(&hub_table)
