@@ -508,9 +508,12 @@ async fn with_auto_accept_the_next_apply_propagates_the_spoke() {
     let budget = budget();
     let hub_clients = world.aws.clone();
     let hub_aws = Aws::new(&hub_clients, &budget);
-    wait_until(&budget, "the attachment available", || async {
+    wait_until(&budget, "the spoke's attachment available", || async {
         poll(hub_aws.vpc_attachments(&tgw).await.map(|all| {
-            if all.iter().any(|a| a.state == "available") {
+            if all
+                .iter()
+                .any(|a| a.id == attachment && a.state == "available")
+            {
                 Poll::Done(())
             } else {
                 Poll::Pending("not yet".into())
