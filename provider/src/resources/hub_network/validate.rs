@@ -790,13 +790,26 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
 
 /// Other accounts' attachments the hub will not accept or propagate, each a warning naming
 /// it: undeclared ones on `spokes`, mismatching ones on the spoke's `cidr_blocks`.
+///
+/// A hub that declares no spokes is warned only about attachments waiting for it
+/// (`pendingAcceptance`): ones AWS accepted by itself (`auto_accept_shared_attachments`) are how
+/// such a hub has always worked, and stay unremarked. While `spokes` has unknowns, nothing is
+/// said (an unknown account would make its spoke's attachment look undeclared).
 fn spoke_warnings(config_value: &Value, facts: &LiveFacts, diagnostics: &mut Diagnostics) {
     let Some((attachments, _)) = &facts.attachments else {
         return;
     };
-    let declared =
-        super::state::declared_spokes(&config_value.attr("spokes").cloned().unwrap_or(Value::Null));
-    for (spoke, summary, detail) in spokes::warnings(&declared, attachments) {
+    let configured = config_value.attr("spokes").cloned().unwrap_or(Value::Null);
+    if !configured.is_wholly_known() {
+        return;
+    }
+    let declared = super::state::declared_spokes(&configured);
+    let attachments: Vec<ForeignAttachment> = attachments
+        .iter()
+        .filter(|a| !declared.is_empty() || a.state == "pendingAcceptance")
+        .cloned()
+        .collect();
+    for (spoke, summary, detail) in spokes::warnings(&declared, &attachments) {
         let path = match spoke {
             Some(name) => root().attr("spokes").key(&name).attr("cidr_blocks"),
             None => root().attr("spokes"),
@@ -1549,6 +1562,27 @@ mod tests {
             stranger.contains("tgw-attach-stranger") && stranger.contains("999988887777"),
             "{stranger}"
         );
+        // A hub without spokes is told only of attachments waiting for it; with unknown spokes,
+        // nothing is said yet.
+        let mut waiting = foreign("tgw-attach-waiting", "999988887777", &[]);
+        waiting.state = "pendingAcceptance".into();
+        facts.attachments = Some((
+            vec![foreign("tgw-attach-stranger", "999988887777", &[]), waiting],
+            BTreeSet::new(),
+        ));
+        let warned = |config: &Value, facts: &LiveFacts| -> Vec<String> {
+            live(config, facts)
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .map(|d| d.detail.clone())
+                .collect()
+        };
+        let without = hub(vec![], vec![]);
+        let found = warned(&without, &facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("tgw-attach-waiting"), "{found:?}");
+        let unknown = hub(vec![], vec![("spokes", Value::unknown())]);
+        assert!(warned(&unknown, &facts).is_empty());
         // Without a read of the gateway, nothing to say.
         facts.attachments = None;
         assert!(
