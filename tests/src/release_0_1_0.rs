@@ -20,6 +20,10 @@ type RouteOrder = (bool, String, CidrOrder);
 /// hub route table, each by destination.
 pub fn hub_network(attributes: &Json) -> Json {
     let mut v0 = attributes.clone();
+    // Attributes added since 0.1.0 were not in its schema, so its states do not hold them.
+    if let Some(object) = v0.as_object_mut() {
+        object.remove("spokes");
+    }
     let hub_table = attributes["route_table_id"].as_str().unwrap_or_default();
     let mut routes: Vec<(RouteOrder, Json)> = Vec::new();
     for (table, entry) in attributes["routes"].as_object().into_iter().flatten() {

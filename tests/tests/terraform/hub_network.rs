@@ -360,6 +360,32 @@ async fn sharing_updates_in_place(cli: Cli) {
     step(ws, &vars, HUB, &["update"], "a principal removed").await;
     assert_eq!(principals(&world.inventory().await), ["333344445555"]);
 
+    // A declared spoke's account is a principal too; `share_with` keeps showing only what it
+    // names, and the spoke's entry shows its status (no one attached).
+    vars = with(
+        &vars,
+        json!({"spokes": {"branch": {"account_id": "444455556666", "cidr_blocks": ["10.50.0.0/16"]}}}),
+    );
+    step(ws, &vars, HUB, &["update"], "a spoke declared").await;
+    assert_eq!(
+        principals(&world.inventory().await),
+        ["333344445555", "444455556666"]
+    );
+    let state = hub.state().await;
+    assert_eq!(state["share_with"], json!(["333344445555"]));
+    assert_eq!(
+        state["spokes"]["branch"],
+        json!({
+            "account_id": "444455556666",
+            "cidr_blocks": ["10.50.0.0/16"],
+            "attachment_ids": [],
+            "status": "not attached",
+        })
+    );
+    vars = with(&vars, json!({"spokes": null}));
+    step(ws, &vars, HUB, &["update"], "the spoke removed").await;
+    assert_eq!(principals(&world.inventory().await), ["333344445555"]);
+
     vars = with(&vars, json!({"allow_external_principals": false}));
     step(ws, &vars, HUB, &["update"], "allow_external_principals").await;
     let shares = world

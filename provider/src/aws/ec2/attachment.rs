@@ -306,6 +306,22 @@ impl Aws<'_> {
         )
     }
 
+    /// AcceptTransitGatewayVpcAttachment, by the gateway's owner: another account's attachment
+    /// waiting in `pendingAcceptance` goes `pending → available`. One already accepted
+    /// (`IncorrectState` once it left `pendingAcceptance`) is for the caller's next poll to see.
+    pub async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError> {
+        self.call(Lane::Mutate, RetryOn::default(), || async {
+            self.ec2()
+                .accept_transit_gateway_vpc_attachment()
+                .transit_gateway_attachment_id(id)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("AcceptTransitGatewayVpcAttachment", e))
+        })
+        .await
+        .map(|_| ())
+    }
+
     /// One poll of a wait for the attachment to be usable: `available`. `pendingAcceptance` is
     /// a state to wait through (the gateway's owner accepts or rejects it), never success.
     pub async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {

@@ -61,12 +61,23 @@ impl Aws<'_> {
     /// pages); [`RouteSearch::more`] says whether there are others, which the caller reports
     /// rather than silently working on a truncated list.
     pub async fn static_routes(&self, table: &str) -> Result<RouteSearch, OpError> {
+        self.routes_of_type(table, "static").await
+    }
+
+    /// The propagated routes of a Transit Gateway route table (one SearchTransitGatewayRoutes):
+    /// the only place AWS shows the owner of a shared gateway the CIDRs of another account's
+    /// attached VPC.
+    pub async fn propagated_routes(&self, table: &str) -> Result<RouteSearch, OpError> {
+        self.routes_of_type(table, "propagated").await
+    }
+
+    async fn routes_of_type(&self, table: &str, kind: &str) -> Result<RouteSearch, OpError> {
         let output = self
             .call(Lane::Describe, RetryOn::default(), || async {
                 self.ec2()
                     .search_transit_gateway_routes()
                     .transit_gateway_route_table_id(table)
-                    .filters(filter("type", ["static"]))
+                    .filters(filter("type", [kind]))
                     .max_results(SEARCH_LIMIT)
                     .send()
                     .await

@@ -11,6 +11,7 @@ use ipnet::IpNet;
 
 use super::mesh;
 use super::model::{Desired, Link, TagTarget, tags_for};
+use super::spokes;
 use super::topology::{DataCenterLink, Tags, Topology, TransitGateway};
 use crate::aws::ec2::transit_gateway::{TransitGatewayModification, TransitGatewaySpec};
 use crate::framework::tags::UNCONFIRMED_TAG;
@@ -23,6 +24,8 @@ pub(crate) enum AttachmentRef {
     Vpc(String),
     /// The Direct Connect gateway's or VPN's attachment.
     DataCenter,
+    /// A declared spoke's attachment (another account's), by id.
+    Spoke(String),
 }
 
 impl AttachmentRef {
@@ -31,6 +34,7 @@ impl AttachmentRef {
         match self {
             AttachmentRef::Vpc(vpc) => topology.attachments.get(vpc).map(|a| a.id.as_str()),
             AttachmentRef::DataCenter => topology.data_center_attachment_id(),
+            AttachmentRef::Spoke(id) => topology.spoke_attachment(id).map(|a| a.id.as_str()),
         }
     }
 
@@ -47,6 +51,10 @@ impl AttachmentRef {
                 .as_ref()?
                 .attachment
                 .as_ref()?
+                .associated_route_table
+                .as_deref(),
+            AttachmentRef::Spoke(id) => topology
+                .spoke_attachment(id)?
                 .associated_route_table
                 .as_deref(),
         }
@@ -105,6 +113,11 @@ pub(crate) enum Change {
     },
     DeleteAttachment {
         vpc_id: String,
+    },
+    /// Accept a declared spoke's attachment waiting in `pendingAcceptance`, and wait until it
+    /// is `available`.
+    AcceptAttachment {
+        id: String,
     },
     CreateDirectConnect {
         gateway_id: String,
@@ -228,16 +241,27 @@ pub(crate) fn desired_networks(desired: &Desired, observed: &Topology) -> Vec<me
         vpcs,
         desired.data_center.as_ref().map(|dc| &dc.cidr_blocks),
         &desired.transit_gateway_cidr_blocks,
+        desired
+            .spokes
+            .iter()
+            .map(|(name, spoke)| (name.as_str(), &spoke.cidr_blocks)),
     )
 }
 
-/// Every VPC CIDR of the desired hub: the default Direct Connect allowed prefixes.
+/// Every VPC CIDR of the desired hub and its declared spokes: the default Direct Connect
+/// allowed prefixes (so the data center reaches the spokes too).
 pub(crate) fn all_vpc_cidrs(desired: &Desired, observed: &Topology) -> BTreeSet<String> {
     desired
         .attachments
         .values()
         .filter_map(|a| observed.vpcs.get(&a.vpc_id))
         .flat_map(|v| v.cidr_blocks.iter().cloned())
+        .chain(
+            desired
+                .spokes
+                .values()
+                .flat_map(|s| s.cidr_blocks.iter().cloned()),
+        )
         .collect()
 }
 
@@ -426,6 +450,9 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
         }
     }
 
+    // Other accounts' attachments: the declared spokes' are accepted and connected.
+    changes.extend(spoke_changes(desired, observed));
+
     // The data center.
     changes.extend(data_center_changes(desired, observed, &tags));
 
@@ -512,6 +539,34 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
         changes.push(Change::CreateVpcRoute {
             route_table_id: route.route_table,
             destination: route.destination.to_string(),
+        });
+    }
+    changes
+}
+
+/// Accept and connect declared spokes' attachments; an attachment whose VPC brings CIDRs outside
+/// its declaration is connected without propagation. Undeclared ones are left alone (the plan
+/// warns about them).
+fn spoke_changes(desired: &Desired, observed: &Topology) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for attachment in &observed.foreign_attachments {
+        let propagating = observed.propagations.contains(&attachment.id);
+        let Some(action) = spokes::action(
+            &desired.spokes,
+            attachment,
+            propagating,
+            desired.route_propagation,
+        ) else {
+            continue;
+        };
+        if action.accept {
+            changes.push(Change::AcceptAttachment {
+                id: attachment.id.clone(),
+            });
+        }
+        changes.push(Change::Connect {
+            target: AttachmentRef::Spoke(attachment.id.clone()),
+            propagate: action.propagate,
         });
     }
     changes

@@ -74,6 +74,12 @@ pub(crate) enum Effect {
     },
     /// The data center link and its attachment are gone.
     DataCenterForgotten,
+    /// A declared spoke's attachment as a poll saw it (accepted: `pending`, then `available`).
+    SpokeAttachmentState {
+        id: String,
+        state: String,
+        associated_route_table: Option<String>,
+    },
     /// An attachment was associated with the hub route table `table`.
     Associated {
         target: AttachmentRef,
@@ -236,9 +242,24 @@ pub(crate) fn record(topology: &mut Topology, effect: Effect) {
                     .as_mut()
                     .and_then(|dc| dc.attachment.as_mut())
                     .map(|a| &mut a.associated_route_table),
+                AttachmentRef::Spoke(id) => topology
+                    .foreign_attachments
+                    .iter_mut()
+                    .find(|a| &a.id == id)
+                    .map(|a| &mut a.associated_route_table),
             };
             if let Some(associated) = attachment_table {
                 *associated = Some(table);
+            }
+        }
+        Effect::SpokeAttachmentState {
+            id,
+            state,
+            associated_route_table,
+        } => {
+            if let Some(attachment) = topology.foreign_attachments.iter_mut().find(|a| a.id == id) {
+                attachment.state = state;
+                attachment.associated_route_table = associated_route_table;
             }
         }
         Effect::Propagation { attachment_id, on } => {

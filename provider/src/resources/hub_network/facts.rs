@@ -31,6 +31,7 @@ struct Refreshed {
     vpc_ids: BTreeSet<String>,
     table_ids: BTreeSet<String>,
     networks: Networks,
+    attachments: (Vec<topology::ForeignAttachment>, BTreeSet<String>),
 }
 
 /// What the refreshes of this process read, per Transit Gateway, for the plans that follow.
@@ -51,6 +52,10 @@ impl RefreshCache {
                 subnets: Default::default(),
                 route_tables: topology.route_tables.clone(),
             },
+            attachments: (
+                topology.foreign_attachments.clone(),
+                topology.propagations.clone(),
+            ),
         };
         let mut entries = self.0.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|_, r| r.at.elapsed() < REFRESH_REUSE);
@@ -97,10 +102,12 @@ pub(crate) async fn at_plan(
     let tgw_id = prior.and_then(|p| p.id.clone());
     // What the refresh just read is not read again.
     let mut networks = Networks::default();
+    let mut attachments = None;
     if let Some(refreshed) = tgw_id.as_deref().and_then(|id| cache.recall(id)) {
         vpcs.retain(|v| !refreshed.vpc_ids.contains(v));
         tables.retain(|t| !refreshed.table_ids.contains(t));
         networks = refreshed.networks;
+        attachments = Some(refreshed.attachments);
     }
     let fetched = observe::networks(aws, &vpcs, &subnets, &tables).await?;
     networks.vpcs.extend(fetched.vpcs);
@@ -115,6 +122,7 @@ pub(crate) async fn at_plan(
         other_hubs,
         account: aws.clients.account_id.clone(),
         region: aws.clients.region.clone(),
+        attachments,
     })
 }
 
@@ -152,6 +160,10 @@ pub(crate) async fn at_apply(
         other_hubs: other_hubs(aws, &topology.route_tables, topology.tgw_id()).await?,
         account: aws.clients.account_id.clone(),
         region: aws.clients.region.clone(),
+        attachments: Some((
+            topology.foreign_attachments.clone(),
+            topology.propagations.clone(),
+        )),
         ..LiveFacts::default()
     };
     let existing = topology.data_center.as_ref().map(|dc| &dc.link);

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use ipnet::IpNet;
 
-use super::model::{DATA_CENTER, TGW_CIDR_BLOCKS};
+use super::model::{DATA_CENTER, TGW_CIDR_BLOCKS, spoke_label};
 use crate::netplan::mesh::{self, Network};
 
 /// A route the hub manages, as shown in `routes`.
@@ -32,10 +32,13 @@ pub(crate) struct HubNetwork {
 }
 
 /// The networks of a hub; CIDRs that do not parse are left out (validation reports them).
+/// Declared spokes are networks without route tables of the hub's (their own account routes
+/// them, `migration_hub_spoke`), labelled [`spoke_label`].
 pub(crate) fn networks<'a>(
     vpcs: impl IntoIterator<Item = (&'a str, &'a BTreeSet<String>, &'a BTreeSet<String>)>,
     data_center_cidrs: Option<&BTreeSet<String>>,
     tgw_cidr_blocks: &BTreeSet<String>,
+    spokes: impl IntoIterator<Item = (&'a str, &'a BTreeSet<String>)>,
 ) -> Vec<HubNetwork> {
     let mut all: Vec<HubNetwork> = vpcs
         .into_iter()
@@ -59,6 +62,11 @@ pub(crate) fn networks<'a>(
             route_tables: BTreeSet::new(),
         });
     }
+    all.extend(spokes.into_iter().map(|(name, cidrs)| HubNetwork {
+        label: spoke_label(name),
+        cidrs: cidrs.clone(),
+        route_tables: BTreeSet::new(),
+    }));
     all
 }
 
@@ -130,6 +138,7 @@ mod tests {
             ],
             Some(&dc),
             &set(&["10.99.0.0/24"]),
+            [("branch", &set(&["10.50.0.0/16"]))],
         );
         let routes = vpc_routes(&nets);
         let shown: Vec<(String, String, String)> = routes
@@ -147,9 +156,11 @@ mod tests {
             shown,
             vec![
                 expect("rtb-a", "10.1.0.0/16", "target"),
+                expect("rtb-a", "10.50.0.0/16", "spokes[\"branch\"]"),
                 expect("rtb-a", "10.99.0.0/24", TGW_CIDR_BLOCKS),
                 expect("rtb-a", "192.168.0.0/16", DATA_CENTER),
                 expect("rtb-b", "10.0.0.0/16", "staging"),
+                expect("rtb-b", "10.50.0.0/16", "spokes[\"branch\"]"),
                 expect("rtb-b", "10.99.0.0/24", TGW_CIDR_BLOCKS),
                 expect("rtb-b", "100.64.0.0/24", "staging"),
                 expect("rtb-b", "192.168.0.0/16", DATA_CENTER),

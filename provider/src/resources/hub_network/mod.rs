@@ -9,6 +9,7 @@ pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod plan;
 pub(crate) mod schema;
+pub(crate) mod spokes;
 pub(crate) mod state;
 pub(crate) mod stored;
 pub(crate) mod topology;
@@ -17,6 +18,8 @@ pub(crate) mod validate;
 
 #[cfg(test)]
 mod properties;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
@@ -53,6 +56,10 @@ pub(crate) struct HubPrivate {
     pub applied: Applied,
     #[serde(default)]
     pub discover: bool,
+    /// What the hub route table learned from other accounts' attachments (attachment id →
+    /// the CIDRs it propagated): see `spokes`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learned: BTreeMap<String, BTreeSet<String>>,
 }
 
 #[async_trait]
@@ -103,7 +110,8 @@ impl ManagedResource for HubNetwork {
         private: &HubPrivate,
         config: Option<&Config>,
     ) -> Option<Scope> {
-        let scope = Scope::of(prior, config, private.discover);
+        let mut scope = Scope::of(prior, config, private.discover);
+        scope.learned = private.learned.clone();
         // A read of a state that names no Transit Gateway finds nothing.
         (config.is_some() || !scope.tgw_id.is_empty()).then_some(scope)
     }

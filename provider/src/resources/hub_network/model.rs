@@ -28,6 +28,12 @@ pub(crate) const DEFAULT_STATIC_ROUTES_ONLY: bool = true;
 
 /// Label of the data center in `routes[*].network` and in overlap messages.
 pub(crate) const DATA_CENTER: &str = "data_center";
+/// Label of a declared spoke as a network (in `routes[*].destinations` and messages): the
+/// path of its declaration, which no `vpc_attachments` key can be mistaken for.
+pub(crate) fn spoke_label(name: &str) -> String {
+    format!("spokes[{name:?}]")
+}
+
 /// Label of the Transit Gateway's own CIDR blocks as a network.
 pub(crate) const TGW_CIDR_BLOCKS: &str = "transit_gateway_cidr_blocks";
 
@@ -77,6 +83,16 @@ crate::typed_object! {
 }
 
 crate::typed_object! {
+    /// `spokes[name]` as configured: another account's VPCs the hub expects, by what they may
+    /// bring.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct SpokeConfig {
+        pub account_id: Maybe<String>,
+        pub cidr_blocks: Maybe<Strings>,
+    }
+}
+
+crate::typed_object! {
     /// The resource's arguments (a configuration, proposed or planned object) with unknowns
     /// kept: each field is the attribute of the same name.
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +108,7 @@ crate::typed_object! {
         pub allow_external_principals: Maybe<Option<bool>>,
         pub vpc_attachments: Maybe<OrEmpty<BTreeMap<String, AttachmentConfig>>>,
         pub data_center: Maybe<Option<DataCenterConfig>>,
+        pub spokes: Maybe<OrEmpty<BTreeMap<String, SpokeConfig>>>,
         pub route_propagation: Maybe<Option<bool>>,
         pub mesh_routes: Maybe<Option<bool>>,
         pub tags: Maybe<OrEmpty<BTreeMap<String, String>>>,
@@ -148,6 +165,7 @@ impl Config {
             allow_external_principals: Maybe::Unknown,
             vpc_attachments: Maybe::Unknown,
             data_center: Maybe::Unknown,
+            spokes: Maybe::Unknown,
             route_propagation: Maybe::Unknown,
             mesh_routes: Maybe::Unknown,
             tags: Maybe::Unknown,
@@ -232,8 +250,24 @@ impl Config {
                 })
             }
         };
+        let mut spokes = BTreeMap::new();
+        for (name, spoke) in get(&self.spokes, root.attr("spokes"))? {
+            let at = root.attr("spokes").key(&name);
+            spokes.insert(
+                name,
+                SpokeDesired {
+                    account_id: get(&spoke.account_id, at.attr("account_id"))?,
+                    cidr_blocks: get(&spoke.cidr_blocks, at.attr("cidr_blocks"))?
+                        .into_iter()
+                        .collect(),
+                },
+            );
+        }
+        // The share's principals: `share_with` and every spoke's account (a set: an account
+        // in both is one principal).
         let share_with: BTreeSet<String> = get(&self.share_with, root.attr("share_with"))?
             .into_iter()
+            .chain(spokes.values().map(|s: &SpokeDesired| s.account_id.clone()))
             .collect();
         let allow_external = get(
             &self.allow_external_principals,
@@ -266,6 +300,7 @@ impl Config {
             }),
             attachments,
             data_center,
+            spokes,
             route_propagation: get(&self.route_propagation, root.attr("route_propagation"))?
                 .unwrap_or(DEFAULT_ROUTE_PROPAGATION),
             mesh_routes: get(&self.mesh_routes, root.attr("mesh_routes"))?
@@ -283,6 +318,13 @@ pub(crate) struct AttachmentDesired {
     pub route_table_ids: BTreeSet<String>,
     pub appliance_mode_support: bool,
     pub dns_support: bool,
+}
+
+/// One declared spoke, fully known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SpokeDesired {
+    pub account_id: String,
+    pub cidr_blocks: BTreeSet<String>,
 }
 
 /// How the data center is reached.
@@ -325,6 +367,9 @@ pub(crate) struct Desired {
     pub share: Option<ShareDesired>,
     pub attachments: BTreeMap<String, AttachmentDesired>,
     pub data_center: Option<DataCenterDesired>,
+    /// Declared spokes by name: their accounts are principals of the share, their CIDRs
+    /// destinations of the mesh, their attachments accepted and connected.
+    pub spokes: BTreeMap<String, SpokeDesired>,
     pub route_propagation: bool,
     pub mesh_routes: bool,
     /// `default_tags` merged with `tags` (what `tags_all` shows).
@@ -476,6 +521,7 @@ mod tests {
         assert_matches_schema::<AttachmentConfig>(&block, &["vpc_attachments"], Holds::Arguments);
         assert_matches_schema::<DataCenterConfig>(&block, &["data_center"], Holds::Arguments);
         assert_matches_schema::<VpnConfig>(&block, &["data_center", "vpn"], Holds::Arguments);
+        assert_matches_schema::<SpokeConfig>(&block, &["spokes"], Holds::Arguments);
     }
     use proptest::prelude::*;
 

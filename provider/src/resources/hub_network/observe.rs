@@ -38,6 +38,10 @@ pub(crate) struct Scope {
     pub data_center_in_state: bool,
     /// VPN connection of the prior state.
     pub vpn_connection_id: Option<String>,
+    /// What the hub route table learned earlier from other accounts' attachments (attachment
+    /// id → CIDRs), kept in private data: once an attachment's propagation is off, the route
+    /// table no longer shows them.
+    pub learned: BTreeMap<String, BTreeSet<String>>,
     /// Import: the prior state knows nothing; everything of this account on the gateway is
     /// taken as the hub's, and route tables are found by their routes to it.
     pub discover: bool,
@@ -219,6 +223,9 @@ pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topol
                 resource_type: "vpc".into(),
                 resource_id: attachment.vpc_id,
                 resource_owner_id: attachment.vpc_owner_id,
+                state: attachment.state,
+                associated_route_table: attachment.associated_route_table,
+                propagated_cidrs: BTreeSet::new(),
             });
         }
     }
@@ -284,7 +291,40 @@ pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topol
                 resource_type: summary.resource_type.clone(),
                 resource_id: summary.resource_id.clone(),
                 resource_owner_id: summary.resource_owner_id.clone(),
+                state: summary.state.clone(),
+                associated_route_table: summary.associated_route_table.clone(),
+                propagated_cidrs: BTreeSet::new(),
             });
+        }
+    }
+
+    // What other accounts' VPCs bring: the hub route table's propagated routes (one call,
+    // only while such an attachment propagates), else what an earlier read learned.
+    let propagating_spokes = topology
+        .foreign_attachments
+        .iter()
+        .any(|a| a.resource_type == "vpc" && topology.propagations.contains(&a.id));
+    let mut learned = scope.learned.clone();
+    if let (true, Some(table)) = (propagating_spokes, &hub_table) {
+        let found = aws.propagated_routes(table).await?;
+        let mut fresh: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for route in found.routes {
+            if let Some(id) = route.attachment_id {
+                fresh.entry(id).or_default().insert(route.destination);
+            }
+        }
+        for attachment in &topology.foreign_attachments {
+            if topology.propagations.contains(&attachment.id) {
+                learned.insert(
+                    attachment.id.clone(),
+                    fresh.remove(&attachment.id).unwrap_or_default(),
+                );
+            }
+        }
+    }
+    for attachment in &mut topology.foreign_attachments {
+        if let Some(cidrs) = learned.get(&attachment.id) {
+            attachment.propagated_cidrs = cidrs.clone();
         }
     }
 

@@ -54,6 +54,7 @@ fn phase_of(change: &Change) -> usize {
         Change::CreateAttachment { .. }
         | Change::ModifyAttachment { .. }
         | Change::AwaitAttachment { .. }
+        | Change::AcceptAttachment { .. }
         | Change::CreateDirectConnect { .. }
         | Change::UpdateDirectConnect { .. }
         | Change::CreateVpn { .. }

@@ -12,7 +12,9 @@ use proptest::prelude::*;
 
 use super::diff::{Change, TagObject, diff};
 use super::effects::{self, Effect};
-use super::model::{AttachmentDesired, DataCenterDesired, Desired, Link, ShareDesired, with_owner};
+use super::model::{
+    AttachmentDesired, DataCenterDesired, Desired, Link, ShareDesired, SpokeDesired, with_owner,
+};
 use super::plan::{HubOp, PHASES, plan};
 use super::topology::{
     DataCenterAttachment, DataCenterLink, RouteTable, Share, Topology, TransitGateway, Vpc,
@@ -271,6 +273,12 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
                 owner(attachment_tags),
             ),
             Change::AwaitDataCenter => vec![],
+            Change::AcceptAttachment { id } => vec![Effect::SpokeAttachmentState {
+                id: id.clone(),
+                state: "available".into(),
+                // AWS's default association with the hub route table.
+                associated_route_table: Some(HUB_TABLE.into()),
+            }],
             Change::Connect { target, propagate } => {
                 let id = target
                     .id_in(topology)
@@ -462,7 +470,18 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
         (principals, any::<bool>()),
         attachments,
         (data_center, dc_cidrs),
-        (any::<bool>(), any::<bool>()),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::collection::btree_map(
+                proptest::sample::select(vec!["branch", "lab"]).prop_map(str::to_string),
+                proptest::sample::select(vec![
+                    ("222222222222", "10.50.0.0/16"),
+                    ("333333333333", "10.60.0.0/16"),
+                ]),
+                0..3,
+            ),
+        ),
         proptest::collection::btree_map(
             proptest::sample::select(vec!["team", "env"]).prop_map(str::to_string),
             proptest::sample::select(vec!["a", "b"]).prop_map(str::to_string),
@@ -475,9 +494,23 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                 (principals, allow_external),
                 attachments,
                 (link, cidrs),
-                (route_propagation, mesh_routes),
+                (route_propagation, mesh_routes, spokes),
                 tags_all,
             )| {
+                let spokes: BTreeMap<String, SpokeDesired> = spokes
+                    .into_iter()
+                    .map(|(name, (account, cidr))| {
+                        (
+                            name,
+                            SpokeDesired {
+                                account_id: account.into(),
+                                cidr_blocks: BTreeSet::from([cidr.to_string()]),
+                            },
+                        )
+                    })
+                    .collect();
+                let mut principals = principals;
+                principals.extend(spokes.values().map(|s| s.account_id.clone()));
                 let mut keyed = BTreeMap::new();
                 for (key, attachment) in attachments {
                     let key = if keyed.contains_key(&key) {
@@ -504,6 +537,7 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                         cidr_blocks: cidrs,
                         link,
                     }),
+                    spokes,
                     route_propagation,
                     mesh_routes,
                     tags_all,

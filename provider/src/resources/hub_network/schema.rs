@@ -105,6 +105,35 @@ fn data_center_attributes() -> Vec<Attribute> {
     ]
 }
 
+fn spoke_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::required("account_id", Type::String).describe(
+            "The spoke's AWS account (12 digits). It becomes a principal of the resource share \
+             (beside `share_with`), and only its attachments are accepted for this spoke.",
+        ),
+        Attribute::required("cidr_blocks", strings()).describe(
+            "The networks the spoke may bring: every route table in `route_table_ids` gets a \
+             route to each through the Transit Gateway, the Direct Connect default \
+             `allowed_prefixes` include them, and they must not overlap the hub's VPCs, the \
+             data center or another spoke. An attachment of this account whose VPC CIDRs \
+             (as the hub route table learns them) are not all within these is not propagated, \
+             and the plan warns about it.",
+        ),
+        Attribute::computed("attachment_ids", strings()).describe(
+            "The spoke account's VPC attachments to the hub's Transit Gateway (any state but \
+             deleted or rejected).",
+        ),
+        Attribute::computed("status", Type::String).describe(
+            "`not attached`; `pendingAcceptance` (with `auto_accept_shared_attachments = \
+             false`, until the next apply accepts it); `available` (accepted, not yet \
+             propagating into the hub route table, or its CIDRs do not match the declaration); \
+             `propagated` (the hub route table routes to it). With several attachments, the \
+             least advanced one's; AWS's own state while it is in another (`pending`, \
+             `modifying`, …).",
+        ),
+    ]
+}
+
 fn route_table_attributes() -> Vec<Attribute> {
     vec![
         Attribute::computed("vpc", Type::String).describe(
@@ -113,8 +142,9 @@ fn route_table_attributes() -> Vec<Attribute> {
         ),
         Attribute::computed("destinations", Type::map(Type::String)).describe(
             "Every destination this table routes through the Transit Gateway, each mapped to the \
-             network it belongs to: a key of `vpc_attachments`, `data_center`, or \
-             `transit_gateway_cidr_blocks`. A route AWS reports as `blackhole` is not listed (it \
+             network it belongs to: a key of `vpc_attachments`, `data_center`, \
+             `transit_gateway_cidr_blocks`, or `spokes[\"<name>\"]`. A route AWS reports as \
+             `blackhole` is not listed (it \
              delivers nothing), so the next plan shows it and the apply repairs it.",
         ),
     ]
@@ -142,7 +172,8 @@ pub(crate) fn schema() -> Schema {
         Attribute::optional_computed("auto_accept_shared_attachments", Type::Bool).describe(
             "Accept attachments that other accounts (those in `share_with`) make to the shared \
              Transit Gateway without an explicit accept. Without it they stay in \
-             `pendingAcceptance`. Default: `true`. Changed in place.",
+             `pendingAcceptance`, and each apply accepts those of the accounts in `spokes`. \
+             Default: `true`. Changed in place.",
         ),
         Attribute::optional_computed("dns_support", Type::Bool)
             .describe("DNS support on the Transit Gateway. Default: `true`. Changed in place."),
@@ -156,7 +187,8 @@ pub(crate) fn schema() -> Schema {
              of the mesh like any other network. Added and removed in place.",
         ),
         Attribute::optional("share_with", strings()).describe(
-            "RAM principals to share the Transit Gateway with: 12-digit account ids, \
+            "RAM principals to share the Transit Gateway with, besides the accounts of \
+             `spokes` (the share's principals are the union of both): 12-digit account ids, \
              Organization ARNs (`arn:aws:organizations::<account>:organization/o-…`) or OU \
              ARNs (`arn:aws:organizations::<account>:ou/o-…/ou-…`). Bare `o-…`/`ou-…` ids are \
              refused by AWS; write the ARN. Principals are keyed by value: adding or removing \
@@ -186,6 +218,22 @@ pub(crate) fn schema() -> Schema {
             data_center_attributes(),
         )
         .describe("The source data center, reached over Direct Connect or a site-to-site VPN."),
+        Attribute::nested(
+            "spokes",
+            Nesting::Map,
+            Presence::Optional,
+            spoke_attributes(),
+        )
+        .describe(
+            "The other accounts' VPCs that join the hub (`migration_hub_spoke` in those \
+                 accounts), keyed by a spoke name of your choice: the key is the spoke's \
+                 identity in plans, so adding, changing or removing one shows as that one \
+                 entry. The hub shares its Transit Gateway with each spoke's account, routes \
+                 its VPCs to the spoke's CIDRs, checks them for overlaps, and (with \
+                 `auto_accept_shared_attachments = false`) accepts exactly the declared \
+                 accounts' attachments on each apply; any other attachment is a plan warning \
+                 naming it, never accepted or rejected silently.",
+        ),
         Attribute::optional_computed("route_propagation", Type::Bool).describe(
             "Every attachment propagates its routes into the hub route table, so the Transit \
              Gateway knows every network. Managed per attachment rather than with the Transit \

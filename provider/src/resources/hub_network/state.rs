@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::HubPrivate;
 use super::mesh::{self, HubNetwork};
+use super::model::SpokeDesired;
 use super::model::{self, DATA_CENTER, NETWORK_TAG, decode_data_center_cidrs, is_user_tag};
+use super::spokes;
 use super::stored::Stored;
 use super::topology::{DataCenterLink, Tags, Topology, VpcAttachment};
 use super::validate::LiveFacts;
@@ -70,6 +72,27 @@ fn set_like_echo(items: BTreeSet<String>, echo: &Value) -> Value {
     } else {
         string_set(items)
     }
+}
+
+/// The spokes of a `spokes` value whose account and CIDRs are known.
+pub(crate) fn declared_spokes(value: &Value) -> BTreeMap<String, SpokeDesired> {
+    value
+        .as_map()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|(name, spoke)| {
+                    Some((
+                        name.clone(),
+                        SpokeDesired {
+                            account_id: attr(spoke, "account_id").as_str()?.to_string(),
+                            cidr_blocks: known_strings(&attr(spoke, "cidr_blocks"))?,
+                        },
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The state AWS reports for a route that delivers traffic.
@@ -131,7 +154,10 @@ pub(crate) fn render_with_intent(
         },
         None => input.private.applied.clone(),
     };
-    let rendered = render(record, input.echo, Some(default_tags), &applied);
+    let mut rendered = render(record, input.echo, Some(default_tags), &applied);
+    if input.why == Render::Apply {
+        keep_planned_spoke_status(&mut rendered, input.echo);
+    }
     let applied = if input.why == Render::Read && input.private.discover {
         // An imported hub's intent is what it was found to be.
         let found = Stored::from_value(&rendered);
@@ -145,8 +171,40 @@ pub(crate) fn render_with_intent(
     let private = HubPrivate {
         applied,
         discover: false,
+        learned: record
+            .foreign_attachments
+            .iter()
+            .filter(|a| !a.propagated_cidrs.is_empty())
+            .map(|a| (a.id.clone(), a.propagated_cidrs.clone()))
+            .collect(),
     };
     (rendered, private)
+}
+
+/// After an apply, a spoke's `attachment_ids` and `status` the plan knew (it carried them over:
+/// the apply was not to act on that spoke) stay as planned. They are observations of another
+/// account's doing, which can move while the hub applies something else (the spoke attaching
+/// meanwhile, and the apply accepting it); Terraform holds an apply to its known planned
+/// values, and the next refresh shows what AWS holds without a diff.
+fn keep_planned_spoke_status(rendered: &mut Value, planned: &Value) {
+    let planned = attr(planned, "spokes");
+    let (Value::Object(state), Some(planned)) = (rendered, planned.as_map()) else {
+        return;
+    };
+    let Some(Value::Map(spokes)) = state.get_mut("spokes") else {
+        return;
+    };
+    for (name, spoke) in spokes.iter_mut() {
+        let (Value::Object(spoke), Some(before)) = (spoke, planned.get(name)) else {
+            continue;
+        };
+        for computed in ["attachment_ids", "status"] {
+            let value = attr(before, computed);
+            if value.is_wholly_known() && !value.is_null() {
+                spoke.insert(computed.into(), value);
+            }
+        }
+    }
 }
 
 /// What the last apply set, kept in the resource's private data. A refresh overwrites the
@@ -212,11 +270,24 @@ pub(crate) fn render(
 
     // The share.
     let echo_allow = known_bool(&attr(echo, "allow_external_principals"));
+    // The declared spokes, as the configuration (or prior state) has them.
+    let declared = declared_spokes(&attr(echo, "spokes"));
     match &topology.share {
         Some(share) => {
+            // Spoke accounts are principals because of `spokes`; `share_with` shows the rest
+            // (and those it names itself).
+            let echo_share_with = known_strings(&attr(echo, "share_with")).unwrap_or_default();
+            let principals: BTreeSet<String> = share
+                .principals
+                .iter()
+                .filter(|p| {
+                    echo_share_with.contains(*p) || !declared.values().any(|s| &s.account_id == *p)
+                })
+                .cloned()
+                .collect();
             put(
                 "share_with",
-                set_like_echo(share.principals.clone(), &attr(echo, "share_with")),
+                set_like_echo(principals, &attr(echo, "share_with")),
             );
             put(
                 "allow_external_principals",
@@ -397,6 +468,40 @@ pub(crate) fn render(
         }
     }
 
+    // Declared spokes, with what AWS shows of them.
+    let echo_spokes = attr(echo, "spokes");
+    let statuses = spokes::statuses(
+        &declared,
+        &topology.foreign_attachments,
+        &topology.propagations,
+    );
+    put(
+        "spokes",
+        match echo_spokes.as_map() {
+            Some(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(name, spoke)| {
+                        let (ids, status) = statuses
+                            .get(name)
+                            .cloned()
+                            .unwrap_or_else(|| (BTreeSet::new(), spokes::NOT_ATTACHED.to_string()));
+                        (
+                            name.clone(),
+                            Value::object([
+                                ("account_id", attr(spoke, "account_id")),
+                                ("cidr_blocks", attr(spoke, "cidr_blocks")),
+                                ("attachment_ids", string_set(ids)),
+                                ("status", Value::string(status)),
+                            ]),
+                        )
+                    })
+                    .collect(),
+            ),
+            None => Value::Null,
+        },
+    );
+
     // Propagation: the applied value while every attachment matches it, its opposite as soon
     // as one does not, so drift shows in the plan (without an intent, as on import: whether
     // every attachment propagates).
@@ -499,6 +604,9 @@ pub(crate) fn render(
             .map(|(k, c)| (k.as_str(), c, &empty)),
         data_center_cidrs.as_ref(),
         &blocks,
+        declared
+            .iter()
+            .map(|(name, spoke)| (name.as_str(), &spoke.cidr_blocks)),
     );
     let mut tables = RouteTables::new();
     for table in topology.route_tables.values() {
@@ -570,8 +678,17 @@ pub(crate) fn planned(
         }
     }
 
-    // The share exists iff there are principals.
-    let share_arn = match known_strings(&attr(config, "share_with")) {
+    // The share exists iff there are principals (`share_with` and the spokes' accounts).
+    let config_spokes = attr(config, "spokes");
+    let spokes_known = config_spokes.is_wholly_known();
+    let declared = declared_spokes(&config_spokes);
+    let share_with = known_strings(&attr(config, "share_with"))
+        .filter(|_| spokes_known)
+        .map(|mut p| {
+            p.extend(declared.values().map(|s| s.account_id.clone()));
+            p
+        });
+    let share_arn = match share_with {
         None => Value::unknown(),
         Some(p) if p.is_empty() => Value::Null,
         Some(_) => match attr(prior, "resource_share_arn") {
@@ -701,6 +818,61 @@ pub(crate) fn planned(
     };
     state.insert("vpc_attachments".into(), attachments);
 
+    // Spokes: what AWS shows of them is carried over while the declaration stays the same and
+    // the apply will not act on their attachments (as the plan-time reads tell); otherwise
+    // known after apply. So a no-op plan stays empty, and a changed spoke is that one entry.
+    let prior_spokes = attr(prior, "spokes");
+    let route_propagation = state.get("route_propagation").and_then(Value::as_bool);
+    let acted_on = live.and_then(|l| l.spoke_actions(&declared, route_propagation?));
+    let planned_spokes = match &config_spokes {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(name, spoke)| {
+                    let mut spoke = match spoke {
+                        Value::Object(o) => o.clone(),
+                        _ => return (name.clone(), spoke.clone()),
+                    };
+                    let before = prior_spokes.as_map().and_then(|m| m.get(name));
+                    let same = before.is_some_and(|b| {
+                        attr(b, "account_id")
+                            == spoke.get("account_id").cloned().unwrap_or(Value::Null)
+                            && attr(b, "cidr_blocks")
+                                == spoke.get("cidr_blocks").cloned().unwrap_or(Value::Null)
+                    });
+                    // Attachments not read at plan time (no refresh before this plan): the
+                    // state's status is what this plan knows; it is not a change to show.
+                    let untouched = match &acted_on {
+                        Some(names) => !names.contains(name),
+                        None => true,
+                    };
+                    for computed in ["attachment_ids", "status"] {
+                        let value = match before {
+                            Some(b) if same && untouched => attr(b, computed),
+                            _ => Value::unknown(),
+                        };
+                        spoke.insert(computed.into(), value);
+                    }
+                    (name.clone(), Value::Object(spoke))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    state.insert("spokes".into(), planned_spokes);
+    let spoke_cidrs: Option<BTreeSet<String>> = spokes_known.then(|| {
+        declared
+            .values()
+            .flat_map(|s| s.cidr_blocks.iter().cloned())
+            .collect()
+    });
+    if config_spokes
+        .as_map()
+        .is_some_and(|m| m.len() != declared.len())
+    {
+        all_cidrs_known = false;
+    }
+
     // The data center.
     let prior_dc = attr(prior, "data_center");
     let mut hub_routes: Option<Option<BTreeSet<String>>> = Some(None);
@@ -733,8 +905,8 @@ pub(crate) fn planned(
                     if get(&dc, "allowed_prefixes").is_null() {
                         dc.insert(
                             "allowed_prefixes".into(),
-                            if all_cidrs_known {
-                                string_set(all_vpc_cidrs.clone())
+                            if let (true, Some(spoke_cidrs)) = (all_cidrs_known, &spoke_cidrs) {
+                                string_set(all_vpc_cidrs.iter().chain(spoke_cidrs).cloned())
                             } else {
                                 Value::unknown()
                             },
@@ -813,7 +985,17 @@ pub(crate) fn planned(
     let blocks = known_strings(&attr(config, "transit_gateway_cidr_blocks"));
     let mesh_on = state.get("mesh_routes").and_then(Value::as_bool);
     let hub_table = state.get("route_table_id").cloned().unwrap_or(Value::Null);
-    let routes = match (mesh_known, dc_cidrs, blocks, mesh_on, hub_routes) {
+    let spokes_complete = spoke_cidrs.is_some()
+        && config_spokes
+            .as_map()
+            .is_none_or(|m| m.len() == declared.len());
+    let routes = match (
+        mesh_known && spokes_complete,
+        dc_cidrs,
+        blocks,
+        mesh_on,
+        hub_routes,
+    ) {
         (true, Some(dc_cidrs), Some(blocks), Some(mesh_on), Some(hub_routes))
             if hub_routes.as_ref().is_none_or(|r| r.is_empty()) || hub_table.as_str().is_some() =>
         {
@@ -821,6 +1003,9 @@ pub(crate) fn planned(
                 planned_networks.iter().map(|(k, c, t)| (k.as_str(), c, t)),
                 dc_cidrs.as_ref(),
                 &blocks,
+                declared
+                    .iter()
+                    .map(|(name, spoke)| (name.as_str(), &spoke.cidr_blocks)),
             );
             let vpc_of_table: BTreeMap<&str, &str> = planned_networks
                 .iter()
@@ -874,4 +1059,172 @@ pub(crate) fn attachment_key(
         .map_or_else(|| attachment.vpc_id.clone(), str::to_string);
     taken.insert(key.clone());
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::hub_network::topology::ForeignAttachment;
+
+    fn spoke(account: &str, cidr: &str, computed: Option<(&[&str], &str)>) -> Value {
+        let mut fields = vec![
+            ("account_id", Value::string(account)),
+            (
+                "cidr_blocks",
+                string_set(BTreeSet::from([cidr.to_string()])),
+            ),
+        ];
+        if let Some((ids, status)) = computed {
+            fields.push((
+                "attachment_ids",
+                string_set(ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>()),
+            ));
+            fields.push(("status", Value::string(status)));
+        }
+        Value::object(fields)
+    }
+
+    fn hub(spokes: Value) -> Value {
+        Value::object([
+            ("name", Value::string("hub")),
+            ("route_propagation", Value::Bool(true)),
+            ("spokes", spokes),
+        ])
+    }
+
+    fn spokes(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    fn read(attachments: Vec<ForeignAttachment>) -> LiveFacts {
+        LiveFacts {
+            attachments: Some((attachments, BTreeSet::new())),
+            ..LiveFacts::default()
+        }
+    }
+
+    fn pending(owner: &str) -> ForeignAttachment {
+        ForeignAttachment {
+            id: "tgw-attach-1".into(),
+            resource_type: "vpc".into(),
+            resource_id: "vpc-9".into(),
+            resource_owner_id: owner.into(),
+            state: "pendingAcceptance".into(),
+            associated_route_table: None,
+            propagated_cidrs: BTreeSet::new(),
+        }
+    }
+
+    fn status(planned: &Value, name: &str) -> Value {
+        attr(
+            planned
+                .attr("spokes")
+                .unwrap()
+                .as_map()
+                .unwrap()
+                .get(name)
+                .unwrap(),
+            "status",
+        )
+    }
+
+    #[test]
+    fn a_hub_without_spokes_plans_them_null() {
+        let config = Value::object([("name", Value::string("hub"))]);
+        let planned = planned(&config, &Value::Null, None, None);
+        assert_eq!(planned.attr("spokes"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn a_spoke_s_status_is_carried_over_unless_the_apply_acts_on_it_or_it_changed() {
+        let prior = hub(spokes(vec![
+            (
+                "branch",
+                spoke("222233334444", "10.50.0.0/16", Some((&[], "not attached"))),
+            ),
+            (
+                "lab",
+                spoke("333344445555", "10.60.0.0/16", Some((&[], "not attached"))),
+            ),
+        ]));
+        let config = hub(spokes(vec![
+            ("branch", spoke("222233334444", "10.50.0.0/16", None)),
+            ("lab", spoke("333344445555", "10.60.0.0/16", None)),
+        ]));
+        // Nothing to act on (or no attachments read): the refreshed status stays, no diff.
+        for live in [Some(read(vec![])), Some(LiveFacts::default()), None] {
+            let planned = planned(&config, &prior, live.as_ref(), None);
+            assert_eq!(status(&planned, "branch"), Value::string("not attached"));
+            assert_eq!(planned.attr("spokes"), prior.attr("spokes"));
+        }
+        // The declared account's attachment waits for acceptance: that spoke alone is known
+        // after apply.
+        let planned_ = planned(
+            &config,
+            &prior,
+            Some(&read(vec![pending("222233334444")])),
+            None,
+        );
+        assert!(!status(&planned_, "branch").is_wholly_known());
+        assert_eq!(status(&planned_, "lab"), Value::string("not attached"));
+        // An undeclared account's attachment is not acted on.
+        let planned_ = planned(
+            &config,
+            &prior,
+            Some(&read(vec![pending("999988887777")])),
+            None,
+        );
+        assert_eq!(planned_.attr("spokes"), prior.attr("spokes"));
+        // A changed declaration is that entry alone.
+        let changed = hub(spokes(vec![
+            ("branch", spoke("222233334444", "10.51.0.0/16", None)),
+            ("lab", spoke("333344445555", "10.60.0.0/16", None)),
+        ]));
+        let planned_ = planned(&changed, &prior, Some(&read(vec![])), None);
+        assert!(!status(&planned_, "branch").is_wholly_known());
+        assert_eq!(status(&planned_, "lab"), Value::string("not attached"));
+    }
+
+    #[test]
+    fn an_apply_keeps_the_status_it_planned() {
+        // "lab" is one the apply acts on: known after apply.
+        let mut acted_on = spoke("333344445555", "10.60.0.0/16", None);
+        if let Value::Object(fields) = &mut acted_on {
+            fields.insert("attachment_ids".into(), Value::unknown());
+            fields.insert("status".into(), Value::unknown());
+        }
+        let planned = hub(spokes(vec![
+            (
+                "branch",
+                spoke("222233334444", "10.50.0.0/16", Some((&[], "not attached"))),
+            ),
+            ("lab", acted_on),
+        ]));
+        let mut rendered = hub(spokes(vec![
+            (
+                "branch",
+                spoke(
+                    "222233334444",
+                    "10.50.0.0/16",
+                    Some((&["tgw-attach-1"], "propagated")),
+                ),
+            ),
+            (
+                "lab",
+                spoke(
+                    "333344445555",
+                    "10.60.0.0/16",
+                    Some((&["tgw-attach-2"], "propagated")),
+                ),
+            ),
+        ]));
+        keep_planned_spoke_status(&mut rendered, &planned);
+        assert_eq!(status(&rendered, "branch"), Value::string("not attached"));
+        assert_eq!(status(&rendered, "lab"), Value::string("propagated"));
+    }
 }

@@ -47,6 +47,17 @@ crate::typed_object! {
 }
 
 crate::typed_object! {
+    /// `spokes[name]` as stored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct StoredSpoke {
+        pub account_id: Option<String>,
+        pub cidr_blocks: Value,
+        pub attachment_ids: Value,
+        pub status: Value,
+    }
+}
+
+crate::typed_object! {
     /// `routes[route table id]` as stored.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub(crate) struct StoredRouteTable {
@@ -75,6 +86,7 @@ crate::typed_object! {
         pub allow_external_principals: Value,
         pub vpc_attachments: OrEmpty<BTreeMap<String, StoredAttachment>>,
         pub data_center: Option<StoredDataCenter>,
+        pub spokes: OrEmpty<BTreeMap<String, StoredSpoke>>,
         pub route_propagation: Option<bool>,
         pub mesh_routes: Value,
         pub tags: Value,
@@ -118,6 +130,7 @@ mod tests {
         assert_matches_schema::<StoredAttachment>(&block, &["vpc_attachments"], everything);
         assert_matches_schema::<StoredDataCenter>(&block, &["data_center"], everything);
         assert_matches_schema::<StoredVpn>(&block, &["data_center", "vpn"], everything);
+        assert_matches_schema::<StoredSpoke>(&block, &["spokes"], everything);
         assert_matches_schema::<StoredRouteTable>(&block, &["routes"], everything);
     }
 

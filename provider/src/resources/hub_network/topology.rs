@@ -109,6 +109,12 @@ pub(crate) struct ForeignAttachment {
     pub resource_type: String,
     pub resource_id: String,
     pub resource_owner_id: String,
+    pub state: String,
+    /// The hub route table it is associated with, if any.
+    pub associated_route_table: Option<String>,
+    /// The CIDRs the hub route table learned from it by propagation (now, or remembered from
+    /// an earlier read: see `spokes`); empty while unknown.
+    pub propagated_cidrs: BTreeSet<String>,
 }
 
 /// Everything observed about one hub. Attachments are keyed by VPC id: AWS allows one
@@ -148,6 +154,11 @@ impl Topology {
     pub(crate) fn owns(&self, tags: &Tags) -> bool {
         self.tgw_id()
             .is_some_and(|id| tags.get(OWNER_TAG).map(String::as_str) == Some(id))
+    }
+
+    /// Another account's attachment, by id.
+    pub(crate) fn spoke_attachment(&self, id: &str) -> Option<&ForeignAttachment> {
+        self.foreign_attachments.iter().find(|a| a.id == id)
     }
 
     pub(crate) fn data_center_attachment_id(&self) -> Option<&str> {

@@ -17,9 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use ipnet::IpNet;
 
 use super::mesh;
+use super::model::SpokeDesired;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
+use super::spokes;
 use super::stored::Stored;
-use super::topology::Networks;
+use super::topology::{ForeignAttachment, Networks};
 use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
@@ -44,6 +46,32 @@ pub(crate) struct LiveFacts {
     pub other_hubs: BTreeMap<String, String>,
     pub account: Option<String>,
     pub region: String,
+    /// Other accounts' attachments and the hub route table's propagations, when the hub's
+    /// gateway was read (`None` otherwise): the spokes' warnings and planned status.
+    pub attachments: Option<(Vec<ForeignAttachment>, BTreeSet<String>)>,
+}
+
+impl LiveFacts {
+    /// The names of the declared spokes whose attachments the apply will act on (accept,
+    /// associate, propagation), or `None` when the attachments were not read.
+    pub(crate) fn spoke_actions(
+        &self,
+        declared: &BTreeMap<String, SpokeDesired>,
+        route_propagation: bool,
+    ) -> Option<BTreeSet<String>> {
+        let (attachments, propagations) = self.attachments.as_ref()?;
+        Some(
+            attachments
+                .iter()
+                .filter(|a| {
+                    spokes::action(declared, a, propagations.contains(&a.id), route_propagation)
+                        .is_some()
+                })
+                .flat_map(|a| spokes::spokes_of(declared, a))
+                .map(str::to_string)
+                .collect(),
+        )
+    }
 }
 
 /// Transit Gateways other than the hub's own that routes of these tables point at: the
@@ -412,6 +440,47 @@ pub(crate) fn offline(config_value: &Value) -> Diagnostics {
         }
     }
 
+    if let Maybe::Known(spokes) = &config.spokes {
+        for (name, spoke) in spokes {
+            let at = root().attr("spokes").key(name);
+            if name.is_empty() {
+                diagnostics.error_at(
+                    at.clone(),
+                    "Empty spoke name",
+                    "A key of spokes names the spoke in plans and in `routes`; give it a name.",
+                );
+            }
+            if let Maybe::Known(account) = &spoke.account_id
+                && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+            {
+                diagnostics.error_at(
+                    at.attr("account_id"),
+                    "Invalid spoke account",
+                    format!(
+                        "{account:?} is not an AWS account id: write the spoke account's 12 \
+                         digits (a spoke is one account; Organizations and OUs go in share_with)."
+                    ),
+                );
+            }
+            if let Maybe::Known(cidrs) = &spoke.cidr_blocks {
+                if cidrs.is_empty() {
+                    diagnostics.error_at(
+                        at.attr("cidr_blocks"),
+                        "No spoke networks",
+                        "List the networks the spoke's VPC brings: the hub routes to them, and \
+                         accepts only attachments whose networks are within them.",
+                    );
+                }
+                check_cidrs(
+                    cidrs,
+                    at.attr("cidr_blocks"),
+                    &format!("spokes[{name:?}].cidr_blocks"),
+                    &mut diagnostics,
+                );
+            }
+        }
+    }
+
     if let Maybe::Known(tags) = &config.tags {
         tags::check(tags, root().attr("tags"), &mut diagnostics);
         if tags.contains_key("Name") {
@@ -437,6 +506,7 @@ enum Owner {
     DataCenter,
     TgwBlocks,
     AllowedPrefixes,
+    Spoke { name: String },
 }
 
 impl Owner {
@@ -450,6 +520,7 @@ impl Owner {
             Owner::AllowedPrefixes => {
                 "the Direct Connect allowed prefixes (data_center.allowed_prefixes)".into()
             }
+            Owner::Spoke { name } => format!("spoke {name:?} (spokes[{name:?}].cidr_blocks)"),
         }
     }
 
@@ -459,6 +530,7 @@ impl Owner {
             Owner::DataCenter => root().attr("data_center").attr("cidr_blocks"),
             Owner::TgwBlocks => root().attr(TGW_CIDR_BLOCKS),
             Owner::AllowedPrefixes => root().attr("data_center").attr("allowed_prefixes"),
+            Owner::Spoke { name } => root().attr("spokes").key(name).attr("cidr_blocks"),
         }
     }
 }
@@ -508,6 +580,13 @@ fn overlaps(
     }
     if let Maybe::Known(blocks) = &config.transit_gateway_cidr_blocks {
         add(Owner::TgwBlocks, blocks);
+    }
+    if let Maybe::Known(spokes) = &config.spokes {
+        for (name, spoke) in spokes {
+            if let Maybe::Known(cidrs) = &spoke.cidr_blocks {
+                add(Owner::Spoke { name: name.clone() }, cidrs);
+            }
+        }
     }
     let conflicts = |a: &Owner, b: &Owner| match (a, b) {
         (Owner::AllowedPrefixes, Owner::AllowedPrefixes) => false,
@@ -645,8 +724,25 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
         }
     }
 
+    // A spoke is another account: the hub's own VPCs are `vpc_attachments` (the hub would
+    // otherwise take its own attachments for a spoke's, and share with itself).
+    if let (Maybe::Known(spokes), Some(account)) = (&config.spokes, &facts.account) {
+        for (name, spoke) in spokes {
+            if spoke.account_id.known() == Some(account) {
+                diagnostics.error_at(
+                    root().attr("spokes").key(name).attr("account_id"),
+                    "Spoke in the hub's own account",
+                    format!(
+                        "{account} is the account this hub is created in: a spoke is another                          account's VPC. Attach this account's VPCs with vpc_attachments, or                          write the spoke account's id."
+                    ),
+                );
+            }
+        }
+    }
+
     overlaps(&config, &vpc_cidrs, &mut diagnostics);
     route_conflict_errors(&config, &vpc_cidrs, &table_owner, facts, &mut diagnostics);
+    spoke_warnings(config_value, facts, &mut diagnostics);
 
     if let Maybe::Known(Some(dc)) = &config.data_center {
         let at = root().attr("data_center");
@@ -690,6 +786,36 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
         }
     }
     diagnostics
+}
+
+/// Other accounts' attachments the hub will not accept or propagate, each a warning naming
+/// it: undeclared ones on `spokes`, mismatching ones on the spoke's `cidr_blocks`.
+///
+/// A hub that declares no spokes is warned only about attachments waiting for it
+/// (`pendingAcceptance`): ones AWS accepted by itself (`auto_accept_shared_attachments`) are how
+/// such a hub has always worked, and stay unremarked. While `spokes` has unknowns, nothing is
+/// said (an unknown account would make its spoke's attachment look undeclared).
+fn spoke_warnings(config_value: &Value, facts: &LiveFacts, diagnostics: &mut Diagnostics) {
+    let Some((attachments, _)) = &facts.attachments else {
+        return;
+    };
+    let configured = config_value.attr("spokes").cloned().unwrap_or(Value::Null);
+    if !configured.is_wholly_known() {
+        return;
+    }
+    let declared = super::state::declared_spokes(&configured);
+    let attachments: Vec<ForeignAttachment> = attachments
+        .iter()
+        .filter(|a| !declared.is_empty() || a.state == "pendingAcceptance")
+        .cloned()
+        .collect();
+    for (spoke, summary, detail) in spokes::warnings(&declared, &attachments) {
+        let path = match spoke {
+            Some(name) => root().attr("spokes").key(&name).attr("cidr_blocks"),
+            None => root().attr("spokes"),
+        };
+        diagnostics.warning_at(path, summary, detail);
+    }
 }
 
 /// A route table that already routes a mesh destination to something other than the hub
@@ -737,11 +863,24 @@ fn route_conflict_errors(
         .known()
         .map(|b| b.iter().cloned().collect())
         .unwrap_or_default();
+    let spokes: Vec<(String, BTreeSet<String>)> = config
+        .spokes
+        .known()
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .filter_map(|(name, s)| {
+            Some((
+                name.clone(),
+                s.cidr_blocks.known()?.iter().cloned().collect(),
+            ))
+        })
+        .collect();
     let networks = mesh::networks(
         vpcs.iter()
             .map(|(key, cidrs)| (key.as_str(), cidrs, &known_tables[key])),
         data_center.as_ref(),
         &blocks,
+        spokes.iter().map(|(name, cidrs)| (name.as_str(), cidrs)),
     );
     let desired: Vec<Route> = mesh::vpc_routes(&networks)
         .into_iter()
@@ -1084,6 +1223,7 @@ mod tests {
             other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
             region: "eu-west-1".into(),
+            attachments: None,
         }
     }
 
@@ -1225,6 +1365,230 @@ mod tests {
                 .1
                 .contains("another migration hub, tgw-old (\"another\")"),
             "{found:?}"
+        );
+    }
+
+    fn spoke(account: &str, cidrs: &[&str]) -> Value {
+        Value::object([
+            ("account_id", Value::string(account)),
+            ("cidr_blocks", strings(cidrs)),
+        ])
+    }
+
+    fn spokes(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn spokes_are_checked_offline_by_account_cidr_form_and_overlaps() {
+        let config = hub(
+            vec![],
+            vec![
+                (
+                    "spokes",
+                    spokes(vec![
+                        ("short", spoke("1234", &["10.50.0.0/16"])),
+                        (
+                            "org",
+                            spoke(
+                                "arn:aws:organizations::123456789012:organization/o-abcdefghij",
+                                &["10.51.0.0/16"],
+                            ),
+                        ),
+                        ("sloppy", spoke("222233334444", &["10.52.1.0/16"])),
+                        ("empty", spoke("222233334444", &[])),
+                        ("branch", spoke("333344445555", &["10.60.0.0/16"])),
+                        ("lab", spoke("444455556666", &["10.60.128.0/20"])),
+                        ("dc", spoke("555566667777", &["192.168.10.0/24"])),
+                    ]),
+                ),
+                (
+                    "data_center",
+                    Value::object([
+                        ("cidr_blocks", strings(&["192.168.0.0/16"])),
+                        ("direct_connect_gateway_id", Value::string("dx-1")),
+                    ]),
+                ),
+            ],
+        );
+        let found = errors(&offline(&config));
+        let at = |path: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            at(r#"spokes["short"].account_id"#)[0].contains("12 digits"),
+            "{found:?}"
+        );
+        assert!(
+            at(r#"spokes["org"].account_id"#)[0].contains("go in share_with"),
+            "{found:?}"
+        );
+        let sloppy = at(r#"spokes["sloppy"].cidr_blocks"#);
+        assert_eq!(sloppy.len(), 1, "{found:?}");
+        assert!(sloppy[0].contains("10.52.0.0/16"), "{sloppy:?}");
+        assert!(
+            at(r#"spokes["empty"].cidr_blocks"#)[0].contains("List the networks"),
+            "{found:?}"
+        );
+        // Overlaps name both networks by attribute, on the narrower one.
+        let lab = at(r#"spokes["lab"].cidr_blocks"#);
+        assert_eq!(lab.len(), 1, "{found:?}");
+        assert!(
+            lab[0].contains(r#"spoke "lab" (spokes["lab"].cidr_blocks)"#)
+                && lab[0].contains(r#"spoke "branch" (spokes["branch"].cidr_blocks)"#)
+                && lab[0].contains("on 10.60.128.0/20"),
+            "{lab:?}"
+        );
+        let dc = at(r#"spokes["dc"].cidr_blocks"#);
+        assert!(
+            dc.iter().any(|d| d.contains("the data center")),
+            "{found:?}"
+        );
+        // Nothing else: well-formed spokes are not errors.
+        assert_eq!(found.len(), 6, "{found:?}");
+
+        // Unknown accounts and CIDRs wait for apply.
+        let unknown = hub(
+            vec![],
+            vec![(
+                "spokes",
+                spokes(vec![(
+                    "later",
+                    Value::object([
+                        ("account_id", Value::unknown()),
+                        ("cidr_blocks", Value::unknown()),
+                    ]),
+                )]),
+            )],
+        );
+        assert!(offline(&unknown).is_empty());
+    }
+
+    #[test]
+    fn spokes_must_not_overlap_hub_vpcs_nor_be_the_hub_s_own_account() {
+        let config = hub(
+            vec![("b", attachment("vpc-b", &["subnet-b1"], &[]))],
+            vec![(
+                "spokes",
+                spokes(vec![
+                    ("inside", spoke("222233334444", &["10.1.4.0/24"])),
+                    ("home", spoke("111122223333", &["10.70.0.0/16"])),
+                ]),
+            )],
+        );
+        let found = errors(&live(&config, &facts()));
+        let inside: Vec<_> = found
+            .iter()
+            .filter(|(p, _)| p == r#"spokes["inside"].cidr_blocks"#)
+            .collect();
+        assert_eq!(inside.len(), 1, "{found:?}");
+        assert!(
+            inside[0].1.contains(r#"vpc_attachments["b"]"#) && inside[0].1.contains("vpc-b"),
+            "{inside:?}"
+        );
+        let home: Vec<_> = found
+            .iter()
+            .filter(|(p, _)| p == r#"spokes["home"].account_id"#)
+            .collect();
+        assert_eq!(home.len(), 1, "{found:?}");
+        assert!(home[0].1.contains("vpc_attachments"), "{home:?}");
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn other_accounts_attachments_are_warnings_on_the_spoke_or_on_spokes() {
+        let foreign = |id: &str, owner: &str, learned: &[&str]| ForeignAttachment {
+            id: id.into(),
+            resource_type: "vpc".into(),
+            resource_id: format!("vpc-of-{id}"),
+            resource_owner_id: owner.into(),
+            state: "available".into(),
+            associated_route_table: None,
+            propagated_cidrs: learned.iter().map(|c| c.to_string()).collect(),
+        };
+        let mut facts = facts();
+        facts.attachments = Some((
+            vec![
+                foreign("tgw-attach-ok", "222233334444", &["10.50.0.0/16"]),
+                foreign("tgw-attach-wide", "222233334444", &["10.80.0.0/16"]),
+                foreign("tgw-attach-stranger", "999988887777", &[]),
+            ],
+            BTreeSet::new(),
+        ));
+        let config = hub(
+            vec![],
+            vec![(
+                "spokes",
+                spokes(vec![("branch", spoke("222233334444", &["10.50.0.0/16"]))]),
+            )],
+        );
+        let warnings: Vec<(String, String)> = live(&config, &facts)
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| {
+                (
+                    d.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let on = |path: &str| {
+            warnings
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, d)| d.clone())
+                .unwrap_or_else(|| panic!("no warning on {path}: {warnings:?}"))
+        };
+        let wide = on(r#"spokes["branch"].cidr_blocks"#);
+        assert!(
+            wide.contains("tgw-attach-wide") && wide.contains("10.80.0.0/16"),
+            "{wide}"
+        );
+        let stranger = on("spokes");
+        assert!(
+            stranger.contains("tgw-attach-stranger") && stranger.contains("999988887777"),
+            "{stranger}"
+        );
+        // A hub without spokes is told only of attachments waiting for it; with unknown spokes,
+        // nothing is said yet.
+        let mut waiting = foreign("tgw-attach-waiting", "999988887777", &[]);
+        waiting.state = "pendingAcceptance".into();
+        facts.attachments = Some((
+            vec![foreign("tgw-attach-stranger", "999988887777", &[]), waiting],
+            BTreeSet::new(),
+        ));
+        let warned = |config: &Value, facts: &LiveFacts| -> Vec<String> {
+            live(config, facts)
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .map(|d| d.detail.clone())
+                .collect()
+        };
+        let without = hub(vec![], vec![]);
+        let found = warned(&without, &facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("tgw-attach-waiting"), "{found:?}");
+        let unknown = hub(vec![], vec![("spokes", Value::unknown())]);
+        assert!(warned(&unknown, &facts).is_empty());
+        // Without a read of the gateway, nothing to say.
+        facts.attachments = None;
+        assert!(
+            live(&config, &facts)
+                .iter()
+                .all(|d| d.severity != Severity::Warning)
         );
     }
 

@@ -13,6 +13,7 @@ resource "migration_hub_network" "hub" {
   allow_external_principals      = var.allow_external_principals
   vpc_attachments                = var.vpc_attachments
   data_center                    = var.data_center
+  spokes                         = var.spokes
   route_propagation              = var.route_propagation
   mesh_routes                    = var.mesh_routes
   tags                           = var.tags

@@ -55,6 +55,15 @@ variable "vpc_attachments" {
   default = null
 }
 
+variable "spokes" {
+  description = "Other accounts' VPCs that join the hub, keyed by spoke name."
+  type = map(object({
+    account_id  = string
+    cidr_blocks = set(string)
+  }))
+  default = null
+}
+
 variable "data_center" {
   description = "The source data center, over Direct Connect or a site-to-site VPN."
   type = object({

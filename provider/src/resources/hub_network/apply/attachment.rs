@@ -158,6 +158,35 @@ impl Executor {
         .await
     }
 
+    /// Accepts a declared spoke's attachment (unless the record shows it accepted already,
+    /// by a run this one resumes) and waits until it is `available`, one describe per poll.
+    pub(super) async fn accept_attachment(&self, id: String) -> Result<(), OpError> {
+        let aws = self.aws();
+        let pending = self
+            .snapshot()
+            .spoke_attachment(&id)
+            .is_some_and(|a| a.state == "pendingAcceptance");
+        if pending {
+            aws.accept_vpc_attachment(&id).await?;
+            self.record(Effect::SpokeAttachmentState {
+                id: id.clone(),
+                state: "pending".into(),
+                associated_route_table: None,
+            });
+        }
+        let accepted = wait_until(&self.budget, &format!("{id} to become available"), || {
+            let id = id.clone();
+            async move { poll(aws.vpc_attachment_available(&id).await) }
+        })
+        .await?;
+        self.record(Effect::SpokeAttachmentState {
+            id,
+            state: accepted.state,
+            associated_route_table: accepted.associated_route_table,
+        });
+        Ok(())
+    }
+
     /// CreateTransitGatewayVpcAttachment said the VPC is already attached: take the
     /// attachment over if it is this hub's (or untagged, on this hub's own gateway), refuse if
     /// another hub's, wait and create again if it is on its way out.

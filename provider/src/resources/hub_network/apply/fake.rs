@@ -650,6 +650,31 @@ impl HubAws for FakeHubAws {
         })
     }
 
+    async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError> {
+        let action = "AcceptTransitGatewayVpcAttachment";
+        let mut state = self.enter("accept_vpc_attachment")?;
+        let settle = state.settle_after;
+        match state.attachments.get_mut(id) {
+            Some(a) if a.state == "pendingAcceptance" => {
+                a.state = "pending".into();
+                a.polls_left = settle;
+                Ok(())
+            }
+            Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
+            None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
+        }
+    }
+
+    async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {
+        let mut state = self.enter("vpc_attachment_available")?;
+        state.tick_attachments();
+        Ok(match state.attachments.get(id) {
+            None => Poll::Failed(format!("{id} is gone")),
+            Some(a) if a.state == "available" => Poll::Done(vpc_attachment(a)),
+            Some(a) => Poll::Pending(a.state.clone()),
+        })
+    }
+
     async fn create_direct_connect_association(
         &self,
         gateway_id: &str,

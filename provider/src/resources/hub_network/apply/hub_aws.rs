@@ -100,6 +100,8 @@ pub(crate) trait HubAws: Send + Sync {
         tgw_id: &str,
     ) -> Result<Vec<AttachmentSummary>, OpError>;
     async fn vpc_attachment_gone(&self, id: &str) -> Result<Poll<()>, OpError>;
+    async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError>;
+    async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError>;
 
     // The data center: Direct Connect or VPN.
     async fn create_direct_connect_association(
@@ -320,6 +322,14 @@ impl HubAws for LiveHubAws {
 
     async fn vpc_attachment_gone(&self, id: &str) -> Result<Poll<()>, OpError> {
         self.aws().vpc_attachment_gone(id).await
+    }
+
+    async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError> {
+        self.aws().accept_vpc_attachment(id).await
+    }
+
+    async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {
+        self.aws().vpc_attachment_available(id).await
     }
 
     async fn create_direct_connect_association(

@@ -119,6 +119,7 @@ pub(crate) fn describe(op: &HubOp) -> String {
             }
             Change::AwaitAttachment { vpc_id } => format!("Waiting for the attachment of {vpc_id}"),
             Change::DeleteAttachment { vpc_id } => format!("Deleting the attachment of {vpc_id}"),
+            Change::AcceptAttachment { id } => format!("Accepting the spoke attachment {id}"),
             Change::CreateDirectConnect { gateway_id, .. } => {
                 format!("Associating Direct Connect gateway {gateway_id}")
             }
@@ -168,6 +169,7 @@ fn target_name(target: &AttachmentRef) -> String {
     match target {
         AttachmentRef::Vpc(vpc) => format!("the attachment of {vpc}"),
         AttachmentRef::DataCenter => "the data center attachment".into(),
+        AttachmentRef::Spoke(id) => format!("the spoke attachment {id}"),
     }
 }
 
@@ -296,6 +298,7 @@ impl Executor {
                 Box::pin(async move { self.await_attachments(&[vpc_id], false).await }).await
             }
             Change::DeleteAttachment { vpc_id } => Box::pin(self.delete_attachment(vpc_id)).await,
+            Change::AcceptAttachment { id } => Box::pin(self.accept_attachment(id)).await,
             Change::CreateDirectConnect {
                 gateway_id,
                 allowed_prefixes,
