@@ -534,6 +534,41 @@ async fn a_gateway_not_shared_with_the_account_is_a_plan_time_error() {
     );
 }
 
+/// In one configuration holding both sides, Terraform plans the spoke again the moment the hub's
+/// apply has made the share, and RAM delivers the invitation seconds later (4 s here): the plan
+/// waits for it instead of calling the gateway unshared, then says the apply will accept it.
+#[tokio::test]
+async fn a_plan_right_after_the_share_waits_for_its_invitation() {
+    let mut world = World::start(false).await;
+    world
+        .emulator
+        .configure(json!({"delays": {
+            "transit_gateway.pending": 0.2,
+            "ram_association.associating": 0.3,
+            "ram_invitation.appear": 4.0,
+            "ram_share.propagation": 1.0,
+        }}))
+        .await
+        .unwrap();
+    let tgw = world.gateway(true).await;
+    let share = world.share(&tgw).await;
+    let spoke = world.spoke_vpc().await;
+    let config = world.config(&tgw, &spoke, &format!("  resource_share_arn = \"{share}\""));
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(plan.errors().is_empty(), "{:#?}", plan.errors());
+    assert!(
+        plan.warnings()
+            .iter()
+            .any(|w| w.summary == "Share invitation to accept"),
+        "{:#?}",
+        plan.warnings()
+    );
+    assert!(
+        world.spoke_calls("GetResourceShareInvitations").await >= 2,
+        "the plan looked again while RAM delivered the invitation"
+    );
+}
+
 #[tokio::test]
 async fn a_spoke_overlapping_the_hub_is_a_plan_time_error() {
     let mut world = World::start(true).await;

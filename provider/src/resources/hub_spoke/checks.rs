@@ -5,6 +5,7 @@
 //! spoke account cannot read (the hub's side) is checked at apply, and the plan says so.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 
@@ -32,6 +33,16 @@ pub(crate) struct Facts {
     pub invitations: Option<Result<Vec<Invitation>, String>>,
 }
 
+/// How long a plan waits, when the gateway is not visible and no invitation to the share named in
+/// `resource_share_arn` has arrived, before it calls the gateway unshared. RAM delivers the
+/// invitation (or associates an Organization share) seconds after the hub shares, and in one
+/// configuration holding both sides Terraform plans the spoke again right after the hub's apply
+/// made the share: without this grace the spoke fails on a share that is on its way. A gateway
+/// really not shared costs this long before its error; one whose share has arrived costs
+/// nothing.
+const SHARE_DELIVERY_GRACE: Duration = Duration::from_secs(30);
+const SHARE_DELIVERY_POLL: Duration = Duration::from_secs(2);
+
 /// Reads the facts at plan: what the configuration names and is known.
 pub(crate) async fn at_plan(
     aws: &Aws<'_>,
@@ -51,17 +62,37 @@ pub(crate) async fn at_plan(
         route_tables: config.route_tables().known().cloned().unwrap_or_default(),
         ..Scope::default()
     };
-    let spoke = surroundings(aws, &scope).await?;
-    let invitations = if spoke.tgw.is_none() {
-        let share = config.resource_share_arn.known().cloned().flatten();
-        Some(match aws.share_invitations(share.as_deref()).await {
+    let mut spoke = surroundings(aws, &scope).await?;
+    let share = config.resource_share_arn.known().cloned().flatten();
+    let mut invitations = None;
+    let started = Instant::now();
+    while spoke.tgw.is_none() {
+        let found = match aws.share_invitations(share.as_deref()).await {
             Ok(found) => Ok(found),
             Err(OpError::Aws(e)) if e.class == ErrorClass::AccessDenied => Err(e.to_string()),
             Err(other) => return Err(other),
-        })
-    } else {
-        None
-    };
+        };
+        // Only "a named share, and no sign of it at all" waits for RAM to deliver it.
+        let undelivered = share.is_some() && matches!(&found, Ok(list) if list.is_empty());
+        invitations = Some(found);
+        if !undelivered || started.elapsed() >= SHARE_DELIVERY_GRACE {
+            break;
+        }
+        tracing::info!(
+            share = share.as_deref().unwrap_or_default(),
+            transit_gateway = scope.tgw_id.as_str(),
+            "the gateway is not visible and no invitation to the share has arrived yet; \
+             waiting for RAM to deliver it"
+        );
+        tokio::select! {
+            () = aws.budget.cancel.cancelled() => break,
+            () = tokio::time::sleep(SHARE_DELIVERY_POLL) => {}
+        }
+        spoke.tgw = aws.find_transit_gateway(&scope.tgw_id).await?;
+        if spoke.tgw.is_some() {
+            invitations = None;
+        }
+    }
     Ok(Facts {
         spoke,
         account_id,
@@ -211,11 +242,19 @@ fn shared(
             path,
             "Transit Gateway not shared with this account",
             format!(
-                "{tgw_id} is not visible to {account}, and no RAM invitation to {} is pending. \
+                "{tgw_id} is not visible to {account}, and no RAM invitation to {} is pending{}. \
                  Share it from the hub account (add {account} to share_with of the \
                  migration_hub_network, or share with the Organization), check the id and the \
                  Region, or check that this provider configuration acts as the spoke account.",
-                share.as_deref().unwrap_or("a share")
+                share.as_deref().unwrap_or("a share"),
+                if share.is_some() {
+                    format!(
+                        " (the plan waited {} s for RAM to deliver it)",
+                        SHARE_DELIVERY_GRACE.as_secs()
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ),
     }
