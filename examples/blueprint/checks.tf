@@ -1,3 +1,16 @@
+# Who reaches what by design, from the configuration alone: no AWS call, so the checks below
+# that read it run during the very first plan, before anything exists. It answers which group
+# reaches what once longest-prefix matching has chosen between overlapping rules.
+data "migration_reachability" "design" {
+  planned = {
+    networks = local.networks
+    client_vpn = {
+      network = "staging" # the VPC of the endpoint's target networks
+      groups  = local.group_networks
+    }
+  }
+}
+
 # Who reaches what, from the routing AWS holds: read during plan once the hub exists (during the
 # apply that creates it), so drift fails these checks with the hop it broke.
 data "migration_reachability" "hub" {
@@ -11,6 +24,28 @@ locals {
   group_access = {
     migration_engineers = ["data_center", "staging"]
     internal_it         = ["data_center", "target"]
+  }
+}
+
+check "client_vpn_groups_reach_their_networks_by_design" {
+  assert {
+    condition = alltrue([
+      for group, networks in local.group_access :
+      data.migration_reachability.design.reachable[group] == toset(networks)
+    ])
+    error_message = join("\n", flatten([
+      for group, networks in local.group_access : concat(
+        [
+          for network in networks :
+          "by design, ${group} cannot reach ${network}: ${data.migration_reachability.design.paths["${group} -> ${network}"].missing_hop}"
+          if !data.migration_reachability.design.paths["${group} -> ${network}"].reachable
+        ],
+        [
+          for network in setsubtract(data.migration_reachability.design.reachable[group], networks) :
+          "by design, ${group} reaches ${network}, which it should not"
+        ],
+      )
+    ]))
   }
 }
 

@@ -30,6 +30,20 @@ resource "migration_hub_network" "hub" {
   }
 }
 
+locals {
+  # The hub's networks and what each Client VPN group is given, written once: the resources
+  # below build them, and checks.tf asks the reachability of the design before any deploy.
+  networks = {
+    staging     = [var.staging_cidr]
+    target      = [var.target_cidr]
+    data_center = [var.data_center_cidr]
+  }
+  group_networks = {
+    migration_engineers = [var.staging_cidr, var.data_center_cidr]
+    internal_it         = [var.data_center_cidr, var.target_cidr]
+  }
+}
+
 # The Active Directory groups by name; their SIDs come from the directory (AWS Managed
 # Microsoft AD, through Directory Service Data).
 data "migration_directory_groups" "staff" {
@@ -44,12 +58,12 @@ resource "migration_client_vpn_group_access" "staff" {
   groups = {
     migration_engineers = {
       sid         = data.migration_directory_groups.staff.sids[var.migration_engineers_group]
-      networks    = [var.staging_cidr, var.data_center_cidr]
+      networks    = local.group_networks.migration_engineers
       description = "Migration engineers: staging and the source data center"
     }
     internal_it = {
       sid         = data.migration_directory_groups.staff.sids[var.internal_it_group]
-      networks    = [var.data_center_cidr, var.target_cidr]
+      networks    = local.group_networks.internal_it
       description = "Internal IT: the source data center and the target VPC"
     }
   }

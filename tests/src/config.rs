@@ -86,26 +86,30 @@ pub fn parse(
     parse_with(text, variables, false)
 }
 
-/// `body` with every reference to a data source (`data.TYPE.NAME` and any attribute or index
-/// after it) replaced by `unknown()`, as `terraform validate` evaluates a configuration before
-/// any data source is read. Text in string literals is rewritten too, which only changes the
-/// literal.
-fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
+/// `body` with every reference to a data source or a resource (`data.TYPE.NAME`, `TYPE.NAME`
+/// for each of `roots`, and any attribute or index after it) replaced by `unknown()`, as
+/// `terraform validate` evaluates a configuration before anything is read or applied. Text in
+/// string literals is rewritten too, which only changes the literal.
+fn references_unknown(body: &hcl::Body, roots: &[String]) -> Result<hcl::Body, String> {
     let text = hcl::to_string(body).map_err(|e| e.to_string())?;
     let bytes = text.as_bytes();
     let is_identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let starts_reference = text[i..].starts_with("data.")
-            && (i == 0 || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.'));
-        if !starts_reference {
+        let at_boundary = i == 0 || !(is_identifier(bytes[i - 1]) || bytes[i - 1] == b'.');
+        let root = roots.iter().find(|root| {
+            at_boundary
+                && text[i..].starts_with(root.as_str())
+                && bytes.get(i + root.len()) == Some(&b'.')
+        });
+        let Some(root) = root else {
             let c = text[i..].chars().next().unwrap_or_default();
             out.push(c);
             i += c.len_utf8().max(1);
             continue;
-        }
-        let mut j = i + "data".len();
+        };
+        let mut j = i + root.len();
         loop {
             if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(|b| is_identifier(*b)) {
                 j += 1;
@@ -124,7 +128,7 @@ fn data_references_unknown(body: &hcl::Body) -> Result<hcl::Body, String> {
         out.push_str("unknown()");
         i = j;
     }
-    hcl::parse(&out).map_err(|e| format!("rewriting data references: {e}"))
+    hcl::parse(&out).map_err(|e| format!("rewriting references: {e}"))
 }
 
 /// Parses HCL text in which variables without a value are unknown, as in `terraform validate`
@@ -146,6 +150,27 @@ fn parse_with(
         variables: BTreeMap::new(),
         data_values: BTreeMap::new(),
     };
+    // `terraform validate` reads no data source and applies nothing: what data sources and
+    // resources return is unknown to the blocks that refer to them. Locals are not evaluated
+    // here (the real-Terraform suite validates the examples with Terraform itself), so they are
+    // unknown too.
+    let mut roots: Vec<String> = vec!["data".to_string(), "local".to_string()];
+    if unset_is_unknown {
+        roots.extend(
+            body.blocks()
+                .filter(|b| b.identifier() == "resource")
+                .filter_map(|b| label(b, 0)),
+        );
+        roots.sort();
+        roots.dedup();
+    }
+    let unknown_references = |body: &hcl::Body| {
+        if unset_is_unknown {
+            references_unknown(body, &roots)
+        } else {
+            Ok(body.clone())
+        }
+    };
     for block in body.blocks() {
         match block.identifier() {
             "provider" if label(block, 0).as_deref() == Some("migration") => {
@@ -155,16 +180,10 @@ fn parse_with(
                 let (Some(type_name), Some(name)) = (label(block, 0), label(block, 1)) else {
                     return Err("a resource block needs a type and a name label".into());
                 };
-                // `terraform validate` reads no data source: what they return is unknown.
-                let body = if unset_is_unknown {
-                    data_references_unknown(&block.body)?
-                } else {
-                    block.body.clone()
-                };
                 configuration.resources.push(ResourceBlock {
                     type_name,
                     name,
-                    body,
+                    body: unknown_references(&block.body)?,
                 });
             }
             "data" => {
@@ -174,7 +193,7 @@ fn parse_with(
                 configuration.data.push(ResourceBlock {
                     type_name,
                     name,
-                    body: block.body.clone(),
+                    body: unknown_references(&block.body)?,
                 });
             }
             "variable" => {

@@ -37,12 +37,15 @@ use crate::resources::hub_network::state::attachment_key;
 use crate::resources::hub_network::topology::{DataCenterLink, Topology};
 use crate::typed_object;
 
+mod planned;
+
 pub(crate) struct Reachability;
 
 typed_object! {
     pub(crate) struct Config {
-        transit_gateway_id: Maybe<String>,
+        transit_gateway_id: Maybe<Option<String>>,
         client_vpn_endpoint_id: Maybe<Option<String>>,
+        planned: Maybe<Option<planned::Planned>>,
     }
 }
 
@@ -57,8 +60,9 @@ typed_object! {
 
 typed_object! {
     pub(crate) struct State {
-        transit_gateway_id: String,
+        transit_gateway_id: Option<String>,
         client_vpn_endpoint_id: Option<String>,
+        planned: Option<planned::Planned>,
         paths: BTreeMap<String, PathState>,
         reachable: BTreeMap<String, Strings>,
         table: String,
@@ -86,11 +90,13 @@ fn schema() -> Schema {
         ),
     ];
     let attributes = vec![
-        Attribute::required("transit_gateway_id", Type::String).describe(
-            "The hub's Transit Gateway: `migration_hub_network.<name>.id`. Its networks are the \
-             VPC attachments of this account (named by the key of `vpc_attachments` the hub \
-             tagged them with, `migration:network`) and the data center (`data_center`, its \
-             prefixes read from the hub's tag on its attachment).",
+        Attribute::optional("transit_gateway_id", Type::String).describe(
+            "The hub's Transit Gateway, to answer from the routing AWS holds: \
+             `migration_hub_network.<name>.id`. Its networks are the VPC attachments of this \
+             account (named by the key of `vpc_attachments` the hub tagged them with, \
+             `migration:network`) and the data center (`data_center`, its prefixes read from \
+             the hub's tag on its attachment). Exactly one of `transit_gateway_id` and \
+             `planned`.",
         ),
         Attribute::optional("client_vpn_endpoint_id", Type::String).describe(
             "A Client VPN endpoint whose Active Directory groups to answer for, each as a \
@@ -99,6 +105,7 @@ fn schema() -> Schema {
              source-NATs client traffic into its VPC, which must be one of the hub's networks \
              for groups to reach the others.",
         ),
+        planned::attribute(),
         Attribute::nested("paths", Nesting::Map, Presence::Computed, path_attributes).describe(
             "Every pair, keyed `\"<source> -> <destination>\"`: each network to every other \
              network, and each group to every network.",
@@ -123,7 +130,8 @@ fn schema() -> Schema {
                           VPN route, an authorization rule, or another group's more specific \
                           rule shadowing it. It is read during plan when its arguments are \
                           known, so drift (a route deleted outside Terraform) fails a `check` \
-                          before anything is applied. Security groups, network ACLs and the \
+                          before anything is applied; with `planned` instead of a gateway it \
+                          answers for the configuration itself, before anything is deployed. Security groups, network ACLs and the \
                           data center's own routing are not seen."
                 .to_string(),
             deprecated: false,
@@ -348,7 +356,7 @@ fn client_vpn_facts(observation: &Observation, networks: &[Network]) -> ClientVp
     }
 }
 
-fn state(config: (&str, Option<&str>), fabric: &Fabric, paths: &[Path]) -> State {
+fn state(config: (Option<&str>, Option<&str>), fabric: &Fabric, paths: &[Path]) -> State {
     let mut reachable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for network in &fabric.networks {
         reachable.entry(network.name.clone()).or_default();
@@ -363,8 +371,9 @@ fn state(config: (&str, Option<&str>), fabric: &Fabric, paths: &[Path]) -> State
             .insert(path.destination.clone());
     }
     State {
-        transit_gateway_id: config.0.to_string(),
+        transit_gateway_id: config.0.map(str::to_string),
         client_vpn_endpoint_id: config.1.map(str::to_string),
+        planned: None,
         paths: paths
             .iter()
             .map(|p| {
@@ -405,7 +414,36 @@ impl DataSource for Reachability {
 
     fn validate(&self, config: &Config, _: &Value) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
-        if let Maybe::Known(id) = &config.transit_gateway_id
+        let planned = matches!(config.planned, Maybe::Known(Some(_)));
+        match (&config.transit_gateway_id, &config.planned) {
+            (Maybe::Known(None), Maybe::Known(None)) => diagnostics.error_at(
+                AttributePath::root().attr("transit_gateway_id"),
+                "What to answer for?",
+                "Set transit_gateway_id (the hub as AWS holds it: \
+                 migration_hub_network.hub.id) or planned (the networks and groups as the \
+                 configuration gives them, before anything is deployed)."
+                    .to_string(),
+            ),
+            (Maybe::Known(Some(_)), Maybe::Known(Some(_))) => diagnostics.error_at(
+                AttributePath::root().attr("planned"),
+                "Both transit_gateway_id and planned",
+                "Set one: transit_gateway_id answers from AWS, planned from the configuration. \
+                 Use two data blocks to compare them."
+                    .to_string(),
+            ),
+            _ => {}
+        }
+        if planned && matches!(config.client_vpn_endpoint_id, Maybe::Known(Some(_))) {
+            diagnostics.error_at(
+                AttributePath::root().attr("client_vpn_endpoint_id"),
+                "Endpoint with planned",
+                "client_vpn_endpoint_id reads an endpoint in AWS; with planned, give the groups \
+                 in planned.client_vpn instead."
+                    .to_string(),
+            );
+        }
+        planned::validate(&config.planned, &mut diagnostics);
+        if let Maybe::Known(Some(id)) = &config.transit_gateway_id
             && id_problem(id, "tgw-")
         {
             diagnostics.error_at(
@@ -434,8 +472,15 @@ impl DataSource for Reachability {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Config, _: &Value) -> Result<Read<State>, ReadError> {
-        // The lifecycle reads only known configurations.
-        let (Maybe::Known(tgw_id), Maybe::Known(endpoint_id)) =
+        if let Maybe::Known(Some(planned)) = &config.planned {
+            let fabric = planned::fabric(planned);
+            let paths = fabric.matrix();
+            let mut state = state((None, None), &fabric, &paths);
+            state.planned = Some(planned.clone());
+            return Ok(state.into());
+        }
+        // The lifecycle reads only known configurations, and validate wants one of the two.
+        let (Maybe::Known(Some(tgw_id)), Maybe::Known(endpoint_id)) =
             (&config.transit_gateway_id, &config.client_vpn_endpoint_id)
         else {
             return Err(ReadError::Invalid(not_found(
@@ -502,7 +547,8 @@ impl DataSource for Reachability {
             client_vpn,
         };
         let paths = fabric.matrix();
-        let mut read: Read<State> = state((tgw_id, endpoint_id.as_deref()), &fabric, &paths).into();
+        let mut read: Read<State> =
+            state((Some(tgw_id), endpoint_id.as_deref()), &fabric, &paths).into();
         read.warnings = read_warnings;
         Ok(read)
     }
@@ -527,6 +573,12 @@ mod tests {
         assert_matches_schema::<Config>(&schema.block, &[], Holds::Arguments);
         assert_matches_schema::<State>(&schema.block, &[], Holds::Everything);
         assert_matches_schema::<PathState>(&schema.block, &["paths"], Holds::Everything);
+        assert_matches_schema::<planned::Planned>(&schema.block, &["planned"], Holds::Arguments);
+        assert_matches_schema::<planned::PlannedClientVpn>(
+            &schema.block,
+            &["planned", "client_vpn"],
+            Holds::Arguments,
+        );
     }
 
     #[test]
@@ -535,6 +587,7 @@ mod tests {
             Config::from_value(&Value::object([
                 ("transit_gateway_id", Value::string(tgw)),
                 ("client_vpn_endpoint_id", endpoint),
+                ("planned", Value::Null),
                 ("paths", Value::Null),
                 ("reachable", Value::Null),
                 ("table", Value::Null),
@@ -581,7 +634,7 @@ mod tests {
             ..Fabric::default()
         };
         let paths = fabric.matrix();
-        let state = state(("tgw-1", None), &fabric, &paths);
+        let state = state((Some("tgw-1"), None), &fabric, &paths);
         assert_eq!(state.reachable["staging"], Strings(Vec::new()));
         let pair = &state.paths["staging -> target"];
         assert!(!pair.reachable);

@@ -126,6 +126,24 @@ impl World {
         .unwrap()
     }
 
+    /// Shares the gateway inside the Organization and waits until the spoke account sees it,
+    /// as a spoke's plan finds it once RAM has propagated the share (seconds after the hub's
+    /// apply). A plan inside that window is the "not shared" error: no invitation exists in an
+    /// Organization, and nothing else tells the spoke that a share is on its way.
+    async fn share_with_the_organization(&self, tgw_id: &str) -> String {
+        let share = self.share(tgw_id).await;
+        let spoke_aws = Aws::new(&self.spoke, &self.budget);
+        wait_until(&self.budget, "the shared gateway", || async {
+            poll(Ok(match spoke_aws.find_transit_gateway(tgw_id).await {
+                Ok(Some(t)) => terraform_provider_migration::aws::waiter::Poll::Done(t),
+                _ => terraform_provider_migration::aws::waiter::Poll::Pending("not yet".into()),
+            }))
+        })
+        .await
+        .unwrap();
+        share
+    }
+
     /// The spoke VPC 10.50.0.0/16: subnets in zones a, b and a second one in a, one route
     /// table.
     async fn spoke_vpc(&self) -> Spoke {
@@ -363,18 +381,8 @@ async fn joins_with_an_invitation_routes_replans_empty_and_leaves_the_hub_intact
 async fn joins_inside_an_organization_without_looking_for_an_invitation() {
     let mut world = World::start(true).await;
     let tgw = world.gateway(true).await;
-    world.share(&tgw).await;
+    world.share_with_the_organization(&tgw).await;
     let spoke = world.spoke_vpc().await;
-    // Let the Organization share associate and propagate, as it would before a spoke's plan.
-    let spoke_aws = Aws::new(&world.spoke, &world.budget);
-    wait_until(&world.budget, "the shared gateway", || async {
-        poll(Ok(match spoke_aws.find_transit_gateway(&tgw).await {
-            Ok(Some(t)) => terraform_provider_migration::aws::waiter::Poll::Done(t),
-            _ => terraform_provider_migration::aws::waiter::Poll::Pending("not yet".into()),
-        }))
-    })
-    .await
-    .unwrap();
     let config = world.config(&tgw, &spoke, "");
     world.converge(&config).await;
     let state = world.state();
@@ -561,7 +569,7 @@ async fn a_spoke_overlapping_the_hub_is_a_plan_time_error() {
 async fn a_retry_adopts_the_lost_attachment_and_another_spokes_is_refused() {
     let mut world = World::start(true).await;
     let tgw = world.gateway(true).await;
-    world.share(&tgw).await;
+    world.share_with_the_organization(&tgw).await;
     let spoke = world.spoke_vpc().await;
     let config = world.config(&tgw, &spoke, "");
 
@@ -611,7 +619,7 @@ async fn a_retry_adopts_the_lost_attachment_and_another_spokes_is_refused() {
 async fn updates_in_place_and_shows_drift_route_by_route() {
     let mut world = World::start(true).await;
     let tgw = world.gateway(true).await;
-    world.share(&tgw).await;
+    world.share_with_the_organization(&tgw).await;
     let spoke = world.spoke_vpc().await;
     let second_table = seed::route_table(&world.spoke.ec2, &spoke.vpc)
         .await

@@ -16,6 +16,7 @@ use crate::hub_network_support::{OWNER, World};
 
 const HUB: &str = "migration_hub_network";
 const ACCESS: &str = "migration_client_vpn_group_access";
+const SPOKE: &str = "migration_hub_spoke";
 
 fn identity_type(id: &str) -> Type {
     Type::object([
@@ -76,8 +77,12 @@ async fn identity_schemas_and_their_upgrade() {
     assert!(schemas.diagnostics.is_empty());
     let mut names: Vec<&String> = schemas.identity_schemas.keys().collect();
     names.sort();
-    assert_eq!(names, [ACCESS, HUB]);
-    for (type_name, required) in [(HUB, "id"), (ACCESS, "client_vpn_endpoint_id")] {
+    assert_eq!(names, [ACCESS, HUB, SPOKE]);
+    for (type_name, required) in [
+        (HUB, "id"),
+        (ACCESS, "client_vpn_endpoint_id"),
+        (SPOKE, "id"),
+    ] {
         let schema = IdentitySchema::from_proto(&schemas.identity_schemas[type_name]).unwrap();
         assert!(schema.sanity_errors().is_empty(), "{type_name}");
         assert_eq!(schema.version, 0);

@@ -95,18 +95,29 @@ async fn whole_cycle(cli: Cli) {
 
 const CHECK_FAILED: &str = "Check block assertion failed";
 
-/// The blueprint with the engineers' data-center network taken away (an override file, as a
-/// change to the group's network list would be).
+/// The blueprint's design with the engineers' data-center network taken away (an override of
+/// the locals both the resources and the design's reachability read).
+const DESIGN_WITHOUT_ENGINEERS_DATA_CENTER: &str = r#"
+locals {
+  group_networks = {
+    migration_engineers = [var.staging_cidr]
+    internal_it         = [var.data_center_cidr, var.target_cidr]
+  }
+}
+"#;
+
+/// The blueprint with the engineers' data-center network taken away on the resource alone (an
+/// override file, as a change made to the resource but not to the design would be).
 const ENGINEERS_WITHOUT_DATA_CENTER: &str = r#"
 resource "migration_client_vpn_group_access" "staff" {
   groups = {
     migration_engineers = {
-      sid         = var.migration_engineers_sid
+      sid         = data.migration_directory_groups.staff.sids[var.migration_engineers_group]
       networks    = [var.staging_cidr]
       description = "Migration engineers: staging and the source data center"
     }
     internal_it = {
-      sid         = var.internal_it_sid
+      sid         = data.migration_directory_groups.staff.sids[var.internal_it_group]
       networks    = [var.data_center_cidr, var.target_cidr]
       description = "Internal IT: the source data center and the target VPC"
     }
@@ -122,6 +133,36 @@ async fn reachability_checks(cli: Cli) {
     let seeded = seed::blueprint(&world.aws, ACCOUNT).await.expect("seed");
     world.ws.set_vars(&Json::Object(seeded.variables.clone()));
     world.ws.init().await;
+
+    // Before anything exists, the design is answered during plan, from the configuration alone:
+    // a group whose networks leave out what it must reach fails its check in the first plan.
+    world
+        .ws
+        .write("design_override.tf", DESIGN_WITHOUT_ENGINEERS_DATA_CENTER);
+    let plan = world.ws.plan(&[]).await;
+    let failed = failed_checks(&plan);
+    assert!(
+        failed.len() == 1
+            && failed[0].contains(
+                "by design, migration_engineers cannot reach data_center: no Client VPN \
+                 authorization rule lets group migration_engineers reach 192.168.0.0/16 \
+                 (data_center)"
+            ),
+        "{failed:#?}\n{}",
+        plan.report("fails the design check, and only it, in the first plan")
+    );
+    let made: Vec<_> = created_counts(&world.inventory().await)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert!(made.is_empty(), "a plan creates nothing: {made:?}");
+    std::fs::remove_file(world.ws.dir.join("design_override.tf")).expect("override");
+    let plan = world.ws.plan(&[]).await;
+    assert!(
+        failed_checks(&plan).is_empty(),
+        "{}",
+        plan.report("the blueprint's design passes before anything is deployed")
+    );
 
     // The first apply reads the matrix once both resources exist; the checks pass.
     let applied = world.ws.apply(&[]).await.ok();
