@@ -19,6 +19,7 @@
 //! be wholly known, as Terraform requires.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::mpsc::Sender;
@@ -41,6 +42,12 @@ pub(crate) struct Found {
     pub import_id: String,
     pub display_name: String,
 }
+
+/// What a result's display name says of an object still carrying the unconfirmed marker: no
+/// Terraform state has read it yet, either because it was created moments ago or because the
+/// create that made it was cut short before Terraform saved it.
+pub(crate) const UNCONFIRMED_NOTE: &str = "unconfirmed: no Terraform state has read it yet (an \
+    apply just made it, or one was cut short); import it to keep it, or to destroy it";
 
 /// What a managed resource adds to be listed by `terraform query`.
 #[async_trait]
@@ -201,19 +208,9 @@ impl<R: Listed> ListLifecycle<R> {
             );
             return send_diagnostics(sink, diagnostics).await;
         };
-        let stopped = || {
-            let mut stopped = Diagnostics::new();
-            report_read(
-                &mut stopped,
-                &format!("Listing {} stopped", R::TYPE_NAME),
-                &OpError::Cancelled,
-                R::READ_TIMEOUT,
-            );
-            stopped
-        };
         for one in found.into_iter().take(limit) {
             if request.cancel.is_cancelled() {
-                return send_diagnostics(sink, stopped()).await;
+                return send_diagnostics(sink, stopped(R::TYPE_NAME, R::READ_TIMEOUT)).await;
             }
             let mut event = ListEvent {
                 identity: identity.of_id(&one.import_id, &place),
@@ -228,7 +225,7 @@ impl<R: Listed> ListLifecycle<R> {
                     .await;
                 if request.cancel.is_cancelled() {
                     // The read's own error would give an apply's advice.
-                    return send_diagnostics(sink, stopped()).await;
+                    return send_diagnostics(sink, stopped(R::TYPE_NAME, R::READ_TIMEOUT)).await;
                 }
                 event.diagnostics.extend(read.diagnostics);
                 if !event.diagnostics.has_errors() {
@@ -273,6 +270,22 @@ impl<R: Listed> ListLifecycle<R> {
     }
 }
 
+/// How long a list may take to end by itself once Terraform asked the provider to stop (its
+/// AWS calls watch the token and end at once); after that it is dropped.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// The error of a list that StopProvider ended.
+fn stopped(type_name: &str, limit: Duration) -> Diagnostics {
+    let mut stopped = Diagnostics::new();
+    report_read(
+        &mut stopped,
+        &format!("Listing {type_name} stopped"),
+        &OpError::Cancelled,
+        limit,
+    );
+    stopped
+}
+
 /// Sends an event carrying only diagnostics; `false` when Terraform stopped reading.
 async fn send_diagnostics(sink: &Sender<ListEvent>, diagnostics: Diagnostics) -> bool {
     if diagnostics.is_empty() {
@@ -306,6 +319,24 @@ impl<R: Listed> ListResource for ListLifecycle<R> {
     }
 
     async fn list(&self, request: ListRequest, sink: Sender<ListEvent>) {
-        self.run(&request, &sink).await;
+        let cancel = request.cancel.clone();
+        let stopped_for_good = async {
+            cancel.cancelled().await;
+            tokio::time::sleep(STOP_GRACE).await;
+        };
+        tokio::select! {
+            _ = self.run(&request, &sink) => {}
+            () = stopped_for_good => {
+                // The run did not end by itself (a call that does not watch the token, or a
+                // result Terraform does not read): dropped here with its AWS calls, so
+                // StopProvider ends every list within seconds.
+                tracing::warn!(resource = R::TYPE_NAME, "list dropped after StopProvider");
+                let _ = tokio::time::timeout(
+                    STOP_GRACE,
+                    send_diagnostics(&sink, stopped(R::TYPE_NAME, R::READ_TIMEOUT)),
+                )
+                .await;
+            }
+        }
     }
 }

@@ -75,9 +75,20 @@ impl<P: Provider> ProviderService<P> {
 
     fn list_resource(&self, type_name: &str) -> Result<Arc<dyn ListResource>, Status> {
         self.provider.list_resource(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .provider
+                .list_resources()
+                .iter()
+                .map(|l| l.type_name())
+                .collect();
             Status::not_found(format!(
-                "this provider has no list resource type {type_name:?}; check the list block's \
-                 type name and the provider version"
+                "this provider has no list resource type {type_name:?} (it lists {}); check \
+                 the list block's type name and the provider version",
+                if known.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    known.join(", ")
+                }
             ))
         })
     }

@@ -91,6 +91,21 @@ async fn the_hub_list_finds_only_this_providers_hubs() {
     let text = two_hubs(&world);
     let applied = world.tf.apply(&text).await.unwrap();
     assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    // Until Terraform's next refresh reads them, the new gateways keep their unconfirmed
+    // marker, and a list says so.
+    let (mut process, _) = world.tf.configured(&text).await.unwrap();
+    let fresh = list(&mut process, &ListBlock::of(HUB)).await.unwrap();
+    process.shutdown().await.unwrap();
+    assert_eq!(fresh.results.len(), 2, "{:?}", fresh.diagnostics);
+    assert!(
+        fresh.results.iter().all(|r| r
+            .display_name
+            .contains("unconfirmed: no Terraform state has read it")),
+        "{:?}",
+        fresh.results
+    );
+    let planned = world.tf.plan(&text).await.unwrap();
+    assert!(!planned.has_errors(), "{:#?}", planned.diagnostics);
     let id_of = |world: &World, address: &str| {
         world
             .tf
@@ -177,7 +192,7 @@ async fn the_hub_list_finds_only_this_providers_hubs() {
     )
     .await
     .unwrap();
-    assert_eq!(ids(&by_name.results, "id"), [b.clone()]);
+    assert_eq!(ids(&by_name.results, "id"), [b.as_str()]);
     let by_tag = list(
         &mut process,
         &filtered(
@@ -187,7 +202,7 @@ async fn the_hub_list_finds_only_this_providers_hubs() {
     )
     .await
     .unwrap();
-    assert_eq!(ids(&by_tag.results, "id"), [a.clone()]);
+    assert_eq!(ids(&by_tag.results, "id"), [a.as_str()]);
 
     // include_resource: each object is what an import of it gives, and listing changes
     // nothing (the interrupted create's marker stays).
@@ -267,7 +282,7 @@ async fn the_access_list_finds_endpoints_with_group_rules() {
     assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
     assert_eq!(
         ids(&found.results, "client_vpn_endpoint_id"),
-        [site.endpoint_id.clone()]
+        [site.endpoint_id.as_str()]
     );
     let result = &found.results[0];
     assert_eq!(
@@ -385,8 +400,12 @@ async fn a_list_needs_a_configured_provider() {
             "{type_name}: {errors:?}"
         );
     }
-    // A list type the provider does not have: Terraform refuses it before any call, and the
-    // RPC answers NotFound.
+    // A list type the provider does not have: Terraform refuses it before any call ("Invalid
+    // list resource type"); both RPCs answer NotFound, naming the type and those there are.
+    let expected = "this provider has no list resource type \"migration_nothing\" (it lists \
+                    migration_hub_network, migration_client_vpn_group_access, \
+                    migration_hub_spoke); check the list block's type name and the provider \
+                    version";
     let unknown = process
         .provider
         .validate_list_resource_config(tfplugin6::validate_list_resource_config::Request {
@@ -396,5 +415,27 @@ async fn a_list_needs_a_configured_provider() {
         .await
         .unwrap_err();
     assert_eq!(unknown.code(), tonic::Code::NotFound);
+    assert_eq!(unknown.message(), expected);
+    let unknown = process
+        .provider
+        .list_resource(tfplugin6::list_resource::Request {
+            type_name: "migration_nothing".into(),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), tonic::Code::NotFound);
+    assert_eq!(unknown.message(), expected);
+    // The harness, as core, refuses a type the schemas do not list.
+    let refused = list(&mut process, &ListBlock::of("migration_nothing"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("unknown list resource type \"migration_nothing\""),
+        "{refused}"
+    );
     process.shutdown().await.unwrap();
 }

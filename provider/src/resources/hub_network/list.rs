@@ -14,7 +14,7 @@ use super::topology::TransitGateway;
 use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::identity::Place;
-use crate::framework::list::{Found, Listed};
+use crate::framework::list::{Found, Listed, UNCONFIRMED_NOTE};
 use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, Schema};
@@ -75,11 +75,7 @@ fn select(gateways: &[TransitGateway], place: &Place, filter: &Filter) -> Vec<Fo
         .map(|tgw| {
             let name = tgw.tags.get("Name").map_or("", String::as_str);
             let display_name = if tgw.tags.contains_key(UNCONFIRMED_TAG) {
-                format!(
-                    "{name} ({}), unconfirmed: left by an interrupted create; import it to keep \
-                     or destroy it",
-                    tgw.id
-                )
+                format!("{name} ({}), {UNCONFIRMED_NOTE}", tgw.id)
             } else {
                 format!("{name} ({})", tgw.id)
             };

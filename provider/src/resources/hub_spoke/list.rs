@@ -12,7 +12,7 @@ use crate::aws::ec2::attachment::VpcAttachment;
 use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::identity::Place;
-use crate::framework::list::{Found, Listed};
+use crate::framework::list::{Found, Listed, UNCONFIRMED_NOTE};
 use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
 use crate::protocol::cty::Type;
 use crate::protocol::schema::{Attribute, Block, Schema};
@@ -62,10 +62,8 @@ fn select(attachments: &[VpcAttachment], place: &Place, filter: &Filter) -> Vec<
         .map(|a| {
             let mut display_name = format!("{} to {} ({})", a.vpc_id, a.transit_gateway_id, a.id);
             if a.tags.contains_key(UNCONFIRMED_TAG) {
-                display_name.push_str(
-                    ", unconfirmed: left by an interrupted create; import it to keep or destroy \
-                     it",
-                );
+                display_name.push_str(", ");
+                display_name.push_str(UNCONFIRMED_NOTE);
             }
             Found {
                 import_id: a.id.clone(),
