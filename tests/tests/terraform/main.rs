@@ -18,6 +18,7 @@ mod directory_groups;
 mod examples;
 mod functions;
 mod hub_network;
+mod query;
 mod shapes;
 mod spoke;
 mod upgrade;
@@ -96,6 +97,7 @@ fn scenarios() -> Vec<Scenario> {
         upgrade::scenarios(),
         examples::scenarios(),
         functions::scenarios(),
+        query::scenarios(),
         version_facts::scenarios(),
     ]
     .into_iter()
