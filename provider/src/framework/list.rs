@@ -13,7 +13,9 @@
 //!
 //! The lifecycle owns what every list does alike: the configured provider (an error naming
 //! what to do when it is not, or its configuration is unknown), a budget of
-//! [`READ_TIMEOUT`](ManagedResource::READ_TIMEOUT) for the search, StopProvider, `limit`
+//! [`READ_TIMEOUT`](ManagedResource::READ_TIMEOUT) for the search, StopProvider (the list
+//! reports it at its next step, and one that has not ended [`STOP_GRACE`] later is dropped
+//! with its AWS calls), `limit`
 //! (nothing is read past it, and a stream Terraform stops reading ends the list), results in
 //! the order of their ids, failures as diagnostics, and the identity of each result checked to
 //! be wholly known, as Terraform requires.

@@ -1,8 +1,9 @@
 //! `list "migration_hub_network"` (`terraform query`, Terraform ≥ 1.14): the hubs of the
 //! provider's account and Region, found by the ownership tag their Transit Gateway carries
-//! (`migration:managed-by = migration_hub_network`). A gateway still marked unconfirmed (its
-//! create was interrupted before Terraform saved it) is listed too, named so: importing it is
-//! how a user takes over, or destroys, what such a create left.
+//! (`migration:managed-by = migration_hub_network`). A gateway still marked unconfirmed (no
+//! Terraform state has read it yet: an apply just made it, or its create was cut short before
+//! Terraform saved it) is listed too, named so: importing it is how a user takes over, or
+//! destroys, what such a create left.
 
 use std::collections::BTreeMap;
 

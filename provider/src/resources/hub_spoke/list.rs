@@ -1,8 +1,7 @@
 //! `list "migration_hub_spoke"` (`terraform query`, Terraform ≥ 1.14): the spokes of the
 //! provider's account and Region, found by the ownership tag on their Transit Gateway VPC
 //! attachment (`migration:managed-by = migration_hub_spoke`), the spoke's root object. One
-//! still marked unconfirmed (its create was interrupted before Terraform saved it) is listed
-//! too, named so.
+//! still marked unconfirmed (no Terraform state has read it yet) is listed too, named so.
 
 use async_trait::async_trait;
 
