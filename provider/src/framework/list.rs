@@ -332,7 +332,10 @@ impl<R: Listed> ListResource for ListLifecycle<R> {
                 // The run did not end by itself (a call that does not watch the token, or a
                 // result Terraform does not read): dropped here with its AWS calls, so
                 // StopProvider ends every list within seconds.
-                tracing::warn!(resource = R::TYPE_NAME, "list dropped after StopProvider");
+                tracing::warn!(
+                    resource = R::TYPE_NAME,
+                    "list dropped: not ended 2 s after StopProvider or the end of the stream"
+                );
                 let _ = tokio::time::timeout(
                     STOP_GRACE,
                     send_diagnostics(&sink, stopped(R::TYPE_NAME, R::READ_TIMEOUT)),
