@@ -1,4 +1,5 @@
-//! The `migration` provider: its configuration block, its resources, data sources and functions,
+//! The `migration` provider: its configuration block, its resources, list resources, data sources
+//! and functions,
 //! and the AWS clients every resource and data source operation of this process shares.
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use crate::config::clients;
 use crate::config::{schema, settings};
 use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::resource::{DataResource, Provider, ProviderFunction, Resource};
+use crate::protocol::resource::{DataResource, ListResource, Provider, ProviderFunction, Resource};
 use crate::protocol::schema::Schema;
 
 pub(crate) use crate::framework::context::{Configured, ProviderState};
@@ -22,6 +23,7 @@ pub struct MigrationProvider {
     state: Arc<ProviderState>,
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataResource>>,
+    list_resources: Vec<Arc<dyn ListResource>>,
     functions: Vec<Arc<dyn ProviderFunction>>,
 }
 
@@ -30,13 +32,17 @@ impl MigrationProvider {
     /// and function constructed.
     pub fn new() -> Self {
         let state = ProviderState::new();
-        let resources = crate::resources::all(&state);
+        let crate::resources::Types {
+            resources,
+            lists: list_resources,
+        } = crate::resources::all(&state);
         let data_sources = crate::data_sources::all(&state);
         Self {
             schema: schema::provider_schema(),
             state,
             resources,
             data_sources,
+            list_resources,
             functions: crate::functions::all(),
         }
     }
@@ -72,6 +78,10 @@ impl Provider for MigrationProvider {
 
     fn functions(&self) -> &[Arc<dyn ProviderFunction>] {
         &self.functions
+    }
+
+    fn list_resources(&self) -> &[Arc<dyn ListResource>] {
+        &self.list_resources
     }
 
     fn validate_config(&self, config: &Value) -> Diagnostics {

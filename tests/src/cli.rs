@@ -244,6 +244,15 @@ const COLOURED: &[&str] = &[
     "console",
 ];
 
+/// A file of a case's configuration: `*.tf`, and the `list` blocks of `*.tfquery.hcl`
+/// (`terraform query`, Terraform ≥ 1.14; older releases ignore them).
+fn is_configuration(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "tf")
+        || path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".tfquery.hcl"))
+}
+
 /// A scratch working directory with its own configuration, state and CLI configuration, and
 /// the environment Terraform runs in (the provider inherits it).
 pub struct Workspace {
@@ -365,7 +374,7 @@ impl Workspace {
     fn remove_configuration(&self) {
         for entry in std::fs::read_dir(&self.dir).expect("workspace").flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "tf") {
+            if is_configuration(&path) {
                 std::fs::remove_file(path).expect("old configuration file");
             }
         }
@@ -376,7 +385,7 @@ impl Workspace {
             .unwrap_or_else(|e| panic!("test case {}: {e}", source.display()));
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "tf") {
+            if is_configuration(&path) {
                 std::fs::copy(&path, self.dir.join(entry.file_name())).expect("copy case file");
             }
         }

@@ -2,7 +2,8 @@
 //! definitions.
 //!
 //! Hand-written prose lives in `docs/templates/`: `index.md.tmpl`, `resources/<name>.md.tmpl`,
-//! `data-sources/<name>.md.tmpl`, and for functions `functions.md.tmpl` (shared; a function may
+//! `data-sources/<name>.md.tmpl`, `list-resources/<name>.md.tmpl` (the `config` block's schema
+//! is the list resource's), and for functions `functions.md.tmpl` (shared; a function may
 //! have its own `functions/<name>.md.tmpl`). The generator replaces these markers:
 //!
 //! - `{{ .SchemaMarkdown }}`: the argument and attribute reference rendered from the schema
@@ -38,8 +39,12 @@ pub fn repository_root() -> PathBuf {
 }
 
 /// The directories of generated pages, each holding only pages [`generate`] writes.
-pub const GENERATED_DIRECTORIES: &[&str] =
-    &["docs/resources", "docs/data-sources", "docs/functions"];
+pub const GENERATED_DIRECTORIES: &[&str] = &[
+    "docs/resources",
+    "docs/data-sources",
+    "docs/list-resources",
+    "docs/functions",
+];
 
 /// What a template's markers stand for on one page.
 #[derive(Default)]
@@ -94,6 +99,18 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
         };
         pages.push((
             PathBuf::from(format!("docs/data-sources/{short}.md")),
+            render_template(&template, &page, &root)?,
+        ));
+    }
+    for list in provider.list_resources() {
+        let short = short(list.type_name());
+        let template = read(&root.join(format!("docs/templates/list-resources/{short}.md.tmpl")))?;
+        let page = Page {
+            schema: Some(list.schema()),
+            ..Default::default()
+        };
+        pages.push((
+            PathBuf::from(format!("docs/list-resources/{short}.md")),
             render_template(&template, &page, &root)?,
         ));
     }

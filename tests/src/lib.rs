@@ -6,6 +6,8 @@
 //! - [`core`]: Terraform core's value rules (ProposedNew, plan validity, apply compatibility).
 //! - [`terraform`]: the commands (validate, plan, apply, destroy, import) as RPC sequences,
 //!   data sources read during plan, and provider-defined function calls with core's rules.
+//! - [`query`]: `terraform query`'s ListResource sequence for one `list` block, with core's
+//!   checks on the stream.
 //! - [`emulator`]: the local AWS (moto + extension) the end-to-end tests run against.
 
 pub mod bench;
@@ -16,6 +18,7 @@ pub mod docs;
 pub mod emulator;
 pub mod inspect;
 pub mod process;
+pub mod query;
 pub mod release_0_1_0;
 pub mod render;
 pub mod seed;

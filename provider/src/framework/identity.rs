@@ -141,6 +141,15 @@ impl Identity {
         ])
     }
 
+    /// The identity of the object `id` names (its import id, which is also the identity's
+    /// attribute), in `place`: how a list names what it found before reading it.
+    pub(crate) fn of_id(&self, id: &str, place: &Place) -> Value {
+        self.of(
+            &Value::object([(self.state_attribute, Value::string(id))]),
+            place,
+        )
+    }
+
     /// Errors for an identity of another account or Region than `place`, naming the attribute
     /// and what to do. Null attributes (left out of an `import` block) are fine.
     /// `importing`: the identity is an `import` block's (which may also name another object),

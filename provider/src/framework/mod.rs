@@ -7,6 +7,8 @@
 //!   that runs them for every RPC.
 //! - [`data_source`]: the [`DataSource`](data_source::DataSource) hooks (a typed configuration,
 //!   offline checks, one read) and their lifecycle.
+//! - [`list`]: the [`Listed`](list::Listed) hooks (a filter and one search) that make a managed
+//!   resource's objects listable by `terraform query`, and their lifecycle.
 //! - [`function`]: the [`Function`](function::Function) definition and call, typed arguments,
 //!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
@@ -20,6 +22,7 @@ pub(crate) mod data_source;
 pub(crate) mod failures;
 pub(crate) mod function;
 pub(crate) mod identity;
+pub(crate) mod list;
 pub(crate) mod private;
 pub(crate) mod resource;
 pub(crate) mod tags;

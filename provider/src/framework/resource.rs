@@ -879,39 +879,11 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
     }
 }
 
-#[async_trait]
-impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
-    fn type_name(&self) -> &'static str {
-        R::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn identity_schema(&self) -> Option<&IdentitySchema> {
-        self.identity.as_ref()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diagnostics = Diagnostics::new();
-        if let Some(typed) = Self::parse::<R::Config>(config, "configuration", &mut diagnostics) {
-            diagnostics.extend(self.resource.validate(&typed, config));
-        }
-        diagnostics
-    }
-
-    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
-        super::upgrade::upgrade_state(
-            R::TYPE_NAME,
-            &self.schema,
-            version,
-            json,
-            self.resource.upgrades(),
-        )
-    }
-
-    async fn read(&self, request: ReadRequest) -> ReadResponse {
+impl<R: ManagedResource> ResourceLifecycle<R> {
+    /// A refresh: the read Terraform asks for (`confirm`: removing the unconfirmed marker of
+    /// what it finds, as Terraform now holds it), or the read of a list result, which changes
+    /// nothing.
+    async fn refresh(&self, request: ReadRequest, confirm: bool) -> ReadResponse {
         let mut diagnostics = Diagnostics::new();
         let unchanged = |diagnostics| ReadResponse {
             new_state: request.current_state.clone(),
@@ -954,7 +926,11 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                 gone(diagnostics)
             }
             Ok(Observed::Found(observed)) => {
-                if let Err(error) = resource.confirm(&ctx, &observed).await {
+                let confirmed = match confirm {
+                    true => resource.confirm(&ctx, &observed).await,
+                    false => Ok(()),
+                };
+                if let Err(error) = confirmed {
                     diagnostics.warning(
                         "Not confirmed",
                         format!(
@@ -1018,6 +994,98 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
                 unchanged(diagnostics)
             }
         }
+    }
+
+    /// The hooks this lifecycle runs.
+    pub(crate) fn hooks(&self) -> &R {
+        &self.resource
+    }
+
+    /// What `terraform plan` makes of an `import` block naming `id`: the import, then the read
+    /// right after it (which leaves the unconfirmed marker alone: nothing is managed yet).
+    /// `state` is `None` when the object does not exist or on errors.
+    pub(crate) async fn import_and_read(
+        &self,
+        id: &str,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> ImportedAndRead {
+        let imported = self
+            .import(ImportRequest {
+                id: id.to_string(),
+                identity: Value::Null,
+                cancel: cancel.clone(),
+            })
+            .await;
+        let mut diagnostics = imported.diagnostics;
+        let Some(state) = imported.state.filter(|_| !diagnostics.has_errors()) else {
+            return ImportedAndRead {
+                state: None,
+                identity: Value::Null,
+                diagnostics,
+            };
+        };
+        let read = self
+            .refresh(
+                ReadRequest {
+                    current_state: state,
+                    private: imported.private,
+                    current_identity: imported.identity,
+                    cancel,
+                },
+                false,
+            )
+            .await;
+        diagnostics.extend(read.diagnostics);
+        ImportedAndRead {
+            state: (!read.new_state.is_null() && !diagnostics.has_errors())
+                .then_some(read.new_state),
+            identity: read.new_identity,
+            diagnostics,
+        }
+    }
+}
+
+/// What [`ResourceLifecycle::import_and_read`] found.
+pub(crate) struct ImportedAndRead {
+    pub state: Option<Value>,
+    pub identity: Value,
+    pub diagnostics: Diagnostics,
+}
+
+#[async_trait]
+impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        self.identity.as_ref()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Some(typed) = Self::parse::<R::Config>(config, "configuration", &mut diagnostics) {
+            diagnostics.extend(self.resource.validate(&typed, config));
+        }
+        diagnostics
+    }
+
+    fn upgrade_state(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        super::upgrade::upgrade_state(
+            R::TYPE_NAME,
+            &self.schema,
+            version,
+            json,
+            self.resource.upgrades(),
+        )
+    }
+
+    async fn read(&self, request: ReadRequest) -> ReadResponse {
+        self.refresh(request, true).await
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {

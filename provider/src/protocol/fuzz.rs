@@ -1,7 +1,7 @@
 //! Fuzzing the protocol edge: every RPC that takes input gets random and mutated msgpack and
 //! JSON `DynamicValue`s, configurations, states, type names, schema versions, private data,
-//! import ids and function arguments, on the real provider (its two resources and
-//! `cidr_overlaps`), called directly as `server.rs`'s tests do.
+//! import ids, list blocks and function arguments, on the real provider (its resources, their
+//! list resources and `cidr_overlaps`), called directly as `server.rs`'s tests do.
 //!
 //! Each call must answer within [`ANSWER_WITHIN`], never panic (proptest reports a panic as a
 //! failure, with the shrunk input), answer `Ok`, or `NotFound` for a type this provider does
@@ -38,7 +38,7 @@ use crate::config::clients::AwsClients;
 use crate::framework::context::Configured;
 use crate::provider::MigrationProvider;
 
-/// Cases per property in `make test` (`cargo test`): nine properties, about 8 s of CPU in the
+/// Cases per property in `make test` (`cargo test`): ten properties, about 8 s of CPU in the
 /// dev profile.
 const DEFAULT_CASES: u32 = 96;
 
@@ -166,6 +166,56 @@ fn resource_type(type_name: &str) -> Option<Type> {
     MigrationProvider::new()
         .resource(type_name)
         .map(|r| r.schema().implied_type())
+}
+
+/// The `config` block type of a list resource; the hub's for a type the provider does not list.
+fn list_type(type_name: &str) -> Type {
+    let provider = MigrationProvider::new();
+    provider
+        .list_resource(type_name)
+        .or_else(|| provider.list_resource(HUB))
+        .map(|l| l.schema().implied_type())
+        .expect("the hub is listable")
+}
+
+/// Realistic `config` blocks of a list block of `type_name`: left out (all null), and filters.
+fn list_seeds(type_name: &str) -> Vec<Value> {
+    match type_name {
+        HUB => vec![
+            Value::object([("name", Value::Null), ("tags", Value::Null)]),
+            Value::object([
+                ("name", Value::string("hub")),
+                ("tags", map(&[("team", Value::string("network"))])),
+            ]),
+        ],
+        VPN => vec![
+            Value::object([("client_vpn_endpoint_ids", Value::Null)]),
+            Value::object([(
+                "client_vpn_endpoint_ids",
+                strings(&["cvpn-endpoint-0123456789abcdef0", "vpn-1"]),
+            )]),
+        ],
+        SPOKE => vec![Value::object([(
+            "transit_gateway_id",
+            Value::string("tgw-0123456789abcdef0"),
+        )])],
+        _ => Vec::new(),
+    }
+}
+
+fn arb_list_case() -> BoxedStrategy<(Mode, String, Option<DynamicValue>, bool, i64)> {
+    arb_type_name()
+        .prop_flat_map(|type_name| {
+            let config = arb_input(&list_type(&type_name), list_seeds(&type_name));
+            (
+                arb_mode(),
+                Just(type_name),
+                config,
+                any::<bool>(),
+                prop_oneof![Just(0i64), Just(1), Just(100), Just(-1), Just(i64::MAX)],
+            )
+        })
+        .boxed()
 }
 
 fn provider_type() -> Type {
@@ -1463,6 +1513,64 @@ proptest! {
             if let Some(answer) = answered(known, &type_name, read)? {
                 well_formed(&answer.diagnostics)?;
             }
+            Ok(())
+        })?;
+    }
+
+    /// ValidateListResourceConfig and ListResource (`terraform query`): answered, or
+    /// `NotFound` for a type the provider does not list; the stream ends within the deadline,
+    /// every event's diagnostics are well formed, and since no server here reaches AWS, a list
+    /// ends in an error and finds nothing.
+    #[test]
+    fn list_requests_are_answered(
+        (mode, type_name, config, include_resource, limit) in arb_list_case(),
+    ) {
+        run(async move {
+            let Server { provider, service } = server(mode).await;
+            let known = provider.list_resource(&type_name).is_some();
+            let validated = within(service.validate_list_resource_config(Request::new(
+                tfplugin6::validate_list_resource_config::Request {
+                    type_name: type_name.clone(),
+                    config: config.clone(),
+                    ..Default::default()
+                },
+            )))
+            .await?;
+            if let Some(answer) = answered(known, &type_name, validated)? {
+                well_formed(&answer.diagnostics)?;
+                if !decodes(&config, &list_type(&type_name)) {
+                    prop_assert!(has_error(&answer.diagnostics), "{:?}", answer);
+                }
+            }
+            let listed = within(service.list_resource(Request::new(
+                tfplugin6::list_resource::Request {
+                    type_name: type_name.clone(),
+                    config: config.clone(),
+                    include_resource_object: include_resource,
+                    limit,
+                },
+            )))
+            .await?;
+            let Some(stream) = answered(known, &type_name, listed)? else {
+                return Ok(());
+            };
+            let events: Vec<_> = tokio::time::timeout(
+                ANSWER_WITHIN,
+                tokio_stream::StreamExt::collect::<Vec<_>>(stream),
+            )
+            .await
+            .map_err(|_| TestCaseError::fail(format!("no end of the list within {ANSWER_WITHIN:?}")))?;
+            let mut errors = 0;
+            for event in events {
+                let event = event.map_err(|status| {
+                    TestCaseError::fail(format!("a broken stream instead of diagnostics: {status:?}"))
+                })?;
+                well_formed(&event.diagnostic)?;
+                prop_assert!(event.identity.is_none(), "found without AWS: {:?}", event);
+                prop_assert!(event.resource_object.is_none(), "{:?}", event);
+                errors += usize::from(has_error(&event.diagnostic));
+            }
+            prop_assert_eq!(errors, 1, "a list that cannot reach AWS ends in one error");
             Ok(())
         })?;
     }

@@ -1,6 +1,6 @@
 //! The boundary between Terraform's protocol and this provider's logic: a provider, its managed
-//! resources ([`Resource`]), data sources ([`DataResource`]) and functions
-//! ([`ProviderFunction`]) are trait objects that receive decoded cty values and return decoded
+//! resources ([`Resource`]), data sources ([`DataResource`]), list resources
+//! ([`ListResource`]) and functions ([`ProviderFunction`]) are trait objects that receive decoded cty values and return decoded
 //! cty values. Nothing on this side of the boundary knows about gRPC or msgpack, and nothing on
 //! the other side knows about AWS.
 
@@ -31,6 +31,11 @@ pub trait Provider: Send + Sync + 'static {
     /// The provider-defined functions.
     fn functions(&self) -> &[Arc<dyn ProviderFunction>];
 
+    /// The list resource types (`terraform query`, Terraform ≥ 1.14); none by default.
+    fn list_resources(&self) -> &[Arc<dyn ListResource>] {
+        &[]
+    }
+
     /// Checks that need no AWS access; the configuration may contain unknown values.
     fn validate_config(&self, config: &Value) -> Diagnostics;
 
@@ -51,6 +56,14 @@ pub trait Provider: Send + Sync + 'static {
         self.data_sources()
             .iter()
             .find(|d| d.type_name() == type_name)
+            .cloned()
+    }
+
+    /// The list resource type a ListResource names, if this provider has it.
+    fn list_resource(&self, type_name: &str) -> Option<Arc<dyn ListResource>> {
+        self.list_resources()
+            .iter()
+            .find(|l| l.type_name() == type_name)
             .cloned()
     }
 
@@ -327,4 +340,49 @@ pub fn decode_stored_state(
 /// Decodes state JSON, ignoring attributes the current schema no longer has (at any depth).
 pub fn decode_state_json(json: &[u8], ty: &Type) -> Result<Value, String> {
     cty::from_json_ignoring_unknown_attributes(json, ty).map_err(|e| e.to_string())
+}
+
+/// ListResource (protocol 6.10, `terraform query` on Terraform ≥ 1.14): the objects of one
+/// resource type that exist in AWS.
+pub struct ListRequest {
+    /// The list block's `config` block, of the list schema's type (its attributes null when
+    /// the block is left out).
+    pub config: Value,
+    /// Whether each result carries the whole resource object, as an import would read it
+    /// (`include_resource = true`, and always for `-generate-config-out`).
+    pub include_resource: bool,
+    /// How many results Terraform reads at most; it stops reading after that many.
+    pub limit: i64,
+    /// Cancelled when Terraform asks the provider to stop.
+    pub cancel: CancellationToken,
+}
+
+/// One result of a list, or diagnostics alone.
+pub struct ListEvent {
+    /// The object's identity, wholly known (null for an event carrying only diagnostics).
+    pub identity: Value,
+    /// What Terraform shows beside the identity.
+    pub display_name: String,
+    /// The resource object, of the resource's schema, when it was asked for.
+    pub resource_object: Option<Value>,
+    /// Errors end the list in Terraform; warnings are shown.
+    pub diagnostics: Diagnostics,
+}
+
+/// One list resource type: the `list "<type>" "<name>" {}` blocks of a `.tfquery.hcl` file. Its
+/// type name is a managed resource type's, whose identity and schema its results carry.
+#[async_trait]
+pub trait ListResource: Send + Sync + 'static {
+    /// The managed resource type it lists.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema of the list block's `config` block (Terraform wraps it in the list block).
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of a `config` block, which Terraform sends wholly known.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Sends the results, one event each, until done, `sink` is closed (Terraform stopped
+    /// reading) or the request is cancelled.
+    async fn list(&self, request: ListRequest, sink: tokio::sync::mpsc::Sender<ListEvent>);
 }

@@ -24,8 +24,8 @@ use super::diagnostics::Diagnostics;
 use super::function::FunctionError;
 use super::identity::IdentitySchema;
 use super::resource::{
-    ApplyRequest, DataReadRequest, DataResource, Deferral, ImportRequest, PlanRequest, Provider,
-    ProviderFunction, ReadRequest, Resource,
+    ApplyRequest, DataReadRequest, DataResource, Deferral, ImportRequest, ListEvent, ListRequest,
+    ListResource, PlanRequest, Provider, ProviderFunction, ReadRequest, Resource,
 };
 use super::wire_diagnostics::path_to_proto;
 
@@ -69,6 +69,26 @@ impl<P: Provider> ProviderService<P> {
             Status::not_found(format!(
                 "this provider has no data source type {type_name:?}; check the data source \
                  type name and the provider version"
+            ))
+        })
+    }
+
+    fn list_resource(&self, type_name: &str) -> Result<Arc<dyn ListResource>, Status> {
+        self.provider.list_resource(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .provider
+                .list_resources()
+                .iter()
+                .map(|l| l.type_name())
+                .collect();
+            Status::not_found(format!(
+                "this provider has no list resource type {type_name:?} (it lists {}); check \
+                 the list block's type name and the provider version",
+                if known.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    known.join(", ")
+                }
             ))
         })
     }
@@ -221,6 +241,14 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
                     name: f.name().to_string(),
                 })
                 .collect(),
+            list_resources: self
+                .provider
+                .list_resources()
+                .iter()
+                .map(|l| tfplugin6::get_metadata::ListResourceMetadata {
+                    type_name: l.type_name().to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -241,10 +269,17 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
             .iter()
             .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
             .collect();
+        let list_resource_schemas: HashMap<String, tfplugin6::Schema> = self
+            .provider
+            .list_resources()
+            .iter()
+            .map(|l| (l.type_name().to_string(), l.schema().to_proto()))
+            .collect();
         Ok(Response::new(tfplugin6::get_provider_schema::Response {
             provider: Some(self.provider.schema().to_proto()),
             resource_schemas,
             data_source_schemas,
+            list_resource_schemas,
             functions: self.functions(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
@@ -685,6 +720,68 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         }))
     }
 
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<tfplugin6::validate_list_resource_config::Request>,
+    ) -> Result<Response<tfplugin6::validate_list_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let list = self.list_resource(&request.type_name)?;
+        let ty = list.schema().implied_type();
+        let config = decode_or_return!(
+            request.config.as_ref(),
+            &ty,
+            "list block configuration",
+            validate_list_resource_config
+        );
+        Ok(Response::new(
+            tfplugin6::validate_list_resource_config::Response {
+                diagnostics: list.validate(&config).to_proto(),
+            },
+        ))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<tfplugin6::list_resource::Request>,
+    ) -> Result<Response<BoxStream<tfplugin6::list_resource::Event>>, Status> {
+        use tokio_stream::StreamExt;
+        let request = request.into_inner();
+        let list = self.list_resource(&request.type_name)?;
+        let resource = self.resource(&request.type_name)?;
+        let identity_ty = identity_type(resource.as_ref());
+        let object_ty = resource.schema().implied_type();
+        let config = match decode(request.config.as_ref(), &list.schema().implied_type()) {
+            Ok(config) => config,
+            Err(error) => {
+                let event = tfplugin6::list_resource::Event {
+                    diagnostic: codec_error("list block configuration", error).to_proto(),
+                    ..Default::default()
+                };
+                return Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))));
+            }
+        };
+        // One event in flight: the list produces the next result only once Terraform has read
+        // the last, and ends when Terraform stops reading (its limit) or drops the stream.
+        let (sink, results) = tokio::sync::mpsc::channel(1);
+        let cancel = self.lifecycle.stop.child_token();
+        let dropped = cancel.clone().drop_guard();
+        tokio::spawn(async move {
+            let request = ListRequest {
+                config,
+                include_resource: request.include_resource_object,
+                limit: request.limit,
+                cancel,
+            };
+            list.list(request, sink).await;
+        });
+        let stream = tokio_stream::wrappers::ReceiverStream::new(results).map(move |event| {
+            // Dropped with the stream: the list's AWS calls stop with it.
+            let _ = &dropped;
+            Ok(list_event_to_proto(event, identity_ty.as_ref(), &object_ty))
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+
     async fn stop_provider(
         &self,
         _request: Request<tfplugin6::stop_provider::Request>,
@@ -694,6 +791,26 @@ impl<P: Provider> tfplugin6::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(tfplugin6::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+/// A list result on the wire: the identity against the resource's identity type, the object
+/// against its schema's; a value that cannot be encoded is an error diagnostic instead.
+fn list_event_to_proto(
+    event: ListEvent,
+    identity_ty: Option<&Type>,
+    object_ty: &Type,
+) -> tfplugin6::list_resource::Event {
+    let mut diagnostics = event.diagnostics;
+    let identity = encode_identity(&event.identity, identity_ty, &mut diagnostics);
+    let resource_object = event
+        .resource_object
+        .and_then(|object| encode_or_report(&object, object_ty, &mut diagnostics));
+    tfplugin6::list_resource::Event {
+        identity,
+        display_name: event.display_name,
+        resource_object,
+        diagnostic: diagnostics.to_proto(),
     }
 }
 

@@ -22,6 +22,7 @@ mod hub_network_updates;
 mod hub_network_validation;
 mod hub_spoke;
 mod identity;
+mod list;
 mod protocol;
 mod reachability;
 mod repository;

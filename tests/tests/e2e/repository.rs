@@ -180,6 +180,79 @@ fn every_example_fits_the_schema() {
     let _ = resources_seen;
 }
 
+/// The `list` blocks of the examples' `.tfquery.hcl` files name list resources the provider
+/// has, with `config` blocks that fit their schemas (and the built-in arguments Terraform
+/// knows); each list resource type has its own example, shown on its page.
+#[test]
+fn every_list_example_fits_the_list_schema() {
+    let root = docs::repository_root();
+    let provider = MigrationProvider::new();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending = vec![root.join("examples")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if !path.to_string_lossy().ends_with(".tfquery.hcl") {
+                continue;
+            }
+            let name = path.strip_prefix(&root).unwrap().display().to_string();
+            let body = match hcl::parse(&std::fs::read_to_string(&path).unwrap()) {
+                Ok(body) => body,
+                Err(error) => {
+                    problems.push(format!("{name}: not HCL: {error}"));
+                    continue;
+                }
+            };
+            for block in body.blocks().filter(|b| b.identifier() == "list") {
+                let type_name = block.labels().first().map_or("", |l| l.as_str());
+                let Some(list) = provider.list_resource(type_name) else {
+                    problems.push(format!("{name}: unknown list resource type {type_name:?}"));
+                    continue;
+                };
+                seen.insert(type_name.to_string());
+                for attribute in block.body().attributes() {
+                    let known = ["provider", "count", "for_each", "include_resource", "limit"];
+                    if !known.contains(&attribute.key()) {
+                        problems.push(format!(
+                            "{name}: {type_name}: unknown argument {:?}",
+                            attribute.key()
+                        ));
+                    }
+                }
+                for config in block.body().blocks() {
+                    if config.identifier() != "config" {
+                        problems.push(format!(
+                            "{name}: {type_name}: unknown block {:?}",
+                            config.identifier()
+                        ));
+                        continue;
+                    }
+                    let ctx = hcl::eval::Context::new();
+                    if let Err(errors) =
+                        config::decode_body(config.body(), &list.schema().block, &ctx, "")
+                    {
+                        problems.push(format!("{name}: {type_name}: config: {errors:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    for list in provider.list_resources() {
+        let example = root.join(format!(
+            "examples/list-resources/{}/list-resource.tfquery.hcl",
+            list.type_name()
+        ));
+        assert!(example.exists(), "missing {}", example.display());
+        assert!(seen.contains(list.type_name()), "{}", list.type_name());
+    }
+}
+
 /// The parser really rejects what Terraform would: otherwise the check above proves nothing.
 #[test]
 fn the_example_check_catches_unknown_arguments() {

@@ -3,7 +3,8 @@
 //! resource examples (Registry layout: a bare `resource` block, shown on its documentation
 //! page) are validated together with `examples/provider/provider.tf`, which declares where the
 //! provider comes from, as the documentation presents them. Function examples need Terraform
-//! 1.8 and are skipped before it (`functions.rs` also plans the one of `cidr_overlaps`).
+//! 1.8 and are skipped before it (`functions.rs` also plans the one of `cidr_overlaps`); the
+//! list resources' `.tfquery.hcl` examples need 1.14 (`terraform validate -query`).
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +21,21 @@ pub fn scenarios() -> Vec<crate::Scenario> {
     vec![scenario!(every_example_is_formatted_and_valid)]
 }
 
-/// Directories under `root` (itself included) that hold `.tf` files, sorted.
+/// A `.tfquery.hcl` file: `list` blocks for `terraform query` (Terraform ≥ 1.14).
+fn is_query(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".tfquery.hcl"))
+}
+
+/// Whether `dir` holds `list` blocks.
+fn has_queries(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .expect("example directory")
+        .flatten()
+        .any(|e| is_query(&e.path()))
+}
+
+/// Directories under `root` (itself included) that hold `.tf` or `.tfquery.hcl` files, sorted.
 fn configuration_dirs(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
@@ -33,7 +48,7 @@ fn configuration_dirs(root: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "tf") {
+            } else if path.extension().is_some_and(|e| e == "tf") || is_query(&path) {
                 has_tf = true;
             }
         }
@@ -65,6 +80,12 @@ async fn every_example_is_formatted_and_valid(cli: Cli) {
         if dir.starts_with(root.join("functions")) && !cli.version.at_least(1, 8) {
             continue;
         }
+        // `list` blocks need Terraform 1.14 (`terraform query`, `validate -query`); older
+        // releases neither format nor validate them.
+        let queries = has_queries(dir);
+        if queries && !cli.version.at_least(1, 14) {
+            continue;
+        }
         let name = dir.strip_prefix(&root).unwrap_or(dir).display().to_string();
         let target = dir.display().to_string();
         let fmt = world
@@ -88,7 +109,11 @@ async fn every_example_is_formatted_and_valid(cli: Cli) {
             failures.push(init.report(&format!("could not initialize {name}")));
             continue;
         }
-        let validate = ws.run(&["validate"]).await;
+        let validate = if queries {
+            ws.run(&["validate", "-query"]).await
+        } else {
+            ws.run(&["validate"]).await
+        };
         if !validate.success() || !validate.stdout.contains("The configuration is valid") {
             failures.push(validate.report(&format!("found {name} invalid")));
         }

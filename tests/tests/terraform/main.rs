@@ -19,6 +19,7 @@ mod examples;
 mod functions;
 mod hub_network;
 mod hub_network_data;
+mod query;
 mod shapes;
 mod spoke;
 mod upgrade;
@@ -98,6 +99,7 @@ fn scenarios() -> Vec<Scenario> {
         upgrade::scenarios(),
         examples::scenarios(),
         functions::scenarios(),
+        query::scenarios(),
         version_facts::scenarios(),
     ]
     .into_iter()

@@ -110,6 +110,15 @@ impl Aws<'_> {
         self.vpc_attachments_where(filter("vpc-id", [vpc_id])).await
     }
 
+    /// Every VPC attachment this account sees that carries the tag `key`, whatever its value:
+    /// how a list finds the attachments the provider made.
+    pub(crate) async fn vpc_attachments_tagged(
+        &self,
+        key: &str,
+    ) -> Result<Vec<VpcAttachment>, OpError> {
+        self.vpc_attachments_where(filter("tag-key", [key])).await
+    }
+
     async fn vpc_attachments_where(&self, by: Filter) -> Result<Vec<VpcAttachment>, OpError> {
         self.listing(|token| async {
             let page = self

@@ -39,6 +39,15 @@ impl Endpoint {
     }
 }
 
+/// An endpoint as a listing of every endpoint finds it: with what names it for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedEndpoint {
+    pub endpoint: Endpoint,
+    /// Its `Name` tag.
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
 /// A target network: a subnet associated with the endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Association {
@@ -176,24 +185,45 @@ impl Aws<'_> {
             .client_vpn_endpoints()
             .iter()
             .find(|e| e.client_vpn_endpoint_id() == Some(endpoint_id))
-            .map(|e| Endpoint {
-                id: endpoint_id.to_string(),
-                client_cidr_block: e.client_cidr_block().unwrap_or_default().to_string(),
-                directory_id: e
-                    .authentication_options()
-                    .iter()
-                    .find_map(|a| a.active_directory()?.directory_id().map(str::to_string)),
-                authentication: e
-                    .authentication_options()
-                    .iter()
-                    .filter_map(|a| a.r#type().map(|t| t.as_str().to_string()))
-                    .collect(),
-                transit_gateway_id: e
-                    .transit_gateway_configuration()
-                    .and_then(|t| t.transit_gateway_id())
-                    .map(str::to_string),
-                vpc_id: e.vpc_id().map(str::to_string),
-            }))
+            .map(endpoint_of))
+    }
+
+    /// Every Client VPN endpoint of the account and Region (`deleting` and `deleted` ones left
+    /// out), with its name and description, in pages.
+    pub async fn client_vpn_endpoints(&self) -> Result<Vec<ListedEndpoint>, OpError> {
+        self.listing(|token| async move {
+            let page = self
+                .ec2()
+                .describe_client_vpn_endpoints()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DescribeClientVpnEndpoints", e))?;
+            let found = page
+                .client_vpn_endpoints()
+                .iter()
+                .filter(|e| {
+                    let state = state_text(e.status().and_then(|s| s.code()));
+                    state != "deleting" && state != "deleted"
+                })
+                .map(|e| ListedEndpoint {
+                    endpoint: endpoint_of(e),
+                    name: e
+                        .tags()
+                        .iter()
+                        .find(|t| t.key() == Some("Name"))
+                        .and_then(|t| t.value())
+                        .map(str::to_string),
+                    description: e
+                        .description()
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_string),
+                })
+                .collect();
+            Ok(Page::new(found, page.next_token()))
+        })
+        .await
     }
 
     /// The endpoint's target networks (its associated subnets, in any state).
@@ -287,6 +317,28 @@ impl Aws<'_> {
             Ok(Page::new(found, page.next_token()))
         })
         .await
+    }
+}
+
+/// The parts of an endpoint its rules and routes depend on, from AWS's description of it.
+fn endpoint_of(e: &aws_sdk_ec2::types::ClientVpnEndpoint) -> Endpoint {
+    Endpoint {
+        id: e.client_vpn_endpoint_id().unwrap_or_default().to_string(),
+        client_cidr_block: e.client_cidr_block().unwrap_or_default().to_string(),
+        directory_id: e
+            .authentication_options()
+            .iter()
+            .find_map(|a| a.active_directory()?.directory_id().map(str::to_string)),
+        authentication: e
+            .authentication_options()
+            .iter()
+            .filter_map(|a| a.r#type().map(|t| t.as_str().to_string()))
+            .collect(),
+        transit_gateway_id: e
+            .transit_gateway_configuration()
+            .and_then(|t| t.transit_gateway_id())
+            .map(str::to_string),
+        vpc_id: e.vpc_id().map(str::to_string),
     }
 }
 

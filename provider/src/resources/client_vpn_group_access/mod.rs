@@ -12,6 +12,7 @@ pub(crate) mod apply;
 pub(crate) mod diff;
 pub(crate) mod facts;
 pub(crate) mod import;
+pub(crate) mod list;
 pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod observed;

@@ -4,6 +4,7 @@ pub(crate) mod effects;
 pub(crate) mod facts;
 pub(crate) mod import;
 pub(crate) mod leftovers;
+pub(crate) mod list;
 pub(crate) mod mesh;
 pub(crate) mod model;
 pub(crate) mod observe;

@@ -10,6 +10,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod checks;
+pub(crate) mod list;
 pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod plan;
