@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use terraform_provider_migration::config::clients::AwsClients;
 
 use crate::scenario;
-use crate::spoke::two_account_delays;
+use crate::spoke::{spoke_routes, two_account_delays};
 use crate::world::{
     ACCOUNT, World, assert_nothing_left, created_counts, objects, ours, vpc_routes,
 };
@@ -51,22 +51,6 @@ async fn blueprint_world(cli: &Cli, name: &str) -> (World, AwsClients, Json) {
     world.ws.set_vars(&variables);
     world.ws.init().await;
     (world, spoke_aws, variables)
-}
-
-/// The destinations that route table `table` (spoke account) sends to `tgw`.
-async fn spoke_routes(ec2: &aws_sdk_ec2::Client, table: &str, tgw: &str) -> BTreeSet<String> {
-    let tables = ec2
-        .describe_route_tables()
-        .route_table_ids(table)
-        .send()
-        .await
-        .unwrap();
-    tables.route_tables()[0]
-        .routes()
-        .iter()
-        .filter(|r| r.transit_gateway_id() == Some(tgw))
-        .filter_map(|r| r.destination_cidr_block().map(str::to_string))
-        .collect()
 }
 
 async fn whole_cycle(cli: Cli) {

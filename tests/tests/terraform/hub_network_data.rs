@@ -12,28 +12,13 @@ use serde_json::{Value as Json, json};
 
 use crate::hub_network::Hub;
 use crate::scenario;
+use crate::spoke::spoke_routes;
 use crate::world::{ACCOUNT, assert_no_changes, assert_nothing_left, aws_env, with};
 
 const SPOKE_ACCOUNT: &str = "222233334444";
 
 pub fn scenarios() -> Vec<crate::Scenario> {
     vec![scenario!(a_spoke_team_joins_a_hub_it_reads_by_name)]
-}
-
-/// The destinations a spoke route table sends to `tgw`.
-async fn routes_to(ec2: &aws_sdk_ec2::Client, table: &str, tgw: &str) -> BTreeSet<String> {
-    let tables = ec2
-        .describe_route_tables()
-        .route_table_ids(table)
-        .send()
-        .await
-        .unwrap();
-    tables.route_tables()[0]
-        .routes()
-        .iter()
-        .filter(|r| r.transit_gateway_id() == Some(tgw))
-        .filter_map(|r| r.destination_cidr_block().map(str::to_string))
-        .collect()
 }
 
 async fn a_spoke_team_joins_a_hub_it_reads_by_name(cli: Cli) {
@@ -92,7 +77,7 @@ async fn a_spoke_team_joins_a_hub_it_reads_by_name(cli: Cli) {
     assert_eq!(spoke["attachment_state"], "available");
     // The spoke's VPC routes every network behind the hub to the hub's gateway.
     assert_eq!(
-        routes_to(&spoke_aws.ec2, &spoke_table, &tgw).await,
+        spoke_routes(&spoke_aws.ec2, &spoke_table, &tgw).await,
         BTreeSet::from([
             "10.1.0.0/16".to_string(),
             "10.2.0.0/16".to_string(),
@@ -120,7 +105,7 @@ async fn a_spoke_team_joins_a_hub_it_reads_by_name(cli: Cli) {
     // Each team destroys its own; nothing is left in either account.
     ws.destroy(&[]).await.ok();
     assert!(
-        routes_to(&spoke_aws.ec2, &spoke_table, &tgw)
+        spoke_routes(&spoke_aws.ec2, &spoke_table, &tgw)
             .await
             .is_empty()
     );

@@ -24,8 +24,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
     )]
 }
 
-/// The routes of a spoke route table to `tgw`: their destinations.
-async fn spoke_routes(ec2: &aws_sdk_ec2::Client, table: &str, tgw: &str) -> BTreeSet<String> {
+/// The destinations that route table `table` (in the spoke account) sends to `tgw`.
+pub async fn spoke_routes(ec2: &aws_sdk_ec2::Client, table: &str, tgw: &str) -> BTreeSet<String> {
     let tables = ec2
         .describe_route_tables()
         .route_table_ids(table)

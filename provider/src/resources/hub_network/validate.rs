@@ -1022,9 +1022,14 @@ mod tests {
     }
 
     fn errors(diagnostics: &Diagnostics) -> Vec<(String, String)> {
+        of_severity(diagnostics, Severity::Error)
+    }
+
+    /// (attribute path, detail) of every diagnostic of `severity`.
+    fn of_severity(diagnostics: &Diagnostics, severity: Severity) -> Vec<(String, String)> {
         diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity == severity)
             .map(|d| {
                 (
                     d.attribute
@@ -1531,19 +1536,7 @@ mod tests {
                 spokes(vec![("branch", spoke("222233334444", &["10.50.0.0/16"]))]),
             )],
         );
-        let warnings: Vec<(String, String)> = live(&config, &facts)
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(|d| {
-                (
-                    d.attribute
-                        .as_ref()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    d.detail.clone(),
-                )
-            })
-            .collect();
+        let warnings = of_severity(&live(&config, &facts), Severity::Warning);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         let on = |path: &str| {
             warnings
@@ -1571,10 +1564,9 @@ mod tests {
             BTreeSet::new(),
         ));
         let warned = |config: &Value, facts: &LiveFacts| -> Vec<String> {
-            live(config, facts)
-                .iter()
-                .filter(|d| d.severity == Severity::Warning)
-                .map(|d| d.detail.clone())
+            of_severity(&live(config, facts), Severity::Warning)
+                .into_iter()
+                .map(|(_, detail)| detail)
                 .collect()
         };
         let without = hub(vec![], vec![]);
