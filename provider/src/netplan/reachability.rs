@@ -13,6 +13,13 @@
 //! center (a site-to-site VPN's customer side), security groups and network ACLs, and Client VPN
 //! endpoints attached natively to a Transit Gateway. Client VPN source-NATs client traffic to
 //! its associated subnets, so a group's return path is the endpoint VPC's.
+//!
+//! A spoke (another account's VPC attached to the hub's gateway) is a network whose own route
+//! tables the hub account cannot read. Its hop toward the gateway is neither assumed nor
+//! counted as missing: a pair whose every visible hop is there but that leaves or returns
+//! through a spoke is *unverified* ([`Path::unverified`]), naming that hop, so a `check`
+//! can tell "broken" from "cannot be seen from here". A hop that is missing wins over one that
+//! cannot be seen, since the path is broken whatever the spoke's tables say.
 
 use super::lpm::Index;
 use ipnet::IpNet;
@@ -59,6 +66,16 @@ pub enum Side {
     DataCenter {
         /// The association's allowed prefixes, or `None` for a VPN.
         advertised: Option<Vec<IpNet>>,
+    },
+    /// Another account's VPC attached to the hub's gateway: its route tables are that
+    /// account's (`migration_hub_spoke` routes them), and DescribeRouteTables does not show
+    /// them to the hub account, so its own hop toward the gateway is never judged.
+    Spoke {
+        /// The account that owns the VPC.
+        account_id: String,
+        /// The VPC (`vpc-…`), when an attachment names it; `None` for a declared spoke that
+        /// has not attached yet.
+        vpc_id: Option<String>,
     },
 }
 
@@ -161,14 +178,48 @@ pub struct Path {
     pub source: String,
     /// A network.
     pub destination: String,
-    /// `None` when traffic gets there and back.
+    /// The first hop missing, or `None` when none that can be seen is.
     pub missing: Option<Missing>,
+    /// With nothing missing, the first hop the hub account cannot see (a spoke's own route
+    /// tables), on which way; always `None` when a hop is missing.
+    pub unverified: Option<Missing>,
+}
+
+/// What is known of a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Traffic gets there and back: every hop was seen.
+    Reachable,
+    /// Every hop the hub account can see is there, but one it cannot see decides.
+    Unverified,
+    /// A hop is missing.
+    Unreachable,
+}
+
+impl Verdict {
+    /// How the data source and the table name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Reachable => "reachable",
+            Verdict::Unverified => "unverified",
+            Verdict::Unreachable => "unreachable",
+        }
+    }
 }
 
 impl Path {
-    /// Traffic gets there and back.
+    /// Traffic gets there and back, every hop of the way seen.
     pub fn reachable(&self) -> bool {
-        self.missing.is_none()
+        self.verdict() == Verdict::Reachable
+    }
+
+    /// Reachable, unreachable, or not known from the hub account.
+    pub fn verdict(&self) -> Verdict {
+        match (&self.missing, &self.unverified) {
+            (Some(_), _) => Verdict::Unreachable,
+            (None, Some(_)) => Verdict::Unverified,
+            (None, None) => Verdict::Reachable,
+        }
     }
 }
 
@@ -261,6 +312,16 @@ pub enum Hop {
     EndpointVpcNotInHub {
         endpoint: String,
         vpc_id: String,
+    },
+    /// Nothing is known of the destination's address space, so no route to it can be judged.
+    NoKnownCidrs {
+        network: String,
+    },
+    /// Not missing: not visible. A spoke VPC's own route tables are its account's.
+    SpokeRoutesNotVisible {
+        network: String,
+        account_id: String,
+        vpc_id: Option<String>,
     },
 }
 
@@ -396,6 +457,27 @@ impl fmt::Display for Hop {
                 "the VPC {vpc_id} of Client VPN endpoint {endpoint} is not one of the hub's \
                  networks"
             ),
+            Hop::NoKnownCidrs { network } => write!(
+                f,
+                "no CIDR block of {network} is known to the hub account, so no route to it can \
+                 be checked (the hub route table learns a spoke's CIDRs once its attachment \
+                 propagates there; the data source's `spokes` can declare them)"
+            ),
+            Hop::SpokeRoutesNotVisible {
+                network,
+                account_id,
+                vpc_id,
+            } => {
+                write!(f, "the route tables of {network}'s VPC ")?;
+                if let Some(vpc_id) = vpc_id {
+                    write!(f, "{vpc_id} ")?;
+                }
+                write!(
+                    f,
+                    "are account {account_id}'s and not visible from the hub account \
+                     (`migration_hub_spoke` there routes them to the hub)"
+                )
+            }
         }
     }
 }
@@ -437,12 +519,55 @@ impl<'a> Prepared<'a> {
                     .as_ref()
                     .map(|prefixes| Index::new(prefixes.iter().map(|p| (*p, ())))),
             ),
+            Side::Spoke { .. } => (Vec::new(), None),
         };
         Prepared {
             network,
             vpc_tables,
             advertised,
         }
+    }
+}
+
+/// A pair's answer before it is named: the first hop missing, else the first not seen.
+#[derive(Default)]
+struct Judged {
+    missing: Option<Missing>,
+    unverified: Option<Missing>,
+}
+
+impl Judged {
+    fn missing(way: Way, hop: Hop) -> Judged {
+        Judged {
+            missing: Some(Missing { way, hop }),
+            unverified: None,
+        }
+    }
+}
+
+/// Why a network of no known address cannot be reached: its attachment when that carries no
+/// traffic, else the unknown address space itself.
+fn unknown_space(network: &Network) -> Hop {
+    match &network.attachment {
+        Some(attachment) if attachment.carries_traffic() => Hop::NoKnownCidrs {
+            network: network.name.clone(),
+        },
+        other => Hop::NotAttached {
+            network: network.name.clone(),
+            state: other.as_ref().map(|a| a.state.clone()),
+        },
+    }
+}
+
+/// The hop of traffic leaving `network` that the hub account cannot see: a spoke's own tables.
+fn not_visible(network: &Network) -> Option<Hop> {
+    match &network.side {
+        Side::Spoke { account_id, vpc_id } => Some(Hop::SpokeRoutesNotVisible {
+            network: network.name.clone(),
+            account_id: account_id.clone(),
+            vpc_id: vpc_id.clone(),
+        }),
+        Side::Vpc { .. } | Side::DataCenter { .. } => None,
     }
 }
 
@@ -509,8 +634,12 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The first hop missing for traffic from `source` to every address of `destination`.
+    /// The first hop missing for traffic from `source` to every address of `destination`. A
+    /// destination of no known address is judged by its attachment alone, and never reached.
     fn leg(&self, source: &Prepared<'_>, destination: &Network) -> Option<Hop> {
+        if destination.cidrs.is_empty() {
+            return Some(unknown_space(destination));
+        }
         for prefix in &destination.cidrs {
             if let Some(hop) = self.leg_to(source, destination, prefix) {
                 return Some(hop);
@@ -586,6 +715,15 @@ impl<'a> Walk<'a> {
         let arriving = destination.attachment.as_ref().map(|a| a.id.as_str());
         let decision = table.deciding(prefix);
         if decision.uncovered {
+            // An attachment that carries no traffic propagates nothing: its state is the cause.
+            if let Some(attachment) = &destination.attachment
+                && !attachment.carries_traffic()
+            {
+                return Some(Hop::NotAttached {
+                    network: destination.name.clone(),
+                    state: Some(attachment.state.clone()),
+                });
+            }
             return Some(Hop::NoTransitGatewayRoute {
                 table: table_id.to_string(),
                 prefix: *prefix,
@@ -619,28 +757,33 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// There over `leg(source, destination)`, back over `leg(destination, source)`.
-    fn round_trip(&self, source: &Prepared<'_>, destination: &Prepared<'_>) -> Option<Missing> {
+    /// There over `leg(source, destination)`, back over `leg(destination, source)`; with
+    /// nothing missing, the first spoke's own tables on the way are what is not seen.
+    fn round_trip(&self, source: &Prepared<'_>, destination: &Prepared<'_>) -> Judged {
         if let Some(hop) = self.leg(source, destination.network) {
-            return Some(Missing {
-                way: Way::There,
-                hop,
-            });
+            return Judged::missing(Way::There, hop);
         }
-        self.leg(destination, source.network).map(|hop| Missing {
-            way: Way::Back,
-            hop,
-        })
+        if let Some(hop) = self.leg(destination, source.network) {
+            return Judged::missing(Way::Back, hop);
+        }
+        let unseen = [
+            (Way::There, source.network),
+            (Way::Back, destination.network),
+        ]
+        .into_iter()
+        .find_map(|(way, leaving)| Some((way, not_visible(leaving)?)));
+        Judged {
+            missing: None,
+            unverified: unseen.map(|(way, hop)| Missing { way, hop }),
+        }
     }
 
-    fn group(&self, vpn: &ClientVpn, group: &Group, target: &Prepared<'_>) -> Option<Missing> {
+    fn group(&self, vpn: &ClientVpn, group: &Group, target: &Prepared<'_>) -> Judged {
         let destination = target.network;
-        let there = |hop| {
-            Some(Missing {
-                way: Way::There,
-                hop,
-            })
-        };
+        let there = |hop| Judged::missing(Way::There, hop);
+        if destination.cidrs.is_empty() {
+            return there(unknown_space(destination));
+        }
         let rules = &self.rules;
         let me = Authorized::Group(group.sid.clone());
         let allows =
@@ -703,7 +846,7 @@ impl<'a> Walk<'a> {
                 endpoint: vpn.endpoint_id.clone(),
                 vpc_id: vpn.vpc_id.clone(),
             }),
-            Some(entry) if entry.network.name == destination.name => None,
+            Some(entry) if entry.network.name == destination.name => Judged::default(),
             Some(entry) => self.round_trip(entry, target),
         }
     }
@@ -731,10 +874,12 @@ impl Fabric {
         for source in &networks {
             for destination in &networks {
                 if source.network.name != destination.network.name {
+                    let judged = walk.round_trip(source, destination);
                     paths.push(Path {
                         source: source.network.name.clone(),
                         destination: destination.network.name.clone(),
-                        missing: walk.round_trip(source, destination),
+                        missing: judged.missing,
+                        unverified: judged.unverified,
                     });
                 }
             }
@@ -744,10 +889,12 @@ impl Fabric {
             groups.sort_by(|a, b| a.name.cmp(&b.name));
             for group in groups {
                 for destination in &networks {
+                    let judged = walk.group(vpn, group, destination);
                     paths.push(Path {
                         source: group.name.clone(),
                         destination: destination.network.name.clone(),
-                        missing: walk.group(vpn, group, destination),
+                        missing: judged.missing,
+                        unverified: judged.unverified,
                     });
                 }
             }
@@ -756,18 +903,30 @@ impl Fabric {
     }
 }
 
-/// The matrix as a text table, one row per pair, for an output or a plan.
+/// The matrix as a text table, one row per pair, for an output or a plan: `yes`, `no` with
+/// the first missing hop, or `unverified` with the first hop the hub account cannot see.
 pub fn render(paths: &[Path]) -> String {
-    let header = ["source", "destination", "reachable", "first missing hop"];
+    let header = [
+        "source",
+        "destination",
+        "reachable",
+        "first missing or unseen hop",
+    ];
     let rows: Vec<[String; 4]> = paths
         .iter()
         .map(|p| {
             [
                 p.source.clone(),
                 p.destination.clone(),
-                if p.reachable() { "yes" } else { "no" }.to_string(),
+                match p.verdict() {
+                    Verdict::Reachable => "yes",
+                    Verdict::Unreachable => "no",
+                    Verdict::Unverified => "unverified",
+                }
+                .to_string(),
                 p.missing
                     .as_ref()
+                    .or(p.unverified.as_ref())
                     .map(ToString::to_string)
                     .unwrap_or_default(),
             ]
@@ -921,7 +1080,7 @@ mod tests {
             .unwrap();
         match &mut network.side {
             Side::Vpc { route_tables, .. } => &mut route_tables[0],
-            Side::DataCenter { .. } => panic!("not a VPC"),
+            Side::DataCenter { .. } | Side::Spoke { .. } => panic!("not a VPC"),
         }
     }
 
@@ -1167,6 +1326,189 @@ mod tests {
         );
     }
 
+    const BRANCH: &str = "10.50.0.0/16";
+
+    /// The blueprint with a spoke `branch` of another account: attached, associated with the
+    /// hub table and propagating into it, routed from both hub VPCs, and given to the
+    /// engineers.
+    fn with_spoke() -> Fabric {
+        let mut fabric = blueprint();
+        for vpc in ["staging", "target"] {
+            table_of(&mut fabric, vpc)
+                .routes
+                .push((net(BRANCH), VpcTarget::TransitGateway));
+        }
+        fabric.networks.push(Network {
+            name: "branch".into(),
+            cidrs: vec![net(BRANCH)],
+            attachment: attached("tgw-attach-branch"),
+            side: Side::Spoke {
+                account_id: "222233334444".into(),
+                vpc_id: Some("vpc-branch".into()),
+            },
+        });
+        fabric.transit_gateway_tables[0]
+            .propagations
+            .insert("tgw-attach-branch".into());
+        let vpn = fabric.client_vpn.as_mut().unwrap();
+        vpn.rules
+            .push((net(BRANCH), Authorized::Group(ENGINEERS.into())));
+        vpn.routes.push((net(BRANCH), "subnet-a".into()));
+        fabric
+    }
+
+    fn judged(fabric: &Fabric, source: &str, destination: &str) -> Path {
+        path(&fabric.matrix(), source, destination).clone()
+    }
+
+    #[test]
+    fn a_spoke_s_own_tables_are_unverified_never_reachable_nor_missing() {
+        let fabric = with_spoke();
+        let there = judged(&fabric, "branch", "staging");
+        assert_eq!(
+            (there.verdict(), there.missing),
+            (Verdict::Unverified, None)
+        );
+        let unseen = there.unverified.unwrap();
+        assert_eq!(unseen.way, Way::There);
+        assert_eq!(
+            unseen.to_string(),
+            "the route tables of branch's VPC vpc-branch are account 222233334444's and not \
+             visible from the hub account (`migration_hub_spoke` there routes them to the hub)"
+        );
+        let back = judged(&fabric, "staging", "branch");
+        assert_eq!(back.verdict(), Verdict::Unverified);
+        assert_eq!(back.unverified.unwrap().way, Way::Back);
+        // A group reaches a spoke through the endpoint's VPC: the answer comes back through
+        // the spoke's tables.
+        let group = judged(&fabric, "migration_engineers", "branch");
+        assert_eq!(group.verdict(), Verdict::Unverified);
+        assert!(
+            group
+                .unverified
+                .unwrap()
+                .to_string()
+                .starts_with("return path: the route tables of branch's VPC")
+        );
+        assert_eq!(
+            judged(&fabric, "internal_it", "branch").verdict(),
+            Verdict::Unreachable
+        );
+        // Pairs without the spoke are as before.
+        assert_eq!(reached(&fabric, "staging"), ["data_center", "target"]);
+    }
+
+    #[test]
+    fn a_missing_hop_the_hub_can_see_wins_over_the_spoke_s_unseen_one() {
+        let mut fabric = with_spoke();
+        table_of(&mut fabric, "staging")
+            .routes
+            .retain(|(p, _)| *p != net(BRANCH));
+        for (source, destination, way) in [
+            ("staging", "branch", Way::There),
+            ("branch", "staging", Way::Back),
+        ] {
+            let found = judged(&fabric, source, destination);
+            assert_eq!(found.unverified, None);
+            let missing = found.missing.unwrap();
+            assert_eq!(missing.way, way);
+            assert!(
+                matches!(&missing.hop, Hop::NoVpcRoute { network, .. } if network == "staging"),
+                "{missing:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spoke_attachment_not_accepted_associated_or_propagating_is_the_first_missing_hop() {
+        let mut fabric = with_spoke();
+        let spoke = network(&mut fabric, "branch");
+        spoke.attachment.as_mut().unwrap().state = "pendingAcceptance".into();
+        let pending =
+            "the Transit Gateway attachment of branch is pendingAcceptance, not available";
+        assert_eq!(missing(&fabric, "staging", "branch").to_string(), pending);
+        assert_eq!(missing(&fabric, "branch", "staging").to_string(), pending);
+        // Not propagating either (as AWS shows an attachment not yet accepted): its state is
+        // still the cause, not the route table.
+        fabric.transit_gateway_tables[0]
+            .propagations
+            .remove("tgw-attach-branch");
+        assert_eq!(missing(&fabric, "staging", "branch").to_string(), pending);
+
+        let mut fabric = with_spoke();
+        fabric.transit_gateway_tables[0]
+            .propagations
+            .remove("tgw-attach-branch");
+        assert_eq!(
+            missing(&fabric, "staging", "branch").to_string(),
+            "Transit Gateway route table tgw-rtb-hub has no route for 10.50.0.0/16 (branch): no \
+             static route, and branch's attachment does not propagate into it"
+        );
+
+        let mut fabric = with_spoke();
+        network(&mut fabric, "branch")
+            .attachment
+            .as_mut()
+            .unwrap()
+            .route_table = None;
+        assert_eq!(
+            missing(&fabric, "staging", "branch").to_string(),
+            "return path: the attachment tgw-attach-branch of branch is associated with no \
+             Transit Gateway route table"
+        );
+    }
+
+    #[test]
+    fn a_network_of_no_known_address_is_never_reached() {
+        let mut fabric = with_spoke();
+        network(&mut fabric, "branch").cidrs.clear();
+        assert_eq!(
+            missing(&fabric, "staging", "branch").hop,
+            Hop::NoKnownCidrs {
+                network: "branch".into()
+            }
+        );
+        assert_eq!(
+            missing(&fabric, "migration_engineers", "branch").hop,
+            Hop::NoKnownCidrs {
+                network: "branch".into()
+            }
+        );
+        let back = missing(&fabric, "branch", "staging");
+        assert_eq!(
+            (back.way, back.hop.clone()),
+            (
+                Way::Back,
+                Hop::NoKnownCidrs {
+                    network: "branch".into()
+                }
+            )
+        );
+        network(&mut fabric, "branch")
+            .attachment
+            .as_mut()
+            .unwrap()
+            .state = "pendingAcceptance".into();
+        assert_eq!(
+            missing(&fabric, "staging", "branch").to_string(),
+            "the Transit Gateway attachment of branch is pendingAcceptance, not available"
+        );
+    }
+
+    #[test]
+    fn the_table_says_unverified_with_the_hop_not_seen() {
+        let fabric = with_spoke();
+        let text = render(&fabric.matrix());
+        let row = text
+            .lines()
+            .find(|l| l.starts_with("branch ") && l.contains(" staging "))
+            .unwrap();
+        assert!(
+            row.contains(" unverified  the route tables of branch's VPC vpc-branch"),
+            "{row}"
+        );
+    }
+
     #[test]
     fn the_table_lines_up_its_columns() {
         let mut fabric = blueprint();
@@ -1179,7 +1521,7 @@ mod tests {
         assert_eq!(lines.len(), 7);
         assert_eq!(
             lines[0],
-            "source       destination  reachable  first missing hop"
+            "source       destination  reachable  first missing or unseen hop"
         );
         assert_eq!(lines[1], "data_center  staging      yes");
         assert!(lines[2].starts_with("data_center  target       no         return path: "));
@@ -1227,7 +1569,33 @@ mod tests {
             Hop::NoAuthorization { .. } | Hop::Shadowed { .. } => "authorization",
             Hop::NoClientVpnRoute { .. } => "client vpn route",
             Hop::EndpointVpcNotInHub { .. } => "endpoint vpc",
+            Hop::NoKnownCidrs { .. } => "unknown cidrs",
+            Hop::SpokeRoutesNotVisible { .. } => "not visible",
         }
+    }
+
+    /// Why a packet cannot be sent to a network of no known address.
+    fn unknown_space_stop(network: &Network) -> &'static str {
+        match &network.attachment {
+            Some(a) if a.state == "available" => "unknown cidrs",
+            _ => "attached",
+        }
+    }
+
+    /// The way whose first hop the hub account cannot see, for a round trip with nothing
+    /// missing: leaving a spoke there, else leaving a spoke on the way back.
+    fn unseen(source: &Network, destination: &Network) -> Option<(Way, String)> {
+        [(Way::There, source), (Way::Back, destination)]
+            .into_iter()
+            .find(|(_, n)| matches!(n.side, Side::Spoke { .. }))
+            .map(|(way, n)| (way, n.name.clone()))
+    }
+
+    fn found_unseen(path: &Path) -> Option<(Way, String)> {
+        path.unverified.as_ref().map(|m| match &m.hop {
+            Hop::SpokeRoutesNotVisible { network, .. } => (m.way, network.clone()),
+            other => panic!("not a hop that cannot be seen: {other:?}"),
+        })
     }
 
     /// The first hop that stops a packet from `source` to `addr` inside `destination`.
@@ -1255,7 +1623,7 @@ mod tests {
                     return Some("advertised");
                 }
             }
-            Side::DataCenter { advertised: None } => {}
+            Side::DataCenter { advertised: None } | Side::Spoke { .. } => {}
         }
         let Some(attachment) = source
             .attachment
@@ -1290,6 +1658,13 @@ mod tests {
         let arriving = destination.attachment.as_ref().map(|a| a.id.clone());
         match longest(&routes, addr) {
             Some(Some(id)) if Some(id) == arriving.as_ref() => {}
+            None if destination
+                .attachment
+                .as_ref()
+                .is_some_and(|a| a.state != "available") =>
+            {
+                return Some("attached");
+            }
             _ => return Some("tgw route"),
         }
         match &destination.attachment {
@@ -1304,6 +1679,9 @@ mod tests {
         source: &Network,
         destination: &Network,
     ) -> BTreeSet<&'static str> {
+        if destination.cidrs.is_empty() {
+            return BTreeSet::from([unknown_space_stop(destination)]);
+        }
         destination
             .cidrs
             .iter()
@@ -1333,6 +1711,12 @@ mod tests {
         group: &Group,
         destination: &Network,
     ) -> Option<(Way, BTreeSet<&'static str>)> {
+        if destination.cidrs.is_empty() {
+            return Some((
+                Way::There,
+                BTreeSet::from([unknown_space_stop(destination)]),
+            ));
+        }
         let addrs: Vec<IpAddr> = destination.cidrs.iter().flat_map(addresses).collect();
         let mut stops = BTreeSet::new();
         for addr in &addrs {
@@ -1391,8 +1775,9 @@ mod tests {
         ]
     }
 
-    /// A fabric of up to four networks (the last may be the data center) owning /27 blocks of
-    /// 10.0.0.0/24, their tables mostly right and sometimes wrong.
+    /// A fabric of up to four networks (the last may be the data center, any other a spoke)
+    /// owning /27 blocks of 10.0.0.0/24 (some none), their tables mostly right and sometimes
+    /// wrong.
     fn fabric() -> impl Strategy<Value = Fabric> {
         let owners = prop::collection::vec(prop::option::of(0usize..4), 8);
         let tables = prop::collection::vec(
@@ -1429,127 +1814,144 @@ mod tests {
             prop::collection::vec(prop::bool::weighted(0.85), 8),
             prop::collection::vec(prefix(), 0..2),
         );
-        (owners, tables, attachments, statics, data_center, vpn).prop_map(
-            |(owners, tables, attachments, statics, (has_dc, advertised), vpn)| {
-                let block = |b: usize| v4((b * 32) as u8, 27);
-                let count = if has_dc { 4 } else { 3 };
-                let mut networks = Vec::new();
-                for n in 0..count {
-                    let cidrs: Vec<IpNet> = (0..8)
-                        .filter(|&b| owners[b] == Some(n))
-                        .map(block)
-                        .collect();
-                    let (is_attached, available, table, propagates) = attachments[n];
-                    let attachment = is_attached.then(|| Attachment {
-                        id: format!("tgw-attach-{n}"),
-                        state: if available { "available" } else { "pending" }.into(),
-                        route_table: Some(format!("tgw-rtb-{table}")),
-                    });
-                    let _ = propagates;
-                    let side = if has_dc && n == 3 {
-                        Side::DataCenter {
-                            advertised: advertised.clone(),
-                        }
-                    } else {
-                        Side::Vpc {
-                            vpc_id: format!("vpc-{n}"),
-                            route_tables: tables[n]
+        let spokes = prop::collection::vec(prop::bool::weighted(0.3), 4);
+        (
+            owners,
+            tables,
+            attachments,
+            statics,
+            data_center,
+            vpn,
+            spokes,
+        )
+            .prop_map(
+                |(owners, tables, attachments, statics, (has_dc, advertised), vpn, spokes)| {
+                    let block = |b: usize| v4((b * 32) as u8, 27);
+                    let count = if has_dc { 4 } else { 3 };
+                    let mut networks = Vec::new();
+                    for n in 0..count {
+                        let cidrs: Vec<IpNet> = (0..8)
+                            .filter(|&b| owners[b] == Some(n))
+                            .map(block)
+                            .collect();
+                        let (is_attached, available, table, propagates) = attachments[n];
+                        let attachment = is_attached.then(|| Attachment {
+                            id: format!("tgw-attach-{n}"),
+                            state: if available { "available" } else { "pending" }.into(),
+                            route_table: Some(format!("tgw-rtb-{table}")),
+                        });
+                        let _ = propagates;
+                        let side = if has_dc && n == 3 {
+                            Side::DataCenter {
+                                advertised: advertised.clone(),
+                            }
+                        } else if spokes[n] {
+                            Side::Spoke {
+                                account_id: "222233334444".into(),
+                                vpc_id: Some(format!("vpc-{n}")),
+                            }
+                        } else {
+                            Side::Vpc {
+                                vpc_id: format!("vpc-{n}"),
+                                route_tables: tables[n]
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(t, (random, mesh))| {
+                                        let mut routes: Vec<(IpNet, VpcTarget)> =
+                                            cidrs.iter().map(|c| (*c, VpcTarget::Local)).collect();
+                                        routes.extend(random.iter().cloned());
+                                        routes.extend(
+                                            (0..8)
+                                                .filter(|&b| {
+                                                    mesh[b] && owners[b].is_some_and(|o| o != n)
+                                                })
+                                                .map(|b| (block(b), VpcTarget::TransitGateway)),
+                                        );
+                                        VpcRouteTable {
+                                            id: format!("rtb-{n}-{t}"),
+                                            routes,
+                                        }
+                                    })
+                                    .collect(),
+                            }
+                        };
+                        networks.push(Network {
+                            name: format!("net{n}"),
+                            cidrs,
+                            attachment,
+                            side,
+                        });
+                    }
+                    let transit_gateway_tables = (0..2)
+                        .map(|t| TransitGatewayTable {
+                            id: format!("tgw-rtb-{t}"),
+                            propagations: (0..count)
+                                .filter(|&n| attachments[n].3)
+                                .map(|n| format!("tgw-attach-{n}"))
+                                .collect(),
+                            static_routes: statics[t]
                                 .iter()
-                                .enumerate()
-                                .map(|(t, (random, mesh))| {
-                                    let mut routes: Vec<(IpNet, VpcTarget)> =
-                                        cidrs.iter().map(|c| (*c, VpcTarget::Local)).collect();
-                                    routes.extend(random.iter().cloned());
-                                    routes.extend(
-                                        (0..8)
-                                            .filter(|&b| {
-                                                mesh[b] && owners[b].is_some_and(|o| o != n)
-                                            })
-                                            .map(|b| (block(b), VpcTarget::TransitGateway)),
-                                    );
-                                    VpcRouteTable {
-                                        id: format!("rtb-{n}-{t}"),
-                                        routes,
-                                    }
+                                .map(|(p, to)| {
+                                    (
+                                        *p,
+                                        match to {
+                                            Some(n) => TransitGatewayTarget::Attachment(format!(
+                                                "tgw-attach-{n}"
+                                            )),
+                                            None => TransitGatewayTarget::Blackhole,
+                                        },
+                                    )
                                 })
                                 .collect(),
-                        }
+                        })
+                        .collect();
+                    let (entry, random_rules, rule_owner, routed, random_routes) = vpn;
+                    let groups: Vec<Group> = (0..3)
+                        .map(|g| Group {
+                            name: format!("group{g}"),
+                            sid: format!("S-{g}"),
+                        })
+                        .collect();
+                    let who = |g: &Option<usize>| match g {
+                        Some(g) => Authorized::Group(format!("S-{g}")),
+                        None => Authorized::Everyone,
                     };
-                    networks.push(Network {
-                        name: format!("net{n}"),
-                        cidrs,
-                        attachment,
-                        side,
-                    });
-                }
-                let transit_gateway_tables = (0..2)
-                    .map(|t| TransitGatewayTable {
-                        id: format!("tgw-rtb-{t}"),
-                        propagations: (0..count)
-                            .filter(|&n| attachments[n].3)
-                            .map(|n| format!("tgw-attach-{n}"))
-                            .collect(),
-                        static_routes: statics[t]
-                            .iter()
-                            .map(|(p, to)| {
-                                (
-                                    *p,
-                                    match to {
-                                        Some(n) => TransitGatewayTarget::Attachment(format!(
-                                            "tgw-attach-{n}"
-                                        )),
-                                        None => TransitGatewayTarget::Blackhole,
-                                    },
-                                )
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                let (entry, random_rules, rule_owner, routed, random_routes) = vpn;
-                let groups: Vec<Group> = (0..3)
-                    .map(|g| Group {
-                        name: format!("group{g}"),
-                        sid: format!("S-{g}"),
-                    })
-                    .collect();
-                let who = |g: &Option<usize>| match g {
-                    Some(g) => Authorized::Group(format!("S-{g}")),
-                    None => Authorized::Everyone,
-                };
-                let mut rules: Vec<(IpNet, Authorized)> =
-                    random_rules.iter().map(|(p, g)| (*p, who(g))).collect();
-                rules.extend((0..8).filter_map(|b| {
-                    Some((block(b), Authorized::Group(format!("S-{}", rule_owner[b]?))))
-                }));
-                let mut routes: Vec<(IpNet, String)> = random_routes
-                    .into_iter()
-                    .map(|p| (p, "subnet-1".to_string()))
-                    .collect();
-                routes.extend(
-                    (0..8)
-                        .filter(|&b| routed[b])
-                        .map(|b| (block(b), "subnet-1".to_string())),
-                );
-                Fabric {
-                    networks,
-                    transit_gateway_tables,
-                    client_vpn: Some(ClientVpn {
-                        endpoint_id: "cvpn-endpoint-1".into(),
-                        vpc_id: format!("vpc-{entry}"),
-                        groups,
-                        rules,
-                        routes,
-                    }),
-                }
-            },
-        )
+                    let mut rules: Vec<(IpNet, Authorized)> =
+                        random_rules.iter().map(|(p, g)| (*p, who(g))).collect();
+                    rules.extend((0..8).filter_map(|b| {
+                        Some((block(b), Authorized::Group(format!("S-{}", rule_owner[b]?))))
+                    }));
+                    let mut routes: Vec<(IpNet, String)> = random_routes
+                        .into_iter()
+                        .map(|p| (p, "subnet-1".to_string()))
+                        .collect();
+                    routes.extend(
+                        (0..8)
+                            .filter(|&b| routed[b])
+                            .map(|b| (block(b), "subnet-1".to_string())),
+                    );
+                    Fabric {
+                        networks,
+                        transit_gateway_tables,
+                        client_vpn: Some(ClientVpn {
+                            endpoint_id: "cvpn-endpoint-1".into(),
+                            vpc_id: format!("vpc-{entry}"),
+                            groups,
+                            rules,
+                            routes,
+                        }),
+                    }
+                },
+            )
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
-        /// Every pair is reachable exactly when every address gets there and back, and the hop
-        /// reported is one that stops some address, on the first way that stops any.
+        /// A hop is missing from a pair exactly when some address does not get there and back,
+        /// and the hop reported is one that stops some address, on the first way that stops
+        /// any. With nothing missing, a pair that leaves a spoke (there, else back) is
+        /// unverified on that spoke's tables, and every other pair reachable.
         #[test]
         fn matches_a_packet_by_packet_walk(fabric in fabric()) {
             let paths = fabric.matrix();
@@ -1560,11 +1962,13 @@ mod tests {
                     expected_pairs += 1;
                     let found = path(&paths, &source.name, &destination.name);
                     let stops = round_trip_stops(&fabric, source, destination);
-                    prop_assert_eq!(found.reachable(), stops.is_none(), "{:?} {:?}", found, stops);
+                    prop_assert_eq!(found.missing.is_none(), stops.is_none(), "{:?} {:?}", found, stops);
                     if let (Some(missing), Some((way, kinds))) = (&found.missing, &stops) {
                         prop_assert_eq!(missing.way, *way);
                         prop_assert!(kinds.contains(kind(&missing.hop)), "{:?} not in {:?}", missing, kinds);
                     }
+                    let unverified = if stops.is_none() { unseen(source, destination) } else { None };
+                    prop_assert_eq!(found_unseen(found), unverified, "{:?}", found);
                 }
             }
             for group in &vpn.groups {
@@ -1572,11 +1976,22 @@ mod tests {
                     expected_pairs += 1;
                     let found = path(&paths, &group.name, &destination.name);
                     let stops = group_stops(&fabric, vpn, group, destination);
-                    prop_assert_eq!(found.reachable(), stops.is_none(), "{:?} {:?}", found, stops);
+                    prop_assert_eq!(found.missing.is_none(), stops.is_none(), "{:?} {:?}", found, stops);
                     if let (Some(missing), Some((way, kinds))) = (&found.missing, &stops) {
                         prop_assert_eq!(missing.way, *way);
                         prop_assert!(kinds.contains(kind(&missing.hop)), "{:?} not in {:?}", missing, kinds);
                     }
+                    // Client traffic enters through the endpoint's VPC, a VPC of the hub.
+                    let entry = fabric.networks.iter().find(|n| {
+                        matches!(&n.side, Side::Vpc { vpc_id, .. } if *vpc_id == vpn.vpc_id)
+                    });
+                    let unverified = match (entry, &stops) {
+                        (Some(entry), None) if entry.name != destination.name => {
+                            unseen(entry, destination)
+                        }
+                        _ => None,
+                    };
+                    prop_assert_eq!(found_unseen(found), unverified, "{:?}", found);
                 }
             }
             prop_assert_eq!(paths.len(), expected_pairs);
