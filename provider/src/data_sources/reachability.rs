@@ -7,8 +7,10 @@
 //! route to the gateway), and the Client VPN endpoint the way `migration_client_vpn_group_access`
 //! reads it (groups named by the key its rule descriptions carry). The Transit Gateway route
 //! tables the attachments are associated with are read whole (propagations and every static
-//! route), because a route the hub did not make can still take traffic elsewhere. The matrix
-//! itself is `netplan::reachability`, pure.
+//! route), because a route the hub did not make can still take traffic elsewhere. Other
+//! accounts' VPCs attached to the gateway are spokes (`spokes.rs`): seen as far as the hub
+//! account sees them, their own route tables reported as not visible. The matrix itself is
+//! `netplan::reachability`, pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +26,7 @@ use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::data_source::{DataSource, Read, ReadError};
 use crate::framework::typed::{Maybe, Strings};
+use crate::netplan::cidr::parse_canonical;
 use crate::netplan::reachability::{
     Attachment, Authorized, ClientVpn, Fabric, Group, Network, Path, Side, TransitGatewayTable,
     TransitGatewayTarget, VpcRouteTable, VpcTarget, render,
@@ -34,19 +37,30 @@ use crate::protocol::schema::{Attribute, Block, Nesting, Presence, Schema};
 use crate::resources::client_vpn_group_access::model::parse_rule_description;
 use crate::resources::client_vpn_group_access::observe as client_vpn;
 use crate::resources::client_vpn_group_access::observed::Observation;
-use crate::resources::hub_network::model::DATA_CENTER;
+use crate::resources::hub_network::model::{DATA_CENTER, SpokeDesired};
 use crate::resources::hub_network::observe::{self as hub, Scope};
 use crate::resources::hub_network::topology::{DataCenterLink, Topology};
 use crate::typed_object;
 
 mod planned;
+mod spokes;
 
 pub(crate) struct Reachability;
+
+typed_object! {
+    /// One entry of `spokes`: the hub's declaration of a spoke.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) struct DeclaredSpoke {
+        account_id: String,
+        cidr_blocks: Strings,
+    }
+}
 
 typed_object! {
     pub(crate) struct Config {
         transit_gateway_id: Maybe<Option<String>>,
         client_vpn_endpoint_id: Maybe<Option<String>>,
+        spokes: Maybe<Option<BTreeMap<String, DeclaredSpoke>>>,
         planned: Maybe<Option<planned::Planned>>,
     }
 }
@@ -56,7 +70,9 @@ typed_object! {
         source: String,
         destination: String,
         reachable: bool,
+        status: String,
         missing_hop: Option<String>,
+        unverified_hop: Option<String>,
     }
 }
 
@@ -64,6 +80,7 @@ typed_object! {
     pub(crate) struct State {
         transit_gateway_id: Option<String>,
         client_vpn_endpoint_id: Option<String>,
+        spokes: Option<BTreeMap<String, DeclaredSpoke>>,
         planned: Option<planned::Planned>,
         paths: BTreeMap<String, PathState>,
         reachable: BTreeMap<String, Strings>,
@@ -83,12 +100,36 @@ fn schema() -> Schema {
         Attribute::computed("destination", Type::String).describe("A network of the hub."),
         Attribute::computed("reachable", Type::Bool).describe(
             "Traffic from the source reaches every address of the destination, and the answers \
-             find their way back to every address of the source.",
+             find their way back to every address of the source, every hop of the way seen. \
+             False when `status` is `unverified`.",
+        ),
+        Attribute::computed("status", Type::String).describe(
+            "`reachable`; `unreachable` (a hop is missing: `missing_hop`); or `unverified`: \
+             every hop the hub account can see is there, but the path leaves or returns \
+             through a spoke, whose own VPC route tables are the spoke account's and not \
+             visible from the hub account (`unverified_hop` names them). A missing hop always \
+             wins: a broken path is `unreachable` whatever the spoke's tables say.",
         ),
         Attribute::computed("missing_hop", Type::String).describe(
-            "When not reachable: the first hop a packet finds missing, in the order it would \
+            "When unreachable: the first hop a packet finds missing, in the order it would \
              meet them (there, then `return path: …`), naming the route table, prefix and \
-             network at fault. Null when reachable.",
+             network at fault (for a spoke, also its attachment: not accepted \
+             (`pendingAcceptance`), associated with no route table, or not propagating). Null \
+             otherwise.",
+        ),
+        Attribute::computed("unverified_hop", Type::String).describe(
+            "When unverified: the first hop the hub account cannot see, a spoke VPC's own \
+             route tables toward the Transit Gateway (there, or `return path: …`), naming the \
+             spoke's account; `migration_hub_spoke` in that account manages them. Null \
+             otherwise.",
+        ),
+    ];
+    let spoke_attributes = vec![
+        Attribute::required("account_id", Type::String)
+            .describe("The spoke's account (12 digits)."),
+        Attribute::required("cidr_blocks", Type::set(Type::String)).describe(
+            "The networks the spoke may bring: its address space in the matrix until the hub \
+             route table has learned the attachment's own by propagation.",
         ),
     ];
     let attributes = vec![
@@ -96,9 +137,11 @@ fn schema() -> Schema {
             "The hub's Transit Gateway, to answer from the routing AWS holds: \
              `migration_hub_network.<name>.id`. Its networks are the VPC attachments of this \
              account (named by the key of `vpc_attachments` the hub tagged them with, \
-             `migration:network`) and the data center (`data_center`, its prefixes read from \
-             the hub's tag on its attachment). Exactly one of `transit_gateway_id` and \
-             `planned`.",
+             `migration:network`), the data center (`data_center`, its prefixes read from \
+             the hub's tag on its attachment) and the spokes: other accounts' VPC attachments \
+             (any state but gone), named by `spokes`, else `spoke:<account>:<vpc>`, their \
+             address space the CIDRs the hub route table learned from them by propagation. \
+             Exactly one of `transit_gateway_id` and `planned`.",
         ),
         Attribute::optional("client_vpn_endpoint_id", Type::String).describe(
             "A Client VPN endpoint whose Active Directory groups to answer for, each as a \
@@ -107,18 +150,29 @@ fn schema() -> Schema {
              source-NATs client traffic into its VPC, which must be one of the hub's networks \
              for groups to reach the others.",
         ),
+        Attribute::nested("spokes", Nesting::Map, Presence::Optional, spoke_attributes).describe(
+            "The hub's declared spokes, to name the spokes of the matrix: \
+             `spokes = migration_hub_network.<name>.spokes` (its computed attributes are not \
+             read). An attachment of a spoke's account is named by the key of the declaration \
+             whose CIDRs contain what it brings (`spoke:<key>` when a network of the hub has \
+             that name; `<key>:<vpc>` for each of a spoke's several VPCs), and a declared \
+             spoke with no attachment is a network of its `cidr_blocks` that is not \
+             attached. With `transit_gateway_id` only.",
+        ),
         planned::attribute(),
         Attribute::nested("paths", Nesting::Map, Presence::Computed, path_attributes).describe(
             "Every pair, keyed `\"<source> -> <destination>\"`: each network to every other \
              network, and each group to every network.",
         ),
         Attribute::computed("reachable", Type::map(Type::set(Type::String))).describe(
-            "For each source, the destinations it reaches there and back (an empty set when \
-             none), for checks such as `reachable[\"migration_engineers\"] == \
-             toset([\"data_center\", \"staging\"])`.",
+            "For each source, the destinations it reaches there and back, every hop seen (an \
+             empty set when none; an `unverified` pair is not in it), for checks such as \
+             `reachable[\"migration_engineers\"] == toset([\"data_center\", \"staging\"])`.",
         ),
-        Attribute::computed("table", Type::String)
-            .describe("The matrix as a text table, one line per pair, with the first missing hop."),
+        Attribute::computed("table", Type::String).describe(
+            "The matrix as a text table, one line per pair: `yes`, `no` with the first \
+                 missing hop, or `unverified` with the hop not seen.",
+        ),
     ];
     Schema {
         version: 0,
@@ -133,8 +187,13 @@ fn schema() -> Schema {
                           rule shadowing it. It is read during plan when its arguments are \
                           known, so drift (a route deleted outside Terraform) fails a `check` \
                           before anything is applied; with `planned` instead of a gateway it \
-                          answers for the configuration itself, before anything is deployed. Security groups, network ACLs and the \
-                          data center's own routing are not seen."
+                          answers for the configuration itself, before anything is deployed. \
+                          Spokes (other accounts' VPCs attached to the hub) are seen as far as \
+                          the hub account sees them: their attachment, its association and \
+                          propagation, and the routes toward them; their own route tables are \
+                          not visible, so a pair through a spoke with nothing missing is \
+                          `unverified` rather than reachable. Security groups, network ACLs and \
+                          the data center's own routing are not seen."
                 .to_string(),
             deprecated: false,
         },
@@ -146,9 +205,14 @@ fn prefix(text: &str) -> Option<IpNet> {
     text.parse::<IpNet>().ok().map(|net| net.trunc())
 }
 
-/// The networks of the hub, as the hub names them; a warning when the data center's prefixes
-/// are unknown (without them nothing can be said about it).
-fn networks(topology: &Topology, warnings: &mut Diagnostics) -> Vec<Network> {
+/// The networks of the hub, as the hub names them, then its spokes (named by `declared`); a
+/// warning when the data center's prefixes are unknown (without them nothing can be said about
+/// it).
+fn networks(
+    topology: &Topology,
+    declared: &BTreeMap<String, SpokeDesired>,
+    warnings: &mut Diagnostics,
+) -> Vec<Network> {
     let tgw_id = topology.tgw.as_ref().map_or("", |t| t.id.as_str());
     let mut networks = Vec::new();
     for (name, attachment) in named_attachments(topology) {
@@ -223,7 +287,32 @@ fn networks(topology: &Topology, warnings: &mut Diagnostics) -> Vec<Network> {
             });
         }
     }
+    let taken: BTreeSet<String> = networks.iter().map(|n| n.name.clone()).collect();
+    networks.extend(spokes::networks(
+        &topology.foreign_attachments,
+        declared,
+        &taken,
+    ));
     networks
+}
+
+/// The `spokes` argument as the hub's model holds a declaration.
+fn declared_spokes(
+    spokes: Option<&BTreeMap<String, DeclaredSpoke>>,
+) -> BTreeMap<String, SpokeDesired> {
+    spokes
+        .into_iter()
+        .flatten()
+        .map(|(name, spoke)| {
+            (
+                name.clone(),
+                SpokeDesired {
+                    account_id: spoke.account_id.clone(),
+                    cidr_blocks: spoke.cidr_blocks.iter().cloned().collect(),
+                },
+            )
+        })
+        .collect()
 }
 
 /// The Transit Gateway route tables the networks' attachments are associated with, read whole.
@@ -328,6 +417,7 @@ fn client_vpn_facts(observation: &Observation, networks: &[Network]) -> ClientVp
 }
 
 fn state(config: (Option<&str>, Option<&str>), fabric: &Fabric, paths: &[Path]) -> State {
+    let text = |missing: &Option<_>| missing.as_ref().map(ToString::to_string);
     let mut reachable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for network in &fabric.networks {
         reachable.entry(network.name.clone()).or_default();
@@ -344,6 +434,7 @@ fn state(config: (Option<&str>, Option<&str>), fabric: &Fabric, paths: &[Path]) 
     State {
         transit_gateway_id: config.0.map(str::to_string),
         client_vpn_endpoint_id: config.1.map(str::to_string),
+        spokes: None,
         planned: None,
         paths: paths
             .iter()
@@ -354,7 +445,9 @@ fn state(config: (Option<&str>, Option<&str>), fabric: &Fabric, paths: &[Path]) 
                         source: p.source.clone(),
                         destination: p.destination.clone(),
                         reachable: p.reachable(),
-                        missing_hop: p.missing.as_ref().map(ToString::to_string),
+                        status: p.verdict().as_str().to_string(),
+                        missing_hop: text(&p.missing),
+                        unverified_hop: text(&p.unverified),
                     },
                 )
             })
@@ -408,6 +501,7 @@ impl DataSource for Reachability {
             );
         }
         planned::validate(&config.planned, &mut diagnostics);
+        validate_spokes(&config.spokes, planned, &mut diagnostics);
         if let Maybe::Known(Some(id)) = &config.transit_gateway_id
             && id_problem(id, "tgw-")
         {
@@ -501,8 +595,16 @@ impl DataSource for Reachability {
                 ),
             )));
         }
+        let spokes = match &config.spokes {
+            Maybe::Known(spokes) => spokes.clone(),
+            Maybe::Unknown => None,
+        };
         let mut read_warnings = Diagnostics::new();
-        let networks = networks(&topology, &mut read_warnings);
+        let networks = networks(
+            &topology,
+            &declared_spokes(spokes.as_ref()),
+            &mut read_warnings,
+        );
         let transit_gateway_tables =
             transit_gateway_tables(&aws, &networks, &mut read_warnings).await?;
         let client_vpn = endpoint.as_ref().map(|o| client_vpn_facts(o, &networks));
@@ -512,10 +614,57 @@ impl DataSource for Reachability {
             client_vpn,
         };
         let paths = fabric.matrix();
-        let mut read: Read<State> =
-            state((Some(tgw_id), endpoint_id.as_deref()), &fabric, &paths).into();
+        let mut state = state((Some(tgw_id), endpoint_id.as_deref()), &fabric, &paths);
+        state.spokes = spokes;
+        let mut read: Read<State> = state.into();
         read.warnings = read_warnings;
         Ok(read)
+    }
+}
+
+/// Offline checks of `spokes`: only beside `transit_gateway_id`, 12-digit accounts, CIDR blocks
+/// in AWS's form.
+fn validate_spokes(
+    spokes: &Maybe<Option<BTreeMap<String, DeclaredSpoke>>>,
+    planned: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    let Maybe::Known(Some(spokes)) = spokes else {
+        return;
+    };
+    let root = AttributePath::root().attr("spokes");
+    if planned {
+        diagnostics.error_at(
+            root.clone(),
+            "Spokes with planned",
+            "spokes names the spokes AWS shows the hub; with planned, give each spoke as a \
+             network of planned.networks (its name and cidr_blocks) instead."
+                .to_string(),
+        );
+    }
+    for (name, spoke) in spokes {
+        let at = root.clone().key(name.clone());
+        let account = &spoke.account_id;
+        if !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
+            diagnostics.error_at(
+                at.clone().attr("account_id"),
+                "Invalid spoke account",
+                format!(
+                    "{account:?} is not an AWS account id: write the spoke account's 12 digits, \
+                     or pass the hub's declaration whole: spokes = \
+                     migration_hub_network.hub.spokes"
+                ),
+            );
+        }
+        for cidr in &spoke.cidr_blocks {
+            if let Err(error) = parse_canonical(cidr) {
+                diagnostics.error_at(
+                    at.clone().attr("cidr_blocks"),
+                    "Invalid CIDR block",
+                    error.to_string(),
+                );
+            }
+        }
     }
 }
 
@@ -552,6 +701,7 @@ mod tests {
             Config::from_value(&Value::object([
                 ("transit_gateway_id", Value::string(tgw)),
                 ("client_vpn_endpoint_id", endpoint),
+                ("spokes", Value::Null),
                 ("planned", Value::Null),
                 ("paths", Value::Null),
                 ("reachable", Value::Null),
