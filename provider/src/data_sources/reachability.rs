@@ -687,6 +687,7 @@ mod tests {
         assert_matches_schema::<Config>(&schema.block, &[], Holds::Arguments);
         assert_matches_schema::<State>(&schema.block, &[], Holds::Everything);
         assert_matches_schema::<PathState>(&schema.block, &["paths"], Holds::Everything);
+        assert_matches_schema::<DeclaredSpoke>(&schema.block, &["spokes"], Holds::Arguments);
         assert_matches_schema::<planned::Planned>(&schema.block, &["planned"], Holds::Arguments);
         assert_matches_schema::<planned::PlannedClientVpn>(
             &schema.block,
@@ -721,6 +722,71 @@ mod tests {
             .collect();
         assert_eq!(places, ["transit_gateway_id", "client_vpn_endpoint_id"]);
         assert!(found.0[0].detail.contains("migration_hub_network.hub.id"));
+    }
+
+    #[test]
+    fn declared_spokes_are_checked_offline_on_their_attribute() {
+        let spoke = |account: &str, cidr: &str| {
+            Value::object([
+                ("account_id", Value::string(account)),
+                ("cidr_blocks", Value::Set(vec![Value::string(cidr)])),
+            ])
+        };
+        let config = |spokes: Value, planned: Value| {
+            Config::from_value(&Value::object([
+                ("transit_gateway_id", Value::Null),
+                ("client_vpn_endpoint_id", Value::Null),
+                ("spokes", spokes),
+                ("planned", planned),
+                ("paths", Value::Null),
+                ("reachable", Value::Null),
+                ("table", Value::Null),
+            ]))
+            .unwrap()
+        };
+        let fine = Value::Map(BTreeMap::from([(
+            "branch".to_string(),
+            spoke("222233334444", "10.50.0.0/16"),
+        )]));
+        let mut live = config(fine.clone(), Value::Null);
+        live.transit_gateway_id = Maybe::Known(Some("tgw-0a1b".into()));
+        assert!(Reachability.validate(&live, &Value::Null).is_empty());
+
+        let wrong = Value::Map(BTreeMap::from([(
+            "branch".to_string(),
+            spoke("2222", "10.50.0.1/16"),
+        )]));
+        let mut bad = config(wrong, Value::Null);
+        bad.transit_gateway_id = Maybe::Known(Some("tgw-0a1b".into()));
+        let found: Vec<(String, String)> = Reachability
+            .validate(&bad, &Value::Null)
+            .iter()
+            .map(|d| (d.attribute.as_ref().unwrap().to_string(), d.detail.clone()))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].0, "spokes[\"branch\"].account_id");
+        assert!(
+            found[0].1.contains("migration_hub_network.hub.spokes"),
+            "{}",
+            found[0].1
+        );
+        assert_eq!(found[1].0, "spokes[\"branch\"].cidr_blocks");
+
+        let planned = Value::object([
+            (
+                "networks",
+                Value::Map(BTreeMap::from([(
+                    "staging".to_string(),
+                    Value::Set(vec![Value::string("10.10.0.0/16")]),
+                )])),
+            ),
+            ("client_vpn", Value::Null),
+        ]);
+        let both = config(fine, planned);
+        let found = Reachability.validate(&both, &Value::Null);
+        assert_eq!(found.0.len(), 1, "{found:#?}");
+        assert_eq!(found.0[0].summary, "Spokes with planned");
+        assert_eq!(found.0[0].attribute.as_ref().unwrap().to_string(), "spokes");
     }
 
     #[test]

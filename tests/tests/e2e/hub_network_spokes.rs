@@ -23,16 +23,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub_network_support::*;
 
-const SPOKE: &str = "222233334444";
+pub(crate) const SPOKE: &str = "222233334444";
 const STRANGER: &str = "333344445555";
 
-fn budget() -> Budget {
+pub(crate) fn budget() -> Budget {
     Budget::new(Duration::from_secs(120), CancellationToken::new(), 3)
 }
 
 /// As a spoke account does it: accepts the share's invitation, waits until the gateway is
 /// visible, attaches a new VPC `cidr` (one subnet) and answers the attachment's id and the VPC.
-async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> (String, String) {
+pub(crate) async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> (String, String) {
     let budget = budget();
     let aws = Aws::new(clients, &budget);
     let invitation = wait_until(&budget, "the share invitation", || async {
@@ -352,7 +352,7 @@ async fn declared_spokes_are_accepted_routed_and_reported_and_strangers_only_war
 
 /// A hub with auto-accept off, its staging VPC and one spoke `branch` of [`SPOKE`] declared
 /// with 10.50.0.0/16.
-fn declared_branch(world: &World, staging: &Net) -> String {
+pub(crate) fn declared_branch(world: &World, staging: &Net) -> String {
     world.config(&format!(
         r#"
   name                           = "migration-hub"

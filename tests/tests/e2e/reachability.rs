@@ -1,10 +1,16 @@
 //! `data "migration_reachability"` against the emulator: a hub read as AWS holds it, every pair
 //! reachable there and back; a route deleted behind Terraform's back shows in the next plan as the
-//! hop it broke, both ways; ids that are wrong or name nothing are errors on their attribute.
+//! hop it broke, both ways; a spoke of another account, from not attached through
+//! `pendingAcceptance` to propagated (unverified: its own tables are not visible from the hub
+//! account) and back to not propagating; ids that are wrong or name nothing are errors on their
+//! attribute.
 
 use harness::terraform::Plan;
+use terraform_provider_migration::aws::call::Aws;
+use terraform_provider_migration::aws::waiter::{Poll, poll, wait_until};
 use terraform_provider_migration::protocol::cty::Value;
 
+use crate::hub_network_spokes::{SPOKE, attach_from, budget, declared_branch};
 use crate::hub_network_support::*;
 
 const DATA: &str = "data.migration_reachability.hub";
@@ -126,6 +132,136 @@ async fn the_matrix_follows_aws_and_a_deleted_route_is_the_missing_hop() {
         get(value, &["reachable", "staging"]),
         &Value::Set(vec![Value::string("data_center")])
     );
+}
+
+fn status(value: &Value, pair: &str) -> String {
+    text(get(value, &["paths", pair]), &["status"])
+}
+
+fn unverified(value: &Value, pair: &str) -> Option<String> {
+    get(value, &["paths", pair, "unverified_hop"])
+        .as_str()
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn a_spoke_is_seen_as_far_as_the_hub_account_sees_it() {
+    let mut world = World::start().await;
+    let staging = world.vpc(1, 2, 1).await;
+    let config = declared_branch(&world, &staging);
+    world.converge(&config).await;
+    let tgw = text(&world.state(), &["id"]);
+    let hub_table = text(&world.state(), &["route_table_id"]);
+    let declared = format!(
+        "transit_gateway_id = \"{tgw}\"\n  spokes = {{\n    branch = {{\n      account_id  = \"{SPOKE}\"\n      cidr_blocks = [\"10.50.0.0/16\"]\n    }}\n  }}"
+    );
+    let with = with_data(&config, &declared);
+
+    // Declared, not attached: the hub VPC routes the spoke's CIDRs, the hub route table does not.
+    let value = read(&world.tf.plan(&with).await.unwrap()).clone();
+    assert_eq!(
+        hop(&value, "staging -> branch"),
+        Some(format!(
+            "Transit Gateway route table {hub_table} has no route for 10.50.0.0/16 (branch): no \
+             static route, and branch is not attached to the Transit Gateway"
+        ))
+    );
+    assert_eq!(status(&value, "staging -> branch"), "unreachable");
+
+    // The spoke account attaches; with auto-accept off the attachment waits for the hub.
+    let spoke_clients = world.emulator.clients(SPOKE).await.unwrap();
+    let (attachment, vpc) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
+    let budget = budget();
+    let hub_clients = world.aws.clone();
+    let hub_aws = Aws::new(&hub_clients, &budget);
+    wait_until(&budget, "the attachment pendingAcceptance", || async {
+        poll(hub_aws.vpc_attachments(&tgw).await.map(|all| {
+            if all
+                .iter()
+                .any(|a| a.id == attachment && a.state == "pendingAcceptance")
+            {
+                Poll::Done(())
+            } else {
+                Poll::Pending("not yet".into())
+            }
+        }))
+    })
+    .await
+    .unwrap();
+    let value = read(&world.tf.plan(&with).await.unwrap()).clone();
+    let pending =
+        "the Transit Gateway attachment of branch is pendingAcceptance, not available".to_string();
+    assert_eq!(hop(&value, "staging -> branch"), Some(pending.clone()));
+    assert_eq!(hop(&value, "branch -> staging"), Some(pending));
+
+    // The hub accepts it, associates it and propagates it: every hop the hub account sees is
+    // there, and the spoke VPC's own tables are named as not visible, neither way reachable.
+    world.converge(&config).await;
+    let value = read(&world.tf.plan(&with).await.unwrap()).clone();
+    let unseen = format!(
+        "the route tables of branch's VPC {vpc} are account {SPOKE}'s and not visible from the \
+         hub account (`migration_hub_spoke` there routes them to the hub)"
+    );
+    assert_eq!(status(&value, "branch -> staging"), "unverified");
+    assert_eq!(hop(&value, "branch -> staging"), None);
+    assert_eq!(
+        unverified(&value, "branch -> staging"),
+        Some(unseen.clone())
+    );
+    assert_eq!(status(&value, "staging -> branch"), "unverified");
+    assert_eq!(
+        unverified(&value, "staging -> branch"),
+        Some(format!("return path: {unseen}"))
+    );
+    assert_eq!(
+        get(&value, &["paths", "staging -> branch", "reachable"]),
+        &Value::Bool(false)
+    );
+    assert_eq!(get(&value, &["reachable", "staging"]), &Value::Set(vec![]));
+    assert!(
+        text(&value, &["table"]).contains(" unverified "),
+        "{}",
+        text(&value, &["table"])
+    );
+
+    // Without the declaration the spoke is named by its account and VPC.
+    let unnamed = read(
+        &world
+            .tf
+            .plan(&with_data(
+                &config,
+                &format!("transit_gateway_id = \"{tgw}\""),
+            ))
+            .await
+            .unwrap(),
+    )
+    .clone();
+    let name = format!("spoke:{SPOKE}:{vpc}");
+    assert_eq!(
+        status(&unnamed, &format!("staging -> {name}")),
+        "unverified"
+    );
+
+    // Its propagation turned off behind the hub's back: the hub route table no longer routes
+    // to it, and the declared CIDRs stand for the ones it no longer shows.
+    world
+        .aws
+        .ec2
+        .disable_transit_gateway_route_table_propagation()
+        .transit_gateway_route_table_id(&hub_table)
+        .transit_gateway_attachment_id(&attachment)
+        .send()
+        .await
+        .unwrap();
+    let value = read(&world.tf.plan(&with).await.unwrap()).clone();
+    assert_eq!(
+        hop(&value, "staging -> branch"),
+        Some(format!(
+            "Transit Gateway route table {hub_table} has no route for 10.50.0.0/16 (branch): no \
+             static route, and branch's attachment does not propagate into it"
+        ))
+    );
+    assert_eq!(unverified(&value, "staging -> branch"), None);
 }
 
 #[tokio::test]
