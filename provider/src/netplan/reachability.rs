@@ -313,9 +313,11 @@ pub enum Hop {
         endpoint: String,
         vpc_id: String,
     },
-    /// Nothing is known of the destination's address space, so no route to it can be judged.
+    /// Nothing is known of the destination's address space, so no route to it can be judged;
+    /// `propagating`: its attachment propagates into some Transit Gateway route table.
     NoKnownCidrs {
         network: String,
+        propagating: bool,
     },
     /// Not missing: not visible. A spoke VPC's own route tables are its account's.
     SpokeRoutesNotVisible {
@@ -457,11 +459,22 @@ impl fmt::Display for Hop {
                 "the VPC {vpc_id} of Client VPN endpoint {endpoint} is not one of the hub's \
                  networks"
             ),
-            Hop::NoKnownCidrs { network } => write!(
+            Hop::NoKnownCidrs {
+                network,
+                propagating: false,
+            } => write!(
+                f,
+                "the attachment of {network} propagates into no Transit Gateway route table, so \
+                 the hub account knows none of its CIDR blocks and no route to it can be \
+                 checked (declare them in the data source's `spokes`)"
+            ),
+            Hop::NoKnownCidrs {
+                network,
+                propagating: true,
+            } => write!(
                 f,
                 "no CIDR block of {network} is known to the hub account, so no route to it can \
-                 be checked (the hub route table learns a spoke's CIDRs once its attachment \
-                 propagates there; the data source's `spokes` can declare them)"
+                 be checked (declare them in the data source's `spokes`)"
             ),
             Hop::SpokeRoutesNotVisible {
                 network,
@@ -546,11 +559,15 @@ impl Judged {
 }
 
 /// Why a network of no known address cannot be reached: its attachment when that carries no
-/// traffic, else the unknown address space itself.
-fn unknown_space(network: &Network) -> Hop {
+/// traffic, else the unknown address space itself (and whether anything propagates it).
+fn unknown_space(fabric: &Fabric, network: &Network) -> Hop {
     match &network.attachment {
         Some(attachment) if attachment.carries_traffic() => Hop::NoKnownCidrs {
             network: network.name.clone(),
+            propagating: fabric
+                .transit_gateway_tables
+                .iter()
+                .any(|t| t.propagations.contains(&attachment.id)),
         },
         other => Hop::NotAttached {
             network: network.name.clone(),
@@ -573,6 +590,7 @@ fn not_visible(network: &Network) -> Option<Hop> {
 
 /// The fabric with its lookups built once, for every pair.
 struct Walk<'a> {
+    fabric: &'a Fabric,
     networks: Vec<Prepared<'a>>,
     by_attachment: BTreeMap<&'a str, &'a Network>,
     /// Each Transit Gateway route table as AWS evaluates it: static routes, then the routes the
@@ -625,6 +643,7 @@ impl<'a> Walk<'a> {
                 .map(|(prefix, _)| (*prefix, ())),
         );
         Walk {
+            fabric,
             networks: fabric.networks.iter().map(Prepared::new).collect(),
             by_attachment,
             tables,
@@ -638,7 +657,7 @@ impl<'a> Walk<'a> {
     /// destination of no known address is judged by its attachment alone, and never reached.
     fn leg(&self, source: &Prepared<'_>, destination: &Network) -> Option<Hop> {
         if destination.cidrs.is_empty() {
-            return Some(unknown_space(destination));
+            return Some(unknown_space(self.fabric, destination));
         }
         for prefix in &destination.cidrs {
             if let Some(hop) = self.leg_to(source, destination, prefix) {
@@ -782,7 +801,7 @@ impl<'a> Walk<'a> {
         let destination = target.network;
         let there = |hop| Judged::missing(Way::There, hop);
         if destination.cidrs.is_empty() {
-            return there(unknown_space(destination));
+            return there(unknown_space(self.fabric, destination));
         }
         let rules = &self.rules;
         let me = Authorized::Group(group.sid.clone());
@@ -1465,24 +1484,33 @@ mod tests {
         assert_eq!(
             missing(&fabric, "staging", "branch").hop,
             Hop::NoKnownCidrs {
-                network: "branch".into()
+                network: "branch".into(),
+                propagating: true
             }
         );
         assert_eq!(
             missing(&fabric, "migration_engineers", "branch").hop,
             Hop::NoKnownCidrs {
-                network: "branch".into()
+                network: "branch".into(),
+                propagating: true
             }
         );
         let back = missing(&fabric, "branch", "staging");
+        assert_eq!(back.way, Way::Back);
         assert_eq!(
-            (back.way, back.hop.clone()),
-            (
-                Way::Back,
-                Hop::NoKnownCidrs {
-                    network: "branch".into()
-                }
-            )
+            back.to_string(),
+            "return path: no CIDR block of branch is known to the hub account, so no route to \
+             it can be checked (declare them in the data source's `spokes`)"
+        );
+        // Propagating nowhere, as an attachment the hub has not connected.
+        fabric.transit_gateway_tables[0]
+            .propagations
+            .remove("tgw-attach-branch");
+        assert_eq!(
+            missing(&fabric, "staging", "branch").to_string(),
+            "the attachment of branch propagates into no Transit Gateway route table, so the \
+             hub account knows none of its CIDR blocks and no route to it can be checked \
+             (declare them in the data source's `spokes`)"
         );
         network(&mut fabric, "branch")
             .attachment

@@ -262,6 +262,26 @@ async fn a_spoke_is_seen_as_far_as_the_hub_account_sees_it() {
         ))
     );
     assert_eq!(unverified(&value, "staging -> branch"), None);
+    // Undeclared, the spoke now has no address space the hub account knows of.
+    let unnamed = read(
+        &world
+            .tf
+            .plan(&with_data(
+                &config,
+                &format!("transit_gateway_id = \"{tgw}\""),
+            ))
+            .await
+            .unwrap(),
+    )
+    .clone();
+    assert_eq!(
+        hop(&unnamed, &format!("staging -> {name}")),
+        Some(format!(
+            "the attachment of {name} propagates into no Transit Gateway route table, so the \
+             hub account knows none of its CIDR blocks and no route to it can be checked \
+             (declare them in the data source's `spokes`)"
+        ))
+    );
 }
 
 #[tokio::test]
