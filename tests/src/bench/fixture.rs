@@ -181,24 +181,26 @@ impl HubWorld {
         self.emulator.calls(OWNER).await
     }
 
-    /// The routes in the hub's state: (VPC routes, hub route table static routes).
+    /// The routes in the hub's state: (VPC routes, hub route table static routes). `routes` is
+    /// a map by route table id, each entry's `destinations` a map by destination; the hub route
+    /// table is the one whose `vpc` is null.
     pub fn route_counts(&self) -> (usize, usize) {
         let Some(state) = self.tf.state_value(HUB) else {
             return (0, 0);
         };
-        let routes = state
-            .attr("routes")
-            .and_then(|r| r.elements())
-            .unwrap_or_default();
-        let hub = routes
-            .iter()
-            .filter(|r| {
-                r.attr("route_table_id")
-                    .and_then(|t| t.as_str())
-                    .is_some_and(|t| t.starts_with("tgw-rtb-"))
-            })
-            .count();
-        (routes.len() - hub, hub)
+        let (mut vpc, mut hub) = (0, 0);
+        let tables = state.attr("routes").and_then(|r| r.as_map());
+        for table in tables.into_iter().flat_map(|t| t.values()) {
+            let destinations = table
+                .attr("destinations")
+                .and_then(|d| d.as_map())
+                .map_or(0, |d| d.len());
+            match table.attr("vpc") {
+                Some(v) if !v.is_null() => vpc += destinations,
+                _ => hub += destinations,
+            }
+        }
+        (vpc, hub)
     }
 }
 
