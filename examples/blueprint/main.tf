@@ -26,6 +26,17 @@ resource "migration_hub_network" "hub" {
     direct_connect_gateway_id = var.direct_connect_gateway_id
   }
 
+  # The other accounts' VPCs that join (migration_hub_spoke below): the hub routes its VPCs to
+  # their CIDRs, advertises them to the data center and checks them for overlaps. With
+  # auto-accept (the default), AWS connects a spoke's attachment to the hub route table the
+  # moment it is made, so one apply connects both sides.
+  spokes = {
+    spoke = {
+      account_id  = var.spoke_account_id
+      cidr_blocks = [var.spoke_cidr]
+    }
+  }
+
   tags = {
     Project = "datacenter-exit"
   }

@@ -90,6 +90,11 @@ variable "spoke_vpc_id" {
   type        = string
 }
 
+variable "spoke_cidr" {
+  description = "The spoke VPC's CIDR: the hub's VPCs route it through the Transit Gateway."
+  type        = string
+}
+
 variable "spoke_route_table_ids" {
   description = "The spoke VPC's route tables that get routes to the hub's networks."
   type        = list(string)

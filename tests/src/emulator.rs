@@ -140,6 +140,13 @@ impl Emulator {
         Ok(serde_json::from_value(json["calls"].clone())?)
     }
 
+    /// Every recorded call, of every account (a world of several accounts splits them by
+    /// [`Call::account`]).
+    pub async fn all_calls(&self) -> Result<Vec<Call>, Error> {
+        let json = self.request("GET", "/_emulator/calls", None).await?;
+        Ok(serde_json::from_value(json["calls"].clone())?)
+    }
+
     pub async fn clear_calls(&self) -> Result<(), Error> {
         self.request("DELETE", "/_emulator/calls", None)
             .await

@@ -221,6 +221,7 @@ pub async fn blueprint(
     ));
     variables.insert("spoke_account_id".into(), json!(BLUEPRINT_SPOKE_ACCOUNT));
     variables.insert("spoke_vpc_id".into(), json!(spoke_vpc));
+    variables.insert("spoke_cidr".into(), json!(BLUEPRINT_SPOKE_CIDR));
     variables.insert("spoke_route_table_ids".into(), json!([spoke_table]));
     Ok(Blueprint {
         variables,

@@ -65,10 +65,31 @@ pub struct HubWorld {
     pub config: String,
 }
 
+/// A spoke the hub declares in `spokes`: its name there, its account and the CIDR it brings.
+#[derive(Clone, Debug)]
+pub struct DeclaredSpoke {
+    pub name: String,
+    pub account_id: String,
+    pub cidr: String,
+}
+
 impl HubWorld {
     /// Starts an emulator with `settings` (delays, latency, throttling), seeds `n` VPCs
-    /// (`10.<i>.0.0/16`, i = 1..=n) and writes the hub configuration with `provider` arguments.
+    /// (`10.<i>.0.0/16`, i = 1..=n) and writes the hub configuration with `provider` arguments,
+    /// shared with [`SHARED_WITH`].
     pub async fn seed(n: usize, provider: &str, settings: Json) -> Result<Self, Error> {
+        let share_with = SHARED_WITH.map(String::from);
+        Self::seed_with_spokes(n, provider, settings, &share_with, &[]).await
+    }
+
+    /// [`HubWorld::seed`] with the hub's `share_with` and its declared `spokes` given.
+    pub async fn seed_with_spokes(
+        n: usize,
+        provider: &str,
+        settings: Json,
+        share_with: &[String],
+        spokes: &[DeclaredSpoke],
+    ) -> Result<Self, Error> {
         assert!((1..=200).contains(&n), "10.<i>.0.0/16 needs 1 ≤ n ≤ 200");
         let emulator = Emulator::start().await?;
         let aws = emulator.clients(OWNER).await?;
@@ -98,10 +119,24 @@ impl HubWorld {
                 )
             })
             .collect();
+        let declared: Vec<String> = spokes
+            .iter()
+            .map(|s| {
+                format!(
+                    "    {} = {{\n      account_id = \"{}\"\n      cidr_blocks = [\"{}\"]\n    }}",
+                    s.name, s.account_id, s.cidr
+                )
+            })
+            .collect();
+        let spokes = if declared.is_empty() {
+            String::new()
+        } else {
+            format!("  spokes = {{\n{}\n  }}\n", declared.join("\n"))
+        };
         let config = format!(
-            "{}\nresource \"migration_hub_network\" \"hub\" {{\n  name = \"bench-hub\"\n  share_with = {}\n  vpc_attachments = {{\n{}\n  }}\n  data_center = {{\n    cidr_blocks = {}\n    direct_connect_gateway_id = \"{gateway}\"\n  }}\n}}\n",
+            "{}\nresource \"migration_hub_network\" \"hub\" {{\n  name = \"bench-hub\"\n  share_with = {}\n  vpc_attachments = {{\n{}\n  }}\n  data_center = {{\n    cidr_blocks = {}\n    direct_connect_gateway_id = \"{gateway}\"\n  }}\n{spokes}}}\n",
             emulator.provider_block(provider),
-            quoted(&SHARED_WITH),
+            quoted(share_with),
             attachments.join("\n"),
             quoted(&DATA_CENTER_CIDRS),
         );
@@ -146,28 +181,30 @@ impl HubWorld {
         self.emulator.calls(OWNER).await
     }
 
-    /// The routes in the hub's state: (VPC routes, hub route table static routes).
+    /// The routes in the hub's state: (VPC routes, hub route table static routes). `routes` is
+    /// a map by route table id, each entry's `destinations` a map by destination; the hub route
+    /// table is the one whose `vpc` is null.
     pub fn route_counts(&self) -> (usize, usize) {
         let Some(state) = self.tf.state_value(HUB) else {
             return (0, 0);
         };
-        let routes = state
-            .attr("routes")
-            .and_then(|r| r.elements())
-            .unwrap_or_default();
-        let hub = routes
-            .iter()
-            .filter(|r| {
-                r.attr("route_table_id")
-                    .and_then(|t| t.as_str())
-                    .is_some_and(|t| t.starts_with("tgw-rtb-"))
-            })
-            .count();
-        (routes.len() - hub, hub)
+        let (mut vpc, mut hub) = (0, 0);
+        let tables = state.attr("routes").and_then(|r| r.as_map());
+        for table in tables.into_iter().flat_map(|t| t.values()) {
+            let destinations = table
+                .attr("destinations")
+                .and_then(|d| d.as_map())
+                .map_or(0, |d| d.len());
+            match table.attr("vpc") {
+                Some(v) if !v.is_null() => vpc += destinations,
+                _ => hub += destinations,
+            }
+        }
+        (vpc, hub)
     }
 }
 
-async fn seed_vpc(aws: &AwsClients, i: usize) -> Result<Vpc, Error> {
+pub async fn seed_vpc(aws: &AwsClients, i: usize) -> Result<Vpc, Error> {
     let cidr = format!("10.{i}.0.0/16");
     let id = seed::vpc(&aws.ec2, &cidr).await?;
     let subnet = seed::subnet(&aws.ec2, &id, &format!("10.{i}.0.0/24"), "a").await?;
@@ -180,8 +217,11 @@ async fn seed_vpc(aws: &AwsClients, i: usize) -> Result<Vpc, Error> {
     })
 }
 
-fn quoted(items: &[&str]) -> String {
-    let items: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+fn quoted(items: &[impl AsRef<str>]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|i| format!("\"{}\"", i.as_ref()))
+        .collect();
     format!("[{}]", items.join(", "))
 }
 

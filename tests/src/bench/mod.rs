@@ -9,6 +9,7 @@ pub mod rate_limits;
 pub mod raw_aws;
 pub mod reachability;
 pub mod refresh;
+pub mod spokes;
 
 use std::io::Write as _;
 use std::path::PathBuf;

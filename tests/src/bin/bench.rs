@@ -1,9 +1,12 @@
 //! `make bench`: runs the benchmark suites against the release provider binary and the local
-//! AWS emulator. Usage: `bench [process|refresh|rate_limits|netplan|latency|reachability|all]...`.
+//! AWS emulator. Usage:
+//! `bench [process|refresh|spokes|rate_limits|netplan|latency|reachability|all]...`.
 
 use std::time::Instant;
 
-use harness::bench::{Table, latency, netplan, process, rate_limits, reachability, refresh};
+use harness::bench::{
+    Table, latency, netplan, process, rate_limits, reachability, refresh, spokes,
+};
 use harness::process::Error;
 
 /// VPCs of the mesh created at AWS's default rate (suite 3): 20 VPCs are 400 VPC routes, about
@@ -30,6 +33,7 @@ async fn suite(name: &str, wanted: bool) -> Result<(), Error> {
     let table = match name {
         "process" => process::run(20).await?,
         "refresh" => refresh::run(&refresh::SIZES).await?.0,
+        "spokes" => spokes::run(&spokes::SIZES).await?,
         "rate_limits" => rate_limits::run(RATE_LIMITED_VPCS, RULE_GROUPS, RULE_NETWORKS).await?,
         "netplan" => netplan::run(),
         "latency" => latency::run(LATENCY_VPCS).await?,
@@ -47,6 +51,7 @@ async fn main() -> std::process::ExitCode {
     let names = [
         "process",
         "refresh",
+        "spokes",
         "rate_limits",
         "netplan",
         "latency",

@@ -55,6 +55,19 @@ async fn hub(world: &World) -> Hub {
     Hub { config, routes: 4 }
 }
 
+impl Hub {
+    /// The same hub without auto-accept, so that the gateway has no default propagation and
+    /// the hub enables each attachment's propagation itself (the calls these faults hit).
+    fn propagating_explicitly(mut self) -> Hub {
+        self.config = self.config.replace(
+            r#"name       = "hub""#,
+            "name       = \"hub\"\n  auto_accept_shared_attachments = false",
+        );
+        assert!(self.config.contains("auto_accept_shared_attachments"));
+        self
+    }
+}
+
 /// One fault that AWS does not retry, on `action`, after `after` calls succeed.
 fn fault(action: &str, after: u32) -> serde_json::Value {
     json!({"faults": [{"action": action, "error": "InvalidParameterValue", "message": "injected fault", "after": after, "count": 1}]})
@@ -102,6 +115,11 @@ async fn assert_whole_and_unique(world: &World, hub: &Hub) -> String {
 async fn fail_then_resume(action: &str, after: u32, created_before_failure: &[&str]) {
     let mut world = World::start().await;
     let hub = hub(&world).await;
+    let hub = if action == "EnableTransitGatewayRouteTablePropagation" {
+        hub.propagating_explicitly()
+    } else {
+        hub
+    };
     world
         .emulator
         .configure(fault(action, after))
@@ -364,7 +382,7 @@ async fn a_throttling_storm_converges_without_errors() {
 #[tokio::test]
 async fn the_errors_the_reference_calls_temporary_are_retried() {
     let mut world = World::start().await;
-    let hub = hub(&world).await;
+    let hub = hub(&world).await.propagating_explicitly();
     world
         .emulator
         .configure(json!({"faults": [

@@ -6,7 +6,8 @@
 //! spoke's attachment, routes its VPCs to the spoke's CIDRs and shows its status; the other is a
 //! warning naming it, left in `pendingAcceptance`. Also: a spoke whose VPC brings a network
 //! outside its declaration (not propagated, a warning on the spoke), an import of a hub with
-//! spokes, and the next apply propagating a spoke AWS auto-accepted.
+//! spokes, and with auto-accept, AWS connecting a spoke at once (the hub's default propagation)
+//! with the hub's next apply still checking what it brought.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -494,7 +495,7 @@ async fn a_spoke_bringing_undeclared_networks_is_not_propagated_and_warned_about
 }
 
 #[tokio::test]
-async fn with_auto_accept_the_next_apply_propagates_the_spoke() {
+async fn with_auto_accept_aws_connects_the_spoke_at_once_and_the_hub_checks_it_after() {
     let mut world = World::start().await;
     let staging = world.vpc(1, 2, 1).await;
     let config = declared_branch(&world, &staging).replace(
@@ -503,17 +504,20 @@ async fn with_auto_accept_the_next_apply_propagates_the_spoke() {
     );
     world.converge(&config).await;
     let tgw = text(&world.state(), &["id"]);
+    let hub_table = text(&world.state(), &["route_table_id"]);
+    let from = next_seq(&world.calls().await);
     let spoke_clients = world.emulator.clients(SPOKE).await.unwrap();
-    let (attachment, _) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
+    let (attachment, vpc) = attach_from(&spoke_clients, &tgw, "10.50.0.0/16").await;
     let budget = budget();
     let hub_clients = world.aws.clone();
     let hub_aws = Aws::new(&hub_clients, &budget);
-    wait_until(&budget, "the spoke's attachment available", || async {
-        poll(hub_aws.vpc_attachments(&tgw).await.map(|all| {
-            if all
-                .iter()
-                .any(|a| a.id == attachment && a.state == "available")
-            {
+
+    // With nothing run in the hub account, AWS accepts the attachment, associates it with the
+    // hub route table and propagates it there: the hub is the gateway's default propagation
+    // table, so a spoke made in the same apply as its hub needs no second apply.
+    wait_until(&budget, "the spoke's attachment propagating", || async {
+        poll(hub_aws.propagations(&hub_table).await.map(|propagating| {
+            if propagating.contains(&attachment) {
                 Poll::Done(())
             } else {
                 Poll::Pending("not yet".into())
@@ -522,34 +526,65 @@ async fn with_auto_accept_the_next_apply_propagates_the_spoke() {
     })
     .await
     .unwrap();
+    let changed: Vec<String> = counts(&world.calls().await, from)
+        .into_keys()
+        .filter(|action| {
+            !["Describe", "Get", "Search", "List"]
+                .iter()
+                .any(|r| action.starts_with(r))
+        })
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the hub account changed nothing: {changed:?}"
+    );
 
-    // AWS accepted it; the hub's next plan shows the spoke available, to be propagated.
+    // The hub's next plan reads the spoke as connected and changes nothing.
     let plan = world.tf.plan(&config).await.unwrap();
     assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert_no_changes(&plan);
     let change = plan.change(ADDRESS).unwrap();
     assert_eq!(
         text(&change.prior, &["spokes", "branch", "status"]),
-        "available"
-    );
-    assert!(!get(&change.planned, &["spokes", "branch", "status"]).is_wholly_known());
-    world.converge(&config).await;
-    assert_eq!(
-        text(&world.state(), &["spokes", "branch", "status"]),
         "propagated"
     );
-    let accepts = world
-        .calls()
+
+    // What AWS connected is still checked against the declaration: once the VPC brings a
+    // network nobody declared, the plan warns and the apply turns its propagation off.
+    spoke_clients
+        .ec2
+        .associate_vpc_cidr_block()
+        .vpc_id(&vpc)
+        .cidr_block("10.90.0.0/16")
+        .send()
         .await
-        .into_iter()
-        .filter(|c| c.action == "AcceptTransitGatewayVpcAttachment")
-        .count();
-    assert_eq!(accepts, 0, "AWS accepted it");
-    let hub_table = text(&world.state(), &["route_table_id"]);
+        .unwrap();
+    let plan = world.tf.plan(&config).await.unwrap();
     assert!(
-        hub_aws
+        plan.warnings().iter().any(
+            |w| w.summary == "Spoke attachment brings undeclared networks"
+                && w.detail.contains("10.90.0.0/16")
+        ),
+        "{:#?}",
+        plan.warnings()
+    );
+    world.converge(&config).await;
+    assert!(
+        !hub_aws
             .propagations(&hub_table)
             .await
             .unwrap()
             .contains(&attachment)
+    );
+    let calls = counts(&world.calls().await, from);
+    assert_eq!(
+        calls.get("AcceptTransitGatewayVpcAttachment"),
+        None,
+        "AWS accepted it: {calls:?}"
+    );
+    assert_eq!(
+        calls.get("EnableTransitGatewayRouteTablePropagation"),
+        None,
+        "AWS propagated it: {calls:?}"
     );
 }

@@ -202,7 +202,11 @@ async fn every_argument_updates_in_place_touching_only_the_delta() {
         "dev's table gets 3, the others 1 each: {made:#?}"
     );
     assert_eq!(n(&made, "DeleteRoute"), 0);
-    assert_eq!(n(&made, "EnableTransitGatewayRouteTablePropagation"), 1);
+    assert_eq!(
+        n(&made, "EnableTransitGatewayRouteTablePropagation"),
+        0,
+        "AWS propagates it: the hub route table is the default propagation table"
+    );
     assert_eq!(
         n(&made, "UpdateDirectConnectGatewayAssociation"),
         1,
@@ -262,6 +266,24 @@ async fn every_argument_updates_in_place_touching_only_the_delta() {
         n(&made, "CreateRoute"),
         2,
         "every table reaches the gateway's CIDR block"
+    );
+    // Without auto-accept nothing propagates before the hub has looked at it: the same call
+    // turned the gateway's default propagation off.
+    let tgw = text(&world.state(), &["id"]);
+    let described = world
+        .aws
+        .ec2
+        .describe_transit_gateways()
+        .transit_gateway_ids(&tgw)
+        .send()
+        .await
+        .unwrap();
+    let options = described.transit_gateways()[0].options().unwrap();
+    assert_eq!(
+        options
+            .default_route_table_propagation()
+            .map(|v| v.as_str()),
+        Some("disable")
     );
 
     // Propagation toggles in place.

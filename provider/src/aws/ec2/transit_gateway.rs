@@ -44,6 +44,8 @@ pub struct TransitGateway {
     /// The route table new attachments are associated with (the default association route
     /// table), when default association is on.
     pub association_default_route_table_id: Option<String>,
+    /// The route table new attachments propagate into, when default propagation is on.
+    pub propagation_default_route_table_id: Option<String>,
     /// Its tags.
     pub tags: Tags,
 }
@@ -88,6 +90,9 @@ pub struct TransitGatewayModification {
     pub add_cidr_blocks: BTreeSet<String>,
     /// CIDR blocks to remove from the gateway.
     pub remove_cidr_blocks: BTreeSet<String>,
+    /// Default propagation: `Some(Some(table))` makes every new attachment propagate into
+    /// `table`, `Some(None)` turns default propagation off.
+    pub propagate_by_default_into: Option<Option<String>>,
 }
 
 impl TransitGatewayModification {
@@ -118,6 +123,9 @@ impl TransitGatewayModification {
         tgw.cidr_blocks
             .retain(|c| !self.remove_cidr_blocks.contains(c));
         tgw.cidr_blocks.extend(self.add_cidr_blocks.iter().cloned());
+        if let Some(table) = &self.propagate_by_default_into {
+            tgw.propagation_default_route_table_id = table.clone();
+        }
     }
 }
 
@@ -300,6 +308,13 @@ impl Aws<'_> {
         if let Some(on) = change.vpn_ecmp_support {
             options = options.vpn_ecmp_support(VpnEcmpSupportValue::from(enable(on)));
         }
+        if let Some(table) = &change.propagate_by_default_into {
+            options = options
+                .default_route_table_propagation(DefaultRouteTablePropagationValue::from(enable(
+                    table.is_some(),
+                )))
+                .set_propagation_default_route_table_id(table.clone());
+        }
         let options = options.build();
         self.call(Lane::Mutate, RetryOn::default(), || async {
             self.ec2()
@@ -382,6 +397,15 @@ fn transit_gateway_of(t: &aws_sdk_ec2::types::TransitGateway) -> TransitGateway 
             .unwrap_or_default(),
         association_default_route_table_id: options
             .and_then(|o| o.association_default_route_table_id())
+            .map(str::to_string),
+        propagation_default_route_table_id: options
+            .filter(|o| {
+                is_enabled(
+                    o.default_route_table_propagation()
+                        .map(DefaultRouteTablePropagationValue::as_str),
+                )
+            })
+            .and_then(|o| o.propagation_default_route_table_id())
             .map(str::to_string),
         tags: tags_of(t.tags()),
     }

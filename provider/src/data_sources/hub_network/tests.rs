@@ -122,6 +122,7 @@ fn tgw(id: &str, name: Option<&str>) -> TransitGateway {
         vpn_ecmp_support: true,
         cidr_blocks: BTreeSet::new(),
         association_default_route_table_id: Some("tgw-rtb-1".into()),
+        propagation_default_route_table_id: Some("tgw-rtb-1".into()),
         tags: name
             .map(|n| BTreeMap::from([("Name".to_string(), n.to_string())]))
             .unwrap_or_default(),

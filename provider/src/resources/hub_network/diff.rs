@@ -219,7 +219,21 @@ fn modification(desired: &Desired, tgw: &TransitGateway) -> TransitGatewayModifi
             .difference(&desired.transit_gateway_cidr_blocks)
             .cloned()
             .collect(),
+        propagate_by_default_into: default_propagation(desired, tgw),
     }
+}
+
+/// The default propagation to set, when it is not what the hub wants: into the hub route table
+/// (the default association table) when the hub propagates by default, off otherwise.
+fn default_propagation(desired: &Desired, tgw: &TransitGateway) -> Option<Option<String>> {
+    let want = if desired.propagates_by_default() {
+        // AWS names the default association table once the gateway is available; a gateway
+        // still pending was created with default propagation on, so there is nothing to set.
+        Some(tgw.association_default_route_table_id.clone()?)
+    } else {
+        None
+    };
+    (want != tgw.propagation_default_route_table_id).then_some(want)
 }
 
 /// The networks of the desired hub, with VPC CIDRs as AWS reports them.
@@ -296,13 +310,14 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
             // this configuration finds the gateway again.
             spec_tags.insert(UNCONFIRMED_TAG.to_string(), desired.fingerprint());
             // The hub route table is the default association table; propagation into it is
-            // enabled per attachment (`Change::Connect`), never by default.
+            // enabled per attachment (`Change::Connect`), and by default as well when shared
+            // attachments are auto-accepted (`Desired::propagates_by_default`).
             changes.push(Change::CreateTransitGateway(TransitGatewaySpec {
                 description: desired.description.clone(),
                 amazon_side_asn: desired.amazon_side_asn,
                 auto_accept_shared_attachments: desired.auto_accept_shared_attachments,
                 default_route_table_association: true,
-                default_route_table_propagation: false,
+                default_route_table_propagation: desired.propagates_by_default(),
                 dns_support: desired.dns_support,
                 vpn_ecmp_support: desired.vpn_ecmp_support,
                 cidr_blocks: desired.transit_gateway_cidr_blocks.clone(),
@@ -726,4 +741,85 @@ fn teardown(observed: &Topology) -> Vec<Change> {
     }
     changes.push(Change::DeleteTransitGateway);
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::protocol::cty::Value;
+    use crate::resources::hub_network::model::Config;
+
+    fn desired(auto_accept: bool, route_propagation: bool) -> Desired {
+        let config = Value::object([
+            ("name", Value::string("hub")),
+            ("auto_accept_shared_attachments", Value::Bool(auto_accept)),
+            ("route_propagation", Value::Bool(route_propagation)),
+        ]);
+        Config::parse(&config).desired(&BTreeMap::new()).unwrap()
+    }
+
+    fn gateway(association: Option<&str>, propagation: Option<&str>) -> TransitGateway {
+        TransitGateway {
+            id: "tgw-1".into(),
+            arn: "arn:aws:ec2:eu-west-1:111122223333:transit-gateway/tgw-1".into(),
+            owner_id: "111122223333".into(),
+            state: "available".into(),
+            description: None,
+            amazon_side_asn: 64512,
+            auto_accept_shared_attachments: true,
+            dns_support: true,
+            vpn_ecmp_support: true,
+            cidr_blocks: BTreeSet::new(),
+            association_default_route_table_id: association.map(str::to_string),
+            propagation_default_route_table_id: propagation.map(str::to_string),
+            tags: Tags::new(),
+        }
+    }
+
+    fn created_with_default_propagation(desired: &Desired) -> bool {
+        diff(Some(desired), &Topology::default()).iter().any(
+            |c| matches!(c, Change::CreateTransitGateway(s) if s.default_route_table_propagation),
+        )
+    }
+
+    #[test]
+    fn auto_accepted_attachments_propagate_by_default_only_when_routes_propagate() {
+        assert!(created_with_default_propagation(&desired(true, true)));
+        assert!(!created_with_default_propagation(&desired(true, false)));
+        assert!(!created_with_default_propagation(&desired(false, true)));
+    }
+
+    #[test]
+    fn default_propagation_follows_the_arguments_in_place() {
+        let table = Some("tgw-rtb-1");
+        // A hub made before default propagation existed gets it, into its own route table.
+        assert_eq!(
+            default_propagation(&desired(true, true), &gateway(table, None)),
+            Some(Some("tgw-rtb-1".to_string()))
+        );
+        assert_eq!(
+            default_propagation(&desired(true, true), &gateway(table, table)),
+            None
+        );
+        // Turning auto-accept or propagation off turns it off.
+        assert_eq!(
+            default_propagation(&desired(false, true), &gateway(table, table)),
+            Some(None)
+        );
+        assert_eq!(
+            default_propagation(&desired(true, false), &gateway(table, table)),
+            Some(None)
+        );
+        assert_eq!(
+            default_propagation(&desired(true, false), &gateway(table, None)),
+            None
+        );
+        // A gateway still pending has no route table to name yet: left as created.
+        assert_eq!(
+            default_propagation(&desired(true, true), &gateway(None, None)),
+            None
+        );
+    }
 }

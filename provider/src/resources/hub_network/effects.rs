@@ -189,9 +189,18 @@ pub(crate) fn record(topology: &mut Topology, effect: Effect) {
             state,
             associated_route_table,
         } => {
+            let default_table = default_propagation_table(topology);
             if let Some(a) = topology.attachments.get_mut(&vpc_id) {
+                let arrived = a.state != "available" && state == "available";
                 a.state = state;
                 a.associated_route_table = associated_route_table;
+                if arrived
+                    && a.associated_route_table.is_some()
+                    && a.associated_route_table == default_table
+                {
+                    let id = a.id.clone();
+                    topology.propagations.insert(id);
+                }
             }
         }
         Effect::AttachmentGone { vpc_id } => topology.forget_attachment(&vpc_id),
@@ -207,9 +216,21 @@ pub(crate) fn record(topology: &mut Topology, effect: Effect) {
             }
         }
         Effect::DataCenterAttachmentSeen(mut seen) => {
+            let default_table = default_propagation_table(topology);
             if let Some(dc) = &mut topology.data_center {
+                let arrived = seen.state == "available"
+                    && dc
+                        .attachment
+                        .as_ref()
+                        .is_none_or(|a| a.state != "available");
                 if let Some(known) = &dc.attachment {
                     seen.tags.extend(known.tags.clone());
+                }
+                if arrived
+                    && seen.associated_route_table.is_some()
+                    && seen.associated_route_table == default_table
+                {
+                    topology.propagations.insert(seen.id.clone());
                 }
                 dc.attachment = Some(seen);
             }
@@ -312,6 +333,17 @@ fn tags_of<'a>(topology: &'a mut Topology, object: &TagObject) -> Option<&'a mut
     }
 }
 
+/// The route table the gateway propagates new attachments into, when it does. An attachment
+/// that becomes available while this holds, associated with that table, propagates there: AWS
+/// applies both defaults as the attachment becomes available, so the apply records it rather
+/// than asking for a propagation AWS has already made (which it refuses as a duplicate).
+fn default_propagation_table(topology: &Topology) -> Option<String> {
+    topology
+        .tgw
+        .as_ref()
+        .and_then(|t| t.propagation_default_route_table_id.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +392,79 @@ mod tests {
             "dns_support was not part of the modification"
         );
         assert_eq!(a.state, "modifying");
+    }
+
+    fn gateway(propagating_into: Option<&str>) -> crate::aws::ec2::transit_gateway::TransitGateway {
+        crate::aws::ec2::transit_gateway::TransitGateway {
+            id: "tgw-1".into(),
+            arn: "arn:aws:ec2:eu-west-1:111122223333:transit-gateway/tgw-1".into(),
+            owner_id: "111122223333".into(),
+            state: "available".into(),
+            description: None,
+            amazon_side_asn: 64512,
+            auto_accept_shared_attachments: true,
+            dns_support: true,
+            vpn_ecmp_support: true,
+            cidr_blocks: BTreeSet::new(),
+            association_default_route_table_id: Some("tgw-rtb-1".into()),
+            propagation_default_route_table_id: propagating_into.map(str::to_string),
+            tags: Tags::new(),
+        }
+    }
+
+    /// The hub's topology with `vpc-1`'s attachment seen in `state`, on a gateway that
+    /// propagates by default into `propagating_into`.
+    fn with_attachment(state: &str, propagating_into: Option<&str>) -> Topology {
+        let mut topology = Topology {
+            tgw: Some(gateway(propagating_into)),
+            ..Topology::default()
+        };
+        let mut seen = attachment("vpc-1");
+        seen.state = state.into();
+        record(
+            &mut topology,
+            Effect::AttachmentSeen {
+                vpc_id: "vpc-1".into(),
+                attachment: seen,
+            },
+        );
+        topology
+    }
+
+    fn becomes(topology: &mut Topology, state: &str, table: Option<&str>) {
+        record(
+            topology,
+            Effect::AttachmentState {
+                vpc_id: "vpc-1".into(),
+                state: state.into(),
+                associated_route_table: table.map(str::to_string),
+            },
+        );
+    }
+
+    #[test]
+    fn an_attachment_arriving_on_a_gateway_that_propagates_by_default_is_propagating() {
+        let mut topology = with_attachment("pending", Some("tgw-rtb-1"));
+        becomes(&mut topology, "pending", None);
+        assert!(topology.propagations.is_empty());
+        becomes(&mut topology, "available", Some("tgw-rtb-1"));
+        assert!(topology.propagations.contains("tgw-attach-vpc-1"));
+    }
+
+    #[test]
+    fn no_propagation_is_assumed_that_aws_did_not_make() {
+        // Default propagation off.
+        let mut topology = with_attachment("pending", None);
+        becomes(&mut topology, "available", Some("tgw-rtb-1"));
+        assert!(topology.propagations.is_empty());
+        // Available before default propagation was turned on: AWS does not go back to it.
+        let mut topology = with_attachment("available", Some("tgw-rtb-1"));
+        becomes(&mut topology, "available", Some("tgw-rtb-1"));
+        assert!(topology.propagations.is_empty());
+        // Associated with another table than the one defaults propagate into.
+        let mut topology = with_attachment("pending", Some("tgw-rtb-1"));
+        becomes(&mut topology, "available", Some("tgw-rtb-other"));
+        assert!(topology.propagations.is_empty());
     }
 
     #[test]

@@ -123,6 +123,7 @@ mod tests {
             vpn_ecmp_support: true,
             cidr_blocks: Default::default(),
             association_default_route_table_id: None,
+            propagation_default_route_table_id: None,
         }
     }
 

@@ -377,6 +377,16 @@ pub(crate) struct Desired {
 }
 
 impl Desired {
+    /// Whether the gateway propagates every new attachment into the hub route table by itself.
+    /// With auto-accept, an attachment another account makes is associated (the hub route
+    /// table is the default association table) and, with this, propagated the moment AWS
+    /// accepts it, so a spoke created in the same apply as its hub is connected without a
+    /// second apply. Without auto-accept the hub's own apply accepts and connects declared
+    /// attachments one by one, and nothing is propagated before the hub has looked at it.
+    pub(crate) fn propagates_by_default(&self) -> bool {
+        self.auto_accept_shared_attachments && self.route_propagation
+    }
+
     /// The creation fingerprint ([`crate::framework::tags::fingerprint`]): the hub's name and
     /// the VPCs it attaches. A retry of the same configuration finds the Transit Gateway an
     /// interrupted create made by it; another hub (another name, or other networks) does not.

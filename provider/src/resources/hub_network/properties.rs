@@ -111,6 +111,9 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
                     vpn_ecmp_support: spec.vpn_ecmp_support,
                     cidr_blocks: spec.cidr_blocks.clone(),
                     association_default_route_table_id: Some(HUB_TABLE.into()),
+                    propagation_default_route_table_id: spec
+                        .default_route_table_propagation
+                        .then(|| HUB_TABLE.into()),
                     tags: spec.tags.clone(),
                 }),
                 Effect::Tagged {

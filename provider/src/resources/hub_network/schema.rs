@@ -171,9 +171,12 @@ pub(crate) fn schema() -> Schema {
         ),
         Attribute::optional_computed("auto_accept_shared_attachments", Type::Bool).describe(
             "Accept attachments that other accounts (those in `share_with`) make to the shared \
-             Transit Gateway without an explicit accept. Without it they stay in \
-             `pendingAcceptance`, and each apply accepts those of the accounts in `spokes`. \
-             Default: `true`. Changed in place.",
+             Transit Gateway without an explicit accept. AWS then also associates each with \
+             the hub route table and (with `route_propagation`) propagates it there, so a \
+             spoke created in the same apply as the hub is connected without a second apply; \
+             each plan of the hub still checks what a spoke's attachment brings against \
+             `spokes`. Without it they stay in `pendingAcceptance`, and each apply accepts \
+             those of the accounts in `spokes`. Default: `true`. Changed in place.",
         ),
         Attribute::optional_computed("dns_support", Type::Bool)
             .describe("DNS support on the Transit Gateway. Default: `true`. Changed in place."),
@@ -236,9 +239,10 @@ pub(crate) fn schema() -> Schema {
         ),
         Attribute::optional_computed("route_propagation", Type::Bool).describe(
             "Every attachment propagates its routes into the hub route table, so the Transit \
-             Gateway knows every network. Managed per attachment rather than with the Transit \
-             Gateway's default-propagation option, so it can be toggled in place. Default: \
-             `true`.",
+             Gateway knows every network. Managed per attachment, and with \
+             `auto_accept_shared_attachments` also through the Transit Gateway's \
+             default-propagation option (so attachments AWS accepts by itself propagate at \
+             once); toggled in place. Default: `true`.",
         ),
         Attribute::optional_computed("mesh_routes", Type::Bool).describe(
             "Add a route to every other network, through the Transit Gateway, to each route \

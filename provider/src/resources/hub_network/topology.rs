@@ -258,6 +258,7 @@ mod tests {
             vpn_ecmp_support: true,
             cidr_blocks: BTreeSet::new(),
             association_default_route_table_id: Some("tgw-rtb-1".into()),
+            propagation_default_route_table_id: Some("tgw-rtb-1".into()),
             tags: Tags::new(),
         }
     }

@@ -265,6 +265,7 @@ mod tests {
             vpn_ecmp_support: true,
             cidr_blocks: BTreeSet::new(),
             association_default_route_table_id: None,
+            propagation_default_route_table_id: None,
             tags: Tags::new(),
         }
     }

@@ -275,7 +275,12 @@ impl State {
             .tgw
             .as_ref()
             .and_then(|t| t.association_default_route_table_id.clone());
+        let propagate_by_default = self
+            .tgw
+            .as_ref()
+            .is_some_and(|t| t.propagation_default_route_table_id.is_some());
         let mut gone = Vec::new();
+        let mut propagated = Vec::new();
         for a in self.attachments.values_mut() {
             if !matches!(a.state.as_str(), "pending" | "modifying" | "deleting") {
                 continue;
@@ -292,8 +297,12 @@ impl State {
                 if a.associated_route_table.is_none() {
                     a.associated_route_table = table.clone();
                 }
+                if propagate_by_default {
+                    propagated.push(a.id.clone());
+                }
             }
         }
+        self.propagations.extend(propagated);
         for id in gone {
             self.attachments.remove(&id);
             self.propagations.remove(&id);
@@ -345,6 +354,9 @@ impl HubAws for FakeHubAws {
             cidr_blocks: spec.cidr_blocks.clone(),
             // AWS fills it in as the gateway becomes available.
             association_default_route_table_id: None,
+            propagation_default_route_table_id: spec
+                .default_route_table_propagation
+                .then(|| HUB_TABLE.into()),
             tags: spec.tags.clone(),
         };
         state.tgw = Some(tgw.clone());
