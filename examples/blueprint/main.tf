@@ -49,6 +49,7 @@ locals {
     staging     = [var.staging_cidr]
     target      = [var.target_cidr]
     data_center = [var.data_center_cidr]
+    spoke       = [var.spoke_cidr]
   }
   group_networks = {
     migration_engineers = [var.staging_cidr, var.data_center_cidr]

@@ -355,6 +355,11 @@ async fn reachability_checks(cli: Cli) {
         ("internal_it", "staging", "no"),
         ("staging", "data_center", "yes"),
         ("target", "staging", "yes"),
+        // The spoke joined in the same apply: every hop the hub account sees is there, its
+        // VPC's own route tables are the spoke account's.
+        ("spoke", "staging", "unverified"),
+        ("data_center", "spoke", "unverified"),
+        ("migration_engineers", "spoke", "no"),
     ] {
         assert!(
             rows.contains(&vec![source, destination, reachable]),
