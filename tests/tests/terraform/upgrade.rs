@@ -30,6 +30,11 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
         .await
         .expect("seed");
     world.ws.set_vars(&Json::Object(seeded.variables));
+    // The blueprint as 0.1.0 could express it: the hub's `spokes` came later.
+    world.ws.write(
+        "before_spokes_override.tf",
+        "resource \"migration_hub_network\" \"hub\" {\n  spokes = null\n}\n",
+    );
     world.ws.init().await;
     world.ws.apply(&[]).await.ok();
 
