@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
+use super::recent::ApplyEpoch;
 use crate::aws::call::Aws;
 use crate::aws::retry::Budget;
 use crate::config::clients::AwsClients;
@@ -23,12 +24,16 @@ pub(crate) enum Configured {
 #[derive(Debug)]
 pub(crate) struct ProviderState {
     configured: RwLock<Configured>,
+    /// The applies this process has started, which make earlier reads stale
+    /// ([`recent`](super::recent)).
+    pub(crate) applies: ApplyEpoch,
 }
 
 impl ProviderState {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             configured: RwLock::new(Configured::NotYet),
+            applies: ApplyEpoch::default(),
         })
     }
 

@@ -13,6 +13,7 @@
 //!   and the adapter that keeps Terraform's rules for every call.
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
 //! - [`context`]: the configured provider and an operation's budget.
+//! - [`recent`]: reads one RPC made that the next RPC about the same object reuses.
 //! - [`private`], [`timeouts`], [`tags`], [`failures`], [`upgrade`], [`consistency`]: the parts
 //!   of the lifecycle every resource shares.
 
@@ -24,6 +25,7 @@ pub(crate) mod function;
 pub(crate) mod identity;
 pub(crate) mod list;
 pub(crate) mod private;
+pub(crate) mod recent;
 pub(crate) mod resource;
 pub(crate) mod tags;
 pub(crate) mod timeouts;

@@ -45,6 +45,7 @@ use super::context::{Configured, Ctx, ProviderState};
 use super::failures::{report, report_failures};
 use super::identity::{Identity, Place, describe};
 use super::private::Private;
+use super::recent::RecentReads;
 use super::timeouts::{self, Operation};
 use super::typed::FromValue;
 use crate::aws::retry::{Budget, OpError};
@@ -149,6 +150,12 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     /// Its identity (Terraform ≥ 1.12): which attribute names the object; the framework adds
     /// the account and Region, returns it from every RPC and imports by it.
     const IDENTITY: Option<Identity> = None;
+    /// Whether the plan right after a refresh takes the refresh's observation instead of
+    /// reading AWS again (`observed` of [`facts`](ManagedResource::facts) at plan), and a
+    /// create or update right after its plan takes the plan's facts (`planned` of
+    /// [`observe_missing`](ManagedResource::observe_missing)), under the rule of
+    /// [`recent`](super::recent).
+    const REUSES_RECENT_READS: bool = false;
 
     /// The configuration, typed; values unknown at plan time are kept as such.
     type Config: FromValue + Send + Sync;
@@ -158,8 +165,8 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     type Private: Serialize + DeserializeOwned + Default + Clone + Send + Sync;
     /// What to read from AWS.
     type Scope: Send + Sync;
-    /// What AWS holds of this resource.
-    type Observed: Send + Sync;
+    /// What AWS holds of this resource (cloned when a refresh keeps it for the plan).
+    type Observed: Clone + Send + Sync;
     /// What checks need beyond the configuration (plan-time reads, names resolved).
     type Facts: Send + Sync;
     /// The configuration with every value known and every default applied.
@@ -242,15 +249,21 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
     }
 
     /// What a create starts from when there is nothing to observe yet (no scope, or gone).
+    /// `planned`: what the plan of this same change read moments ago in this process, when
+    /// the resource [reuses recent reads](ManagedResource::REUSES_RECENT_READS) and the
+    /// rule of [`recent`](super::recent) allows it.
     async fn observe_missing(
         &self,
         ctx: &Ctx,
         scope: Option<&Self::Scope>,
         config: &Self::Config,
+        planned: Option<&Self::Facts>,
     ) -> Result<Self::Observed, OpError>;
 
     /// The facts checks need: at plan from the configuration and prior state (`observed` is
-    /// `None`), at apply with the observation.
+    /// the observation of the refresh that just read the prior state, when the resource
+    /// [reuses recent reads](ManagedResource::REUSES_RECENT_READS) and the rule of
+    /// [`recent`](super::recent) allows it; `None` otherwise), at apply with the observation.
     async fn facts(
         &self,
         ctx: &Ctx,
@@ -414,6 +427,10 @@ pub(crate) struct ResourceLifecycle<R: ManagedResource> {
     schema: Schema,
     identity: Option<IdentitySchema>,
     provider: Arc<ProviderState>,
+    /// Observations of refreshes, by the state they answered, for the plans that follow.
+    refreshed: RecentReads<R::Observed>,
+    /// Facts of plans, by their configuration and prior state, for the applies that follow.
+    planned: RecentReads<R::Facts>,
 }
 
 impl<R: ManagedResource> ResourceLifecycle<R> {
@@ -430,6 +447,8 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             schema,
             identity: R::IDENTITY.map(|identity| identity.schema(R::TYPE_NAME)),
             provider,
+            refreshed: RecentReads::default(),
+            planned: RecentReads::default(),
         }
     }
 
@@ -574,6 +593,21 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             diagnostics,
         };
         let resource = &self.resource;
+        // What this change's plan read, taken before this apply makes every earlier read stale.
+        let planned_reads = match R::REUSES_RECENT_READS {
+            true => self.planned.take(
+                &[request.config.clone(), request.prior_state.clone()],
+                self.provider.applies.now(),
+            ),
+            false => None,
+        };
+        if planned_reads.is_some() {
+            tracing::debug!(
+                resource = R::TYPE_NAME,
+                "the apply starts from what its plan just read"
+            );
+        }
+        self.provider.applies.advance();
 
         // What exists now: on a create, first what an interrupted create of this configuration
         // left (adopted, never duplicated).
@@ -630,7 +664,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         let observed = match observed {
             Some(observed) => observed,
             None => match resource
-                .observe_missing(&ctx, scope.as_ref(), &config)
+                .observe_missing(&ctx, scope.as_ref(), &config, planned_reads.as_ref())
                 .await
             {
                 Ok(observed) => observed,
@@ -908,6 +942,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
         let Some(scope) = resource.scope(Some(&prior), &private.resource, None) else {
             return gone(diagnostics);
         };
+        let epoch = self.provider.applies.now();
         match resource.observe(&ctx, &scope, None).await {
             Ok(Observed::Gone) => {
                 // Not found because the provider now works elsewhere is not gone: a create in
@@ -941,6 +976,8 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
                         ),
                     );
                 }
+                // A list's read is not followed by a plan of what it read.
+                let kept = (R::REUSES_RECENT_READS && confirm).then(|| observed.clone());
                 let record = resource.record(observed, Some(&prior), None);
                 let (state, private) = resource.render(
                     &ctx,
@@ -968,6 +1005,10 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
                     }
                     None => request.current_identity.clone(),
                 };
+                if let Some(observed) = kept {
+                    // The plan that follows carries this state as its prior state.
+                    self.refreshed.keep(vec![state.clone()], epoch, observed);
+                }
                 ReadResponse {
                     new_state: state,
                     private: Private { resource: private }.encode(),
@@ -1142,10 +1183,29 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         if diagnostics.has_errors() {
             return refuse(diagnostics);
         }
+        let epoch = self.provider.applies.now();
+        let refreshed = match (R::REUSES_RECENT_READS, &prior) {
+            (true, Some(_)) => self
+                .refreshed
+                .take(std::slice::from_ref(&request.prior_state), epoch),
+            _ => None,
+        };
+        if refreshed.is_some() {
+            tracing::debug!(
+                resource = R::TYPE_NAME,
+                "the plan starts from what its refresh just read"
+            );
+        }
         let facts = match &ctx {
             None => None,
             Some(ctx) => match resource
-                .facts(ctx, Stage::Plan, &config, prior.as_ref(), None)
+                .facts(
+                    ctx,
+                    Stage::Plan,
+                    &config,
+                    prior.as_ref(),
+                    refreshed.as_ref(),
+                )
                 .await
             {
                 Ok(facts) => Some(facts),
@@ -1216,6 +1276,14 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         if !planned_identity.is_wholly_known() {
             planned_identity = Value::Null;
         }
+        if let (true, Some(facts)) = (R::REUSES_RECENT_READS, facts) {
+            // The apply that follows carries the same configuration and prior state.
+            self.planned.keep(
+                vec![request.config.clone(), request.prior_state.clone()],
+                epoch,
+                facts,
+            );
+        }
         respond(
             planned,
             requires_replace,
@@ -1265,6 +1333,8 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
             else {
                 return keep_prior(diagnostics);
             };
+            // Every read made before this destroy is stale.
+            self.provider.applies.advance();
             return self
                 .destroy(&request, ctx, prior, private, diagnostics)
                 .await;

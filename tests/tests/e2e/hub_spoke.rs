@@ -5,7 +5,7 @@
 //! hub accepting (or never accepting) the attachment, a missing share, overlapping networks,
 //! adoption after a lost apply, import, and a destroy that leaves the hub as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use harness::emulator::Emulator;
@@ -221,6 +221,15 @@ impl World {
             .count()
     }
 
+    /// The spoke account's calls by action since the call record was last cleared.
+    async fn spoke_call_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for call in self.emulator.calls(SPOKE).await.unwrap() {
+            *counts.entry(call.action).or_insert(0) += 1;
+        }
+        counts
+    }
+
     fn state(&self) -> Value {
         self.tf.state_value(ADDRESS).expect("the spoke is in state")
     }
@@ -397,6 +406,65 @@ async fn joins_inside_an_organization_without_looking_for_an_invitation() {
     let destroyed = world.tf.destroy(&config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
     world.assert_hub_intact(&tgw).await;
+}
+
+/// Each provider process reads the gateway, VPC, subnets and route tables once: the plan
+/// takes what its refresh just read, and the apply what its re-plan just read
+/// (`framework::recent`). Counted by action from the emulator's call record, so a second read
+/// coming back fails here.
+#[tokio::test]
+async fn each_process_reads_the_spokes_surroundings_once() {
+    let mut world = World::start(true).await;
+    let tgw = world.gateway(true).await;
+    world.share_with_the_organization(&tgw).await;
+    let spoke = world.spoke_vpc().await;
+    let config = world.config(&tgw, &spoke, "");
+
+    world.emulator.clear_calls().await.unwrap();
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let create = world.spoke_call_counts().await;
+    // Two processes (the plan, and the apply's re-plan then apply): one read of each per
+    // process, none by the apply after its re-plan.
+    for action in ["DescribeVpcs", "DescribeSubnets", "DescribeRouteTables"] {
+        assert_eq!(create.get(action), Some(&2), "{action}: {create:#?}");
+    }
+    // The VPC's attachments, listed to find before creating: by the plan, the re-plan and the
+    // apply once each (the apply's other calls of this action poll the new attachment by id).
+    let listings = world
+        .emulator
+        .calls(SPOKE)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| {
+            c.action == "DescribeTransitGatewayVpcAttachments"
+                && c.params.to_string().contains(&spoke.vpc)
+        })
+        .count();
+    assert_eq!(listings, 3, "{create:#?}");
+
+    // The first refresh confirms the attachment (one DeleteTags, once in its life); the plan
+    // after it is the steady state.
+    let first = world.tf.plan(&config).await.unwrap();
+    assert_no_changes(&first);
+    world.emulator.clear_calls().await.unwrap();
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert_no_changes(&plan);
+    let no_op = world.spoke_call_counts().await;
+    let expected: BTreeMap<String, usize> = [
+        "GetCallerIdentity",
+        "DescribeTransitGatewayVpcAttachments",
+        "DescribeTransitGateways",
+        "DescribeVpcs",
+        "DescribeSubnets",
+        "DescribeRouteTables",
+    ]
+    .into_iter()
+    .map(|action| (action.to_string(), 1))
+    .collect();
+    assert_eq!(no_op, expected, "the plan reads nothing its refresh read");
 }
 
 #[tokio::test]

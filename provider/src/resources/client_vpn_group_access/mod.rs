@@ -171,6 +171,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         _ctx: &Ctx,
         _scope: Option<&EndpointScope>,
         _config: &Config,
+        _planned: Option<&Facts>,
     ) -> Result<Observation, OpError> {
         // The endpoint ID is known at apply, so there is always an endpoint to observe.
         Err(OpError::Refused(

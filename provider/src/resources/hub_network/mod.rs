@@ -148,6 +148,7 @@ impl ManagedResource for HubNetwork {
         ctx: &Ctx,
         scope: Option<&Scope>,
         _config: &Config,
+        _planned: Option<&LiveFacts>,
     ) -> Result<Topology, OpError> {
         observe::surroundings(&ctx.aws(), scope).await
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use ipnet::IpNet;
 
 use super::model::Config;
-use super::observe::{Scope, Spoke, surroundings};
+use super::observe::{Scope, Spoke, surroundings_from};
 use crate::aws::call::Aws;
 use crate::aws::errors::ErrorClass;
 use crate::aws::ram::Invitation;
@@ -43,11 +43,13 @@ pub(crate) struct Facts {
 const SHARE_DELIVERY_GRACE: Duration = Duration::from_secs(30);
 const SHARE_DELIVERY_POLL: Duration = Duration::from_secs(2);
 
-/// Reads the facts at plan: what the configuration names and is known.
+/// Reads the facts at plan: what the configuration names and is known, starting from
+/// `refreshed` (the refresh of this spoke moments ago in this process, if any).
 pub(crate) async fn at_plan(
     aws: &Aws<'_>,
     account_id: Option<String>,
     config: &Config,
+    refreshed: Option<&Spoke>,
 ) -> Result<Facts, OpError> {
     let (Maybe::Known(tgw_id), Maybe::Known(vpc_id)) = (&config.transit_gateway_id, &config.vpc_id)
     else {
@@ -62,7 +64,7 @@ pub(crate) async fn at_plan(
         route_tables: config.route_tables().known().cloned().unwrap_or_default(),
         ..Scope::default()
     };
-    let mut spoke = surroundings(aws, &scope).await?;
+    let mut spoke = surroundings_from(aws, &scope, refreshed).await?;
     let share = config.resource_share_arn.known().cloned().flatten();
     let mut invitations = None;
     let started = Instant::now();

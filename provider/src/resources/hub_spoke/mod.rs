@@ -33,7 +33,6 @@ use crate::framework::identity::Identity;
 use crate::framework::resource::{
     Imported, Leftovers, ManagedResource, Observed, Outcome, PlanInput, RenderInput, Stage,
 };
-use crate::framework::tags::MANAGED_BY_TAG;
 use crate::framework::typed::Maybe;
 use crate::protocol::cty::{Path, Value};
 use crate::protocol::diagnostics::Diagnostics;
@@ -61,6 +60,10 @@ impl ManagedResource for HubSpoke {
         description: "The id of the spoke's Transit Gateway VPC attachment (`tgw-attach-…`), as in \
                       its import id.",
     });
+
+    /// A no-op plan would otherwise read the gateway, VPC, subnets and route tables twice
+    /// (refresh, then the checks), and a create's apply again right after its re-plan.
+    const REUSES_RECENT_READS: bool = true;
 
     type Config = Config;
     type State = Stored;
@@ -167,34 +170,28 @@ impl ManagedResource for HubSpoke {
         observe::confirm(&ctx.aws(), observed).await
     }
 
-    /// A spoke being created (or whose attachment is gone) starts from its surroundings, and
-    /// refuses to attach a VPC that already has an attachment to the gateway it did not make:
-    /// another spoke's, or one made outside this provider.
+    /// A spoke being created (or whose attachment is gone) starts from its surroundings: the
+    /// ones its plan read moments ago in this process when they may be reused
+    /// (`framework::recent`), else read now. It refuses to attach a VPC that already has an
+    /// attachment to the gateway it did not make: on a create (no attachment id) the search
+    /// for leftovers just listed the VPC's attachments and refused one, so only an update whose
+    /// attachment is gone lists them here.
     async fn observe_missing(
         &self,
         ctx: &Ctx,
         scope: Option<&Scope>,
         _config: &Config,
+        planned: Option<&Facts>,
     ) -> Result<Spoke, OpError> {
         let scope = scope.cloned().unwrap_or_default();
         let aws = ctx.aws();
-        if let Some(existing) =
-            observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?
+        if !scope.attachment_id.is_empty()
+            && let Some(existing) =
+                observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?
         {
-            let whose = match existing.tags.get(MANAGED_BY_TAG) {
-                Some(managed_by) if managed_by == model::MANAGED_BY => {
-                    "another migration_hub_spoke (its state holds it)".to_string()
-                }
-                _ => "something else than this provider".to_string(),
-            };
-            return Err(OpError::Refused(format!(
-                "{} is already attached to {} by {} ({}, managed by {whose}); AWS allows one \
-                 attachment per VPC and gateway. Import it into this resource (terraform import \
-                 <address> {}) or remove the other one.",
-                scope.vpc_id, scope.tgw_id, existing.id, existing.state, existing.id
-            )));
+            return Err(observe::refuse_existing(&existing, &scope));
         }
-        observe::surroundings(&aws, &scope).await
+        observe::surroundings_from(&aws, &scope, planned.map(|facts| &facts.spoke)).await
     }
 
     async fn facts(
@@ -214,7 +211,8 @@ impl ManagedResource for HubSpoke {
                 account_id,
                 invitations: None,
             }),
-            _ => checks::at_plan(&ctx.aws(), account_id, config).await,
+            // At plan, `observed` is the refresh that just read this spoke, if any.
+            _ => checks::at_plan(&ctx.aws(), account_id, config, observed).await,
         }
     }
 

@@ -131,6 +131,48 @@ pub(crate) async fn surroundings(aws: &Aws<'_>, scope: &Scope) -> Result<Spoke, 
     })
 }
 
+/// [`surroundings`], starting from `earlier`: what a read moments ago in this process found
+/// (the refresh before a plan, the plan before an apply; see `framework::recent` for when it
+/// may be used). It is used when it is of the same gateway and VPC; only the route tables of
+/// `scope` it does not hold are read. Without it, or for another gateway or VPC, everything is
+/// read. The attachment is never taken from it: what uses this reads the surroundings.
+pub(crate) async fn surroundings_from(
+    aws: &Aws<'_>,
+    scope: &Scope,
+    earlier: Option<&Spoke>,
+) -> Result<Spoke, OpError> {
+    let Some(earlier) =
+        earlier.filter(|e| e.tgw_id == scope.tgw_id && e.vpc_id == scope.vpc_id && !scope.discover)
+    else {
+        return surroundings(aws, scope).await;
+    };
+    let mut tables: BTreeMap<String, RouteTable> = earlier
+        .tables
+        .iter()
+        .filter(|(id, _)| scope.route_tables.contains(*id))
+        .map(|(id, table)| (id.clone(), table.clone()))
+        .collect();
+    let unread: BTreeSet<String> = scope
+        .route_tables
+        .iter()
+        .filter(|id| !tables.contains_key(*id))
+        .cloned()
+        .collect();
+    if !unread.is_empty() {
+        tables.extend(aws.route_tables(&unread).await?);
+    }
+    Ok(Spoke {
+        tgw_id: scope.tgw_id.clone(),
+        vpc_id: scope.vpc_id.clone(),
+        tgw: earlier.tgw.clone(),
+        invitation: None,
+        vpc: earlier.vpc.clone(),
+        subnets: earlier.subnets.clone(),
+        attachment: None,
+        tables,
+    })
+}
+
 /// The attachment of the VPC to the gateway that already exists, if any (AWS allows one).
 pub(crate) async fn existing_attachment(
     aws: &Aws<'_>,
@@ -148,6 +190,9 @@ pub(crate) async fn existing_attachment(
 /// marker carries this spoke's fingerprint), which a create adopts. The attachment is the
 /// spoke's root object: its routes are found by their target and the share acceptance by the
 /// gateway being visible.
+///
+/// Any other attachment of the VPC to the gateway is refused ([`refuse_existing`]): AWS allows
+/// one, and this search is the create's one read of them (the create does not list them again).
 pub(crate) async fn leftovers(aws: &Aws<'_>, scope: &Scope) -> Result<Leftovers<Scope>, OpError> {
     let Some(found) = existing_attachment(aws, &scope.tgw_id, &scope.vpc_id).await? else {
         return Ok(Leftovers::default());
@@ -155,24 +200,40 @@ pub(crate) async fn leftovers(aws: &Aws<'_>, scope: &Scope) -> Result<Leftovers<
     let ours = found.tags.get(MANAGED_BY_TAG).map(String::as_str) == Some(MANAGED_BY)
         && found.tags.get(UNCONFIRMED_TAG).map(String::as_str)
             == Some(fingerprint(&scope.tgw_id, &scope.vpc_id).as_str());
-    Ok(if ours {
-        let name = format!(
-            "the Transit Gateway attachment {} of {} to {}",
-            found.id, scope.vpc_id, scope.tgw_id
-        );
-        Leftovers {
-            adopt: Some((
-                Scope {
-                    attachment_id: found.id,
-                    ..scope.clone()
-                },
-                name,
-            )),
-            not_adopted: Vec::new(),
-        }
-    } else {
-        Leftovers::default()
+    if !ours {
+        return Err(refuse_existing(&found, scope));
+    }
+    let name = format!(
+        "the Transit Gateway attachment {} of {} to {}",
+        found.id, scope.vpc_id, scope.tgw_id
+    );
+    Ok(Leftovers {
+        adopt: Some((
+            Scope {
+                attachment_id: found.id,
+                ..scope.clone()
+            },
+            name,
+        )),
+        not_adopted: Vec::new(),
     })
+}
+
+/// Why a spoke cannot attach a VPC that already has an attachment to the gateway it did not
+/// make: another spoke's, or one made outside this provider.
+pub(crate) fn refuse_existing(existing: &VpcAttachment, scope: &Scope) -> OpError {
+    let whose = match existing.tags.get(MANAGED_BY_TAG) {
+        Some(managed_by) if managed_by == MANAGED_BY => {
+            "another migration_hub_spoke (its state holds it)".to_string()
+        }
+        _ => "something else than this provider".to_string(),
+    };
+    OpError::Refused(format!(
+        "{} is already attached to {} by {} ({}, managed by {whose}); AWS allows one \
+         attachment per VPC and gateway. Import it into this resource (terraform import \
+         <address> {}) or remove the other one.",
+        scope.vpc_id, scope.tgw_id, existing.id, existing.state, existing.id
+    ))
 }
 
 /// Removes the unconfirmed marker from the attachment a read found for a saved state.
