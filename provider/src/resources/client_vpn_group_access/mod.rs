@@ -16,6 +16,7 @@ pub(crate) mod list;
 pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod observed;
+pub(crate) mod ownership;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod scheduler;
@@ -55,13 +56,20 @@ pub(crate) struct ClientVpnGroupAccess;
 /// The resource's private data. From a plan to its apply: whether the plan could run every
 /// check (if not, the apply reports the warnings too, since the user has not seen them). Kept
 /// with the state: whether `route_subnet_ids` was left unset, so that it follows the
-/// endpoint's associations (a refresh brings it up to date).
+/// endpoint's associations (a refresh brings it up to date), and the instance's ownership
+/// token.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Planned {
     #[serde(default)]
     checked: bool,
     #[serde(default)]
     follows_associations: bool,
+    /// Tells this instance's ownership tags from another's ([`ownership`]): made by the plan of
+    /// a create (so a replacement gets a new one), by an import, or by the first plan of a
+    /// state from before tokens; kept from then on. `None` until then: such a state owns only
+    /// unclaimed SIDs and claims nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner_token: Option<String>,
 }
 
 impl FromValue for Config {
@@ -139,6 +147,7 @@ impl ManagedResource for ClientVpnGroupAccess {
                 EndpointScope::refresh(&p.access.endpoint_id, private.follows_associations)
             }),
         }
+        .map(|scope| scope.for_owner(private.owner_token.as_deref()))
     }
 
     async fn observe(
@@ -229,6 +238,29 @@ impl ManagedResource for ClientVpnGroupAccess {
         Planned {
             checked,
             follows_associations: matches!(input.config.route_subnet_ids, Maybe::Known(None)),
+            owner_token: input
+                .private
+                .owner_token
+                .clone()
+                .or_else(|| Some(ownership::new_token())),
+        }
+    }
+
+    fn check_with_private(
+        &self,
+        config: &Config,
+        private: &Planned,
+        prior: Option<&State>,
+        facts: Option<&Facts>,
+    ) -> Diagnostics {
+        match facts {
+            Some(facts) => facts::check_ownership(
+                facts,
+                config,
+                private.owner_token.as_deref(),
+                prior.is_none(),
+            ),
+            None => Diagnostics::new(),
         }
     }
 
@@ -257,7 +289,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     }
 
     fn operations(&self, _desired: Option<&model::Access>, record: &Record) -> OperationPlan<Op> {
-        plan::operations(&record.changes)
+        plan::operations_owned(&record.changes, &record.handover)
     }
 
     async fn execute(
@@ -275,6 +307,12 @@ impl ManagedResource for ClientVpnGroupAccess {
 
     fn apply_errors(&self, record: &Record, _desired: Option<&model::Access>) -> Diagnostics {
         record.unrepairable()
+    }
+
+    fn apply_notes(&self, record: &Record) -> Diagnostics {
+        record
+            .handover
+            .left_warning(&record.observation.endpoint.id)
     }
 
     fn render(
@@ -306,10 +344,15 @@ mod tests {
             resource: Planned {
                 checked: true,
                 follows_associations: false,
+                owner_token: Some("token".into()),
             },
         }
         .encode();
         assert!(Private::<Planned>::decode(&bytes).resource.checked);
+        assert_eq!(
+            Private::<Planned>::decode(&bytes).resource.owner_token.as_deref(),
+            Some("token")
+        );
         // Release 0.1.0 wrote the section alone.
         assert!(
             Private::<Planned>::decode(br#"{"checked":true}"#)
