@@ -187,8 +187,10 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
                 private: Planned {
                     checked: false,
                     follows_associations,
-                    // An imported instance is a new one: its own token.
-                    owner_token: Some(super::ownership::new_token()),
+                    owner_token: Some(super::ownership::imported_token(
+                        &observation.endpoint.tags,
+                        &state.owned_sids(),
+                    )),
                 },
                 diagnostics: warnings,
             })

@@ -115,6 +115,24 @@ pub(crate) fn claims(tags: &Tags) -> BTreeMap<String, Claim> {
         .collect()
 }
 
+/// The token of an imported instance: an import says that this instance manages the groups it
+/// finds, so when the imported SIDs are all claimed by one token (the instance that was there
+/// before a `terraform state rm`, or whose state was lost), the import carries on as that
+/// instance; otherwise (nothing claimed, or several owners) it is a new instance, and a plan
+/// refuses the groups others own until they are removed or `take_over` is set.
+pub(crate) fn imported_token(tags: &Tags, sids: &BTreeSet<String>) -> String {
+    let claims = claims(tags);
+    let tokens: BTreeSet<&str> = sids
+        .iter()
+        .filter_map(|sid| claims.get(sid))
+        .map(|claim| claim.token.as_str())
+        .collect();
+    match tokens.into_iter().collect::<Vec<_>>().as_slice() {
+        [only] => only.to_string(),
+        _ => new_token(),
+    }
+}
+
 /// Who owns a SID's rules, as seen by one instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Owner<'a> {
@@ -462,6 +480,19 @@ mod tests {
         let mut other = Tags::new();
         other.insert("Name".into(), "corp".into());
         assert!(claims(&other).is_empty());
+    }
+
+    #[test]
+    fn an_import_carries_on_as_the_one_owner_of_its_groups_or_is_new() {
+        let sids: BTreeSet<String> = [A.to_string(), B.to_string()].into();
+        let one = tags(&[(A, "old 2026-12-01T00:00:00Z"), (B, "old 2026-12-01T00:00:00Z")]);
+        assert_eq!(imported_token(&one, &sids), "old");
+        let partly = tags(&[(A, "old 2026-12-01T00:00:00Z")]);
+        assert_eq!(imported_token(&partly, &sids), "old");
+        let two = tags(&[(A, "old 2026-12-01T00:00:00Z"), (B, "other")]);
+        let fresh = imported_token(&two, &sids);
+        assert!(fresh != "old" && fresh != "other");
+        assert_eq!(imported_token(&Tags::new(), &sids).len(), 32);
     }
 
     #[test]
