@@ -688,12 +688,8 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             Some(&facts),
             Stage::Apply,
         );
-        let private_checks = resource.check_with_private(
-            &config,
-            &private.resource,
-            prior.as_ref(),
-            Some(&facts),
-        );
+        let private_checks =
+            resource.check_with_private(&config, &private.resource, prior.as_ref(), Some(&facts));
         for diagnostic in checks.0.into_iter().chain(private_checks.0) {
             if diagnostic.severity == Severity::Error || !seen_at_plan {
                 diagnostics.0.push(diagnostic);

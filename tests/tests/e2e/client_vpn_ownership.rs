@@ -69,12 +69,8 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
     );
 
     // A second instance (another workspace) wants the group with one more network.
-    let second_config = |extra: &str| {
-        group(
-            r#""10.10.0.0/16", "192.168.0.0/16", "10.30.0.0/16""#,
-            extra,
-        )
-    };
+    let second_config =
+        |extra: &str| group(r#""10.10.0.0/16", "192.168.0.0/16", "10.30.0.0/16""#, extra);
     let mut second = site.terraform();
     let refused = second.plan(&second_config("")).await.unwrap();
     let errors = refused.errors();
@@ -143,7 +139,10 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
     assert_eq!(owners(&site).await, second_owner);
 
     // The owner's next plan is empty; its destroy removes everything, its tag too.
-    let plan = second.plan(&second_config("take_over = true")).await.unwrap();
+    let plan = second
+        .plan(&second_config("take_over = true"))
+        .await
+        .unwrap();
     assert!(plan.is_empty(), "{:#?}", plan.changes);
     let destroyed = second
         .destroy(&second_config("take_over = true"))
@@ -179,12 +178,9 @@ async fn a_new_instance_wanting_the_same_rules_takes_them_over_and_the_old_destr
     assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
     let warnings = applied.plan.warnings();
     assert_eq!(warnings.len(), 2, "one per group: {warnings:#?}");
-    assert!(
-        warnings
-            .iter()
-            .all(|w| w.summary == "Taking over a group's rules from another instance"
-                && w.detail.contains("create_before_destroy"))
-    );
+    assert!(warnings.iter().all(|w| w.summary
+        == "Taking over a group's rules from another instance"
+        && w.detail.contains("create_before_destroy")));
     assert!(site.calls_of("AuthorizeClientVpnIngress").await.is_empty());
     assert_eq!(site.calls_of("CreateTags").await.len(), 1, "one claim");
     let destroyed = old.destroy(&config).await.unwrap();

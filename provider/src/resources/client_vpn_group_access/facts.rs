@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use ipnet::Ipv4Net;
 
 use super::model::{Config, Maybe, rule_description};
-use super::ownership::{self, Standing, WantedGroup};
 use super::observe;
 use super::observed::NameProblem;
 use super::observed::Observation;
+use super::ownership::{self, SidRules, Standing, WantedGroup};
 use super::state::State;
 use super::validate;
 use crate::aws::retry::OpError;
@@ -229,7 +229,7 @@ pub(super) fn check_ownership(
     let (Some(observation), Maybe::Known(groups)) = (&facts.observation, &config.groups) else {
         return Diagnostics::new();
     };
-    let wanted: Vec<(String, String, Option<BTreeMap<Ipv4Net, Option<String>>>)> = groups
+    let wanted: Vec<(String, String, Option<SidRules>)> = groups
         .iter()
         .filter_map(|(key, group)| {
             let sid = match group.sid.known()? {

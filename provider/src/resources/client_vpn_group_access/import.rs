@@ -187,7 +187,7 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
                 private: Planned {
                     checked: false,
                     follows_associations,
-                    owner_token: Some(super::ownership::imported_token(
+                    owner_token: Some(super::ownership::token_for(
                         &observation.endpoint.tags,
                         &state.owned_sids(),
                     )),

@@ -65,8 +65,10 @@ pub(crate) struct Planned {
     #[serde(default)]
     follows_associations: bool,
     /// Tells this instance's ownership tags from another's ([`ownership`]): made by the plan of
-    /// a create (so a replacement gets a new one), by an import, or by the first plan of a
-    /// state from before tokens; kept from then on. `None` until then: such a state owns only
+    /// a create (so a replacement gets a new one); by an import or the plan of a state without
+    /// one (from before tokens, or whose private data Terraform dropped when the provider died
+    /// during an apply), the one token claiming its groups if there is one
+    /// ([`ownership::token_for`]); kept from then on. `None` until then: such a state owns only
     /// unclaimed SIDs and claims nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     owner_token: Option<String>,
@@ -238,11 +240,18 @@ impl ManagedResource for ClientVpnGroupAccess {
         Planned {
             checked,
             follows_associations: matches!(input.config.route_subnet_ids, Maybe::Known(None)),
-            owner_token: input
-                .private
-                .owner_token
-                .clone()
-                .or_else(|| Some(ownership::new_token())),
+            owner_token: Some(match (&input.private.owner_token, input.prior) {
+                (Some(token), _) => token.clone(),
+                (None, None) => ownership::new_token(),
+                // A state without a token: made before tokens, or its private data lost with
+                // a provider killed during an apply.
+                (None, Some(prior)) => match input.facts.and_then(|f| f.observation.as_ref()) {
+                    Some(observation) => {
+                        ownership::token_for(&observation.endpoint.tags, &prior.owned_sids())
+                    }
+                    None => ownership::new_token(),
+                },
+            }),
         }
     }
 
@@ -350,7 +359,10 @@ mod tests {
         .encode();
         assert!(Private::<Planned>::decode(&bytes).resource.checked);
         assert_eq!(
-            Private::<Planned>::decode(&bytes).resource.owner_token.as_deref(),
+            Private::<Planned>::decode(&bytes)
+                .resource
+                .owner_token
+                .as_deref(),
             Some("token")
         );
         // Release 0.1.0 wrote the section alone.

@@ -115,12 +115,17 @@ pub(crate) fn claims(tags: &Tags) -> BTreeMap<String, Claim> {
         .collect()
 }
 
-/// The token of an imported instance: an import says that this instance manages the groups it
-/// finds, so when the imported SIDs are all claimed by one token (the instance that was there
-/// before a `terraform state rm`, or whose state was lost), the import carries on as that
-/// instance; otherwise (nothing claimed, or several owners) it is a new instance, and a plan
+/// The token of an instance that has none in its private data but holds `sids`: the one token
+/// that claims them all, else a new one.
+///
+/// An import says that this instance manages the groups it finds, so when one token claims
+/// them (the instance was there before a `terraform state rm`, or its state was lost) the
+/// import carries on as that instance. And Terraform drops a resource's private data when its
+/// provider dies during an apply (it saves the prior value with the failed answer's private
+/// data, which is none), so the next plan of such a state finds its own claims this way instead
+/// of refusing its own groups. Nothing claimed, or several owners: a new instance, and a plan
 /// refuses the groups others own until they are removed or `take_over` is set.
-pub(crate) fn imported_token(tags: &Tags, sids: &BTreeSet<String>) -> String {
+pub(crate) fn token_for(tags: &Tags, sids: &BTreeSet<String>) -> String {
     let claims = claims(tags);
     let tokens: BTreeSet<&str> = sids
         .iter()
@@ -158,8 +163,11 @@ pub(crate) fn owner<'a>(
     }
 }
 
-/// The rules AWS holds (or is authorizing) for a SID: network → description.
-pub(crate) fn rules_of(observed: &[Rule], sid: &str) -> BTreeMap<Ipv4Net, Option<String>> {
+/// A SID's rules: network → description.
+pub(crate) type SidRules = BTreeMap<Ipv4Net, Option<String>>;
+
+/// The rules AWS holds (or is authorizing) for a SID.
+pub(crate) fn rules_of(observed: &[Rule], sid: &str) -> SidRules {
     observed
         .iter()
         .filter(|r| matches!(r.phase(), Phase::Active | Phase::Arriving))
@@ -169,7 +177,7 @@ pub(crate) fn rules_of(observed: &[Rule], sid: &str) -> BTreeMap<Ipv4Net, Option
         .collect()
 }
 
-fn rules_text(rules: &BTreeMap<Ipv4Net, Option<String>>) -> String {
+fn rules_text(rules: &SidRules) -> String {
     if rules.is_empty() {
         return "none at the moment".to_string();
     }
@@ -188,7 +196,7 @@ pub(crate) struct WantedGroup<'a> {
     pub key: &'a str,
     pub sid: &'a str,
     /// Network → rule description; `None` while a network or the description is unknown.
-    pub rules: Option<BTreeMap<Ipv4Net, Option<String>>>,
+    pub rules: Option<SidRules>,
 }
 
 /// What the ownership check needs besides the groups.
@@ -207,10 +215,12 @@ pub(crate) struct Standing<'a> {
 /// The plan-time (and apply-time) verdict on groups whose SID another instance owns, and on
 /// the endpoint's tag quota.
 ///
-/// A new instance that wants exactly the rules the owner has (same networks and descriptions)
-/// takes them over with a warning: that is what a replacement under `create_before_destroy`
-/// looks like, and the old instance's destroy then leaves them. Anything else is refused unless
-/// `take_over = true`: two live instances with one SID would revoke each other's rules.
+/// A new instance that wants every rule the owner has (same networks and descriptions, maybe
+/// more) takes them over with a warning: that is what a replacement under
+/// `create_before_destroy` looks like (the same rules), and the retry of a create whose provider
+/// was killed (the rules it had made so far); the old instance's destroy then leaves them.
+/// Anything else is refused unless `take_over = true`: two live instances with one SID would
+/// revoke each other's rules.
 pub(crate) fn check(standing: &Standing<'_>, groups: &[WantedGroup<'_>]) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let claims = claims(standing.tags);
@@ -227,7 +237,13 @@ pub(crate) fn check(standing: &Standing<'_>, groups: &[WantedGroup<'_>]) -> Diag
         };
         let theirs = rules_of(standing.rules, group.sid);
         let since = claim.since_text();
-        let identical = group.rules.as_ref() == Some(&theirs);
+        // Taking over keeps every rule the owner has: a replacement wants the same ones, the
+        // retry of a create whose provider was killed wants the ones it had made and more.
+        let keeps_theirs = group.rules.as_ref().is_some_and(|wanted| {
+            theirs
+                .iter()
+                .all(|(cidr, description)| wanted.get(cidr) == Some(description))
+        });
         match standing.take_over {
             Some(true) => diagnostics.warning_at(
                 path,
@@ -244,15 +260,16 @@ pub(crate) fn check(standing: &Standing<'_>, groups: &[WantedGroup<'_>]) -> Diag
                     rules_text(&theirs)
                 ),
             ),
-            _ if standing.creating && identical => diagnostics.warning_at(
+            _ if standing.creating && keeps_theirs => diagnostics.warning_at(
                 path,
                 "Taking over a group's rules from another instance",
                 format!(
-                    "The rules of group {:?} (SID {}) on endpoint {} ({}) are exactly the ones \
+                    "The rules of group {:?} (SID {}) on endpoint {} ({}) are all among the ones \
                      this new resource wants, and have been owned by another \
-                     migration_client_vpn_group_access{since}, as when this resource replaces \
-                     it (`create_before_destroy`). This apply records this resource as their \
-                     owner; the other instance's destroy will leave them in place.",
+                     migration_client_vpn_group_access{since}: this resource replaces it \
+                     (`create_before_destroy`), or retries a create whose provider was stopped. \
+                     This apply records this resource as their owner; the other instance's \
+                     destroy will leave them in place.",
                     group.key,
                     group.sid,
                     standing.endpoint_id,
@@ -435,7 +452,7 @@ mod tests {
         }
     }
 
-    fn wanted(networks: &[(&str, Option<&str>)]) -> Option<BTreeMap<Ipv4Net, Option<String>>> {
+    fn wanted(networks: &[(&str, Option<&str>)]) -> Option<SidRules> {
         Some(
             networks
                 .iter()
@@ -483,16 +500,19 @@ mod tests {
     }
 
     #[test]
-    fn an_import_carries_on_as_the_one_owner_of_its_groups_or_is_new() {
+    fn an_instance_without_a_token_carries_on_as_the_one_owner_of_its_groups_or_is_new() {
         let sids: BTreeSet<String> = [A.to_string(), B.to_string()].into();
-        let one = tags(&[(A, "old 2026-12-01T00:00:00Z"), (B, "old 2026-12-01T00:00:00Z")]);
-        assert_eq!(imported_token(&one, &sids), "old");
+        let one = tags(&[
+            (A, "old 2026-12-01T00:00:00Z"),
+            (B, "old 2026-12-01T00:00:00Z"),
+        ]);
+        assert_eq!(token_for(&one, &sids), "old");
         let partly = tags(&[(A, "old 2026-12-01T00:00:00Z")]);
-        assert_eq!(imported_token(&partly, &sids), "old");
+        assert_eq!(token_for(&partly, &sids), "old");
         let two = tags(&[(A, "old 2026-12-01T00:00:00Z"), (B, "other")]);
-        let fresh = imported_token(&two, &sids);
+        let fresh = token_for(&two, &sids);
         assert!(fresh != "old" && fresh != "other");
-        assert_eq!(imported_token(&Tags::new(), &sids).len(), 32);
+        assert_eq!(token_for(&Tags::new(), &sids).len(), 32);
     }
 
     #[test]
@@ -529,10 +549,42 @@ mod tests {
         );
         assert!(refused.has_errors());
         let error = &refused.0[0];
-        assert_eq!(error.attribute, Some(Path::root().attr("groups").key("staff")));
+        assert_eq!(
+            error.attribute,
+            Some(Path::root().attr("groups").key("staff"))
+        );
         assert!(error.detail.contains(A));
         assert!(error.detail.contains("10.0.0.0/16 (\"staff\")"));
         assert!(error.detail.contains("take_over = true"));
+        // A new instance wanting more than the owner has takes over (a killed create's retry);
+        // wanting less would revoke some of the owner's rules: refused.
+        let more = [WantedGroup {
+            key: "staff",
+            sid: A,
+            rules: wanted(&[
+                ("10.0.0.0/16", Some("staff")),
+                ("10.1.0.0/16", Some("staff")),
+            ]),
+        }];
+        assert!(
+            !check(
+                &standing(Some("new"), true, Some(false), &tags, &rules),
+                &more
+            )
+            .has_errors()
+        );
+        let other_description = [WantedGroup {
+            key: "staff",
+            sid: A,
+            rules: wanted(&[("10.0.0.0/16", Some("staff: new"))]),
+        }];
+        assert!(
+            check(
+                &standing(Some("new"), true, Some(false), &tags, &rules),
+                &other_description
+            )
+            .has_errors()
+        );
         // An instance that exists already does not take identical rules silently either.
         let same = [WantedGroup {
             key: "staff",
@@ -590,7 +642,11 @@ mod tests {
             },
         ];
         // 49 tags + B's claim = 50: allowed.
-        assert!(check(&standing(Some("mine"), false, None, &many, &[]), &groups).0.is_empty());
+        assert!(
+            check(&standing(Some("mine"), false, None, &many, &[]), &groups)
+                .0
+                .is_empty()
+        );
         many.insert("k48".into(), "v".into());
         let over = check(&standing(Some("mine"), false, None, &many, &[]), &groups);
         assert!(over.has_errors());
@@ -604,13 +660,13 @@ mod tests {
             (A, "mine 2026-12-01T00:00:00Z"),
             (B, "other 2026-12-02T00:00:00Z"),
         ]);
-        let rules = [
-            rule(A, "10.0.0.0/16", None),
-            rule(B, "10.1.0.0/16", None),
-        ];
+        let rules = [rule(A, "10.0.0.0/16", None), rule(B, "10.1.0.0/16", None)];
         let owned: BTreeSet<String> = [A.to_string(), B.to_string()].into();
-        let routes: BTreeSet<RouteKey> =
-            [route("10.0.0.0/16", "subnet-1"), route("10.1.0.0/16", "subnet-1")].into();
+        let routes: BTreeSet<RouteKey> = [
+            route("10.0.0.0/16", "subnet-1"),
+            route("10.1.0.0/16", "subnet-1"),
+        ]
+        .into();
         // Destroy: A's tag released, B's rules and the route to its network left.
         let destroy = handover(
             Some("mine"),
@@ -627,11 +683,12 @@ mod tests {
             [(owner_tag(A), "mine 2026-12-01T00:00:00Z".to_string())].into()
         );
         assert_eq!(destroy.left_sids.keys().collect::<Vec<_>>(), vec![B]);
-        assert_eq!(destroy.left_routes, [route("10.1.0.0/16", "subnet-1")].into());
+        assert_eq!(
+            destroy.left_routes,
+            [route("10.1.0.0/16", "subnet-1")].into()
+        );
         assert!(
-            destroy
-                .left_warning("cvpn-endpoint-1")
-                .0[0]
+            destroy.left_warning("cvpn-endpoint-1").0[0]
                 .detail
                 .contains("since 2026-12-02T00:00:00Z")
         );

@@ -232,7 +232,9 @@ mod tests {
             vec![Op::Claim(handover.claim.clone())]
         );
         assert_eq!(
-            operations_owned(&changes, &Handover::default()).phases.len(),
+            operations_owned(&changes, &Handover::default())
+                .phases
+                .len(),
             2
         );
     }
