@@ -68,9 +68,9 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
         "the first apply claims its SID"
     );
 
-    // A second instance (another workspace) wants the group with one more network.
-    let second_config =
-        |extra: &str| group(r#""10.10.0.0/16", "192.168.0.0/16", "10.30.0.0/16""#, extra);
+    // A second instance (another workspace) wants the group for other networks: taking it over
+    // would revoke one of the first instance's rules.
+    let second_config = |extra: &str| group(r#""10.10.0.0/16", "10.30.0.0/16""#, extra);
     let mut second = site.terraform();
     let refused = second.plan(&second_config("")).await.unwrap();
     let errors = refused.errors();
@@ -96,23 +96,28 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
         );
     }
 
-    // Told to take it over, it does: one more rule, and the tag names the second instance.
+    // Told to take it over, it does: its networks, and the tag names the second instance.
     let applied = second
         .apply(&second_config("take_over = true"))
         .await
         .unwrap();
     assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    // Besides: the first instance's routes to the data center lose their rule.
     assert_eq!(
         summaries(&applied.plan.warnings()),
-        ["Taking over a group's rules from another instance"]
+        [
+            "Routes without authorization",
+            "Taking over a group's rules from another instance"
+        ]
     );
     let second_owner = owners(&site).await;
     assert_ne!(second_owner[&eng], first_owner[&eng]);
     assert_eq!(
         networks(&site.rules().await, &eng),
-        ["10.10.0.0/16", "10.30.0.0/16", "192.168.0.0/16"]
+        ["10.10.0.0/16", "10.30.0.0/16"]
     );
     let routes_before = site.routes().await;
+    site.emulator.clear_calls().await.unwrap();
 
     // The first instance now refuses the group it lost, and its destroy leaves it.
     let refused = first.plan(&first_config).await.unwrap();
@@ -130,12 +135,19 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
     assert_eq!(left.len(), 1, "{:#?}", destroyed.diagnostics);
     assert!(left[0].1.detail.contains(&eng));
     assert!(site.calls_of("RevokeClientVpnIngress").await.is_empty());
-    assert!(site.calls_of("DeleteClientVpnRoute").await.is_empty());
     assert_eq!(
         networks(&site.rules().await, &eng),
-        ["10.10.0.0/16", "10.30.0.0/16", "192.168.0.0/16"]
+        ["10.10.0.0/16", "10.30.0.0/16"]
     );
-    assert_eq!(site.routes().await, routes_before);
+    // The first instance's routes to the data center, which no rule needs any more, go; those
+    // to the networks the second instance's rules authorize stay.
+    assert_eq!(site.calls_of("DeleteClientVpnRoute").await.len(), 2);
+    let kept: Vec<_> = routes_before
+        .iter()
+        .filter(|(destination, _, _)| destination != "192.168.0.0/16")
+        .cloned()
+        .collect();
+    assert_eq!(site.routes().await, kept);
     assert_eq!(owners(&site).await, second_owner);
 
     // The owner's next plan is empty; its destroy removes everything, its tag too.

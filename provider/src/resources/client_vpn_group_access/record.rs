@@ -118,6 +118,18 @@ impl Record {
             (Render::Read, Some(prior), _) => {
                 let refreshed = prior
                     .refreshed_following(&self.observation, input.private.follows_associations);
+                // A state without a token (0.1.0's, or one whose private data Terraform dropped
+                // when the provider died during an apply) gets one here, before a destroy plans
+                // with it: its own claims' if they are one token's.
+                let kept = Planned {
+                    owner_token: kept.owner_token.or_else(|| {
+                        Some(ownership::token_for(
+                            &self.observation.endpoint.tags,
+                            &prior.owned_sids(),
+                        ))
+                    }),
+                    ..kept
+                };
                 return (refreshed.to_value(), kept);
             }
             (Render::Apply, prior, Some(access)) => {

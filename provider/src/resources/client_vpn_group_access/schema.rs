@@ -139,8 +139,9 @@ pub(crate) fn schema() -> Schema {
                      copy of a module, another workspace): this resource becomes their owner, \
                      and the other one then leaves their rules alone when it is destroyed or \
                      drops the group. Without it, such a group is an error, except for a new \
-                     resource that wants exactly the owner's rules, which takes them over with \
-                     a warning (a replacement under `create_before_destroy`). Default: `false`.",
+                     resource that wants every rule the owner has, which takes them over with a \
+                     warning (a replacement under `create_before_destroy`, or the retry of a \
+                     create whose provider was stopped). Default: `false`.",
                 ),
                 timeouts::attribute(),
                 Attribute::computed("client_cidr_block", Type::String).describe(
