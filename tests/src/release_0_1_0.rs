@@ -54,6 +54,10 @@ pub fn hub_network(attributes: &Json) -> Json {
 /// destination then subnet.
 pub fn client_vpn_group_access(attributes: &Json) -> Json {
     let mut v0 = attributes.clone();
+    // Attributes added since 0.1.0 were not in its schema, so its states do not hold them.
+    if let Some(object) = v0.as_object_mut() {
+        object.remove("take_over");
+    }
     let mut rules = Vec::new();
     for (group, entry) in attributes["authorization_rules"]
         .as_object()

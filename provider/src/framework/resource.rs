@@ -298,6 +298,20 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
         stage: Stage,
     ) -> Diagnostics;
 
+    /// Checks that need the private data besides the facts: at plan the data the plan hands
+    /// its apply ([`planned_private`](ManagedResource::planned_private)), at apply the data it
+    /// received. What the state's attributes cannot hold, such as an instance's ownership
+    /// token, lives there. Errors stop the plan or the apply like [`check`](ManagedResource::check)'s.
+    fn check_with_private(
+        &self,
+        _config: &Self::Config,
+        _private: &Self::Private,
+        _prior: Option<&Self::State>,
+        _facts: Option<&Self::Facts>,
+    ) -> Diagnostics {
+        Diagnostics::new()
+    }
+
     /// The planned new state of a create or update.
     fn planned(&self, ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value;
 
@@ -356,6 +370,12 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
         _record: &Self::Record,
         _desired: Option<&Self::Desired>,
     ) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Warnings about what an apply or a destroy did beside its plan (what it left to someone
+    /// else, for example), given whether or not it succeeded.
+    fn apply_notes(&self, _record: &Self::Record) -> Diagnostics {
         Diagnostics::new()
     }
 
@@ -702,7 +722,9 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             Some(&facts),
             Stage::Apply,
         );
-        for diagnostic in checks.0 {
+        let private_checks =
+            resource.check_with_private(&config, &private.resource, prior.as_ref(), Some(&facts));
+        for diagnostic in checks.0.into_iter().chain(private_checks.0) {
             if diagnostic.severity == Severity::Error || !seen_at_plan {
                 diagnostics.0.push(diagnostic);
             }
@@ -738,6 +760,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             resource.describe(op, &outcome.record)
         });
         diagnostics.extend(resource.apply_errors(&outcome.record, Some(&desired)));
+        diagnostics.extend(resource.apply_notes(&outcome.record));
         let (rendered, new_private) = resource.render(
             &ctx,
             &outcome.record,
@@ -886,6 +909,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
             "destroying"
         );
         let outcome = resource.execute(&ctx, record, plan).await;
+        diagnostics.extend(resource.apply_notes(&outcome.record));
         if outcome.succeeded() {
             return gone(diagnostics);
         }
@@ -1261,6 +1285,15 @@ impl<R: ManagedResource> Resource for ResourceLifecycle<R> {
         let planned_private = Private {
             resource: resource.planned_private(&input),
         };
+        diagnostics.extend(resource.check_with_private(
+            &config,
+            &planned_private.resource,
+            prior.as_ref(),
+            facts.as_ref(),
+        ));
+        if diagnostics.has_errors() {
+            return refuse(diagnostics);
+        }
         let planned = resource.planned(ctx.as_ref(), input);
         let requires_replace = resource.requires_replace(prior.as_ref(), &config);
         // An update's identity is the prior object's. A partly unknown identity (a create

@@ -205,3 +205,53 @@ def test_requests_in_flight_count_against_the_mutation_limit(admin, client, endp
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ConcurrentMutationLimitExceeded"] * 3 + ["ok"] * 3
+
+
+def endpoint_tags(ec2, endpoint_id):
+    described = ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint_id])["ClientVpnEndpoints"][0]
+    return {t["Key"]: t["Value"] for t in described.get("Tags") or []}
+
+
+def test_endpoint_tags_are_created_overwritten_and_deleted(client, endpoint):
+    ec2 = client("ec2")
+    key = f"migration:group-owner:{SID_A}"
+    ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": key, "Value": "first"}])
+    assert endpoint_tags(ec2, endpoint["id"]) == {"Name": "corp", key: "first"}
+    ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": key, "Value": "second"}])
+    assert endpoint_tags(ec2, endpoint["id"])[key] == "second"
+    found = ec2.describe_client_vpn_endpoints(Filters=[{"Name": f"tag:{key}", "Values": ["second"]}])["ClientVpnEndpoints"]
+    assert [e["ClientVpnEndpointId"] for e in found] == [endpoint["id"]]
+    # A value that no longer matches deletes nothing; the key alone deletes whatever it holds.
+    ec2.delete_tags(Resources=[endpoint["id"]], Tags=[{"Key": key, "Value": "first"}])
+    assert endpoint_tags(ec2, endpoint["id"])[key] == "second"
+    ec2.delete_tags(Resources=[endpoint["id"]], Tags=[{"Key": key}, {"Key": "absent"}])
+    assert endpoint_tags(ec2, endpoint["id"]) == {"Name": "corp"}
+    ec2.delete_tags(Resources=[endpoint["id"]])
+    assert endpoint_tags(ec2, endpoint["id"]) == {}
+
+
+def test_endpoint_tags_refuse_unknown_endpoints_reserved_keys_and_the_fifty_first(client, endpoint):
+    ec2 = client("ec2")
+    with pytest.raises(ClientError) as excinfo:
+        ec2.create_tags(Resources=["cvpn-endpoint-00000000000000000"], Tags=[{"Key": "k", "Value": "v"}])
+    assert error_code(excinfo) == "InvalidClientVpnEndpointId.NotFound"
+    with pytest.raises(ClientError) as excinfo:
+        ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": "aws:owner", "Value": "v"}])
+    assert error_code(excinfo) == "InvalidParameterValue"
+    # The endpoint has its Name tag: 49 more reach the quota of 50.
+    ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(49)])
+    ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": "k0", "Value": "overwritten"}])
+    with pytest.raises(ClientError) as excinfo:
+        ec2.create_tags(Resources=[endpoint["id"]], Tags=[{"Key": "one-too-many", "Value": "v"}])
+    assert error_code(excinfo) == "TagLimitExceeded"
+    assert len(endpoint_tags(ec2, endpoint["id"])) == 50
+
+
+def test_tags_of_other_resources_still_go_to_moto(client, endpoint):
+    ec2 = client("ec2")
+    ec2.create_tags(Resources=[endpoint["vpc"]], Tags=[{"Key": "team", "Value": "net"}])
+    vpc = ec2.describe_vpcs(VpcIds=[endpoint["vpc"]])["Vpcs"][0]
+    assert {"Key": "team", "Value": "net"} in vpc["Tags"]
+    ec2.delete_tags(Resources=[endpoint["vpc"]], Tags=[{"Key": "team"}])
+    vpc = ec2.describe_vpcs(VpcIds=[endpoint["vpc"]])["Vpcs"][0]
+    assert {"Key": "team", "Value": "net"} not in (vpc.get("Tags") or [])

@@ -6,6 +6,7 @@ mod aws_finders;
 mod client_vpn;
 mod client_vpn_failure;
 mod client_vpn_fixture;
+mod client_vpn_ownership;
 mod client_vpn_scale;
 mod client_vpn_validation;
 mod directory_groups;

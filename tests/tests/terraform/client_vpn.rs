@@ -31,6 +31,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(routing_and_options_update_in_place),
         scenario!(manage_routes_off_leaves_the_routes),
         scenario!(a_new_endpoint_replaces_the_access),
+        scenario!(create_before_destroy_replacement_keeps_every_rule),
         scenario!(drift_shows_in_the_plan_and_apply_repairs_it),
         scenario!(import_block_then_empty_plan, needs "1.6"),
         scenario!(import_command_then_empty_plan),
@@ -54,7 +55,12 @@ pub(crate) struct Access {
 
 impl Access {
     pub(crate) async fn seed(cli: &Cli) -> Access {
-        let world = World::start(cli, "client_vpn").await;
+        Access::seed_case(cli, "client_vpn").await
+    }
+
+    /// [`Access::seed`] with the configuration of another case (the same variables).
+    async fn seed_case(cli: &Cli, case: &str) -> Access {
+        let world = World::start(cli, case).await;
         let site = world
             .client_vpn_site(&["Engineers", "Operations", "Auditors"])
             .await;
@@ -319,6 +325,85 @@ async fn a_new_endpoint_replaces_the_access(cli: Cli) {
     assert_eq!(access.routes().await, sorted(access.association_routes()));
     assert_eq!(world.rules(&second).await, access.created_rules());
     assert_eq!(world.client_routes(&second).await, access.created_routes());
+}
+
+/// `lifecycle { create_before_destroy = true }` and `terraform apply -replace`: the new instance
+/// takes the rules over (a warning per group says so, nothing is authorized again), the old
+/// instance's destroy leaves them (a warning says so), and a watcher polling the rules all
+/// through the apply never sees one missing. The plan after is empty. (Issue 18: the old
+/// instance's destroy used to revoke every rule the new one had just adopted.)
+async fn create_before_destroy_replacement_keeps_every_rule(cli: Cli) {
+    let access = Access::seed_case(&cli, "client_vpn_replace").await;
+    let ws = &access.world.ws;
+    access.create(&access.vars()).await;
+    assert_eq!(access.rules().await, access.created_rules());
+    let before = access.world.calls().await.len();
+
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        let mut polls = 0;
+        let mut fewest = usize::MAX;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let active = access
+                .rules()
+                .await
+                .iter()
+                .filter(|r| r.status == "active")
+                .count();
+            fewest = fewest.min(active);
+            polls += 1;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        (polls, fewest)
+    };
+    let replace = async {
+        let applied = ws.apply(&[&format!("-replace={ACCESS}")]).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        applied
+    };
+    let (applied, (polls, fewest)) = tokio::join!(replace, watch);
+    let applied = applied.ok();
+    assert!(
+        applied
+            .stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        applied.report("replaces the access")
+    );
+    let output = format!("{}{}", applied.stdout, applied.stderr);
+    assert!(
+        output.contains("Taking over a group's rules from another instance"),
+        "{}",
+        applied.report("the new instance says it takes the rules over")
+    );
+    assert!(
+        output.contains("Left to another instance"),
+        "{}",
+        applied.report("the old instance says what it left")
+    );
+    assert!(polls > 1, "the watcher polled during the apply ({polls})");
+    assert_eq!(
+        fewest,
+        access.created_rules().len(),
+        "at some moment of the replacement fewer rules were active"
+    );
+    let during: Vec<String> = access.world.calls().await[before..]
+        .iter()
+        .map(|c| c.action.clone())
+        .filter(|a| {
+            [
+                "AuthorizeClientVpnIngress",
+                "RevokeClientVpnIngress",
+                "CreateClientVpnRoute",
+                "DeleteClientVpnRoute",
+            ]
+            .contains(&a.as_str())
+        })
+        .collect();
+    assert_eq!(during, Vec::<String>::new(), "no rule or route was touched");
+    assert_eq!(access.rules().await, access.created_rules());
+    assert_eq!(access.routes().await, access.created_routes());
+    assert_no_changes(ws, "the replacement").await;
 }
 
 /// A rule revoked and a route deleted behind Terraform's back: a `-refresh-only` plan reports

@@ -9,6 +9,7 @@
 use ipnet::Ipv4Net;
 
 use super::state_text;
+use crate::aws::Tags;
 use crate::aws::call::{Aws, found};
 use crate::aws::errors::AwsError;
 use crate::aws::governor::Lane;
@@ -31,6 +32,8 @@ pub struct Endpoint {
     /// Set when the endpoint is attached to a Transit Gateway (routes then have no subnet).
     pub transit_gateway_id: Option<String>,
     pub vpc_id: Option<String>,
+    /// Its tags (the Client VPN resource keeps who owns each group's rules there).
+    pub tags: Tags,
 }
 
 impl Endpoint {
@@ -339,6 +342,7 @@ fn endpoint_of(e: &aws_sdk_ec2::types::ClientVpnEndpoint) -> Endpoint {
             .and_then(|t| t.transit_gateway_id())
             .map(str::to_string),
         vpc_id: e.vpc_id().map(str::to_string),
+        tags: super::tags_of(e.tags()),
     }
 }
 

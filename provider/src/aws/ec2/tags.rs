@@ -50,4 +50,23 @@ impl Aws<'_> {
         .await
         .map(|_| ())
     }
+
+    /// Removes tags from one EC2 object only where each still has the value given: DeleteTags
+    /// with a value leaves a tag someone has meanwhile overwritten. No tags, no call.
+    pub async fn delete_tags_with_values(&self, id: &str, tags: &Tags) -> Result<(), OpError> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        self.call(Lane::Tags, RetryOn::default(), || async {
+            self.ec2()
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(to_ec2_tags(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("DeleteTags", e))
+        })
+        .await
+        .map(|_| ())
+    }
 }

@@ -7,13 +7,17 @@ use std::sync::{Arc, Mutex};
 
 use super::model::{Phase, RouteKey, RuleKey};
 use super::observed::Observation;
+use super::ownership;
 use super::plan::Op;
 use super::record::Record;
 use super::scheduler::{Answer, Ec2Endpoint, Mutation, Scheduler, Subject, Target};
 use super::state::{Progress, STATUS_ACTIVE};
+use crate::aws::Tags;
+use crate::aws::call::Aws;
 use crate::aws::errors::ErrorClass;
 use crate::aws::governor::CLIENT_VPN_MUTATIONS_IN_FLIGHT;
-use crate::aws::retry::OpError;
+use crate::aws::retry::{Budget, OpError};
+use crate::config::clients::AwsClients;
 use crate::engine::{self, OperationPlan, Report};
 use crate::framework::context::Ctx;
 
@@ -25,6 +29,42 @@ const CONCURRENCY: usize = 2 * CLIENT_VPN_MUTATIONS_IN_FLIGHT;
 /// transport error, a timeout or a stop, the object may exist and is kept in the state.
 fn created_nothing(error: &OpError) -> bool {
     matches!(error, OpError::Aws(e) if e.class != ErrorClass::Transient)
+}
+
+/// What the ownership operations need: the endpoint's tags are written with the provider's
+/// clients directly (tag calls have their own lane and take no mutation slot).
+struct OwnerTags {
+    clients: Arc<AwsClients>,
+    budget: Budget,
+    endpoint_id: String,
+    /// This instance's token; claims are only planned when there is one.
+    token: Option<String>,
+}
+
+impl OwnerTags {
+    async fn claim(&self, sids: &BTreeSet<String>) -> Result<(), OpError> {
+        let Some(token) = &self.token else {
+            return Ok(());
+        };
+        let value = ownership::claim_value(token, time::OffsetDateTime::now_utc());
+        let tags: Tags = sids
+            .iter()
+            .map(|sid| (ownership::owner_tag(sid), value.clone()))
+            .collect();
+        let aws = Aws {
+            clients: &self.clients,
+            budget: &self.budget,
+        };
+        aws.create_tags(&self.endpoint_id, &tags).await
+    }
+
+    async fn release(&self, tags: &Tags) -> Result<(), OpError> {
+        let aws = Aws {
+            clients: &self.clients,
+            budget: &self.budget,
+        };
+        aws.delete_tags_with_values(&self.endpoint_id, tags).await
+    }
 }
 
 struct Recorder(Mutex<Progress>);
@@ -73,8 +113,11 @@ async fn perform(
     scheduler: Arc<Scheduler>,
     recorder: Arc<Recorder>,
     associating: Arc<BTreeSet<String>>,
+    owner_tags: Arc<OwnerTags>,
 ) -> Result<(), OpError> {
     match op {
+        Op::Claim(sids) => owner_tags.claim(&sids).await?,
+        Op::Release(tags) => owner_tags.release(&tags).await?,
         Op::Revoke(key) => {
             let _slot = scheduler.slot().await?;
             if scheduler.mutate(&Mutation::Revoke(key.clone())).await? == Answer::AlreadyGone {
@@ -197,9 +240,16 @@ pub(crate) async fn run(
         observation,
         progress,
         changes,
+        handover,
         groups,
     } = record;
-    let outcome = execute(scheduler.clone(), &observation, plan, progress).await;
+    let owner_tags = Arc::new(OwnerTags {
+        clients: ctx.clients.clone(),
+        budget: ctx.budget.clone(),
+        endpoint_id: endpoint_id.clone(),
+        token: observation.owner.clone(),
+    });
+    let outcome = execute(scheduler.clone(), &observation, plan, progress, owner_tags).await;
     tracing::info!(
         endpoint = endpoint_id.as_str(),
         mutations,
@@ -214,6 +264,7 @@ pub(crate) async fn run(
             observation,
             progress: outcome.progress,
             changes,
+            handover,
             groups,
         },
         failures: outcome.report.failures,
@@ -229,11 +280,12 @@ pub(crate) struct Outcome {
 
 /// Runs `plan` against the endpoint `observation` describes, starting from `progress` (the
 /// owned objects observed).
-pub(crate) async fn execute(
+async fn execute(
     scheduler: Arc<Scheduler>,
     observation: &Observation,
     plan: OperationPlan<Op>,
     progress: Progress,
+    owner_tags: Arc<OwnerTags>,
 ) -> Outcome {
     // Objects in transition that no operation waits for still count against the limit.
     let mut covered: BTreeSet<Subject> = BTreeSet::new();
@@ -251,6 +303,7 @@ pub(crate) async fn execute(
             | Op::AwaitRouteActive(k) => {
                 covered.insert(Subject::Route(k.clone()));
             }
+            Op::Claim(_) | Op::Release(_) => {}
         }
     }
     let in_flight = observation
@@ -288,7 +341,13 @@ pub(crate) async fn execute(
     let recorder = Arc::new(Recorder(Mutex::new(progress)));
     let cancel = scheduler.budget().cancel.clone();
     let report = engine::run(plan, CONCURRENCY, &cancel, |op| {
-        perform(op, scheduler.clone(), recorder.clone(), associating.clone())
+        perform(
+            op,
+            scheduler.clone(),
+            recorder.clone(),
+            associating.clone(),
+            owner_tags.clone(),
+        )
     })
     .await;
     let progress = recorder.0.lock().unwrap_or_else(|p| p.into_inner()).clone();

@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Config, Maybe};
+use ipnet::Ipv4Net;
+
+use super::model::{Config, Maybe, rule_description};
 use super::observe;
 use super::observed::NameProblem;
 use super::observed::Observation;
+use super::ownership::{self, SidRules, Standing, WantedGroup};
 use super::state::State;
 use super::validate;
 use crate::aws::retry::OpError;
@@ -22,6 +25,8 @@ use crate::protocol::diagnostics::Diagnostics;
 pub(crate) struct EndpointScope {
     pub(super) endpoint_id: String,
     full: Option<FullScope>,
+    /// The token of the instance reading (see [`Observation::owner`]).
+    owner: Option<String>,
 }
 
 struct FullScope {
@@ -39,7 +44,14 @@ impl EndpointScope {
                 directory: None,
                 subnets: Vec::new(),
             }),
+            owner: None,
         }
+    }
+
+    /// The same read, made for the instance holding `owner`.
+    pub(super) fn for_owner(mut self, owner: Option<&str>) -> EndpointScope {
+        self.owner = owner.map(str::to_string);
+        self
     }
 
     /// What plan and apply read: also the associations, the directory and the configured
@@ -58,6 +70,7 @@ impl EndpointScope {
                     _ => Vec::new(),
                 },
             }),
+            owner: None,
         }
     }
 
@@ -70,7 +83,11 @@ impl EndpointScope {
                 subnets: &full.subnets,
             },
         };
-        observe::observe(&ctx.aws(), &self.endpoint_id, scope).await
+        let mut observation = observe::observe(&ctx.aws(), &self.endpoint_id, scope).await?;
+        if let Some(observation) = &mut observation {
+            observation.owner = self.owner.clone();
+        }
+        Ok(observation)
     }
 }
 
@@ -198,4 +215,60 @@ pub(super) fn check(
         },
     }));
     diagnostics
+}
+
+/// The ownership check ([`ownership::check`]) of the configured groups whose SID is known, for
+/// the instance holding `token` (`creating`: it has no prior state). Nothing to check while the
+/// endpoint could not be read.
+pub(super) fn check_ownership(
+    facts: &Facts,
+    config: &Config,
+    token: Option<&str>,
+    creating: bool,
+) -> Diagnostics {
+    let (Some(observation), Maybe::Known(groups)) = (&facts.observation, &config.groups) else {
+        return Diagnostics::new();
+    };
+    let wanted: Vec<(String, String, Option<SidRules>)> = groups
+        .iter()
+        .filter_map(|(key, group)| {
+            let sid = match group.sid.known()? {
+                Some(sid) => sid.clone(),
+                None => facts.resolved.get(key)?.clone(),
+            };
+            let rules = (|| {
+                let description = group.description.known()?;
+                let description = rule_description(key, description.as_deref());
+                group
+                    .networks
+                    .known()?
+                    .iter()
+                    .map(|n| {
+                        let cidr = n.known()?.parse::<Ipv4Net>().ok()?;
+                        Some((cidr, description.clone()))
+                    })
+                    .collect::<Option<BTreeMap<_, _>>>()
+            })();
+            Some((key.clone(), sid, rules))
+        })
+        .collect();
+    let groups: Vec<WantedGroup<'_>> = wanted
+        .iter()
+        .map(|(key, sid, rules)| WantedGroup {
+            key,
+            sid,
+            rules: rules.clone(),
+        })
+        .collect();
+    ownership::check(
+        &Standing {
+            endpoint_id: &observation.endpoint.id,
+            mine: token,
+            creating,
+            take_over: config.take_over.known().copied(),
+            tags: &observation.endpoint.tags,
+            rules: &observation.rules,
+        },
+        &groups,
+    )
 }

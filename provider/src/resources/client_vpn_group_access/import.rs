@@ -140,6 +140,7 @@ pub(crate) fn imported_state(observation: &Observation) -> (State, Diagnostics) 
     let skeleton = State {
         access,
         timeouts: Value::Null,
+        take_over: None,
         client_cidr_block: None,
         rules: Vec::new(),
         routes: Vec::new(),
@@ -157,6 +158,7 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
         route_subnet_ids: Maybe::Known(None),
         manage_routes: Maybe::Known(true),
         allow_internet: Maybe::Known(false),
+        take_over: Maybe::Known(false),
     };
     if validate::check_config(&probe).has_errors() {
         diagnostics.error(
@@ -185,6 +187,10 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
                 private: Planned {
                     checked: false,
                     follows_associations,
+                    owner_token: Some(super::ownership::token_for(
+                        &observation.endpoint.tags,
+                        &state.owned_sids(),
+                    )),
                 },
                 diagnostics: warnings,
             })
@@ -251,6 +257,7 @@ mod tests {
                 authentication: vec![],
                 transit_gateway_id: None,
                 vpc_id: None,
+                tags: Default::default(),
             },
             associations: ["subnet-a", "subnet-b", "subnet-c"]
                 .iter()
@@ -263,6 +270,7 @@ mod tests {
             routes,
             directory: DirectoryLookup::None,
             subnets: BTreeMap::new(),
+            owner: None,
         }
     }
 

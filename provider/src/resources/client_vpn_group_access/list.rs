@@ -157,6 +157,7 @@ mod tests {
                 authentication: Vec::new(),
                 transit_gateway_id: None,
                 vpc_id: None,
+                tags: Default::default(),
             },
             name: name.map(str::to_string),
             description: description.map(str::to_string),

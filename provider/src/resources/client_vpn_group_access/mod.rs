@@ -16,6 +16,7 @@ pub(crate) mod list;
 pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod observed;
+pub(crate) mod ownership;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod scheduler;
@@ -55,13 +56,22 @@ pub(crate) struct ClientVpnGroupAccess;
 /// The resource's private data. From a plan to its apply: whether the plan could run every
 /// check (if not, the apply reports the warnings too, since the user has not seen them). Kept
 /// with the state: whether `route_subnet_ids` was left unset, so that it follows the
-/// endpoint's associations (a refresh brings it up to date).
+/// endpoint's associations (a refresh brings it up to date), and the instance's ownership
+/// token.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Planned {
     #[serde(default)]
     checked: bool,
     #[serde(default)]
     follows_associations: bool,
+    /// Tells this instance's ownership tags from another's ([`ownership`]): made by the plan of
+    /// a create (so a replacement gets a new one); by an import or the plan of a state without
+    /// one (from before tokens, or whose private data Terraform dropped when the provider died
+    /// during an apply), the one token claiming its groups if there is one
+    /// ([`ownership::token_for`]); kept from then on. `None` until then: such a state owns only
+    /// unclaimed SIDs and claims nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner_token: Option<String>,
 }
 
 impl FromValue for Config {
@@ -139,6 +149,7 @@ impl ManagedResource for ClientVpnGroupAccess {
                 EndpointScope::refresh(&p.access.endpoint_id, private.follows_associations)
             }),
         }
+        .map(|scope| scope.for_owner(private.owner_token.as_deref()))
     }
 
     async fn observe(
@@ -230,6 +241,36 @@ impl ManagedResource for ClientVpnGroupAccess {
         Planned {
             checked,
             follows_associations: matches!(input.config.route_subnet_ids, Maybe::Known(None)),
+            owner_token: Some(match (&input.private.owner_token, input.prior) {
+                (Some(token), _) => token.clone(),
+                (None, None) => ownership::new_token(),
+                // A state without a token: made before tokens, or its private data lost with
+                // a provider killed during an apply.
+                (None, Some(prior)) => match input.facts.and_then(|f| f.observation.as_ref()) {
+                    Some(observation) => {
+                        ownership::token_for(&observation.endpoint.tags, &prior.owned_sids())
+                    }
+                    None => ownership::new_token(),
+                },
+            }),
+        }
+    }
+
+    fn check_with_private(
+        &self,
+        config: &Config,
+        private: &Planned,
+        prior: Option<&State>,
+        facts: Option<&Facts>,
+    ) -> Diagnostics {
+        match facts {
+            Some(facts) => facts::check_ownership(
+                facts,
+                config,
+                private.owner_token.as_deref(),
+                prior.is_none(),
+            ),
+            None => Diagnostics::new(),
         }
     }
 
@@ -258,7 +299,7 @@ impl ManagedResource for ClientVpnGroupAccess {
     }
 
     fn operations(&self, _desired: Option<&model::Access>, record: &Record) -> OperationPlan<Op> {
-        plan::operations(&record.changes)
+        plan::operations_owned(&record.changes, &record.handover)
     }
 
     async fn execute(
@@ -276,6 +317,12 @@ impl ManagedResource for ClientVpnGroupAccess {
 
     fn apply_errors(&self, record: &Record, _desired: Option<&model::Access>) -> Diagnostics {
         record.unrepairable()
+    }
+
+    fn apply_notes(&self, record: &Record) -> Diagnostics {
+        record
+            .handover
+            .left_warning(&record.observation.endpoint.id)
     }
 
     fn render(
@@ -307,10 +354,18 @@ mod tests {
             resource: Planned {
                 checked: true,
                 follows_associations: false,
+                owner_token: Some("token".into()),
             },
         }
         .encode();
         assert!(Private::<Planned>::decode(&bytes).resource.checked);
+        assert_eq!(
+            Private::<Planned>::decode(&bytes)
+                .resource
+                .owner_token
+                .as_deref(),
+            Some("token")
+        );
         // Release 0.1.0 wrote the section alone.
         assert!(
             Private::<Planned>::decode(br#"{"checked":true}"#)

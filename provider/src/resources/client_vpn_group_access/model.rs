@@ -33,6 +33,9 @@ pub(crate) struct Config {
     pub route_subnet_ids: Maybe<Option<BTreeSet<String>>>,
     pub manage_routes: Maybe<bool>,
     pub allow_internet: Maybe<bool>,
+    /// Whether groups whose rules another instance owns are taken from it
+    /// ([`ownership`](super::ownership)).
+    pub take_over: Maybe<bool>,
 }
 
 crate::typed_object! {
@@ -60,6 +63,7 @@ crate::typed_object! {
         pub route_subnet_ids: Maybe<Option<Vec<Maybe<Option<String>>>>>,
         pub manage_routes: Maybe<Option<bool>>,
         pub allow_internet: Maybe<Option<bool>>,
+        pub take_over: Maybe<Option<bool>>,
         pub timeouts: Value,
     }
 }
@@ -99,6 +103,7 @@ impl Config {
             route_subnet_ids: Maybe::Unknown,
             manage_routes: Maybe::Unknown,
             allow_internet: Maybe::Unknown,
+            take_over: Maybe::Unknown,
         }
     }
 }
@@ -132,6 +137,7 @@ impl From<Arguments> for Config {
             route_subnet_ids,
             manage_routes: or_default(arguments.manage_routes, DEFAULT_MANAGE_ROUTES),
             allow_internet: or_default(arguments.allow_internet, DEFAULT_ALLOW_INTERNET),
+            take_over: or_default(arguments.take_over, false),
         }
     }
 }

@@ -87,6 +87,7 @@ pub(crate) async fn observe(
         routes,
         directory: directory?,
         subnets: subnets?,
+        owner: None,
     }))
 }
 

@@ -30,6 +30,10 @@ pub(crate) struct Observation {
     pub directory: DirectoryLookup,
     /// The associated subnets and the configured route subnets that exist.
     pub subnets: BTreeMap<String, Subnet>,
+    /// The ownership token of the instance this read was made for (from its private data;
+    /// `None` for a state from before tokens): which of the endpoint's ownership tags are its
+    /// own (see [`ownership`](super::ownership)).
+    pub owner: Option<String>,
 }
 
 impl Observation {

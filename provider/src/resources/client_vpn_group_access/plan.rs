@@ -5,11 +5,19 @@
 //! deleted, and objects already on their way out are awaited — a rule whose description changes
 //! must be gone before it can be authorized again. Then everything arrives: routes first, so
 //! that a network is reachable by the time its rule grants access, then rules.
+//!
+//! Ownership ([`ownership`](super::ownership)) frames them: the SIDs this apply keeps are
+//! claimed before any rule changes (another instance's destroy then leaves them), and this
+//! instance's tags of SIDs it gives up are released once their rules are gone.
 
 use std::collections::BTreeMap;
 
+use std::collections::BTreeSet;
+
 use super::diff::Changes;
 use super::model::{Group, RouteKey, RuleKey};
+use super::ownership::Handover;
+use crate::aws::Tags;
 use crate::engine::OperationPlan;
 
 /// One operation; each holds one of the endpoint's mutation slots from its API call (or, for
@@ -24,10 +32,29 @@ pub(crate) enum Op {
     AwaitRouteActive(RouteKey),
     Authorize(RuleKey, Option<String>),
     AwaitRuleActive(RuleKey, Option<String>),
+    /// Tags the endpoint: these SIDs' rules are this instance's (one CreateTags).
+    Claim(BTreeSet<String>),
+    /// Deletes this instance's ownership tags (key → value as observed; one DeleteTags).
+    Release(Tags),
 }
 
+pub(crate) const PHASE_CLAIM: &str = "claim";
 pub(crate) const PHASE_REMOVE: &str = "remove";
 pub(crate) const PHASE_ADD: &str = "add";
+pub(crate) const PHASE_RELEASE: &str = "release";
+
+/// The operations of an apply: its changes framed by its ownership claims and releases.
+pub(crate) fn operations_owned(changes: &Changes, handover: &Handover) -> OperationPlan<Op> {
+    let mut plan = OperationPlan::default();
+    if !handover.claim.is_empty() {
+        plan.then(PHASE_CLAIM, vec![Op::Claim(handover.claim.clone())]);
+    }
+    plan.phases.extend(operations(changes).phases);
+    if !handover.release.is_empty() {
+        plan.then(PHASE_RELEASE, vec![Op::Release(handover.release.clone())]);
+    }
+    plan
+}
 
 pub(crate) fn operations(changes: &Changes) -> OperationPlan<Op> {
     let mut plan = OperationPlan::default();
@@ -112,6 +139,18 @@ pub(crate) fn describe(op: &Op, groups: &BTreeMap<String, Group>) -> String {
             "Cannot create the route to {} through {}",
             k.destination, k.subnet_id
         ),
+        Op::Claim(sids) => format!(
+            "Cannot record this resource as the owner of the rules of {} (endpoint tags \
+             `migration:group-owner:<SID>`; AWS allows 50 tags per endpoint)",
+            sids.iter()
+                .map(|sid| group_of(groups, sid))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Op::Release(tags) => format!(
+            "Cannot remove this resource's ownership tags {} from the endpoint",
+            tags.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -164,5 +203,39 @@ mod tests {
         assert_eq!(plan.phases.len(), 1);
         assert_eq!(plan.phases[0].name, PHASE_ADD);
         assert!(operations(&Changes::default()).is_empty());
+    }
+
+    #[test]
+    fn claims_come_first_and_releases_last() {
+        let changes = Changes {
+            revoke: vec![rule("10.1.0.0/16")],
+            authorize: vec![(rule("10.2.0.0/16"), None)],
+            ..Changes::default()
+        };
+        let handover = Handover {
+            claim: ["S-1-5-21-1-2-3-1104".to_string()].into(),
+            release: [(
+                "migration:group-owner:S-1-5-21-1-2-3-1105".to_string(),
+                "token 2026-12-07T16:00:00Z".to_string(),
+            )]
+            .into(),
+            ..Handover::default()
+        };
+        let plan = operations_owned(&changes, &handover);
+        let phases: Vec<_> = plan.phases.iter().map(|p| p.name).collect();
+        assert_eq!(
+            phases,
+            vec![PHASE_CLAIM, PHASE_REMOVE, PHASE_ADD, PHASE_RELEASE]
+        );
+        assert_eq!(
+            plan.phases[0].operations,
+            vec![Op::Claim(handover.claim.clone())]
+        );
+        assert_eq!(
+            operations_owned(&changes, &Handover::default())
+                .phases
+                .len(),
+            2
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diff::{self, Changes};
 use super::model::{Access, Group};
 use super::observed::Observation;
+use super::ownership::{self, Handover};
 use super::state::{Progress, State};
 use super::{ClientVpnGroupAccess, Planned};
 use crate::framework::resource::{Render, RenderInput};
@@ -18,6 +19,8 @@ pub(crate) struct Record {
     pub(crate) observation: Observation,
     pub(crate) progress: Progress,
     pub(crate) changes: Changes,
+    /// What the apply claims, releases and leaves to other instances ([`ownership`]).
+    pub(crate) handover: Handover,
     pub(crate) groups: BTreeMap<String, Group>,
 }
 
@@ -33,16 +36,31 @@ impl Record {
         let mut owned_routes = prior.map(State::owned_routes).unwrap_or_default();
         let (rules, routes) = match desired {
             Some(access) => {
-                owned_sids.extend(access.groups.values().map(|g| g.sid.clone()));
                 if !access.manage_routes {
                     // Routes no longer managed are left in place, and no longer owned.
                     owned_routes.clear();
                 }
-                owned_routes.extend(access.routes());
                 (access.rules(), access.routes())
             }
             None => (BTreeMap::new(), BTreeSet::new()),
         };
+        let wanted_sids: BTreeSet<String> = desired
+            .map(|access| access.groups.values().map(|g| g.sid.clone()).collect())
+            .unwrap_or_default();
+        // What another instance owns now is left to it: neither revoked nor kept in the state.
+        let handover = ownership::handover(
+            observation.owner.as_deref(),
+            &observation.endpoint.tags,
+            &owned_sids,
+            &wanted_sids,
+            &owned_routes,
+            &routes,
+            &observation.rules,
+        );
+        owned_sids.retain(|sid| !handover.left_sids.contains_key(sid));
+        owned_sids.extend(wanted_sids);
+        owned_routes.retain(|route| !handover.left_routes.contains(route));
+        owned_routes.extend(routes.iter().cloned());
         let changes = diff::diff(
             &rules,
             &routes,
@@ -65,6 +83,7 @@ impl Record {
             observation,
             progress,
             changes,
+            handover,
             groups,
         }
     }
@@ -93,19 +112,36 @@ impl Record {
         let kept = Planned {
             checked: false,
             follows_associations: input.private.follows_associations,
+            owner_token: input.private.owner_token.clone(),
         };
         let state = match (input.why, input.prior, input.desired) {
             (Render::Read, Some(prior), _) => {
                 let refreshed = prior
                     .refreshed_following(&self.observation, input.private.follows_associations);
+                // A state without a token (0.1.0's, or one whose private data Terraform dropped
+                // when the provider died during an apply) gets one here, before a destroy plans
+                // with it: its own claims' if they are one token's.
+                let kept = Planned {
+                    owner_token: kept.owner_token.or_else(|| {
+                        Some(ownership::token_for(
+                            &self.observation.endpoint.tags,
+                            &prior.owned_sids(),
+                        ))
+                    }),
+                    ..kept
+                };
                 return (refreshed.to_value(), kept);
             }
-            (Render::Apply, prior, Some(access)) => self.progress.state(
-                access,
-                prior,
-                Some(self.observation.endpoint.client_cidr_block.clone()),
-                input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
-            ),
+            (Render::Apply, prior, Some(access)) => {
+                let mut state = self.progress.state(
+                    access,
+                    prior,
+                    Some(self.observation.endpoint.client_cidr_block.clone()),
+                    input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
+                );
+                state.take_over = input.echo.attr("take_over").and_then(Value::as_bool);
+                state
+            }
             (_, Some(prior), _) => self.progress.state(
                 &prior.access,
                 Some(prior),

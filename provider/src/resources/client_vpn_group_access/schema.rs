@@ -133,6 +133,16 @@ pub(crate) fn schema() -> Schema {
                     "Must be `true` to authorize `0.0.0.0/0` (full-tunnel internet access \
                      through the VPC). Default: `false`.",
                 ),
+                Attribute::optional("take_over", Type::Bool).describe(
+                    "Set to `true` to take over groups whose rules another \
+                     `migration_client_vpn_group_access` owns on the same endpoint (another \
+                     copy of a module, another workspace): this resource becomes their owner, \
+                     and the other one then leaves their rules alone when it is destroyed or \
+                     drops the group. Without it, such a group is an error, except for a new \
+                     resource that wants every rule the owner has, which takes them over with a \
+                     warning (a replacement under `create_before_destroy`, or the retry of a \
+                     create whose provider was stopped). Default: `false`.",
+                ),
                 timeouts::attribute(),
                 Attribute::computed("client_cidr_block", Type::String).describe(
                     "The endpoint's client CIDR, which no authorized network may overlap.",

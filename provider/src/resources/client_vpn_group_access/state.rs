@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub access: Access,
     /// The `timeouts` attribute as configured (kept as is).
     pub timeouts: Value,
+    /// `take_over` as configured (kept as is).
+    pub take_over: Option<bool>,
     pub client_cidr_block: Option<String>,
     pub rules: Vec<RuleEntry>,
     pub routes: Vec<RouteEntry>,
@@ -115,6 +117,7 @@ crate::typed_object! {
         pub(crate) route_subnet_ids: Strings,
         pub(crate) manage_routes: Option<bool>,
         pub(crate) allow_internet: Option<bool>,
+        pub(crate) take_over: Option<bool>,
         pub(crate) timeouts: Value,
         pub(crate) client_cidr_block: Option<String>,
         pub(crate) authorization_rules: OrEmpty<BTreeMap<String, StoredRuleGroup>>,
@@ -193,6 +196,7 @@ impl State {
                 allow_internet: stored.allow_internet.unwrap_or(DEFAULT_ALLOW_INTERNET),
             },
             timeouts: stored.timeouts,
+            take_over: stored.take_over,
             client_cidr_block: stored.client_cidr_block,
             rules,
             routes,
@@ -223,6 +227,7 @@ impl State {
             ),
             ("manage_routes", Value::Bool(access.manage_routes)),
             ("allow_internet", Value::Bool(access.allow_internet)),
+            ("take_over", self.take_over.map_or(Value::Null, Value::Bool)),
             ("timeouts", self.timeouts.clone()),
             (
                 "client_cidr_block",
@@ -339,6 +344,7 @@ impl State {
         State {
             access,
             timeouts: self.timeouts.clone(),
+            take_over: self.take_over,
             client_cidr_block: Some(observation.endpoint.client_cidr_block.clone()),
             rules,
             routes,
@@ -586,6 +592,7 @@ impl Progress {
         State {
             access,
             timeouts,
+            take_over: prior.and_then(|p| p.take_over),
             client_cidr_block,
             rules,
             routes,
@@ -831,6 +838,7 @@ mod tests {
                 authentication: vec!["directory-service-authentication".into()],
                 transit_gateway_id: None,
                 vpc_id: None,
+                tags: Default::default(),
             },
             associations: vec![
                 Association {
@@ -846,6 +854,7 @@ mod tests {
             routes,
             directory: DirectoryLookup::None,
             subnets: BTreeMap::new(),
+            owner: None,
         }
     }
 
@@ -896,6 +905,7 @@ mod tests {
             routes: wanted_route_entries(&access),
             access,
             timeouts: Value::Null,
+            take_over: None,
             client_cidr_block: Some("172.16.0.0/22".into()),
         }
     }
@@ -1025,6 +1035,7 @@ mod tests {
                 ),
                 ("manage_routes", Value::Null),
                 ("allow_internet", Value::Null),
+                ("take_over", Value::Null),
                 ("timeouts", Value::Null),
                 ("client_cidr_block", Value::Null),
                 ("authorization_rules", Value::Null),

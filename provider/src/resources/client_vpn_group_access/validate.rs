@@ -1096,6 +1096,7 @@ mod tests {
                 authentication: vec![AD_AUTHENTICATION.into()],
                 transit_gateway_id: None,
                 vpc_id: Some("vpc-0123456789abcdef0".into()),
+                tags: Default::default(),
             },
             associations: vec![Association {
                 subnet_id: "subnet-0aaaaaaaaaaaaaaaa".into(),
@@ -1128,6 +1129,7 @@ mod tests {
                     },
                 ),
             ]),
+            owner: None,
         }
     }
 

@@ -31,10 +31,12 @@ from moto.ds.models import ds_backends
 from .. import ec2_filters, ids
 from ..errors import AwsError
 from ..pagination import page
-from . import Call, Release, client_vpn_tgw, handles
+from . import Call, Delegate, Release, client_vpn_tgw, handles
 from .transit_gateways import backend
 
 RULE_QUOTA = 200
+#: User tags per EC2 resource (AWS's quota, not adjustable); one more is `TagLimitExceeded`.
+TAGS_PER_RESOURCE_QUOTA = 50
 ROUTES_PER_ASSOCIATION_QUOTA = 100
 TRANSITIONAL = {"associating", "disassociating", "authorizing", "revoking", "creating", "deleting"}
 
@@ -349,6 +351,65 @@ def describe_endpoints(call: Call) -> dict[str, Any]:
     endpoints = ec2_filters.select(endpoints, params.get("Filters"), ENDPOINT_FILTERS, lambda e: e.tags)
     chunk, token = page(endpoints, params.get("MaxResults"), params.get("NextToken"), cap=call.world.settings.page_size, query=[wanted, params.get("Filters")], minimum=5)
     return {"ClientVpnEndpoints": [_endpoint_shape(e) for e in chunk], "NextToken": token}
+
+
+def _tagged_endpoints(call: Call) -> list[Endpoint] | None:
+    """The Client VPN endpoints a CreateTags/DeleteTags call names, or None when it names none
+    (moto serves the call). moto has no Client VPN, so it cannot tag our endpoints; a call mixing
+    endpoints with other resources is refused rather than half served."""
+    resources = call.params.get("Resources") or []
+    endpoint_ids = [r for r in resources if r.startswith("cvpn-endpoint-")]
+    if not endpoint_ids:
+        return None
+    if len(endpoint_ids) != len(resources):
+        raise AwsError(
+            "InvalidParameterValue",
+            "The emulator tags Client VPN endpoints only in calls naming nothing else; tag the other resources in another call.",
+        )
+    endpoints = _store(call).endpoints
+    missing = [e for e in endpoint_ids if e not in endpoints]
+    if missing:
+        raise AwsError("InvalidClientVpnEndpointId.NotFound", f"The Client VPN endpoint ID '{missing[0]}' does not exist")
+    return [endpoints[e] for e in endpoint_ids]
+
+
+@handles("ec2", "CreateTags")
+def create_tags(call: Call) -> dict[str, Any] | Delegate:
+    """Tags of Client VPN endpoints (an existing key is overwritten); other resources go to moto."""
+    endpoints = _tagged_endpoints(call)
+    if endpoints is None:
+        return Delegate()
+    tags = {t["Key"]: t.get("Value") or "" for t in call.params.get("Tags") or []}
+    for key, value in tags.items():
+        if key.lower().startswith("aws:"):
+            raise AwsError("InvalidParameterValue", f"Tag keys starting with 'aws:' are reserved for internal use: {key}")
+        if not key or len(key) > 128 or len(value) > 256:
+            raise AwsError("InvalidParameterValue", f"Tag key must be 1 to 128 characters and its value at most 256: {key}")
+    for endpoint in endpoints:
+        if len(endpoint.tags.keys() | tags.keys()) > TAGS_PER_RESOURCE_QUOTA:
+            raise AwsError("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.")
+    for endpoint in endpoints:
+        endpoint.tags.update(tags)
+    return {}
+
+
+@handles("ec2", "DeleteTags")
+def delete_tags(call: Call) -> dict[str, Any] | Delegate:
+    """Removes tags of Client VPN endpoints as AWS does: a tag given with a value only if it has
+    that value, every tag when none is named; keys that are not there are no error. Other
+    resources go to moto."""
+    endpoints = _tagged_endpoints(call)
+    if endpoints is None:
+        return Delegate()
+    for endpoint in endpoints:
+        if not call.params.get("Tags"):
+            # No tags named: every user tag goes, as on AWS.
+            endpoint.tags.clear()
+        for tag in call.params.get("Tags") or []:
+            key = tag["Key"]
+            if key in endpoint.tags and ("Value" not in tag or tag["Value"] == endpoint.tags[key]):
+                del endpoint.tags[key]
+    return {}
 
 
 @handles("ec2", "DeleteClientVpnEndpoint")
