@@ -64,16 +64,14 @@ pub(crate) fn new_token() -> String {
 /// The value of an ownership tag: the token, a space, and when it was claimed (RFC 3339, UTC),
 /// which messages quote ("owned … since …").
 pub(crate) fn claim_value(token: &str, at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{token} {:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    let at = at
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(at);
+    let at = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    format!("{token} {at}")
 }
 
 /// One ownership tag, read.
