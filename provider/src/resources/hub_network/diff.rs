@@ -750,6 +750,7 @@ mod tests {
     use super::*;
     use crate::protocol::cty::Value;
     use crate::resources::hub_network::model::Config;
+    use crate::resources::hub_network::topology::available_gateway;
 
     fn desired(auto_accept: bool, route_propagation: bool) -> Desired {
         let config = Value::object([
@@ -762,19 +763,9 @@ mod tests {
 
     fn gateway(association: Option<&str>, propagation: Option<&str>) -> TransitGateway {
         TransitGateway {
-            id: "tgw-1".into(),
-            arn: "arn:aws:ec2:eu-west-1:111122223333:transit-gateway/tgw-1".into(),
-            owner_id: "111122223333".into(),
-            state: "available".into(),
-            description: None,
-            amazon_side_asn: 64512,
-            auto_accept_shared_attachments: true,
-            dns_support: true,
-            vpn_ecmp_support: true,
-            cidr_blocks: BTreeSet::new(),
             association_default_route_table_id: association.map(str::to_string),
             propagation_default_route_table_id: propagation.map(str::to_string),
-            tags: Tags::new(),
+            ..available_gateway("tgw-1")
         }
     }
 

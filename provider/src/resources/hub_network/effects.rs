@@ -396,19 +396,8 @@ mod tests {
 
     fn gateway(propagating_into: Option<&str>) -> crate::aws::ec2::transit_gateway::TransitGateway {
         crate::aws::ec2::transit_gateway::TransitGateway {
-            id: "tgw-1".into(),
-            arn: "arn:aws:ec2:eu-west-1:111122223333:transit-gateway/tgw-1".into(),
-            owner_id: "111122223333".into(),
-            state: "available".into(),
-            description: None,
-            amazon_side_asn: 64512,
-            auto_accept_shared_attachments: true,
-            dns_support: true,
-            vpn_ecmp_support: true,
-            cidr_blocks: BTreeSet::new(),
-            association_default_route_table_id: Some("tgw-rtb-1".into()),
             propagation_default_route_table_id: propagating_into.map(str::to_string),
-            tags: Tags::new(),
+            ..crate::resources::hub_network::topology::available_gateway("tgw-1")
         }
     }
 

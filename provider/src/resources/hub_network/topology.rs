@@ -241,43 +241,46 @@ impl Topology {
     }
 }
 
+/// An available gateway whose hub route table `tgw-rtb-1` is its default association and
+/// propagation table: the tests' hub after a create.
+#[cfg(test)]
+pub(crate) fn available_gateway(id: &str) -> TransitGateway {
+    TransitGateway {
+        id: id.into(),
+        arn: format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{id}"),
+        owner_id: "111122223333".into(),
+        state: "available".into(),
+        description: None,
+        amazon_side_asn: 64512,
+        auto_accept_shared_attachments: true,
+        dns_support: true,
+        vpn_ecmp_support: true,
+        cidr_blocks: BTreeSet::new(),
+        association_default_route_table_id: Some("tgw-rtb-1".into()),
+        propagation_default_route_table_id: Some("tgw-rtb-1".into()),
+        tags: Tags::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tgw(id: &str) -> TransitGateway {
-        TransitGateway {
-            id: id.into(),
-            arn: format!("arn:aws:ec2:eu-west-1:111122223333:transit-gateway/{id}"),
-            owner_id: "111122223333".into(),
-            state: "available".into(),
-            description: None,
-            amazon_side_asn: 64512,
-            auto_accept_shared_attachments: true,
-            dns_support: true,
-            vpn_ecmp_support: true,
-            cidr_blocks: BTreeSet::new(),
-            association_default_route_table_id: Some("tgw-rtb-1".into()),
-            propagation_default_route_table_id: Some("tgw-rtb-1".into()),
-            tags: Tags::new(),
-        }
-    }
 
     #[test]
     fn ownership_is_the_owner_tag_naming_this_gateway() {
         let mut topology = Topology::default();
         let tagged = Tags::from([(OWNER_TAG.to_string(), "tgw-1".to_string())]);
         assert!(!topology.owns(&tagged), "no gateway, nothing is ours");
-        topology.tgw = Some(tgw("tgw-1"));
+        topology.tgw = Some(available_gateway("tgw-1"));
         assert!(topology.owns(&tagged));
-        topology.tgw = Some(tgw("tgw-2"));
+        topology.tgw = Some(available_gateway("tgw-2"));
         assert!(!topology.owns(&tagged));
     }
 
     #[test]
     fn deleting_the_data_center_blackholes_its_static_routes() {
         let mut topology = Topology {
-            tgw: Some(tgw("tgw-1")),
+            tgw: Some(available_gateway("tgw-1")),
             data_center: Some(DataCenter {
                 link: DataCenterLink::Vpn {
                     connection_id: "vpn-1".into(),
