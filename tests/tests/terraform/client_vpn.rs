@@ -333,8 +333,15 @@ async fn a_new_endpoint_replaces_the_access(cli: Cli) {
 /// through the apply never sees one missing. The plan after is empty. (Issue 18: the old
 /// instance's destroy used to revoke every rule the new one had just adopted.)
 async fn create_before_destroy_replacement_keeps_every_rule(cli: Cli) {
-    let access = Access::seed_case(&cli, "client_vpn_replace").await;
+    let access = Access::seed_case(&cli, "client_vpn").await;
     let ws = &access.world.ws;
+    // The access of `client_vpn/`, replaced create-before-destroy (an override file merges the
+    // lifecycle argument into the resource as written).
+    ws.write(
+        "replace_override.tf",
+        "resource \"migration_client_vpn_group_access\" \"access\" {\n  lifecycle {\n    \
+         create_before_destroy = true\n  }\n}\n",
+    );
     access.create(&access.vars()).await;
     assert_eq!(access.rules().await, access.created_rules());
     let before = access.world.calls().await.len();
