@@ -216,6 +216,7 @@ pub(super) async fn import(ctx: &Ctx, id: &str) -> Result<Imported<Planned>, Dia
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::client_vpn_group_access::observed::active_rule as rule;
     use crate::resources::client_vpn_group_access::observed::{
         Association, DirectoryLookup, Endpoint, Route, Rule,
     };
@@ -226,17 +227,6 @@ mod tests {
     const A: &str = "S-1-5-21-1-2-3-1104";
     const B: &str = "S-1-5-21-1-2-3-1105";
     const C: &str = "S-1-5-21-1-2-3-1106";
-
-    fn rule(sid: &str, cidr: &str, description: Option<&str>) -> Rule {
-        Rule {
-            group_id: Some(sid.into()),
-            access_all: false,
-            destination_cidr: cidr.into(),
-            description: description.map(str::to_string),
-            status: "active".into(),
-            message: None,
-        }
-    }
 
     fn route(cidr: &str, subnet: &str, origin: &str) -> Route {
         Route {

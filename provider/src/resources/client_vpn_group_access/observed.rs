@@ -65,3 +65,16 @@ pub(crate) enum NameProblem {
         name: String,
     },
 }
+
+/// An active per-group rule, as the tests' observations hold them.
+#[cfg(test)]
+pub(crate) fn active_rule(sid: &str, cidr: &str, description: Option<&str>) -> Rule {
+    Rule {
+        group_id: Some(sid.into()),
+        access_all: false,
+        destination_cidr: cidr.into(),
+        description: description.map(str::to_string),
+        status: "active".into(),
+        message: None,
+    }
+}

@@ -421,20 +421,10 @@ impl Handover {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::client_vpn_group_access::observed::active_rule as rule;
 
     const A: &str = "S-1-5-21-1-2-3-1104";
     const B: &str = "S-1-5-21-1-2-3-1105";
-
-    fn rule(sid: &str, cidr: &str, description: Option<&str>) -> Rule {
-        Rule {
-            group_id: Some(sid.into()),
-            access_all: false,
-            destination_cidr: cidr.into(),
-            description: description.map(str::to_string),
-            status: "active".into(),
-            message: None,
-        }
-    }
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
         pairs
