@@ -189,15 +189,18 @@ pub(crate) fn record(topology: &mut Topology, effect: Effect) {
             state,
             associated_route_table,
         } => {
-            let default_table = default_propagation_table(topology);
+            let propagated = topology.attachments.get(&vpc_id).is_some_and(|a| {
+                propagated_on_arrival(
+                    topology,
+                    Some(&a.state),
+                    &state,
+                    associated_route_table.as_deref(),
+                )
+            });
             if let Some(a) = topology.attachments.get_mut(&vpc_id) {
-                let arrived = a.state != "available" && state == "available";
                 a.state = state;
                 a.associated_route_table = associated_route_table;
-                if arrived
-                    && a.associated_route_table.is_some()
-                    && a.associated_route_table == default_table
-                {
+                if propagated {
                     let id = a.id.clone();
                     topology.propagations.insert(id);
                 }
@@ -216,20 +219,19 @@ pub(crate) fn record(topology: &mut Topology, effect: Effect) {
             }
         }
         Effect::DataCenterAttachmentSeen(mut seen) => {
-            let default_table = default_propagation_table(topology);
+            let propagated = topology.data_center.as_ref().is_some_and(|dc| {
+                propagated_on_arrival(
+                    topology,
+                    dc.attachment.as_ref().map(|a| a.state.as_str()),
+                    &seen.state,
+                    seen.associated_route_table.as_deref(),
+                )
+            });
             if let Some(dc) = &mut topology.data_center {
-                let arrived = seen.state == "available"
-                    && dc
-                        .attachment
-                        .as_ref()
-                        .is_none_or(|a| a.state != "available");
                 if let Some(known) = &dc.attachment {
                     seen.tags.extend(known.tags.clone());
                 }
-                if arrived
-                    && seen.associated_route_table.is_some()
-                    && seen.associated_route_table == default_table
-                {
+                if propagated {
                     topology.propagations.insert(seen.id.clone());
                 }
                 dc.attachment = Some(seen);
@@ -333,15 +335,25 @@ fn tags_of<'a>(topology: &'a mut Topology, object: &TagObject) -> Option<&'a mut
     }
 }
 
-/// The route table the gateway propagates new attachments into, when it does. An attachment
-/// that becomes available while this holds, associated with that table, propagates there: AWS
-/// applies both defaults as the attachment becomes available, so the apply records it rather
-/// than asking for a propagation AWS has already made (which it refuses as a duplicate).
-fn default_propagation_table(topology: &Topology) -> Option<String> {
-    topology
+/// Whether an attachment going from state `before` to `now`, associated with `associated`,
+/// propagates by the gateway's default: AWS applies the default association and propagation as
+/// an attachment becomes available, so the apply records the propagation rather than asking for
+/// one AWS has already made (which it refuses as a duplicate). An attachment already available
+/// before is not touched by AWS, nor is one associated elsewhere.
+fn propagated_on_arrival(
+    topology: &Topology,
+    before: Option<&str>,
+    now: &str,
+    associated: Option<&str>,
+) -> bool {
+    let default_table = topology
         .tgw
         .as_ref()
-        .and_then(|t| t.propagation_default_route_table_id.clone())
+        .and_then(|t| t.propagation_default_route_table_id.as_deref());
+    before != Some("available")
+        && now == "available"
+        && associated.is_some()
+        && associated == default_table
 }
 
 #[cfg(test)]
