@@ -19,6 +19,8 @@ use super::retry::{OpError, RetryOn};
 pub struct DirectConnectAssociation {
     pub id: String,
     pub direct_connect_gateway_id: String,
+    /// The Transit Gateway (or virtual private gateway) on the other side.
+    pub associated_gateway_id: String,
     pub state: String,
     /// The prefixes advertised to the Direct Connect gateway.
     pub allowed_prefixes: BTreeSet<String>,
@@ -41,11 +43,29 @@ impl Aws<'_> {
         &self,
         tgw_id: &str,
     ) -> Result<Vec<DirectConnectAssociation>, OpError> {
+        self.associations(Some(tgw_id), None).await
+    }
+
+    /// The associations of a Direct Connect gateway with any gateway (not `disassociated`):
+    /// whether another Transit Gateway already advertises the prefixes a hub would.
+    pub async fn direct_connect_gateway_associations(
+        &self,
+        gateway_id: &str,
+    ) -> Result<Vec<DirectConnectAssociation>, OpError> {
+        self.associations(None, Some(gateway_id)).await
+    }
+
+    async fn associations(
+        &self,
+        tgw_id: Option<&str>,
+        gateway_id: Option<&str>,
+    ) -> Result<Vec<DirectConnectAssociation>, OpError> {
         self.listing(|token| async {
             let page = self
                 .direct_connect()
                 .describe_direct_connect_gateway_associations()
-                .associated_gateway_id(tgw_id)
+                .set_associated_gateway_id(tgw_id.map(str::to_string))
+                .set_direct_connect_gateway_id(gateway_id.map(str::to_string))
                 .set_next_token(token)
                 .send()
                 .await
@@ -65,6 +85,11 @@ impl Aws<'_> {
                         id: a.association_id().unwrap_or_default().to_string(),
                         direct_connect_gateway_id: a
                             .direct_connect_gateway_id()
+                            .unwrap_or_default()
+                            .to_string(),
+                        associated_gateway_id: a
+                            .associated_gateway()
+                            .and_then(|g| g.id())
                             .unwrap_or_default()
                             .to_string(),
                         state,
@@ -135,6 +160,7 @@ impl Aws<'_> {
         Ok(DirectConnectAssociation {
             id: a.association_id().unwrap_or_default().to_string(),
             direct_connect_gateway_id: gateway_id.to_string(),
+            associated_gateway_id: tgw_id.to_string(),
             state: a
                 .association_state()
                 .map(|s| s.as_str().to_string())

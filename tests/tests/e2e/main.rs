@@ -17,6 +17,7 @@ mod hub_network_calls;
 mod hub_network_data;
 mod hub_network_drift;
 mod hub_network_failures;
+mod hub_network_handover;
 mod hub_network_spokes;
 mod hub_network_support;
 mod hub_network_updates;

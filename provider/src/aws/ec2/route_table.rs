@@ -152,6 +152,34 @@ impl Aws<'_> {
         .await
     }
 
+    /// Points an existing route at the Transit Gateway `tgw_id` in place (ReplaceRoute): the
+    /// destination is routed throughout.
+    pub async fn replace_vpc_route(
+        &self,
+        table: &str,
+        destination: &str,
+        tgw_id: &str,
+    ) -> Result<(), OpError> {
+        self.call(Lane::Mutate, RetryOn { not_found: true }, || async {
+            let request = self
+                .ec2()
+                .replace_route()
+                .route_table_id(table)
+                .transit_gateway_id(tgw_id);
+            let request = if ipv6(destination) {
+                request.destination_ipv6_cidr_block(destination)
+            } else {
+                request.destination_cidr_block(destination)
+            };
+            request
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::from_sdk("ReplaceRoute", e))
+        })
+        .await
+    }
+
     /// Deletes a route; one already gone is not an error.
     pub async fn delete_vpc_route(&self, table: &str, destination: &str) -> Result<(), OpError> {
         ignore_not_found(

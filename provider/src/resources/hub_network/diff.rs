@@ -157,6 +157,12 @@ pub(crate) enum Change {
         route_table_id: String,
         destination: String,
     },
+    /// Re-target another hub's route to this hub's gateway in place (see `handover`).
+    TakeOverVpcRoute {
+        route_table_id: String,
+        destination: String,
+        from: String,
+    },
     DeleteVpcRoute {
         route_table_id: String,
         destination: String,
@@ -555,6 +561,18 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
             route_table_id: route.route_table,
             destination: route.destination.to_string(),
         });
+    }
+    for conflict in routes.conflicting {
+        if desired
+            .take_over_routes_from
+            .contains_key(&conflict.existing_target)
+        {
+            changes.push(Change::TakeOverVpcRoute {
+                route_table_id: conflict.route.route_table,
+                destination: conflict.route.destination.to_string(),
+                from: conflict.existing_target,
+            });
+        }
     }
     changes
 }

@@ -18,7 +18,7 @@ use super::topology::{self, RouteTable, Topology};
 use super::validate::{self, LiveFacts};
 use crate::aws::call::Aws;
 use crate::aws::retry::OpError;
-use crate::framework::tags::MANAGED_BY_TAG;
+use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
 
 /// How long a refresh's reads may stand in for the plan's: Terraform plans each resource right
 /// after refreshing it.
@@ -83,11 +83,16 @@ pub(crate) async fn at_plan(
     let (mut vpcs, subnets, mut tables) = (named.vpcs, named.subnets, named.route_tables);
     let prior_dc = prior.and_then(|p| p.data_center.as_ref());
     let (mut direct_connect_asn, mut customer_gateway_exists) = (None, None);
+    let mut direct_connect_associations = None;
     if let Some(Some(dc)) = config.data_center.known() {
         if let Some(Some(gateway)) = dc.direct_connect_gateway_id.known()
             && prior_dc.and_then(|dc| dc.direct_connect_gateway_id.as_ref()) != Some(gateway)
         {
             direct_connect_asn = Some(aws.direct_connect_gateway_asn(gateway).await?);
+            if direct_connect_asn.is_some_and(|asn| asn.is_some()) {
+                direct_connect_associations =
+                    Some(aws.direct_connect_gateway_associations(gateway).await?);
+            }
         }
         if let Some(Some(vpn)) = dc.vpn.known()
             && let Some(cgw) = vpn.customer_gateway_id.known()
@@ -117,7 +122,9 @@ pub(crate) async fn at_plan(
     Ok(LiveFacts {
         networks,
         direct_connect_asn,
+        direct_connect_associations,
         customer_gateway_exists,
+        new_hub: tgw_id.is_none(),
         tgw_id,
         other_hubs,
         account: aws.clients.account_id.clone(),
@@ -157,6 +164,11 @@ pub(crate) async fn at_apply(
             route_tables: topology.route_tables.clone(),
         },
         tgw_id: topology.tgw_id().map(str::to_string),
+        // No state holds a gateway that still carries the unconfirmed marker.
+        new_hub: topology
+            .tgw
+            .as_ref()
+            .is_none_or(|tgw| tgw.tags.contains_key(UNCONFIRMED_TAG)),
         other_hubs: other_hubs(aws, &topology.route_tables, topology.tgw_id()).await?,
         account: aws.clients.account_id.clone(),
         region: aws.clients.region.clone(),
@@ -172,6 +184,8 @@ pub(crate) async fn at_apply(
             let connected = matches!(existing, Some(topology::DataCenterLink::DirectConnect { gateway_id: g, .. }) if g == gateway_id);
             if !connected {
                 facts.direct_connect_asn = Some(aws.direct_connect_gateway_asn(gateway_id).await?);
+                facts.direct_connect_associations =
+                    Some(aws.direct_connect_gateway_associations(gateway_id).await?);
             }
         }
         Some(Link::Vpn {

@@ -2,6 +2,7 @@ pub(crate) mod apply;
 pub(crate) mod diff;
 pub(crate) mod effects;
 pub(crate) mod facts;
+pub(crate) mod handover;
 pub(crate) mod import;
 pub(crate) mod leftovers;
 pub(crate) mod list;
@@ -198,18 +199,36 @@ impl ManagedResource for HubNetwork {
         ctx: &Ctx,
         config: &Config,
         _planned: &Value,
-        _facts: &LiveFacts,
+        facts: &LiveFacts,
         _observed: &Topology,
     ) -> Result<Desired, Path> {
-        config.desired(ctx.default_tags())
+        let mut desired = config.desired(ctx.default_tags())?;
+        desired.take_over_routes_from = handover::hubs_to_take_over_from(
+            &desired.name,
+            desired.take_over,
+            facts.new_hub,
+            &facts.other_hubs,
+        );
+        Ok(desired)
     }
 
     fn record(
         &self,
         observed: Topology,
-        _prior: Option<&Stored>,
-        _desired: Option<&Desired>,
+        prior: Option<&Stored>,
+        desired: Option<&Desired>,
     ) -> Topology {
+        if let (None, Some(prior)) = (desired, prior) {
+            // A destroy: say what it leaves because another hub took it over.
+            for left in handover::left_to_others(&handover::stored_routes(prior), &observed) {
+                tracing::info!(
+                    route_table = left.route_table_id.as_str(),
+                    destination = left.destination.as_str(),
+                    now_routes_to = left.target.as_str(),
+                    "left in place: another Transit Gateway owns this route now (taken over)"
+                );
+            }
+        }
         observed
     }
 

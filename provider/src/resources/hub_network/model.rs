@@ -111,6 +111,7 @@ crate::typed_object! {
         pub spokes: Maybe<OrEmpty<BTreeMap<String, SpokeConfig>>>,
         pub route_propagation: Maybe<Option<bool>>,
         pub mesh_routes: Maybe<Option<bool>>,
+        pub take_over: Maybe<Option<bool>>,
         pub tags: Maybe<OrEmpty<BTreeMap<String, String>>>,
         pub timeouts: Value,
     }
@@ -168,6 +169,7 @@ impl Config {
             spokes: Maybe::Unknown,
             route_propagation: Maybe::Unknown,
             mesh_routes: Maybe::Unknown,
+            take_over: Maybe::Unknown,
             tags: Maybe::Unknown,
             timeouts: Value::unknown(),
         }
@@ -305,6 +307,8 @@ impl Config {
                 .unwrap_or(DEFAULT_ROUTE_PROPAGATION),
             mesh_routes: get(&self.mesh_routes, root.attr("mesh_routes"))?
                 .unwrap_or(DEFAULT_MESH_ROUTES),
+            take_over: get(&self.take_over, root.attr("take_over"))?.unwrap_or(false),
+            take_over_routes_from: BTreeMap::new(),
             tags_all: crate::framework::tags::merge(default_tags, &tags),
         })
     }
@@ -372,6 +376,12 @@ pub(crate) struct Desired {
     pub spokes: BTreeMap<String, SpokeDesired>,
     pub route_propagation: bool,
     pub mesh_routes: bool,
+    /// `take_over`: routes other migration hubs own in these route tables are re-targeted.
+    pub take_over: bool,
+    /// The other hubs (gateway id → name) whose routes in these route tables the apply
+    /// re-targets to this hub's gateway: filled from what the apply sees (see
+    /// [`super::handover`]); empty otherwise.
+    pub take_over_routes_from: BTreeMap<String, String>,
     /// `default_tags` merged with `tags` (what `tags_all` shows).
     pub tags_all: BTreeMap<String, String>,
 }

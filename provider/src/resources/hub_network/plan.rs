@@ -60,7 +60,7 @@ fn phase_of(change: &Change) -> usize {
         | Change::CreateVpn { .. }
         | Change::AwaitDataCenter => 8,
         Change::Connect { .. } | Change::RouteToDataCenter { .. } => 10,
-        Change::CreateVpcRoute { .. } => 11,
+        Change::CreateVpcRoute { .. } | Change::TakeOverVpcRoute { .. } => 11,
         Change::Tag { .. } => 12,
     }
 }

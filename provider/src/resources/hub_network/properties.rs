@@ -328,6 +328,24 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
                     transit_gateway_id: tgw_id.clone(),
                 }]
             }
+            Change::TakeOverVpcRoute {
+                route_table_id,
+                destination,
+                from,
+            } => {
+                assert!(
+                    topology.route_tables[route_table_id]
+                        .routes
+                        .iter()
+                        .any(|r| &r.destination == destination && &r.target == from),
+                    "ReplaceRoute of a route {from} does not hold: {route_table_id} {destination}"
+                );
+                vec![Effect::VpcRoute {
+                    route_table_id: route_table_id.clone(),
+                    destination: destination.clone(),
+                    transit_gateway_id: tgw_id.clone(),
+                }]
+            }
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,
@@ -543,6 +561,8 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                     spokes,
                     route_propagation,
                     mesh_routes,
+                    take_over: false,
+                    take_over_routes_from: BTreeMap::new(),
                     tags_all,
                 }
             },

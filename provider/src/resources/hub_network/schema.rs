@@ -249,6 +249,14 @@ pub(crate) fn schema() -> Schema {
              table in `route_table_ids`. Default: `true`. With `false` the hub removes the \
              routes it added.",
         ),
+        Attribute::optional("take_over", Type::Bool).describe(
+            "Set to `true` to take over the routes another `migration_hub_network` has in \
+             these route tables (another copy of a module, another workspace): the hub \
+             re-targets them to its own Transit Gateway in place (ReplaceRoute, no gap), and \
+             the other hub then leaves them alone when it is destroyed. Without it, such a \
+             route is an error, except for a new hub of the same `name` (a replacement under \
+             `create_before_destroy`), which takes them over with a warning. Default: `false`.",
+        ),
         Attribute::optional("tags", Type::map(Type::String)).describe(
             "Tags for the Transit Gateway and every child object that can be tagged, merged \
              over the provider's `default_tags`. `Name` comes from `name`; keys starting with \

@@ -588,6 +588,13 @@ pub(crate) fn render(
     };
     put("tags_all", string_map(&tags_all));
     put(
+        "take_over",
+        match attr(echo, "take_over") {
+            Value::Bool(b) => Value::Bool(b),
+            _ => Value::Null,
+        },
+    );
+    put(
         "timeouts",
         match attr(echo, "timeouts") {
             v if v.is_wholly_known() => v,

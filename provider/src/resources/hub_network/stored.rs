@@ -89,6 +89,7 @@ crate::typed_object! {
         pub spokes: OrEmpty<BTreeMap<String, StoredSpoke>>,
         pub route_propagation: Option<bool>,
         pub mesh_routes: Value,
+        pub take_over: Value,
         pub tags: Value,
         pub tags_all: OrEmpty<BTreeMap<String, String>>,
         pub route_table_id: Option<String>,

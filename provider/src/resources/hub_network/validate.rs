@@ -16,12 +16,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
+use super::handover::{self, Verdict};
 use super::mesh;
 use super::model::SpokeDesired;
 use super::model::{Config, DATA_CENTER, Maybe, TGW_CIDR_BLOCKS};
 use super::spokes;
 use super::stored::Stored;
 use super::topology::{ForeignAttachment, Networks};
+use crate::aws::direct_connect::DirectConnectAssociation;
 use crate::framework::{tags, timeouts};
 use crate::netplan::Labelled;
 use crate::netplan::cidr::parse_canonical;
@@ -37,10 +39,16 @@ pub(crate) struct LiveFacts {
     /// The Direct Connect gateway's ASN: `Some(None)` when it does not exist, `None` when
     /// not looked up.
     pub direct_connect_asn: Option<Option<i64>>,
+    /// The Direct Connect gateway's associations (with any gateway), when looked up: another
+    /// hub's may hold the prefixes this one would advertise.
+    pub direct_connect_associations: Option<Vec<DirectConnectAssociation>>,
     /// Whether the customer gateway exists, when looked up.
     pub customer_gateway_exists: Option<bool>,
     /// The hub's Transit Gateway, when it exists: routes to it are not in the way.
     pub tgw_id: Option<String>,
+    /// Whether the hub is being created: no state holds its gateway yet (none exists, or an
+    /// interrupted create's is being adopted). See [`super::handover`].
+    pub new_hub: bool,
     /// Names of other migration hubs' Transit Gateways that routes in the listed tables point
     /// at (see [`hub_targets`]).
     pub other_hubs: BTreeMap<String, String>,
@@ -775,6 +783,19 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
                 }
             }
         }
+        if let (Maybe::Known(Some(gateway)), Some(associations)) = (
+            &dc.direct_connect_gateway_id,
+            &facts.direct_connect_associations,
+        ) {
+            direct_connect_handover(
+                &config,
+                gateway,
+                associations,
+                &vpc_cidrs,
+                facts,
+                &mut diagnostics,
+            );
+        }
         if let (Maybe::Known(Some(vpn)), Some(false)) = (&dc.vpn, facts.customer_gateway_exists)
             && let Maybe::Known(cgw) = &vpn.customer_gateway_id
         {
@@ -786,6 +807,72 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
         }
     }
     diagnostics
+}
+
+/// A Direct Connect gateway advertises no prefix through two Transit Gateway associations, so
+/// a hub cannot connect the data center beside another gateway that advertises an overlapping
+/// prefix (its previous instance under `create_before_destroy`, above all): said at plan, before
+/// anything is created, instead of failing half way through the apply.
+fn direct_connect_handover(
+    config: &Config,
+    gateway: &str,
+    associations: &[DirectConnectAssociation],
+    vpc_cidrs: &BTreeMap<String, BTreeSet<String>>,
+    facts: &LiveFacts,
+    diagnostics: &mut Diagnostics,
+) {
+    let Maybe::Known(Some(dc)) = &config.data_center else {
+        return;
+    };
+    let ours: BTreeSet<String> = match &dc.allowed_prefixes {
+        Maybe::Known(Some(prefixes)) => prefixes.iter().cloned().collect(),
+        Maybe::Unknown => return,
+        // The default: every VPC CIDR of the hub and of its declared spokes.
+        Maybe::Known(None) => vpc_cidrs
+            .values()
+            .flatten()
+            .cloned()
+            .chain(
+                config
+                    .spokes
+                    .known()
+                    .into_iter()
+                    .flat_map(|m| m.values())
+                    .filter_map(|s| s.cidr_blocks.known())
+                    .flat_map(|c| c.iter().cloned()),
+            )
+            .collect(),
+    };
+    for blocked in handover::prefixes_in_the_way(associations, facts.tgw_id.as_deref(), &ours) {
+        let pairs: Vec<String> = blocked
+            .overlaps
+            .iter()
+            .take(5)
+            .map(|(theirs, ours)| format!("{theirs} (this hub: {ours})"))
+            .collect();
+        let tgw = &blocked.transit_gateway_id;
+        let whose = match facts.other_hubs.get(tgw) {
+            Some(name) => format!("{tgw}, the Transit Gateway of the migration hub {name:?}"),
+            None => tgw.clone(),
+        };
+        diagnostics.error_at(
+            root().attr("data_center").attr("direct_connect_gateway_id"),
+            "Data center link held by another Transit Gateway",
+            format!(
+                "Direct Connect gateway {gateway} is associated with {whose} (association {}), \
+                 which advertises {}. A Direct Connect gateway does not advertise overlapping \
+                 prefixes through two Transit Gateway associations, so this hub cannot connect \
+                 the data center while that association exists, and the link cannot be handed \
+                 over without a gap. If it is this hub's previous instance (a replacement under \
+                 create_before_destroy), replace without create_before_destroy (the data center \
+                 is disconnected until the new hub's association is up), or remove data_center \
+                 from the old hub first. Otherwise set data_center.allowed_prefixes to prefixes \
+                 that do not overlap, or use another Direct Connect gateway.",
+                blocked.association_id,
+                pairs.join(", ")
+            ),
+        );
+    }
 }
 
 /// Other accounts' attachments the hub will not accept or propagate, each a warning naming
@@ -906,6 +993,8 @@ fn route_conflict_errors(
         })
         .collect();
     let our_target = facts.tgw_id.as_deref().unwrap_or("\u{0}no-gateway-yet");
+    // (other gateway, its hub's name) → (attachment key, "table destination") taken over.
+    let mut taken: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
     for conflict in route_conflicts(&desired, &observed, our_target).conflicting {
         let table = &conflict.route.route_table;
         let Some(key) = table_owner.get(table) else {
@@ -913,27 +1002,38 @@ fn route_conflict_errors(
         };
         let network = mesh::label_of(&networks, &conflict.route.destination).unwrap_or_default();
         let target = &conflict.existing_target;
-        // A hub of the same name is this resource's previous instance when Terraform replaces
-        // it (tainted): its routes go before the new hub's are created, and apply checks again.
-        if let (Some(other), Maybe::Known(name)) = (facts.other_hubs.get(target), &config.name)
-            && other == name
-        {
-            diagnostics.warning_at(
-                attachment_path(key).attr("route_table_ids"),
-                "Route of a hub being replaced?",
-                format!(
-                    "Route table {table} routes {} to {target}, the Transit Gateway of another \
-                     hub named {name:?}. If that is this resource's previous instance (being \
-                     replaced), its routes are deleted first; otherwise the apply stops on this \
-                     route.",
-                    conflict.route.destination
+        // Another hub's route: taken over in place, or refused (see `handover`).
+        if let Some(other) = facts.other_hubs.get(target) {
+            let (Maybe::Known(name), Maybe::Known(take_over)) = (&config.name, &config.take_over)
+            else {
+                continue;
+            };
+            let take_over = take_over.unwrap_or(false);
+            match handover::verdict(name, take_over, facts.new_hub, other) {
+                Verdict::TakeOver => taken
+                    .entry((target.clone(), other.clone()))
+                    .or_default()
+                    .push((
+                        key.clone(),
+                        format!("{table} {}", conflict.route.destination),
+                    )),
+                Verdict::Refuse => diagnostics.error_at(
+                    attachment_path(key).attr("route_table_ids"),
+                    "Route owned by another hub",
+                    format!(
+                        "Route table {table} routes {} (network {network:?}) to {target}, the \
+                         Transit Gateway of another migration hub ({other:?}), which owns that \
+                         route. Two hubs on one route table would take it from each other. \
+                         Remove {table} from one hub's route_table_ids, or set take_over = true \
+                         on the hub that should own it (it re-targets the route in place, and \
+                         the other hub then leaves it).",
+                        conflict.route.destination
+                    ),
                 ),
-            );
+            }
             continue;
         }
-        let whose = if let Some(other) = facts.other_hubs.get(target) {
-            format!("the Transit Gateway of another migration hub, {target} ({other:?})")
-        } else if target.starts_with("tgw-") {
+        let whose = if target.starts_with("tgw-") {
             format!("another Transit Gateway, {target}")
         } else {
             target.clone()
@@ -946,6 +1046,34 @@ fn route_conflict_errors(
                  hub's route to it would fail with RouteAlreadyExists. Delete or narrow that \
                  route, or remove {table} from route_table_ids.",
                 conflict.route.destination
+            ),
+        );
+    }
+    for ((target, other), routes) in taken {
+        let why = if config.take_over == Maybe::Known(Some(true)) {
+            "take_over is set".to_string()
+        } else {
+            format!(
+                "this new hub has the same name, {other:?}: the replacement under create_before_destroy"
+            )
+        };
+        let shown: Vec<&str> = routes.iter().take(5).map(|(_, r)| r.as_str()).collect();
+        let more = routes.len().saturating_sub(shown.len());
+        diagnostics.warning_at(
+            attachment_path(&routes[0].0).attr("route_table_ids"),
+            "Taking over routes from another hub",
+            format!(
+                "{} route(s) of these route tables point at {target}, the Transit Gateway of the \
+                 migration hub {other:?} ({why}): {}{}. Once its attachments are available, \
+                 this hub re-targets them to its own Transit Gateway in place (ReplaceRoute), so \
+                 no route goes missing; the other hub then leaves them when it is destroyed.",
+                routes.len(),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
         );
     }
@@ -1225,6 +1353,8 @@ mod tests {
             direct_connect_asn: Some(Some(64512)),
             customer_gateway_exists: None,
             tgw_id: Some("tgw-hub".into()),
+            new_hub: false,
+            direct_connect_associations: None,
             other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
             region: "eu-west-1".into(),
@@ -1328,9 +1458,10 @@ mod tests {
     }
 
     #[test]
-    fn a_route_of_a_same_named_hub_is_a_warning() {
+    fn another_hubs_route_is_taken_over_by_its_replacement_or_when_told_else_refused() {
         let mut facts = facts();
         facts.tgw_id = None;
+        facts.new_hub = true;
         let (_, table) = facts
             .networks
             .route_tables
@@ -1338,39 +1469,105 @@ mod tests {
             .find(|(id, _)| *id == "rtb-b")
             .unwrap();
         table.routes[0].target = "tgw-old".into();
-        let config = hub(
-            vec![
-                ("a", attachment("vpc-a", &["subnet-a1"], &[])),
-                ("b", attachment("vpc-b", &["subnet-b1"], &["rtb-b"])),
-            ],
-            vec![],
-        );
-        let in_the_way = |facts: &LiveFacts| {
-            live(&config, facts)
+        let config = |take_over: Value| {
+            hub(
+                vec![
+                    ("a", attachment("vpc-a", &["subnet-a1"], &[])),
+                    ("b", attachment("vpc-b", &["subnet-b1"], &["rtb-b"])),
+                ],
+                vec![("take_over", take_over)],
+            )
+        };
+        let about_rtb_b = |config: &Value, facts: &LiveFacts| {
+            live(config, facts)
                 .iter()
-                .filter(|d| {
-                    d.detail.contains("rtb-b routes") || d.detail.contains("rtb-b already routes")
-                })
-                .map(|d| (d.severity, d.detail.clone()))
+                .filter(|d| d.detail.contains("rtb-b"))
+                .map(|d| (d.severity, d.summary.clone(), d.detail.clone()))
                 .collect::<Vec<_>>()
         };
+        // The replacement: a new hub of the same name takes the route over, with a warning.
         facts.other_hubs.insert("tgw-old".into(), "hub".into());
-        let found = in_the_way(&facts);
+        let found = about_rtb_b(&config(Value::Null), &facts);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].0,
-            Severity::Warning,
-            "the hub being replaced: {found:?}"
-        );
-        facts.other_hubs.insert("tgw-old".into(), "another".into());
-        let found = in_the_way(&facts);
-        assert_eq!(found[0].0, Severity::Error);
+        assert_eq!(found[0].0, Severity::Warning, "{found:?}");
+        assert_eq!(found[0].1, "Taking over routes from another hub");
         assert!(
-            found[0]
-                .1
-                .contains("another migration hub, tgw-old (\"another\")"),
+            found[0].2.contains("rtb-b 10.0.0.0/16") && found[0].2.contains("tgw-old"),
             "{found:?}"
         );
+        // An existing hub of the same name is a second instance: refused, take_over named.
+        facts.new_hub = false;
+        let found = about_rtb_b(&config(Value::Null), &facts);
+        assert_eq!(
+            (found[0].0, found[0].1.as_str()),
+            (Severity::Error, "Route owned by another hub"),
+            "{found:?}"
+        );
+        assert!(found[0].2.contains("take_over = true"), "{found:?}");
+        // Another name: refused even for a new hub, unless take_over is set.
+        facts.new_hub = true;
+        facts.other_hubs.insert("tgw-old".into(), "another".into());
+        let found = about_rtb_b(&config(Value::Null), &facts);
+        assert_eq!(found[0].0, Severity::Error, "{found:?}");
+        assert!(found[0].2.contains("(\"another\")"), "{found:?}");
+        let found = about_rtb_b(&config(Value::Bool(true)), &facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Severity::Warning, "{found:?}");
+        assert!(found[0].2.contains("take_over is set"), "{found:?}");
+        // Unknown take_over: the apply decides.
+        assert!(about_rtb_b(&config(Value::unknown()), &facts).is_empty());
+    }
+
+    #[test]
+    fn a_direct_connect_gateway_held_by_another_hub_is_an_error_on_the_gateway() {
+        let mut facts = facts();
+        let association = |tgw: &str, prefixes: &[&str]| DirectConnectAssociation {
+            id: format!("assoc-{tgw}"),
+            direct_connect_gateway_id: "dxgw-1".into(),
+            associated_gateway_id: tgw.into(),
+            state: "associated".into(),
+            allowed_prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+        };
+        facts.direct_connect_asn = Some(Some(64999));
+        facts.other_hubs.insert("tgw-old".into(), "hub".into());
+        let config = |allowed: Option<&[&str]>| {
+            let mut dc = vec![
+                ("cidr_blocks", strings(&["192.168.0.0/16"])),
+                ("direct_connect_gateway_id", Value::string("dxgw-1")),
+            ];
+            if let Some(allowed) = allowed {
+                dc.push(("allowed_prefixes", strings(allowed)));
+            }
+            hub(
+                vec![("a", attachment("vpc-a", &["subnet-a1"], &[]))],
+                vec![("data_center", Value::object(dc))],
+            )
+        };
+        let on_gateway = |config: &Value, facts: &LiveFacts| {
+            errors(&live(config, facts))
+                .into_iter()
+                .filter(|(path, _)| path == "data_center.direct_connect_gateway_id")
+                .map(|(_, detail)| detail)
+                .collect::<Vec<_>>()
+        };
+        // The old hub advertises vpc-a's CIDR (10.0.0.0/16): the default prefixes overlap.
+        facts.direct_connect_associations = Some(vec![
+            association("tgw-old", &["10.0.0.0/16"]),
+            association("tgw-hub", &["10.0.0.0/16"]),
+        ]);
+        let found = on_gateway(&config(None), &facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("tgw-old, the Transit Gateway of the migration hub \"hub\"")
+                && found[0].contains("10.0.0.0/16 (this hub: 10.0.0.0/16)")
+                && found[0].contains("without create_before_destroy"),
+            "{found:?}"
+        );
+        // Prefixes of its own that do not overlap are fine.
+        assert!(on_gateway(&config(Some(&["172.16.0.0/12"])), &facts).is_empty());
+        // Not looked up (the link is already this hub's): nothing to say.
+        facts.direct_connect_associations = None;
+        assert!(on_gateway(&config(None), &facts).is_empty());
     }
 
     fn spoke(account: &str, cidrs: &[&str]) -> Value {

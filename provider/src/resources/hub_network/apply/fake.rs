@@ -713,6 +713,7 @@ impl HubAws for FakeHubAws {
         let association = DirectConnectAssociation {
             id: state.new_id("dxassoc"),
             direct_connect_gateway_id: gateway_id.into(),
+            associated_gateway_id: tgw_id.into(),
             state: "associating".into(),
             allowed_prefixes: allowed_prefixes.clone(),
         };
@@ -994,6 +995,29 @@ impl HubAws for FakeHubAws {
         });
         routes.sort();
         state.created(VPC_ROUTE);
+        Ok(())
+    }
+
+    async fn replace_vpc_route(
+        &self,
+        table: &str,
+        destination: &str,
+        tgw_id: &str,
+    ) -> Result<(), OpError> {
+        let mut state = self.enter("replace_vpc_route")?;
+        if state.tgw.as_ref().map(|t| t.id.as_str()) != Some(tgw_id) {
+            return Err(not_found("ReplaceRoute", "InvalidTransitGatewayID"));
+        }
+        let route = state
+            .route_tables
+            .get_mut(table)
+            .ok_or_else(|| not_found("ReplaceRoute", "InvalidRouteTableID"))?
+            .routes
+            .iter_mut()
+            .find(|r| r.destination == destination)
+            .ok_or_else(|| not_found("ReplaceRoute", "InvalidRoute"))?;
+        route.target = tgw_id.into();
+        route.state = "active".into();
         Ok(())
     }
 

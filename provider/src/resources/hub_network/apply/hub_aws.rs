@@ -160,6 +160,12 @@ pub(crate) trait HubAws: Send + Sync {
         tgw_id: &str,
     ) -> Result<(), OpError>;
     async fn delete_vpc_route(&self, table: &str, destination: &str) -> Result<(), OpError>;
+    async fn replace_vpc_route(
+        &self,
+        table: &str,
+        destination: &str,
+        tgw_id: &str,
+    ) -> Result<(), OpError>;
     async fn route_tables(
         &self,
         ids: &BTreeSet<String>,
@@ -430,6 +436,17 @@ impl HubAws for LiveHubAws {
     ) -> Result<(), OpError> {
         self.aws()
             .create_vpc_route(table, destination, tgw_id)
+            .await
+    }
+
+    async fn replace_vpc_route(
+        &self,
+        table: &str,
+        destination: &str,
+        tgw_id: &str,
+    ) -> Result<(), OpError> {
+        self.aws()
+            .replace_vpc_route(table, destination, tgw_id)
             .await
     }
 

@@ -150,6 +150,13 @@ pub(crate) fn describe(op: &HubOp) -> String {
             } => {
                 format!("Creating the route to {destination} in {route_table_id}")
             }
+            Change::TakeOverVpcRoute {
+                route_table_id,
+                destination,
+                from,
+            } => {
+                format!("Taking over the route to {destination} in {route_table_id} from {from}")
+            }
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,
@@ -343,6 +350,11 @@ impl Executor {
                 route_table_id,
                 destination,
             } => Box::pin(self.create_vpc_route(route_table_id, destination)).await,
+            Change::TakeOverVpcRoute {
+                route_table_id,
+                destination,
+                from,
+            } => Box::pin(self.take_over_vpc_route(route_table_id, destination, from)).await,
             Change::DeleteVpcRoute {
                 route_table_id,
                 destination,

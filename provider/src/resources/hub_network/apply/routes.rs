@@ -124,6 +124,54 @@ impl Executor {
         Ok(())
     }
 
+    /// Re-targets another hub's route to this hub's gateway in one call: the route never
+    /// disappears, and its target records the new owner. If the route no longer points at
+    /// `from` (its owner deleted it, or someone else took it), the apply stops rather than
+    /// take what it was not planned to take; a vanished route is simply created.
+    pub(super) async fn take_over_vpc_route(
+        &self,
+        route_table_id: String,
+        destination: String,
+        from: String,
+    ) -> Result<(), OpError> {
+        let aws = self.aws();
+        let (tgw_id, _) = self.tgw()?;
+        let tables = aws.route_tables(&[route_table_id.clone()].into()).await?;
+        let target = tables
+            .get(&route_table_id)
+            .and_then(|t| t.routes.iter().find(|r| r.destination == destination))
+            .map(|r| r.target.clone());
+        match target.as_deref() {
+            None => {
+                aws.create_vpc_route(&route_table_id, &destination, &tgw_id)
+                    .await?
+            }
+            Some(t) if t == tgw_id => {}
+            Some(t) if t == from => {
+                aws.replace_vpc_route(&route_table_id, &destination, &tgw_id)
+                    .await?;
+                tracing::info!(
+                    route_table = route_table_id.as_str(),
+                    destination = destination.as_str(),
+                    from = from.as_str(),
+                    "took the route over from another hub"
+                );
+            }
+            Some(other) => {
+                return Err(refused(format!(
+                    "route table {route_table_id} now routes {destination} to {other}, not to \
+                     {from} as planned; plan again"
+                )));
+            }
+        }
+        self.record(Effect::VpcRoute {
+            route_table_id,
+            destination,
+            transit_gateway_id: tgw_id,
+        });
+        Ok(())
+    }
+
     pub(super) async fn delete_vpc_route(
         &self,
         route_table_id: String,
