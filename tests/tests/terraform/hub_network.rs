@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use harness::cli::{Cli, Severity, actions, diagnostics, plan_body};
+use harness::cli::{Cli, Run, Severity, actions, diagnostics, plan_body};
 use serde_json::{Value as Json, json};
 
 use crate::scenario;
@@ -41,6 +41,9 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(interrupted_apply_keeps_what_was_created),
         scenario!(interrupt_during_a_create_call_loses_nothing),
         scenario!(state_routes_are_a_map_per_route_table),
+        scenario!(create_before_destroy_replacement_keeps_every_route),
+        scenario!(replacement_without_create_before_destroy_recreates_the_routes),
+        scenario!(create_before_destroy_with_a_direct_connect_link_stops_before_creating_anything),
         scenario!(one_drifted_route_in_a_100_vpc_mesh_is_a_short_plan, newest),
     ]
 }
@@ -1155,4 +1158,186 @@ async fn one_drifted_route_in_a_100_vpc_mesh_is_a_short_plan(cli: Cli) {
         other_destinations, 0,
         "no other destination is named:\n{text}"
     );
+}
+
+/// The `lifecycle` block of a replacement, merged into the hub as written (an override file).
+fn create_before_destroy(ws: &harness::cli::Workspace, on: bool) {
+    ws.write(
+        "replace_override.tf",
+        &format!(
+            "resource \"migration_hub_network\" \"hub\" {{\n  lifecycle {{\n    \
+             create_before_destroy = {on}\n  }}\n}}\n"
+        ),
+    );
+}
+
+/// Runs `-replace` of the hub while a watcher polls the VPC routes to Transit Gateways every
+/// 100 ms; returns the run, the number of polls and the total time during which fewer than
+/// `routes` routes delivered (an outage of some network).
+async fn replace_watching_routes(hub: &Hub, routes: usize) -> (Run, usize, Duration) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        let (mut polls, mut short) = (0, Duration::ZERO);
+        let mut last = Instant::now();
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let inventory = hub.world.inventory().await;
+            // A route delivers while its VPC has an available attachment to the route's
+            // gateway (on AWS a route to a gateway the VPC is not attached to is a blackhole).
+            let attached: Vec<(&Json, &Json)> = objects(&inventory, "transit_gateway_attachments")
+                .iter()
+                .filter(|a| a["state"] == "available")
+                .map(|a| (&a["resource_id"], &a["transit_gateway_id"]))
+                .collect();
+            let present = objects(&inventory, "vpc_routes_to_transit_gateways")
+                .iter()
+                .filter(|r| attached.contains(&(&r["vpc_id"], &r["transit_gateway_id"])))
+                .count();
+            let now = Instant::now();
+            if present < routes {
+                short += now - last;
+            }
+            last = now;
+            polls += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        (polls, short)
+    };
+    let replace = async {
+        let run = hub.world.ws.apply(&[&format!("-replace={HUB}")]).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        run
+    };
+    let (run, (polls, short)) = tokio::join!(replace, watch);
+    (run, polls, short)
+}
+
+/// `lifecycle { create_before_destroy = true }` and `terraform apply -replace` of a hub without
+/// a data center: the new hub comes up beside the old one and re-targets every VPC route in
+/// place (a warning says so), the old hub's destroy leaves them; a watcher polling the routes
+/// all through the apply never sees one missing. After: every route points at the new hub,
+/// nothing of the old one is left, the plan is empty. (Issue 18: the new hub used to skip the
+/// routes and Terraform stopped on "inconsistent result after apply".)
+async fn create_before_destroy_replacement_keeps_every_route(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let ws = &hub.world.ws;
+    create_before_destroy(ws, true);
+    let vars = with(&hub.vars(), json!({"data_center": null}));
+    let old = hub.create(&vars).await;
+    let old_tgw = text(&old, "id");
+    let expected = mesh(&[&hub.staging, &hub.target], &[]);
+    assert_eq!(vpc_routes(&hub.world.inventory().await, &old_tgw), expected);
+
+    let (run, polls, short) = replace_watching_routes(&hub, expected.len()).await;
+    let run = run.ok();
+    assert!(
+        run.stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        run.report("replaces the hub")
+    );
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("Taking over routes from another hub"),
+        "{}",
+        run.report("the new hub says it takes the routes over")
+    );
+    assert!(polls > 1, "the watcher polled during the apply ({polls})");
+    assert_eq!(
+        short,
+        Duration::ZERO,
+        "some route was missing for {short:?}"
+    );
+    let new = hub.state().await;
+    let new_tgw = text(&new, "id");
+    assert_ne!(new_tgw, old_tgw);
+    let inventory = hub.world.inventory().await;
+    assert_eq!(vpc_routes(&inventory, &new_tgw), expected);
+    for kind in [
+        "transit_gateways",
+        "transit_gateway_attachments",
+        "ram_resource_shares",
+    ] {
+        assert!(
+            ours(&inventory, kind, &old_tgw).is_empty(),
+            "{kind} of the old hub left: {inventory:#}"
+        );
+    }
+    let calls: Vec<String> = hub
+        .world
+        .calls()
+        .await
+        .iter()
+        .map(|c| c.action.clone())
+        .collect();
+    assert!(calls.iter().any(|a| a == "ReplaceRoute"));
+    assert_no_changes(ws, "the replacement").await;
+    ws.destroy(&[]).await.ok();
+    assert_nothing_left(&hub.world.inventory().await);
+}
+
+/// `-replace` without `create_before_destroy`: the old hub goes first (its routes with it),
+/// then the new one creates everything again. The routes are missing in between (the outage
+/// `create_before_destroy` avoids); afterwards every route points at the new hub and the plan
+/// is empty.
+async fn replacement_without_create_before_destroy_recreates_the_routes(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let ws = &hub.world.ws;
+    create_before_destroy(ws, false);
+    let old = hub.create(&hub.vars()).await;
+    let old_tgw = text(&old, "id");
+    let expected = mesh(&[&hub.staging, &hub.target], &[DATA_CENTER]);
+
+    let (run, _, short) = replace_watching_routes(&hub, expected.len()).await;
+    let run = run.ok();
+    assert!(
+        run.stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        run.report("replaces the hub")
+    );
+    assert!(short > Duration::ZERO, "the routes went with the old hub");
+    eprintln!("replacement without create_before_destroy: routes missing for {short:?}");
+    let new_tgw = text(&hub.state().await, "id");
+    assert_ne!(new_tgw, old_tgw);
+    let inventory = hub.world.inventory().await;
+    assert_eq!(vpc_routes(&inventory, &new_tgw), expected);
+    assert!(ours(&inventory, "transit_gateways", &old_tgw).is_empty());
+    assert_eq!(objects(&inventory, "dx_gateway_associations").len(), 1);
+    assert_no_changes(ws, "the replacement").await;
+}
+
+/// `create_before_destroy` with the data center over Direct Connect: the new hub cannot
+/// associate the gateway while the old one advertises the same prefixes. The plan warns on
+/// `data_center.direct_connect_gateway_id` (Terraform does not tell a provider whether a
+/// replacement is create-before-destroy); the apply stops with an error naming the old hub's
+/// gateway before creating anything, and the old hub stays as it was.
+async fn create_before_destroy_with_a_direct_connect_link_stops_before_creating_anything(cli: Cli) {
+    let hub = Hub::seed(&cli).await;
+    let ws = &hub.world.ws;
+    create_before_destroy(ws, true);
+    let old = hub.create(&hub.vars()).await;
+    let old_tgw = text(&old, "id");
+    let before = hub.world.calls().await.len();
+    let run = ws.apply(&[&format!("-replace={HUB}")]).await;
+    assert!(!run.success(), "{}", run.report("must fail"));
+    assert!(
+        run.stdout
+            .contains("Data center link cannot be handed over"),
+        "{}",
+        run.report("the plan warns")
+    );
+    let stderr = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        stderr.contains("Data center link held by another Transit Gateway")
+            && stderr.contains(&old_tgw)
+            && stderr.contains("without create_before_destroy"),
+        "{}",
+        run.report("the apply names the link and what to do")
+    );
+    let made: Vec<String> = hub.world.calls().await[before..]
+        .iter()
+        .map(|c| c.action.clone())
+        .filter(|a| a.starts_with("Create"))
+        .collect();
+    assert_eq!(made, Vec::<String>::new(), "nothing created");
+    assert_eq!(text(&hub.state().await, "id"), old_tgw);
 }

@@ -17,6 +17,7 @@ use super::topology::Networks;
 use super::topology::{self, RouteTable, Topology};
 use super::validate::{self, LiveFacts};
 use crate::aws::call::Aws;
+use crate::aws::direct_connect::DirectConnectAssociation;
 use crate::aws::retry::OpError;
 use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
 
@@ -118,13 +119,20 @@ pub(crate) async fn at_plan(
     networks.vpcs.extend(fetched.vpcs);
     networks.subnets.extend(fetched.subnets);
     networks.route_tables.extend(fetched.route_tables);
-    let other_hubs = other_hubs(aws, &networks.route_tables, tgw_id.as_deref()).await?;
+    let other_hubs = other_hubs(
+        aws,
+        &networks.route_tables,
+        direct_connect_associations.as_deref(),
+        tgw_id.as_deref(),
+    )
+    .await?;
     Ok(LiveFacts {
         networks,
         direct_connect_asn,
         direct_connect_associations,
         customer_gateway_exists,
         new_hub: tgw_id.is_none(),
+        at_apply: false,
         tgw_id,
         other_hubs,
         account: aws.clients.account_id.clone(),
@@ -133,14 +141,23 @@ pub(crate) async fn at_plan(
     })
 }
 
-/// Names of the migration hubs whose Transit Gateways routes of `tables` point at (one call,
-/// only when such routes exist).
+/// Names of the migration hubs whose Transit Gateways routes of `tables` point at, or that a
+/// Direct Connect gateway the hub wants is associated with (one call, only when such routes or
+/// associations exist).
 async fn other_hubs(
     aws: &Aws<'_>,
     tables: &BTreeMap<String, RouteTable>,
+    associations: Option<&[DirectConnectAssociation]>,
     own: Option<&str>,
 ) -> Result<BTreeMap<String, String>, OpError> {
-    let targets = validate::hub_targets(tables, own);
+    let mut targets = validate::hub_targets(tables, own);
+    targets.extend(
+        associations
+            .into_iter()
+            .flatten()
+            .map(|a| a.associated_gateway_id.clone())
+            .filter(|id| id.starts_with("tgw-") && Some(id.as_str()) != own),
+    );
     Ok(aws
         .transit_gateway_tags(&targets)
         .await?
@@ -169,7 +186,7 @@ pub(crate) async fn at_apply(
             .tgw
             .as_ref()
             .is_none_or(|tgw| tgw.tags.contains_key(UNCONFIRMED_TAG)),
-        other_hubs: other_hubs(aws, &topology.route_tables, topology.tgw_id()).await?,
+        at_apply: true,
         account: aws.clients.account_id.clone(),
         region: aws.clients.region.clone(),
         attachments: Some((
@@ -200,5 +217,12 @@ pub(crate) async fn at_apply(
         }
         None => {}
     }
+    facts.other_hubs = other_hubs(
+        aws,
+        &topology.route_tables,
+        facts.direct_connect_associations.as_deref(),
+        topology.tgw_id(),
+    )
+    .await?;
     Ok(facts)
 }

@@ -49,6 +49,8 @@ pub(crate) struct LiveFacts {
     /// Whether the hub is being created: no state holds its gateway yet (none exists, or an
     /// interrupted create's is being adopted). See [`super::handover`].
     pub new_hub: bool,
+    /// Whether these are the apply's facts (the plan's say what the apply will check again).
+    pub at_apply: bool,
     /// Names of other migration hubs' Transit Gateways that routes in the listed tables point
     /// at (see [`hub_targets`]).
     pub other_hubs: BTreeMap<String, String>,
@@ -851,27 +853,51 @@ fn direct_connect_handover(
             .map(|(theirs, ours)| format!("{theirs} (this hub: {ours})"))
             .collect();
         let tgw = &blocked.transit_gateway_id;
-        let whose = match facts.other_hubs.get(tgw) {
+        let other = facts.other_hubs.get(tgw);
+        let whose = match other {
             Some(name) => format!("{tgw}, the Transit Gateway of the migration hub {name:?}"),
             None => tgw.clone(),
         };
-        diagnostics.error_at(
-            root().attr("data_center").attr("direct_connect_gateway_id"),
-            "Data center link held by another Transit Gateway",
-            format!(
-                "Direct Connect gateway {gateway} is associated with {whose} (association {}), \
-                 which advertises {}. A Direct Connect gateway does not advertise overlapping \
-                 prefixes through two Transit Gateway associations, so this hub cannot connect \
-                 the data center while that association exists, and the link cannot be handed \
-                 over without a gap. If it is this hub's previous instance (a replacement under \
-                 create_before_destroy), replace without create_before_destroy (the data center \
-                 is disconnected until the new hub's association is up), or remove data_center \
-                 from the old hub first. Otherwise set data_center.allowed_prefixes to prefixes \
-                 that do not overlap, or use another Direct Connect gateway.",
-                blocked.association_id,
-                pairs.join(", ")
-            ),
+        let detail = format!(
+            "Direct Connect gateway {gateway} is associated with {whose} (association {}), which \
+             advertises {}. A Direct Connect gateway does not advertise overlapping prefixes \
+             through two Transit Gateway associations, so this hub cannot connect the data \
+             center while that association exists: the link cannot be handed over without a gap.",
+            blocked.association_id,
+            pairs.join(", ")
         );
+        let path = root().attr("data_center").attr("direct_connect_gateway_id");
+        // A new hub of the same name is this resource's replacement. Terraform does not tell a
+        // provider whether it replaces create-before-destroy, so the plan warns; without
+        // create_before_destroy the old hub is gone by the time the apply checks again.
+        let replacement = facts.new_hub
+            && other.is_some_and(|name| config.name.known().is_some_and(|own| own == name));
+        if replacement && !facts.at_apply {
+            diagnostics.warning_at(
+                path,
+                "Data center link cannot be handed over",
+                format!(
+                    "{detail} If this replaces that hub without create_before_destroy, the old \
+                     hub (and its association) goes first and the data center is disconnected \
+                     until this hub's association is up. Under create_before_destroy the apply \
+                     stops before creating anything: replace without it, or remove data_center \
+                     from the old hub first."
+                ),
+            );
+        } else {
+            diagnostics.error_at(
+                path,
+                "Data center link held by another Transit Gateway",
+                format!(
+                    "{detail} If it is this hub's previous instance (a replacement under \
+                     create_before_destroy), replace without create_before_destroy (the data \
+                     center is disconnected until the new hub's association is up), or remove \
+                     data_center from the old hub first. Otherwise set \
+                     data_center.allowed_prefixes to prefixes that do not overlap, or use \
+                     another Direct Connect gateway."
+                ),
+            );
+        }
     }
 }
 
@@ -1053,9 +1079,7 @@ fn route_conflict_errors(
         let why = if config.take_over == Maybe::Known(Some(true)) {
             "take_over is set".to_string()
         } else {
-            format!(
-                "this new hub has the same name, {other:?}: the replacement under create_before_destroy"
-            )
+            format!("this new hub has the same name, {other:?}: its replacement")
         };
         let shown: Vec<&str> = routes.iter().take(5).map(|(_, r)| r.as_str()).collect();
         let more = routes.len().saturating_sub(shown.len());
@@ -1066,7 +1090,9 @@ fn route_conflict_errors(
                 "{} route(s) of these route tables point at {target}, the Transit Gateway of the \
                  migration hub {other:?} ({why}): {}{}. Once its attachments are available, \
                  this hub re-targets them to its own Transit Gateway in place (ReplaceRoute), so \
-                 no route goes missing; the other hub then leaves them when it is destroyed.",
+                 no route goes missing, and the other hub leaves them when it is destroyed. (A \
+                 replacement without create_before_destroy destroys the old hub and its routes \
+                 first; this hub then creates them again.)",
                 routes.len(),
                 shown.join(", "),
                 if more > 0 {
@@ -1354,6 +1380,7 @@ mod tests {
             customer_gateway_exists: None,
             tgw_id: Some("tgw-hub".into()),
             new_hub: false,
+            at_apply: false,
             direct_connect_associations: None,
             other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
@@ -1563,6 +1590,20 @@ mod tests {
                 && found[0].contains("without create_before_destroy"),
             "{found:?}"
         );
+        // A new hub of the same name (its replacement): a warning at plan, where Terraform does
+        // not say whether it replaces create-before-destroy; an error at apply, where the old
+        // association still being there means it does.
+        facts.new_hub = true;
+        let diagnostics = live(&config(None), &facts);
+        assert!(on_gateway(&config(None), &facts).is_empty());
+        assert!(
+            diagnostics.iter().any(|d| d.severity == Severity::Warning
+                && d.summary == "Data center link cannot be handed over"),
+            "{diagnostics:?}"
+        );
+        facts.at_apply = true;
+        assert_eq!(on_gateway(&config(None), &facts).len(), 1);
+        facts.at_apply = false;
         // Prefixes of its own that do not overlap are fine.
         assert!(on_gateway(&config(Some(&["172.16.0.0/12"])), &facts).is_empty());
         // Not looked up (the link is already this hub's): nothing to say.
