@@ -87,6 +87,30 @@ def test_same_asn_as_the_tgw_is_refused(client, tgw):
     assert "ASN" in excinfo.value.response["Error"]["Message"]
 
 
+def test_overlapping_prefixes_across_two_associations_are_refused(client, tgw):
+    dx, ec2 = client("directconnect"), client("ec2")
+    second = ec2.create_transit_gateway(Options={"AmazonSideAsn": 64513})["TransitGateway"]["TransitGatewayId"]
+    wait_for(lambda: ec2.describe_transit_gateways(TransitGatewayIds=[second])["TransitGateways"][0]["State"], "available")
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="onprem", amazonSideAsn=65001)["directConnectGateway"]["directConnectGatewayId"]
+    first = dx.create_direct_connect_gateway_association(
+        directConnectGatewayId=gateway, gatewayId=tgw, addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/16"}]
+    )["directConnectGatewayAssociation"]["associationId"]
+    with pytest.raises(ClientError) as excinfo:
+        dx.create_direct_connect_gateway_association(
+            directConnectGatewayId=gateway, gatewayId=second, addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/8"}]
+        )
+    assert error_code(excinfo) == "DirectConnectClientException"
+    assert "overlaps allowed prefix 10.0.0.0/16" in excinfo.value.response["Error"]["Message"]
+    other = dx.create_direct_connect_gateway_association(
+        directConnectGatewayId=gateway, gatewayId=second, addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.1.0.0/16"}]
+    )["directConnectGatewayAssociation"]["associationId"]
+    wait_for(lambda: association_state(dx, other), "associated")
+    with pytest.raises(ClientError) as excinfo:
+        dx.update_direct_connect_gateway_association(associationId=other, addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.128.0/17"}])
+    assert error_code(excinfo) == "DirectConnectClientException"
+    assert first in excinfo.value.response["Error"]["Message"]
+
+
 def test_moto_direct_connect_calls_still_work(client):
     dx = client("directconnect")
     connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="c1")

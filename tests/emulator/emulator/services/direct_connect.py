@@ -10,7 +10,11 @@ moto's Direct Connect knows connections and LAGs only. The extension adds the ga
 * while associated, the TGW shows a `direct-connect-gateway` attachment in EC2
   (DescribeTransitGatewayAttachments), removed again when the association is deleted;
 * the gateway's ASN must differ from the TGW's, and a gateway with associations cannot be
-  deleted. Errors are `DirectConnectClientException`, as on AWS.
+  deleted;
+* one gateway advertises no prefix through two transit gateway associations: an allowed
+  prefix that overlaps one of another (not disassociating) association of the same gateway is
+  refused, on create and on update — why a hub replaced create-before-destroy cannot take the
+  data center link over. Errors are `DirectConnectClientException`, as on AWS.
 """
 
 from __future__ import annotations
@@ -202,6 +206,7 @@ def create_association(call: Call) -> dict[str, Any]:
     for existing in _store(call).associations.values():
         if existing.gateway_id == gateway.gateway_id and existing.tgw_id == tgw_id:
             raise _client_error(f"Transit gateway {tgw_id} is already associated with Direct Connect gateway {gateway.gateway_id}.")
+    _refuse_overlaps(call, gateway.gateway_id, _prefixes(params.get("addAllowedPrefixesToDirectConnectGateway")), None)
     association = GatewayAssociation(
         association_id=ids.uuid4(),
         gateway_id=gateway.gateway_id,
@@ -227,6 +232,20 @@ def create_association(call: Call) -> dict[str, Any]:
     return {"directConnectGatewayAssociation": _association_shape(association)}
 
 
+def _refuse_overlaps(call: Call, gateway_id: str, prefixes: list[str], besides: str | None) -> None:
+    """A prefix overlapping one that another association of the gateway advertises."""
+    for other in _store(call).associations.values():
+        if other.gateway_id != gateway_id or other.association_id == besides or other.state.startswith("disassociat"):
+            continue
+        for theirs in other.prefixes:
+            for ours in prefixes:
+                if ipaddress.ip_network(theirs).overlaps(ipaddress.ip_network(ours)):
+                    raise _client_error(
+                        f"Allowed prefix {ours} overlaps allowed prefix {theirs} of association {other.association_id} "
+                        f"({other.tgw_id}) on Direct Connect gateway {gateway_id}."
+                    )
+
+
 def _association(call: Call, association_id: str | None) -> GatewayAssociation:
     association = _store(call).associations.get(association_id or "")
     if association is None:
@@ -245,6 +264,7 @@ def update_association(call: Call) -> dict[str, Any]:
     for cidr in remove:
         if cidr not in association.prefixes:
             raise _client_error(f"Allowed prefix {cidr} is not on association {association.association_id}.")
+    _refuse_overlaps(call, association.gateway_id, add, association.association_id)
     association.prefixes = [c for c in association.prefixes if c not in remove] + [c for c in add if c not in association.prefixes]
     _phases(call, association, "updating", "dx_association.updating", lambda: setattr(association, "state", "associated"))
     return {"directConnectGatewayAssociation": _association_shape(association)}
