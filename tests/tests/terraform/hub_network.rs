@@ -1240,6 +1240,11 @@ async fn create_before_destroy_replacement_keeps_every_route(cli: Cli) {
         "{}",
         run.report("the new hub says it takes the routes over")
     );
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("Left to another hub"),
+        "{}",
+        run.report("the old hub says what it left")
+    );
     assert!(polls > 1, "the watcher polled during the apply ({polls})");
     assert_eq!(
         short,

@@ -24,6 +24,7 @@ use ipnet::IpNet;
 use super::stored::Stored;
 use super::topology::Topology;
 use crate::aws::direct_connect::DirectConnectAssociation;
+use crate::protocol::diagnostics::Diagnostics;
 
 /// What a hub does about routes another migration hub owns in its route tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +144,40 @@ pub(crate) fn left_to_others(
     left
 }
 
+/// The destroy's warning about the routes it left to other hubs (none: no warning).
+pub(crate) fn left_warning(left: &[LeftRoute]) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if left.is_empty() {
+        return diagnostics;
+    }
+    let shown: Vec<String> = left
+        .iter()
+        .take(5)
+        .map(|l| {
+            format!(
+                "{} {} (now to {})",
+                l.route_table_id, l.destination, l.target
+            )
+        })
+        .collect();
+    let more = left.len().saturating_sub(shown.len());
+    diagnostics.warning(
+        "Left to another hub",
+        format!(
+            "{} route(s) this hub had are now routed to another Transit Gateway, which took them \
+             over, so this destroy left them in place: {}{}.",
+            left.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+    );
+    diagnostics
+}
+
 /// The routes a stored state lists, by route table.
 pub(crate) fn stored_routes(prior: &Stored) -> BTreeMap<String, BTreeSet<String>> {
     prior
@@ -253,7 +288,12 @@ mod tests {
                 target: "tgw-new".into(),
             }]
         );
+        let warning = left_warning(&left_to_others(&routes, &observed));
+        assert_eq!(warning.iter().count(), 1);
+        assert!(warning.iter().all(|d| d.summary == "Left to another hub"
+            && d.detail.contains("rtb-1 10.1.0.0/16 (now to tgw-new)")));
         observed.tgw = None;
         assert!(left_to_others(&routes, &observed).is_empty());
+        assert!(left_warning(&[]).iter().next().is_none());
     }
 }

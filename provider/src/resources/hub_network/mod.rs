@@ -214,13 +214,15 @@ impl ManagedResource for HubNetwork {
 
     fn record(
         &self,
-        observed: Topology,
+        mut observed: Topology,
         prior: Option<&Stored>,
         desired: Option<&Desired>,
     ) -> Topology {
         if let (None, Some(prior)) = (desired, prior) {
-            // A destroy: say what it leaves because another hub took it over.
-            for left in handover::left_to_others(&handover::stored_routes(prior), &observed) {
+            // A destroy: what it leaves because another hub took it over.
+            observed.left_to_others =
+                handover::left_to_others(&handover::stored_routes(prior), &observed);
+            for left in &observed.left_to_others {
                 tracing::info!(
                     route_table = left.route_table_id.as_str(),
                     destination = left.destination.as_str(),
@@ -230,6 +232,10 @@ impl ManagedResource for HubNetwork {
             }
         }
         observed
+    }
+
+    fn apply_notes(&self, record: &Topology) -> Diagnostics {
+        handover::left_warning(&record.left_to_others)
     }
 
     fn operations(&self, desired: Option<&Desired>, record: &Topology) -> OperationPlan<HubOp> {

@@ -134,6 +134,9 @@ pub(crate) struct Topology {
     pub subnets: BTreeMap<String, Subnet>,
     pub route_tables: BTreeMap<String, RouteTable>,
     pub foreign_attachments: Vec<ForeignAttachment>,
+    /// For a destroy: the routes of the state that another hub's gateway holds now (taken
+    /// over), which the destroy leaves and its warning names.
+    pub left_to_others: Vec<super::handover::LeftRoute>,
 }
 
 impl Topology {

@@ -218,6 +218,7 @@ impl FakeHubAws {
             subnets: world.subnets.clone(),
             route_tables: state.route_tables.clone(),
             foreign_attachments: Vec::new(),
+            left_to_others: Vec::new(),
         }
     }
 
