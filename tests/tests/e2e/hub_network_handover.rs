@@ -216,7 +216,7 @@ async fn a_second_hub_on_the_same_route_tables_is_refused_unless_told_to_take_ov
 }
 
 #[tokio::test]
-async fn a_direct_connect_link_another_hub_holds_cannot_be_handed_over() {
+async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() {
     let mut world = World::start().await;
     let staging = world.vpc(1, 2, 1).await;
     let target = world.vpc(2, 2, 1).await;
@@ -232,49 +232,69 @@ async fn a_direct_connect_link_another_hub_holds_cannot_be_handed_over() {
     let old_tgw = text(&world.state(), &["id"]);
     let from = next_seq(&world.calls().await);
 
-    // A new instance of the same hub (its replacement): the plan cannot know whether the old
-    // one goes first, so it warns; the apply, finding the old association still there (as
-    // under create_before_destroy), stops before creating anything.
+    // A new instance of the same hub (its replacement, or a copy): refused at plan, naming
+    // the old hub's gateway and take_over; nothing is made.
     let mut new = another_terraform(&world);
     let plan = new.plan(&config).await.unwrap();
-    assert!(!plan.has_errors(), "{:#?}", plan.errors());
-    let warned: Vec<_> = plan
-        .warnings()
-        .into_iter()
-        .filter(|w| w.summary == "Data center link cannot be handed over")
-        .collect();
-    assert_eq!(warned.len(), 1, "{:#?}", plan.warnings());
+    let errors = plan.errors();
     assert_eq!(
-        warned[0]
+        summaries(&errors),
+        ["Data center link held by another Transit Gateway"],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0]
             .attribute
             .as_ref()
             .map(ToString::to_string)
             .as_deref(),
         Some("data_center.direct_connect_gateway_id")
     );
-    assert!(warned[0].detail.contains(&old_tgw), "{:#?}", warned[0]);
-    let applied = new.apply(&config).await.unwrap();
-    let errors = applied.errors();
-    assert_eq!(
-        summaries(&errors),
-        ["Data center link held by another Transit Gateway"],
-        "{errors:#?}"
-    );
     assert!(
-        errors[0].detail.contains("without create_before_destroy"),
+        errors[0].detail.contains(&old_tgw) && errors[0].detail.contains("take_over = true"),
         "{:#?}",
         errors[0]
     );
     let calls = counts(&world.calls().await, from);
     assert_eq!(calls.get("CreateTransitGateway"), None, "{calls:?}");
 
-    // A hub of another name on the same gateway can never connect: an error at plan.
-    let other = world.config(&hub_body("other", &staging, &target, &data_center));
-    let plan = another_terraform(&world).plan(&other).await.unwrap();
+    // Told to take it over (the old hub still there, as under create_before_destroy): the new
+    // hub comes up, deletes the old association right before making its own, and takes the
+    // routes over; the old hub's destroy then leaves both.
+    let told = world.config(&hub_body(
+        "hub",
+        &staging,
+        &target,
+        &format!("take_over = true\n  {data_center}"),
+    ));
+    let applied = new.apply(&told).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    let warned = summaries(&applied.plan.warnings());
     assert!(
-        summaries(&plan.errors())
-            .contains(&"Data center link held by another Transit Gateway".to_string()),
-        "{:#?}",
-        plan.errors()
+        warned.contains(&"Moving the data center link from another Transit Gateway".to_string())
+            && warned.contains(&"Taking over routes from another hub".to_string()),
+        "{warned:?}"
     );
+    let new_tgw = text(&new.state_value(ADDRESS).unwrap(), &["id"]);
+    let associations = |inventory: &serde_json::Value| -> Vec<String> {
+        inventory["dx_gateway_associations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                a["transit_gateway_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(associations(&world.inventory().await), [new_tgw.clone()]);
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.diagnostics);
+    assert_eq!(associations(&world.inventory().await), [new_tgw.clone()]);
+    assert_nothing_left(&world.inventory().await, &old_tgw);
+    let plan = new.plan(&told).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert_no_changes(&plan);
 }

@@ -26,7 +26,11 @@ const SPOKE: &str = "migration_hub_spoke.spoke";
 const DATA_CENTER: &str = "192.168.0.0/16";
 
 pub fn scenarios() -> Vec<crate::Scenario> {
-    vec![scenario!(whole_cycle), scenario!(reachability_checks)]
+    vec![
+        scenario!(whole_cycle),
+        scenario!(reachability_checks),
+        scenario!(hub_replacement_keeps_the_hub_networks_connected),
+    ]
 }
 
 /// The blueprint's working directory with what exists before it in both accounts (RAM's
@@ -452,4 +456,202 @@ fn failed_checks(run: &harness::cli::Run) -> Vec<String> {
         .filter(|d| d.summary == CHECK_FAILED)
         .map(|d| d.body.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
+}
+
+/// Whether each ordered pair of the blueprint's networks (staging, target, spoke) can reach the
+/// other right now: the source's route table routes the destination's CIDR to a Transit
+/// Gateway both VPCs have an available attachment to. Read from both accounts' inventories.
+async fn reachable_pairs(world: &World, variables: &Json) -> BTreeSet<(String, String)> {
+    let hub = world.inventory().await;
+    let spoke = world
+        .emulator
+        .inventory(BLUEPRINT_SPOKE_ACCOUNT)
+        .await
+        .unwrap();
+    let attached: BTreeSet<(String, String)> = objects(&hub, "transit_gateway_attachments")
+        .into_iter()
+        .filter(|a| a["state"] == "available")
+        .map(|a| {
+            (
+                a["resource_id"].as_str().unwrap_or_default().to_string(),
+                a["transit_gateway_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let networks = ["staging", "target", "spoke"];
+    let vpc = |name: &str| {
+        variables[format!("{name}_vpc_id")]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let cidr = |name: &str| {
+        variables[format!("{name}_cidr")]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut pairs = BTreeSet::new();
+    for route in objects(&hub, "vpc_routes_to_transit_gateways")
+        .into_iter()
+        .chain(objects(&spoke, "vpc_routes_to_transit_gateways"))
+    {
+        let tgw = route["transit_gateway_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(from) = networks.iter().find(|n| route["vpc_id"] == vpc(n).as_str()) else {
+            continue;
+        };
+        let Some(to) = networks
+            .iter()
+            .find(|n| route["destination"] == cidr(n).as_str())
+        else {
+            continue;
+        };
+        if attached.contains(&(vpc(from), tgw.clone())) && attached.contains(&(vpc(to), tgw)) {
+            pairs.insert((from.to_string(), to.to_string()));
+        }
+    }
+    pairs
+}
+
+/// The blueprint's hub replaced with `lifecycle { create_before_destroy = true }` (an override
+/// file in the workspace copy). The data center's Direct Connect gateway cannot advertise the
+/// same prefixes through two hubs, so the plan refuses, naming `take_over`, and nothing changes
+/// (the spoke, which Terraform would replace first, included). With `take_over = true`,
+/// `-replace` brings the new hub up beside the old one, moves the Direct Connect association
+/// and re-targets the hub VPCs' routes in place: staging and target never lose each other (a
+/// watcher polls every pair of networks through the apply). The spoke, whose
+/// `transit_gateway_id` changes, is replaced after the new hub exists; the time its pairs are
+/// cut, and the time the data center has no association, are measured and printed. Afterwards
+/// every pair is connected again and the plan is empty.
+async fn hub_replacement_keeps_the_hub_networks_connected(cli: Cli) {
+    let (world, _spoke_aws, variables) = blueprint_world(&cli, "blueprint-replace").await;
+    let lifecycle = "resource \"migration_hub_network\" \"hub\" {\n  lifecycle {\n    \
+                     create_before_destroy = true\n  }\n";
+    world
+        .ws
+        .write("replace_override.tf", &format!("{lifecycle}}}\n"));
+    world.ws.apply(&[]).await.ok();
+    let hub_id = |hub: &Json| hub["id"].as_str().unwrap().to_string();
+    let old = hub_id(
+        &world
+            .ws
+            .resource("migration_hub_network.hub")
+            .await
+            .unwrap(),
+    );
+    let spoke_before = world.ws.resource(SPOKE).await.unwrap()["id"].clone();
+
+    let before = world.calls().await.len();
+    let refused = world
+        .ws
+        .apply(&["-replace=migration_hub_network.hub"])
+        .await;
+    assert!(!refused.success(), "{}", refused.report("must stop"));
+    let stderr = refused
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        stderr.contains("Data center link held by another Transit Gateway")
+            && stderr.contains(&old)
+            && stderr.contains("take_over = true"),
+        "{}",
+        refused.report("names the data center link")
+    );
+    let changed: Vec<String> = world.calls().await[before..]
+        .iter()
+        .map(|c| c.action.clone())
+        // Tags aside: the refresh confirms what the first apply made (removes its marker).
+        .filter(|a| (a.starts_with("Create") || a.starts_with("Delete")) && !a.ends_with("Tags"))
+        .collect();
+    assert_eq!(changed, Vec::<String>::new(), "nothing created or deleted");
+    assert_eq!(world.ws.resource(SPOKE).await.unwrap()["id"], spoke_before);
+
+    world.ws.write(
+        "replace_override.tf",
+        &format!("{lifecycle}  take_over = true\n}}\n"),
+    );
+    world.ws.apply(&[]).await.ok();
+    let all = reachable_pairs(&world, &variables).await;
+    assert_eq!(all.len(), 6, "every pair connected before: {all:?}");
+
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        let mut cut: std::collections::BTreeMap<(String, String), std::time::Duration> =
+            Default::default();
+        let (mut polls, mut any, mut no_link) =
+            (0, std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let mut last = std::time::Instant::now();
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let now_reachable = reachable_pairs(&world, &variables).await;
+            let linked = objects(&world.inventory().await, "dx_gateway_associations")
+                .iter()
+                .any(|a| a["state"] == "associated");
+            let now = std::time::Instant::now();
+            if !linked {
+                no_link += now - last;
+            }
+            let missing: Vec<_> = all.difference(&now_reachable).cloned().collect();
+            if !missing.is_empty() {
+                any += now - last;
+            }
+            for pair in missing {
+                *cut.entry(pair).or_default() += now - last;
+            }
+            last = now;
+            polls += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        (polls, any, cut, no_link)
+    };
+    let replace = async {
+        let run = world
+            .ws
+            .apply(&["-replace=migration_hub_network.hub"])
+            .await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        run
+    };
+    let (run, (polls, any, cut, no_link)) = tokio::join!(replace, watch);
+    let run = run.ok();
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        output.contains("Taking over routes from another hub"),
+        "{}",
+        run.report("the new hub takes the routes over")
+    );
+    eprintln!(
+        "blueprint hub replaced create-before-destroy: {polls} polls, some pair cut for {any:?}; per pair: {cut:?}; data center without an association for {no_link:?}"
+    );
+    assert!(polls > 1);
+    for pair in [("staging", "target"), ("target", "staging")] {
+        let pair = (pair.0.to_string(), pair.1.to_string());
+        assert_eq!(cut.get(&pair), None, "{pair:?} was cut: {cut:?}");
+    }
+    let new = hub_id(
+        &world
+            .ws
+            .resource("migration_hub_network.hub")
+            .await
+            .unwrap(),
+    );
+    assert_ne!(new, old);
+    assert_eq!(reachable_pairs(&world, &variables).await, all);
+    assert!(ours(&world.inventory().await, "transit_gateways", &old).is_empty());
+    let plan = world.ws.plan(&["-detailed-exitcode"]).await;
+    assert_eq!(
+        plan.code,
+        Some(0),
+        "{}",
+        plan.report("empty after the replacement")
+    );
+    world.ws.destroy(&[]).await.ok();
+    assert_nothing_left(&world.inventory().await);
 }

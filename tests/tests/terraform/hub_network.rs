@@ -43,7 +43,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(state_routes_are_a_map_per_route_table),
         scenario!(create_before_destroy_replacement_keeps_every_route),
         scenario!(replacement_without_create_before_destroy_recreates_the_routes),
-        scenario!(create_before_destroy_with_a_direct_connect_link_stops_before_creating_anything),
+        scenario!(create_before_destroy_with_a_direct_connect_link_needs_take_over),
         scenario!(one_drifted_route_in_a_100_vpc_mesh_is_a_short_plan, newest),
     ]
 }
@@ -1279,15 +1279,18 @@ async fn create_before_destroy_replacement_keeps_every_route(cli: Cli) {
     assert_nothing_left(&hub.world.inventory().await);
 }
 
-/// `-replace` without `create_before_destroy`: the old hub goes first (its routes with it),
-/// then the new one creates everything again. The routes are missing in between (the outage
-/// `create_before_destroy` avoids); afterwards every route points at the new hub and the plan
-/// is empty.
+/// `-replace` without `create_before_destroy`: the old hub goes first (its routes and its
+/// Direct Connect association with it), then the new one creates everything again. The plan
+/// sees the old association in the way, so the replacement takes `take_over = true`. The
+/// routes are missing in between (the outage `create_before_destroy` avoids); afterwards every
+/// route points at the new hub, the data center is associated with it and the plan is empty.
 async fn replacement_without_create_before_destroy_recreates_the_routes(cli: Cli) {
     let hub = Hub::seed(&cli).await;
     let ws = &hub.world.ws;
     create_before_destroy(ws, false);
-    let old = hub.create(&hub.vars()).await;
+    let old = hub
+        .create(&with(&hub.vars(), json!({"take_over": true})))
+        .await;
     let old_tgw = text(&old, "id");
     let expected = mesh(&[&hub.staging, &hub.target], &[DATA_CENTER]);
 
@@ -1311,11 +1314,13 @@ async fn replacement_without_create_before_destroy_recreates_the_routes(cli: Cli
 }
 
 /// `create_before_destroy` with the data center over Direct Connect: the new hub cannot
-/// associate the gateway while the old one advertises the same prefixes. The plan warns on
-/// `data_center.direct_connect_gateway_id` (Terraform does not tell a provider whether a
-/// replacement is create-before-destroy); the apply stops with an error naming the old hub's
-/// gateway before creating anything, and the old hub stays as it was.
-async fn create_before_destroy_with_a_direct_connect_link_stops_before_creating_anything(cli: Cli) {
+/// associate the gateway while the old one advertises the same prefixes, so the plan fails on
+/// `data_center.direct_connect_gateway_id` naming the old hub's gateway and `take_over`, before
+/// anything is created. With `take_over = true` the replacement goes through: the new hub
+/// deletes the old association right before making its own, and re-targets the VPC routes in
+/// place, which a watcher sees never missing; afterwards the data center is associated with the
+/// new hub only and the plan is empty.
+async fn create_before_destroy_with_a_direct_connect_link_needs_take_over(cli: Cli) {
     let hub = Hub::seed(&cli).await;
     let ws = &hub.world.ws;
     create_before_destroy(ws, true);
@@ -1324,25 +1329,47 @@ async fn create_before_destroy_with_a_direct_connect_link_stops_before_creating_
     let before = hub.world.calls().await.len();
     let run = ws.apply(&[&format!("-replace={HUB}")]).await;
     assert!(!run.success(), "{}", run.report("must fail"));
-    assert!(
-        run.stdout
-            .contains("Data center link cannot be handed over"),
-        "{}",
-        run.report("the plan warns")
-    );
     let stderr = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         stderr.contains("Data center link held by another Transit Gateway")
             && stderr.contains(&old_tgw)
-            && stderr.contains("without create_before_destroy"),
+            && stderr.contains("take_over = true"),
         "{}",
-        run.report("the apply names the link and what to do")
+        run.report("the plan names the link and what to do")
     );
     let made: Vec<String> = hub.world.calls().await[before..]
         .iter()
         .map(|c| c.action.clone())
-        .filter(|a| a.starts_with("Create"))
+        // Tags aside: the refresh confirms what the first apply made (removes its marker).
+        .filter(|a| (a.starts_with("Create") || a.starts_with("Delete")) && !a.ends_with("Tags"))
         .collect();
-    assert_eq!(made, Vec::<String>::new(), "nothing created");
+    assert_eq!(made, Vec::<String>::new(), "nothing created or deleted");
     assert_eq!(text(&hub.state().await, "id"), old_tgw);
+
+    ws.set_vars(&with(&hub.vars(), json!({"take_over": true})));
+    ws.apply(&[]).await.ok();
+    let expected = mesh(&[&hub.staging, &hub.target], &[DATA_CENTER]);
+    let (run, polls, short) = replace_watching_routes(&hub, expected.len()).await;
+    let run = run.ok();
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        output.contains("Moving the data center link from another Transit Gateway"),
+        "{}",
+        run.report("the plan says the link moves")
+    );
+    assert!(polls > 1);
+    assert_eq!(
+        short,
+        Duration::ZERO,
+        "some route was missing for {short:?}"
+    );
+    let new_tgw = text(&hub.state().await, "id");
+    let inventory = hub.world.inventory().await;
+    assert_eq!(vpc_routes(&inventory, &new_tgw), expected);
+    let associated: Vec<&Json> = objects(&inventory, "dx_gateway_associations")
+        .iter()
+        .map(|a| &a["transit_gateway_id"])
+        .collect();
+    assert_eq!(associated, [&json!(new_tgw)]);
+    assert_no_changes(ws, "the replacement").await;
 }

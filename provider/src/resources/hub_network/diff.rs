@@ -123,6 +123,9 @@ pub(crate) enum Change {
         gateway_id: String,
         allowed_prefixes: BTreeSet<String>,
         attachment_tags: Tags,
+        /// Associations of the gateway with other hubs that `take_over` moves the link from:
+        /// deleted, and waited out, right before this one is made (see `handover`).
+        release: Vec<String>,
     },
     UpdateDirectConnect {
         add: BTreeSet<String>,
@@ -714,6 +717,7 @@ fn data_center_changes(
                 .clone()
                 .unwrap_or_else(|| all_vpc_cidrs(desired, observed)),
             attachment_tags,
+            release: desired.release_direct_connect.clone(),
         }),
         Link::Vpn {
             customer_gateway_id,

@@ -132,7 +132,6 @@ pub(crate) async fn at_plan(
         direct_connect_associations,
         customer_gateway_exists,
         new_hub: tgw_id.is_none(),
-        at_apply: false,
         tgw_id,
         other_hubs,
         account: aws.clients.account_id.clone(),
@@ -186,7 +185,6 @@ pub(crate) async fn at_apply(
             .tgw
             .as_ref()
             .is_none_or(|tgw| tgw.tags.contains_key(UNCONFIRMED_TAG)),
-        at_apply: true,
         account: aws.clients.account_id.clone(),
         region: aws.clients.region.clone(),
         attachments: Some((

@@ -200,7 +200,7 @@ impl ManagedResource for HubNetwork {
         config: &Config,
         _planned: &Value,
         facts: &LiveFacts,
-        _observed: &Topology,
+        observed: &Topology,
     ) -> Result<Desired, Path> {
         let mut desired = config.desired(ctx.default_tags())?;
         desired.take_over_routes_from = handover::hubs_to_take_over_from(
@@ -209,6 +209,22 @@ impl ManagedResource for HubNetwork {
             facts.new_hub,
             &facts.other_hubs,
         );
+        if desired.take_over
+            && let (Some(dc), Some(associations)) =
+                (&desired.data_center, &facts.direct_connect_associations)
+            && let model::Link::DirectConnect {
+                allowed_prefixes, ..
+            } = &dc.link
+        {
+            let ours = allowed_prefixes
+                .clone()
+                .unwrap_or_else(|| diff::all_vpc_cidrs(&desired, observed));
+            desired.release_direct_connect =
+                handover::prefixes_in_the_way(associations, facts.tgw_id.as_deref(), &ours)
+                    .into_iter()
+                    .map(|blocked| blocked.association_id)
+                    .collect();
+        }
         Ok(desired)
     }
 

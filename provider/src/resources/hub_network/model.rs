@@ -309,6 +309,7 @@ impl Config {
                 .unwrap_or(DEFAULT_MESH_ROUTES),
             take_over: get(&self.take_over, root.attr("take_over"))?.unwrap_or(false),
             take_over_routes_from: BTreeMap::new(),
+            release_direct_connect: Vec::new(),
             tags_all: crate::framework::tags::merge(default_tags, &tags),
         })
     }
@@ -382,6 +383,9 @@ pub(crate) struct Desired {
     /// re-targets to this hub's gateway: filled from what the apply sees (see
     /// [`super::handover`]); empty otherwise.
     pub take_over_routes_from: BTreeMap<String, String>,
+    /// The Direct Connect associations of other hubs whose prefixes are in the way and that
+    /// `take_over` moves the data center link from (see [`super::handover`]); empty otherwise.
+    pub release_direct_connect: Vec<String>,
     /// `default_tags` merged with `tags` (what `tags_all` shows).
     pub tags_all: BTreeMap<String, String>,
 }

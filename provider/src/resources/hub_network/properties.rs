@@ -231,6 +231,7 @@ fn simulated_effects(topology: &Topology, op: &HubOp) -> Vec<Effect> {
                 gateway_id,
                 allowed_prefixes,
                 attachment_tags,
+                ..
             } => data_center_effects(
                 DataCenterLink::DirectConnect {
                     association_id: "dxassoc-sim".into(),
@@ -563,6 +564,7 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                     mesh_routes,
                     take_over: false,
                     take_over_routes_from: BTreeMap::new(),
+                    release_direct_connect: Vec::new(),
                     tags_all,
                 }
             },

@@ -250,12 +250,16 @@ pub(crate) fn schema() -> Schema {
              routes it added.",
         ),
         Attribute::optional("take_over", Type::Bool).describe(
-            "Set to `true` to take over the routes another `migration_hub_network` has in \
-             these route tables (another copy of a module, another workspace): the hub \
-             re-targets them to its own Transit Gateway in place (ReplaceRoute, no gap), and \
-             the other hub then leaves them alone when it is destroyed. Without it, such a \
-             route is an error, except for a new hub of the same `name` (a replacement under \
-             `create_before_destroy`), which takes them over with a warning. Default: `false`.",
+            "Set to `true` to take over what another `migration_hub_network` holds of this \
+             hub's networks (its previous instance under `-replace`, another copy of a module, \
+             another workspace). Routes in these route tables are re-targeted to this hub's \
+             Transit Gateway in place (ReplaceRoute, no gap), and the other hub then leaves \
+             them alone when it is destroyed. The Direct Connect gateway's association with the \
+             other hub, whose prefixes overlap this hub's, is deleted right before this hub \
+             makes its own (the data center is disconnected in between). Without it, another \
+             hub's route is an error, except for a new hub of the same `name` (its replacement), \
+             which takes the routes over with a warning; another hub's Direct Connect \
+             association is always an error. Default: `false`.",
         ),
         Attribute::optional("tags", Type::map(Type::String)).describe(
             "Tags for the Transit Gateway and every child object that can be tagged, merged \

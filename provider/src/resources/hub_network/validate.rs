@@ -49,8 +49,6 @@ pub(crate) struct LiveFacts {
     /// Whether the hub is being created: no state holds its gateway yet (none exists, or an
     /// interrupted create's is being adopted). See [`super::handover`].
     pub new_hub: bool,
-    /// Whether these are the apply's facts (the plan's say what the apply will check again).
-    pub at_apply: bool,
     /// Names of other migration hubs' Transit Gateways that routes in the listed tables point
     /// at (see [`hub_targets`]).
     pub other_hubs: BTreeMap<String, String>,
@@ -853,8 +851,7 @@ fn direct_connect_handover(
             .map(|(theirs, ours)| format!("{theirs} (this hub: {ours})"))
             .collect();
         let tgw = &blocked.transit_gateway_id;
-        let other = facts.other_hubs.get(tgw);
-        let whose = match other {
+        let whose = match facts.other_hubs.get(tgw) {
             Some(name) => format!("{tgw}, the Transit Gateway of the migration hub {name:?}"),
             None => tgw.clone(),
         };
@@ -867,36 +864,31 @@ fn direct_connect_handover(
             pairs.join(", ")
         );
         let path = root().attr("data_center").attr("direct_connect_gateway_id");
-        // A new hub of the same name is this resource's replacement. Terraform does not tell a
-        // provider whether it replaces create-before-destroy, so the plan warns; without
-        // create_before_destroy the old hub is gone by the time the apply checks again.
-        let replacement = facts.new_hub
-            && other.is_some_and(|name| config.name.known().is_some_and(|own| own == name));
-        if replacement && !facts.at_apply {
-            diagnostics.warning_at(
+        match &config.take_over {
+            Maybe::Known(Some(true)) => diagnostics.warning_at(
                 path,
-                "Data center link cannot be handed over",
+                "Moving the data center link from another Transit Gateway",
                 format!(
-                    "{detail} If this replaces that hub without create_before_destroy, the old \
-                     hub (and its association) goes first and the data center is disconnected \
-                     until this hub's association is up. Under create_before_destroy the apply \
-                     stops before creating anything: replace without it, or remove data_center \
-                     from the old hub first."
+                    "{detail} With take_over, this hub deletes association {} right before \
+                     making its own: the data center is disconnected until this hub's \
+                     association is up.",
+                    blocked.association_id
                 ),
-            );
-        } else {
-            diagnostics.error_at(
+            ),
+            Maybe::Unknown => {}
+            Maybe::Known(_) => diagnostics.error_at(
                 path,
                 "Data center link held by another Transit Gateway",
                 format!(
-                    "{detail} If it is this hub's previous instance (a replacement under \
-                     create_before_destroy), replace without create_before_destroy (the data \
-                     center is disconnected until the new hub's association is up), or remove \
-                     data_center from the old hub first. Otherwise set \
-                     data_center.allowed_prefixes to prefixes that do not overlap, or use \
+                    "{detail} To replace this hub (-replace), or to move the link to it, set \
+                     take_over = true: the hub then deletes that association right before \
+                     making its own, so the data center is disconnected only until its \
+                     association is up (with create_before_destroy the other networks stay \
+                     connected throughout). Or remove data_center from the other hub first, \
+                     set data_center.allowed_prefixes to prefixes that do not overlap, or use \
                      another Direct Connect gateway."
                 ),
-            );
+            ),
         }
     }
 }
@@ -1380,7 +1372,6 @@ mod tests {
             customer_gateway_exists: None,
             tgw_id: Some("tgw-hub".into()),
             new_hub: false,
-            at_apply: false,
             direct_connect_associations: None,
             other_hubs: BTreeMap::new(),
             account: Some("111122223333".into()),
@@ -1546,7 +1537,7 @@ mod tests {
     }
 
     #[test]
-    fn a_direct_connect_gateway_held_by_another_hub_is_an_error_on_the_gateway() {
+    fn a_direct_connect_gateway_held_by_another_hub_is_an_error_unless_taken_over() {
         let mut facts = facts();
         let association = |tgw: &str, prefixes: &[&str]| DirectConnectAssociation {
             id: format!("assoc-{tgw}"),
@@ -1557,7 +1548,7 @@ mod tests {
         };
         facts.direct_connect_asn = Some(Some(64999));
         facts.other_hubs.insert("tgw-old".into(), "hub".into());
-        let config = |allowed: Option<&[&str]>| {
+        let config = |allowed: Option<&[&str]>, take_over: Value| {
             let mut dc = vec![
                 ("cidr_blocks", strings(&["192.168.0.0/16"])),
                 ("direct_connect_gateway_id", Value::string("dxgw-1")),
@@ -1567,14 +1558,17 @@ mod tests {
             }
             hub(
                 vec![("a", attachment("vpc-a", &["subnet-a1"], &[]))],
-                vec![("data_center", Value::object(dc))],
+                vec![("data_center", Value::object(dc)), ("take_over", take_over)],
             )
         };
         let on_gateway = |config: &Value, facts: &LiveFacts| {
-            errors(&live(config, facts))
-                .into_iter()
-                .filter(|(path, _)| path == "data_center.direct_connect_gateway_id")
-                .map(|(_, detail)| detail)
+            live(config, facts)
+                .iter()
+                .filter(|d| {
+                    d.attribute.as_ref().map(ToString::to_string).as_deref()
+                        == Some("data_center.direct_connect_gateway_id")
+                })
+                .map(|d| (d.severity, d.summary.clone(), d.detail.clone()))
                 .collect::<Vec<_>>()
         };
         // The old hub advertises vpc-a's CIDR (10.0.0.0/16): the default prefixes overlap.
@@ -1582,33 +1576,33 @@ mod tests {
             association("tgw-old", &["10.0.0.0/16"]),
             association("tgw-hub", &["10.0.0.0/16"]),
         ]);
-        let found = on_gateway(&config(None), &facts);
+        let found = on_gateway(&config(None, Value::Null), &facts);
         assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Severity::Error);
         assert!(
-            found[0].contains("tgw-old, the Transit Gateway of the migration hub \"hub\"")
-                && found[0].contains("10.0.0.0/16 (this hub: 10.0.0.0/16)")
-                && found[0].contains("without create_before_destroy"),
+            found[0]
+                .2
+                .contains("tgw-old, the Transit Gateway of the migration hub \"hub\"")
+                && found[0].2.contains("10.0.0.0/16 (this hub: 10.0.0.0/16)")
+                && found[0].2.contains("take_over = true"),
             "{found:?}"
         );
-        // A new hub of the same name (its replacement): a warning at plan, where Terraform does
-        // not say whether it replaces create-before-destroy; an error at apply, where the old
-        // association still being there means it does.
-        facts.new_hub = true;
-        let diagnostics = live(&config(None), &facts);
-        assert!(on_gateway(&config(None), &facts).is_empty());
-        assert!(
-            diagnostics.iter().any(|d| d.severity == Severity::Warning
-                && d.summary == "Data center link cannot be handed over"),
-            "{diagnostics:?}"
+        // Told to take it over: a warning saying the data center is cut meanwhile.
+        let found = on_gateway(&config(None, Value::Bool(true)), &facts);
+        assert_eq!(
+            (found[0].0, found[0].1.as_str()),
+            (
+                Severity::Warning,
+                "Moving the data center link from another Transit Gateway"
+            ),
+            "{found:?}"
         );
-        facts.at_apply = true;
-        assert_eq!(on_gateway(&config(None), &facts).len(), 1);
-        facts.at_apply = false;
+        assert!(on_gateway(&config(None, Value::unknown()), &facts).is_empty());
         // Prefixes of its own that do not overlap are fine.
-        assert!(on_gateway(&config(Some(&["172.16.0.0/12"])), &facts).is_empty());
+        assert!(on_gateway(&config(Some(&["172.16.0.0/12"]), Value::Null), &facts).is_empty());
         // Not looked up (the link is already this hub's): nothing to say.
         facts.direct_connect_associations = None;
-        assert!(on_gateway(&config(None), &facts).is_empty());
+        assert!(on_gateway(&config(None, Value::Null), &facts).is_empty());
     }
 
     fn spoke(account: &str, cidrs: &[&str]) -> Value {

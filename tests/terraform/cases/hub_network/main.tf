@@ -16,5 +16,6 @@ resource "migration_hub_network" "hub" {
   spokes                         = var.spokes
   route_propagation              = var.route_propagation
   mesh_routes                    = var.mesh_routes
+  take_over                      = var.take_over
   tags                           = var.tags
 }

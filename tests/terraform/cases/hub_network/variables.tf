@@ -88,6 +88,11 @@ variable "mesh_routes" {
   default = null
 }
 
+variable "take_over" {
+  type    = bool
+  default = null
+}
+
 variable "tags" {
   type    = map(string)
   default = null

@@ -42,6 +42,49 @@ impl Executor {
             .await
     }
 
+    /// Deletes other hubs' associations of the gateway that `take_over` moves the link from,
+    /// and waits until the gateway no longer lists them: only then can this hub's association
+    /// advertise the same prefixes. The data center is disconnected from here until this hub's
+    /// association is up.
+    pub(super) async fn release_direct_connect(
+        &self,
+        gateway_id: &str,
+        release: Vec<String>,
+    ) -> Result<(), OpError> {
+        if release.is_empty() {
+            return Ok(());
+        }
+        let aws = self.aws();
+        for id in &release {
+            tracing::info!(
+                association = id.as_str(),
+                gateway = gateway_id,
+                "taking the data center link over: deleting another hub's association"
+            );
+            aws.delete_direct_connect_association(id).await?;
+        }
+        wait_until(
+            &self.budget,
+            "the other hub's Direct Connect association to be removed",
+            || async {
+                poll(
+                    aws.direct_connect_gateway_associations(gateway_id)
+                        .await
+                        .map(|left| {
+                            if left.iter().any(|a| release.contains(&a.id)) {
+                                Poll::Pending(
+                                    "the other hub's association is disassociating".into(),
+                                )
+                            } else {
+                                Poll::Done(())
+                            }
+                        }),
+                )
+            },
+        )
+        .await
+    }
+
     pub(super) async fn update_direct_connect(
         &self,
         add: BTreeSet<String>,

@@ -776,6 +776,20 @@ impl HubAws for FakeHubAws {
         Ok(())
     }
 
+    async fn direct_connect_gateway_associations(
+        &self,
+        gateway_id: &str,
+    ) -> Result<Vec<DirectConnectAssociation>, OpError> {
+        let state = self.enter("direct_connect_gateway_associations")?;
+        Ok(state
+            .associations
+            .values()
+            .map(|(a, _)| a)
+            .filter(|a| a.direct_connect_gateway_id == gateway_id)
+            .cloned()
+            .collect())
+    }
+
     async fn direct_connect_associations(
         &self,
         tgw_id: &str,

@@ -121,6 +121,10 @@ pub(crate) trait HubAws: Send + Sync {
         &self,
         tgw_id: &str,
     ) -> Result<Vec<DirectConnectAssociation>, OpError>;
+    async fn direct_connect_gateway_associations(
+        &self,
+        gateway_id: &str,
+    ) -> Result<Vec<DirectConnectAssociation>, OpError>;
     async fn create_vpn_connection(
         &self,
         tgw_id: &str,
@@ -371,6 +375,15 @@ impl HubAws for LiveHubAws {
         tgw_id: &str,
     ) -> Result<Vec<DirectConnectAssociation>, OpError> {
         self.aws().direct_connect_associations(tgw_id).await
+    }
+
+    async fn direct_connect_gateway_associations(
+        &self,
+        gateway_id: &str,
+    ) -> Result<Vec<DirectConnectAssociation>, OpError> {
+        self.aws()
+            .direct_connect_gateway_associations(gateway_id)
+            .await
     }
 
     async fn create_vpn_connection(

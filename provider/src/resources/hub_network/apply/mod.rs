@@ -310,9 +310,14 @@ impl Executor {
                 gateway_id,
                 allowed_prefixes,
                 attachment_tags,
+                release,
             } => {
-                Box::pin(self.create_direct_connect(gateway_id, allowed_prefixes, attachment_tags))
-                    .await
+                Box::pin(async move {
+                    self.release_direct_connect(&gateway_id, release).await?;
+                    self.create_direct_connect(gateway_id, allowed_prefixes, attachment_tags)
+                        .await
+                })
+                .await
             }
             Change::UpdateDirectConnect { add, remove } => {
                 Box::pin(self.update_direct_connect(add, remove)).await
