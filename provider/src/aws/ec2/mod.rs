@@ -7,7 +7,9 @@
 
 pub mod attachment;
 pub(crate) mod client_vpn;
+pub(crate) mod nat_gateway;
 pub(crate) mod route_table;
+pub(crate) mod security_group;
 pub(crate) mod subnet;
 pub(crate) mod tags;
 pub(crate) mod tgw_route_table;
