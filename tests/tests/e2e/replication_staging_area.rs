@@ -57,76 +57,21 @@ impl World {
     /// internet gateway, and a staging subnet (`staging_cidr`) whose own table routes the data
     /// center to a virtual private gateway when `routed`.
     async fn vpc(&self, staging_cidr: &str, routed: bool) -> Vpc {
-        let ec2 = &self.ec2;
-        let id = seed::vpc(ec2, "10.60.0.0/16").await.unwrap();
-        let public = seed::subnet(ec2, &id, "10.60.200.0/24", "a").await.unwrap();
-        let staging = seed::subnet(ec2, &id, staging_cidr, "a").await.unwrap();
-        let igw = ec2
-            .create_internet_gateway()
-            .send()
-            .await
-            .unwrap()
-            .internet_gateway()
-            .and_then(|g| g.internet_gateway_id())
-            .unwrap()
-            .to_string();
-        ec2.attach_internet_gateway()
-            .internet_gateway_id(&igw)
-            .vpc_id(&id)
-            .send()
-            .await
-            .unwrap();
-        let public_table = seed::route_table(ec2, &id).await.unwrap();
-        ec2.create_route()
-            .route_table_id(&public_table)
-            .destination_cidr_block("0.0.0.0/0")
-            .gateway_id(&igw)
-            .send()
-            .await
-            .unwrap();
-        ec2.associate_route_table()
-            .route_table_id(&public_table)
-            .subnet_id(&public)
-            .send()
-            .await
-            .unwrap();
-        let staging_table = seed::route_table(ec2, &id).await.unwrap();
-        ec2.associate_route_table()
-            .route_table_id(&staging_table)
-            .subnet_id(&staging)
-            .send()
-            .await
-            .unwrap();
-        if routed {
-            let vgw = ec2
-                .create_vpn_gateway()
-                .r#type(aws_sdk_ec2::types::GatewayType::Ipsec1)
-                .send()
-                .await
-                .unwrap()
-                .vpn_gateway()
-                .and_then(|g| g.vpn_gateway_id())
-                .unwrap()
-                .to_string();
-            ec2.attach_vpn_gateway()
-                .vpn_gateway_id(&vgw)
-                .vpc_id(&id)
-                .send()
-                .await
-                .unwrap();
-            ec2.create_route()
-                .route_table_id(&staging_table)
-                .destination_cidr_block(DATA_CENTER)
-                .gateway_id(&vgw)
-                .send()
-                .await
-                .unwrap();
-        }
+        let routes: &[&str] = if routed { &[DATA_CENTER] } else { &[] };
+        let made = seed::staging_vpc(
+            &self.ec2,
+            "10.60.0.0/16",
+            "10.60.200.0/24",
+            staging_cidr,
+            routes,
+        )
+        .await
+        .unwrap();
         Vpc {
-            id,
-            staging,
-            public,
-            staging_table,
+            id: made.vpc_id,
+            staging: made.staging_subnet_id,
+            public: made.public_subnet_id,
+            staging_table: made.staging_table_id,
         }
     }
 
