@@ -343,3 +343,66 @@ async fn plan_time_checks_name_their_attribute() {
         "plans create nothing"
     );
 }
+
+#[tokio::test]
+async fn a_retry_adopts_the_lost_staging_area_and_another_state_is_refused() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let config = world.config(&vpc, "");
+
+    // An apply whose answer Terraform never saved: everything exists, the security group still
+    // unconfirmed (no read of a saved state has confirmed it), and the state has nothing.
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let first = text(&world.state(), &["id"]);
+    assert!(world.tf.forget(ADDRESS));
+    let retry = world.tf.apply(&config).await.unwrap();
+    assert!(!retry.has_errors(), "{:#?}", retry.errors());
+    assert!(
+        retry
+            .plan
+            .warnings()
+            .iter()
+            .any(|w| w.summary == "Adopting what an interrupted apply made"),
+        "{:#?}",
+        retry.plan.warnings()
+    );
+    assert_eq!(
+        text(&world.state(), &["id"]),
+        first,
+        "adopted, not duplicated"
+    );
+    assert_eq!(world.ours(&vpc.id).await, (1, 1, 1, 1));
+
+    // The refresh confirms it: from now on another state's create is refused, naming it.
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+    assert!(world.tf.forget(ADDRESS));
+    let other = world.tf.apply(&config).await.unwrap();
+    let errors = other.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].detail.contains(&vpc.id)
+            && errors[0]
+                .detail
+                .contains("another migration_replication_staging_area"),
+        "{}",
+        errors[0].detail
+    );
+    assert_eq!(
+        world.ours(&vpc.id).await,
+        (1, 1, 1, 1),
+        "nothing duplicated"
+    );
+
+    // Import by template id gives back the same staging area: the plan after it is empty.
+    let imported = world.tf.import(&config, ADDRESS, &first).await.unwrap();
+    assert!(
+        imported.iter().all(|(_, d)| d.severity
+            != terraform_provider_migration::protocol::diagnostics::Severity::Error),
+        "{imported:#?}"
+    );
+    let state = world.state();
+    assert_eq!(text(&state, &["vpc_id"]), vpc.id);
+    assert_eq!(text(&state, &["nat_subnet_id"]), vpc.public);
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+}

@@ -187,7 +187,11 @@ impl ManagedResource for ReplicationStagingArea {
     ) -> Result<Facts, OpError> {
         let nat = match stage {
             Stage::Apply => observed.and_then(|a| a.nat.as_ref().map(|n| n.id.clone())),
-            Stage::Plan => prior.and_then(|p| p.nat_gateway_id.clone()),
+            Stage::Plan => match (prior.and_then(|p| p.nat_gateway_id.clone()), &config.vpc_id) {
+                (Some(nat), _) => Some(nat),
+                (None, Maybe::Known(vpc_id)) => observe::own_nat(&ctx.aws(), vpc_id).await?,
+                (None, Maybe::Unknown) => None,
+            },
         };
         let creating = match stage {
             Stage::Apply => observed.is_none_or(Area::is_empty),

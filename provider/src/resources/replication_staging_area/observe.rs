@@ -154,6 +154,18 @@ async fn surroundings(
     })
 }
 
+/// The NAT gateway of the staging area of `vpc_id`, if it has a live one: a default route to it
+/// is the staging area's own, whichever state holds it (a create adopting what an interrupted
+/// apply made, or refused because another state holds it, says so itself).
+pub(crate) async fn own_nat(aws: &Aws<'_>, vpc_id: &str) -> Result<Option<String>, OpError> {
+    Ok(aws
+        .nat_gateways_tagged(OWNER_TAG, vpc_id)
+        .await?
+        .into_iter()
+        .find(|n| ours(&n.tags) && n.live())
+        .map(|n| n.id))
+}
+
 /// What a create starts from: whatever of the staging area exists (nothing, normally), and the
 /// staging subnet's route table.
 pub(crate) async fn missing(aws: &Aws<'_>, scope: &Scope) -> Result<Area, OpError> {
