@@ -2,14 +2,15 @@
 //! subnet (internet gateway) for the NAT gateway and a staging subnet routed to the data center
 //! (192.168.0.0/16, through a virtual private gateway here). The staging area is created,
 //! re-planned empty and destroyed to nothing; each plan-time check shows its error on its
-//! attribute; a NAT gateway deleted out of band is put back.
+//! attribute; a NAT gateway deleted out of band is put back; a lost apply is adopted and a
+//! failed one saves what it made.
 
 use harness::emulator::Emulator;
 use harness::{LaunchOptions, Terraform, seed};
 use serde_json::json;
 use terraform_provider_migration::protocol::cty::Value;
 
-use crate::hub_network_support::{assert_no_changes, text};
+use crate::hub_network_support::{assert_no_changes, get, text};
 
 const ACCOUNT: &str = "111122223333";
 const ADDRESS: &str = "migration_replication_staging_area.staging";
@@ -404,5 +405,48 @@ async fn a_retry_adopts_the_lost_staging_area_and_another_state_is_refused() {
     let state = world.state();
     assert_eq!(text(&state, &["vpc_id"]), vpc.id);
     assert_eq!(text(&state, &["nat_subnet_id"]), vpc.public);
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_failed_create_saves_what_it_made_and_the_next_apply_leaves_no_orphans() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let config = world.config(&vpc, "");
+    world
+        .emulator
+        .configure(json!({"faults": [{
+            "action": "CreateReplicationConfigurationTemplate",
+            "error": "ValidationException",
+            "status": 400,
+            "message": "injected failure",
+            "count": 1
+        }]}))
+        .await
+        .unwrap();
+    let applied = world.tf.apply(&config).await.unwrap();
+    let errors = applied.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].summary,
+        "Creating the replication configuration template failed"
+    );
+    assert!(errors[0].detail.contains("injected failure"), "{errors:#?}");
+    // What it made is in the state: the group, the address, the NAT gateway; no template.
+    let partial = world.state();
+    assert!(get(&partial, &["id"]).is_null());
+    assert!(text(&partial, &["security_group_id"]).starts_with("sg-"));
+    assert!(text(&partial, &["nat_gateway_id"]).starts_with("nat-"));
+    assert_eq!(world.ours(&vpc.id).await, (1, 1, 1, 0));
+
+    world
+        .emulator
+        .configure(json!({"faults": []}))
+        .await
+        .unwrap();
+    let again = world.tf.apply(&config).await.unwrap();
+    assert!(!again.has_errors(), "{:#?}", again.errors());
+    assert!(text(&world.state(), &["id"]).starts_with("rct-"));
+    assert_eq!(world.ours(&vpc.id).await, (1, 1, 1, 1), "no orphans");
     assert_no_changes(&world.tf.plan(&config).await.unwrap());
 }
