@@ -495,6 +495,32 @@ mod tests {
     }
 
     #[test]
+    fn new_tags_retag_every_object_and_never_remove_the_marker() {
+        let mut record = complete();
+        let group = record.security_group.as_mut().unwrap();
+        group
+            .tags
+            .insert(UNCONFIRMED_TAG.into(), fingerprint("vpc-1"));
+        let mut desired = desired();
+        desired.tags.insert("team".into(), "migration".into());
+        let plan = operations(Some(&desired), &record);
+        assert_eq!(
+            names(&plan),
+            vec!["retag", "retag", "retag", "retag template"]
+        );
+        for op in plan.operations() {
+            let (Op::Retag { set, remove, .. } | Op::RetagTemplate { set, remove }) = op else {
+                panic!("only tags change: {op:?}");
+            };
+            assert_eq!(
+                set,
+                &Tags::from([("team".to_string(), "migration".to_string())])
+            );
+            assert!(remove.is_empty(), "{remove:?}");
+        }
+    }
+
+    #[test]
     fn a_destroy_releases_the_address_after_the_nat_gateway() {
         assert_eq!(
             names(&operations(None, &complete())),
