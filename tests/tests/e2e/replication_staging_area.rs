@@ -450,3 +450,84 @@ async fn a_failed_create_saves_what_it_made_and_the_next_apply_leaves_no_orphans
     assert_eq!(world.ours(&vpc.id).await, (1, 1, 1, 1), "no orphans");
     assert_no_changes(&world.tf.plan(&config).await.unwrap());
 }
+
+#[tokio::test]
+async fn private_mode_reaches_the_services_through_endpoints_and_destroys_to_nothing() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let config = format!(
+        "{}\nresource \"migration_replication_staging_area\" \"staging\" {{\n  network_mode = \"PRIVATE\"\n  vpc_id = \"{}\"\n  staging_subnet_id = \"{}\"\n  source_cidr_blocks = [\"{DATA_CENTER}\"]\n}}\n",
+        world.emulator.provider_block(""),
+        vpc.id,
+        vpc.staging,
+    );
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+
+    let state = world.state();
+    assert!(get(&state, &["nat_gateway_id"]).is_null());
+    let endpoints = get(&state, &["vpc_endpoint_ids"]);
+    let Value::Map(endpoints) = endpoints else {
+        panic!("{endpoints:?}");
+    };
+    assert_eq!(
+        endpoints.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["ec2", "mgn", "s3", "s3-gateway"]
+    );
+    // No NAT gateway, no address, no default route; the S3 gateway endpoint's prefix-list
+    // route in the staging table; the group lets the VPC reach the endpoints on 443.
+    assert_eq!(world.ours(&vpc.id).await, (1, 0, 0, 1));
+    let routes = world.routes(&vpc.staging_table).await;
+    assert!(
+        routes
+            .iter()
+            .all(|(destination, _)| destination != "0.0.0.0/0"),
+        "{routes:?}"
+    );
+    let group = text(&state, &["security_group_id"]);
+    let described = world
+        .ec2
+        .describe_security_groups()
+        .group_ids(&group)
+        .send()
+        .await
+        .unwrap();
+    let ingress: Vec<(Option<i32>, Vec<&str>)> = described.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .map(|p| {
+            (
+                p.from_port(),
+                p.ip_ranges().iter().filter_map(|r| r.cidr_ip()).collect(),
+            )
+        })
+        .collect();
+    assert!(
+        ingress.contains(&(Some(443), vec!["10.60.0.0/16"])),
+        "{ingress:?}"
+    );
+
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+    let left = world
+        .ec2
+        .describe_vpc_endpoints()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc.id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        left.vpc_endpoints().iter().all(|e| e
+            .state()
+            .is_some_and(|s| s.as_str().eq_ignore_ascii_case("deleted"))),
+        "{:#?}",
+        left.vpc_endpoints()
+    );
+}

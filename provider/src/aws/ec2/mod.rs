@@ -15,6 +15,7 @@ pub(crate) mod tags;
 pub(crate) mod tgw_route_table;
 pub mod transit_gateway;
 pub(crate) mod vpc;
+pub(crate) mod vpc_endpoint;
 pub(crate) mod vpn;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};

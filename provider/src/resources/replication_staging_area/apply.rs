@@ -5,6 +5,7 @@
 use super::observe::Area;
 use super::plan::{Kind, Op};
 use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
+use crate::aws::ec2::vpc_endpoint::EndpointSpec;
 use crate::aws::retry::OpError;
 use crate::aws::waiter::{poll, wait_until};
 use crate::engine::OperationPlan;
@@ -207,6 +208,64 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
             aws.delete_tags(&id, remove).await?;
             tags.retain(|k, _| !remove.contains(k));
             tags.extend(set.clone());
+            Ok(())
+        }
+        Op::CreateEndpoint {
+            service,
+            interface,
+            tags,
+        } => {
+            let groups: std::collections::BTreeSet<String> =
+                record.security_group.iter().map(|g| g.id.clone()).collect();
+            let subnets = std::collections::BTreeSet::from([record.staging_subnet_id.clone()]);
+            let tables: std::collections::BTreeSet<String> =
+                record.route_table.iter().map(|t| t.id.clone()).collect();
+            let token = format!("{}-{:016x}", record.vpc_id, fastrand::u64(..));
+            let endpoint = aws
+                .create_vpc_endpoint(
+                    &EndpointSpec {
+                        vpc_id: &record.vpc_id,
+                        service_name: service,
+                        interface: *interface,
+                        subnet_ids: &subnets,
+                        security_group_ids: &groups,
+                        route_table_ids: &tables,
+                        tags,
+                    },
+                    &token,
+                )
+                .await?;
+            tracing::info!(endpoint = endpoint.id.as_str(), "VPC endpoint created");
+            record.endpoints.push(endpoint);
+            Ok(())
+        }
+        Op::AwaitEndpoints => {
+            for index in 0..record.endpoints.len() {
+                let id = record.endpoints[index].id.clone();
+                let endpoint = wait_until(
+                    &ctx.budget,
+                    &format!("VPC endpoint {id} to be available"),
+                    || async { poll(aws.vpc_endpoint_available(&id).await) },
+                )
+                .await?;
+                record.endpoints[index] = endpoint;
+            }
+            Ok(())
+        }
+        Op::DeleteEndpoints => {
+            let ids: Vec<String> = record.endpoints.iter().map(|e| e.id.clone()).collect();
+            for id in &ids {
+                aws.delete_vpc_endpoint(id).await?;
+            }
+            for id in &ids {
+                wait_until(
+                    &ctx.budget,
+                    &format!("VPC endpoint {id} to be deleted"),
+                    || async { poll(aws.vpc_endpoint_deleted(id).await) },
+                )
+                .await?;
+                record.endpoints.retain(|e| &e.id != id);
+            }
             Ok(())
         }
         Op::DeleteTemplate => {

@@ -29,6 +29,8 @@ pub(crate) struct Facts {
     pub free_addresses: Option<i32>,
     pub staging_table: Option<RouteTable>,
     pub nat_table: Option<RouteTable>,
+    /// The staging VPC's CIDRs (private mode lets them reach the interface endpoints).
+    pub vpc_cidrs: BTreeSet<String>,
     /// The staging area's own NAT gateway, when it has one.
     pub nat_gateway_id: Option<String>,
     /// Whether the staging area is being created (the room check is a create's).
@@ -51,15 +53,23 @@ pub(crate) async fn read(
         creating,
         ..Facts::default()
     };
-    let (Maybe::Known(staging), Maybe::Known(nat)) =
-        (&config.staging_subnet_id, &config.nat_subnet_id)
-    else {
+    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+        &config.vpc_id,
+        &config.staging_subnet_id,
+        &config.nat_subnet_id,
+    ) else {
         return Ok(facts);
     };
     facts.read = true;
-    facts.subnets = aws
-        .subnets(&BTreeSet::from([staging.clone(), nat.clone()]))
-        .await?;
+    let mut subnet_ids = BTreeSet::from([staging.clone()]);
+    subnet_ids.extend(nat.clone());
+    facts.subnets = aws.subnets(&subnet_ids).await?;
+    facts.vpc_cidrs = aws
+        .vpcs(&BTreeSet::from([vpc_id.clone()]))
+        .await?
+        .remove(vpc_id)
+        .map(|v| v.cidr_blocks.into_iter().collect())
+        .unwrap_or_default();
     let staging_set = BTreeSet::from([staging.clone()]);
     facts.free_addresses = aws.free_addresses(&staging_set).await?.remove(staging);
     facts.staging_table = aws
@@ -67,11 +77,13 @@ pub(crate) async fn read(
         .await?
         .into_values()
         .next();
-    facts.nat_table = aws
-        .route_tables_of_subnets(&BTreeSet::from([nat.clone()]))
-        .await?
-        .into_values()
-        .next();
+    if let Some(nat) = nat {
+        facts.nat_table = aws
+            .route_tables_of_subnets(&BTreeSet::from([nat.clone()]))
+            .await?
+            .into_values()
+            .next();
+    }
     Ok(facts)
 }
 
@@ -101,8 +113,12 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
     ) else {
         return diagnostics;
     };
+    let nat = nat.as_ref();
     let mut placed = true;
-    for (name, id) in [("staging_subnet_id", staging), ("nat_subnet_id", nat)] {
+    for (name, id) in [("staging_subnet_id", Some(staging)), ("nat_subnet_id", nat)] {
+        let Some(id) = id else {
+            continue;
+        };
         match facts.subnets.get(id) {
             None => {
                 placed = false;
@@ -134,13 +150,21 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
     if !placed {
         return diagnostics;
     }
-    staging_routes(config, facts, staging, &mut diagnostics);
-    nat_subnet_public(facts, nat, &mut diagnostics);
+    staging_routes(config, facts, staging, nat.is_some(), &mut diagnostics);
+    if let Some(nat) = nat {
+        nat_subnet_public(facts, nat, &mut diagnostics);
+    }
     room(config, facts, staging, &mut diagnostics);
     diagnostics
 }
 
-fn staging_routes(config: &Config, facts: &Facts, staging: &str, diagnostics: &mut Diagnostics) {
+fn staging_routes(
+    config: &Config,
+    facts: &Facts,
+    staging: &str,
+    nat_mode: bool,
+    diagnostics: &mut Diagnostics,
+) {
     let path = Path::root().attr("staging_subnet_id");
     let Some(table) = &facts.staging_table else {
         diagnostics.error_at(
@@ -155,7 +179,11 @@ fn staging_routes(config: &Config, facts: &Facts, staging: &str, diagnostics: &m
         );
         return;
     };
-    if let Some(route) = table.routes.iter().find(|r| r.destination == "0.0.0.0/0") {
+    if let Some(route) = table
+        .routes
+        .iter()
+        .find(|r| nat_mode && r.destination == "0.0.0.0/0")
+    {
         let ours = facts.nat_gateway_id.as_deref() == Some(route.target.as_str());
         // A route to a NAT gateway that no longer works (ours, deleted out of band) is
         // replaced; anything else is someone else's way out.
@@ -313,6 +341,7 @@ mod tests {
                 ],
             )),
             nat_table: Some(table("rtb-p", vec![route("0.0.0.0/0", "igw-1")])),
+            vpc_cidrs: BTreeSet::from(["10.0.0.0/16".to_string()]),
             nat_gateway_id: None,
             creating: true,
             read: true,

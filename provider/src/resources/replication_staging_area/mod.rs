@@ -86,19 +86,29 @@ impl ManagedResource for ReplicationStagingArea {
         let Some(prior) = prior else {
             return Vec::new();
         };
-        [
+        let mut paths: Vec<Path> = [
             ("vpc_id", &config.vpc_id, &prior.vpc_id),
             (
                 "staging_subnet_id",
                 &config.staging_subnet_id,
                 &prior.staging_subnet_id,
             ),
-            ("nat_subnet_id", &config.nat_subnet_id, &prior.nat_subnet_id),
         ]
         .into_iter()
         .filter(|(_, configured, stored)| configured.known() != stored.as_ref())
         .map(|(name, _, _)| Path::root().attr(name))
-        .collect()
+        .collect();
+        if let Maybe::Known(nat) = &config.nat_subnet_id
+            && nat != &prior.nat_subnet_id
+        {
+            paths.push(Path::root().attr("nat_subnet_id"));
+        }
+        if let Maybe::Known(mode) = config.mode()
+            && prior.network_mode.as_ref().is_some_and(|m| m != &mode)
+        {
+            paths.push(Path::root().attr("network_mode"));
+        }
+        paths
     }
 
     fn scope(
@@ -116,10 +126,13 @@ impl ManagedResource for ReplicationStagingArea {
                     &config.staging_subnet_id,
                     prior.and_then(|p| p.staging_subnet_id.as_ref()),
                 ),
-                nat_subnet_id: known(
-                    &config.nat_subnet_id,
-                    prior.and_then(|p| p.nat_subnet_id.as_ref()),
-                ),
+                nat_subnet_id: config
+                    .nat_subnet_id
+                    .known()
+                    .cloned()
+                    .flatten()
+                    .or_else(|| prior.and_then(|p| p.nat_subnet_id.clone()))
+                    .unwrap_or_default(),
                 template_id,
             }),
             None => {
@@ -157,7 +170,7 @@ impl ManagedResource for ReplicationStagingArea {
         let scope = Scope {
             vpc_id: vpc_id.clone(),
             staging_subnet_id: staging.clone(),
-            nat_subnet_id: nat.clone(),
+            nat_subnet_id: nat.clone().unwrap_or_default(),
             template_id: None,
         };
         observe::leftovers(&ctx.aws(), &scope).await
@@ -226,10 +239,10 @@ impl ManagedResource for ReplicationStagingArea {
         ctx: &Ctx,
         config: &Config,
         _planned: &Value,
-        _facts: &Facts,
+        facts: &Facts,
         _observed: &Area,
     ) -> Result<Desired, Path> {
-        config.desired(ctx.default_tags())
+        config.desired(ctx.default_tags(), &ctx.clients.region, &facts.vpc_cidrs)
     }
 
     fn record(&self, observed: Area, _prior: Option<&Stored>, _desired: Option<&Desired>) -> Area {

@@ -25,6 +25,10 @@ pub(crate) const DEFAULT_DISK_TYPE: &str = "GP3";
 pub(crate) const DEFAULT_ROUTING: &str = "PRIVATE_IP";
 pub(crate) const DISK_TYPES: [&str; 3] = ["GP2", "GP3", "ST1"];
 pub(crate) const ROUTINGS: [&str; 2] = ["PRIVATE_IP", "PUBLIC_IP"];
+pub(crate) const MODES: [&str; 2] = ["NAT", "PRIVATE"];
+/// The services a private staging area reaches through interface endpoints (S3 also through a
+/// gateway endpoint on the staging subnet's route table).
+pub(crate) const ENDPOINT_SERVICES: [&str; 3] = ["mgn", "ec2", "s3"];
 /// Source servers (one disk each) a shared replication server takes: MGN puts at most 15
 /// disks on one.
 pub(crate) const SERVERS_PER_SHARED_REPLICATOR: i64 = 15;
@@ -38,7 +42,8 @@ crate::typed_object! {
     pub(crate) struct Config {
         pub vpc_id: Maybe<String>,
         pub staging_subnet_id: Maybe<String>,
-        pub nat_subnet_id: Maybe<String>,
+        pub network_mode: Maybe<Option<String>>,
+        pub nat_subnet_id: Maybe<Option<String>>,
         pub source_cidr_blocks: Maybe<BTreeSet<String>>,
         pub replication_server_instance_type: Maybe<Option<String>>,
         pub use_dedicated_replication_server: Maybe<Option<bool>>,
@@ -59,7 +64,10 @@ crate::typed_object! {
 pub(crate) struct Desired {
     pub vpc_id: String,
     pub staging_subnet_id: String,
-    pub nat_subnet_id: String,
+    /// The NAT gateway's subnet (NAT mode); `None` in private mode.
+    pub nat_subnet_id: Option<String>,
+    /// The Region, for the endpoint service names of private mode.
+    pub region: String,
     pub ingress: BTreeSet<CidrRule>,
     pub egress: BTreeSet<CidrRule>,
     /// The template's settings; its security group is filled in by the executor once the
@@ -76,11 +84,20 @@ pub(crate) fn fingerprint(vpc_id: &str) -> String {
 }
 
 /// The rules the replication servers' security group holds: 1500 in from each source network,
-/// 443 out to anywhere (MGN, EC2 and S3 have no fixed addresses).
-pub(crate) fn rules(sources: &BTreeSet<String>) -> (BTreeSet<CidrRule>, BTreeSet<CidrRule>) {
+/// 443 out to anywhere (MGN, EC2 and S3 have no fixed addresses). In private mode the interface
+/// endpoints share the group, so it also lets the VPC (`endpoint_clients`) in on 443.
+pub(crate) fn rules(
+    sources: &BTreeSet<String>,
+    endpoint_clients: &BTreeSet<String>,
+) -> (BTreeSet<CidrRule>, BTreeSet<CidrRule>) {
     let ingress = sources
         .iter()
         .map(|cidr| CidrRule::tcp(REPLICATION_PORT, cidr))
+        .chain(
+            endpoint_clients
+                .iter()
+                .map(|cidr| CidrRule::tcp(HTTPS_PORT, cidr)),
+        )
         .collect();
     let egress = BTreeSet::from([CidrRule::tcp(HTTPS_PORT, "0.0.0.0/0")]);
     (ingress, egress)
@@ -92,6 +109,13 @@ impl Config {
         self.tags
             .clone()
             .map(|tags| tags::merge(default_tags, tags.as_ref().unwrap_or(&Tags::new())))
+    }
+
+    /// The network mode with its default.
+    pub(crate) fn mode(&self) -> Maybe<String> {
+        self.network_mode
+            .clone()
+            .map(|m| m.unwrap_or_else(|| "NAT".to_string()))
     }
 
     /// The data plane routing with its default.
@@ -150,13 +174,25 @@ impl Config {
     }
 
     /// What an apply wants, once every value is known; `Err` names a value still unknown.
-    pub(crate) fn desired(&self, default_tags: &Tags) -> Result<Desired, Path> {
+    /// `vpc_cidrs`: the VPC's CIDRs, which reach the interface endpoints in private mode.
+    pub(crate) fn desired(
+        &self,
+        default_tags: &Tags,
+        region: &str,
+        vpc_cidrs: &BTreeSet<String>,
+    ) -> Result<Desired, Path> {
         fn known<'a, T>(value: &'a Maybe<T>, name: &str) -> Result<&'a T, Path> {
             value.known().ok_or_else(|| Path::root().attr(name))
         }
         let vpc_id = known(&self.vpc_id, "vpc_id")?.clone();
         let sources = known(&self.source_cidr_blocks, "source_cidr_blocks")?;
-        let (ingress, egress) = rules(sources);
+        let private = known(&self.mode(), "network_mode")? == "PRIVATE";
+        let endpoint_clients = if private {
+            vpc_cidrs.clone()
+        } else {
+            BTreeSet::new()
+        };
+        let (ingress, egress) = rules(sources, &endpoint_clients);
         let mut tags = known(&self.tags_all(default_tags), "tags")?.clone();
         tags.insert(OWNER_TAG.into(), vpc_id.clone());
         tags.insert(MANAGED_BY_TAG.into(), MANAGED_BY.into());
@@ -179,7 +215,10 @@ impl Config {
                     .clone()
                     .unwrap_or_default(),
             },
-            nat_subnet_id: known(&self.nat_subnet_id, "nat_subnet_id")?.clone(),
+            nat_subnet_id: known(&self.nat_subnet_id, "nat_subnet_id")?
+                .clone()
+                .filter(|_| !private),
+            region: region.to_string(),
             staging_subnet_id,
             vpc_id,
             ingress,
@@ -201,12 +240,6 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
             "subnet-",
             "a subnet",
         ),
-        (
-            "nat_subnet_id",
-            &config.nat_subnet_id,
-            "subnet-",
-            "a subnet",
-        ),
     ] {
         if let Maybe::Known(id) = value
             && (!id.starts_with(prefix) || id.len() == prefix.len())
@@ -218,7 +251,54 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
             );
         }
     }
-    if let (Maybe::Known(staging), Maybe::Known(nat)) =
+    if let Maybe::Known(Some(nat)) = &config.nat_subnet_id
+        && (!nat.starts_with("subnet-") || nat.len() == "subnet-".len())
+    {
+        diagnostics.error_at(
+            at("nat_subnet_id"),
+            "Invalid subnet id",
+            format!("{nat:?} is not a subnet id: expected subnet-…"),
+        );
+    }
+    match (config.mode(), &config.nat_subnet_id) {
+        (Maybe::Known(mode), _) if !MODES.contains(&mode.as_str()) => diagnostics.error_at(
+            at("network_mode"),
+            "Invalid network mode",
+            format!("{mode:?} is not one of {}.", MODES.join(", ")),
+        ),
+        (Maybe::Known(mode), Maybe::Known(None)) if mode == "NAT" => diagnostics.error_at(
+            at("nat_subnet_id"),
+            "NAT mode without a NAT subnet",
+            "In NAT mode the replication servers reach MGN, EC2 and S3 through a NAT gateway, \
+             which needs a public subnet: set nat_subnet_id, or set network_mode = \"PRIVATE\" \
+             to reach them through VPC endpoints instead.",
+        ),
+        (Maybe::Known(mode), Maybe::Known(Some(_))) if mode == "PRIVATE" => diagnostics.error_at(
+            at("nat_subnet_id"),
+            "NAT subnet in private mode",
+            "A private staging area makes no NAT gateway (it reaches MGN, EC2 and S3 through \
+             VPC endpoints): remove nat_subnet_id, or use network_mode = \"NAT\".",
+        ),
+        _ => {}
+    }
+    if let (Maybe::Known(mode), Maybe::Known(routing), Maybe::Known(public)) =
+        (config.mode(), config.routing(), config.public_ip())
+        && mode == "PRIVATE"
+        && (routing == "PUBLIC_IP" || public)
+    {
+        diagnostics.error_at(
+            at(if routing == "PUBLIC_IP" {
+                "data_plane_routing"
+            } else {
+                "create_public_ip"
+            }),
+            "Public IP in private mode",
+            "A private staging area has no way to the internet, so the replication servers \
+             cannot be reached on a public IP: use PRIVATE_IP data plane routing without \
+             create_public_ip, or network_mode = \"NAT\".",
+        );
+    }
+    if let (Maybe::Known(staging), Maybe::Known(Some(nat))) =
         (&config.staging_subnet_id, &config.nat_subnet_id)
         && staging == nat
     {
@@ -348,6 +428,7 @@ pub(crate) mod tests {
             ),
         ]);
         for name in [
+            "network_mode",
             "replication_server_instance_type",
             "use_dedicated_replication_server",
             "default_large_staging_disk_type",
@@ -390,7 +471,9 @@ pub(crate) mod tests {
 
     #[test]
     fn desired_applies_the_defaults_and_the_ownership_tags() {
-        let desired = config(&[]).desired(&Tags::new()).unwrap();
+        let desired = config(&[])
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+            .unwrap();
         assert_eq!(desired.template.instance_type, DEFAULT_INSTANCE_TYPE);
         assert_eq!(desired.template.large_disk_type, DEFAULT_DISK_TYPE);
         assert_eq!(desired.template.data_plane_routing, "PRIVATE_IP");
@@ -409,7 +492,9 @@ pub(crate) mod tests {
         );
         let unknown = config(&[("source_cidr_blocks", Value::unknown())]);
         assert_eq!(
-            unknown.desired(&Tags::new()).unwrap_err(),
+            unknown
+                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+                .unwrap_err(),
             Path::root().attr("source_cidr_blocks")
         );
     }
@@ -461,6 +546,44 @@ pub(crate) mod tests {
         );
         let fine = config_value(&[]);
         assert!(validate(&Config::from_value(&fine).unwrap(), &fine).is_empty());
+    }
+
+    #[test]
+    fn private_mode_takes_no_nat_subnet_nor_public_ip_and_lets_the_vpc_reach_the_endpoints() {
+        let value = config_value(&[
+            ("network_mode", Value::string("PRIVATE")),
+            ("create_public_ip", Value::Bool(true)),
+        ]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(["nat_subnet_id".to_string(), "create_public_ip".to_string()])
+        );
+        let value = config_value(&[
+            ("network_mode", Value::string("PRIVATE")),
+            ("nat_subnet_id", Value::Null),
+        ]);
+        let config = Config::from_value(&value).unwrap();
+        assert!(validate(&config, &value).is_empty());
+        let desired = config
+            .desired(
+                &Tags::new(),
+                "eu-west-1",
+                &BTreeSet::from(["10.60.0.0/16".to_string()]),
+            )
+            .unwrap();
+        assert_eq!(desired.nat_subnet_id, None);
+        assert!(
+            desired
+                .ingress
+                .contains(&CidrRule::tcp(443, "10.60.0.0/16"))
+        );
+        let value = config_value(&[("nat_subnet_id", Value::Null)]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(["nat_subnet_id".to_string()])
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::aws::call::Aws;
 use crate::aws::ec2::nat_gateway::{ElasticIp, NatGateway};
 use crate::aws::ec2::route_table::RouteTable;
 use crate::aws::ec2::security_group::SecurityGroup;
+use crate::aws::ec2::vpc_endpoint::VpcEndpoint;
 use crate::aws::mgn::ReplicationTemplate;
 use crate::aws::retry::OpError;
 use crate::framework::resource::{Leftovers, Observed};
@@ -38,6 +39,8 @@ pub(crate) struct Area {
     pub nat: Option<NatGateway>,
     /// The staging subnet's route table (not the staging area's: only its default route is).
     pub route_table: Option<RouteTable>,
+    /// Private mode's VPC endpoints, unless deleted.
+    pub endpoints: Vec<VpcEndpoint>,
     pub template: Option<ReplicationTemplate>,
 }
 
@@ -48,6 +51,7 @@ impl Area {
             && self.elastic_ip.is_none()
             && self.nat.is_none()
             && self.template.is_none()
+            && self.endpoints.is_empty()
     }
 
     /// The default route of the staging subnet's table: (target, state).
@@ -127,6 +131,12 @@ async fn surroundings(
         .into_iter()
         .filter(|n| ours(&n.tags) && !matches!(n.state.as_str(), "deleted" | "failed"))
         .min_by_key(|n| !n.live());
+    let endpoints = aws
+        .vpc_endpoints_tagged(OWNER_TAG, owner)
+        .await?
+        .into_iter()
+        .filter(|e| ours(&e.tags) && !matches!(e.state.as_str(), "deleted" | "failed"))
+        .collect();
     let route_table = if scope.staging_subnet_id.is_empty() {
         None
     } else {
@@ -150,6 +160,7 @@ async fn surroundings(
         elastic_ip,
         nat,
         route_table,
+        endpoints,
         template,
     })
 }

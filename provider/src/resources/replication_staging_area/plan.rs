@@ -9,9 +9,10 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Desired, Tags, fingerprint};
+use super::model::{Desired, ENDPOINT_SERVICES, Tags, fingerprint};
 use super::observe::Area;
 use crate::aws::ec2::security_group::CidrRule;
+use crate::aws::ec2::vpc_endpoint::VpcEndpoint;
 use crate::aws::mgn::TemplateSettings;
 use crate::engine::OperationPlan;
 use crate::framework::tags::UNCONFIRMED_TAG;
@@ -70,7 +71,19 @@ pub(crate) enum Op {
         set: Tags,
         remove: BTreeSet<String>,
     },
+    /// A VPC endpoint to `service` (`com.amazonaws.<region>.<name>`): an interface endpoint in
+    /// the staging subnet with the record's security group, else the gateway endpoint on the
+    /// staging subnet's route table.
+    CreateEndpoint {
+        service: String,
+        interface: bool,
+        tags: Tags,
+    },
+    /// Wait until every endpoint is `available`.
+    AwaitEndpoints,
     DeleteTemplate,
+    /// Delete every endpoint and wait until they are gone (their interfaces hold the group).
+    DeleteEndpoints,
     DeleteNatGateway,
     ReleaseElasticIp,
     DeleteSecurityGroup,
@@ -90,6 +103,34 @@ fn retag(existing: &Tags, wanted: &Tags) -> Option<(Tags, BTreeSet<String>)> {
         .cloned()
         .collect();
     (!set.is_empty() || !remove.is_empty()).then_some((set, remove))
+}
+
+/// How `vpc_endpoint_ids` names an endpoint: the service's last name part, `-gateway` for the
+/// gateway endpoint.
+pub(crate) fn endpoint_key(endpoint: &VpcEndpoint) -> String {
+    let name = endpoint
+        .service_name
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if endpoint.interface {
+        name
+    } else {
+        format!("{name}-gateway")
+    }
+}
+
+/// The endpoints a private staging area has in `region`: (service name, interface), the S3
+/// gateway endpoint first (an S3 interface endpoint's private DNS needs it).
+pub(crate) fn wanted_endpoints(region: &str) -> Vec<(String, bool)> {
+    std::iter::once((format!("com.amazonaws.{region}.s3"), false))
+        .chain(
+            ENDPOINT_SERVICES
+                .iter()
+                .map(|name| (format!("com.amazonaws.{region}.{name}"), true)),
+        )
+        .collect()
 }
 
 /// The rules EC2 gives a new group: everything out.
@@ -147,7 +188,41 @@ pub(crate) fn operations(desired: Option<&Desired>, record: &Area) -> OperationP
     {
         plan.then("security group rules", vec![rules]);
     }
-    // The way out: the Elastic IP, the NAT gateway, the default route.
+    if desired.nat_subnet_id.is_none() {
+        endpoints(desired, record, &mut plan);
+    } else {
+        way_out(desired, record, &mut plan);
+    }
+    // The template.
+    match &record.template {
+        None => plan.then(
+            "template",
+            vec![Op::CreateTemplate {
+                settings: desired.template.clone(),
+                tags: desired.tags.clone(),
+            }],
+        ),
+        Some(template) => {
+            let mut ops = Vec::new();
+            let mut wanted = desired.template.clone();
+            wanted.security_group_ids =
+                record.security_group.iter().map(|g| g.id.clone()).collect();
+            if template.settings != wanted || record.security_group.is_none() {
+                ops.push(Op::UpdateTemplate {
+                    settings: desired.template.clone(),
+                });
+            }
+            if let Some((set, remove)) = retag(&template.tags, &desired.tags) {
+                ops.push(Op::RetagTemplate { set, remove });
+            }
+            plan.then("template", ops);
+        }
+    }
+    plan
+}
+
+/// NAT mode's way out: the Elastic IP, the NAT gateway, the default route.
+fn way_out(desired: &Desired, record: &Area, plan: &mut OperationPlan<Op>) {
     match &record.elastic_ip {
         None => plan.then(
             "Elastic IP",
@@ -208,37 +283,37 @@ pub(crate) fn operations(desired: Option<&Desired>, record: &Area) -> OperationP
         });
         plan.then("default route", route);
     }
-    // The template.
-    match &record.template {
-        None => plan.then(
-            "template",
-            vec![Op::CreateTemplate {
-                settings: desired.template.clone(),
-                tags: desired.tags.clone(),
-            }],
-        ),
-        Some(template) => {
-            let mut ops = Vec::new();
-            let mut wanted = desired.template.clone();
-            wanted.security_group_ids =
-                record.security_group.iter().map(|g| g.id.clone()).collect();
-            if template.settings != wanted || record.security_group.is_none() {
-                ops.push(Op::UpdateTemplate {
-                    settings: desired.template.clone(),
-                });
-            }
-            if let Some((set, remove)) = retag(&template.tags, &desired.tags) {
-                ops.push(Op::RetagTemplate { set, remove });
-            }
-            plan.then("template", ops);
-        }
+}
+
+/// Private mode's way out: the VPC endpoints that are missing, then the wait for them.
+fn endpoints(desired: &Desired, record: &Area, plan: &mut OperationPlan<Op>) {
+    let missing: Vec<Op> = wanted_endpoints(&desired.region)
+        .into_iter()
+        .filter(|(service, interface)| {
+            !record
+                .endpoints
+                .iter()
+                .any(|e| &e.service_name == service && e.interface == *interface)
+        })
+        .map(|(service, interface)| Op::CreateEndpoint {
+            service,
+            interface,
+            tags: desired.tags.clone(),
+        })
+        .collect();
+    let settled = record.endpoints.iter().all(|e| e.state == "available");
+    if !missing.is_empty() || !settled {
+        plan.then("VPC endpoints", missing);
+        plan.then("wait for the VPC endpoints", vec![Op::AwaitEndpoints]);
     }
-    plan
 }
 
 fn destroy(record: &Area, plan: &mut OperationPlan<Op>) {
     if record.template.is_some() {
         plan.then("delete the template", vec![Op::DeleteTemplate]);
+    }
+    if !record.endpoints.is_empty() {
+        plan.then("delete the VPC endpoints", vec![Op::DeleteEndpoints]);
     }
     if let Some(table) = &record.route_table
         && record.routed_to_nat()
@@ -318,6 +393,11 @@ pub(crate) fn describe(op: &Op, record: &Area) -> String {
                 Kind::NatGateway => &nat,
             }
         ),
+        Op::CreateEndpoint { service, .. } => {
+            format!("Creating the VPC endpoint to {service} failed")
+        }
+        Op::AwaitEndpoints => "Waiting for the VPC endpoints to be available failed".into(),
+        Op::DeleteEndpoints => "Deleting the VPC endpoints failed".into(),
         Op::DeleteTemplate => format!("Deleting {template} failed"),
         Op::DeleteNatGateway => format!("Deleting {nat} failed"),
         Op::ReleaseElasticIp => format!("Releasing {address} failed"),
@@ -339,7 +419,7 @@ mod tests {
     fn desired() -> Desired {
         Config::from_value(&config_value(&[]))
             .unwrap()
-            .desired(&Tags::new())
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
             .unwrap()
     }
 
@@ -357,6 +437,12 @@ mod tests {
                 Op::UpdateTemplate { .. } => "update template",
                 Op::RetagTemplate { .. } => "retag template",
                 Op::Retag { .. } => "retag",
+                Op::CreateEndpoint {
+                    interface: true, ..
+                } => "create interface endpoint",
+                Op::CreateEndpoint { .. } => "create gateway endpoint",
+                Op::AwaitEndpoints => "await endpoints",
+                Op::DeleteEndpoints => "delete endpoints",
                 Op::DeleteTemplate => "delete template",
                 Op::DeleteNatGateway => "delete nat",
                 Op::ReleaseElasticIp => "release",
@@ -518,6 +604,55 @@ mod tests {
             );
             assert!(remove.is_empty(), "{remove:?}");
         }
+    }
+
+    #[test]
+    fn a_private_create_makes_endpoints_instead_of_a_nat_gateway() {
+        let value = config_value(&[
+            (
+                "network_mode",
+                crate::protocol::cty::Value::string("PRIVATE"),
+            ),
+            ("nat_subnet_id", crate::protocol::cty::Value::Null),
+        ]);
+        let desired = Config::from_value(&value)
+            .unwrap()
+            .desired(
+                &Tags::new(),
+                "eu-west-1",
+                &BTreeSet::from(["10.60.0.0/16".to_string()]),
+            )
+            .unwrap();
+        let plan = operations(Some(&desired), &empty());
+        assert_eq!(
+            names(&plan),
+            vec![
+                "create group",
+                "rules",
+                "create gateway endpoint",
+                "create interface endpoint",
+                "create interface endpoint",
+                "create interface endpoint",
+                "await endpoints",
+                "create template"
+            ]
+        );
+        let services: Vec<&str> = plan
+            .operations()
+            .filter_map(|op| match op {
+                Op::CreateEndpoint { service, .. } => Some(service.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            services,
+            vec![
+                "com.amazonaws.eu-west-1.s3",
+                "com.amazonaws.eu-west-1.mgn",
+                "com.amazonaws.eu-west-1.ec2",
+                "com.amazonaws.eu-west-1.s3"
+            ]
+        );
     }
 
     #[test]

@@ -25,11 +25,20 @@ pub(crate) fn schema() -> Schema {
              default route `0.0.0.0/0` to the NAT gateway there. Changing it replaces the \
              staging area.",
         ),
-        Attribute::required("nat_subnet_id", Type::String).describe(
-            "A public subnet of the VPC (its route table sends `0.0.0.0/0` to an internet \
-             gateway) for the staging area's NAT gateway, through which the replication \
-             servers reach MGN, EC2 and S3 on TCP 443. One NAT gateway serves the staging \
-             subnet. Changing it replaces the staging area.",
+        Attribute::optional_computed("network_mode", Type::String).describe(
+            "How the replication servers reach MGN, EC2 and S3 on TCP 443: `NAT` (a NAT gateway \
+             in `nat_subnet_id` and the staging subnet's default route to it) or `PRIVATE` \
+             (no internet: interface VPC endpoints for `mgn`, `ec2` and `s3` in the staging \
+             subnet, sharing the replication servers' security group, which then also lets the \
+             VPC in on 443, and the S3 gateway endpoint on the staging subnet's route table). \
+             Default: `NAT`. Changing it replaces the staging area.",
+        ),
+        Attribute::optional("nat_subnet_id", Type::String).describe(
+            "NAT mode (required there, refused in private mode): a public subnet of the VPC \
+             (its route table sends `0.0.0.0/0` to an internet gateway) for the staging area's \
+             NAT gateway, through which the replication servers reach MGN, EC2 and S3 on TCP \
+             443. One NAT gateway serves the staging subnet. Changing it replaces the staging \
+             area.",
         ),
         Attribute::required("source_cidr_blocks", Type::set(Type::String)).describe(
             "The source networks whose servers replicate (for instance the data center's \
@@ -86,11 +95,15 @@ pub(crate) fn schema() -> Schema {
              TCP 443 out.",
         ),
         Attribute::computed("nat_gateway_id", Type::String)
-            .describe("The staging area's NAT gateway."),
+            .describe("The staging area's NAT gateway (null in private mode)."),
         Attribute::computed("elastic_ip_allocation_id", Type::String)
             .describe("The Elastic IP the NAT gateway holds, managed with it."),
         Attribute::computed("nat_public_ip", Type::String).describe(
             "The NAT gateway's public address: what firewalls in front of MGN, EC2 and S3 see.",
+        ),
+        Attribute::computed("vpc_endpoint_ids", Type::map(Type::String)).describe(
+            "Private mode: the VPC endpoints by service (`mgn`, `ec2`, `s3` interface endpoints, \
+             `s3-gateway`); null in NAT mode.",
         ),
         Attribute::computed("route_table_id", Type::String).describe(
             "The staging subnet's route table, where the default route to the NAT gateway is.",
@@ -105,8 +118,9 @@ pub(crate) fn schema() -> Schema {
             description: "The replication staging area of AWS Application Migration Service \
                           (MGN) in a staging VPC: a security group for the replication servers \
                           (TCP 1500 in from the source networks, 443 out), a NAT gateway with \
-                          its Elastic IP and the staging subnet's default route to it, and the \
-                          MGN replication configuration template. The plan checks that MGN is \
+                          its Elastic IP and the staging subnet's default route to it (or, in \
+                          private mode, VPC endpoints for MGN, EC2 and S3), and the MGN \
+                          replication configuration template. The plan checks that MGN is \
                           initialized in the Region, that the data plane routing can work, that \
                           the source networks are routed back from the staging subnet, and \
                           that the staging subnet has room for the replication servers."

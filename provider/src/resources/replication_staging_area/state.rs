@@ -20,6 +20,7 @@ crate::typed_object! {
         pub arn: Option<String>,
         pub vpc_id: Option<String>,
         pub staging_subnet_id: Option<String>,
+        pub network_mode: Option<String>,
         pub nat_subnet_id: Option<String>,
         pub source_cidr_blocks: Option<BTreeSet<String>>,
         pub replication_server_instance_type: Option<String>,
@@ -37,6 +38,7 @@ crate::typed_object! {
         pub nat_gateway_id: Option<String>,
         pub elastic_ip_allocation_id: Option<String>,
         pub nat_public_ip: Option<String>,
+        pub vpc_endpoint_ids: Option<BTreeMap<String, String>>,
         pub route_table_id: Option<String>,
         pub timeouts: Value,
     }
@@ -79,6 +81,7 @@ pub(crate) fn planned(
         _ => BTreeMap::new(),
     };
     let defaults = [
+        ("network_mode", known_or_unknown(config.mode())),
         (
             "replication_server_instance_type",
             known_or_unknown(config.instance_type()),
@@ -105,6 +108,12 @@ pub(crate) fn planned(
             "security_group_id",
             prior.and_then(|p| p.security_group_id.as_ref()),
         ),
+    ] {
+        state.insert(name.into(), kept_or_unknown(kept));
+    }
+    // What each mode does not make is null; what it makes is kept, or known after the apply.
+    let private = config.mode().known().map(|m| m == "PRIVATE");
+    for (name, kept) in [
         (
             "nat_gateway_id",
             prior.and_then(|p| p.nat_gateway_id.as_ref()),
@@ -118,8 +127,19 @@ pub(crate) fn planned(
             prior.and_then(|p| p.nat_public_ip.as_ref()),
         ),
     ] {
-        state.insert(name.into(), kept_or_unknown(kept));
+        let value = match private {
+            Some(true) => Value::Null,
+            _ => kept_or_unknown(kept),
+        };
+        state.insert(name.into(), value);
     }
+    let endpoints = match private {
+        Some(false) => Value::Null,
+        _ => prior
+            .and_then(|p| p.vpc_endpoint_ids.clone())
+            .map_or_else(Value::unknown, |ids| ids.to_value()),
+    };
+    state.insert("vpc_endpoint_ids".into(), endpoints);
     let table = facts
         .and_then(|f| f.staging_table.as_ref().map(|t| t.id.clone()))
         .or_else(|| prior.and_then(|p| p.route_table_id.clone()));
@@ -140,6 +160,7 @@ pub(crate) fn render(
     let echo = input.echo;
     let discover = input.why == Render::Read && input.private.discover;
     let mut state: BTreeMap<String, Value> = [
+        "network_mode",
         "concurrent_source_servers",
         "tags",
         "timeouts",
@@ -161,7 +182,29 @@ pub(crate) fn render(
         "staging_subnet_id".into(),
         Value::string(&record.staging_subnet_id),
     );
-    state.insert("nat_subnet_id".into(), Value::string(&record.nat_subnet_id));
+    state.insert(
+        "nat_subnet_id".into(),
+        (!record.nat_subnet_id.is_empty())
+            .then(|| record.nat_subnet_id.clone())
+            .to_value(),
+    );
+    let endpoints: BTreeMap<String, String> = record
+        .endpoints
+        .iter()
+        .map(|e| (super::plan::endpoint_key(e), e.id.clone()))
+        .collect();
+    if discover {
+        let mode = if endpoints.is_empty() {
+            "NAT"
+        } else {
+            "PRIVATE"
+        };
+        state.insert("network_mode".into(), Value::string(mode));
+    }
+    state.insert(
+        "vpc_endpoint_ids".into(),
+        (!endpoints.is_empty()).then_some(endpoints).to_value(),
+    );
     let template = record.template.as_ref();
     state.insert("id".into(), template.map(|t| t.id.clone()).to_value());
     state.insert("arn".into(), template.map(|t| t.arn.clone()).to_value());
