@@ -186,6 +186,7 @@ impl Emulator {
     directory            = "{url}"
     directoryservicedata = "{url}"
     directconnect        = "{url}"
+    mgn                  = "{url}"
     sts                  = "{url}"
   }}
 {extra}

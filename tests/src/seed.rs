@@ -228,3 +228,92 @@ pub async fn blueprint(
         described,
     })
 }
+
+/// A replication staging VPC as `migration_replication_staging_area` expects one: what
+/// [`staging_vpc`] made.
+#[derive(Clone, Debug)]
+pub struct StagingVpc {
+    pub vpc_id: String,
+    /// The staging subnet, with a route table of its own.
+    pub staging_subnet_id: String,
+    pub staging_table_id: String,
+    /// A public subnet: its own table sends 0.0.0.0/0 to the VPC's internet gateway.
+    pub public_subnet_id: String,
+}
+
+/// A staging VPC `vpc_cidr` with a public subnet (`public_cidr`, routed to an internet
+/// gateway) and a staging subnet (`staging_cidr`) whose own route table routes each of
+/// `routed` (the source networks) to a virtual private gateway, as a data center reached over
+/// a VPN would be.
+pub async fn staging_vpc(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_cidr: &str,
+    public_cidr: &str,
+    staging_cidr: &str,
+    routed: &[&str],
+) -> Result<StagingVpc, Error> {
+    let vpc_id = vpc(ec2, vpc_cidr).await?;
+    let public_subnet_id = subnet(ec2, &vpc_id, public_cidr, "a").await?;
+    let staging_subnet_id = subnet(ec2, &vpc_id, staging_cidr, "a").await?;
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await?
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .ok_or("CreateInternetGateway returned no id")?
+        .to_string();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&vpc_id)
+        .send()
+        .await?;
+    let public_table = route_table(ec2, &vpc_id).await?;
+    ec2.create_route()
+        .route_table_id(&public_table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await?;
+    ec2.associate_route_table()
+        .route_table_id(&public_table)
+        .subnet_id(&public_subnet_id)
+        .send()
+        .await?;
+    let staging_table_id = route_table(ec2, &vpc_id).await?;
+    ec2.associate_route_table()
+        .route_table_id(&staging_table_id)
+        .subnet_id(&staging_subnet_id)
+        .send()
+        .await?;
+    if !routed.is_empty() {
+        let vgw = ec2
+            .create_vpn_gateway()
+            .r#type(aws_sdk_ec2::types::GatewayType::Ipsec1)
+            .send()
+            .await?
+            .vpn_gateway()
+            .and_then(|g| g.vpn_gateway_id())
+            .ok_or("CreateVpnGateway returned no id")?
+            .to_string();
+        ec2.attach_vpn_gateway()
+            .vpn_gateway_id(&vgw)
+            .vpc_id(&vpc_id)
+            .send()
+            .await?;
+        for destination in routed {
+            ec2.create_route()
+                .route_table_id(&staging_table_id)
+                .destination_cidr_block(*destination)
+                .gateway_id(&vgw)
+                .send()
+                .await?;
+        }
+    }
+    Ok(StagingVpc {
+        vpc_id,
+        staging_subnet_id,
+        staging_table_id,
+        public_subnet_id,
+    })
+}

@@ -74,6 +74,8 @@ fn service_prefix(action: &str) -> &'static str {
         "ds-data"
     } else if action.contains("Director") {
         "ds"
+    } else if action.contains("ReplicationConfigurationTemplate") || action == "InitializeService" {
+        "mgn"
     } else if action.contains("CallerIdentity") {
         "sts"
     } else {
@@ -123,6 +125,7 @@ pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
         | "InvalidClientVpnDuplicateRoute"
         | "TransitGatewayRouteTablePropagation.Duplicate"
         | "Resource.AlreadyAssociated"
+        | "InvalidPermission.Duplicate"
         | "ResourceArnAlreadyAssociatedException" => ErrorClass::AlreadyExists,
         code if code.ends_with(".NotFound")
             || code.ends_with("NotFound")

@@ -17,6 +17,7 @@ pub(crate) mod directory;
 pub mod ec2;
 pub mod errors;
 pub(crate) mod governor;
+pub(crate) mod mgn;
 pub(crate) mod pages;
 pub(crate) mod ram;
 pub mod retry;

@@ -29,6 +29,9 @@ pub struct AwsClients {
     pub directory_data: aws_sdk_directoryservicedata::Client,
     /// Direct Connect: gateways associated with the hub.
     pub direct_connect: aws_sdk_directconnect::Client,
+    /// Application Migration Service: the replication configuration template of a staging
+    /// area.
+    pub mgn: aws_sdk_mgn::Client,
     /// STS: the caller's identity.
     pub sts: aws_sdk_sts::Client,
     /// The region every client calls.
@@ -155,6 +158,7 @@ pub async fn build(settings: &Settings) -> Result<AwsClients, ConfigureError> {
             aws_sdk_directconnect,
             &with_endpoint(&shared, endpoint("directconnect"))
         ),
+        mgn: client!(aws_sdk_mgn, &with_endpoint(&shared, endpoint("mgn"))),
         sts,
         region,
         account_id: None,

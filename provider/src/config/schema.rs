@@ -10,12 +10,13 @@ use crate::protocol::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 
 /// The service names accepted in the `endpoints` block.
-pub const ENDPOINT_SERVICES: [&str; 6] = [
+pub const ENDPOINT_SERVICES: [&str; 7] = [
     "ec2",
     "ram",
     "directory",
     "directoryservicedata",
     "directconnect",
+    "mgn",
     "sts",
 ];
 

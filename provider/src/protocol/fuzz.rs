@@ -117,6 +117,7 @@ fn offline_clients() -> AwsClients {
         directory: aws_sdk_directory::Client::new(&sdk),
         directory_data: aws_sdk_directoryservicedata::Client::new(&sdk),
         direct_connect: aws_sdk_directconnect::Client::new(&sdk),
+        mgn: aws_sdk_mgn::Client::new(&sdk),
         sts: aws_sdk_sts::Client::new(&sdk),
         region: "eu-west-1".into(),
         account_id: Some("111122223333".into()),

@@ -11,6 +11,7 @@ use crate::provider::ProviderState;
 pub(crate) mod client_vpn_group_access;
 pub(crate) mod hub_network;
 pub(crate) mod hub_spoke;
+pub(crate) mod replication_staging_area;
 
 /// The managed resource types and the list resource types of the provider.
 pub(crate) struct Types {
@@ -30,13 +31,17 @@ pub(crate) fn all(state: &Arc<ProviderState>) -> Types {
         state.clone(),
     ));
     let spoke = Arc::new(ResourceLifecycle::new(hub_spoke::HubSpoke, state.clone()));
+    let staging = Arc::new(ResourceLifecycle::new(
+        replication_staging_area::ReplicationStagingArea,
+        state.clone(),
+    ));
     let lists: Vec<Arc<dyn ListResource>> = vec![
         Arc::new(ListLifecycle::new(hub.clone(), state.clone())),
         Arc::new(ListLifecycle::new(access.clone(), state.clone())),
         Arc::new(ListLifecycle::new(spoke.clone(), state.clone())),
     ];
     Types {
-        resources: vec![hub, access, spoke],
+        resources: vec![hub, access, spoke, staging],
         lists,
     }
 }

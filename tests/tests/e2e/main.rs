@@ -27,4 +27,5 @@ mod identity;
 mod list;
 mod protocol;
 mod reachability;
+mod replication_staging_area;
 mod repository;

@@ -362,6 +362,7 @@ const CLIENTS: &[(&str, &str)] = &[
     ("directory", "ds"),
     ("directory_data", "ds-data"),
     ("direct_connect", "directconnect"),
+    ("mgn", "mgn"),
     ("sts", "sts"),
 ];
 

@@ -22,6 +22,7 @@ mod hub_network_data;
 mod query;
 mod shapes;
 mod spoke;
+mod staging_area;
 mod upgrade;
 mod version_facts;
 
@@ -92,6 +93,7 @@ fn scenarios() -> Vec<Scenario> {
         blueprint::scenarios(),
         hub_network::scenarios(),
         spoke::scenarios(),
+        staging_area::scenarios(),
         hub_network_data::scenarios(),
         crash::scenarios(),
         client_vpn::scenarios(),

@@ -7,12 +7,15 @@
 
 pub mod attachment;
 pub(crate) mod client_vpn;
+pub(crate) mod nat_gateway;
 pub(crate) mod route_table;
+pub(crate) mod security_group;
 pub(crate) mod subnet;
 pub(crate) mod tags;
 pub(crate) mod tgw_route_table;
 pub mod transit_gateway;
 pub(crate) mod vpc;
+pub(crate) mod vpc_endpoint;
 pub(crate) mod vpn;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};

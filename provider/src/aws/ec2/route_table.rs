@@ -58,6 +58,18 @@ impl Aws<'_> {
         .await
     }
 
+    /// The route tables explicitly associated with the listed subnets (a subnet without one
+    /// uses its VPC's main table, which this does not return).
+    pub async fn route_tables_of_subnets(
+        &self,
+        subnet_ids: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, RouteTable>, OpError> {
+        per_filter_chunk(subnet_ids, |chunk| {
+            self.route_tables_where(vec![filter("association.subnet-id", chunk)])
+        })
+        .await
+    }
+
     async fn route_tables_where(
         &self,
         filters: Vec<Filter>,
@@ -176,6 +188,27 @@ impl Aws<'_> {
                 .await
                 .map(|_| ())
                 .map_err(|e| AwsError::from_sdk("ReplaceRoute", e))
+        })
+        .await
+    }
+
+    /// A route to the NAT gateway `nat_gateway_id`, which may still be `pending`.
+    pub async fn create_nat_route(
+        &self,
+        table: &str,
+        destination: &str,
+        nat_gateway_id: &str,
+    ) -> Result<(), OpError> {
+        self.call(Lane::Mutate, RetryOn { not_found: true }, || async {
+            self.ec2()
+                .create_route()
+                .route_table_id(table)
+                .nat_gateway_id(nat_gateway_id)
+                .destination_cidr_block(destination)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::from_sdk("CreateRoute", e))
         })
         .await
     }

@@ -45,6 +45,41 @@ impl Aws<'_> {
         self.subnets_where(filter("vpc-id", [vpc_id])).await
     }
 
+    /// How many addresses each listed subnet has free, by id (a missing subnet is absent).
+    pub async fn free_addresses(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, i32>, OpError> {
+        per_filter_chunk(ids, |chunk| async move {
+            let by = filter("subnet-id", chunk);
+            let subnets = self
+                .listing(|token| async {
+                    let page = self
+                        .ec2()
+                        .describe_subnets()
+                        .filters(by.clone())
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
+                    Ok(Page::new(page.subnets().to_vec(), page.next_token()))
+                })
+                .await?;
+            Ok::<_, OpError>(
+                subnets
+                    .iter()
+                    .filter_map(|s| {
+                        Some((
+                            s.subnet_id()?.to_string(),
+                            s.available_ip_address_count().unwrap_or_default(),
+                        ))
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await
+    }
+
     async fn subnets_where(&self, by: Filter) -> Result<BTreeMap<String, Subnet>, OpError> {
         let subnets: Vec<aws_sdk_ec2::types::Subnet> = {
             self.listing(|token| async {

@@ -137,6 +137,7 @@ fn clients(directory: &[&Rule], data: &[&Rule]) -> AwsClients {
                 .build(),
         ),
         direct_connect: aws_sdk_directconnect::Client::new(&sdk),
+        mgn: aws_sdk_mgn::Client::new(&sdk),
         sts: aws_sdk_sts::Client::new(&sdk),
         region: "eu-west-1".into(),
         account_id: None,

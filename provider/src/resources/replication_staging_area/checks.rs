@@ -1,0 +1,483 @@
+//! Checks against AWS at plan time, and again at apply with every value known: MGN is
+//! initialized in the Region, the subnets are where they should be, the staging subnet's
+//! default route is free for the NAT gateway, the NAT subnet is public, the source networks
+//! are routed back from the staging subnet (the replication servers answer them on the
+//! connections they open to TCP 1500), and the staging subnet has room for the servers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::IpNet;
+
+use super::model::Config;
+use crate::aws::call::Aws;
+use crate::aws::ec2::route_table::RouteTable;
+use crate::aws::ec2::subnet::Subnet;
+use crate::aws::retry::OpError;
+use crate::framework::typed::Maybe;
+use crate::netplan::cidr::parse_canonical;
+use crate::protocol::cty::Path;
+use crate::protocol::diagnostics::Diagnostics;
+
+/// What the checks read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    pub region: String,
+    pub mgn_initialized: bool,
+    /// The staging and NAT subnets that exist.
+    pub subnets: BTreeMap<String, Subnet>,
+    /// Free addresses of the staging subnet.
+    pub free_addresses: Option<i32>,
+    pub staging_table: Option<RouteTable>,
+    pub nat_table: Option<RouteTable>,
+    /// The staging VPC's CIDRs (private mode lets them reach the interface endpoints).
+    pub vpc_cidrs: BTreeSet<String>,
+    /// The staging area's own NAT gateway, when it has one.
+    pub nat_gateway_id: Option<String>,
+    /// Whether the staging area is being created (the room check is a create's).
+    pub creating: bool,
+    /// Whether the subnets were known, so that the reads above were made.
+    pub read: bool,
+}
+
+/// Reads what the checks need; `nat_gateway_id` is the staging area's own NAT gateway, if any.
+pub(crate) async fn read(
+    aws: &Aws<'_>,
+    config: &Config,
+    nat_gateway_id: Option<String>,
+    creating: bool,
+) -> Result<Facts, OpError> {
+    let mut facts = Facts {
+        region: aws.clients.region.clone(),
+        mgn_initialized: aws.mgn_initialized().await?,
+        nat_gateway_id,
+        creating,
+        ..Facts::default()
+    };
+    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+        &config.vpc_id,
+        &config.staging_subnet_id,
+        &config.nat_subnet_id,
+    ) else {
+        return Ok(facts);
+    };
+    facts.read = true;
+    let mut subnet_ids = BTreeSet::from([staging.clone()]);
+    subnet_ids.extend(nat.clone());
+    facts.subnets = aws.subnets(&subnet_ids).await?;
+    facts.vpc_cidrs = aws
+        .vpcs(&BTreeSet::from([vpc_id.clone()]))
+        .await?
+        .remove(vpc_id)
+        .map(|v| v.cidr_blocks.into_iter().collect())
+        .unwrap_or_default();
+    let staging_set = BTreeSet::from([staging.clone()]);
+    facts.free_addresses = aws.free_addresses(&staging_set).await?.remove(staging);
+    facts.staging_table = aws
+        .route_tables_of_subnets(&staging_set)
+        .await?
+        .into_values()
+        .next();
+    if let Some(nat) = nat {
+        facts.nat_table = aws
+            .route_tables_of_subnets(&BTreeSet::from([nat.clone()]))
+            .await?
+            .into_values()
+            .next();
+    }
+    Ok(facts)
+}
+
+/// Every check, each error on the attribute at fault.
+pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if !facts.mgn_initialized {
+        diagnostics.error(
+            "Application Migration Service is not initialized",
+            format!(
+                "MGN has not been initialized in {} for this account, so it refuses every \
+                 replication configuration template. Initialize it once per account and \
+                 Region: open the Application Migration Service console in {} and choose \
+                 \"Set up service\", or run `aws mgn initialize-service --region {}` with \
+                 permission to create MGN's IAM roles. Then plan again.",
+                facts.region, facts.region, facts.region
+            ),
+        );
+    }
+    if !facts.read {
+        return diagnostics;
+    }
+    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+        &config.vpc_id,
+        &config.staging_subnet_id,
+        &config.nat_subnet_id,
+    ) else {
+        return diagnostics;
+    };
+    let nat = nat.as_ref();
+    let mut placed = true;
+    for (name, id) in [("staging_subnet_id", Some(staging)), ("nat_subnet_id", nat)] {
+        let Some(id) = id else {
+            continue;
+        };
+        match facts.subnets.get(id) {
+            None => {
+                placed = false;
+                diagnostics.error_at(
+                    Path::root().attr(name),
+                    "Subnet not found",
+                    format!(
+                        "{id} does not exist in this account and Region ({}). Name a subnet \
+                         of {vpc_id}.",
+                        facts.region
+                    ),
+                );
+            }
+            Some(subnet) if &subnet.vpc_id != vpc_id => {
+                placed = false;
+                diagnostics.error_at(
+                    Path::root().attr(name),
+                    "Subnet in another VPC",
+                    format!(
+                        "{id} is in {}, not in the staging VPC {vpc_id}. Name a subnet of \
+                         {vpc_id}.",
+                        subnet.vpc_id
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if !placed {
+        return diagnostics;
+    }
+    staging_routes(config, facts, staging, nat.is_some(), &mut diagnostics);
+    if let Some(nat) = nat {
+        nat_subnet_public(facts, nat, &mut diagnostics);
+    }
+    room(config, facts, staging, &mut diagnostics);
+    diagnostics
+}
+
+fn staging_routes(
+    config: &Config,
+    facts: &Facts,
+    staging: &str,
+    nat_mode: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    let path = Path::root().attr("staging_subnet_id");
+    let Some(table) = &facts.staging_table else {
+        diagnostics.error_at(
+            path,
+            "Staging subnet without a route table of its own",
+            format!(
+                "{staging} uses its VPC's main route table. The staging area adds a default \
+                 route to its NAT gateway to the staging subnet's table, which must not be the \
+                 main table every other subnet of the VPC uses: associate a route table with \
+                 {staging} (aws_route_table_association), then plan again."
+            ),
+        );
+        return;
+    };
+    if let Some(route) = table
+        .routes
+        .iter()
+        .find(|r| nat_mode && r.destination == "0.0.0.0/0")
+    {
+        let ours = facts.nat_gateway_id.as_deref() == Some(route.target.as_str());
+        // A route to a NAT gateway that no longer works (ours, deleted out of band) is
+        // replaced; anything else is someone else's way out.
+        let stale = route.target.starts_with("nat-") && route.state != "active";
+        if !ours && !stale {
+            diagnostics.error_at(
+                path,
+                "Default route taken",
+                format!(
+                    "The staging subnet's route table {} already sends 0.0.0.0/0 to {} ({}). \
+                     The staging area sends it to its NAT gateway: remove that route, or \
+                     choose a staging subnet whose table has no default route.",
+                    table.id, route.target, route.state
+                ),
+            );
+        }
+    }
+    let (Maybe::Known(routing), Maybe::Known(sources)) =
+        (config.routing(), &config.source_cidr_blocks)
+    else {
+        return;
+    };
+    if routing != "PRIVATE_IP" {
+        return;
+    }
+    let routes: Vec<(IpNet, &str)> = table
+        .routes
+        .iter()
+        .filter_map(|r| Some((parse_canonical(&r.destination).ok()?, r.target.as_str())))
+        .filter(|(net, _)| net.prefix_len() > 0)
+        .collect();
+    for source in sources {
+        let Ok(source_net) = parse_canonical(source) else {
+            continue;
+        };
+        let routed = routes.iter().any(|(net, _)| net.contains(&source_net));
+        if !routed {
+            diagnostics.error_at(
+                Path::root().attr("source_cidr_blocks"),
+                "Source network not routed back",
+                format!(
+                    "The staging subnet's route table {} has no route covering {source} but \
+                     the default one, so the replication servers' answers to the source \
+                     servers' connections on TCP 1500 would leave through the NAT gateway and \
+                     never arrive (PRIVATE_IP data plane routing). Route {source} through the \
+                     hub (migration_hub_network routes the data center to the staging VPC's \
+                     tables), or use PUBLIC_IP with create_public_ip.",
+                    table.id
+                ),
+            );
+        }
+    }
+}
+
+fn nat_subnet_public(facts: &Facts, nat: &str, diagnostics: &mut Diagnostics) {
+    // A subnet without a table of its own uses the main table, which this does not read.
+    let Some(table) = &facts.nat_table else {
+        return;
+    };
+    let public = table
+        .routes
+        .iter()
+        .any(|r| r.destination == "0.0.0.0/0" && r.target.starts_with("igw-"));
+    if !public {
+        diagnostics.error_at(
+            Path::root().attr("nat_subnet_id"),
+            "NAT subnet is not public",
+            format!(
+                "{nat}'s route table {} has no default route to an internet gateway, so a NAT \
+                 gateway there could not reach MGN, EC2 or S3. Name a public subnet of the VPC, \
+                 or add 0.0.0.0/0 → igw-… to that table.",
+                table.id
+            ),
+        );
+    }
+}
+
+fn room(config: &Config, facts: &Facts, staging: &str, diagnostics: &mut Diagnostics) {
+    let (true, Some(free), Maybe::Known(needed)) = (
+        facts.creating,
+        facts.free_addresses,
+        config.addresses_needed(),
+    ) else {
+        return;
+    };
+    if i64::from(free) < needed {
+        diagnostics.error_at(
+            Path::root().attr("staging_subnet_id"),
+            "Staging subnet too small",
+            format!(
+                "{staging} has {free} free addresses, but {needed} are needed for \
+                 concurrent_source_servers = {} (replication servers plus one conversion \
+                 server per source server). Use a larger staging subnet, or replicate fewer \
+                 servers at once.",
+                config
+                    .concurrent_source_servers
+                    .known()
+                    .cloned()
+                    .flatten()
+                    .unwrap_or(1)
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ec2::route_table::VpcRoute;
+    use crate::framework::typed::FromValue;
+    use crate::protocol::cty::Value;
+    use crate::resources::replication_staging_area::model::tests::config_value;
+
+    fn route(destination: &str, target: &str) -> VpcRoute {
+        VpcRoute {
+            destination: destination.into(),
+            target: target.into(),
+            state: "active".into(),
+        }
+    }
+
+    fn table(id: &str, routes: Vec<VpcRoute>) -> RouteTable {
+        RouteTable {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            routes,
+        }
+    }
+
+    fn subnet(id: &str) -> (String, Subnet) {
+        (
+            id.to_string(),
+            Subnet {
+                id: id.into(),
+                vpc_id: "vpc-1".into(),
+                availability_zone: "eu-west-1a".into(),
+                availability_zone_id: None,
+            },
+        )
+    }
+
+    /// A staging area that passes every check: MGN initialized, the source network routed
+    /// through the hub, a public NAT subnet, room for two servers.
+    fn healthy() -> Facts {
+        Facts {
+            region: "eu-west-1".into(),
+            mgn_initialized: true,
+            subnets: BTreeMap::from([subnet("subnet-s"), subnet("subnet-p")]),
+            free_addresses: Some(250),
+            staging_table: Some(table(
+                "rtb-s",
+                vec![
+                    route("10.0.0.0/16", "local"),
+                    route("192.168.0.0/16", "tgw-1"),
+                ],
+            )),
+            nat_table: Some(table("rtb-p", vec![route("0.0.0.0/0", "igw-1")])),
+            vpc_cidrs: BTreeSet::from(["10.0.0.0/16".to_string()]),
+            nat_gateway_id: None,
+            creating: true,
+            read: true,
+        }
+    }
+
+    fn errors(changes: &[(&str, Value)], facts: &Facts) -> Vec<(Option<String>, String)> {
+        let config = Config::from_value(&config_value(changes)).unwrap();
+        check(&config, facts)
+            .iter()
+            .map(|d| {
+                (
+                    d.attribute.as_ref().map(ToString::to_string),
+                    d.summary.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_healthy_staging_area_passes() {
+        assert_eq!(errors(&[], &healthy()), vec![]);
+    }
+
+    #[test]
+    fn uninitialized_mgn_says_how_to_initialize() {
+        let facts = Facts {
+            mgn_initialized: false,
+            ..healthy()
+        };
+        let config = Config::from_value(&config_value(&[])).unwrap();
+        let diagnostics = check(&config, &facts);
+        let error = diagnostics.iter().next().unwrap();
+        assert_eq!(
+            error.summary,
+            "Application Migration Service is not initialized"
+        );
+        assert!(
+            error
+                .detail
+                .contains("aws mgn initialize-service --region eu-west-1")
+        );
+    }
+
+    #[test]
+    fn a_source_network_left_to_the_default_route_is_refused_on_its_attribute() {
+        let mut facts = healthy();
+        facts.staging_table = Some(table("rtb-s", vec![route("10.0.0.0/16", "local")]));
+        assert_eq!(
+            errors(&[], &facts),
+            vec![(
+                Some("source_cidr_blocks".to_string()),
+                "Source network not routed back".to_string()
+            )]
+        );
+        // Public IP routing does not come back through the staging table's routes.
+        assert_eq!(
+            errors(
+                &[
+                    ("data_plane_routing", Value::string("PUBLIC_IP")),
+                    ("create_public_ip", Value::Bool(true)),
+                ],
+                &facts
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn the_default_route_must_be_free_or_ours() {
+        let mut facts = healthy();
+        facts.staging_table = Some(table(
+            "rtb-s",
+            vec![
+                route("0.0.0.0/0", "igw-9"),
+                route("192.168.0.0/16", "tgw-1"),
+            ],
+        ));
+        assert_eq!(
+            errors(&[], &facts),
+            vec![(
+                Some("staging_subnet_id".to_string()),
+                "Default route taken".to_string()
+            )]
+        );
+        facts.staging_table = Some(table(
+            "rtb-s",
+            vec![
+                route("0.0.0.0/0", "nat-1"),
+                route("192.168.0.0/16", "tgw-1"),
+            ],
+        ));
+        facts.nat_gateway_id = Some("nat-1".into());
+        assert_eq!(errors(&[], &facts), vec![]);
+    }
+
+    #[test]
+    fn a_private_nat_subnet_and_a_full_staging_subnet_are_refused() {
+        let mut facts = healthy();
+        facts.nat_table = Some(table("rtb-p", vec![]));
+        facts.free_addresses = Some(1);
+        assert_eq!(
+            errors(&[], &facts),
+            vec![
+                (
+                    Some("nat_subnet_id".to_string()),
+                    "NAT subnet is not public".to_string()
+                ),
+                (
+                    Some("staging_subnet_id".to_string()),
+                    "Staging subnet too small".to_string()
+                ),
+            ]
+        );
+        // Room is a create's check: running replication servers use the addresses.
+        facts.creating = false;
+        assert_eq!(errors(&[], &facts).len(), 1);
+    }
+
+    #[test]
+    fn subnets_must_exist_in_the_vpc() {
+        let mut facts = healthy();
+        facts.subnets.remove("subnet-p");
+        facts.subnets.get_mut("subnet-s").unwrap().vpc_id = "vpc-2".into();
+        assert_eq!(
+            errors(&[], &facts),
+            vec![
+                (
+                    Some("staging_subnet_id".to_string()),
+                    "Subnet in another VPC".to_string()
+                ),
+                (
+                    Some("nat_subnet_id".to_string()),
+                    "Subnet not found".to_string()
+                ),
+            ]
+        );
+    }
+}

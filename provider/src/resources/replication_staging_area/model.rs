@@ -1,0 +1,603 @@
+//! The staging area's configuration, typed, its offline checks, and what an apply wants
+//! (`Desired`), with the defaults it applies and the security group rules it derives.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::schema::TYPE_NAME;
+use crate::aws::ec2::security_group::CidrRule;
+use crate::aws::mgn::TemplateSettings;
+use crate::framework::tags::{self, MANAGED_BY_TAG, OWNER_TAG};
+use crate::framework::timeouts;
+use crate::framework::typed::Maybe;
+use crate::netplan::cidr::parse_canonical;
+use crate::protocol::cty::{Path, Value};
+use crate::protocol::diagnostics::Diagnostics;
+
+pub(crate) type Tags = BTreeMap<String, String>;
+
+/// The port MGN's agents send replicated data to on the replication servers.
+pub(crate) const REPLICATION_PORT: i32 = 1500;
+/// The port replication servers reach MGN, EC2 and S3 on.
+pub(crate) const HTTPS_PORT: i32 = 443;
+
+pub(crate) const DEFAULT_INSTANCE_TYPE: &str = "t3.small";
+pub(crate) const DEFAULT_DISK_TYPE: &str = "GP3";
+pub(crate) const DEFAULT_ROUTING: &str = "PRIVATE_IP";
+pub(crate) const DISK_TYPES: [&str; 3] = ["GP2", "GP3", "ST1"];
+pub(crate) const ROUTINGS: [&str; 2] = ["PRIVATE_IP", "PUBLIC_IP"];
+pub(crate) const MODES: [&str; 2] = ["NAT", "PRIVATE"];
+/// The services a private staging area reaches through interface endpoints (S3 also through a
+/// gateway endpoint on the staging subnet's route table).
+pub(crate) const ENDPOINT_SERVICES: [&str; 3] = ["mgn", "ec2", "s3"];
+/// Source servers (one disk each) a shared replication server takes: MGN puts at most 15
+/// disks on one.
+pub(crate) const SERVERS_PER_SHARED_REPLICATOR: i64 = 15;
+
+/// The value of `migration:managed-by` on every object of a staging area.
+pub(crate) const MANAGED_BY: &str = TYPE_NAME;
+
+crate::typed_object! {
+    /// The configuration; values unknown at plan time stay unknown.
+    #[derive(Clone, Debug, PartialEq)]
+    pub(crate) struct Config {
+        pub vpc_id: Maybe<String>,
+        pub staging_subnet_id: Maybe<String>,
+        pub network_mode: Maybe<Option<String>>,
+        pub nat_subnet_id: Maybe<Option<String>>,
+        pub source_cidr_blocks: Maybe<BTreeSet<String>>,
+        pub replication_server_instance_type: Maybe<Option<String>>,
+        pub use_dedicated_replication_server: Maybe<Option<bool>>,
+        pub default_large_staging_disk_type: Maybe<Option<String>>,
+        pub ebs_encryption_key_arn: Maybe<Option<String>>,
+        pub bandwidth_throttling: Maybe<Option<i64>>,
+        pub data_plane_routing: Maybe<Option<String>>,
+        pub create_public_ip: Maybe<Option<bool>>,
+        pub concurrent_source_servers: Maybe<Option<i64>>,
+        pub staging_area_tags: Maybe<Option<Tags>>,
+        pub tags: Maybe<Option<Tags>>,
+        pub timeouts: Value,
+    }
+}
+
+/// What an apply makes true, every value known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Desired {
+    pub vpc_id: String,
+    pub staging_subnet_id: String,
+    /// The NAT gateway's subnet (NAT mode); `None` in private mode.
+    pub nat_subnet_id: Option<String>,
+    /// The Region, for the endpoint service names of private mode.
+    pub region: String,
+    pub ingress: BTreeSet<CidrRule>,
+    pub egress: BTreeSet<CidrRule>,
+    /// The template's settings; its security group is filled in by the executor once the
+    /// group exists.
+    pub template: TemplateSettings,
+    /// Every tag of every object: `tags_all` plus the ownership tags.
+    pub tags: Tags,
+}
+
+/// The creation fingerprint of a staging area: its type and VPC, which identify its objects
+/// among every object of the account (one staging area per VPC).
+pub(crate) fn fingerprint(vpc_id: &str) -> String {
+    tags::fingerprint([TYPE_NAME, vpc_id])
+}
+
+/// The rules the replication servers' security group holds: 1500 in from each source network,
+/// 443 out to anywhere (MGN, EC2 and S3 have no fixed addresses). In private mode the interface
+/// endpoints share the group, so it also lets the VPC (`endpoint_clients`) in on 443.
+pub(crate) fn rules(
+    sources: &BTreeSet<String>,
+    endpoint_clients: &BTreeSet<String>,
+) -> (BTreeSet<CidrRule>, BTreeSet<CidrRule>) {
+    let ingress = sources
+        .iter()
+        .map(|cidr| CidrRule::tcp(REPLICATION_PORT, cidr))
+        .chain(
+            endpoint_clients
+                .iter()
+                .map(|cidr| CidrRule::tcp(HTTPS_PORT, cidr)),
+        )
+        .collect();
+    let egress = BTreeSet::from([CidrRule::tcp(HTTPS_PORT, "0.0.0.0/0")]);
+    (ingress, egress)
+}
+
+impl Config {
+    /// `tags_all` for these `default_tags` (unknown while `tags` is).
+    pub(crate) fn tags_all(&self, default_tags: &Tags) -> Maybe<Tags> {
+        self.tags
+            .clone()
+            .map(|tags| tags::merge(default_tags, tags.as_ref().unwrap_or(&Tags::new())))
+    }
+
+    /// The network mode with its default.
+    pub(crate) fn mode(&self) -> Maybe<String> {
+        self.network_mode
+            .clone()
+            .map(|m| m.unwrap_or_else(|| "NAT".to_string()))
+    }
+
+    /// The data plane routing with its default.
+    pub(crate) fn routing(&self) -> Maybe<String> {
+        self.data_plane_routing
+            .clone()
+            .map(|r| r.unwrap_or_else(|| DEFAULT_ROUTING.to_string()))
+    }
+
+    pub(crate) fn public_ip(&self) -> Maybe<bool> {
+        self.create_public_ip.clone().map(Option::unwrap_or_default)
+    }
+
+    pub(crate) fn dedicated(&self) -> Maybe<bool> {
+        self.use_dedicated_replication_server
+            .clone()
+            .map(Option::unwrap_or_default)
+    }
+
+    pub(crate) fn instance_type(&self) -> Maybe<String> {
+        self.replication_server_instance_type
+            .clone()
+            .map(|t| t.unwrap_or_else(|| DEFAULT_INSTANCE_TYPE.to_string()))
+    }
+
+    pub(crate) fn disk_type(&self) -> Maybe<String> {
+        self.default_large_staging_disk_type
+            .clone()
+            .map(|t| t.unwrap_or_else(|| DEFAULT_DISK_TYPE.to_string()))
+    }
+
+    pub(crate) fn bandwidth(&self) -> Maybe<i64> {
+        self.bandwidth_throttling
+            .clone()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Addresses the staging subnet needs for `concurrent_source_servers`: the replication
+    /// servers, and one conversion server per source server.
+    pub(crate) fn addresses_needed(&self) -> Maybe<i64> {
+        let servers = self
+            .concurrent_source_servers
+            .clone()
+            .map(|n| n.unwrap_or(1).max(0));
+        match (servers, self.dedicated()) {
+            (Maybe::Known(n), Maybe::Known(dedicated)) => {
+                let replicators = if dedicated {
+                    n
+                } else {
+                    (n + SERVERS_PER_SHARED_REPLICATOR - 1) / SERVERS_PER_SHARED_REPLICATOR
+                };
+                Maybe::Known(replicators + n)
+            }
+            _ => Maybe::Unknown,
+        }
+    }
+
+    /// What an apply wants, once every value is known; `Err` names a value still unknown.
+    /// `vpc_cidrs`: the VPC's CIDRs, which reach the interface endpoints in private mode.
+    pub(crate) fn desired(
+        &self,
+        default_tags: &Tags,
+        region: &str,
+        vpc_cidrs: &BTreeSet<String>,
+    ) -> Result<Desired, Path> {
+        fn known<'a, T>(value: &'a Maybe<T>, name: &str) -> Result<&'a T, Path> {
+            value.known().ok_or_else(|| Path::root().attr(name))
+        }
+        let vpc_id = known(&self.vpc_id, "vpc_id")?.clone();
+        let sources = known(&self.source_cidr_blocks, "source_cidr_blocks")?;
+        let private = known(&self.mode(), "network_mode")? == "PRIVATE";
+        let endpoint_clients = if private {
+            vpc_cidrs.clone()
+        } else {
+            BTreeSet::new()
+        };
+        let (ingress, egress) = rules(sources, &endpoint_clients);
+        let mut tags = known(&self.tags_all(default_tags), "tags")?.clone();
+        tags.insert(OWNER_TAG.into(), vpc_id.clone());
+        tags.insert(MANAGED_BY_TAG.into(), MANAGED_BY.into());
+        let staging_subnet_id = known(&self.staging_subnet_id, "staging_subnet_id")?.clone();
+        Ok(Desired {
+            template: TemplateSettings {
+                staging_area_subnet_id: staging_subnet_id.clone(),
+                security_group_ids: BTreeSet::new(),
+                instance_type: known(&self.instance_type(), "replication_server_instance_type")?
+                    .clone(),
+                dedicated_servers: *known(&self.dedicated(), "use_dedicated_replication_server")?,
+                large_disk_type: known(&self.disk_type(), "default_large_staging_disk_type")?
+                    .clone(),
+                ebs_kms_key_arn: known(&self.ebs_encryption_key_arn, "ebs_encryption_key_arn")?
+                    .clone(),
+                bandwidth_throttling: *known(&self.bandwidth(), "bandwidth_throttling")?,
+                data_plane_routing: known(&self.routing(), "data_plane_routing")?.clone(),
+                create_public_ip: *known(&self.public_ip(), "create_public_ip")?,
+                staging_area_tags: known(&self.staging_area_tags, "staging_area_tags")?
+                    .clone()
+                    .unwrap_or_default(),
+            },
+            nat_subnet_id: known(&self.nat_subnet_id, "nat_subnet_id")?
+                .clone()
+                .filter(|_| !private),
+            region: region.to_string(),
+            staging_subnet_id,
+            vpc_id,
+            ingress,
+            egress,
+            tags,
+        })
+    }
+}
+
+/// Checks that need nothing but the configuration, each error on its attribute.
+pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let at = |name: &str| Path::root().attr(name);
+    for (name, value, prefix, what) in [
+        ("vpc_id", &config.vpc_id, "vpc-", "a VPC"),
+        (
+            "staging_subnet_id",
+            &config.staging_subnet_id,
+            "subnet-",
+            "a subnet",
+        ),
+    ] {
+        if let Maybe::Known(id) = value
+            && (!id.starts_with(prefix) || id.len() == prefix.len())
+        {
+            diagnostics.error_at(
+                at(name),
+                format!("Invalid {what} id"),
+                format!("{id:?} is not {what} id: expected {prefix}…"),
+            );
+        }
+    }
+    if let Maybe::Known(Some(nat)) = &config.nat_subnet_id
+        && (!nat.starts_with("subnet-") || nat.len() == "subnet-".len())
+    {
+        diagnostics.error_at(
+            at("nat_subnet_id"),
+            "Invalid subnet id",
+            format!("{nat:?} is not a subnet id: expected subnet-…"),
+        );
+    }
+    match (config.mode(), &config.nat_subnet_id) {
+        (Maybe::Known(mode), _) if !MODES.contains(&mode.as_str()) => diagnostics.error_at(
+            at("network_mode"),
+            "Invalid network mode",
+            format!("{mode:?} is not one of {}.", MODES.join(", ")),
+        ),
+        (Maybe::Known(mode), Maybe::Known(None)) if mode == "NAT" => diagnostics.error_at(
+            at("nat_subnet_id"),
+            "NAT mode without a NAT subnet",
+            "In NAT mode the replication servers reach MGN, EC2 and S3 through a NAT gateway, \
+             which needs a public subnet: set nat_subnet_id, or set network_mode = \"PRIVATE\" \
+             to reach them through VPC endpoints instead.",
+        ),
+        (Maybe::Known(mode), Maybe::Known(Some(_))) if mode == "PRIVATE" => diagnostics.error_at(
+            at("nat_subnet_id"),
+            "NAT subnet in private mode",
+            "A private staging area makes no NAT gateway (it reaches MGN, EC2 and S3 through \
+             VPC endpoints): remove nat_subnet_id, or use network_mode = \"NAT\".",
+        ),
+        _ => {}
+    }
+    if let (Maybe::Known(mode), Maybe::Known(routing), Maybe::Known(public)) =
+        (config.mode(), config.routing(), config.public_ip())
+        && mode == "PRIVATE"
+        && (routing == "PUBLIC_IP" || public)
+    {
+        diagnostics.error_at(
+            at(if routing == "PUBLIC_IP" {
+                "data_plane_routing"
+            } else {
+                "create_public_ip"
+            }),
+            "Public IP in private mode",
+            "A private staging area has no way to the internet, so the replication servers \
+             cannot be reached on a public IP: use PRIVATE_IP data plane routing without \
+             create_public_ip, or network_mode = \"NAT\".",
+        );
+    }
+    if let (Maybe::Known(staging), Maybe::Known(Some(nat))) =
+        (&config.staging_subnet_id, &config.nat_subnet_id)
+        && staging == nat
+    {
+        diagnostics.error_at(
+            at("nat_subnet_id"),
+            "NAT gateway in the staging subnet",
+            format!(
+                "{nat} is also the staging subnet. The NAT gateway needs a public subnet (a \
+                 route to an internet gateway), while the staging subnet's default route goes \
+                 to the NAT gateway: name a public subnet of the VPC here."
+            ),
+        );
+    }
+    if let Maybe::Known(sources) = &config.source_cidr_blocks {
+        if sources.is_empty() {
+            diagnostics.error_at(
+                at("source_cidr_blocks"),
+                "No source networks",
+                "Name at least one network whose servers replicate (for instance the data \
+                 center's CIDRs): nothing else may reach the replication servers on TCP 1500.",
+            );
+        }
+        for cidr in sources {
+            match parse_canonical(cidr) {
+                Err(error) => diagnostics.error_at(
+                    at("source_cidr_blocks"),
+                    "Invalid CIDR block",
+                    error.to_string(),
+                ),
+                Ok(net) if !matches!(net, ipnet::IpNet::V4(_)) => diagnostics.error_at(
+                    at("source_cidr_blocks"),
+                    "IPv6 source network",
+                    format!(
+                        "{cidr} is IPv6; MGN replicates over IPv4 here. Name the source \
+                         networks' IPv4 CIDRs."
+                    ),
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+    if let Maybe::Known(Some(disk)) = &config.default_large_staging_disk_type
+        && !DISK_TYPES.contains(&disk.as_str())
+    {
+        diagnostics.error_at(
+            at("default_large_staging_disk_type"),
+            "Invalid disk type",
+            format!("{disk:?} is not one of {}.", DISK_TYPES.join(", ")),
+        );
+    }
+    if let Maybe::Known(Some(routing)) = &config.data_plane_routing
+        && !ROUTINGS.contains(&routing.as_str())
+    {
+        diagnostics.error_at(
+            at("data_plane_routing"),
+            "Invalid data plane routing",
+            format!("{routing:?} is not one of {}.", ROUTINGS.join(", ")),
+        );
+    }
+    if let (Maybe::Known(routing), Maybe::Known(false)) = (config.routing(), config.public_ip())
+        && routing == "PUBLIC_IP"
+    {
+        diagnostics.error_at(
+            at("data_plane_routing"),
+            "Public IP routing without a public IP",
+            "With PUBLIC_IP the source servers send their data to the replication servers' \
+             public IP addresses, but create_public_ip is false, so they would have none and \
+             replication would stall. Set create_public_ip = true, or use PRIVATE_IP through \
+             the hub (the default).",
+        );
+    }
+    if let Maybe::Known(Some(arn)) = &config.ebs_encryption_key_arn
+        && !(arn.starts_with("arn:") && arn.contains(":kms:"))
+    {
+        diagnostics.error_at(
+            at("ebs_encryption_key_arn"),
+            "Invalid KMS key ARN",
+            format!(
+                "{arn:?} is not a KMS key ARN: expected arn:aws:kms:<region>:<account>:key/…. \
+                 Remove it to use the account's default EBS key."
+            ),
+        );
+    }
+    if let Maybe::Known(Some(mbps)) = &config.bandwidth_throttling
+        && *mbps < 0
+    {
+        diagnostics.error_at(
+            at("bandwidth_throttling"),
+            "Negative bandwidth",
+            "bandwidth_throttling is in Mbps, 0 for no limit.",
+        );
+    }
+    if let Maybe::Known(Some(servers)) = &config.concurrent_source_servers
+        && *servers < 1
+    {
+        diagnostics.error_at(
+            at("concurrent_source_servers"),
+            "No source servers",
+            "concurrent_source_servers counts the servers replicating at once: at least 1.",
+        );
+    }
+    for (name, value) in [
+        ("tags", &config.tags),
+        ("staging_area_tags", &config.staging_area_tags),
+    ] {
+        if let Maybe::Known(Some(tags)) = value {
+            tags::check(tags, at(name), &mut diagnostics);
+        }
+    }
+    timeouts::read(config_value, &mut diagnostics);
+    diagnostics
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::framework::typed::{FromValue, Holds, assert_matches_schema};
+
+    pub(crate) fn config_value(changes: &[(&str, Value)]) -> Value {
+        let mut attributes = BTreeMap::from([
+            ("vpc_id".to_string(), Value::string("vpc-1")),
+            ("staging_subnet_id".to_string(), Value::string("subnet-s")),
+            ("nat_subnet_id".to_string(), Value::string("subnet-p")),
+            (
+                "source_cidr_blocks".to_string(),
+                Value::Set(vec![Value::string("192.168.0.0/16")]),
+            ),
+        ]);
+        for name in [
+            "network_mode",
+            "replication_server_instance_type",
+            "use_dedicated_replication_server",
+            "default_large_staging_disk_type",
+            "ebs_encryption_key_arn",
+            "bandwidth_throttling",
+            "data_plane_routing",
+            "create_public_ip",
+            "concurrent_source_servers",
+            "staging_area_tags",
+            "tags",
+            "timeouts",
+        ] {
+            attributes.insert(name.to_string(), Value::Null);
+        }
+        for (name, value) in changes {
+            attributes.insert(name.to_string(), value.clone());
+        }
+        Value::Object(attributes)
+    }
+
+    fn config(changes: &[(&str, Value)]) -> Config {
+        Config::from_value(&config_value(changes)).unwrap()
+    }
+
+    fn error_paths(diagnostics: &Diagnostics) -> BTreeSet<String> {
+        diagnostics
+            .iter()
+            .filter_map(|d| d.attribute.as_ref().map(|p| p.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_config_struct_matches_the_schema() {
+        assert_matches_schema::<Config>(
+            &super::super::schema::schema().block,
+            &[],
+            Holds::Arguments,
+        );
+    }
+
+    #[test]
+    fn desired_applies_the_defaults_and_the_ownership_tags() {
+        let desired = config(&[])
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+            .unwrap();
+        assert_eq!(desired.template.instance_type, DEFAULT_INSTANCE_TYPE);
+        assert_eq!(desired.template.large_disk_type, DEFAULT_DISK_TYPE);
+        assert_eq!(desired.template.data_plane_routing, "PRIVATE_IP");
+        assert!(!desired.template.create_public_ip);
+        assert_eq!(desired.template.ebs_kms_key_arn, None);
+        assert_eq!(desired.template.staging_area_subnet_id, "subnet-s");
+        assert_eq!(desired.tags[OWNER_TAG], "vpc-1");
+        assert_eq!(desired.tags[MANAGED_BY_TAG], MANAGED_BY);
+        assert_eq!(
+            desired.ingress,
+            BTreeSet::from([CidrRule::tcp(1500, "192.168.0.0/16")])
+        );
+        assert_eq!(
+            desired.egress,
+            BTreeSet::from([CidrRule::tcp(443, "0.0.0.0/0")])
+        );
+        let unknown = config(&[("source_cidr_blocks", Value::unknown())]);
+        assert_eq!(
+            unknown
+                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+                .unwrap_err(),
+            Path::root().attr("source_cidr_blocks")
+        );
+    }
+
+    #[test]
+    fn room_counts_replication_and_conversion_servers() {
+        let shared = config(&[("concurrent_source_servers", Value::number(16))]);
+        // Two shared replication servers (15 + 1) and 16 conversion servers.
+        assert_eq!(shared.addresses_needed(), Maybe::Known(18));
+        let dedicated = config(&[
+            ("concurrent_source_servers", Value::number(4)),
+            ("use_dedicated_replication_server", Value::Bool(true)),
+        ]);
+        assert_eq!(dedicated.addresses_needed(), Maybe::Known(8));
+        assert_eq!(config(&[]).addresses_needed(), Maybe::Known(2));
+    }
+
+    #[test]
+    fn offline_errors_name_their_attribute() {
+        let value = config_value(&[
+            ("vpc_id", Value::string("subnet-1")),
+            ("nat_subnet_id", Value::string("subnet-s")),
+            (
+                "source_cidr_blocks",
+                Value::Set(vec![Value::string("10.0.0.1/8")]),
+            ),
+            ("default_large_staging_disk_type", Value::string("IO2")),
+            ("data_plane_routing", Value::string("PUBLIC_IP")),
+            ("ebs_encryption_key_arn", Value::string("key")),
+            ("bandwidth_throttling", Value::number(-1)),
+            ("concurrent_source_servers", Value::number(0)),
+        ]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(
+                [
+                    "vpc_id",
+                    "nat_subnet_id",
+                    "source_cidr_blocks",
+                    "default_large_staging_disk_type",
+                    "data_plane_routing",
+                    "ebs_encryption_key_arn",
+                    "bandwidth_throttling",
+                    "concurrent_source_servers",
+                ]
+                .map(String::from)
+            )
+        );
+        let fine = config_value(&[]);
+        assert!(validate(&Config::from_value(&fine).unwrap(), &fine).is_empty());
+    }
+
+    #[test]
+    fn private_mode_takes_no_nat_subnet_nor_public_ip_and_lets_the_vpc_reach_the_endpoints() {
+        let value = config_value(&[
+            ("network_mode", Value::string("PRIVATE")),
+            ("create_public_ip", Value::Bool(true)),
+        ]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(["nat_subnet_id".to_string(), "create_public_ip".to_string()])
+        );
+        let value = config_value(&[
+            ("network_mode", Value::string("PRIVATE")),
+            ("nat_subnet_id", Value::Null),
+        ]);
+        let config = Config::from_value(&value).unwrap();
+        assert!(validate(&config, &value).is_empty());
+        let desired = config
+            .desired(
+                &Tags::new(),
+                "eu-west-1",
+                &BTreeSet::from(["10.60.0.0/16".to_string()]),
+            )
+            .unwrap();
+        assert_eq!(desired.nat_subnet_id, None);
+        assert!(
+            desired
+                .ingress
+                .contains(&CidrRule::tcp(443, "10.60.0.0/16"))
+        );
+        let value = config_value(&[("nat_subnet_id", Value::Null)]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(["nat_subnet_id".to_string()])
+        );
+    }
+
+    #[test]
+    fn public_ip_routing_needs_a_public_ip() {
+        let value = config_value(&[
+            ("data_plane_routing", Value::string("PUBLIC_IP")),
+            ("create_public_ip", Value::Bool(true)),
+        ]);
+        assert!(validate(&Config::from_value(&value).unwrap(), &value).is_empty());
+        let value = config_value(&[("data_plane_routing", Value::string("PUBLIC_IP"))]);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            error_paths(&diagnostics),
+            BTreeSet::from(["data_plane_routing".to_string()])
+        );
+    }
+}

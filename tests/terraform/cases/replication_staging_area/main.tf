@@ -1,0 +1,30 @@
+# A replication staging area in NAT mode on a seeded staging VPC: a public subnet for the NAT
+# gateway, a staging subnet with its own route table, and the data center as the source
+# network.
+variable "staging" {
+  type = object({
+    vpc_id            = string
+    staging_subnet_id = string
+    nat_subnet_id     = string
+  })
+}
+
+variable "source_cidr_blocks" {
+  type = list(string)
+}
+
+resource "migration_replication_staging_area" "staging" {
+  vpc_id             = var.staging.vpc_id
+  staging_subnet_id  = var.staging.staging_subnet_id
+  nat_subnet_id      = var.staging.nat_subnet_id
+  source_cidr_blocks = var.source_cidr_blocks
+
+  bandwidth_throttling = 100
+  tags = {
+    Project = "datacenter-exit"
+  }
+}
+
+output "nat_public_ip" {
+  value = migration_replication_staging_area.staging.nat_public_ip
+}
