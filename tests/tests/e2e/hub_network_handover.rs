@@ -185,7 +185,7 @@ async fn a_second_hub_on_the_same_route_tables_is_refused_unless_told_to_take_ov
     let calls = counts(&world.calls().await, from);
     assert_eq!(calls.get("CreateTransitGateway"), None, "{calls:?}");
 
-    // Told to: it takes them over, and the first hub, not told to, now refuses to fight back.
+    // Told to: it takes them over, and the first hub, not told to, does not fight back.
     let told = world.config(&hub_body("copy", &staging, &target, "take_over = true"));
     let applied = copy.apply(&told).await.unwrap();
     assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
@@ -200,10 +200,22 @@ async fn a_second_hub_on_the_same_route_tables_is_refused_unless_told_to_take_ov
             .iter()
             .all(|(_, _, t)| *t == copy_tgw)
     );
+    // The first hub leaves them: its plan warns, drops them from its state, changes nothing.
     let plan = world.tf.plan(&first).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
     assert_eq!(
-        summaries(&plan.errors()),
-        ["Route owned by another hub", "Route owned by another hub"]
+        summaries(&plan.warnings()),
+        ["Route held by another hub", "Route held by another hub"]
+    );
+    assert_no_changes(&plan);
+    let applied = world.tf.apply(&first).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    assert!(
+        routes_to_gateways(&world, &tables)
+            .await
+            .iter()
+            .all(|(_, _, t)| *t == copy_tgw),
+        "the first hub's apply does not take them back"
     );
 
     // The first hub's destroy leaves the copy's routes.

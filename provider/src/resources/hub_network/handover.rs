@@ -23,6 +23,7 @@ use ipnet::IpNet;
 
 use super::stored::Stored;
 use super::topology::Topology;
+use super::validate::LiveFacts;
 use crate::aws::direct_connect::DirectConnectAssociation;
 use crate::protocol::diagnostics::Diagnostics;
 
@@ -56,6 +57,28 @@ pub(crate) fn hubs_to_take_over_from(
         .iter()
         .filter(|(_, name)| verdict(own_name, take_over, new_hub, name) == Verdict::TakeOver)
         .map(|(id, name)| (id.clone(), name.clone()))
+        .collect()
+}
+
+/// The routes (table, destination) another migration hub holds that an existing hub leaves
+/// alone: not told to `take_over`, it neither takes them (which would fight the other hub on
+/// every apply) nor plans them (its state drops them). A new hub is refused instead (see
+/// `validate`), or takes them over.
+pub(crate) fn held_by_others(facts: &LiveFacts, take_over: bool) -> BTreeSet<(String, String)> {
+    if facts.new_hub || take_over {
+        return BTreeSet::new();
+    }
+    facts
+        .networks
+        .route_tables
+        .values()
+        .flat_map(|table| {
+            table
+                .routes
+                .iter()
+                .filter(|r| facts.other_hubs.contains_key(&r.target))
+                .map(|r| (table.id.clone(), r.destination.clone()))
+        })
         .collect()
 }
 

@@ -1019,8 +1019,19 @@ pub(crate) fn planned(
                 .flat_map(|(key, _, tables)| tables.iter().map(move |t| (t.as_str(), key.as_str())))
                 .collect();
             let mut tables = RouteTables::new();
+            let held = live
+                .map(|facts| {
+                    super::handover::held_by_others(
+                        facts,
+                        attr(config, "take_over").as_bool() == Some(true),
+                    )
+                })
+                .unwrap_or_default();
             if mesh_on {
                 for route in mesh::vpc_routes(&networks) {
+                    if held.contains(&(route.route_table_id.clone(), route.destination.clone())) {
+                        continue;
+                    }
                     tables.add(
                         &route.route_table_id,
                         vpc_of_table.get(route.route_table_id.as_str()).copied(),

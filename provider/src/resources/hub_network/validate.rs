@@ -1035,6 +1035,20 @@ fn route_conflict_errors(
                         key.clone(),
                         format!("{table} {}", conflict.route.destination),
                     )),
+                // An existing hub leaves what another holds (it was taken from it, or the
+                // table is new to it): no error, so its plans and its destroy still run.
+                Verdict::Refuse if !facts.new_hub => diagnostics.warning_at(
+                    attachment_path(key).attr("route_table_ids"),
+                    "Route held by another hub",
+                    format!(
+                        "Route table {table} routes {} (network {network:?}) to {target}, the \
+                         Transit Gateway of another migration hub ({other:?}), which holds that \
+                         route now. This hub leaves it and does not list it in its state. Set \
+                         take_over = true to take it back, or remove {table} from \
+                         route_table_ids.",
+                        conflict.route.destination
+                    ),
+                ),
                 Verdict::Refuse => diagnostics.error_at(
                     attachment_path(key).attr("route_table_ids"),
                     "Route owned by another hub",
@@ -1513,15 +1527,22 @@ mod tests {
             found[0].2.contains("rtb-b 10.0.0.0/16") && found[0].2.contains("tgw-old"),
             "{found:?}"
         );
-        // An existing hub of the same name is a second instance: refused, take_over named.
+        // An existing hub leaves what another holds (taken from it): a warning naming
+        // take_over, so that its plans and its destroy still run.
         facts.new_hub = false;
         let found = about_rtb_b(&config(Value::Null), &facts);
         assert_eq!(
             (found[0].0, found[0].1.as_str()),
-            (Severity::Error, "Route owned by another hub"),
+            (Severity::Warning, "Route held by another hub"),
             "{found:?}"
         );
         assert!(found[0].2.contains("take_over = true"), "{found:?}");
+        let held = handover::held_by_others(&facts, false);
+        assert!(
+            held.contains(&("rtb-b".to_string(), "10.0.0.0/16".to_string())),
+            "{held:?}"
+        );
+        assert!(handover::held_by_others(&facts, true).is_empty());
         // Another name: refused even for a new hub, unless take_over is set.
         facts.new_hub = true;
         facts.other_hubs.insert("tgw-old".into(), "another".into());
