@@ -37,6 +37,7 @@ crate::typed_object! {
         pub share_visibility_timeout: Maybe<Option<String>>,
         pub acceptance_timeout: Maybe<Option<String>>,
         pub tags: Maybe<Option<Tags>>,
+        pub take_over: Maybe<Option<bool>>,
         pub timeouts: Value,
     }
 }
