@@ -190,7 +190,8 @@ impl ManagedResource for HubSpoke {
     /// (`framework::recent`), else read now. It refuses to attach a VPC that already has an
     /// attachment to the gateway it did not make. A create that finds another spoke's
     /// attachment starts from it instead (AWS would refuse a second one): the ownership check
-    /// then refuses it unless `take_over` is set ([`ownership`]).
+    /// then refuses it unless `take_over` is set ([`ownership`]). The VPC's attachments are
+    /// listed unless the plan moments ago in this process listed them (a create's).
     async fn observe_missing(
         &self,
         ctx: &Ctx,
@@ -200,7 +201,10 @@ impl ManagedResource for HubSpoke {
     ) -> Result<Spoke, OpError> {
         let scope = scope.cloned().unwrap_or_default();
         let aws = ctx.aws();
-        let existing = observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?;
+        let existing = match planned.filter(|_| scope.attachment_id.is_empty()) {
+            Some(facts) => facts.attachment.clone(),
+            None => observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?,
+        };
         if let Some(existing) = &existing
             && (!scope.attachment_id.is_empty() || !ownership::made_by_a_spoke(existing))
         {
