@@ -55,11 +55,6 @@ pub(crate) struct SpokePrivate {
     /// carries on as the owner its attachment's claim names, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_token: Option<String>,
-    /// On the first plan of a replacement's new instance: the token of the instance it
-    /// replaces, which Terraform hands it with that instance's private data. Only for messages:
-    /// the apply's own plan does not get it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces: Option<String>,
 }
 
 #[async_trait]
@@ -258,17 +253,20 @@ impl ManagedResource for HubSpoke {
         })
     }
 
-    /// A create gets a new token, and remembers the one Terraform handed it with the private
-    /// data of the instance it replaces; an existing instance keeps its own, or carries on as
-    /// the owner its attachment's claim names (see [`SpokePrivate::owner_token`]).
+    /// A create gets a new token, except on the first plan of a replacement: Terraform hands it
+    /// the replaced instance's private data, and applies the replaced instance's destroy with
+    /// the private data that plan returns, so the replaced token must stay there for that
+    /// destroy to recognise its own attachment (the create itself is planned again during the
+    /// apply, without it, and gets a new token then). An existing instance keeps its own, or
+    /// carries on as the owner its attachment's claim names (see [`SpokePrivate::owner_token`]).
     fn planned_private(&self, input: &PlanInput<'_, Self>) -> SpokePrivate {
         let mut private = input.private.clone();
         if input.prior.is_none() {
-            private.replaces = private.owner_token.take();
-            private.owner_token = Some(crate::framework::owner::new_token());
+            private.owner_token = private
+                .owner_token
+                .or_else(|| Some(crate::framework::owner::new_token()));
             return private;
         }
-        private.replaces = None;
         if private.owner_token.is_none() {
             private.owner_token = Some(
                 input
@@ -294,7 +292,6 @@ impl ManagedResource for HubSpoke {
                 &ownership::Standing {
                     mine: private.owner_token.as_deref(),
                     creating: prior.is_none(),
-                    replaces: private.replaces.as_deref(),
                     take_over: config.take_over.known().map(|t| t.unwrap_or(false)),
                 },
             ),

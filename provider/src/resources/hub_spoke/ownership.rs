@@ -10,12 +10,14 @@
 //! time of the claim. An instance deletes the attachment and its routes only while the tag holds
 //! its token (or is absent: a state from before tokens); otherwise it leaves them and says so.
 //!
-//! Taking an attachment over needs `take_over = true`, even for a replacement: Terraform plans a
-//! replacement's new instance twice, and the second plan (during the apply, with the old object
-//! already set aside) carries neither a prior state nor private data, so it looks exactly like
-//! the first plan of a copied module. Refusing the copy therefore means asking the replacement to
-//! say so too. The first plan of a replacement does carry the old instance's private data, so
-//! its error says that this is a replacement and what to set.
+//! Taking an attachment over needs `take_over = true`, even for a replacement under
+//! `create_before_destroy`: Terraform plans a replacement's new instance twice, and the second
+//! plan (during the apply, with the old object already set aside) carries neither a prior state
+//! nor private data, so it looks exactly like the first plan of a copied module. Refusing the
+//! copy therefore means asking the replacement to say so too. (The first plan of a replacement
+//! does carry the old instance's private data, but not whether `create_before_destroy` is set,
+//! and Terraform drops the warnings of that plan; without `create_before_destroy` the old
+//! attachment is deleted before the new one is made, and nothing needs taking over.)
 //!
 //! This module is the pure part: reading the claim, and the plan- and apply-time verdict.
 
@@ -89,9 +91,6 @@ pub(crate) struct Standing<'a> {
     pub mine: Option<&'a str>,
     /// No prior state: a new instance (a replacement's, or a copy's).
     pub creating: bool,
-    /// The token Terraform handed this new instance's plan in the private data of the instance
-    /// it replaces (only the first plan of a replacement has one).
-    pub replaces: Option<&'a str>,
     /// `take_over` as configured (`None` while unknown).
     pub take_over: Option<bool>,
 }
@@ -128,32 +127,19 @@ pub(crate) fn check(attachment: &VpcAttachment, standing: &Standing<'_>) -> Diag
                  them, and its next plan refuses them until it is removed there."
             ),
         ),
-        Some(false) => {
-            let replacing = claim
-                .as_ref()
-                .zip(standing.replaces)
-                .is_some_and(|(claim, replaces)| claim.token == replaces);
-            let detail = if replacing {
-                format!(
-                    "{what} is owned by the instance this resource replaces (`-replace`, or \
-                     `create_before_destroy`). AWS allows one attachment per VPC and gateway, so \
-                     the new instance can only take that one over, and Terraform cannot tell the \
-                     provider during the apply that it is a replacement. Set `take_over = true` \
-                     on this resource to hand the attachment and its routes over without an \
-                     outage (the old instance's destroy then leaves them), or remove \
-                     `create_before_destroy` to delete the attachment before creating a new one."
-                )
-            } else {
-                format!(
-                    "{what} is owned by {owner}, and AWS allows one attachment per VPC and \
-                     gateway: two resources would fight over it, and the first destroyed would \
-                     delete it under the other. Remove this resource or the other one, or set \
-                     `take_over = true` on this one to take the attachment and its routes over \
-                     (the other's destroy then leaves them)."
-                )
-            };
-            diagnostics.error_at(path, "Spoke attachment owned by another instance", detail);
-        }
+        Some(false) => diagnostics.error_at(
+            path,
+            "Spoke attachment owned by another instance",
+            format!(
+                "{what} is owned by {owner}, and AWS allows one attachment per VPC and gateway: \
+                 two resources would fight over it, and the first destroyed would delete it \
+                 under the other. Remove this resource or the other one, or set \
+                 `take_over = true` on this one to take the attachment and its routes over (the \
+                 other's destroy then leaves them). If this resource replaces the other under \
+                 `create_before_destroy`, `take_over = true` hands the attachment over without \
+                 an outage."
+            ),
+        ),
     }
     diagnostics
 }
@@ -214,16 +200,10 @@ mod tests {
         }
     }
 
-    fn standing<'a>(
-        mine: &'a str,
-        creating: bool,
-        replaces: Option<&'a str>,
-        take_over: Option<bool>,
-    ) -> Standing<'a> {
+    fn standing<'a>(mine: &'a str, creating: bool, take_over: Option<bool>) -> Standing<'a> {
         Standing {
             mine: Some(mine),
             creating,
-            replaces,
             take_over,
         }
     }
@@ -256,7 +236,7 @@ mod tests {
     #[test]
     fn another_instances_attachment_is_refused_on_take_over_unless_it_is_set() {
         let owned = attachment(&[(OWNER_TOKEN_TAG, "old 2026-12-07T16:00:00Z")]);
-        let copy = check(&owned, &standing("new", true, None, Some(false)));
+        let copy = check(&owned, &standing("new", true, Some(false)));
         assert!(copy.has_errors());
         let error = &copy.0[0];
         assert_eq!(error.attribute, Some(Path::root().attr("take_over")));
@@ -270,39 +250,28 @@ mod tests {
             assert!(error.detail.contains(needed), "{needed}: {}", error.detail);
         }
         // An existing instance whose attachment was taken over is refused too.
-        assert!(check(&owned, &standing("mine", false, None, Some(false))).has_errors());
-        // The first plan of a replacement knows it is one, and says what to set.
-        let replacing = check(&owned, &standing("new", true, Some("old"), Some(false)));
-        assert!(replacing.has_errors());
-        assert!(replacing.0[0].detail.contains("this resource replaces"));
-        assert!(replacing.0[0].detail.contains("create_before_destroy"));
-        // The private data of another instance is no replacement of this owner.
-        let other = check(&owned, &standing("new", true, Some("third"), Some(false)));
-        assert!(!other.0[0].detail.contains("this resource replaces"));
+        assert!(check(&owned, &standing("mine", false, Some(false))).has_errors());
+        assert!(copy.0[0].detail.contains("create_before_destroy"));
         // With take_over: a warning, on the argument.
-        let taken = check(&owned, &standing("new", true, None, Some(true)));
+        let taken = check(&owned, &standing("new", true, Some(true)));
         assert!(!taken.has_errors());
         assert_eq!(taken.0.len(), 1);
         assert_eq!(taken.0[0].attribute, Some(Path::root().attr("take_over")));
         // Unknown until apply: the apply decides.
-        assert!(
-            check(&owned, &standing("new", true, None, None))
-                .0
-                .is_empty()
-        );
+        assert!(check(&owned, &standing("new", true, None)).0.is_empty());
     }
 
     #[test]
     fn own_unclaimed_and_interrupted_creates_attachments_pass() {
         let owned = attachment(&[(OWNER_TOKEN_TAG, "mine 2026-12-07T16:00:00Z")]);
         assert!(
-            check(&owned, &standing("mine", false, None, Some(false)))
+            check(&owned, &standing("mine", false, Some(false)))
                 .0
                 .is_empty()
         );
         // A state from before tokens, on the attachment it made.
         assert!(
-            check(&attachment(&[]), &standing("new", false, None, Some(false)))
+            check(&attachment(&[]), &standing("new", false, Some(false)))
                 .0
                 .is_empty()
         );
@@ -314,7 +283,7 @@ mod tests {
             (UNCONFIRMED_TAG, fingerprint.as_str()),
         ]);
         assert!(
-            check(&left, &standing("retry", true, None, Some(false)))
+            check(&left, &standing("retry", true, Some(false)))
                 .0
                 .is_empty()
         );
@@ -323,6 +292,6 @@ mod tests {
             (OWNER_TOKEN_TAG, "killed 2026-12-07T16:00:00Z"),
             (UNCONFIRMED_TAG, "0000"),
         ]);
-        assert!(check(&elsewhere, &standing("retry", true, None, Some(false))).has_errors());
+        assert!(check(&elsewhere, &standing("retry", true, Some(false))).has_errors());
     }
 }

@@ -229,7 +229,6 @@ pub(crate) fn render(
         SpokePrivate {
             discover: false,
             owner_token,
-            replaces: None,
         },
     )
 }
