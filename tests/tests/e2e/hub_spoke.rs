@@ -746,9 +746,9 @@ async fn a_retry_adopts_the_lost_attachment_and_another_spokes_is_refused() {
 /// Two instances for one VPC and gateway (a copied module, another workspace, or the new
 /// instance of a replacement under `create_before_destroy`): the second's plan is refused on
 /// `take_over`, naming the attachment; with `take_over = true` it takes the attachment and its
-/// routes over (one CreateTags rewriting the owner tag, nothing created or deleted), the first
-/// instance's next plan is refused in turn, and its destroy leaves the attachment and the routes
-/// with a warning. The new owner's plan is empty, and its destroy deletes them.
+/// routes over (one CreateTags rewriting the owner tag, nothing created or deleted); the first
+/// instance's next plan warns that it no longer manages them, its apply changes nothing, and its
+/// destroy leaves the attachment and the routes with a warning. The new owner's plan is empty, and its destroy deletes them.
 #[tokio::test]
 async fn a_second_instance_is_refused_unless_it_takes_over_and_the_old_destroy_leaves_it() {
     let mut world = World::start(true).await;
@@ -817,9 +817,29 @@ async fn a_second_instance_is_refused_unless_it_takes_over_and_the_old_destroy_l
     assert!(!again.has_errors(), "{:#?}", again.errors());
     assert_no_changes(&again);
 
-    // The former owner: refused at plan, and its destroy leaves everything, saying so.
+    // The former owner: told at plan, its apply changes nothing, and its destroy leaves
+    // everything, saying so.
     let former = world.tf.plan(&config).await.unwrap();
-    assert_eq!(former.errors().len(), 1, "{:#?}", former.errors());
+    assert!(!former.has_errors(), "{:#?}", former.errors());
+    assert!(
+        former
+            .warnings()
+            .iter()
+            .any(|w| w.summary == "Spoke attachment owned by another instance"),
+        "{:#?}",
+        former.warnings()
+    );
+    world.emulator.clear_calls().await.unwrap();
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let counts = world.spoke_call_counts().await;
+    for action in ["CreateTags", "DeleteTags", "CreateRoute", "DeleteRoute"] {
+        assert_eq!(counts.get(action), None, "{action}: {counts:?}");
+    }
+    assert_eq!(
+        world.owner_tag(&attachment).await,
+        Some(second_claim.clone())
+    );
     world.emulator.clear_calls().await.unwrap();
     let destroyed = world.tf.destroy(&config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());

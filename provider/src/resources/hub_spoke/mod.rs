@@ -343,7 +343,8 @@ impl ManagedResource for HubSpoke {
         Ok(desired)
     }
 
-    /// A destroy whose attachment another instance has taken over leaves it, and its routes.
+    /// An existing instance whose attachment another instance has taken over leaves it, and its
+    /// routes, on a destroy, and on an apply unless told to take it back (`take_over`).
     fn record(
         &self,
         mut observed: Spoke,
@@ -353,7 +354,8 @@ impl ManagedResource for HubSpoke {
         if observed.invitation.is_none() {
             observed.invitation = prior.and_then(|p| p.share_invitation_arn.clone());
         }
-        observed.leaving = desired.is_none()
+        observed.leaving = prior.is_some()
+            && !desired.is_some_and(|d| d.take_over)
             && observed.attachment.as_ref().is_some_and(|attachment| {
                 ownership::others(attachment, observed.owner_token.as_deref(), false).is_some()
             });

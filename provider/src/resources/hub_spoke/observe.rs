@@ -57,7 +57,7 @@ pub(crate) struct Spoke {
     pub tables: BTreeMap<String, RouteTable>,
     /// The instance's ownership token (from the scope).
     pub owner_token: Option<String>,
-    /// A destroy whose attachment another instance owns now: it leaves everything.
+    /// An existing instance whose attachment another instance owns now: it leaves everything.
     pub leaving: bool,
 }
 

@@ -127,6 +127,18 @@ pub(crate) fn check(attachment: &VpcAttachment, standing: &Standing<'_>) -> Diag
                  them, and its next plan refuses them until it is removed there."
             ),
         ),
+        // An existing instance that lost its attachment: erroring would also stop `terraform
+        // destroy`, whose refresh is a normal plan; it leaves the attachment instead.
+        Some(false) if !standing.creating => diagnostics.warning_at(
+            path,
+            "Spoke attachment owned by another instance",
+            format!(
+                "{what} was taken over by {owner}. This resource no longer manages it: its \
+                 applies leave the attachment and its routes as they are, and its destroy leaves \
+                 them too. Remove this resource from the configuration, or set \
+                 `take_over = true` to take them back."
+            ),
+        ),
         Some(false) => diagnostics.error_at(
             path,
             "Spoke attachment owned by another instance",
@@ -161,8 +173,8 @@ pub(crate) fn left_warning(attachment: &VpcAttachment, claim: Option<&Claim>) ->
         format!(
             "The Transit Gateway attachment {} of {} to {} and the routes through it are owned by \
              {owner}, which took them over (a replacement under `create_before_destroy`, or \
-             `take_over = true`): this destroy left them in place and removed only this \
-             resource from the state.",
+             `take_over = true`): this resource left them as they are (a destroy removes only \
+             this resource from the state).",
             attachment.id, attachment.vpc_id, attachment.transit_gateway_id
         ),
     );
@@ -249,8 +261,12 @@ mod tests {
         ] {
             assert!(error.detail.contains(needed), "{needed}: {}", error.detail);
         }
-        // An existing instance whose attachment was taken over is refused too.
-        assert!(check(&owned, &standing("mine", false, Some(false))).has_errors());
+        // An existing instance whose attachment was taken over is told so, without an error,
+        // which would also stop the refresh Terraform runs before a destroy.
+        let lost = check(&owned, &standing("mine", false, Some(false)));
+        assert!(!lost.has_errors());
+        assert_eq!(lost.0.len(), 1);
+        assert!(lost.0[0].detail.contains("no longer manages it"));
         assert!(copy.0[0].detail.contains("create_before_destroy"));
         // With take_over: a warning, on the argument.
         let taken = check(&owned, &standing("new", true, Some(true)));
