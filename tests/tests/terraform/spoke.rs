@@ -188,6 +188,12 @@ async fn create_before_destroy_replacement_hands_the_attachment_over(cli: Cli) {
         "{}",
         applied.report("replaces the spoke")
     );
+    assert!(polls > 1, "the watcher polled during the apply ({polls})");
+    assert_eq!(
+        gaps,
+        Vec::<String>::new(),
+        "moments without the attachment or a route"
+    );
     let output = words(&applied.output());
     for said in [
         "Taking over a spoke attachment from another instance",
@@ -195,12 +201,6 @@ async fn create_before_destroy_replacement_hands_the_attachment_over(cli: Cli) {
     ] {
         assert!(output.contains(said), "{said}: {}", applied.report("warns"));
     }
-    assert!(polls > 1, "the watcher polled during the apply ({polls})");
-    assert_eq!(
-        gaps,
-        Vec::<String>::new(),
-        "moments without the attachment or a route"
-    );
     let during: Vec<String> = world.emulator.calls(SPOKE_ACCOUNT).await.unwrap()[before..]
         .iter()
         .map(|c| c.action.clone())
