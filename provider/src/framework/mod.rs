@@ -14,6 +14,7 @@
 //! - [`typed`]: cty values as Rust structs, attribute names defined once.
 //! - [`context`]: the configured provider and an operation's budget.
 //! - [`recent`]: reads one RPC made that the next RPC about the same object reuses.
+//! - [`owner`]: ownership tokens and claims, for objects several instances can reach.
 //! - [`private`], [`timeouts`], [`tags`], [`failures`], [`upgrade`], [`consistency`]: the parts
 //!   of the lifecycle every resource shares.
 
@@ -24,6 +25,7 @@ pub(crate) mod failures;
 pub(crate) mod function;
 pub(crate) mod identity;
 pub(crate) mod list;
+pub(crate) mod owner;
 pub(crate) mod private;
 pub(crate) mod recent;
 pub(crate) mod resource;

@@ -242,6 +242,13 @@ pub(crate) trait ManagedResource: Send + Sync + Sized + 'static {
         Ok(Leftovers::default())
     }
 
+    /// The scope of what [`leftovers`](ManagedResource::leftovers) adopted, given the private
+    /// data the create's plan handed its apply (an ownership token, for instance), which the
+    /// search for leftovers does not see. Default: as found.
+    fn adopted_scope(&self, scope: Self::Scope, _private: &Self::Private) -> Self::Scope {
+        scope
+    }
+
     /// Clears the unconfirmed marker of what a read found for a prior state: Terraform holds
     /// the objects now, so no later create may adopt them.
     async fn confirm(&self, _ctx: &Ctx, _observed: &Self::Observed) -> Result<(), OpError> {
@@ -642,7 +649,7 @@ impl<R: ManagedResource> ResourceLifecycle<R> {
                             adopting = name.as_str(),
                             "adopting what an interrupted apply made"
                         );
-                        scope
+                        resource.adopted_scope(scope, &private.resource)
                     });
                 }
                 Err(error) => {

@@ -17,7 +17,7 @@ use terraform_provider_migration::aws::ec2::transit_gateway::TransitGatewaySpec;
 use terraform_provider_migration::aws::retry::Budget;
 use terraform_provider_migration::aws::waiter::{poll, wait_until};
 use terraform_provider_migration::config::clients::AwsClients;
-use terraform_provider_migration::protocol::cty::Value;
+use terraform_provider_migration::protocol::cty::{Path, Value};
 use tokio_util::sync::CancellationToken;
 
 use crate::hub_network_support::{assert_no_changes, changed_attributes, get, text};
@@ -234,6 +234,29 @@ impl World {
         self.tf.state_value(ADDRESS).expect("the spoke is in state")
     }
 
+    /// Another Terraform with its own state, as a second workspace or a replacement's new
+    /// instance sees the world.
+    fn second_terraform(&self) -> Terraform {
+        Terraform::new(LaunchOptions {
+            env: self.emulator.provider_env(SPOKE),
+            ..Default::default()
+        })
+    }
+
+    /// The attachment's ownership tag (`migration:spoke-owner`), as the spoke account sees it.
+    async fn owner_tag(&self, attachment: &str) -> Option<String> {
+        Aws::new(&self.spoke, &self.budget)
+            .vpc_attachments_by_id(&[attachment.to_string()])
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .expect("the attachment exists")
+            .tags
+            .get("migration:spoke-owner")
+            .cloned()
+    }
+
     /// Applies and insists on success and on an empty plan right after.
     async fn converge(&mut self, config: &str) {
         let applied = self.tf.apply(config).await.unwrap();
@@ -429,8 +452,10 @@ async fn each_process_reads_the_spokes_surroundings_once() {
     for action in ["DescribeVpcs", "DescribeSubnets", "DescribeRouteTables"] {
         assert_eq!(create.get(action), Some(&2), "{action}: {create:#?}");
     }
-    // The VPC's attachments, listed to find before creating: by the plan, the re-plan and the
-    // apply once each (the apply's other calls of this action poll the new attachment by id).
+    // The VPC's attachments, listed to find before creating: by the plan and the re-plan twice
+    // each (the ownership check's read of what a create would start from, and the search for
+    // what an interrupted create left), by the apply once (the search; its start reuses the
+    // re-plan's read). The apply's other calls of this action poll the new attachment by id.
     let listings = world
         .emulator
         .calls(SPOKE)
@@ -442,7 +467,7 @@ async fn each_process_reads_the_spokes_surroundings_once() {
                 && c.params.to_string().contains(&spoke.vpc)
         })
         .count();
-    assert_eq!(listings, 3, "{create:#?}");
+    assert_eq!(listings, 5, "{create:#?}");
 
     // The first refresh confirms the attachment (one DeleteTags, once in its life); the plan
     // after it is the steady state.
@@ -715,6 +740,158 @@ async fn a_retry_adopts_the_lost_attachment_and_another_spokes_is_refused() {
             && errors[0].detail.contains("another migration_hub_spoke"),
         "{}",
         errors[0].detail
+    );
+}
+
+/// Two instances for one VPC and gateway (a copied module, another workspace, or the new
+/// instance of a replacement under `create_before_destroy`): the second's plan is refused on
+/// `take_over`, naming the attachment; with `take_over = true` it takes the attachment and its
+/// routes over (one CreateTags rewriting the owner tag, nothing created or deleted); the first
+/// instance's next plan warns that it no longer manages them, its apply changes nothing, and its
+/// destroy leaves the attachment and the routes with a warning. The new owner's plan is empty, and its destroy deletes them.
+#[tokio::test]
+async fn a_second_instance_is_refused_unless_it_takes_over_and_the_old_destroy_leaves_it() {
+    let mut world = World::start(true).await;
+    let tgw = world.gateway(true).await;
+    world.share_with_the_organization(&tgw).await;
+    let spoke = world.spoke_vpc().await;
+    let config = world.config(&tgw, &spoke, "");
+    world.converge(&config).await;
+    let attachment = text(&world.state(), &["id"]);
+    let first_claim = world
+        .owner_tag(&attachment)
+        .await
+        .expect("claimed on create");
+
+    // A copy: refused at plan, on take_over, naming the attachment and the argument.
+    let mut second = world.second_terraform();
+    let refused = second.plan(&config).await.unwrap();
+    let errors = refused.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].summary,
+        "Spoke attachment owned by another instance"
+    );
+    assert_eq!(errors[0].attribute, Some(Path::root().attr("take_over")));
+    for needed in [attachment.as_str(), spoke.vpc.as_str(), "take_over = true"] {
+        assert!(
+            errors[0].detail.contains(needed),
+            "{needed}: {}",
+            errors[0].detail
+        );
+    }
+
+    // Told to take over: the same attachment, claimed, and nothing made or deleted.
+    world.emulator.clear_calls().await.unwrap();
+    let taking = world.config(&tgw, &spoke, "  take_over = true");
+    let applied = second.apply(&taking).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert!(
+        applied
+            .plan
+            .warnings()
+            .iter()
+            .any(|w| w.summary == "Taking over a spoke attachment from another instance"),
+        "{:#?}",
+        applied.plan.warnings()
+    );
+    let taken = second.state_value(ADDRESS).expect("in the second state");
+    assert_eq!(text(&taken, &["id"]), attachment, "the same attachment");
+    assert_eq!(get(&taken, &["routes"]), &routes_to(&tgw, &spoke.table));
+    let second_claim = world.owner_tag(&attachment).await.expect("claimed");
+    assert_ne!(
+        second_claim, first_claim,
+        "the claim moved to the new owner"
+    );
+    let counts = world.spoke_call_counts().await;
+    for action in [
+        "CreateTransitGatewayVpcAttachment",
+        "DeleteTransitGatewayVpcAttachment",
+        "CreateRoute",
+        "DeleteRoute",
+    ] {
+        assert_eq!(counts.get(action), None, "{action}: {counts:?}");
+    }
+    assert_eq!(counts.get("CreateTags"), Some(&1), "{counts:?}");
+    let again = second.plan(&taking).await.unwrap();
+    assert!(!again.has_errors(), "{:#?}", again.errors());
+    assert_no_changes(&again);
+
+    // The former owner: told at plan, its apply changes nothing, and its destroy leaves
+    // everything, saying so.
+    let former = world.tf.plan(&config).await.unwrap();
+    assert!(!former.has_errors(), "{:#?}", former.errors());
+    assert!(
+        former
+            .warnings()
+            .iter()
+            .any(|w| w.summary == "Spoke attachment owned by another instance"),
+        "{:#?}",
+        former.warnings()
+    );
+    world.emulator.clear_calls().await.unwrap();
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let counts = world.spoke_call_counts().await;
+    for action in ["CreateTags", "DeleteTags", "CreateRoute", "DeleteRoute"] {
+        assert_eq!(counts.get(action), None, "{action}: {counts:?}");
+    }
+    assert_eq!(
+        world.owner_tag(&attachment).await,
+        Some(second_claim.clone())
+    );
+    world.emulator.clear_calls().await.unwrap();
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert!(
+        destroyed
+            .diagnostics
+            .iter()
+            .any(|(_, d)| d.summary == "Left to another instance" && d.detail.contains(&attachment)),
+        "{:#?}",
+        destroyed.diagnostics
+    );
+    assert!(
+        world.tf.state_value(ADDRESS).is_none(),
+        "gone from the old state"
+    );
+    let counts = world.spoke_call_counts().await;
+    for action in [
+        "DeleteTransitGatewayVpcAttachment",
+        "DeleteRoute",
+        "DeleteTags",
+    ] {
+        assert_eq!(counts.get(action), None, "{action}: {counts:?}");
+    }
+    assert_eq!(world.owner_tag(&attachment).await, Some(second_claim));
+    let routes = world.routes(&spoke.table).await;
+    for network in HUB_NETWORKS {
+        assert!(
+            routes.contains(&(network.to_string(), tgw.clone())),
+            "{routes:?}"
+        );
+    }
+    assert_eq!(
+        world.hub_sees(&tgw).await,
+        vec![(attachment.clone(), "available".to_string())]
+    );
+
+    // The new owner's destroy deletes them.
+    let destroyed = second.destroy(&taking).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    let routes = world.routes(&spoke.table).await;
+    assert!(
+        routes.iter().all(|(_, target)| *target != tgw),
+        "{routes:?}"
+    );
+    assert!(
+        world
+            .hub_sees(&tgw)
+            .await
+            .iter()
+            .all(|(_, state)| state == "deleted"),
+        "{:?}",
+        world.hub_sees(&tgw).await
     );
 }
 

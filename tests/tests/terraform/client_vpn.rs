@@ -32,6 +32,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(manage_routes_off_leaves_the_routes),
         scenario!(a_new_endpoint_replaces_the_access),
         scenario!(create_before_destroy_replacement_keeps_every_rule),
+        scenario!(replace_without_create_before_destroy_authorizes_every_rule_again),
+        scenario!(a_second_configuration_is_refused_unless_it_takes_over),
         scenario!(drift_shows_in_the_plan_and_apply_repairs_it),
         scenario!(import_block_then_empty_plan, needs "1.6"),
         scenario!(import_command_then_empty_plan),
@@ -145,6 +147,28 @@ impl Access {
 
     async fn rules(&self) -> Vec<Rule> {
         self.world.rules(&self.site.endpoint_id).await
+    }
+
+    /// The endpoint's ownership tags (`migration:group-owner:<SID>`): SID → owning token.
+    async fn owners(&self) -> BTreeMap<String, String> {
+        let found = self
+            .world
+            .aws
+            .ec2
+            .describe_client_vpn_endpoints()
+            .client_vpn_endpoint_ids(&self.site.endpoint_id)
+            .send()
+            .await
+            .unwrap();
+        found.client_vpn_endpoints()[0]
+            .tags()
+            .iter()
+            .filter_map(|t| {
+                let sid = t.key()?.strip_prefix("migration:group-owner:")?;
+                let token = t.value()?.split_whitespace().next()?;
+                Some((sid.to_string(), token.to_string()))
+            })
+            .collect()
     }
 
     async fn routes(&self) -> Vec<ClientRoute> {
@@ -411,6 +435,151 @@ async fn create_before_destroy_replacement_keeps_every_rule(cli: Cli) {
     assert_eq!(access.rules().await, access.created_rules());
     assert_eq!(access.routes().await, access.created_routes());
     assert_no_changes(ws, "the replacement").await;
+}
+
+/// `terraform apply -replace` without `create_before_destroy`: the old instance's destroy
+/// revokes its rules, deletes its routes and its ownership tags, then the new instance
+/// authorizes every rule again and creates the routes (the short outage the docs describe).
+/// After the apply every rule is active, every route there, and the endpoint's ownership tags
+/// name the new instance only: nothing of the old one is left. The plan after is empty.
+async fn replace_without_create_before_destroy_authorizes_every_rule_again(cli: Cli) {
+    let access = Access::seed(&cli).await;
+    let ws = &access.world.ws;
+    access.create(&access.vars()).await;
+    let before = access.owners().await;
+    let old_tokens: std::collections::BTreeSet<&String> = before.values().collect();
+    assert_eq!(old_tokens.len(), 1, "one owner: {before:?}");
+
+    let replaced = ws.apply(&[&format!("-replace={ACCESS}")]).await.ok();
+    assert!(
+        replaced
+            .stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        replaced.report("replaces the access")
+    );
+    assert_eq!(
+        access.rules().await,
+        access.created_rules(),
+        "every rule active"
+    );
+    assert_eq!(access.routes().await, access.created_routes());
+    let after = access.owners().await;
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "one claim per group"
+    );
+    for token in after.values() {
+        assert!(
+            !old_tokens.contains(token),
+            "the old instance's claim is left: {after:?}"
+        );
+    }
+    assert_eq!(
+        after
+            .values()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        1,
+        "{after:?}"
+    );
+    assert_no_changes(ws, "the replacement").await;
+}
+
+/// Two configurations (two working directories, two states) on one endpoint: the second
+/// wants the operations group with other networks than the first gave it, so its plan is
+/// refused with the error on `groups["operations"]`, naming the SID and `take_over`. With
+/// `take_over = true` (an override file) it takes the group over: its rules become the
+/// second's. The first instance's next plan is refused in turn; destroying it revokes only the
+/// group it still owns (engineers) and leaves the operations rule, with a warning.
+async fn a_second_configuration_is_refused_unless_it_takes_over(cli: Cli) {
+    let access = Access::seed(&cli).await;
+    let world = &access.world;
+    access.create(&access.vars()).await;
+    let operations = access.site.sid("Operations").to_string();
+
+    let second = world.workspace("client-vpn-second");
+    second.use_cases(&["client_vpn"]);
+    let mut vars = access.vars();
+    vars["groups"] = json!({"operations": {"sid": operations, "networks": [STAGING]}});
+    second.set_vars(&vars);
+    second.init().await;
+    let refused = second.plan(&[]).await.failed();
+    let found = diagnostics(&refused.output());
+    let error = found
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .unwrap_or_else(|| panic!("no error\n{}", refused.report("plan")));
+    assert_eq!(error.summary, "Group's rules owned by another instance");
+    assert_eq!(error.address.as_deref(), Some(ACCESS), "{error:#?}");
+    // On `groups["operations"]`: the line of `groups`, on every release.
+    let line = harness::cli::case_line(
+        "client_vpn",
+        "main.tf",
+        "groups                 = var.groups",
+    );
+    assert_eq!(
+        error.location(),
+        Some(format!("main.tf:{line}")),
+        "{error:#?}"
+    );
+    let body = error.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in [
+        operations.as_str(),
+        "group \"operations\"",
+        "take_over = true",
+    ] {
+        assert!(body.contains(needed), "{needed}: {error:#?}");
+    }
+    assert_eq!(
+        access.rules().await,
+        access.created_rules(),
+        "nothing changed"
+    );
+
+    second.write(
+        "take_over_override.tf",
+        "resource \"migration_client_vpn_group_access\" \"access\" {\n  take_over = true\n}\n",
+    );
+    let taken = second.apply(&[]).await.ok();
+    assert!(
+        taken
+            .output()
+            .contains("Taking over a group's rules from another instance"),
+        "{}",
+        taken.report("takes the group over")
+    );
+    let operations_rule = access.rule("Operations", STAGING, "operations");
+    let mut rules = access.created_rules();
+    rules.retain(|r| r.group != operations);
+    rules.push(operations_rule.clone());
+    assert_eq!(access.rules().await, sorted(rules));
+    second.assert_no_changes().await;
+
+    let former = world.ws.plan(&[]).await.failed();
+    assert!(
+        former
+            .output()
+            .contains("Group's rules owned by another instance"),
+        "{}",
+        former.report("the former owner is refused")
+    );
+    // `-refresh=false`: the refresh Terraform runs before a destroy is a normal plan, which the
+    // ownership check refuses for the former owner (seen on 1.15.5), so a plain
+    // `terraform destroy` of it fails. A known gap, reported; the destroy itself leaves.
+    let destroyed = world.ws.destroy(&["-refresh=false"]).await.ok();
+    assert!(
+        destroyed.output().contains("Left to another instance"),
+        "{}",
+        destroyed.report("the first instance's destroy says what it left")
+    );
+    assert_eq!(
+        access.rules().await,
+        vec![operations_rule],
+        "the engineers' rules revoked, the operations rule left to the second instance"
+    );
+    second.assert_no_changes().await;
 }
 
 /// A rule revoked and a route deleted behind Terraform's back: a `-refresh-only` plan reports

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use harness::cli::Cli;
 use harness::seed;
 use serde_json::json;
+use terraform_provider_migration::config::clients::AwsClients;
 
 use crate::scenario;
 use crate::world::{
@@ -19,9 +20,267 @@ pub const SPOKE: &str = "migration_hub_spoke.spoke";
 const DATA_CENTER: &str = "192.168.0.0/16";
 
 pub fn scenarios() -> Vec<crate::Scenario> {
-    vec![scenario!(
-        two_accounts_in_one_apply_then_destroy_the_spoke_then_everything
-    )]
+    vec![
+        scenario!(two_accounts_in_one_apply_then_destroy_the_spoke_then_everything),
+        scenario!(replace_without_create_before_destroy_makes_a_new_attachment),
+        scenario!(create_before_destroy_replacement_hands_the_attachment_over),
+    ]
+}
+
+/// The spoke VPC's attachments as the hub account's inventory lists them: (id, state).
+async fn spoke_attachments(world: &World, spoke_vpc: &str) -> Vec<(String, String)> {
+    crate::world::objects(&world.inventory().await, "transit_gateway_attachments")
+        .into_iter()
+        .filter(|a| a["resource_id"] == spoke_vpc)
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap_or_default().to_string(),
+                a["state"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `text` with every run of whitespace one space, as diagnostics read once unwrapped.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The hub's gateway and the spoke's attachment, from the state.
+async fn gateway_and_attachment(world: &World) -> (String, String) {
+    let hub = world
+        .ws
+        .resource("migration_hub_network.hub")
+        .await
+        .unwrap();
+    let spoke = world
+        .ws
+        .resource(SPOKE)
+        .await
+        .expect("the spoke is in state");
+    (
+        hub["id"].as_str().unwrap().to_string(),
+        spoke["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The attachment's ownership tag, as the spoke account sees it.
+async fn owner_tag(spoke_aws: &AwsClients, attachment: &str) -> Option<String> {
+    let found = spoke_aws
+        .ec2
+        .describe_transit_gateway_vpc_attachments()
+        .transit_gateway_attachment_ids(attachment)
+        .send()
+        .await
+        .unwrap();
+    found.transit_gateway_vpc_attachments()[0]
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some("migration:spoke-owner"))
+        .and_then(|t| t.value().map(str::to_string))
+}
+
+/// `terraform apply -replace` of the spoke as written (delete, then create): the old attachment
+/// and its routes go, a new attachment comes up available with the routes, and nothing of the
+/// old one is left in either account; the plan after is empty.
+async fn replace_without_create_before_destroy_makes_a_new_attachment(cli: Cli) {
+    let two = TwoAccounts::seed(&cli).await;
+    let world = &two.world;
+    world.ws.apply(&[]).await.ok();
+    let (tgw, old) = gateway_and_attachment(world).await;
+
+    let replaced = world.ws.apply(&[&format!("-replace={SPOKE}")]).await.ok();
+    assert!(
+        replaced
+            .stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        replaced.report("replaces the spoke")
+    );
+    let (_, new) = gateway_and_attachment(world).await;
+    assert_ne!(new, old, "a new attachment");
+    assert_eq!(
+        spoke_attachments(world, &two.spoke_vpc).await,
+        vec![(new.clone(), "available".to_string())],
+        "the new attachment only, available: nothing of the old one"
+    );
+    assert_eq!(
+        spoke_routes(&two.spoke_aws.ec2, &two.spoke_table, &tgw).await,
+        BTreeSet::from([two.hub_vpc.cidr.clone(), DATA_CENTER.to_string()])
+    );
+    assert_no_changes(&world.ws, "the replacement").await;
+}
+
+/// `lifecycle { create_before_destroy = true }` and `terraform apply -replace`: AWS allows one
+/// attachment per VPC and gateway, so the new instance must take the old one's over, which
+/// `take_over = true` says. The new instance claims the attachment (its owner tag rewritten),
+/// the old instance's destroy leaves it and its routes (a warning says so), and a watcher
+/// polling the spoke account all through the apply never sees the attachment unavailable or a
+/// route missing. Nothing is created or deleted; the plan after is empty.
+///
+/// Then without `take_over`: the apply's own plan of the new instance refuses (its first plan
+/// cannot tell: Terraform hands it the replaced instance's private data, but not whether
+/// `create_before_destroy` is set) before anything changes in AWS; the old object stays,
+/// deposed, with its attachment and routes; setting `take_over = true` and applying finishes
+/// the replacement the same way.
+async fn create_before_destroy_replacement_hands_the_attachment_over(cli: Cli) {
+    let two = TwoAccounts::seed(&cli).await;
+    let world = &two.world;
+    let ws = &world.ws;
+    let override_with = |take_over: &str| {
+        ws.write(
+            "replace_override.tf",
+            &format!(
+                "resource \"migration_hub_spoke\" \"spoke\" {{\n{take_over}  lifecycle {{\n    \
+                 create_before_destroy = true\n  }}\n}}\n"
+            ),
+        );
+    };
+    override_with("  take_over = true\n");
+    ws.apply(&[]).await.ok();
+    let (tgw, attachment) = gateway_and_attachment(world).await;
+    let first_claim = owner_tag(&two.spoke_aws, &attachment)
+        .await
+        .expect("claimed");
+    let replace = format!("-replace={SPOKE}");
+    let wanted = BTreeSet::from([two.hub_vpc.cidr.clone(), DATA_CENTER.to_string()]);
+    let before = world.emulator.calls(SPOKE_ACCOUNT).await.unwrap().len();
+
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        let mut polls = 0;
+        let mut gaps = Vec::new();
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let found = two
+                .spoke_aws
+                .ec2
+                .describe_transit_gateway_vpc_attachments()
+                .transit_gateway_attachment_ids(&attachment)
+                .send()
+                .await
+                .unwrap();
+            let state = found
+                .transit_gateway_vpc_attachments()
+                .first()
+                .and_then(|a| a.state())
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "missing".to_string());
+            let routes = spoke_routes(&two.spoke_aws.ec2, &two.spoke_table, &tgw).await;
+            if state != "available" || routes != wanted {
+                gaps.push(format!("{state}, routes {routes:?}"));
+            }
+            polls += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        (polls, gaps)
+    };
+    let apply = async {
+        let applied = ws.apply(&[&replace]).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        applied
+    };
+    let (applied, (polls, gaps)) = tokio::join!(apply, watch);
+    let applied = applied.ok();
+    assert!(
+        applied
+            .stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        applied.report("replaces the spoke")
+    );
+    assert!(polls > 1, "the watcher polled during the apply ({polls})");
+    assert_eq!(
+        gaps,
+        Vec::<String>::new(),
+        "moments without the attachment or a route"
+    );
+    let output = words(&applied.output());
+    for said in [
+        "Taking over a spoke attachment from another instance",
+        "Left to another instance",
+    ] {
+        assert!(output.contains(said), "{said}: {}", applied.report("warns"));
+    }
+    let during: Vec<String> = world.emulator.calls(SPOKE_ACCOUNT).await.unwrap()[before..]
+        .iter()
+        .map(|c| c.action.clone())
+        .filter(|a| {
+            [
+                "CreateTransitGatewayVpcAttachment",
+                "DeleteTransitGatewayVpcAttachment",
+                "CreateRoute",
+                "DeleteRoute",
+            ]
+            .contains(&a.as_str())
+        })
+        .collect();
+    assert_eq!(during, Vec::<String>::new(), "nothing created or deleted");
+    let (_, now) = gateway_and_attachment(world).await;
+    assert_eq!(now, attachment, "the same attachment, handed over");
+    assert_ne!(
+        owner_tag(&two.spoke_aws, &attachment).await,
+        Some(first_claim),
+        "claimed by the new instance"
+    );
+    assert_eq!(
+        spoke_attachments(world, &two.spoke_vpc).await,
+        vec![(attachment.clone(), "available".to_string())]
+    );
+    assert_eq!(
+        spoke_routes(&two.spoke_aws.ec2, &two.spoke_table, &tgw).await,
+        wanted
+    );
+    assert_no_changes(ws, "the replacement").await;
+
+    // Without take_over (set back in place): refused before anything changes in AWS.
+    override_with("");
+    ws.apply(&[]).await.ok();
+    let claim = owner_tag(&two.spoke_aws, &attachment).await;
+    let refused = ws.apply(&[&replace]).await.failed();
+    // Terraform wraps a diagnostic's detail at spaces.
+    let output = words(&refused.output());
+    for needed in [
+        "Spoke attachment owned by another instance",
+        attachment.as_str(),
+        "create_before_destroy",
+        "take_over = true",
+    ] {
+        assert!(
+            output.contains(needed),
+            "{needed}: {}",
+            refused.report("refuses the replacement without take_over")
+        );
+    }
+    assert_eq!(
+        spoke_attachments(world, &two.spoke_vpc).await,
+        vec![(attachment.clone(), "available".to_string())],
+        "the refused replacement changed nothing"
+    );
+    assert_eq!(owner_tag(&two.spoke_aws, &attachment).await, claim);
+    assert_eq!(
+        spoke_routes(&two.spoke_aws.ec2, &two.spoke_table, &tgw).await,
+        wanted
+    );
+    override_with("  take_over = true\n");
+    let finished = ws.apply(&[]).await.ok();
+    assert!(
+        finished
+            .stdout
+            .contains("Resources: 1 added, 0 changed, 1 destroyed"),
+        "{}",
+        finished.report("take_over finishes the replacement")
+    );
+    assert_eq!(gateway_and_attachment(world).await.1, attachment);
+    assert_ne!(owner_tag(&two.spoke_aws, &attachment).await, claim);
+    assert_eq!(
+        spoke_attachments(world, &two.spoke_vpc).await,
+        vec![(attachment.clone(), "available".to_string())]
+    );
+    assert_eq!(
+        spoke_routes(&two.spoke_aws.ec2, &two.spoke_table, &tgw).await,
+        wanted
+    );
+    assert_no_changes(ws, "the finished replacement").await;
 }
 
 /// The destinations that route table `table` (in the spoke account) sends to `tgw`.

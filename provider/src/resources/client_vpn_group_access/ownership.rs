@@ -14,17 +14,14 @@
 //! This module is the pure part: reading claims, the plan-time verdict, and what an apply
 //! claims, releases and leaves.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, Hasher};
-
-use ipnet::Ipv4Net;
-use sha2::{Digest, Sha256};
-
 use super::model::{Phase, RouteKey};
 use super::observed::Rule;
 use crate::aws::Tags;
+pub(crate) use crate::framework::owner::{claim_value, new_token};
 use crate::protocol::cty::Path;
 use crate::protocol::diagnostics::Diagnostics;
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The key prefix of an ownership tag; the SID follows.
 pub(crate) const OWNER_TAG_PREFIX: &str = "migration:group-owner:";
@@ -35,43 +32,6 @@ pub(crate) const TAGS_PER_ENDPOINT: usize = 50;
 /// The ownership tag's key for a SID.
 pub(crate) fn owner_tag(sid: &str) -> String {
     format!("{OWNER_TAG_PREFIX}{sid}")
-}
-
-/// A new instance's token: 128 bits, hex. Not a secret, only unique: it tells instances apart,
-/// so it mixes the time, the process and a random seed through SHA-256 (two provider processes
-/// started in the same nanosecond still differ by process id and seed).
-pub(crate) fn new_token() -> String {
-    let mut hasher = Sha256::new();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    hasher.update(nanos.to_le_bytes());
-    hasher.update(std::process::id().to_le_bytes());
-    hasher.update(fastrand::u128(..).to_le_bytes());
-    hasher.update(
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-            .to_le_bytes(),
-    );
-    hasher.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The value of an ownership tag: the token, a space, and when it was claimed (RFC 3339, UTC),
-/// which messages quote ("owned … since …").
-pub(crate) fn claim_value(token: &str, at: time::OffsetDateTime) -> String {
-    let at = at
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(at);
-    let at = at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    format!("{token} {at}")
 }
 
 /// One ownership tag, read.

@@ -31,6 +31,9 @@ pub(crate) struct Facts {
     /// At plan, when the gateway is not visible: the invitations of this account (to the
     /// configured share, or all), or why they could not be listed.
     pub invitations: Option<Result<Vec<Invitation>, String>>,
+    /// The attachment whose owner the ownership check looks at: this spoke's own, or the one a
+    /// create would start from ([`super::observe::attachment_to_own`]).
+    pub attachment: Option<crate::aws::ec2::attachment::VpcAttachment>,
 }
 
 /// How long a plan waits, when the gateway is not visible and no invitation to the share named in
@@ -99,6 +102,7 @@ pub(crate) async fn at_plan(
         spoke,
         account_id,
         invitations,
+        attachment: None,
     })
 }
 
@@ -448,6 +452,7 @@ mod tests {
             },
             account_id: Some("222233334444".into()),
             invitations: None,
+            attachment: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub(crate) mod checks;
 pub(crate) mod list;
 pub(crate) mod model;
 pub(crate) mod observe;
+pub(crate) mod ownership;
 pub(crate) mod plan;
 pub(crate) mod schema;
 pub(crate) mod state;
@@ -42,11 +43,18 @@ use crate::protocol::schema::Schema;
 #[derive(Default)]
 pub(crate) struct HubSpoke;
 
-/// The spoke's private data: right after an import, the next read discovers the arguments.
+/// The spoke's private data: right after an import, the next read discovers the arguments;
+/// and the instance's ownership token ([`ownership`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SpokePrivate {
     #[serde(default)]
     pub discover: bool,
+    /// Tells this instance's attachment from another's: minted by the plan of a create (so a
+    /// replacement gets a new one), kept from then on. A state without one (from before tokens,
+    /// an import, or private data Terraform dropped when the provider died during an apply)
+    /// carries on as the owner its attachment's claim names, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_token: Option<String>,
 }
 
 #[async_trait]
@@ -127,6 +135,7 @@ impl ManagedResource for HubSpoke {
                     vpc_id: known(&config.vpc_id, prior.and_then(|p| p.vpc_id.as_ref())),
                     route_tables,
                     discover: false,
+                    owner_token: private.owner_token.clone(),
                 })
             }
             None => (!attachment_id.is_empty()).then(|| Scope {
@@ -135,6 +144,7 @@ impl ManagedResource for HubSpoke {
                 vpc_id: String::new(),
                 route_tables,
                 discover: private.discover,
+                owner_token: private.owner_token.clone(),
             }),
         }
     }
@@ -173,9 +183,10 @@ impl ManagedResource for HubSpoke {
     /// A spoke being created (or whose attachment is gone) starts from its surroundings: the
     /// ones its plan read moments ago in this process when they may be reused
     /// (`framework::recent`), else read now. It refuses to attach a VPC that already has an
-    /// attachment to the gateway it did not make: on a create (no attachment id) the search
-    /// for leftovers just listed the VPC's attachments and refused one, so only an update whose
-    /// attachment is gone lists them here.
+    /// attachment to the gateway it did not make. A create that finds another spoke's
+    /// attachment starts from it instead (AWS would refuse a second one): the ownership check
+    /// then refuses it unless `take_over` is set ([`ownership`]). The VPC's attachments are
+    /// listed unless the plan moments ago in this process listed them (a create's).
     async fn observe_missing(
         &self,
         ctx: &Ctx,
@@ -185,13 +196,19 @@ impl ManagedResource for HubSpoke {
     ) -> Result<Spoke, OpError> {
         let scope = scope.cloned().unwrap_or_default();
         let aws = ctx.aws();
-        if !scope.attachment_id.is_empty()
-            && let Some(existing) =
-                observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?
+        let existing = match planned.filter(|_| scope.attachment_id.is_empty()) {
+            Some(facts) => facts.attachment.clone(),
+            None => observe::existing_attachment(&aws, &scope.tgw_id, &scope.vpc_id).await?,
+        };
+        if let Some(existing) = &existing
+            && (!scope.attachment_id.is_empty() || !ownership::made_by_a_spoke(existing))
         {
-            return Err(observe::refuse_existing(&existing, &scope));
+            return Err(observe::refuse_existing(existing, &scope));
         }
-        observe::surroundings_from(&aws, &scope, planned.map(|facts| &facts.spoke)).await
+        let mut spoke =
+            observe::surroundings_from(&aws, &scope, planned.map(|facts| &facts.spoke)).await?;
+        spoke.attachment = existing;
+        Ok(spoke)
     }
 
     async fn facts(
@@ -199,7 +216,7 @@ impl ManagedResource for HubSpoke {
         ctx: &Ctx,
         stage: Stage,
         config: &Config,
-        _prior: Option<&Stored>,
+        prior: Option<&Stored>,
         observed: Option<&Spoke>,
     ) -> Result<Facts, OpError> {
         let account_id = ctx.clients.account_id.clone();
@@ -210,9 +227,16 @@ impl ManagedResource for HubSpoke {
                 spoke: spoke.clone(),
                 account_id,
                 invitations: None,
+                attachment: spoke.attachment.clone(),
             }),
             // At plan, `observed` is the refresh that just read this spoke, if any.
-            _ => checks::at_plan(&ctx.aws(), account_id, config, observed).await,
+            _ => {
+                let aws = ctx.aws();
+                let mut facts = checks::at_plan(&aws, account_id, config, observed).await?;
+                facts.attachment =
+                    observe::attachment_to_own(&aws, config, prior, observed).await?;
+                Ok(facts)
+            }
         }
     }
 
@@ -229,6 +253,52 @@ impl ManagedResource for HubSpoke {
         })
     }
 
+    /// A create gets a new token, except on the first plan of a replacement: Terraform hands it
+    /// the replaced instance's private data, and applies the replaced instance's destroy with
+    /// the private data that plan returns, so the replaced token must stay there for that
+    /// destroy to recognise its own attachment (the create itself is planned again during the
+    /// apply, without it, and gets a new token then). An existing instance keeps its own, or
+    /// carries on as the owner its attachment's claim names (see [`SpokePrivate::owner_token`]).
+    fn planned_private(&self, input: &PlanInput<'_, Self>) -> SpokePrivate {
+        let mut private = input.private.clone();
+        if input.prior.is_none() {
+            private.owner_token = private
+                .owner_token
+                .or_else(|| Some(crate::framework::owner::new_token()));
+            return private;
+        }
+        if private.owner_token.is_none() {
+            private.owner_token = Some(
+                input
+                    .facts
+                    .and_then(|facts| facts.attachment.as_ref())
+                    .and_then(ownership::claim)
+                    .map_or_else(crate::framework::owner::new_token, |claim| claim.token),
+            );
+        }
+        private
+    }
+
+    fn check_with_private(
+        &self,
+        config: &Config,
+        private: &SpokePrivate,
+        prior: Option<&Stored>,
+        facts: Option<&Facts>,
+    ) -> Diagnostics {
+        match facts.and_then(|facts| facts.attachment.as_ref()) {
+            Some(attachment) => ownership::check(
+                attachment,
+                &ownership::Standing {
+                    mine: private.owner_token.as_deref(),
+                    creating: prior.is_none(),
+                    take_over: config.take_over.known().map(|t| t.unwrap_or(false)),
+                },
+            ),
+            None => Diagnostics::new(),
+        }
+    }
+
     fn planned(&self, ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value {
         state::planned(
             input.config,
@@ -239,6 +309,9 @@ impl ManagedResource for HubSpoke {
         )
     }
 
+    /// The attachment's tags include this instance's claim: kept as it is when the attachment
+    /// is already this instance's, else written now (a create, a take-over, or a state from
+    /// before tokens).
     fn desired(
         &self,
         ctx: &Ctx,
@@ -247,23 +320,67 @@ impl ManagedResource for HubSpoke {
         _facts: &Facts,
         observed: &Spoke,
     ) -> Result<Desired, Path> {
-        config.desired(ctx.default_tags(), &observed.subnets)
+        let mut desired = config.desired(ctx.default_tags(), &observed.subnets)?;
+        let current = observed
+            .attachment
+            .as_ref()
+            .and_then(|a| a.tags.get(ownership::OWNER_TOKEN_TAG));
+        let claim = match (&observed.owner_token, current) {
+            (Some(mine), Some(value)) if value.split_whitespace().next() == Some(mine.as_str()) => {
+                Some(value.clone())
+            }
+            (Some(mine), _) => Some(crate::framework::owner::claim_value(
+                mine,
+                time::OffsetDateTime::now_utc(),
+            )),
+            (None, current) => current.cloned(),
+        };
+        if let Some(claim) = claim {
+            desired
+                .tags
+                .insert(ownership::OWNER_TOKEN_TAG.into(), claim);
+        }
+        Ok(desired)
     }
 
+    /// An existing instance whose attachment another instance has taken over leaves it, and its
+    /// routes, on a destroy, and on an apply unless told to take it back (`take_over`).
     fn record(
         &self,
         mut observed: Spoke,
         prior: Option<&Stored>,
-        _desired: Option<&Desired>,
+        desired: Option<&Desired>,
     ) -> Spoke {
         if observed.invitation.is_none() {
             observed.invitation = prior.and_then(|p| p.share_invitation_arn.clone());
         }
+        observed.leaving = prior.is_some()
+            && !desired.is_some_and(|d| d.take_over)
+            && observed.attachment.as_ref().is_some_and(|attachment| {
+                ownership::others(attachment, observed.owner_token.as_deref(), false).is_some()
+            });
         observed
     }
 
     fn operations(&self, desired: Option<&Desired>, record: &Spoke) -> OperationPlan<Op> {
+        if record.leaving {
+            return OperationPlan::default();
+        }
         plan::operations(desired, record)
+    }
+
+    fn apply_notes(&self, record: &Spoke) -> Diagnostics {
+        match record.attachment.as_ref().filter(|_| record.leaving) {
+            Some(attachment) => {
+                ownership::left_warning(attachment, ownership::claim(attachment).as_ref())
+            }
+            None => Diagnostics::new(),
+        }
+    }
+
+    fn adopted_scope(&self, mut scope: Scope, private: &SpokePrivate) -> Scope {
+        scope.owner_token = private.owner_token.clone();
+        scope
     }
 
     async fn execute(
@@ -311,7 +428,10 @@ impl ManagedResource for HubSpoke {
         }
         Ok(Imported {
             state: Value::object([("id", Value::string(id))]),
-            private: SpokePrivate { discover: true },
+            private: SpokePrivate {
+                discover: true,
+                ..SpokePrivate::default()
+            },
             diagnostics: Diagnostics::new(),
         })
     }

@@ -37,6 +37,7 @@ crate::typed_object! {
         pub share_visibility_timeout: Maybe<Option<String>>,
         pub acceptance_timeout: Maybe<Option<String>>,
         pub tags: Maybe<Option<Tags>>,
+        pub take_over: Maybe<Option<bool>>,
         pub timeouts: Value,
     }
 }
@@ -55,6 +56,8 @@ pub(crate) struct Desired {
     pub tags: Tags,
     pub visibility_timeout: Duration,
     pub acceptance_timeout: Duration,
+    /// `take_over = true`: claim the attachment even when another instance owns it.
+    pub take_over: bool,
 }
 
 /// The value of `migration:managed-by` on the attachment.
@@ -117,6 +120,7 @@ impl Config {
             share_arn: known(&self.resource_share_arn, "resource_share_arn")?.clone(),
             route_tables: known(&self.route_tables(), "route_table_ids")?.clone(),
             hub_cidrs: known(&self.hub_cidrs(), "hub_cidr_blocks")?.clone(),
+            take_over: matches!(self.take_over, Maybe::Known(Some(true))),
             visibility_timeout: duration(&self.share_visibility_timeout)
                 .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT),
             acceptance_timeout: duration(&self.acceptance_timeout)

@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{MANAGED_BY, fingerprint};
+use super::model::{Config, MANAGED_BY};
+use super::ownership::{left_by_an_interrupted_create, made_by_a_spoke};
+use super::state::Stored;
 use crate::aws::call::Aws;
 use crate::aws::ec2::attachment::VpcAttachment;
 use crate::aws::ec2::route_table::RouteTable;
@@ -19,6 +21,7 @@ use crate::aws::ec2::vpc::Vpc;
 use crate::aws::retry::OpError;
 use crate::framework::resource::{Leftovers, Observed};
 use crate::framework::tags::{MANAGED_BY_TAG, UNCONFIRMED_TAG};
+use crate::framework::typed::Maybe;
 
 /// What to read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub(crate) struct Scope {
     pub route_tables: BTreeSet<String>,
     /// Right after an import: the route tables are those of the VPC that route to the gateway.
     pub discover: bool,
+    /// The instance's ownership token, from its private data.
+    pub owner_token: Option<String>,
 }
 
 /// The spoke as the spoke account sees it: the observation, and the progress record of an
@@ -50,6 +55,10 @@ pub(crate) struct Spoke {
     pub attachment: Option<VpcAttachment>,
     /// The route tables in scope, with all their routes.
     pub tables: BTreeMap<String, RouteTable>,
+    /// The instance's ownership token (from the scope).
+    pub owner_token: Option<String>,
+    /// An existing instance whose attachment another instance owns now: it leaves everything.
+    pub leaving: bool,
 }
 
 impl Spoke {
@@ -128,6 +137,8 @@ pub(crate) async fn surroundings(aws: &Aws<'_>, scope: &Scope) -> Result<Spoke, 
         subnets,
         attachment: None,
         tables,
+        owner_token: scope.owner_token.clone(),
+        leaving: false,
     })
 }
 
@@ -170,6 +181,8 @@ pub(crate) async fn surroundings_from(
         subnets: earlier.subnets.clone(),
         attachment: None,
         tables,
+        owner_token: scope.owner_token.clone(),
+        leaving: false,
     })
 }
 
@@ -191,17 +204,19 @@ pub(crate) async fn existing_attachment(
 /// spoke's root object: its routes are found by their target and the share acceptance by the
 /// gateway being visible.
 ///
-/// Any other attachment of the VPC to the gateway is refused ([`refuse_existing`]): AWS allows
-/// one, and this search is the create's one read of them (the create does not list them again).
+/// An attachment of the VPC to the gateway that no spoke made is refused ([`refuse_existing`]):
+/// AWS allows one. Another spoke's is left to the create's own read, which starts from it, and
+/// to the ownership check ([`super::ownership`]), which refuses it unless `take_over` is set.
 pub(crate) async fn leftovers(aws: &Aws<'_>, scope: &Scope) -> Result<Leftovers<Scope>, OpError> {
     let Some(found) = existing_attachment(aws, &scope.tgw_id, &scope.vpc_id).await? else {
         return Ok(Leftovers::default());
     };
-    let ours = found.tags.get(MANAGED_BY_TAG).map(String::as_str) == Some(MANAGED_BY)
-        && found.tags.get(UNCONFIRMED_TAG).map(String::as_str)
-            == Some(fingerprint(&scope.tgw_id, &scope.vpc_id).as_str());
-    if !ours {
+    if !made_by_a_spoke(&found) {
         return Err(refuse_existing(&found, scope));
+    }
+    // Another spoke's: the create starts from it and the ownership check decides.
+    if !left_by_an_interrupted_create(&found) {
+        return Ok(Leftovers::default());
     }
     let name = format!(
         "the Transit Gateway attachment {} of {} to {}",
@@ -234,6 +249,36 @@ pub(crate) fn refuse_existing(existing: &VpcAttachment, scope: &Scope) -> OpErro
          <address> {}) or remove the other one.",
         scope.vpc_id, scope.tgw_id, existing.id, existing.state, existing.id
     ))
+}
+
+/// At plan, the attachment whose owner the ownership check looks at: an existing spoke's own
+/// (from the refresh moments ago, else read), or the one a create would start from (the VPC's
+/// attachment to the gateway, if any).
+pub(crate) async fn attachment_to_own(
+    aws: &Aws<'_>,
+    config: &Config,
+    prior: Option<&Stored>,
+    refreshed: Option<&Spoke>,
+) -> Result<Option<VpcAttachment>, OpError> {
+    if let Some(prior) = prior {
+        if let Some(attachment) = refreshed.and_then(|spoke| spoke.attachment.clone()) {
+            return Ok(Some(attachment));
+        }
+        return match prior.id.as_ref() {
+            Some(id) => Ok(aws
+                .vpc_attachments_by_id(std::slice::from_ref(id))
+                .await?
+                .into_iter()
+                .next()),
+            None => Ok(None),
+        };
+    }
+    match (&config.transit_gateway_id, &config.vpc_id) {
+        (Maybe::Known(tgw_id), Maybe::Known(vpc_id)) => {
+            existing_attachment(aws, tgw_id, vpc_id).await
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Removes the unconfirmed marker from the attachment a read found for a saved state.

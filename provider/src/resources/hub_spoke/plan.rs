@@ -249,6 +249,7 @@ mod tests {
             tags: Tags::from([("migration:owner".to_string(), "tgw-1".to_string())]),
             visibility_timeout: Duration::from_secs(60),
             acceptance_timeout: Duration::from_secs(60),
+            take_over: false,
         }
     }
 

@@ -69,6 +69,16 @@ pub(crate) fn schema() -> Schema {
              over the provider's `default_tags`. Keys starting with `aws:` or `migration:` \
              are reserved.",
         ),
+        Attribute::optional("take_over", Type::Bool).describe(
+            "Set to `true` to take over the attachment of this VPC to this Transit Gateway, \
+             and the routes through it, when another `migration_hub_spoke` owns it: the \
+             replaced instance under `create_before_destroy` (AWS allows one attachment per VPC \
+             and gateway, so a replacement cannot make its own), or another copy of a module or \
+             workspace. This resource then records itself as the owner (tag \
+             `migration:spoke-owner` on the attachment) and the other instance's destroy leaves \
+             the attachment and its routes in place. Without it such a plan is an error naming \
+             the attachment. Default: `false`.",
+        ),
         Attribute::computed("tags_all", Type::map(Type::String)).describe(
             "The tags applied: the provider's `default_tags` overridden by `tags`. The \
              attachment also carries the ownership tags `migration:owner` (the Transit Gateway \

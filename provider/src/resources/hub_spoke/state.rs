@@ -33,6 +33,7 @@ crate::typed_object! {
         pub vpc_cidr_blocks: Option<BTreeSet<String>>,
         pub availability_zone_ids: Option<BTreeSet<String>>,
         pub routes: Option<BTreeMap<String, BTreeMap<String, String>>>,
+        pub take_over: Option<bool>,
         pub timeouts: Value,
     }
 }
@@ -160,6 +161,7 @@ pub(crate) fn render(
         "share_visibility_timeout",
         "acceptance_timeout",
         "tags",
+        "take_over",
         "timeouts",
     ]
     .into_iter()
@@ -215,7 +217,20 @@ pub(crate) fn render(
     }
     state.insert("routes".into(), routes.to_value());
     state.insert("tags_all".into(), tags_all.to_value());
-    (Value::Object(state), SpokePrivate { discover: false })
+    // A state without a token (an import, or private data Terraform dropped when the provider
+    // died during an apply) carries on as the owner its attachment's claim names.
+    let owner_token = input.private.owner_token.clone().or_else(|| {
+        attachment
+            .and_then(super::ownership::claim)
+            .map(|c| c.token)
+    });
+    (
+        Value::Object(state),
+        SpokePrivate {
+            discover: false,
+            owner_token,
+        },
+    )
 }
 
 #[cfg(test)]
