@@ -162,6 +162,15 @@ pub struct Handshake {
 }
 
 pub fn parse_handshake(line: &str) -> Result<Handshake, Error> {
+    parse_handshake_of(line, Some("6")).map(|(_, handshake)| handshake)
+}
+
+/// Parses a handshake line of any plugin protocol version (or only `expected`), returning the
+/// version beside the address: the benchmark starts a protocol 5 provider for comparison.
+pub fn parse_handshake_of(
+    line: &str,
+    expected: Option<&str>,
+) -> Result<(String, Handshake), Error> {
     let fields: Vec<&str> = line.trim_end().split('|').collect();
     if fields.len() != 6 {
         return Err(format!(
@@ -173,9 +182,11 @@ pub fn parse_handshake(line: &str) -> Result<Handshake, Error> {
     if fields[0] != "1" {
         return Err(format!("unsupported go-plugin core protocol {:?}", fields[0]).into());
     }
-    if fields[1] != "6" {
+    if let Some(expected) = expected
+        && fields[1] != expected
+    {
         return Err(format!(
-            "Incompatible API version with plugin. Plugin version: {}, Core version: 6",
+            "Incompatible API version with plugin. Plugin version: {}, Core version: {expected}",
             fields[1]
         )
         .into());
@@ -195,11 +206,111 @@ pub fn parse_handshake(line: &str) -> Result<Handshake, Error> {
             .map_err(|e| format!("server certificate is not unpadded standard base64: {e}"))?;
         Some(CertificateDer::from(der))
     };
-    Ok(Handshake {
-        network: fields[2].to_string(),
-        address: fields[3].to_string(),
-        server_certificate,
+    Ok((
+        fields[1].to_string(),
+        Handshake {
+            network: fields[2].to_string(),
+            address: fields[3].to_string(),
+            server_certificate,
+        },
+    ))
+}
+
+/// The command Terraform runs for a plugin: a clean environment with go-plugin's variables
+/// and the client certificate (or `TF_DISABLE_PLUGIN_TLS`), stdout and stderr piped.
+fn terraform_command(
+    binary: &std::path::Path,
+    options: &LaunchOptions,
+    identity: &ClientIdentity,
+) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .args(&options.args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", scratch_home())
+        .env("PLUGIN_PROTOCOL_VERSIONS", &options.protocol_versions)
+        .env("PLUGIN_MIN_PORT", "10000")
+        .env("PLUGIN_MAX_PORT", "25000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    if options.with_magic_cookie {
+        command.env(MAGIC_COOKIE.0, MAGIC_COOKIE.1);
+    }
+    if options.tls {
+        command.env("PLUGIN_CLIENT_CERT", &identity.certificate_pem);
+    } else {
+        command.env("TF_DISABLE_PLUGIN_TLS", "1");
+    }
+    for (key, value) in &options.env {
+        command.env(key, value);
+    }
+    command
+}
+
+/// One plugin start as Terraform's client lives it, split where the waiting changes hands.
+#[derive(Debug, Clone)]
+pub struct StartTiming {
+    /// The plugin protocol version the handshake line named.
+    pub protocol: String,
+    /// Spawn to the handshake line read: the plugin's own start-up.
+    pub handshake: Duration,
+    /// The line read to the first answered RPC (Health check): socket, mutual TLS, HTTP/2.
+    pub connect: Duration,
+    /// VmHWM once that RPC was answered (Linux).
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Starts any go-plugin provider binary the way Terraform does and times it, so ours and
+/// another provider are measured by the same code in the same run. The client certificate is
+/// made before the clock starts: Terraform makes it before it spawns the plugin too. The
+/// process is killed afterwards; only the start is measured.
+pub async fn time_start(
+    binary: &std::path::Path,
+    identity: &ClientIdentity,
+) -> Result<StartTiming, Error> {
+    let mut command = terraform_command(binary, &LaunchOptions::default(), identity);
+    command.stderr(Stdio::null());
+    let started = std::time::Instant::now();
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .map_err(|_| format!("{}: no handshake line within 60 s", binary.display()))??
+        .ok_or_else(|| format!("{}: exited before its handshake line", binary.display()))?;
+    let handshake_read = started.elapsed();
+    let (protocol, handshake) = parse_handshake_of(&line, None)?;
+    let channel = connect(&handshake, Some(identity)).await?;
+    HealthClient::new(channel)
+        .check(plugin_proto::health::HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await?;
+    let answered = started.elapsed();
+    let peak_rss_kib = child.id().and_then(peak_rss_of);
+    let _ = child.kill().await;
+    // A killed plugin leaves its socket behind.
+    if handshake.network == "unix" {
+        let _ = std::fs::remove_file(&handshake.address);
+    }
+    Ok(StartTiming {
+        protocol,
+        handshake: handshake_read,
+        connect: answered - handshake_read,
+        peak_rss_kib,
     })
+}
+
+/// Peak resident memory of a process (Linux: VmHWM), in KiB.
+fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// A running provider process and Terraform's clients to it.
@@ -218,30 +329,7 @@ pub struct ProviderProcess {
 impl ProviderProcess {
     pub async fn launch(options: LaunchOptions) -> Result<Self, Error> {
         let identity = Arc::new(ClientIdentity::terraform_like());
-        let mut command = Command::new(provider_binary());
-        command
-            .args(&options.args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", scratch_home())
-            .env("PLUGIN_PROTOCOL_VERSIONS", &options.protocol_versions)
-            .env("PLUGIN_MIN_PORT", "10000")
-            .env("PLUGIN_MAX_PORT", "25000")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        if options.with_magic_cookie {
-            command.env(MAGIC_COOKIE.0, MAGIC_COOKIE.1);
-        }
-        if options.tls {
-            command.env("PLUGIN_CLIENT_CERT", &identity.certificate_pem);
-        } else {
-            command.env("TF_DISABLE_PLUGIN_TLS", "1");
-        }
-        for (key, value) in &options.env {
-            command.env(key, value);
-        }
+        let mut command = terraform_command(&provider_binary(), &options, &identity);
         let mut child = command.spawn()?;
 
         let stderr = Arc::new(Mutex::new(Vec::new()));
@@ -339,12 +427,7 @@ impl ProviderProcess {
 
     /// Peak resident memory of the provider process so far (Linux: VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> Option<u64> {
-        let pid = self.child.id()?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        peak_rss_of(self.child.id()?)
     }
 
     pub fn try_exit_status(&mut self) -> Option<std::process::ExitStatus> {
