@@ -23,6 +23,7 @@ pub fn hub_network(attributes: &Json) -> Json {
     // Attributes added since 0.1.0 were not in its schema, so its states do not hold them.
     if let Some(object) = v0.as_object_mut() {
         object.remove("spokes");
+        object.remove("take_over");
     }
     let hub_table = attributes["route_table_id"].as_str().unwrap_or_default();
     let mut routes: Vec<(RouteOrder, Json)> = Vec::new();

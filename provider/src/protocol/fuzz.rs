@@ -1635,6 +1635,12 @@ async fn discovery_is_answered_in_every_mode() {
         assert!(schema.resource_schemas.contains_key(HUB), "{mode:?}");
         assert!(schema.resource_schemas.contains_key(VPN), "{mode:?}");
         assert!(schema.resource_schemas.contains_key(SPOKE), "{mode:?}");
+        assert!(
+            schema
+                .resource_schemas
+                .contains_key("migration_replication_staging_area"),
+            "{mode:?}"
+        );
         let functions = service
             .get_functions(Request::new(Default::default()))
             .await
@@ -1646,7 +1652,7 @@ async fn discovery_is_answered_in_every_mode() {
             .await
             .unwrap()
             .into_inner();
-        assert_eq!(metadata.resources.len(), 3, "{mode:?}");
+        assert_eq!(metadata.resources.len(), 4, "{mode:?}");
     }
 }
 

@@ -301,10 +301,16 @@ async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() 
             })
             .collect()
     };
-    assert_eq!(associations(&world.inventory().await), [new_tgw.clone()]);
+    assert_eq!(
+        associations(&world.inventory().await),
+        std::slice::from_ref(&new_tgw)
+    );
     let destroyed = world.tf.destroy(&config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.diagnostics);
-    assert_eq!(associations(&world.inventory().await), [new_tgw.clone()]);
+    assert_eq!(
+        associations(&world.inventory().await),
+        std::slice::from_ref(&new_tgw)
+    );
     assert_nothing_left(&world.inventory().await, &old_tgw);
     let plan = new.plan(&told).await.unwrap();
     assert!(!plan.has_errors(), "{:#?}", plan.errors());
