@@ -3,7 +3,8 @@
 //! destroyed) and a copy of a module. A route's target records its owner: the new hub
 //! re-targets the routes in place (ReplaceRoute, so no moment without them), a copy is refused
 //! unless told to `take_over`, and a destroy leaves what another hub took. A Direct Connect
-//! link another hub holds cannot be handed over: the plan says so before anything is made.
+//! link cannot be shared by two hubs: the replacement moves it (a short data-center gap),
+//! another hub is refused at plan before anything is made.
 
 use std::collections::BTreeSet;
 
@@ -228,7 +229,7 @@ async fn a_second_hub_on_the_same_route_tables_is_refused_unless_told_to_take_ov
 }
 
 #[tokio::test]
-async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() {
+async fn a_direct_connect_link_moves_to_the_replacement_and_is_refused_to_another_hub() {
     let mut world = World::start().await;
     let staging = world.vpc(1, 2, 1).await;
     let target = world.vpc(2, 2, 1).await;
@@ -244,16 +245,16 @@ async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() 
     let old_tgw = text(&world.state(), &["id"]);
     let from = next_seq(&world.calls().await);
 
-    // A new instance of the same hub (its replacement, or a copy): refused at plan, naming
-    // the old hub's gateway and take_over; nothing is made.
-    let mut new = another_terraform(&world);
-    let plan = new.plan(&config).await.unwrap();
-    let errors = plan.errors();
-    assert_eq!(
-        summaries(&errors),
-        ["Data center link held by another Transit Gateway"],
-        "{errors:#?}"
-    );
+    // A hub of another name on the same gateway: refused at plan, naming the old hub's
+    // gateway and take_over; nothing is made.
+    let other = world.config(&hub_body("other", &staging, &target, &data_center));
+    let plan = another_terraform(&world).plan(&other).await.unwrap();
+    let errors: Vec<_> = plan
+        .errors()
+        .into_iter()
+        .filter(|e| e.summary == "Data center link held by another Transit Gateway")
+        .collect();
+    assert_eq!(errors.len(), 1, "{:#?}", plan.errors());
     assert_eq!(
         errors[0]
             .attribute
@@ -270,16 +271,11 @@ async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() 
     let calls = counts(&world.calls().await, from);
     assert_eq!(calls.get("CreateTransitGateway"), None, "{calls:?}");
 
-    // Told to take it over (the old hub still there, as under create_before_destroy): the new
-    // hub comes up, deletes the old association right before making its own, and takes the
-    // routes over; the old hub's destroy then leaves both.
-    let told = world.config(&hub_body(
-        "hub",
-        &staging,
-        &target,
-        &format!("take_over = true\n  {data_center}"),
-    ));
-    let applied = new.apply(&told).await.unwrap();
+    // A new instance of the same hub (its replacement), the old one still there as under
+    // create_before_destroy: it comes up, deletes the old association right before making its
+    // own, and takes the routes over; the old hub's destroy then leaves both.
+    let mut new = another_terraform(&world);
+    let applied = new.apply(&config).await.unwrap();
     assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
     let warned = summaries(&applied.plan.warnings());
     assert!(
@@ -312,7 +308,7 @@ async fn a_direct_connect_link_another_hub_holds_is_refused_unless_taken_over() 
         std::slice::from_ref(&new_tgw)
     );
     assert_nothing_left(&world.inventory().await, &old_tgw);
-    let plan = new.plan(&told).await.unwrap();
+    let plan = new.plan(&config).await.unwrap();
     assert!(!plan.has_errors(), "{:#?}", plan.errors());
     assert_no_changes(&plan);
 }

@@ -17,6 +17,7 @@ use crate::hub_network_support::{OWNER, World};
 const HUB: &str = "migration_hub_network";
 const ACCESS: &str = "migration_client_vpn_group_access";
 const SPOKE: &str = "migration_hub_spoke";
+const STAGING: &str = "migration_replication_staging_area";
 
 fn identity_type(id: &str) -> Type {
     Type::object([
@@ -77,11 +78,12 @@ async fn identity_schemas_and_their_upgrade() {
     assert!(schemas.diagnostics.is_empty());
     let mut names: Vec<&String> = schemas.identity_schemas.keys().collect();
     names.sort();
-    assert_eq!(names, [ACCESS, HUB, SPOKE]);
+    assert_eq!(names, [ACCESS, HUB, SPOKE, STAGING]);
     for (type_name, required) in [
         (HUB, "id"),
         (ACCESS, "client_vpn_endpoint_id"),
         (SPOKE, "id"),
+        (STAGING, "id"),
     ] {
         let schema = IdentitySchema::from_proto(&schemas.identity_schemas[type_name]).unwrap();
         assert!(schema.sanity_errors().is_empty(), "{type_name}");

@@ -43,7 +43,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(state_routes_are_a_map_per_route_table),
         scenario!(create_before_destroy_replacement_keeps_every_route),
         scenario!(replacement_without_create_before_destroy_recreates_the_routes),
-        scenario!(create_before_destroy_with_a_direct_connect_link_needs_take_over),
+        scenario!(create_before_destroy_moves_the_direct_connect_link),
         scenario!(one_drifted_route_in_a_100_vpc_mesh_is_a_short_plan, newest),
     ]
 }
@@ -1280,10 +1280,9 @@ async fn create_before_destroy_replacement_keeps_every_route(cli: Cli) {
 }
 
 /// `-replace` without `create_before_destroy`: the old hub goes first (its routes and its
-/// Direct Connect association with it), then the new one creates everything again. The plan
-/// sees the old association in the way, so the replacement takes `take_over = true`. The
-/// routes are missing in between (the outage `create_before_destroy` avoids); afterwards every
-/// route points at the new hub, the data center is associated with it and the plan is empty.
+/// Direct Connect association with it), then the new one creates everything again. The routes
+/// are missing in between (the outage `create_before_destroy` avoids); afterwards every route
+/// points at the new hub, the data center is associated with it and the plan is empty.
 async fn replacement_without_create_before_destroy_recreates_the_routes(cli: Cli) {
     let hub = Hub::seed(&cli).await;
     let ws = &hub.world.ws;
@@ -1313,41 +1312,16 @@ async fn replacement_without_create_before_destroy_recreates_the_routes(cli: Cli
     assert_no_changes(ws, "the replacement").await;
 }
 
-/// `create_before_destroy` with the data center over Direct Connect: the new hub cannot
-/// associate the gateway while the old one advertises the same prefixes, so the plan fails on
-/// `data_center.direct_connect_gateway_id` naming the old hub's gateway and `take_over`, before
-/// anything is created. With `take_over = true` the replacement goes through: the new hub
-/// deletes the old association right before making its own, and re-targets the VPC routes in
-/// place, which a watcher sees never missing; afterwards the data center is associated with the
-/// new hub only and the plan is empty.
-async fn create_before_destroy_with_a_direct_connect_link_needs_take_over(cli: Cli) {
+/// `create_before_destroy` with the data center over Direct Connect: the gateway cannot
+/// advertise the same prefixes through the old and the new hub, so the new hub (same name: the
+/// replacement) deletes the old association right before making its own (the plan says so),
+/// and re-targets the VPC routes in place, which a watcher sees never missing. Afterwards the
+/// data center is associated with the new hub only and the plan is empty.
+async fn create_before_destroy_moves_the_direct_connect_link(cli: Cli) {
     let hub = Hub::seed(&cli).await;
     let ws = &hub.world.ws;
     create_before_destroy(ws, true);
-    let old = hub.create(&hub.vars()).await;
-    let old_tgw = text(&old, "id");
-    let before = hub.world.calls().await.len();
-    let run = ws.apply(&[&format!("-replace={HUB}")]).await;
-    assert!(!run.success(), "{}", run.report("must fail"));
-    let stderr = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        stderr.contains("Data center link held by another Transit Gateway")
-            && stderr.contains(&old_tgw)
-            && stderr.contains("take_over = true"),
-        "{}",
-        run.report("the plan names the link and what to do")
-    );
-    let made: Vec<String> = hub.world.calls().await[before..]
-        .iter()
-        .map(|c| c.action.clone())
-        // Tags aside: the refresh confirms what the first apply made (removes its marker).
-        .filter(|a| (a.starts_with("Create") || a.starts_with("Delete")) && !a.ends_with("Tags"))
-        .collect();
-    assert_eq!(made, Vec::<String>::new(), "nothing created or deleted");
-    assert_eq!(text(&hub.state().await, "id"), old_tgw);
-
-    ws.set_vars(&with(&hub.vars(), json!({"take_over": true})));
-    ws.apply(&[]).await.ok();
+    hub.create(&hub.vars()).await;
     let expected = mesh(&[&hub.staging, &hub.target], &[DATA_CENTER]);
     let (run, polls, short) = replace_watching_routes(&hub, expected.len()).await;
     let run = run.ok();

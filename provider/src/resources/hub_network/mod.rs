@@ -209,9 +209,8 @@ impl ManagedResource for HubNetwork {
             facts.new_hub,
             &facts.other_hubs,
         );
-        if desired.take_over
-            && let (Some(dc), Some(associations)) =
-                (&desired.data_center, &facts.direct_connect_associations)
+        if let (Some(dc), Some(associations)) =
+            (&desired.data_center, &facts.direct_connect_associations)
             && let model::Link::DirectConnect {
                 allowed_prefixes, ..
             } = &dc.link
@@ -219,9 +218,17 @@ impl ManagedResource for HubNetwork {
             let ours = allowed_prefixes
                 .clone()
                 .unwrap_or_else(|| diff::all_vpc_cidrs(&desired, observed));
+            // The associations of hubs this one takes over from (its previous instance, or any
+            // with take_over); an unknown gateway's only with take_over.
             desired.release_direct_connect =
                 handover::prefixes_in_the_way(associations, facts.tgw_id.as_deref(), &ours)
                     .into_iter()
+                    .filter(|blocked| {
+                        desired.take_over
+                            || desired
+                                .take_over_routes_from
+                                .contains_key(&blocked.transit_gateway_id)
+                    })
                     .map(|blocked| blocked.association_id)
                     .collect();
         }

@@ -257,9 +257,8 @@ pub(crate) fn schema() -> Schema {
              them alone when it is destroyed. The Direct Connect gateway's association with the \
              other hub, whose prefixes overlap this hub's, is deleted right before this hub \
              makes its own (the data center is disconnected in between). Without it, another \
-             hub's route is an error, except for a new hub of the same `name` (its replacement), \
-             which takes the routes over with a warning; another hub's Direct Connect \
-             association is always an error. Default: `false`.",
+             hub's routes and association are an error, except for a new hub of the same \
+             `name` (its replacement), which takes them over with a warning. Default: `false`.",
         ),
         Attribute::optional("tags", Type::map(Type::String)).describe(
             "Tags for the Transit Gateway and every child object that can be tagged, merged \

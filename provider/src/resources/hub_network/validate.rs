@@ -864,31 +864,46 @@ fn direct_connect_handover(
             pairs.join(", ")
         );
         let path = root().attr("data_center").attr("direct_connect_gateway_id");
-        match &config.take_over {
-            Maybe::Known(Some(true)) => diagnostics.warning_at(
+        let (Maybe::Known(name), Maybe::Known(take_over)) = (&config.name, &config.take_over)
+        else {
+            continue;
+        };
+        let take_over = take_over.unwrap_or(false);
+        let moves = match facts.other_hubs.get(tgw) {
+            Some(other) => {
+                handover::verdict(name, take_over, facts.new_hub, other) == Verdict::TakeOver
+            }
+            None => take_over,
+        };
+        if moves {
+            diagnostics.warning_at(
                 path,
                 "Moving the data center link from another Transit Gateway",
                 format!(
-                    "{detail} With take_over, this hub deletes association {} right before \
-                     making its own: the data center is disconnected until this hub's \
-                     association is up.",
+                    "{detail} This hub ({}) deletes association {} right before making its \
+                     own, so the data center is disconnected until this hub's association is \
+                     up; the VPCs stay connected. (A replacement without create_before_destroy \
+                     destroys the old hub, and its association, first.)",
+                    if take_over {
+                        "take_over is set"
+                    } else {
+                        "a new hub of the same name: its replacement"
+                    },
                     blocked.association_id
                 ),
-            ),
-            Maybe::Unknown => {}
-            Maybe::Known(_) => diagnostics.error_at(
+            );
+        } else {
+            diagnostics.error_at(
                 path,
                 "Data center link held by another Transit Gateway",
                 format!(
-                    "{detail} To replace this hub (-replace), or to move the link to it, set \
-                     take_over = true: the hub then deletes that association right before \
-                     making its own, so the data center is disconnected only until its \
-                     association is up (with create_before_destroy the other networks stay \
-                     connected throughout). Or remove data_center from the other hub first, \
-                     set data_center.allowed_prefixes to prefixes that do not overlap, or use \
-                     another Direct Connect gateway."
+                    "{detail} Remove data_center from the other hub first, set \
+                     data_center.allowed_prefixes to prefixes that do not overlap, use another \
+                     Direct Connect gateway, or set take_over = true to move the link to this \
+                     hub (it deletes that association right before making its own: the data \
+                     center is disconnected until this hub's association is up)."
                 ),
-            ),
+            );
         }
     }
 }
@@ -1558,7 +1573,7 @@ mod tests {
     }
 
     #[test]
-    fn a_direct_connect_gateway_held_by_another_hub_is_an_error_unless_taken_over() {
+    fn a_direct_connect_gateway_held_by_another_hub_is_an_error_unless_moved() {
         let mut facts = facts();
         let association = |tgw: &str, prefixes: &[&str]| DirectConnectAssociation {
             id: format!("assoc-{tgw}"),
@@ -1619,6 +1634,12 @@ mod tests {
             "{found:?}"
         );
         assert!(on_gateway(&config(None, Value::unknown()), &facts).is_empty());
+        // A new hub of the same name (its replacement) moves it without being told.
+        facts.new_hub = true;
+        let found = on_gateway(&config(None, Value::Null), &facts);
+        assert_eq!(found[0].0, Severity::Warning, "{found:?}");
+        assert!(found[0].2.contains("its replacement"), "{found:?}");
+        facts.new_hub = false;
         // Prefixes of its own that do not overlap are fine.
         assert!(on_gateway(&config(Some(&["172.16.0.0/12"]), Value::Null), &facts).is_empty());
         // Not looked up (the link is already this hub's): nothing to say.
