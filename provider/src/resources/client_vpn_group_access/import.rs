@@ -126,6 +126,7 @@ pub(crate) fn imported_state(observation: &Observation) -> (State, Diagnostics) 
         groups,
         route_subnet_ids: if routed.is_empty() { usable } else { routed },
         manage_routes: DEFAULT_MANAGE_ROUTES,
+        take_over: false,
     };
     if access.groups.is_empty() {
         diagnostics.warning(
