@@ -247,6 +247,8 @@ mod tests {
                 directory_id: None,
                 authentication: vec![],
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: None,
                 tags: Default::default(),
             },

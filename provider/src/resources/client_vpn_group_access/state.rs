@@ -890,6 +890,8 @@ mod tests {
                 directory_id: Some("d-1234567890".into()),
                 authentication: vec!["directory-service-authentication".into()],
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: None,
                 tags: Default::default(),
             },
