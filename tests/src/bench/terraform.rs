@@ -455,18 +455,21 @@ fn parse_rpc_lines(log: &str) -> Vec<RpcLine> {
                     continue;
                 };
                 let value = value.trim_matches('"');
+                // go-plugin reads the provider's JSON numbers as float64, and hclog prints a
+                // large one in exponent form: `duration_us="1.215081e+06"`.
+                let number = || value.parse::<f64>().ok().filter(|v| *v >= 0.0);
                 match key {
                     "rpc" => rpc = Some(value.to_string()),
-                    "duration_us" => duration_us = value.parse::<u64>().ok(),
-                    "pid" => pid = value.parse().ok(),
-                    "peak_rss_kib" => peak = value.parse().unwrap_or(0),
+                    "duration_us" => duration_us = number(),
+                    "pid" => pid = number().map(|v| v as u64),
+                    "peak_rss_kib" => peak = number().map_or(0, |v| v as u64),
                     "timestamp" => end = line_time(value).unwrap_or(end),
                     _ => {}
                 }
             }
             Some(RpcLine {
                 rpc: rpc?,
-                duration: duration_us? as f64 / 1e6,
+                duration: duration_us? / 1e6,
                 end,
                 pid: pid?,
                 peak_rss_kib: peak,
@@ -559,6 +562,11 @@ mod tests {
         assert_eq!(line.peak_rss_kib, 10432);
         assert!((line.duration - 0.0015).abs() < 1e-12);
         assert!((line.end - (22.0 * 3600.0 + 62.344)).abs() < 1e-6);
+        let large = "2026-12-07T22:15:38.772Z [DEBUG] provider.terraform-provider-migration_v0.1.0: rpc served: rpc=ApplyResourceChange duration_us=\"3.243115e+06\" pid=7 peak_rss_kib=\"1.048576e+06\" timestamp=2026-12-07T22:15:38.772Z";
+        let lines = parse_rpc_lines(large);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!((lines[0].duration - 3.243115).abs() < 1e-9);
+        assert_eq!(lines[0].peak_rss_kib, 1_048_576);
     }
 
     #[test]
