@@ -7,7 +7,8 @@
                      (suite 5).
   terraform_commands.png
                      whole terraform commands on real Terraform (suite `terraform`): wall time
-                     per command and hub size, split into the provider's share and core's.
+                     per command and hub size, split into the emulator's share, the provider's
+                     own and core's.
 
 Usage: plot.py CSV_DIR OUT_DIR
 """
@@ -112,9 +113,12 @@ def terraform_figure(directory, out):
         chosen = {int(r["VPCs"]): r for r in data if r["command"] == command}
         xs = [n for n in sizes if n in chosen]
         provider = [float(chosen[n]["provider s (RPCs in flight)"]) for n in xs]
+        emulator = [min(float(chosen[n]["emulator s (calls in flight)"]), p) for n, p in zip(xs, provider)]
+        own = [p - e for p, e in zip(provider, emulator)]
         core = [float(chosen[n]["core s (wall - provider)"]) for n in xs]
         positions = range(len(xs))
-        ax.bar(positions, provider, color="#1f618d", label="provider (RPCs in flight)")
+        ax.bar(positions, emulator, color="#d4ac0d", label="emulator answering AWS calls")
+        ax.bar(positions, own, bottom=emulator, color="#1f618d", label="provider, the rest of its RPCs")
         ax.bar(positions, core, bottom=provider, color="#aab7b8", label="Terraform core (the rest)")
         for p, a, b in zip(positions, provider, core):
             ax.text(p, a + b, f"{a + b:.1f}", ha="center", va="bottom", fontsize=8)
