@@ -63,9 +63,14 @@ pub fn install(level: LevelFilter) {
 pub fn install_with(level: LevelFilter, sdk_level: LevelFilter) {
     let filter = Targets::new()
         .with_default(level)
-        .with_target("aws_smithy_runtime", sdk_level)
-        .with_target("aws_smithy_http_client", sdk_level)
+        // Prefixes: every crate of the SDK (`aws_smithy_runtime`, `aws_smithy_http_client`, …,
+        // `aws_runtime`'s configuration file lookups, the clients of `aws_sdk_*`).
+        .with_target("aws_smithy_", sdk_level)
         .with_target("aws_config", sdk_level)
+        .with_target("aws_runtime", sdk_level)
+        .with_target("aws_sigv4", sdk_level)
+        .with_target("aws_types", sdk_level)
+        .with_target("aws_credential_types", sdk_level)
         .with_target("aws_sdk_", sdk_level)
         .with_target("h2", LevelFilter::INFO.min(level))
         .with_target("hyper", LevelFilter::INFO.min(level))
