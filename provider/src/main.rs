@@ -27,10 +27,17 @@ fn main() -> ExitCode {
             }
         }
     };
-    logging::install(logging::level_from_env(
+    let level = logging::level_from_env(
         env.get("TF_LOG_PROVIDER").map(String::as_str),
         env.get("TF_LOG").map(String::as_str),
-    ));
+    );
+    logging::install_with(
+        level,
+        logging::aws_sdk_level(
+            level,
+            env.get(logging::AWS_SDK_LEVEL_VARIABLE).map(String::as_str),
+        ),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

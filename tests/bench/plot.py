@@ -5,6 +5,10 @@
                      (measured) and the same hub as raw hashicorp/aws resources (computed).
   apply_times.png    apply wall time against the floors: rate limits (suite 3) and latency
                      (suite 5).
+  terraform_commands.png
+                     whole terraform commands on real Terraform (suite `terraform`): wall time
+                     per command and hub size, split into the emulator's share, the provider's
+                     own and core's.
 
 Usage: plot.py CSV_DIR OUT_DIR
 """
@@ -97,12 +101,48 @@ def apply_figure(directory, out):
     return path
 
 
+def terraform_figure(directory, out):
+    data = rows(directory, "terraform")
+    commands = []
+    for r in data:
+        if r["command"] not in commands:
+            commands.append(r["command"])
+    sizes = sorted({int(r["VPCs"]) for r in data})
+    fig, axes = plt.subplots(1, len(commands), figsize=(3.2 * len(commands), 4.2), dpi=120, squeeze=False)
+    for ax, command in zip(axes[0], commands):
+        chosen = {int(r["VPCs"]): r for r in data if r["command"] == command}
+        xs = [n for n in sizes if n in chosen]
+        provider = [float(chosen[n]["provider s (RPCs in flight)"]) for n in xs]
+        emulator = [min(float(chosen[n]["emulator s (calls in flight)"]), p) for n, p in zip(xs, provider)]
+        own = [p - e for p, e in zip(provider, emulator)]
+        core = [float(chosen[n]["core s (wall - provider)"]) for n in xs]
+        positions = range(len(xs))
+        ax.bar(positions, emulator, color="#d4ac0d", label="emulator answering AWS calls")
+        ax.bar(positions, own, bottom=emulator, color="#1f618d", label="provider, the rest of its RPCs")
+        ax.bar(positions, core, bottom=provider, color="#aab7b8", label="Terraform core (the rest)")
+        for p, a, b in zip(positions, provider, core):
+            ax.text(p, a + b, f"{a + b:.1f}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(list(positions))
+        ax.set_xticklabels([str(n) for n in xs])
+        ax.set_xlabel("VPCs in full mesh")
+        ax.set_title(command, fontsize=10)
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("seconds (wall)")
+    axes[0][0].legend(fontsize=8, loc="upper left")
+    fig.suptitle("Whole terraform commands, real Terraform 1.15.5", fontsize=11)
+    fig.tight_layout()
+    path = os.path.join(out, "terraform_commands.png")
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def main(argv):
     if len(argv) != 3:
         raise SystemExit(__doc__)
     directory, out = argv[1], argv[2]
     os.makedirs(out, exist_ok=True)
-    for draw in (refresh_figure, apply_figure):
+    for draw in (refresh_figure, apply_figure, terraform_figure):
         try:
             print(f"(plotted {draw(directory, out)})")
         except FileNotFoundError as missing:

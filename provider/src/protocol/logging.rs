@@ -31,17 +31,46 @@ pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> Le
     }
 }
 
-/// Installs the stderr JSON logger for the provider process.
-///
-/// The AWS SDK's own events are capped at DEBUG: at TRACE it dumps wire-level detail that is
-/// noisy and may include request payloads; credentials are redacted by the SDK at every level.
+/// The variable that lowers the AWS SDK's own events below the provider's level, for instance
+/// `MIGRATION_LOG_AWS_SDK=WARN` beside `TF_LOG_PROVIDER=DEBUG`: the provider's debug lines (one per
+/// RPC with its duration, see [`super::timing`]) without the SDK's several lines per AWS call.
+pub const AWS_SDK_LEVEL_VARIABLE: &str = "MIGRATION_LOG_AWS_SDK";
+
+/// The level of the AWS SDK's own events: the provider's level, lowered by
+/// [`AWS_SDK_LEVEL_VARIABLE`] when it names a level, and never above DEBUG (at TRACE the SDK
+/// dumps wire-level detail that is noisy and may include request payloads; credentials are
+/// redacted by the SDK at every level).
+pub fn aws_sdk_level(level: LevelFilter, aws_sdk: Option<&str>) -> LevelFilter {
+    let chosen = match aws_sdk.map(|v| v.trim().to_ascii_uppercase()).as_deref() {
+        Some("TRACE") => LevelFilter::TRACE,
+        Some("DEBUG") => LevelFilter::DEBUG,
+        Some("INFO") => LevelFilter::INFO,
+        Some("WARN") => LevelFilter::WARN,
+        Some("ERROR") => LevelFilter::ERROR,
+        Some("OFF") => LevelFilter::OFF,
+        _ => level,
+    };
+    chosen.min(level).min(LevelFilter::DEBUG)
+}
+
+/// Installs the stderr JSON logger for the provider process, the AWS SDK's events at
+/// [`aws_sdk_level`] with no [`AWS_SDK_LEVEL_VARIABLE`].
 pub fn install(level: LevelFilter) {
-    let sdk_level = level.min(LevelFilter::DEBUG);
+    install_with(level, aws_sdk_level(level, None));
+}
+
+/// Installs the stderr JSON logger, the AWS SDK's own events at `sdk_level`.
+pub fn install_with(level: LevelFilter, sdk_level: LevelFilter) {
     let filter = Targets::new()
         .with_default(level)
-        .with_target("aws_smithy_runtime", sdk_level)
-        .with_target("aws_smithy_http_client", sdk_level)
+        // Prefixes: every crate of the SDK (`aws_smithy_runtime`, `aws_smithy_http_client`, …,
+        // `aws_runtime`'s configuration file lookups, the clients of `aws_sdk_*`).
+        .with_target("aws_smithy_", sdk_level)
         .with_target("aws_config", sdk_level)
+        .with_target("aws_runtime", sdk_level)
+        .with_target("aws_sigv4", sdk_level)
+        .with_target("aws_types", sdk_level)
+        .with_target("aws_credential_types", sdk_level)
         .with_target("aws_sdk_", sdk_level)
         .with_target("h2", LevelFilter::INFO.min(level))
         .with_target("hyper", LevelFilter::INFO.min(level))
@@ -166,6 +195,17 @@ mod tests {
         assert_eq!(level_from_env(None, Some("json")), LevelFilter::TRACE);
         assert_eq!(level_from_env(None, Some("off")), LevelFilter::OFF);
         assert_eq!(level_from_env(None, None), LevelFilter::WARN);
+    }
+
+    #[test]
+    fn the_aws_sdk_level_is_lowered_never_raised() {
+        use LevelFilter as L;
+        assert_eq!(aws_sdk_level(L::DEBUG, None), L::DEBUG);
+        assert_eq!(aws_sdk_level(L::TRACE, None), L::DEBUG);
+        assert_eq!(aws_sdk_level(L::DEBUG, Some("warn")), L::WARN);
+        assert_eq!(aws_sdk_level(L::DEBUG, Some("OFF")), L::OFF);
+        assert_eq!(aws_sdk_level(L::INFO, Some("TRACE")), L::INFO);
+        assert_eq!(aws_sdk_level(L::DEBUG, Some("nonsense")), L::DEBUG);
     }
 
     #[test]

@@ -16,5 +16,6 @@ pub mod resource;
 pub mod schema;
 pub mod serve;
 pub(crate) mod server;
+pub mod timing;
 pub(crate) mod tls;
 pub mod wire_diagnostics;

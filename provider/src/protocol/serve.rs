@@ -17,6 +17,7 @@ use super::resource::Provider;
 use super::server::{
     ControllerService, HealthService, Lifecycle, MAX_MESSAGE_BYTES, ProviderService, StdioService,
 };
+use super::timing::Timed;
 use super::tls::{self, ServerIdentity};
 
 /// How the process serves: as Terraform's child (mutual TLS when Terraform asks for it), or by
@@ -212,16 +213,18 @@ pub async fn run<P: Provider>(provider: Arc<P>, mode: Mode) -> Result<(), String
 
     let lifecycle_for_server = lifecycle.clone();
     let server = tonic::transport::Server::builder()
-        .add_service(
+        .add_service(Timed(
             tfplugin6::provider_server::ProviderServer::new(ProviderService::new(
                 provider,
                 lifecycle.clone(),
             ))
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES),
-        )
-        .add_service(plugin::grpc_controller_server::GrpcControllerServer::new(
-            ControllerService::new(lifecycle.clone()),
+        ))
+        .add_service(Timed(
+            plugin::grpc_controller_server::GrpcControllerServer::new(ControllerService::new(
+                lifecycle.clone(),
+            )),
         ))
         .add_service(plugin::grpc_stdio_server::GrpcStdioServer::new(
             StdioService::new(lifecycle.clone()),

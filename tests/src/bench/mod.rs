@@ -10,6 +10,7 @@ pub mod raw_aws;
 pub mod reachability;
 pub mod refresh;
 pub mod spokes;
+pub mod terraform;
 
 use std::io::Write as _;
 use std::path::PathBuf;

@@ -1,11 +1,12 @@
 //! `make bench`: runs the benchmark suites against the release provider binary and the local
 //! AWS emulator. Usage:
-//! `bench [process|refresh|spokes|rate_limits|netplan|latency|reachability|all]...`.
+//! `bench [process|refresh|spokes|rate_limits|netplan|latency|reachability|terraform|all]...`.
+//! `terraform` runs hubs of 5, 20, 50 and 100 VPCs unless `BENCH_TERRAFORM_VPCS` lists others.
 
 use std::time::Instant;
 
 use harness::bench::{
-    Table, latency, netplan, process, rate_limits, reachability, refresh, spokes,
+    Table, latency, netplan, process, rate_limits, reachability, refresh, spokes, terraform,
 };
 use harness::process::Error;
 
@@ -38,6 +39,7 @@ async fn suite(name: &str, wanted: bool) -> Result<(), Error> {
         "netplan" => netplan::run(),
         "latency" => latency::run(LATENCY_VPCS).await?,
         "reachability" => reachability::run(),
+        "terraform" => terraform::run(&terraform::sizes()?).await?,
         other => return Err(format!("unknown suite {other:?}").into()),
     };
     save(&table);
@@ -56,6 +58,7 @@ async fn main() -> std::process::ExitCode {
         "netplan",
         "latency",
         "reachability",
+        "terraform",
     ];
     if let Some(unknown) = suites
         .iter()
