@@ -281,8 +281,28 @@ pub async fn staging_vpc(
 ) -> Result<StagingVpc, Error> {
     let vpc_id = vpc(ec2, vpc_cidr).await?;
     let (public_subnet_id, _) = public_subnet(ec2, &vpc_id, public_cidr).await?;
-    let staging_subnet_id = subnet(ec2, &vpc_id, staging_cidr, "a").await?;
-    let staging_table_id = route_table(ec2, &vpc_id).await?;
+    let (staging_subnet_id, staging_table_id) =
+        staging_subnet(ec2, &vpc_id, staging_cidr, routed).await?;
+    Ok(StagingVpc {
+        vpc_id,
+        staging_subnet_id,
+        staging_table_id,
+        public_subnet_id,
+    })
+}
+
+/// A staging subnet `cidr` of `vpc_id` in zone `a` with a route table of its own that routes
+/// each of `routed` (the source networks) to a virtual private gateway attached to the VPC, as
+/// a data center reached over a VPN would be (none when `routed` is empty); the subnet's and
+/// the table's ids.
+pub async fn staging_subnet(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+    cidr: &str,
+    routed: &[&str],
+) -> Result<(String, String), Error> {
+    let staging_subnet_id = subnet(ec2, vpc_id, cidr, "a").await?;
+    let staging_table_id = route_table(ec2, vpc_id).await?;
     ec2.associate_route_table()
         .route_table_id(&staging_table_id)
         .subnet_id(&staging_subnet_id)
@@ -300,7 +320,7 @@ pub async fn staging_vpc(
             .to_string();
         ec2.attach_vpn_gateway()
             .vpn_gateway_id(&vgw)
-            .vpc_id(&vpc_id)
+            .vpc_id(vpc_id)
             .send()
             .await?;
         for destination in routed {
@@ -312,12 +332,21 @@ pub async fn staging_vpc(
                 .await?;
         }
     }
-    Ok(StagingVpc {
-        vpc_id,
-        staging_subnet_id,
-        staging_table_id,
-        public_subnet_id,
-    })
+    Ok((staging_subnet_id, staging_table_id))
+}
+
+/// A private staging VPC `vpc_cidr`: no internet gateway, and a staging subnet
+/// (`staging_cidr`, see [`staging_subnet`]) whose route table routes each of `routed` to a
+/// virtual private gateway.
+pub async fn private_staging_vpc(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_cidr: &str,
+    staging_cidr: &str,
+    routed: &[&str],
+) -> Result<(String, String, String), Error> {
+    let vpc_id = vpc(ec2, vpc_cidr).await?;
+    let (subnet_id, table_id) = staging_subnet(ec2, &vpc_id, staging_cidr, routed).await?;
+    Ok((vpc_id, subnet_id, table_id))
 }
 
 /// A public subnet `cidr` of `vpc_id` in zone `a`: an internet gateway attached to the VPC, and

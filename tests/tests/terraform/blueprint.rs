@@ -561,8 +561,19 @@ async fn reachability_checks(cli: Cli) {
         .expect("delete the route");
     let plan = world.ws.plan(&["-refresh-only"]).await;
     let failed = failed_checks(&plan);
+    // The staging table's default route, to the staging area's NAT gateway, now catches the
+    // data center's traffic: the hop names it.
+    let nat = world
+        .ws
+        .resource(REPLICATION)
+        .await
+        .expect("staging area in state")["nat_gateway_id"]
+        .as_str()
+        .expect("NAT gateway")
+        .to_string();
     let hop = format!(
-        "route table {staging_table} of staging has no route for 192.168.0.0/16 (data_center)"
+        "route table {staging_table} of staging sends 0.0.0.0/0 (data_center) to {nat}, not to \
+         the Transit Gateway"
     );
     assert!(
         failed
