@@ -4,7 +4,8 @@
 //! does not route back is an `Error:` on the line of `source_cidr_blocks`. The private-mode
 //! example, `examples/replication-staging-private/`, is applied on a VPC without an internet
 //! gateway: its interface endpoints (`mgn`, `ec2`, `s3`) and S3 gateway endpoint exist, the next
-//! plan is empty, and a destroy leaves nothing of it.
+//! plan is empty, and a destroy leaves nothing of it. Without `source_cidr_blocks`, a staging
+//! area on a VPC that a hub made in the same apply attaches lets the hub's data center in.
 
 use harness::cli::{Cli, Severity, case_line, diagnostics};
 use harness::docs::repository_root;
@@ -24,6 +25,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(nat_staging_area_applies_replans_empty_and_destroys_to_nothing),
         scenario!(an_unrouted_source_network_is_an_error_on_its_argument),
         scenario!(private_example_applies_replans_empty_and_destroys_to_nothing),
+        scenario!(without_source_networks_the_hubs_data_center_is_let_in),
     ]
 }
 
@@ -281,4 +283,84 @@ async fn private_example_applies_replans_empty_and_destroys_to_nothing(cli: Cli)
     assert!(destroyed.success(), "{}", destroyed.report("destroy"));
     assert_eq!(endpoints(&world, &vpc).await, Vec::new());
     assert_eq!(held(&world, &vpc).await, (0, 0, 0));
+}
+
+async fn without_source_networks_the_hubs_data_center_is_let_in(cli: Cli) {
+    const OTHER_DATA_CENTER: &str = "172.16.0.0/12";
+    let world = World::start(&cli, "replication_staging_area_hub").await;
+    world
+        .emulator
+        .configure(json!({
+            "delays": {"nat_gateway.pending": 0.3, "nat_gateway.deleting": 0.3},
+            "mgn_initialized": [crate::world::ACCOUNT],
+        }))
+        .await
+        .unwrap();
+    // The hub routes the data center to the staging subnet's table: nothing routes it before.
+    let vpc = seed::staging_vpc(
+        &world.aws.ec2,
+        "10.60.0.0/16",
+        "10.60.200.0/24",
+        "10.60.0.0/24",
+        &[],
+    )
+    .await
+    .unwrap();
+    let dx = world.direct_connect_gateway(65010).await;
+    world.ws.set_vars(&json!({
+        "staging": {
+            "vpc_id": vpc.vpc_id,
+            "staging_subnet_id": vpc.staging_subnet_id,
+            "nat_subnet_id": vpc.public_subnet_id,
+            "route_table_id": vpc.staging_table_id,
+        },
+        "direct_connect_gateway_id": dx,
+        "data_center_cidrs": [DATA_CENTER, OTHER_DATA_CENTER],
+    }));
+    world.ws.init().await;
+
+    // The first plan cannot know the sources (no hub attaches the VPC yet) and checks nothing
+    // about them; the apply reads them once the hub is there.
+    let plan = world.ws.plan(&[]).await;
+    assert_eq!(plan.code, Some(2), "{}", plan.report("plans both"));
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.report("plans the hub and the staging area")
+    );
+    let applied = world.ws.apply(&[]).await;
+    assert!(applied.success(), "{}", applied.report("apply"));
+    assert_no_changes(&world.ws, "the apply").await;
+    let values = world.ws.resource(STAGING).await.unwrap();
+    assert_eq!(
+        values["source_cidr_blocks"],
+        json!([OTHER_DATA_CENTER, DATA_CENTER]),
+        "{values:#}"
+    );
+    let inventory = world.inventory().await;
+    let group = objects(&inventory, "security_groups")
+        .into_iter()
+        .find(|g| g["id"] == values["security_group_id"])
+        .expect("the replication servers' group");
+    let mut ingress: Vec<(i64, String)> = group["ingress"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (r["from_port"].as_i64().unwrap_or(-1), text(r, "cidr")))
+        .collect();
+    ingress.sort();
+    assert_eq!(
+        ingress,
+        [
+            (1500, OTHER_DATA_CENTER.to_string()),
+            (1500, DATA_CENTER.to_string())
+        ],
+        "{group:#}"
+    );
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
+
+    let destroyed = world.ws.destroy(&[]).await;
+    assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
 }
