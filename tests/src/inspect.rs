@@ -65,7 +65,11 @@ pub async fn client_vpn_routes(aws: &AwsClients, endpoint: &str) -> Vec<ClientVp
         .map(|r| {
             (
                 r.destination_cidr().unwrap_or_default().to_string(),
-                r.target_subnet().unwrap_or_default().to_string(),
+                // An endpoint attached to a Transit Gateway routes through its attachment.
+                r.target_subnet()
+                    .or(r.transit_gateway_attachment_id())
+                    .unwrap_or_default()
+                    .to_string(),
                 r.origin().unwrap_or_default().to_string(),
             )
         })

@@ -35,7 +35,63 @@ pub async fn site(groups: &[&str]) -> Site {
     site_with(DirectoryKind::ManagedAd, groups).await
 }
 
+/// A site whose endpoint is attached to a Transit Gateway (`TransitGatewayConfiguration`)
+/// instead of subnets, available once its `client-vpn` attachment is.
+pub async fn site_on_transit_gateway(groups: &[&str]) -> Site {
+    site_attached(DirectoryKind::ManagedAd, groups, true).await
+}
+
 pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
+    site_attached(kind, groups, false).await
+}
+
+/// A Transit Gateway with a CIDR block (Client VPN attachments need one), once available.
+async fn transit_gateway(ec2: &aws_sdk_ec2::Client) -> String {
+    let created = ec2
+        .create_transit_gateway()
+        .options(
+            aws_sdk_ec2::types::TransitGatewayRequestOptions::builder()
+                .transit_gateway_cidr_blocks("10.99.0.0/24")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .transit_gateway()
+        .and_then(|t| t.transit_gateway_id())
+        .unwrap()
+        .to_string();
+    wait_until("the Transit Gateway is available", || async {
+        ec2.describe_transit_gateways()
+            .transit_gateway_ids(&id)
+            .send()
+            .await
+            .unwrap()
+            .transit_gateways()[0]
+            .state()
+            .is_some_and(|s| s.as_str() == "available")
+    })
+    .await;
+    id
+}
+
+/// Polls `done` every 100 ms for up to 30 s.
+async fn wait_until<F, Fut>(what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn site_attached(kind: DirectoryKind, groups: &[&str], on_transit_gateway: bool) -> Site {
     let emulator = Emulator::start().await.expect("emulator starts");
     let aws = emulator.clients(OWNER).await.expect("clients");
     let vpc_id = seed::vpc(&aws.ec2, "10.10.0.0/16").await.unwrap();
@@ -113,6 +169,18 @@ pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
             sids.insert(name.to_string(), created.sid().unwrap().to_string());
         }
     }
+    if on_transit_gateway {
+        let tgw = transit_gateway(&aws.ec2).await;
+        let endpoint_id = endpoint_on_transit_gateway(&aws.ec2, &directory_id, &tgw).await;
+        return Site {
+            emulator,
+            aws,
+            endpoint_id,
+            directory_id,
+            subnets: subnets.try_into().unwrap(),
+            sids,
+        };
+    }
     let endpoint_id =
         seed::client_vpn_endpoint(&aws.ec2, OWNER, "172.16.0.0/22", &directory_id, &vpc_id)
             .await
@@ -134,6 +202,72 @@ pub async fn site_with(kind: DirectoryKind, groups: &[&str]) -> Site {
         subnets: subnets.try_into().unwrap(),
         sids,
     }
+}
+
+/// A Client VPN endpoint with directory authentication attached to `tgw` in two zones, once
+/// available (its attachment is).
+async fn endpoint_on_transit_gateway(
+    ec2: &aws_sdk_ec2::Client,
+    directory_id: &str,
+    tgw: &str,
+) -> String {
+    use aws_sdk_ec2::types::{
+        ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
+        DirectoryServiceAuthenticationRequest, TransitGatewayConfigurationInputStructure,
+    };
+    let zones: Vec<String> = ec2
+        .describe_availability_zones()
+        .send()
+        .await
+        .unwrap()
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name().map(str::to_string))
+        .take(2)
+        .collect();
+    let endpoint_id = ec2
+        .create_client_vpn_endpoint()
+        .client_cidr_block("172.16.0.0/22")
+        .server_certificate_arn(format!(
+            "arn:aws:acm:{}:{OWNER}:certificate/seed",
+            harness::emulator::REGION
+        ))
+        .authentication_options(
+            ClientVpnAuthenticationRequest::builder()
+                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
+                .active_directory(
+                    DirectoryServiceAuthenticationRequest::builder()
+                        .directory_id(directory_id)
+                        .build(),
+                )
+                .build(),
+        )
+        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
+        .transit_gateway_configuration(
+            TransitGatewayConfigurationInputStructure::builder()
+                .transit_gateway_id(tgw)
+                .set_availability_zones(Some(zones))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .client_vpn_endpoint_id()
+        .unwrap()
+        .to_string();
+    wait_until("the endpoint's attachment is available", || async {
+        ec2.describe_client_vpn_endpoints()
+            .client_vpn_endpoint_ids(&endpoint_id)
+            .send()
+            .await
+            .unwrap()
+            .client_vpn_endpoints()[0]
+            .status()
+            .and_then(|s| s.code())
+            .is_some_and(|c| c.as_str() == "available")
+    })
+    .await;
+    endpoint_id
 }
 
 impl Site {

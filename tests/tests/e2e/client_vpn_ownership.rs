@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use terraform_provider_migration::protocol::diagnostics::Diagnostic;
 
-use crate::client_vpn_fixture::{ADDRESS, Site, site};
+use crate::client_vpn_fixture::{ADDRESS, Site, rule_entries, site};
 
 const OWNER_TAG_PREFIX: &str = "migration:group-owner:";
 
@@ -119,12 +119,50 @@ async fn a_second_instance_refuses_a_group_it_does_not_own_unless_told_to_take_i
     let routes_before = site.routes().await;
     site.emulator.clear_calls().await.unwrap();
 
-    // The first instance now refuses the group it lost, and its destroy leaves it.
-    let refused = first.plan(&first_config).await.unwrap();
+    // The first instance leaves the group it lost, with a warning on it: its plans, applies
+    // and destroy still run (the refresh before a destroy is a plan), and none of them touches
+    // the group's rules or its tag.
+    let held = first.plan(&first_config).await.unwrap();
+    assert!(!held.has_errors(), "{:#?}", held.diagnostics);
+    let warnings = held.warnings();
     assert_eq!(
-        summaries(&refused.errors()),
-        ["Group's rules owned by another instance"]
+        summaries(&warnings),
+        ["Group's rules held by another instance"],
+        "{warnings:#?}"
     );
+    assert_eq!(
+        warnings[0].attribute.as_ref().unwrap().to_string(),
+        r#"groups["staff"]"#
+    );
+    for expected in [eng.as_str(), "10.30.0.0/16", "take_over = true"] {
+        assert!(
+            warnings[0].detail.contains(expected),
+            "{expected:?} in {}",
+            warnings[0].detail
+        );
+    }
+    // Its apply only lets the rules and the routes only they need leave its state.
+    let applied = first.apply(&first_config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.diagnostics);
+    for call in [
+        "RevokeClientVpnIngress",
+        "AuthorizeClientVpnIngress",
+        "CreateTags",
+        "DeleteTags",
+        "CreateClientVpnRoute",
+    ] {
+        assert!(site.calls_of(call).await.is_empty(), "{call}");
+    }
+    assert_eq!(owners(&site).await, second_owner);
+    let state = first.state_value(ADDRESS).unwrap();
+    assert!(
+        rule_entries(&state).is_empty(),
+        "the held group's rules left the state: {:?}",
+        rule_entries(&state)
+    );
+    let again = first.plan(&first_config).await.unwrap();
+    assert!(again.is_empty(), "{:#?}", again.changes);
+    assert!(!again.has_errors(), "{:#?}", again.diagnostics);
     let destroyed = first.destroy(&first_config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.diagnostics);
     let left: Vec<_> = destroyed

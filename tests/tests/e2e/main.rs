@@ -8,6 +8,7 @@ mod client_vpn_failure;
 mod client_vpn_fixture;
 mod client_vpn_ownership;
 mod client_vpn_scale;
+mod client_vpn_transit_gateway;
 mod client_vpn_validation;
 mod directory_groups;
 mod emulator;

@@ -26,6 +26,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(an_unrouted_source_network_is_an_error_on_its_argument),
         scenario!(private_example_applies_replans_empty_and_destroys_to_nothing),
         scenario!(without_source_networks_the_hubs_data_center_is_let_in),
+        scenario!(replace_without_create_before_destroy_rebuilds_the_staging_area),
+        scenario!(create_before_destroy_replacement_is_refused_before_anything_is_created),
     ]
 }
 
@@ -362,5 +364,106 @@ async fn without_source_networks_the_hubs_data_center_is_let_in(cli: Cli) {
 
     let destroyed = world.ws.destroy(&[]).await;
     assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
+}
+
+/// The ids of the staging area's objects in its state: (security group, NAT gateway, template).
+async fn object_ids(world: &World) -> (String, String, String) {
+    let values = world.ws.resource(STAGING).await.unwrap();
+    (
+        text(&values, "security_group_id"),
+        text(&values, "nat_gateway_id"),
+        text(&values, "id"),
+    )
+}
+
+/// `terraform apply -replace` without `create_before_destroy`: the old staging area is
+/// destroyed first, then a new one is built (new security group, NAT gateway and template),
+/// nothing of the old one is left, the next plan is empty and a destroy leaves nothing.
+async fn replace_without_create_before_destroy_rebuilds_the_staging_area(cli: Cli) {
+    let (world, vpc) = staging_world(&cli, &[DATA_CENTER]).await;
+    world.ws.apply(&[]).await.ok();
+    let before = object_ids(&world).await;
+    let replaced = world.ws.apply(&[&format!("-replace={STAGING}")]).await;
+    assert!(replaced.success(), "{}", replaced.report("replace"));
+    let after = object_ids(&world).await;
+    assert_ne!(after.0, before.0, "a new security group");
+    assert_ne!(after.1, before.1, "a new NAT gateway");
+    assert_ne!(after.2, before.2, "a new template");
+    assert_eq!(
+        held(&world, &vpc.vpc_id).await,
+        (1, 1, 1),
+        "nothing of the old staging area is left"
+    );
+    assert_no_changes(&world.ws, "the replacement").await;
+    world.ws.destroy(&[]).await.ok();
+    assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
+}
+
+/// `lifecycle { create_before_destroy = true }` and `terraform apply -replace`: a VPC has one
+/// staging area (its staging subnet's default route leads to one NAT gateway), so the new
+/// instance cannot be built beside the old one. Terraform does not tell a provider whether a
+/// replacement is create-before-destroy, so the plan cannot refuse it (that would also refuse a
+/// plain `-replace`): the create refuses it, before creating anything, with an error naming
+/// `create_before_destroy` and what to do. The old staging area stays, untouched, in AWS and in
+/// the state, and the next plan is empty.
+async fn create_before_destroy_replacement_is_refused_before_anything_is_created(cli: Cli) {
+    let (world, vpc) = staging_world(&cli, &[DATA_CENTER]).await;
+    world.ws.apply(&[]).await.ok();
+    // The first read after the create confirms the security group (DeleteTags of its marker).
+    assert_no_changes(&world.ws, "the apply").await;
+    let before = object_ids(&world).await;
+    world.ws.write(
+        "replace_override.tf",
+        "resource \"migration_replication_staging_area\" \"staging\" {\n  lifecycle {\n    \
+         create_before_destroy = true\n  }\n}\n",
+    );
+    world.emulator.clear_calls().await.unwrap();
+    let refused = world
+        .ws
+        .apply(&[&format!("-replace={STAGING}")])
+        .await
+        .failed();
+    let found = diagnostics(&refused.output());
+    let error = found
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .unwrap_or_else(|| panic!("no error\n{}", refused.report("replace")));
+    let body = error.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in [
+        vpc.vpc_id.as_str(),
+        before.0.as_str(),
+        "one per VPC",
+        "create_before_destroy",
+    ] {
+        assert!(body.contains(needed), "{needed}: {error:#?}");
+    }
+    let calls = world.emulator.all_calls().await.unwrap();
+    let mutations: Vec<&str> = calls
+        .iter()
+        .map(|call| call.action.as_str())
+        .filter(|action| {
+            [
+                "Create",
+                "Delete",
+                "Allocate",
+                "Release",
+                "Authorize",
+                "Revoke",
+                "Replace",
+            ]
+            .iter()
+            .any(|verb| action.starts_with(verb))
+        })
+        .collect();
+    assert!(
+        mutations.is_empty(),
+        "nothing changed in AWS: {mutations:?}"
+    );
+    assert_eq!(object_ids(&world).await, before, "the old instance is kept");
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
+    std::fs::remove_file(world.ws.dir.join("replace_override.tf")).unwrap();
+    assert_no_changes(&world.ws, "the refused replacement").await;
+    world.ws.destroy(&[]).await.ok();
     assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
 }

@@ -31,6 +31,12 @@ pub struct Endpoint {
     pub authentication: Vec<String>,
     /// Set when the endpoint is attached to a Transit Gateway (routes then have no subnet).
     pub transit_gateway_id: Option<String>,
+    /// The endpoint's `client-vpn` attachment to that Transit Gateway: what its routes go
+    /// through, in place of a subnet.
+    pub transit_gateway_attachment_id: Option<String>,
+    /// `pending-associate`, `available`, …: a Transit Gateway endpoint is `pending` until its
+    /// attachment is available.
+    pub status: String,
     pub vpc_id: Option<String>,
     /// Its tags (the Client VPN resource keeps who owns each group's rules there).
     pub tags: Tags,
@@ -89,11 +95,19 @@ impl Rule {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
     pub destination_cidr: String,
+    /// The subnet it goes through, or for an endpoint attached to a Transit Gateway, the
+    /// endpoint's attachment ([`through_transit_gateway`]).
     pub subnet_id: String,
     /// `associate` (added by AWS when the subnet was associated) or `add-route`.
     pub origin: String,
     pub status: String,
     pub message: Option<String>,
+}
+
+/// Whether a route target is a Transit Gateway attachment rather than a subnet: such routes
+/// are created and deleted without `TargetVpcSubnetId`.
+pub(crate) fn through_transit_gateway(target: &str) -> bool {
+    target.starts_with("tgw-attach-")
 }
 
 /// The origin of a route AWS added when a subnet was associated.
@@ -311,7 +325,12 @@ impl Aws<'_> {
                 .iter()
                 .map(|r| Route {
                     destination_cidr: r.destination_cidr().unwrap_or_default().to_string(),
-                    subnet_id: r.target_subnet().unwrap_or_default().to_string(),
+                    // A Transit Gateway endpoint's routes go through its attachment.
+                    subnet_id: r
+                        .target_subnet()
+                        .or(r.transit_gateway_attachment_id())
+                        .unwrap_or_default()
+                        .to_string(),
                     origin: r.origin().unwrap_or_default().to_string(),
                     status: state_text(r.status().and_then(|s| s.code())),
                     message: r.status().and_then(|s| s.message()).map(str::to_string),
@@ -341,6 +360,15 @@ fn endpoint_of(e: &aws_sdk_ec2::types::ClientVpnEndpoint) -> Endpoint {
             .transit_gateway_configuration()
             .and_then(|t| t.transit_gateway_id())
             .map(str::to_string),
+        transit_gateway_attachment_id: e
+            .transit_gateway_configuration()
+            .and_then(|t| t.transit_gateway_attachment_id())
+            .map(str::to_string),
+        status: e
+            .status()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
         vpc_id: e.vpc_id().map(str::to_string),
         tags: super::tags_of(e.tags()),
     }
@@ -396,6 +424,11 @@ pub(crate) async fn revoke(
         .map_err(|e| AwsError::from_sdk("RevokeClientVpnIngress", e))
 }
 
+/// `TargetVpcSubnetId` of a route: none for a route through a Transit Gateway attachment.
+fn subnet_of(route: &RouteKey) -> Option<String> {
+    (!through_transit_gateway(&route.subnet_id)).then(|| route.subnet_id.clone())
+}
+
 /// CreateClientVpnRoute, one attempt.
 pub(crate) async fn create_route(
     aws: &AwsClients,
@@ -408,7 +441,7 @@ pub(crate) async fn create_route(
         .create_client_vpn_route()
         .client_vpn_endpoint_id(endpoint_id)
         .destination_cidr_block(route.destination.to_string())
-        .target_vpc_subnet_id(&route.subnet_id)
+        .set_target_vpc_subnet_id(subnet_of(route))
         .description(description)
         .client_token(client_token)
         .customize()
@@ -429,7 +462,7 @@ pub(crate) async fn delete_route(
         .delete_client_vpn_route()
         .client_vpn_endpoint_id(endpoint_id)
         .destination_cidr_block(route.destination.to_string())
-        .target_vpc_subnet_id(&route.subnet_id)
+        .set_target_vpc_subnet_id(subnet_of(route))
         .customize()
         .config_override(single_attempt())
         .send()

@@ -241,6 +241,7 @@ pub(crate) async fn run(
         progress,
         changes,
         handover,
+        held,
         groups,
     } = record;
     let owner_tags = Arc::new(OwnerTags {
@@ -265,6 +266,7 @@ pub(crate) async fn run(
             progress: outcome.progress,
             changes,
             handover,
+            held,
             groups,
         },
         failures: outcome.report.failures,

@@ -2,7 +2,7 @@
 //! apply has it already) and the SIDs of groups given by name, with what reading them found
 //! wrong.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
 
@@ -101,6 +101,8 @@ pub(crate) struct Facts {
     pub(super) problems: Vec<(String, NameProblem)>,
     /// Problems met while reading, reported by the checks.
     pub(super) notes: Diagnostics,
+    /// Whether a plan or an apply gathered these.
+    pub(super) stage: Stage,
 }
 
 /// Reads what the checks need: at plan, the endpoint (with its associations, directory and the
@@ -118,6 +120,7 @@ pub(super) async fn gather(
         resolved: BTreeMap::new(),
         problems: Vec::new(),
         notes: Diagnostics::new(),
+        stage,
     };
     if stage == Stage::Apply {
         if let Some(observation) = observed {
@@ -178,16 +181,10 @@ async fn resolve(ctx: &Ctx, config: &Config, observation: &Observation, facts: &
     }
 }
 
-/// The checks against AWS of `config`: names resolved, the endpoint found, then every rule of
-/// `validate` with what the facts hold (`None` when a plan could not read AWS: what needs no
-/// AWS still runs).
-pub(super) fn check(
-    facts: Option<&Facts>,
-    config: &Config,
-    prior: Option<&State>,
-    stage: Stage,
-) -> Diagnostics {
-    let none = BTreeMap::new();
+/// The checks of what reading AWS found: the endpoint missing, group names that did not
+/// resolve, and what could not be read. The rules of `validate` run in [`check_managed`],
+/// which knows the instance's ownership token.
+pub(super) fn check(facts: Option<&Facts>, config: &Config) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     if let Some(facts) = facts {
         diagnostics.extend(facts.notes.clone());
@@ -199,32 +196,77 @@ pub(super) fn check(
             &facts.problems,
             &facts.resolved,
         ));
-        if diagnostics.has_errors() {
-            return diagnostics;
-        }
     }
-    diagnostics.extend(validate::check_against_aws(&validate::Context {
-        config,
-        resolved: facts.map_or(&none, |f| &f.resolved),
-        observation: facts.and_then(|f| f.observation.as_ref()),
-        owned_sids: prior.map(State::owned_sids).unwrap_or_default(),
-        owned_routes: prior.map(State::owned_routes).unwrap_or_default(),
-        stage: match stage {
+    diagnostics
+}
+
+/// Every rule of `validate` with what the facts hold (`None` when a plan could not read AWS:
+/// what needs no AWS still runs), then the ownership check, for the instance holding `token`
+/// whose prior state is `prior`.
+///
+/// Groups another instance holds ([`ownership::held_by_others`]) are not this instance's to
+/// check: they are validated as if they were not configured, and their rules and routes count
+/// as the other's.
+pub(super) fn check_managed(
+    facts: Option<&Facts>,
+    config: &Config,
+    token: Option<&str>,
+    prior: Option<&State>,
+) -> Diagnostics {
+    let none = BTreeMap::new();
+    let resolved = facts.map_or(&none, |f| &f.resolved);
+    let observation = facts.and_then(|f| f.observation.as_ref());
+    let held: BTreeSet<String> = match (prior, observation) {
+        (Some(prior), Some(observation)) => ownership::held_by_others(
+            &observation.endpoint.tags,
+            token,
+            &prior.owned_sids(),
+            config.take_over.known() == Some(&true),
+        )
+        .into_keys()
+        .collect(),
+        _ => BTreeSet::new(),
+    };
+    let mut managed = config.clone();
+    if let Maybe::Known(groups) = &mut managed.groups {
+        groups.retain(|key, group| {
+            let sid = match group.sid.known() {
+                Some(Some(sid)) => Some(sid),
+                Some(None) => resolved.get(key),
+                None => None,
+            };
+            !sid.is_some_and(|sid| held.contains(sid))
+        });
+    }
+    let mut owned_sids = prior.map(State::owned_sids).unwrap_or_default();
+    owned_sids.retain(|sid| !held.contains(sid));
+    let mut diagnostics = validate::check_against_aws(&validate::Context {
+        config: &managed,
+        resolved,
+        observation,
+        owned_sids,
+        owned_routes: prior
+            .map(|prior| prior.owned_routes_without(&held))
+            .unwrap_or_default(),
+        stage: match facts.map_or(Stage::Plan, |f| f.stage) {
             Stage::Plan => validate::Stage::Plan,
             Stage::Apply => validate::Stage::Apply,
         },
-    }));
+    });
+    if let Some(facts) = facts {
+        diagnostics.extend(check_ownership(facts, config, token, prior));
+    }
     diagnostics
 }
 
 /// The ownership check ([`ownership::check`]) of the configured groups whose SID is known, for
-/// the instance holding `token` (`creating`: it has no prior state). Nothing to check while the
-/// endpoint could not be read.
-pub(super) fn check_ownership(
+/// the instance holding `token` whose prior state is `prior` (none: it is being created).
+/// Nothing to check while the endpoint could not be read.
+fn check_ownership(
     facts: &Facts,
     config: &Config,
     token: Option<&str>,
-    creating: bool,
+    prior: Option<&State>,
 ) -> Diagnostics {
     let (Some(observation), Maybe::Known(groups)) = (&facts.observation, &config.groups) else {
         return Diagnostics::new();
@@ -260,11 +302,13 @@ pub(super) fn check_ownership(
             rules: rules.clone(),
         })
         .collect();
+    let listed = prior.map(State::owned_sids).unwrap_or_default();
     ownership::check(
         &Standing {
             endpoint_id: &observation.endpoint.id,
             mine: token,
-            creating,
+            creating: prior.is_none(),
+            listed: &listed,
             take_over: config.take_over.known().copied(),
             tags: &observation.endpoint.tags,
             rules: &observation.rules,

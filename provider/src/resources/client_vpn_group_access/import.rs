@@ -126,6 +126,7 @@ pub(crate) fn imported_state(observation: &Observation) -> (State, Diagnostics) 
         groups,
         route_subnet_ids: if routed.is_empty() { usable } else { routed },
         manage_routes: DEFAULT_MANAGE_ROUTES,
+        take_over: false,
     };
     if access.groups.is_empty() {
         diagnostics.warning(
@@ -246,6 +247,8 @@ mod tests {
                 directory_id: None,
                 authentication: vec![],
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: None,
                 tags: Default::default(),
             },

@@ -156,6 +156,8 @@ mod tests {
                 directory_id: None,
                 authentication: Vec::new(),
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: None,
                 tags: Default::default(),
             },

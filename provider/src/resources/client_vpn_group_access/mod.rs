@@ -205,11 +205,11 @@ impl ManagedResource for ClientVpnGroupAccess {
         &self,
         config: &Config,
         _config_value: &Value,
-        prior: Option<&State>,
+        _prior: Option<&State>,
         facts: Option<&Facts>,
-        stage: Stage,
+        _stage: Stage,
     ) -> Diagnostics {
-        facts::check(facts, config, prior, stage)
+        facts::check(facts, config)
     }
 
     fn planned(&self, _ctx: Option<&Ctx>, input: PlanInput<'_, Self>) -> Value {
@@ -224,6 +224,7 @@ impl ManagedResource for ClientVpnGroupAccess {
             input.config,
             &resolved,
             observation,
+            input.private.owner_token.as_deref(),
         )
     }
 
@@ -263,15 +264,7 @@ impl ManagedResource for ClientVpnGroupAccess {
         prior: Option<&State>,
         facts: Option<&Facts>,
     ) -> Diagnostics {
-        match facts {
-            Some(facts) => facts::check_ownership(
-                facts,
-                config,
-                private.owner_token.as_deref(),
-                prior.is_none(),
-            ),
-            None => Diagnostics::new(),
-        }
+        facts::check_managed(facts, config, private.owner_token.as_deref(), prior)
     }
 
     fn plan_checked(&self, private: &Planned) -> bool {

@@ -182,6 +182,8 @@ pub(crate) struct Access {
     pub route_subnet_ids: BTreeSet<String>,
     pub manage_routes: bool,
     pub allow_internet: bool,
+    /// `take_over`: groups whose rules another instance holds are taken back from it, not left.
+    pub take_over: bool,
 }
 
 /// What a wanted rule looks like besides its identity.
@@ -192,6 +194,14 @@ pub(crate) struct RuleSpec {
 }
 
 impl Access {
+    /// The access without the groups of `sids`: what this instance manages while another
+    /// instance holds those groups' rules ([`ownership::held_by_others`](super::ownership::held_by_others)).
+    pub(crate) fn without_sids(&self, sids: &BTreeSet<String>) -> Access {
+        let mut access = self.clone();
+        access.groups.retain(|_, group| !sids.contains(&group.sid));
+        access
+    }
+
     /// Every rule the groups need, with the description that carries the group key.
     pub(crate) fn rules(&self) -> BTreeMap<RuleKey, RuleSpec> {
         let mut rules = BTreeMap::new();

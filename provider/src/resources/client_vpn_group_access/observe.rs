@@ -8,6 +8,7 @@ use super::model::{Config, Maybe};
 use super::observed::{DirectoryLookup, MANAGED_AD, NameProblem, Observation};
 use crate::aws::call::Aws;
 use crate::aws::directory::{GroupLookup, enable_data_access_hint};
+use crate::aws::ec2::client_vpn::{Association, Endpoint, through_transit_gateway};
 use crate::aws::retry::OpError;
 
 /// Which optional parts to read.
@@ -60,13 +61,18 @@ pub(crate) async fn observe(
         }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(e),
     };
+    let mut associations = associations;
+    associations.extend(transit_gateway_association(&endpoint));
     let directory_id = match scope.directory {
         None => None,
         Some(Some(id)) => Some(id.to_string()),
         Some(None) => endpoint.directory_id.clone(),
     };
-    let mut subnet_ids: BTreeSet<String> =
-        associations.iter().map(|a| a.subnet_id.clone()).collect();
+    let mut subnet_ids: BTreeSet<String> = associations
+        .iter()
+        .map(|a| a.subnet_id.clone())
+        .filter(|id| !through_transit_gateway(id))
+        .collect();
     subnet_ids.extend(scope.subnets.iter().cloned());
     let (directory, subnets) = tokio::join!(
         async {
@@ -89,6 +95,23 @@ pub(crate) async fn observe(
         subnets: subnets?,
         owner: None,
     }))
+}
+
+/// An endpoint attached to a Transit Gateway has no subnet associations: its routes go through
+/// its `client-vpn` attachment, which stands in for them here (associated once the endpoint is
+/// available, associating while it waits for the attachment). Routes then need no subnet, and
+/// `route_subnet_ids` left unset follows the attachment as it follows associations.
+fn transit_gateway_association(endpoint: &Endpoint) -> Option<Association> {
+    endpoint.transit_gateway_id.as_ref()?;
+    Some(Association {
+        subnet_id: endpoint.transit_gateway_attachment_id.clone()?,
+        status: match endpoint.status.as_str() {
+            "available" => "associated",
+            "deleted" | "deleting" => "disassociating",
+            _ => "associating",
+        }
+        .to_string(),
+    })
 }
 
 /// SIDs of the groups given by name, looked up in the directory (`directory_id`, else the

@@ -96,6 +96,42 @@ pub(crate) fn token_for(tags: &Tags, sids: &BTreeSet<String>) -> String {
     }
 }
 
+/// The SIDs an existing instance still lists (`listed`: the groups of its state) whose rules
+/// another instance has taken over since (a replacement under `create_before_destroy`, or a
+/// copy with `take_over = true`), unless this instance sets `take_over` itself.
+///
+/// Such an instance leaves them: its plans, refreshes, applies and its destroy neither change
+/// nor revoke them and its state stops listing their rules. Refusing them instead would fail
+/// every plan of the former owner, even the refresh Terraform runs before destroying it, and
+/// taking them back would make the two instances fight. `mine` is the instance's token; without
+/// one (a state from before tokens) the one token claiming its groups, as [`token_for`] finds.
+pub(crate) fn held_by_others(
+    tags: &Tags,
+    mine: Option<&str>,
+    listed: &BTreeSet<String>,
+    take_over: bool,
+) -> BTreeMap<String, Claim> {
+    if take_over {
+        return BTreeMap::new();
+    }
+    let found;
+    let mine = match mine {
+        Some(token) => token,
+        None => {
+            found = token_for(tags, listed);
+            found.as_str()
+        }
+    };
+    let claims = claims(tags);
+    listed
+        .iter()
+        .filter_map(|sid| match owner(&claims, sid, Some(mine)) {
+            Owner::Other(claim) => Some((sid.clone(), claim.clone())),
+            Owner::This | Owner::Unclaimed => None,
+        })
+        .collect()
+}
+
 /// Who owns a SID's rules, as seen by one instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Owner<'a> {
@@ -164,6 +200,8 @@ pub(crate) struct Standing<'a> {
     pub mine: Option<&'a str>,
     /// No prior state: a new instance, as a replacement's is.
     pub creating: bool,
+    /// The SIDs of the groups in the prior state (none for a new instance).
+    pub listed: &'a BTreeSet<String>,
     /// `take_over` as configured (`None` while unknown).
     pub take_over: Option<bool>,
     pub tags: &'a Tags,
@@ -202,7 +240,29 @@ pub(crate) fn check(standing: &Standing<'_>, groups: &[WantedGroup<'_>]) -> Diag
                 .iter()
                 .all(|(cidr, description)| wanted.get(cidr) == Some(description))
         });
+        let held = !standing.creating && standing.listed.contains(group.sid);
         match standing.take_over {
+            Some(false) if held => {
+                diagnostics.warning_at(
+                    path,
+                    "Group's rules held by another instance",
+                    format!(
+                        "Another migration_client_vpn_group_access took over the rules of group \
+                         {:?} (SID {}) on endpoint {} ({}){since}: a replacement under \
+                         `create_before_destroy`, or a copy with `take_over = true`. This \
+                         resource leaves them to it: it neither changes nor revokes them, and its \
+                         state no longer lists them under `authorization_rules`. Remove group \
+                         {:?} from this configuration, or set `take_over = true` here to take \
+                         them back.",
+                        group.key,
+                        group.sid,
+                        standing.endpoint_id,
+                        rules_text(&theirs),
+                        group.key
+                    ),
+                );
+                continue;
+            }
             Some(true) => diagnostics.warning_at(
                 path,
                 "Taking over a group's rules from another instance",
@@ -420,11 +480,14 @@ mod tests {
             endpoint_id: "cvpn-endpoint-1",
             mine,
             creating,
+            listed: &NOTHING_LISTED,
             take_over,
             tags,
             rules,
         }
     }
+
+    static NOTHING_LISTED: BTreeSet<String> = BTreeSet::new();
 
     #[test]
     fn tokens_are_new_each_time_and_values_read_back() {
@@ -570,6 +633,68 @@ mod tests {
             check(&standing(Some("new"), true, None, &tags, &rules), &differs)
                 .0
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_former_owner_leaves_the_groups_taken_from_it_and_takes_them_back_only_with_take_over() {
+        let tags = tags(&[(A, "new 2026-12-02T00:00:00Z"), (B, "mine")]);
+        let rules = [
+            rule(A, "10.1.0.0/16", Some("staff")),
+            rule(B, "10.2.0.0/16", Some("ops")),
+        ];
+        let listed: BTreeSet<String> = [A.to_string(), B.to_string()].into();
+        assert_eq!(
+            held_by_others(&tags, Some("mine"), &listed, false)
+                .keys()
+                .collect::<Vec<_>>(),
+            vec![A]
+        );
+        assert!(held_by_others(&tags, Some("mine"), &listed, true).is_empty());
+        // A state without a token acts as the one token claiming its groups: here two tokens
+        // claim them, so it is a new instance and both are held by others.
+        assert_eq!(held_by_others(&tags, None, &listed, false).len(), 2);
+        let only_b: BTreeSet<String> = [B.to_string()].into();
+        assert!(held_by_others(&tags, None, &only_b, false).is_empty());
+
+        let groups = [WantedGroup {
+            key: "staff",
+            sid: A,
+            rules: wanted(&[("10.0.0.0/16", Some("staff"))]),
+        }];
+        let standing = Standing {
+            listed: &listed,
+            ..standing(Some("mine"), false, Some(false), &tags, &rules)
+        };
+        let verdict = check(&standing, &groups);
+        assert!(!verdict.has_errors(), "{verdict:?}");
+        assert_eq!(verdict.0.len(), 1);
+        let warning = &verdict.0[0];
+        assert_eq!(warning.summary, "Group's rules held by another instance");
+        assert_eq!(
+            warning.attribute,
+            Some(Path::root().attr("groups").key("staff"))
+        );
+        for needed in [A, "10.1.0.0/16 (\"staff\")", "take_over = true", "since"] {
+            assert!(warning.detail.contains(needed), "{needed}: {warning:?}");
+        }
+        // A group it did not list before is still refused: that is a copy reaching for it.
+        let standing = Standing {
+            listed: &only_b,
+            ..standing
+        };
+        assert!(check(&standing, &groups).has_errors());
+        // With take_over it takes them back, with the take-over warning.
+        let standing = Standing {
+            listed: &listed,
+            take_over: Some(true),
+            ..standing
+        };
+        let back = check(&standing, &groups);
+        assert!(!back.has_errors());
+        assert_eq!(
+            back.0[0].summary,
+            "Taking over a group's rules from another instance"
         );
     }
 

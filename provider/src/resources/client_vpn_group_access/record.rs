@@ -21,6 +21,8 @@ pub(crate) struct Record {
     pub(crate) changes: Changes,
     /// What the apply claims, releases and leaves to other instances ([`ownership`]).
     pub(crate) handover: Handover,
+    /// SIDs of wanted groups another instance holds: left to it, their groups kept as planned.
+    pub(crate) held: BTreeSet<String>,
     pub(crate) groups: BTreeMap<String, Group>,
 }
 
@@ -33,8 +35,24 @@ impl Record {
         desired: Option<&Access>,
     ) -> Record {
         let mut owned_sids: BTreeSet<String> = prior.map(State::owned_sids).unwrap_or_default();
-        let mut owned_routes = prior.map(State::owned_routes).unwrap_or_default();
-        let (rules, routes) = match desired {
+        // The groups of an apply another instance holds are left to it, as its plan said.
+        let held: BTreeSet<String> = desired
+            .map(|access| {
+                ownership::held_by_others(
+                    &observation.endpoint.tags,
+                    observation.owner.as_deref(),
+                    &owned_sids,
+                    access.take_over,
+                )
+                .into_keys()
+                .collect()
+            })
+            .unwrap_or_default();
+        let mut owned_routes = prior
+            .map(|prior| prior.owned_routes_without(&held))
+            .unwrap_or_default();
+        let managed = desired.map(|access| access.without_sids(&held));
+        let (rules, routes) = match &managed {
             Some(access) => {
                 if !access.manage_routes {
                     // Routes no longer managed are left in place, and no longer owned.
@@ -44,7 +62,8 @@ impl Record {
             }
             None => (BTreeMap::new(), BTreeSet::new()),
         };
-        let wanted_sids: BTreeSet<String> = desired
+        let wanted_sids: BTreeSet<String> = managed
+            .as_ref()
             .map(|access| access.groups.values().map(|g| g.sid.clone()).collect())
             .unwrap_or_default();
         // What another instance owns now is left to it: neither revoked nor kept in the state.
@@ -84,6 +103,7 @@ impl Record {
             progress,
             changes,
             handover,
+            held,
             groups,
         }
     }
@@ -116,8 +136,19 @@ impl Record {
         };
         let state = match (input.why, input.prior, input.desired) {
             (Render::Read, Some(prior), _) => {
-                let refreshed = prior
-                    .refreshed_following(&self.observation, input.private.follows_associations);
+                let held: BTreeSet<String> = ownership::held_by_others(
+                    &self.observation.endpoint.tags,
+                    input.private.owner_token.as_deref(),
+                    &prior.owned_sids(),
+                    prior.take_over.unwrap_or(false),
+                )
+                .into_keys()
+                .collect();
+                let refreshed = prior.refreshed_following(
+                    &self.observation,
+                    input.private.follows_associations,
+                    &held,
+                );
                 // A state without a token (0.1.0's, or one whose private data Terraform dropped
                 // when the provider died during an apply) gets one here, before a destroy plans
                 // with it: its own claims' if they are one token's.
@@ -140,6 +171,14 @@ impl Record {
                     input.echo.attr("timeouts").cloned().unwrap_or(Value::Null),
                 );
                 state.take_over = input.echo.attr("take_over").and_then(Value::as_bool);
+                // A held group's rules are another instance's: it stays as configured.
+                for (key, group) in &access.groups {
+                    if self.held.contains(&group.sid)
+                        && let Some(kept) = state.access.groups.get_mut(key)
+                    {
+                        kept.networks = group.networks.clone();
+                    }
+                }
                 state
             }
             (_, Some(prior), _) => self.progress.state(

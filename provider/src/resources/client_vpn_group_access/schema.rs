@@ -121,7 +121,8 @@ pub(crate) fn schema() -> Schema {
                     "Associated subnets to route every authorized network through (one route \
                      per network and subnet). Use subnets in two Availability Zones for \
                      redundancy. Default: every subnet associated with the endpoint when the \
-                     apply runs.",
+                     apply runs. For an endpoint attached to a Transit Gateway, leave it unset: \
+                     its routes go through its Transit Gateway attachment, which it then holds.",
                 ),
                 Attribute::optional_computed("manage_routes", Type::Bool).describe(
                     "Whether this resource creates and deletes the routes to the authorized \

@@ -17,6 +17,7 @@ use super::model::{
     RuleKey, rule_description,
 };
 use super::observed::Observation;
+use super::ownership;
 use crate::framework::typed::{FromValue, OrEmpty, Strings};
 use crate::protocol::cty::Value;
 use crate::protocol::object;
@@ -194,6 +195,7 @@ impl State {
                 route_subnet_ids: stored.route_subnet_ids.0.into_iter().collect(),
                 manage_routes: stored.manage_routes.unwrap_or(DEFAULT_MANAGE_ROUTES),
                 allow_internet: stored.allow_internet.unwrap_or(DEFAULT_ALLOW_INTERNET),
+                take_over: stored.take_over.unwrap_or(false),
             },
             timeouts: stored.timeouts,
             take_over: stored.take_over,
@@ -252,8 +254,10 @@ impl State {
     }
 
     /// Routes this resource owns: those in its state, and those its access calls for (a route
-    /// someone else made exactly as wanted is adopted).
-    pub(crate) fn owned_routes(&self) -> BTreeSet<RouteKey> {
+    /// someone else made exactly as wanted is adopted), but not those only the groups of `held`
+    /// call for (another instance holds them): those are owned while the state lists them, so
+    /// that the next apply leaves or deletes them, and not after.
+    pub(crate) fn owned_routes_without(&self, held: &BTreeSet<String>) -> BTreeSet<RouteKey> {
         self.routes
             .iter()
             .filter_map(|r| {
@@ -262,7 +266,7 @@ impl State {
                     subnet_id: r.subnet_id.clone(),
                 })
             })
-            .chain(self.access.routes())
+            .chain(self.access.without_sids(held).routes())
             .collect()
     }
 
@@ -270,19 +274,23 @@ impl State {
     /// rule for (rules being revoked or failed grant nothing), and out-of-band changes to
     /// rules and routes show up in the next plan.
     pub(crate) fn refreshed(&self, observation: &Observation) -> State {
-        self.refreshed_following(observation, false)
+        self.refreshed_following(observation, false, &BTreeSet::new())
     }
 
     /// [`State::refreshed`]; with `follow_associations`, `route_subnet_ids` becomes the
     /// subnets associated now (it was left unset: a subnet associated or disassociated out of
-    /// band then shows in the next plan as the routes it adds or removes).
+    /// band then shows in the next plan as the routes it adds or removes). The groups of `held`
+    /// are another instance's now ([`ownership::held_by_others`]): their rules leave the state,
+    /// and their networks stay as configured rather than as the other instance grants them.
     pub(crate) fn refreshed_following(
         &self,
         observation: &Observation,
         follow_associations: bool,
+        held: &BTreeSet<String>,
     ) -> State {
-        let owned_sids = self.owned_sids();
-        let owned_routes = self.owned_routes();
+        let mut owned_sids = self.owned_sids();
+        owned_sids.retain(|sid| !held.contains(sid));
+        let owned_routes = self.owned_routes_without(held);
         let mut access = self.access.clone();
         // What the endpoint authenticates against (the default when not configured; a
         // configured one that differs is refused at plan time).
@@ -290,7 +298,11 @@ impl State {
         if follow_associations {
             access.route_subnet_ids = default_route_subnets(observation);
         }
-        for group in access.groups.values_mut() {
+        for group in access
+            .groups
+            .values_mut()
+            .filter(|group| !held.contains(&group.sid))
+        {
             group.networks = observation
                 .rules
                 .iter()
@@ -693,7 +705,36 @@ pub(crate) fn known_access(
         route_subnet_ids,
         manage_routes: *config.manage_routes.known()?,
         allow_internet: *config.allow_internet.known()?,
+        take_over: *config.take_over.known()?,
     })
+}
+
+/// The SIDs of `prior`'s groups whose rules another instance holds
+/// ([`ownership::held_by_others`]), as a plan of `config` sees them; `None` while `take_over`
+/// is unknown and some would be.
+fn held_sids(
+    config: &Config,
+    prior: Option<&State>,
+    observation: Option<&Observation>,
+    owner_token: Option<&str>,
+) -> Option<BTreeSet<String>> {
+    let (Some(prior), Some(observation)) = (prior, observation) else {
+        return Some(BTreeSet::new());
+    };
+    let held = |take_over: bool| -> BTreeSet<String> {
+        ownership::held_by_others(
+            &observation.endpoint.tags,
+            owner_token,
+            &prior.owned_sids(),
+            take_over,
+        )
+        .into_keys()
+        .collect()
+    };
+    match config.take_over.known() {
+        Some(take_over) => Some(held(*take_over)),
+        None => Some(held(false)).filter(BTreeSet::is_empty),
+    }
 }
 
 fn set_attr(value: &mut Value, name: &str, new: Value) {
@@ -704,6 +745,7 @@ fn set_attr(value: &mut Value, name: &str, new: Value) {
 
 /// The planned new state of a create or update. `prior_defaulted`: the prior state's
 /// `route_subnet_ids` follows the endpoint's associations (it was left unset).
+/// `owner_token`: the instance's ownership token, from its private data.
 pub(crate) fn planned_value(
     proposed: &Value,
     prior: Option<&State>,
@@ -711,6 +753,7 @@ pub(crate) fn planned_value(
     config: &Config,
     resolved: &BTreeMap<String, String>,
     observation: Option<&Observation>,
+    owner_token: Option<&str>,
 ) -> Value {
     let mut planned = proposed.clone();
     set_attr(
@@ -798,7 +841,15 @@ pub(crate) fn planned_value(
         "client_cidr_block",
         client_cidr_block.map_or_else(Value::unknown, Value::string),
     );
-    let groups = known_groups(config, resolved);
+    // Groups another instance holds are left to it: their rules, and routes only they need,
+    // leave this state.
+    let held = held_sids(config, prior, observation, owner_token);
+    let groups = known_groups(config, resolved)
+        .zip(held.as_ref())
+        .map(|(mut groups, held)| {
+            groups.retain(|_, group| !held.contains(&group.sid));
+            groups
+        });
     set_attr(
         &mut planned,
         "authorization_rules",
@@ -806,9 +857,11 @@ pub(crate) fn planned_value(
             .as_ref()
             .map_or_else(Value::unknown, |g| rules_value(&wanted_rule_entries(g), g)),
     );
-    let access = match &route_subnet_ids {
-        Some(ids) => known_access(config, resolved, observation, Some(ids)),
-        None => None,
+    let access = match (&route_subnet_ids, &held) {
+        (Some(ids), Some(held)) => {
+            known_access(config, resolved, observation, Some(ids)).map(|a| a.without_sids(held))
+        }
+        _ => None,
     };
     set_attr(
         &mut planned,
@@ -837,6 +890,8 @@ mod tests {
                 directory_id: Some("d-1234567890".into()),
                 authentication: vec!["directory-service-authentication".into()],
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: None,
                 tags: Default::default(),
             },
@@ -899,6 +954,7 @@ mod tests {
             route_subnet_ids: ["subnet-a".to_string()].into(),
             manage_routes: true,
             allow_internet: false,
+            take_over: false,
         };
         State {
             rules: wanted_rule_entries(&access.groups),
@@ -1110,10 +1166,10 @@ mod tests {
                 );
                 let refreshed = applied.refreshed(&seen);
                 prop_assert_eq!(&refreshed, &applied);
-                let planned = planned_value(&applied.to_value(), Some(&refreshed), false, &config, &none, Some(&seen));
+                let planned = planned_value(&applied.to_value(), Some(&refreshed), false, &config, &none, Some(&seen), None);
                 prop_assert_eq!(&planned, &applied.to_value());
                 // The create's plan already knew every value that does not come from AWS.
-                let created = planned_value(&config_value, None, false, &config, &none, Some(&seen));
+                let created = planned_value(&config_value, None, false, &config, &none, Some(&seen), None);
                 let applied_value = applied.to_value();
                 for name in ["groups", "authorization_rules", "routes", "route_subnet_ids", "client_cidr_block", "id"] {
                     prop_assert_eq!(created.attr(name), applied_value.attr(name), "{}", name);

@@ -573,17 +573,6 @@ fn check_endpoint(config: &Config, observation: &Observation, diagnostics: &mut 
             ),
         );
     }
-    if let (Some(tgw), Some(true)) = (&endpoint.transit_gateway_id, config.manage_routes.known()) {
-        diagnostics.warning_at(
-            Path::root().attr("manage_routes"),
-            "Endpoint attached to a Transit Gateway",
-            format!(
-                "Endpoint {} is attached to {tgw}; its routes do not go through subnets. Set \
-                 `manage_routes = false` and manage its routes with the Transit Gateway.",
-                endpoint.id
-            ),
-        );
-    }
 }
 
 fn check_client_cidr(
@@ -627,6 +616,35 @@ fn check_routes(
         .usable_subnets()
         .map(|a| a.subnet_id.as_str())
         .collect();
+    // An endpoint attached to a Transit Gateway routes through its attachment, in every
+    // Availability Zone it was given: no subnet to name, no redundancy to judge.
+    let on_transit_gateway = observation.endpoint.transit_gateway_id.as_deref();
+    if let (Some(tgw), Some(Some(ids))) = (on_transit_gateway, config.route_subnet_ids.known()) {
+        let attachment = observation
+            .endpoint
+            .transit_gateway_attachment_id
+            .as_deref()
+            .unwrap_or("its attachment");
+        let named: Vec<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| *id != attachment)
+            .collect();
+        if !named.is_empty() {
+            diagnostics.error_at(
+                path,
+                "Endpoint attached to a Transit Gateway",
+                format!(
+                    "Endpoint {} is attached to Transit Gateway {tgw}: its routes go through \
+                     its attachment {attachment}, not through subnets, so {} cannot carry them. \
+                     Leave `route_subnet_ids` unset.",
+                    observation.endpoint.id,
+                    named.join(", ")
+                ),
+            );
+            return;
+        }
+    }
     let route_subnets: Option<BTreeSet<String>> = match config.route_subnet_ids.known() {
         Some(Some(ids)) => {
             for id in ids.iter().filter(|id| !usable.contains(id.as_str())) {
@@ -678,7 +696,7 @@ fn check_routes(
                     ),
                 );
             }
-        } else if !associated.is_empty() && zones.len() < 2 {
+        } else if on_transit_gateway.is_none() && !associated.is_empty() && zones.len() < 2 {
             diagnostics.warning_at(
                 path.clone(),
                 "Routes without redundancy",
@@ -1095,6 +1113,8 @@ mod tests {
                 directory_id: Some("d-1234567890".into()),
                 authentication: vec![AD_AUTHENTICATION.into()],
                 transit_gateway_id: None,
+                transit_gateway_attachment_id: None,
+                status: "available".into(),
                 vpc_id: Some("vpc-0123456789abcdef0".into()),
                 tags: Default::default(),
             },
@@ -1142,6 +1162,67 @@ mod tests {
             owned_routes: BTreeSet::new(),
             stage: Stage::Plan,
         })
+    }
+
+    /// An endpoint attached to a Transit Gateway: its attachment stands in for associations.
+    fn on_transit_gateway() -> Observation {
+        let mut seen = observation(vec![], vec![]);
+        seen.endpoint.transit_gateway_id = Some("tgw-0123456789abcdef0".into());
+        seen.endpoint.transit_gateway_attachment_id = Some("tgw-attach-0123456789abcdef0".into());
+        seen.endpoint.vpc_id = None;
+        seen.associations = vec![Association {
+            subnet_id: "tgw-attach-0123456789abcdef0".into(),
+            status: "associated".into(),
+        }];
+        seen.subnets = BTreeMap::new();
+        seen
+    }
+
+    #[test]
+    fn a_transit_gateway_endpoint_has_no_redundancy_to_judge_and_refuses_subnets() {
+        let groups = || vec![("a", group(Some(SID_A), None, &["10.0.0.0/16"]))];
+        let seen = on_transit_gateway();
+        let found = check(&config(groups(), vec![]), Some(&seen));
+        assert!(at(&found, "route_subnet_ids").is_empty(), "{found:?}");
+        // The same endpoint in VPC mode, one subnet associated: no redundancy.
+        let in_vpc = check(
+            &config(groups(), vec![]),
+            Some(&observation(vec![], vec![])),
+        );
+        assert_eq!(
+            at(&in_vpc, "route_subnet_ids")
+                .iter()
+                .map(|d| d.summary.as_str())
+                .collect::<Vec<_>>(),
+            ["Routes without redundancy"]
+        );
+        let named = config(
+            groups(),
+            vec![(
+                "route_subnet_ids",
+                Value::Set(vec![Value::string("subnet-0aaaaaaaaaaaaaaaa")]),
+            )],
+        );
+        let refused = at(&check(&named, Some(&seen)), "route_subnet_ids");
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].severity, Severity::Error);
+        assert_eq!(refused[0].summary, "Endpoint attached to a Transit Gateway");
+        for part in [
+            "subnet-0aaaaaaaaaaaaaaaa",
+            "tgw-attach-0123456789abcdef0",
+            "unset",
+        ] {
+            assert!(refused[0].detail.contains(part), "{part}: {refused:?}");
+        }
+        // Naming the attachment itself is what leaving it unset plans: accepted.
+        let attachment = config(
+            groups(),
+            vec![(
+                "route_subnet_ids",
+                Value::Set(vec![Value::string("tgw-attach-0123456789abcdef0")]),
+            )],
+        );
+        assert!(at(&check(&attachment, Some(&seen)), "route_subnet_ids").is_empty());
     }
 
     #[test]

@@ -567,7 +567,7 @@ pub(crate) fn diff(desired: Option<&Desired>, observed: &Topology) -> Vec<Change
     }
     for conflict in routes.conflicting {
         if desired
-            .take_over_routes_from
+            .take_over_from
             .contains_key(&conflict.existing_target)
         {
             changes.push(Change::TakeOverVpcRoute {

@@ -203,7 +203,7 @@ impl ManagedResource for HubNetwork {
         observed: &Topology,
     ) -> Result<Desired, Path> {
         let mut desired = config.desired(ctx.default_tags())?;
-        desired.take_over_routes_from = handover::hubs_to_take_over_from(
+        desired.take_over_from = handover::hubs_to_take_over_from(
             &desired.name,
             desired.take_over,
             facts.new_hub,
@@ -226,7 +226,7 @@ impl ManagedResource for HubNetwork {
                     .filter(|blocked| {
                         desired.take_over
                             || desired
-                                .take_over_routes_from
+                                .take_over_from
                                 .contains_key(&blocked.transit_gateway_id)
                     })
                     .map(|blocked| blocked.association_id)

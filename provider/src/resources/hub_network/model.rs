@@ -308,7 +308,7 @@ impl Config {
             mesh_routes: get(&self.mesh_routes, root.attr("mesh_routes"))?
                 .unwrap_or(DEFAULT_MESH_ROUTES),
             take_over: get(&self.take_over, root.attr("take_over"))?.unwrap_or(false),
-            take_over_routes_from: BTreeMap::new(),
+            take_over_from: BTreeMap::new(),
             release_direct_connect: Vec::new(),
             tags_all: crate::framework::tags::merge(default_tags, &tags),
         })
@@ -379,10 +379,11 @@ pub(crate) struct Desired {
     pub mesh_routes: bool,
     /// `take_over`: routes other migration hubs own in these route tables are re-targeted.
     pub take_over: bool,
-    /// The other hubs (gateway id → name) whose routes in these route tables the apply
-    /// re-targets to this hub's gateway: filled from what the apply sees (see
-    /// [`super::handover`]); empty otherwise.
-    pub take_over_routes_from: BTreeMap<String, String>,
+    /// The other hubs (gateway id → name) this hub takes over from: the apply re-targets their
+    /// routes in these route tables to this hub's gateway and moves the Direct Connect link
+    /// their association holds. Filled from what the apply sees (see [`super::handover`]);
+    /// empty otherwise.
+    pub take_over_from: BTreeMap<String, String>,
     /// The Direct Connect associations of other hubs whose prefixes are in the way and that
     /// `take_over` moves the data center link from (see [`super::handover`]); empty otherwise.
     pub release_direct_connect: Vec<String>,

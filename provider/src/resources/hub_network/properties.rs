@@ -563,7 +563,7 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                     route_propagation,
                     mesh_routes,
                     take_over: false,
-                    take_over_routes_from: BTreeMap::new(),
+                    take_over_from: BTreeMap::new(),
                     release_direct_connect: Vec::new(),
                     tags_all,
                 }

@@ -223,9 +223,12 @@ pub(crate) async fn leftovers(aws: &Aws<'_>, scope: &Scope) -> Result<Leftovers<
 pub(crate) fn refuse_existing(vpc_id: &str, object: &str) -> OpError {
     OpError::Refused(format!(
         "{vpc_id} already has a staging area ({object}, managed by another \
-         migration_replication_staging_area whose state holds it); there is one per VPC. Import \
-         it into this resource (terraform import <address> <its rct-… template id>) or destroy \
-         the other one."
+         migration_replication_staging_area whose state holds it); there is one per VPC, since \
+         the staging subnet's default route leads to one NAT gateway. Import it into this \
+         resource (terraform import <address> <its rct-… template id>) or destroy the other \
+         one. A replacement under `create_before_destroy` cannot build its staging area beside \
+         the old one: replace it without `create_before_destroy` (the old one is destroyed \
+         first, and replication pauses until the new one is up)."
     ))
 }
 
