@@ -1,7 +1,8 @@
 # The migration connectivity blueprint across two accounts: in the hub account, one Transit
 # Gateway hub shared over RAM, the staging and target VPCs, the data center over Direct Connect,
-# routes from every network to every other, and Client VPN access per Active Directory group; in
-# the spoke account, a VPC that joins the hub (provider alias `migration.spoke`, versions.tf).
+# routes from every network to every other, Client VPN access per Active Directory group, and
+# the replication staging area of Application Migration Service in the staging VPC; in the
+# spoke account, a VPC that joins the hub (provider alias `migration.spoke`, versions.tf).
 
 resource "migration_hub_network" "hub" {
   name        = var.hub_name
@@ -94,4 +95,37 @@ resource "migration_hub_spoke" "spoke" {
   vpc_id             = var.spoke_vpc_id
   route_table_ids    = var.spoke_route_table_ids
   hub_cidr_blocks    = [var.staging_cidr, var.target_cidr, var.data_center_cidr]
+}
+
+# The hub as AWS holds it, once it exists and has no change pending: until then (the apply that
+# creates it, or one that repairs its routes) the read waits for the apply, so the staging
+# area's plan-time check that the data center is routed back runs when the hub's routes are
+# there.
+data "migration_hub_network" "hub" {
+  transit_gateway_id = migration_hub_network.hub.id
+
+  depends_on = [migration_hub_network.hub]
+}
+
+# The replication side: AWS Application Migration Service (MGN) runs its replication servers in
+# the staging VPC's replication subnet. NAT mode: they reach MGN, EC2 and S3 on 443 through a
+# NAT gateway in the public subnet, and the data center's servers send them their disks on TCP
+# 1500 through the hub.
+resource "migration_replication_staging_area" "replication" {
+  vpc_id            = var.staging_vpc_id
+  staging_subnet_id = var.staging_replication_subnet_id # on the staging route table
+  nat_subnet_id     = var.staging_nat_subnet_id         # public: 0.0.0.0/0 to an internet gateway
+
+  # The data center's networks as the hub holds them in AWS: the security group lets them in on
+  # TCP 1500, and the plan checks that the staging subnet's route table routes them back
+  # through the hub (PRIVATE_IP data plane routing).
+  source_cidr_blocks = data.migration_hub_network.hub.data_center_cidr_blocks
+
+  bandwidth_throttling = 200 # Mbps per source server
+  staging_area_tags = {
+    Purpose = "mgn-replication"
+  }
+  tags = {
+    Project = "datacenter-exit"
+  }
 }

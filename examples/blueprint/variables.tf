@@ -24,7 +24,18 @@ variable "staging_subnet_ids" {
 }
 
 variable "staging_route_table_ids" {
-  type = list(string)
+  description = "The staging VPC's route tables that get routes to the other networks; the first is the replication subnet's."
+  type        = list(string)
+}
+
+variable "staging_replication_subnet_id" {
+  description = "The staging VPC's subnet for MGN's replication servers, associated with the first of `staging_route_table_ids` (the staging area adds its default route to the NAT gateway there)."
+  type        = string
+}
+
+variable "staging_nat_subnet_id" {
+  description = "A public subnet of the staging VPC (its route table sends 0.0.0.0/0 to an internet gateway) for the staging area's NAT gateway."
+  type        = string
 }
 
 variable "target_vpc_id" {

@@ -105,8 +105,10 @@ pub const BLUEPRINT_SPOKE_CIDR: &str = "10.30.0.0/16";
 /// What exists before the blueprint runs, in the hub `account` (`aws`): the staging
 /// (10.10.0.0/16) and target (10.20.0.0/16) VPCs with subnets in two zones and a route table
 /// each, a Managed AD with the groups MigrationEngineers and InternalIT, a Client VPN endpoint
-/// (172.16.0.0/22) that authenticates against it with both staging subnets associated, and a
-/// Direct Connect gateway (ASN 65010); and in the spoke account [`BLUEPRINT_SPOKE_ACCOUNT`]
+/// (172.16.0.0/22) that authenticates against it with both staging subnets associated, a
+/// Direct Connect gateway (ASN 65010), the replication staging area's subnets in the staging
+/// VPC (a staging subnet on the staging route table, a public subnet routed to an internet
+/// gateway) and Application Migration Service initialized in the Region; and in the spoke account [`BLUEPRINT_SPOKE_ACCOUNT`]
 /// (`spoke`), its VPC (10.30.0.0/16) with subnets in two zones and a route table.
 pub async fn blueprint(
     aws: &terraform_provider_migration::config::clients::AwsClients,
@@ -116,7 +118,7 @@ pub async fn blueprint(
     use serde_json::json;
     let mut variables = serde_json::Map::new();
     let mut described = Vec::new();
-    let mut staging = (String::new(), Vec::new());
+    let mut staging = (String::new(), Vec::new(), String::new());
     for (name, cidr) in [("staging", "10.10.0.0/16"), ("target", "10.20.0.0/16")] {
         let vpc_id = vpc(&aws.ec2, cidr).await?;
         let mut subnets = Vec::new();
@@ -134,10 +136,35 @@ pub async fn blueprint(
         variables.insert(format!("{name}_subnet_ids"), json!(subnets));
         variables.insert(format!("{name}_route_table_ids"), json!([table_id]));
         if name == "staging" {
-            staging = (vpc_id, subnets);
+            staging = (vpc_id, subnets, table_id);
         }
     }
-    let (staging_vpc, staging_subnets) = staging;
+    let (staging_vpc, staging_subnets, staging_table) = staging;
+
+    // The replication staging area's subnets in the staging VPC: the staging subnet where MGN
+    // runs the replication servers, on the staging route table (which the hub routes to the
+    // data center), and a public subnet for its NAT gateway, routed to an internet gateway.
+    let replication_subnet = subnet(&aws.ec2, &staging_vpc, "10.10.10.0/24", "a").await?;
+    aws.ec2
+        .associate_route_table()
+        .route_table_id(&staging_table)
+        .subnet_id(&replication_subnet)
+        .send()
+        .await?;
+    let (nat_subnet, igw) = public_subnet(&aws.ec2, &staging_vpc, "10.10.100.0/24").await?;
+    described.push(format!(
+        "staging VPC: replication subnet {replication_subnet} (10.10.10.0/24, on route table \
+         {staging_table}), public subnet {nat_subnet} (10.10.100.0/24, routed to internet \
+         gateway {igw})"
+    ));
+    variables.insert(
+        "staging_replication_subnet_id".into(),
+        json!(replication_subnet),
+    );
+    variables.insert("staging_nat_subnet_id".into(), json!(nat_subnet));
+    // MGN is initialized once per account and Region (the console's "Set up service").
+    aws.mgn.initialize_service().send().await?;
+    described.push("Application Migration Service initialized".to_string());
 
     let directory_id = aws
         .directory
@@ -253,34 +280,29 @@ pub async fn staging_vpc(
     routed: &[&str],
 ) -> Result<StagingVpc, Error> {
     let vpc_id = vpc(ec2, vpc_cidr).await?;
-    let public_subnet_id = subnet(ec2, &vpc_id, public_cidr, "a").await?;
-    let staging_subnet_id = subnet(ec2, &vpc_id, staging_cidr, "a").await?;
-    let igw = ec2
-        .create_internet_gateway()
-        .send()
-        .await?
-        .internet_gateway()
-        .and_then(|g| g.internet_gateway_id())
-        .ok_or("CreateInternetGateway returned no id")?
-        .to_string();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(&vpc_id)
-        .send()
-        .await?;
-    let public_table = route_table(ec2, &vpc_id).await?;
-    ec2.create_route()
-        .route_table_id(&public_table)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await?;
-    ec2.associate_route_table()
-        .route_table_id(&public_table)
-        .subnet_id(&public_subnet_id)
-        .send()
-        .await?;
-    let staging_table_id = route_table(ec2, &vpc_id).await?;
+    let (public_subnet_id, _) = public_subnet(ec2, &vpc_id, public_cidr).await?;
+    let (staging_subnet_id, staging_table_id) =
+        staging_subnet(ec2, &vpc_id, staging_cidr, routed).await?;
+    Ok(StagingVpc {
+        vpc_id,
+        staging_subnet_id,
+        staging_table_id,
+        public_subnet_id,
+    })
+}
+
+/// A staging subnet `cidr` of `vpc_id` in zone `a` with a route table of its own that routes
+/// each of `routed` (the source networks) to a virtual private gateway attached to the VPC, as
+/// a data center reached over a VPN would be (none when `routed` is empty); the subnet's and
+/// the table's ids.
+pub async fn staging_subnet(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+    cidr: &str,
+    routed: &[&str],
+) -> Result<(String, String), Error> {
+    let staging_subnet_id = subnet(ec2, vpc_id, cidr, "a").await?;
+    let staging_table_id = route_table(ec2, vpc_id).await?;
     ec2.associate_route_table()
         .route_table_id(&staging_table_id)
         .subnet_id(&staging_subnet_id)
@@ -298,7 +320,7 @@ pub async fn staging_vpc(
             .to_string();
         ec2.attach_vpn_gateway()
             .vpn_gateway_id(&vgw)
-            .vpc_id(&vpc_id)
+            .vpc_id(vpc_id)
             .send()
             .await?;
         for destination in routed {
@@ -310,10 +332,56 @@ pub async fn staging_vpc(
                 .await?;
         }
     }
-    Ok(StagingVpc {
-        vpc_id,
-        staging_subnet_id,
-        staging_table_id,
-        public_subnet_id,
-    })
+    Ok((staging_subnet_id, staging_table_id))
+}
+
+/// A private staging VPC `vpc_cidr`: no internet gateway, and a staging subnet
+/// (`staging_cidr`, see [`staging_subnet`]) whose route table routes each of `routed` to a
+/// virtual private gateway.
+pub async fn private_staging_vpc(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_cidr: &str,
+    staging_cidr: &str,
+    routed: &[&str],
+) -> Result<(String, String, String), Error> {
+    let vpc_id = vpc(ec2, vpc_cidr).await?;
+    let (subnet_id, table_id) = staging_subnet(ec2, &vpc_id, staging_cidr, routed).await?;
+    Ok((vpc_id, subnet_id, table_id))
+}
+
+/// A public subnet `cidr` of `vpc_id` in zone `a`: an internet gateway attached to the VPC, and
+/// a route table of the subnet's own sending `0.0.0.0/0` to it; the subnet's and the internet
+/// gateway's ids.
+pub async fn public_subnet(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+    cidr: &str,
+) -> Result<(String, String), Error> {
+    let subnet_id = subnet(ec2, vpc_id, cidr, "a").await?;
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await?
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .ok_or("CreateInternetGateway returned no id")?
+        .to_string();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(vpc_id)
+        .send()
+        .await?;
+    let table = route_table(ec2, vpc_id).await?;
+    ec2.create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await?;
+    ec2.associate_route_table()
+        .route_table_id(&table)
+        .subnet_id(&subnet_id)
+        .send()
+        .await?;
+    Ok((subnet_id, igw))
 }

@@ -11,7 +11,7 @@ from .world import World
 
 
 def collect_inventory(world: World, account: str, region: str | None) -> dict[str, list[dict[str, Any]]]:
-    from .services import client_vpn, direct_connect, ds_data, mgn, nat_gateways, ram, transit_gateways, vpc_endpoints
+    from .services import client_vpn, direct_connect, ds_data, mgn, nat_gateways, ram, security_groups, transit_gateways, vpc_endpoints
 
     objects: dict[str, list[dict[str, Any]]] = {}
     for part in (
@@ -23,6 +23,7 @@ def collect_inventory(world: World, account: str, region: str | None) -> dict[st
         mgn.inventory(world, account, region),
         nat_gateways.inventory(world, account, region),
         vpc_endpoints.inventory(world, account, region),
+        security_groups.inventory(world, account, region),
     ):
         for kind, items in part.items():
             objects.setdefault(kind, []).extend(items)

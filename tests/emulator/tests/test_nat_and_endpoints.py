@@ -300,3 +300,22 @@ def test_inventory_lists_nat_gateways_addresses_endpoints_and_nat_routes(admin, 
     assert objects["nat_gateways"] == [] and objects["vpc_endpoints"] == []
     ec2.release_address(AllocationId=allocation)
     assert admin.inventory(account)["elastic_ips"] == []
+
+
+def test_inventory_lists_security_groups_with_their_rules_but_not_the_default_group(admin, client, account, network):
+    ec2 = client("ec2")
+    group = ec2.create_security_group(
+        GroupName="replication", Description="r", VpcId=network["vpc"], TagSpecifications=[{"ResourceType": "security-group", "Tags": [{"Key": "Name", "Value": "r"}]}]
+    )["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 1500, "ToPort": 1500, "IpRanges": [{"CidrIp": "192.168.0.0/16"}, {"CidrIp": "172.16.0.0/12"}]}]
+    )
+    groups = admin.inventory(account)["security_groups"]
+    assert [(g["id"], g["vpc_id"], g["name"], g["tags"]) for g in groups] == [(group, network["vpc"], "replication", {"Name": "r"})]
+    assert sorted((r["protocol"], r["from_port"], r["to_port"], r["cidr"]) for r in groups[0]["ingress"]) == [
+        ("tcp", 1500, 1500, "172.16.0.0/12"),
+        ("tcp", 1500, 1500, "192.168.0.0/16"),
+    ]
+    assert [(r["protocol"], r["cidr"]) for r in groups[0]["egress"]] == [("-1", "0.0.0.0/0")]
+    ec2.delete_security_group(GroupId=group)
+    assert admin.inventory(account)["security_groups"] == []

@@ -5,7 +5,10 @@
 //! the hub, the spoke destroyed alone
 //! leaving the hub as it was, then destroy leaving nothing of ours in either account; and its
 //! reachability `check` blocks, passing, then failing with the missing hop when a group loses a
-//! network and when a route is deleted behind Terraform's back.
+//! network and when a route is deleted behind Terraform's back. The replication staging area
+//! (NAT mode, in the staging VPC, its source networks the data center as the hub routes it) is
+//! applied with the rest: its NAT gateway, security group rule and MGN template exist after the
+//! apply, and nothing of them after the destroy.
 
 use std::collections::BTreeSet;
 
@@ -23,6 +26,7 @@ use crate::world::{
 };
 
 const SPOKE: &str = "migration_hub_spoke.spoke";
+const REPLICATION: &str = "migration_replication_staging_area.replication";
 const DATA_CENTER: &str = "192.168.0.0/16";
 
 pub fn scenarios() -> Vec<crate::Scenario> {
@@ -40,7 +44,10 @@ async fn blueprint_world(cli: &Cli, name: &str) -> (World, AwsClients, Json) {
     let world = World::empty(cli, name).await;
     world
         .emulator
-        .configure(two_account_delays(&[]))
+        .configure(two_account_delays(&[
+            ("nat_gateway.pending", 0.3),
+            ("nat_gateway.deleting", 0.3),
+        ]))
         .await
         .unwrap();
     world
@@ -74,9 +81,9 @@ async fn whole_cycle(cli: Cli) {
     assert_eq!(plan.code, Some(2), "{}", plan.report("should plan changes"));
     assert!(
         plan.stdout
-            .contains("Plan: 3 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 4 to add, 0 to change, 0 to destroy."),
         "{}",
-        plan.report("plans the hub, the Client VPN access and the spoke")
+        plan.report("plans the hub, the Client VPN access, the staging area and the spoke")
     );
 
     // One apply builds both accounts: the hub shares its gateway, the spoke account (through
@@ -85,9 +92,9 @@ async fn whole_cycle(cli: Cli) {
     assert!(
         applied
             .stdout
-            .contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed."),
+            .contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."),
         "{}",
-        applied.report("applies three resources in one apply")
+        applied.report("applies four resources in one apply")
     );
     let hub = world
         .ws
@@ -175,6 +182,81 @@ async fn whole_cycle(cli: Cli) {
         "{learned:#?}"
     );
 
+    // The replication staging area in the staging VPC, its source networks read from the
+    // hub's routes: the data center in on TCP 1500, a NAT gateway with its Elastic IP and the
+    // replication subnet's default route to it, and MGN's template putting the servers there.
+    let staging_vpc = variables["staging_vpc_id"].as_str().unwrap().to_string();
+    let replication = world
+        .ws
+        .resource(REPLICATION)
+        .await
+        .expect("staging area in state");
+    assert_eq!(
+        replication["source_cidr_blocks"],
+        serde_json::json!([DATA_CENTER]),
+        "{replication:#}"
+    );
+    let held = staging_area(&inventory, &staging_vpc);
+    let one = |kind: &str| -> &Json {
+        assert_eq!(held[kind].len(), 1, "one of {kind}: {held:#?}");
+        held[kind][0]
+    };
+    let nat = one("nat_gateways");
+    assert_eq!(nat["id"], replication["nat_gateway_id"], "{nat:#}");
+    assert_eq!(
+        nat["subnet_id"], variables["staging_nat_subnet_id"],
+        "{nat:#}"
+    );
+    assert_eq!(nat["state"], "available", "{nat:#}");
+    assert_eq!(
+        nat["allocation_ids"],
+        serde_json::json!([replication["elastic_ip_allocation_id"]]),
+        "{nat:#}"
+    );
+    assert_eq!(
+        one("elastic_ips")["allocation_id"],
+        replication["elastic_ip_allocation_id"]
+    );
+    let default_route = one("vpc_routes_to_nat_gateways");
+    assert_eq!(
+        (
+            &default_route["route_table_id"],
+            &default_route["destination"],
+            &default_route["nat_gateway_id"]
+        ),
+        (
+            &variables["staging_route_table_ids"][0],
+            &Json::from("0.0.0.0/0"),
+            &nat["id"]
+        ),
+        "{default_route:#}"
+    );
+    let group = one("security_groups");
+    assert_eq!(group["id"], replication["security_group_id"], "{group:#}");
+    assert_eq!(
+        rules(&group["ingress"]),
+        [("tcp".to_string(), 1500, 1500, DATA_CENTER.to_string())],
+        "TCP 1500 in from the data center, nothing else: {group:#}"
+    );
+    assert!(
+        rules(&group["egress"])
+            .iter()
+            .all(|(protocol, from, to, _)| protocol == "tcp" && *from == 443 && *to == 443),
+        "443 out only: {group:#}"
+    );
+    let template = one("mgn_replication_configuration_templates");
+    assert_eq!(template["id"], replication["id"], "{template:#}");
+    assert_eq!(
+        template["staging_area_subnet_id"], variables["staging_replication_subnet_id"],
+        "{template:#}"
+    );
+    assert_eq!(
+        template["security_group_ids"],
+        serde_json::json!([group["id"]]),
+        "{template:#}"
+    );
+    assert_eq!(template["data_plane_routing"], "PRIVATE_IP", "{template:#}");
+
     world.ws.assert_no_changes().await;
     // A refresh-only plan finds one change: the hub's view of its spoke, which joined after
     // the hub had answered; it holds no resource change and only no-op outputs. (The exit code
@@ -261,9 +343,15 @@ async fn whole_cycle(cli: Cli) {
         "the spoke's attachment is gone"
     );
 
-    // Destroying everything leaves nothing in either account.
+    // Destroying everything leaves nothing in either account, of the staging area neither.
     world.ws.destroy(&[]).await.ok();
-    assert_nothing_left(&world.inventory().await);
+    let inventory = world.inventory().await;
+    assert_nothing_left(&inventory);
+    let left = staging_area(&inventory, &staging_vpc);
+    assert!(
+        left.values().all(Vec::is_empty),
+        "the staging area leaves nothing: {left:#?}"
+    );
     assert_nothing_left(
         &world
             .emulator
@@ -271,6 +359,58 @@ async fn whole_cycle(cli: Cli) {
             .await
             .unwrap(),
     );
+}
+
+/// What `inventory` holds of the staging area in `vpc`, by kind: its NAT gateways, Elastic IPs,
+/// security groups and MGN templates (by their owner tag, the VPC id), and the VPC's routes to
+/// NAT gateways.
+fn staging_area<'a>(
+    inventory: &'a Json,
+    vpc: &str,
+) -> std::collections::BTreeMap<&'static str, Vec<&'a Json>> {
+    let owned = |kind: &'static str| {
+        let found = objects(inventory, kind)
+            .into_iter()
+            .filter(|o| o["tags"]["migration:owner"] == vpc)
+            .collect();
+        (kind, found)
+    };
+    let mut held: std::collections::BTreeMap<_, _> = [
+        owned("nat_gateways"),
+        owned("elastic_ips"),
+        owned("security_groups"),
+        owned("mgn_replication_configuration_templates"),
+    ]
+    .into_iter()
+    .collect();
+    held.insert(
+        "vpc_routes_to_nat_gateways",
+        objects(inventory, "vpc_routes_to_nat_gateways")
+            .into_iter()
+            .filter(|r| r["vpc_id"] == vpc)
+            .collect(),
+    );
+    held
+}
+
+/// A security group's rules in the inventory as (protocol, from port, to port, CIDR), sorted.
+fn rules(listed: &Json) -> Vec<(String, i64, i64, String)> {
+    let text = |rule: &Json, key: &str| rule[key].as_str().unwrap_or_default().to_string();
+    let mut rules: Vec<_> = listed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|rule| {
+            (
+                text(rule, "protocol"),
+                rule["from_port"].as_i64().unwrap_or(-1),
+                rule["to_port"].as_i64().unwrap_or(-1),
+                text(rule, "cidr"),
+            )
+        })
+        .collect();
+    rules.sort();
+    rules
 }
 
 const CHECK_FAILED: &str = "Check block assertion failed";
@@ -421,8 +561,19 @@ async fn reachability_checks(cli: Cli) {
         .expect("delete the route");
     let plan = world.ws.plan(&["-refresh-only"]).await;
     let failed = failed_checks(&plan);
+    // The staging table's default route, to the staging area's NAT gateway, now catches the
+    // data center's traffic: the hop names it.
+    let nat = world
+        .ws
+        .resource(REPLICATION)
+        .await
+        .expect("staging area in state")["nat_gateway_id"]
+        .as_str()
+        .expect("NAT gateway")
+        .to_string();
     let hop = format!(
-        "route table {staging_table} of staging has no route for 192.168.0.0/16 (data_center)"
+        "route table {staging_table} of staging sends 0.0.0.0/0 (data_center) to {nat}, not to \
+         the Transit Gateway"
     );
     assert!(
         failed

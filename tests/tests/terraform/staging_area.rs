@@ -1,14 +1,20 @@
 //! `migration_replication_staging_area` on real Terraform, `tests/terraform/cases/
 //! replication_staging_area/`: a NAT-mode staging area on a seeded staging VPC is applied, the
 //! next plan is empty, and a destroy leaves nothing of it; a source network the staging subnet
-//! does not route back is an `Error:` on the line of `source_cidr_blocks`.
+//! does not route back is an `Error:` on the line of `source_cidr_blocks`. The private-mode
+//! example, `examples/replication-staging-private/`, is applied on a VPC without an internet
+//! gateway: its interface endpoints (`mgn`, `ec2`, `s3`) and S3 gateway endpoint exist, the next
+//! plan is empty, and a destroy leaves nothing of it. Without `source_cidr_blocks`, a staging
+//! area on a VPC that a hub made in the same apply attaches lets the hub's data center in.
 
 use harness::cli::{Cli, Severity, case_line, diagnostics};
+use harness::docs::repository_root;
+use harness::emulator::REGION;
 use harness::seed::{self, StagingVpc};
 use serde_json::json;
 
 use crate::scenario;
-use crate::world::{World, assert_no_changes, text};
+use crate::world::{World, assert_no_changes, objects, text};
 
 const CASE: &str = "replication_staging_area";
 const STAGING: &str = "migration_replication_staging_area.staging";
@@ -18,6 +24,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
     vec![
         scenario!(nat_staging_area_applies_replans_empty_and_destroys_to_nothing),
         scenario!(an_unrouted_source_network_is_an_error_on_its_argument),
+        scenario!(private_example_applies_replans_empty_and_destroys_to_nothing),
+        scenario!(without_source_networks_the_hubs_data_center_is_let_in),
         scenario!(replace_without_create_before_destroy_rebuilds_the_staging_area),
         scenario!(create_before_destroy_replacement_is_refused_before_anything_is_created),
     ]
@@ -153,6 +161,210 @@ async fn an_unrouted_source_network_is_an_error_on_its_argument(cli: Cli) {
         (0, 0, 0),
         "nothing created"
     );
+}
+
+/// The VPC endpoints of `vpc` in the inventory as (type, service, subnets, route tables, state),
+/// sorted.
+async fn endpoints(
+    world: &World,
+    vpc: &str,
+) -> Vec<(String, String, Vec<String>, Vec<String>, String)> {
+    let inventory = world.inventory().await;
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    let mut found: Vec<_> = objects(&inventory, "vpc_endpoints")
+        .into_iter()
+        .filter(|e| e["vpc_id"] == vpc)
+        .map(|e| {
+            (
+                text(e, "type"),
+                text(e, "service_name"),
+                strings(&e["subnet_ids"]),
+                strings(&e["route_table_ids"]),
+                text(e, "state"),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+async fn private_example_applies_replans_empty_and_destroys_to_nothing(cli: Cli) {
+    let world = World::empty(&cli, "replication-staging-private").await;
+    world
+        .emulator
+        .configure(json!({
+            "delays": {"vpc_endpoint.pending": 0.3, "vpc_endpoint.deleting": 0.3},
+            "mgn_initialized": [crate::world::ACCOUNT],
+        }))
+        .await
+        .unwrap();
+    world
+        .ws
+        .use_dir(&repository_root().join("examples/replication-staging-private"));
+    let (vpc, subnet, table) = seed::private_staging_vpc(
+        &world.aws.ec2,
+        "10.70.0.0/16",
+        "10.70.0.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    world.ws.set_vars(&json!({
+        "vpc_id": vpc,
+        "staging_subnet_id": subnet,
+        "data_center_cidrs": [DATA_CENTER],
+    }));
+    world.ws.init().await;
+
+    let applied = world.ws.apply(&[]).await;
+    assert!(applied.success(), "{}", applied.report("apply"));
+    assert!(
+        applied
+            .stdout
+            .contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."),
+        "{}",
+        applied.report("applies the staging area")
+    );
+    assert_no_changes(&world.ws, "the apply").await;
+    let values = world
+        .ws
+        .resource("migration_replication_staging_area.private")
+        .await
+        .unwrap();
+    assert!(values["nat_gateway_id"].is_null(), "{values:#}");
+    assert_eq!(text(&values, "data_plane_routing"), "PRIVATE_IP");
+    // The interface endpoints in the staging subnet, the S3 gateway endpoint on its table, all
+    // available; no NAT gateway, no Elastic IP.
+    let service = |name: &str| format!("com.amazonaws.{REGION}.{name}");
+    let interface = |name: &str| {
+        (
+            "Interface".to_string(),
+            service(name),
+            vec![subnet.clone()],
+            Vec::new(),
+            "available".to_string(),
+        )
+    };
+    let mut expected = vec![
+        interface("ec2"),
+        interface("mgn"),
+        interface("s3"),
+        (
+            "Gateway".to_string(),
+            service("s3"),
+            Vec::new(),
+            vec![table.clone()],
+            "available".to_string(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(endpoints(&world, &vpc).await, expected);
+    let ids = values["vpc_endpoint_ids"]
+        .as_object()
+        .expect("endpoint ids");
+    assert_eq!(
+        ids.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["ec2", "mgn", "s3", "s3-gateway"]
+    );
+    assert_eq!(held(&world, &vpc).await, (1, 0, 1));
+    let inventory = world.inventory().await;
+    assert!(
+        objects(&inventory, "elastic_ips").is_empty(),
+        "{:#}",
+        inventory["elastic_ips"]
+    );
+
+    let destroyed = world.ws.destroy(&[]).await;
+    assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(endpoints(&world, &vpc).await, Vec::new());
+    assert_eq!(held(&world, &vpc).await, (0, 0, 0));
+}
+
+async fn without_source_networks_the_hubs_data_center_is_let_in(cli: Cli) {
+    const OTHER_DATA_CENTER: &str = "172.16.0.0/12";
+    let world = World::start(&cli, "replication_staging_area_hub").await;
+    world
+        .emulator
+        .configure(json!({
+            "delays": {"nat_gateway.pending": 0.3, "nat_gateway.deleting": 0.3},
+            "mgn_initialized": [crate::world::ACCOUNT],
+        }))
+        .await
+        .unwrap();
+    // The hub routes the data center to the staging subnet's table: nothing routes it before.
+    let vpc = seed::staging_vpc(
+        &world.aws.ec2,
+        "10.60.0.0/16",
+        "10.60.200.0/24",
+        "10.60.0.0/24",
+        &[],
+    )
+    .await
+    .unwrap();
+    let dx = world.direct_connect_gateway(65010).await;
+    world.ws.set_vars(&json!({
+        "staging": {
+            "vpc_id": vpc.vpc_id,
+            "staging_subnet_id": vpc.staging_subnet_id,
+            "nat_subnet_id": vpc.public_subnet_id,
+            "route_table_id": vpc.staging_table_id,
+        },
+        "direct_connect_gateway_id": dx,
+        "data_center_cidrs": [DATA_CENTER, OTHER_DATA_CENTER],
+    }));
+    world.ws.init().await;
+
+    // The first plan cannot know the sources (no hub attaches the VPC yet) and checks nothing
+    // about them; the apply reads them once the hub is there.
+    let plan = world.ws.plan(&[]).await;
+    assert_eq!(plan.code, Some(2), "{}", plan.report("plans both"));
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.report("plans the hub and the staging area")
+    );
+    let applied = world.ws.apply(&[]).await;
+    assert!(applied.success(), "{}", applied.report("apply"));
+    assert_no_changes(&world.ws, "the apply").await;
+    let values = world.ws.resource(STAGING).await.unwrap();
+    assert_eq!(
+        values["source_cidr_blocks"],
+        json!([OTHER_DATA_CENTER, DATA_CENTER]),
+        "{values:#}"
+    );
+    let inventory = world.inventory().await;
+    let group = objects(&inventory, "security_groups")
+        .into_iter()
+        .find(|g| g["id"] == values["security_group_id"])
+        .expect("the replication servers' group");
+    let mut ingress: Vec<(i64, String)> = group["ingress"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (r["from_port"].as_i64().unwrap_or(-1), text(r, "cidr")))
+        .collect();
+    ingress.sort();
+    assert_eq!(
+        ingress,
+        [
+            (1500, OTHER_DATA_CENTER.to_string()),
+            (1500, DATA_CENTER.to_string())
+        ],
+        "{group:#}"
+    );
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
+
+    let destroyed = world.ws.destroy(&[]).await;
+    assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
 }
 
 /// The ids of the staging area's objects in its state: (security group, NAT gateway, template).

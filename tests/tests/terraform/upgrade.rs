@@ -60,13 +60,13 @@ async fn state_of_release_0_1_0_plans_no_change(cli: Cli) {
         .await
         .ok();
     let saved = world.ws.state_file();
-    // The resources 0.1.0 had: the data sources the blueprint reads and its spoke (newer than
-    // 0.1.0) have their own versions (0).
-    let managed = saved["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["mode"] == "managed" && r["type"] != "migration_hub_spoke");
+    // The resources 0.1.0 had: the data sources the blueprint reads, its spoke and its
+    // replication staging area (newer than 0.1.0) have their own versions (0).
+    let managed = saved["resources"].as_array().unwrap().iter().filter(|r| {
+        r["mode"] == "managed"
+            && r["type"] != "migration_hub_spoke"
+            && r["type"] != "migration_replication_staging_area"
+    });
     for resource in managed {
         assert_eq!(
             resource["instances"][0]["schema_version"], 1,

@@ -17,6 +17,7 @@ use crate::framework::typed::Maybe;
 use crate::netplan::cidr::parse_canonical;
 use crate::protocol::cty::Path;
 use crate::protocol::diagnostics::Diagnostics;
+use crate::resources::hub_network::model::decode_data_center_cidrs;
 
 /// What the checks read.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +38,54 @@ pub(crate) struct Facts {
     pub creating: bool,
     /// Whether the subnets were known, so that the reads above were made.
     pub read: bool,
+    /// Without `source_cidr_blocks`: the data center networks of each hub (Transit Gateway)
+    /// the VPC is attached to, by gateway; `None` when not read.
+    pub hub_data_centers: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// Whether these are the apply's checks (every value known), not the plan's.
+    pub applying: bool,
+}
+
+impl Facts {
+    /// The data center networks of every hub the VPC is attached to; `None` when not read.
+    pub(crate) fn hub_sources(&self) -> Option<BTreeSet<String>> {
+        self.hub_data_centers
+            .as_ref()
+            .map(|hubs| hubs.values().flatten().cloned().collect())
+    }
+}
+
+/// The data center networks of each hub (Transit Gateway) `vpc_id` is attached to: the prefixes
+/// `migration_hub_network` tags its data center's attachment (Direct Connect gateway or VPN)
+/// with. A gateway of another account shows this account none of its attachments, so its hub
+/// is not found.
+async fn hub_data_centers(
+    aws: &Aws<'_>,
+    vpc_id: &str,
+) -> Result<BTreeMap<String, BTreeSet<String>>, OpError> {
+    let gateways: BTreeSet<String> = aws
+        .vpc_attachments_of_vpc(vpc_id)
+        .await?
+        .into_iter()
+        .map(|a| a.transit_gateway_id)
+        .collect();
+    let mut found = BTreeMap::new();
+    for tgw in gateways {
+        for attachment in aws.transit_gateway_attachments(&tgw).await? {
+            if !matches!(
+                attachment.resource_type.as_str(),
+                "direct-connect-gateway" | "vpn"
+            ) {
+                continue;
+            }
+            if let Some(cidrs) = decode_data_center_cidrs(&attachment.tags) {
+                found
+                    .entry(tgw.clone())
+                    .or_insert_with(BTreeSet::new)
+                    .extend(cidrs);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Reads what the checks need; `nat_gateway_id` is the staging area's own NAT gateway, if any.
@@ -53,6 +102,10 @@ pub(crate) async fn read(
         creating,
         ..Facts::default()
     };
+    if let (Maybe::Known(None), Maybe::Known(vpc_id)) = (&config.source_cidr_blocks, &config.vpc_id)
+    {
+        facts.hub_data_centers = Some(hub_data_centers(aws, vpc_id).await?);
+    }
     let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
         &config.vpc_id,
         &config.staging_subnet_id,
@@ -113,6 +166,28 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
     ) else {
         return diagnostics;
     };
+    // Without source networks, the hub's data center is the default; the plan leaves them
+    // unknown while no hub attaches the VPC (the hub may be made in the same apply), the
+    // apply needs them.
+    if facts.applying
+        && matches!(config.source_cidr_blocks, Maybe::Known(None))
+        && facts.hub_sources().is_none_or(|s| s.is_empty())
+    {
+        diagnostics.error_at(
+            Path::root().attr("source_cidr_blocks"),
+            "No source networks",
+            format!(
+                "source_cidr_blocks is not set, and {vpc_id} is attached to no hub whose data \
+                 center this account can see (a Transit Gateway attachment of {vpc_id} to a \
+                 gateway with a Direct Connect or VPN attachment tagged by \
+                 migration_hub_network with the data center's networks), so nothing would be \
+                 let in on TCP 1500. Set source_cidr_blocks to the networks whose servers \
+                 replicate, or attach {vpc_id} to the hub first (migration_hub_network's \
+                 vpc_attachments; depends_on that hub makes the staging area wait for it)."
+            ),
+        );
+        return diagnostics;
+    }
     let nat = nat.as_ref();
     let mut placed = true;
     for (name, id) in [("staging_subnet_id", Some(staging)), ("nat_subnet_id", nat)] {
@@ -201,9 +276,10 @@ fn staging_routes(
             );
         }
     }
-    let (Maybe::Known(routing), Maybe::Known(sources)) =
-        (config.routing(), &config.source_cidr_blocks)
-    else {
+    let (Maybe::Known(routing), Maybe::Known(sources)) = (
+        config.routing(),
+        config.sources(facts.hub_sources().as_ref()),
+    ) else {
         return;
     };
     if routing != "PRIVATE_IP" {
@@ -216,7 +292,7 @@ fn staging_routes(
         .filter(|(net, _)| net.prefix_len() > 0)
         .collect();
     for source in sources {
-        let Ok(source_net) = parse_canonical(source) else {
+        let Ok(source_net) = parse_canonical(&source) else {
             continue;
         };
         let routed = routes.iter().any(|(net, _)| net.contains(&source_net));
@@ -345,6 +421,8 @@ mod tests {
             nat_gateway_id: None,
             creating: true,
             read: true,
+            hub_data_centers: None,
+            applying: false,
         }
     }
 
@@ -364,6 +442,44 @@ mod tests {
     #[test]
     fn a_healthy_staging_area_passes() {
         assert_eq!(errors(&[], &healthy()), vec![]);
+    }
+
+    #[test]
+    fn without_sources_the_hubs_data_center_is_checked_and_the_apply_needs_one() {
+        let unset = [("source_cidr_blocks", Value::Null)];
+        let no_sources = vec![(
+            Some("source_cidr_blocks".to_string()),
+            "No source networks".to_string(),
+        )];
+        // No hub attaches the VPC yet: the plan waits (the hub may come in the same apply),
+        // the apply refuses.
+        let mut facts = Facts {
+            hub_data_centers: Some(BTreeMap::new()),
+            ..healthy()
+        };
+        assert_eq!(errors(&unset, &facts), vec![]);
+        facts.applying = true;
+        assert_eq!(errors(&unset, &facts), no_sources);
+        // The hub's data center networks are the sources, checked for the route back.
+        let hub = |cidr: &str| {
+            Some(BTreeMap::from([(
+                "tgw-1".to_string(),
+                BTreeSet::from([cidr.to_string()]),
+            )]))
+        };
+        facts.hub_data_centers = hub("192.168.0.0/16");
+        assert_eq!(errors(&unset, &facts), vec![]);
+        facts.hub_data_centers = hub("172.16.0.0/12");
+        assert_eq!(
+            errors(&unset, &facts),
+            vec![(
+                Some("source_cidr_blocks".to_string()),
+                "Source network not routed back".to_string()
+            )]
+        );
+        // Configured sources need no hub.
+        facts.hub_data_centers = None;
+        assert_eq!(errors(&[], &facts), vec![]);
     }
 
     #[test]

@@ -210,7 +210,9 @@ impl ManagedResource for ReplicationStagingArea {
             Stage::Apply => observed.is_none_or(Area::is_empty),
             Stage::Plan => prior.is_none(),
         };
-        checks::read(&ctx.aws(), config, nat, creating).await
+        let mut facts = checks::read(&ctx.aws(), config, nat, creating).await?;
+        facts.applying = matches!(stage, Stage::Apply);
+        Ok(facts)
     }
 
     fn check(
@@ -242,7 +244,12 @@ impl ManagedResource for ReplicationStagingArea {
         facts: &Facts,
         _observed: &Area,
     ) -> Result<Desired, Path> {
-        config.desired(ctx.default_tags(), &ctx.clients.region, &facts.vpc_cidrs)
+        config.desired(
+            ctx.default_tags(),
+            &ctx.clients.region,
+            &facts.vpc_cidrs,
+            facts.hub_sources().as_ref(),
+        )
     }
 
     fn record(&self, observed: Area, _prior: Option<&Stored>, _desired: Option<&Desired>) -> Area {

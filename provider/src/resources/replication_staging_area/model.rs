@@ -44,7 +44,7 @@ crate::typed_object! {
         pub staging_subnet_id: Maybe<String>,
         pub network_mode: Maybe<Option<String>>,
         pub nat_subnet_id: Maybe<Option<String>>,
-        pub source_cidr_blocks: Maybe<BTreeSet<String>>,
+        pub source_cidr_blocks: Maybe<Option<BTreeSet<String>>>,
         pub replication_server_instance_type: Maybe<Option<String>>,
         pub use_dedicated_replication_server: Maybe<Option<bool>>,
         pub default_large_staging_disk_type: Maybe<Option<String>>,
@@ -173,19 +173,39 @@ impl Config {
         }
     }
 
+    /// The source networks: `source_cidr_blocks`, or where it is not set the data center
+    /// networks of the hubs the VPC is attached to (`hub_sources`, read from AWS), unknown
+    /// until they are read and found.
+    pub(crate) fn sources(
+        &self,
+        hub_sources: Option<&BTreeSet<String>>,
+    ) -> Maybe<BTreeSet<String>> {
+        match &self.source_cidr_blocks {
+            Maybe::Known(Some(sources)) => Maybe::Known(sources.clone()),
+            Maybe::Known(None) => hub_sources
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .map_or(Maybe::Unknown, Maybe::Known),
+            Maybe::Unknown => Maybe::Unknown,
+        }
+    }
+
     /// What an apply wants, once every value is known; `Err` names a value still unknown.
-    /// `vpc_cidrs`: the VPC's CIDRs, which reach the interface endpoints in private mode.
+    /// `vpc_cidrs`: the VPC's CIDRs, which reach the interface endpoints in private mode;
+    /// `hub_sources`: the hubs' data center networks, the sources when none are configured.
     pub(crate) fn desired(
         &self,
         default_tags: &Tags,
         region: &str,
         vpc_cidrs: &BTreeSet<String>,
+        hub_sources: Option<&BTreeSet<String>>,
     ) -> Result<Desired, Path> {
         fn known<'a, T>(value: &'a Maybe<T>, name: &str) -> Result<&'a T, Path> {
             value.known().ok_or_else(|| Path::root().attr(name))
         }
         let vpc_id = known(&self.vpc_id, "vpc_id")?.clone();
-        let sources = known(&self.source_cidr_blocks, "source_cidr_blocks")?;
+        let sources = self.sources(hub_sources);
+        let sources = known(&sources, "source_cidr_blocks")?;
         let private = known(&self.mode(), "network_mode")? == "PRIVATE";
         let endpoint_clients = if private {
             vpc_cidrs.clone()
@@ -312,7 +332,7 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
             ),
         );
     }
-    if let Maybe::Known(sources) = &config.source_cidr_blocks {
+    if let Maybe::Known(Some(sources)) = &config.source_cidr_blocks {
         if sources.is_empty() {
             diagnostics.error_at(
                 at("source_cidr_blocks"),
@@ -472,7 +492,7 @@ pub(crate) mod tests {
     #[test]
     fn desired_applies_the_defaults_and_the_ownership_tags() {
         let desired = config(&[])
-            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
             .unwrap();
         assert_eq!(desired.template.instance_type, DEFAULT_INSTANCE_TYPE);
         assert_eq!(desired.template.large_disk_type, DEFAULT_DISK_TYPE);
@@ -493,10 +513,38 @@ pub(crate) mod tests {
         let unknown = config(&[("source_cidr_blocks", Value::unknown())]);
         assert_eq!(
             unknown
-                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
                 .unwrap_err(),
             Path::root().attr("source_cidr_blocks")
         );
+    }
+
+    #[test]
+    fn sources_default_to_the_hubs_data_center_once_read() {
+        let hub = BTreeSet::from(["192.168.0.0/16".to_string(), "172.16.0.0/12".to_string()]);
+        let unset = config(&[("source_cidr_blocks", Value::Null)]);
+        assert_eq!(unset.sources(Some(&hub)), Maybe::Known(hub.clone()));
+        // Not read yet, or no hub with a data center attaches the VPC (yet): unknown.
+        assert_eq!(unset.sources(None), Maybe::Unknown);
+        assert_eq!(unset.sources(Some(&BTreeSet::new())), Maybe::Unknown);
+        let desired = unset
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), Some(&hub))
+            .unwrap();
+        assert_eq!(
+            desired.ingress,
+            BTreeSet::from([
+                CidrRule::tcp(1500, "172.16.0.0/12"),
+                CidrRule::tcp(1500, "192.168.0.0/16")
+            ])
+        );
+        // Configured sources win over the hub's.
+        let set = config(&[]);
+        assert_eq!(
+            set.sources(Some(&hub)),
+            Maybe::Known(BTreeSet::from(["192.168.0.0/16".to_string()]))
+        );
+        let unknown = config(&[("source_cidr_blocks", Value::unknown())]);
+        assert_eq!(unknown.sources(Some(&hub)), Maybe::Unknown);
     }
 
     #[test]
@@ -570,6 +618,7 @@ pub(crate) mod tests {
                 &Tags::new(),
                 "eu-west-1",
                 &BTreeSet::from(["10.60.0.0/16".to_string()]),
+                None,
             )
             .unwrap();
         assert_eq!(desired.nat_subnet_id, None);

@@ -419,7 +419,7 @@ mod tests {
     fn desired() -> Desired {
         Config::from_value(&config_value(&[]))
             .unwrap()
-            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new())
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
             .unwrap()
     }
 
@@ -621,6 +621,7 @@ mod tests {
                 &Tags::new(),
                 "eu-west-1",
                 &BTreeSet::from(["10.60.0.0/16".to_string()]),
+                None,
             )
             .unwrap();
         let plan = operations(Some(&desired), &empty());

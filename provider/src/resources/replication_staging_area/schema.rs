@@ -40,13 +40,17 @@ pub(crate) fn schema() -> Schema {
              443. One NAT gateway serves the staging subnet. Changing it replaces the staging \
              area.",
         ),
-        Attribute::required("source_cidr_blocks", Type::set(Type::String)).describe(
-            "The source networks whose servers replicate (for instance the data center's \
-             CIDRs, `migration_hub_network.hub.data_center[0].cidr_blocks` or your own list): \
-             the replication servers' security group lets them in on TCP 1500. With \
-             `data_plane_routing = \"PRIVATE_IP\"` each must be routed from the staging \
-             subnet other than through the default route (through the hub), which the plan \
-             checks. Changed in place.",
+        Attribute::optional_computed("source_cidr_blocks", Type::set(Type::String)).describe(
+            "The source networks whose servers replicate: the replication servers' security \
+             group lets them in on TCP 1500. With `data_plane_routing = \"PRIVATE_IP\"` each \
+             must be routed from the staging subnet other than through the default route \
+             (through the hub), which the plan checks. Default: the data center networks of \
+             the hub the VPC is attached to, read from AWS (the networks \
+             `migration_hub_network` tags its Direct Connect or VPN attachment with, on a \
+             Transit Gateway of this account that has an attachment of `vpc_id`); unknown \
+             while no such hub attaches the VPC, and an error at apply if none does by then \
+             (give the staging area `depends_on` the hub made in the same configuration). \
+             Changed in place, also when the hub's data center changes.",
         ),
         Attribute::optional_computed("replication_server_instance_type", Type::String)
             .describe("The replication servers' EC2 instance type. Default: `t3.small`."),

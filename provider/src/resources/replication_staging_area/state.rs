@@ -144,6 +144,11 @@ pub(crate) fn planned(
         .and_then(|f| f.staging_table.as_ref().map(|t| t.id.clone()))
         .or_else(|| prior.and_then(|p| p.route_table_id.clone()));
     state.insert("route_table_id".into(), kept_or_unknown(table.as_ref()));
+    // Not configured: the hubs' data center networks, once read and found.
+    state.insert(
+        "source_cidr_blocks".into(),
+        known_or_unknown(config.sources(facts.and_then(Facts::hub_sources).as_ref())),
+    );
     let tags_all = default_tags.and_then(|d| config.tags_all(d).known().cloned());
     state.insert(
         "tags_all".into(),
