@@ -51,6 +51,14 @@ pub async fn route_table(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Stri
         .to_string())
 }
 
+/// Where a seeded Client VPN endpoint reaches its networks.
+pub enum EndpointIn<'a> {
+    /// In a VPC, through the subnets associated with it afterwards.
+    Vpc(&'a str),
+    /// Attached to a Transit Gateway (which needs a CIDR block) in these Availability Zones.
+    TransitGateway { id: &'a str, zones: Vec<String> },
+}
+
 /// A Client VPN endpoint of `account` for `client_cidr` in `vpc_id`, authenticating users
 /// against the directory `directory_id`; its id.
 pub async fn client_vpn_endpoint(
@@ -60,11 +68,30 @@ pub async fn client_vpn_endpoint(
     directory_id: &str,
     vpc_id: &str,
 ) -> Result<String, Error> {
+    client_vpn_endpoint_in(
+        ec2,
+        account,
+        client_cidr,
+        directory_id,
+        EndpointIn::Vpc(vpc_id),
+    )
+    .await
+}
+
+/// A Client VPN endpoint of `account` for `client_cidr`, in a VPC or attached to a Transit
+/// Gateway, authenticating users against the directory `directory_id`; its id.
+pub async fn client_vpn_endpoint_in(
+    ec2: &aws_sdk_ec2::Client,
+    account: &str,
+    client_cidr: &str,
+    directory_id: &str,
+    place: EndpointIn<'_>,
+) -> Result<String, Error> {
     use aws_sdk_ec2::types::{
         ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-        DirectoryServiceAuthenticationRequest,
+        DirectoryServiceAuthenticationRequest, TransitGatewayConfigurationInputStructure,
     };
-    Ok(ec2
+    let request = ec2
         .create_client_vpn_endpoint()
         .client_cidr_block(client_cidr)
         .server_certificate_arn(format!("arn:aws:acm:{REGION}:{account}:certificate/seed"))
@@ -78,12 +105,63 @@ pub async fn client_vpn_endpoint(
                 )
                 .build(),
         )
-        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-        .vpc_id(vpc_id)
+        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build());
+    let request = match place {
+        EndpointIn::Vpc(vpc_id) => request.vpc_id(vpc_id),
+        EndpointIn::TransitGateway { id, zones } => request.transit_gateway_configuration(
+            TransitGatewayConfigurationInputStructure::builder()
+                .transit_gateway_id(id)
+                .set_availability_zones(Some(zones))
+                .build(),
+        ),
+    };
+    Ok(request
         .send()
         .await?
         .client_vpn_endpoint_id()
         .ok_or("CreateClientVpnEndpoint returned no id")?
+        .to_string())
+}
+
+/// An AWS Managed Microsoft AD `corp.example.com` in `vpc_id` on `subnets` (two, in two
+/// Availability Zones); its id.
+pub async fn managed_ad(
+    ds: &aws_sdk_directory::Client,
+    vpc_id: &str,
+    subnets: &[String],
+) -> Result<String, Error> {
+    Ok(ds
+        .create_microsoft_ad()
+        .name("corp.example.com")
+        .password("Sup3r-Secret!")
+        .vpc_settings(
+            aws_sdk_directory::types::DirectoryVpcSettings::builder()
+                .vpc_id(vpc_id)
+                .set_subnet_ids(Some(subnets.to_vec()))
+                .build()?,
+        )
+        .send()
+        .await?
+        .directory_id()
+        .ok_or("CreateMicrosoftAD returned no id")?
+        .to_string())
+}
+
+/// A Direct Connect gateway `name` with Amazon side `asn`; its id.
+pub async fn direct_connect_gateway(
+    dx: &aws_sdk_directconnect::Client,
+    name: &str,
+    asn: i64,
+) -> Result<String, Error> {
+    Ok(dx
+        .create_direct_connect_gateway()
+        .direct_connect_gateway_name(name)
+        .amazon_side_asn(asn)
+        .send()
+        .await?
+        .direct_connect_gateway()
+        .and_then(|g| g.direct_connect_gateway_id())
+        .ok_or("CreateDirectConnectGateway returned no id")?
         .to_string())
 }
 
@@ -166,22 +244,7 @@ pub async fn blueprint(
     aws.mgn.initialize_service().send().await?;
     described.push("Application Migration Service initialized".to_string());
 
-    let directory_id = aws
-        .directory
-        .create_microsoft_ad()
-        .name("corp.example.com")
-        .password("Demo-Passw0rd!")
-        .vpc_settings(
-            aws_sdk_directory::types::DirectoryVpcSettings::builder()
-                .vpc_id(&staging_vpc)
-                .set_subnet_ids(Some(staging_subnets.clone()))
-                .build()?,
-        )
-        .send()
-        .await?
-        .directory_id()
-        .ok_or("CreateMicrosoftAD returned no id")?
-        .to_string();
+    let directory_id = managed_ad(&aws.directory, &staging_vpc, &staging_subnets).await?;
     described.push(format!("Managed AD {directory_id} (corp.example.com)"));
     variables.insert("directory_id".into(), json!(directory_id));
     // The blueprint names these groups (its defaults) and reads their SIDs from the directory.
@@ -220,17 +283,7 @@ pub async fn blueprint(
     ));
     variables.insert("client_vpn_endpoint_id".into(), json!(endpoint_id));
 
-    let gateway_id = aws
-        .direct_connect
-        .create_direct_connect_gateway()
-        .direct_connect_gateway_name("datacenter")
-        .amazon_side_asn(65010)
-        .send()
-        .await?
-        .direct_connect_gateway()
-        .and_then(|g| g.direct_connect_gateway_id())
-        .ok_or("CreateDirectConnectGateway returned no id")?
-        .to_string();
+    let gateway_id = direct_connect_gateway(&aws.direct_connect, "datacenter", 65010).await?;
     described.push(format!("Direct Connect gateway {gateway_id} (ASN 65010)"));
     variables.insert("direct_connect_gateway_id".into(), json!(gateway_id));
 

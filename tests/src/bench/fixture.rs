@@ -97,17 +97,8 @@ impl HubWorld {
         for i in 1..=n {
             vpcs.push(seed_vpc(&aws, i).await?);
         }
-        let gateway = aws
-            .direct_connect
-            .create_direct_connect_gateway()
-            .direct_connect_gateway_name("data-center")
-            .amazon_side_asn(65010)
-            .send()
-            .await?
-            .direct_connect_gateway()
-            .and_then(|g| g.direct_connect_gateway_id())
-            .ok_or("CreateDirectConnectGateway returned no id")?
-            .to_string();
+        let gateway =
+            seed::direct_connect_gateway(&aws.direct_connect, "data-center", 65010).await?;
         emulator.configure(settings).await?;
         let attachments: Vec<String> = vpcs
             .iter()
@@ -237,23 +228,12 @@ impl ClientVpnSite {
         let aws = emulator.clients(OWNER).await?;
         let vpc = seed_vpc(&aws, 10).await?;
         let second = seed::subnet(&aws.ec2, &vpc.id, "10.10.1.0/24", "b").await?;
-        let directory_id = aws
-            .directory
-            .create_microsoft_ad()
-            .name("corp.example.com")
-            .password("Sup3r-Secret!")
-            .vpc_settings(
-                aws_sdk_directory::types::DirectoryVpcSettings::builder()
-                    .vpc_id(&vpc.id)
-                    .subnet_ids(&vpc.subnet)
-                    .subnet_ids(&second)
-                    .build()?,
-            )
-            .send()
-            .await?
-            .directory_id()
-            .ok_or("CreateMicrosoftAD returned no id")?
-            .to_string();
+        let directory_id = seed::managed_ad(
+            &aws.directory,
+            &vpc.id,
+            &[vpc.subnet.clone(), second.clone()],
+        )
+        .await?;
         let endpoint_id =
             seed::client_vpn_endpoint(&aws.ec2, OWNER, "172.16.0.0/22", &directory_id, &vpc.id)
                 .await?;

@@ -114,37 +114,16 @@ async fn seed_world(n: usize) -> Result<World, Error> {
     for i in 1..=n {
         vpcs.push(seed_vpc(&aws, i).await?);
     }
-    let gateway = aws
-        .direct_connect
-        .create_direct_connect_gateway()
-        .direct_connect_gateway_name("data-center")
-        .amazon_side_asn(65010)
-        .send()
-        .await?
-        .direct_connect_gateway()
-        .and_then(|g| g.direct_connect_gateway_id())
-        .ok_or("CreateDirectConnectGateway returned no id")?
-        .to_string();
+    let gateway = seed::direct_connect_gateway(&aws.direct_connect, "data-center", 65010).await?;
     // The blueprint's Client VPN endpoint, in the first VPC (its staging VPC), two zones.
     let first = &vpcs[0];
     let second_subnet = seed::subnet(&aws.ec2, &first.id, "10.1.1.0/24", "b").await?;
-    let directory_id = aws
-        .directory
-        .create_microsoft_ad()
-        .name("corp.example.com")
-        .password("Sup3r-Secret!")
-        .vpc_settings(
-            aws_sdk_directory::types::DirectoryVpcSettings::builder()
-                .vpc_id(&first.id)
-                .subnet_ids(&first.subnet)
-                .subnet_ids(&second_subnet)
-                .build()?,
-        )
-        .send()
-        .await?
-        .directory_id()
-        .ok_or("CreateMicrosoftAD returned no id")?
-        .to_string();
+    let directory_id = seed::managed_ad(
+        &aws.directory,
+        &first.id,
+        &[first.subnet.clone(), second_subnet.clone()],
+    )
+    .await?;
     let endpoint =
         seed::client_vpn_endpoint(&aws.ec2, OWNER, CLIENT_CIDR, &directory_id, &first.id).await?;
     for subnet in [&first.subnet, &second_subnet] {

@@ -107,18 +107,9 @@ async fn site_attached(kind: DirectoryKind, groups: &[&str], on_transit_gateway:
         .build()
         .unwrap();
     let directory_id = match kind {
-        DirectoryKind::ManagedAd => aws
-            .directory
-            .create_microsoft_ad()
-            .name("corp.example.com")
-            .password("Sup3r-Secret!")
-            .vpc_settings(vpc_settings)
-            .send()
+        DirectoryKind::ManagedAd => seed::managed_ad(&aws.directory, &vpc_id, &subnets[..2])
             .await
-            .unwrap()
-            .directory_id()
-            .unwrap()
-            .to_string(),
+            .unwrap(),
         DirectoryKind::SimpleAd => aws
             .directory
             .create_directory()
@@ -211,10 +202,6 @@ async fn endpoint_on_transit_gateway(
     directory_id: &str,
     tgw: &str,
 ) -> String {
-    use aws_sdk_ec2::types::{
-        ClientVpnAuthenticationRequest, ClientVpnAuthenticationType, ConnectionLogOptions,
-        DirectoryServiceAuthenticationRequest, TransitGatewayConfigurationInputStructure,
-    };
     let zones: Vec<String> = ec2
         .describe_availability_zones()
         .send()
@@ -225,36 +212,15 @@ async fn endpoint_on_transit_gateway(
         .filter_map(|z| z.zone_name().map(str::to_string))
         .take(2)
         .collect();
-    let endpoint_id = ec2
-        .create_client_vpn_endpoint()
-        .client_cidr_block("172.16.0.0/22")
-        .server_certificate_arn(format!(
-            "arn:aws:acm:{}:{OWNER}:certificate/seed",
-            harness::emulator::REGION
-        ))
-        .authentication_options(
-            ClientVpnAuthenticationRequest::builder()
-                .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
-                .active_directory(
-                    DirectoryServiceAuthenticationRequest::builder()
-                        .directory_id(directory_id)
-                        .build(),
-                )
-                .build(),
-        )
-        .connection_log_options(ConnectionLogOptions::builder().enabled(false).build())
-        .transit_gateway_configuration(
-            TransitGatewayConfigurationInputStructure::builder()
-                .transit_gateway_id(tgw)
-                .set_availability_zones(Some(zones))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .client_vpn_endpoint_id()
-        .unwrap()
-        .to_string();
+    let endpoint_id = seed::client_vpn_endpoint_in(
+        ec2,
+        OWNER,
+        "172.16.0.0/22",
+        directory_id,
+        seed::EndpointIn::TransitGateway { id: tgw, zones },
+    )
+    .await
+    .unwrap();
     wait_until("the endpoint's attachment is available", || async {
         ec2.describe_client_vpn_endpoints()
             .client_vpn_endpoint_ids(&endpoint_id)

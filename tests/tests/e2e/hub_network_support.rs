@@ -116,19 +116,9 @@ impl World {
     }
 
     pub async fn direct_connect_gateway(&self, asn: i64) -> String {
-        self.aws
-            .direct_connect
-            .create_direct_connect_gateway()
-            .direct_connect_gateway_name("data-center")
-            .amazon_side_asn(asn)
-            .send()
+        harness::seed::direct_connect_gateway(&self.aws.direct_connect, "data-center", asn)
             .await
             .unwrap()
-            .direct_connect_gateway()
-            .unwrap()
-            .direct_connect_gateway_id()
-            .unwrap()
-            .to_string()
     }
 
     pub async fn customer_gateway(&self) -> String {

@@ -262,19 +262,9 @@ impl World {
 
     /// A Direct Connect gateway with Amazon side `asn`; its id.
     pub async fn direct_connect_gateway(&self, asn: i64) -> String {
-        self.aws
-            .direct_connect
-            .create_direct_connect_gateway()
-            .direct_connect_gateway_name("data-center")
-            .amazon_side_asn(asn)
-            .send()
+        seed::direct_connect_gateway(&self.aws.direct_connect, "data-center", asn)
             .await
             .unwrap()
-            .direct_connect_gateway()
-            .unwrap()
-            .direct_connect_gateway_id()
-            .unwrap()
-            .to_string()
     }
 
     /// A route in `table` (of `vpc`) to `destination` through a new internet gateway: a route
@@ -311,26 +301,9 @@ impl World {
     pub async fn client_vpn_site(&self, groups: &[&str]) -> Site {
         let net = self.vpc(10, 3, 0).await;
         let subnets: [String; 3] = net.subnets.clone().try_into().unwrap();
-        let directory_id = self
-            .aws
-            .directory
-            .create_microsoft_ad()
-            .name("corp.example.com")
-            .password("Sup3r-Secret!")
-            .vpc_settings(
-                aws_sdk_directory::types::DirectoryVpcSettings::builder()
-                    .vpc_id(&net.vpc)
-                    .subnet_ids(&subnets[0])
-                    .subnet_ids(&subnets[1])
-                    .build()
-                    .unwrap(),
-            )
-            .send()
+        let directory_id = seed::managed_ad(&self.aws.directory, &net.vpc, &subnets[..2])
             .await
-            .unwrap()
-            .directory_id()
-            .unwrap()
-            .to_string();
+            .unwrap();
         let mut sids = BTreeMap::new();
         for group in groups {
             let created = self
