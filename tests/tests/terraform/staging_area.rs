@@ -31,9 +31,10 @@ pub fn scenarios() -> Vec<crate::Scenario> {
     ]
 }
 
-/// A world with MGN initialized and a staging VPC whose staging subnet routes `routed`.
-async fn staging_world(cli: &Cli, routed: &[&str]) -> (World, StagingVpc) {
-    let world = World::start(cli, CASE).await;
+/// A world of `case` with MGN initialized and a staging VPC (10.60.0.0/16) whose staging
+/// subnet routes `routed`.
+async fn mgn_world(cli: &Cli, case: &str, routed: &[&str]) -> (World, StagingVpc) {
+    let world = World::start(cli, case).await;
     world
         .emulator
         .configure(json!({
@@ -51,6 +52,12 @@ async fn staging_world(cli: &Cli, routed: &[&str]) -> (World, StagingVpc) {
     )
     .await
     .unwrap();
+    (world, vpc)
+}
+
+/// The NAT-mode case's world, its staging subnet routing `routed`, the data center its source.
+async fn staging_world(cli: &Cli, routed: &[&str]) -> (World, StagingVpc) {
+    let (world, vpc) = mgn_world(cli, CASE, routed).await;
     world.ws.set_vars(&json!({
         "staging": {
             "vpc_id": vpc.vpc_id,
@@ -289,25 +296,8 @@ async fn private_example_applies_replans_empty_and_destroys_to_nothing(cli: Cli)
 
 async fn without_source_networks_the_hubs_data_center_is_let_in(cli: Cli) {
     const OTHER_DATA_CENTER: &str = "172.16.0.0/12";
-    let world = World::start(&cli, "replication_staging_area_hub").await;
-    world
-        .emulator
-        .configure(json!({
-            "delays": {"nat_gateway.pending": 0.3, "nat_gateway.deleting": 0.3},
-            "mgn_initialized": [crate::world::ACCOUNT],
-        }))
-        .await
-        .unwrap();
     // The hub routes the data center to the staging subnet's table: nothing routes it before.
-    let vpc = seed::staging_vpc(
-        &world.aws.ec2,
-        "10.60.0.0/16",
-        "10.60.200.0/24",
-        "10.60.0.0/24",
-        &[],
-    )
-    .await
-    .unwrap();
+    let (world, vpc) = mgn_world(&cli, "replication_staging_area_hub", &[]).await;
     let dx = world.direct_connect_gateway(65010).await;
     world.ws.set_vars(&json!({
         "staging": {
