@@ -28,6 +28,8 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(without_source_networks_the_hubs_data_center_is_let_in),
         scenario!(replace_without_create_before_destroy_rebuilds_the_staging_area),
         scenario!(create_before_destroy_replacement_is_refused_before_anything_is_created),
+        scenario!(plan_time_checks_point_at_their_argument),
+        scenario!(uninitialized_mgn_is_an_error_saying_how_to_initialize),
     ]
 }
 
@@ -456,4 +458,173 @@ async fn create_before_destroy_replacement_is_refused_before_anything_is_created
     assert_no_changes(&world.ws, "the refused replacement").await;
     world.ws.destroy(&[]).await.ok();
     assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
+}
+
+/// The only error of a failed plan, checked for its summary and its place in the
+/// configuration (`file:line`); nothing was created.
+async fn refused_with(world: &World, vpc: &str, summary: &str, location: &str) -> String {
+    let plan = world.ws.plan(&[]).await;
+    assert_eq!(plan.code, Some(1), "{}", plan.report(summary));
+    let found = diagnostics(&plan.output());
+    let errors: Vec<_> = found
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{summary}: {errors:#?}");
+    assert_eq!(errors[0].summary, summary, "{errors:#?}");
+    assert_eq!(
+        errors[0].address.as_deref(),
+        Some(STAGING),
+        "{:#?}",
+        errors[0]
+    );
+    assert_eq!(
+        errors[0].location().as_deref(),
+        Some(location),
+        "{:#?}",
+        errors[0]
+    );
+    // Without MGN, its templates cannot be listed; that test checks after initializing it.
+    if summary != "Application Migration Service is not initialized" {
+        assert_eq!(held(world, vpc).await, (0, 0, 0), "nothing created");
+    }
+    errors[0]
+        .body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Each plan-time check of the network around the staging area, as Terraform renders it: an
+/// `Error:` on the line of the argument to change, before anything is created. (An argument
+/// set in an override file is rendered on the resource's first line instead, by Terraform,
+/// which is why the case takes these arguments as variables.)
+async fn plan_time_checks_point_at_their_argument(cli: Cli) {
+    let (world, vpc) = staging_world(&cli, &[DATA_CENTER]).await;
+    let line = |text: &str| format!("main.tf:{}", case_line(CASE, "main.tf", text));
+    let vars = |staging: &str, nat: &str| {
+        json!({
+            "staging": {
+                "vpc_id": vpc.vpc_id,
+                "staging_subnet_id": staging,
+                "nat_subnet_id": nat,
+            },
+            "source_cidr_blocks": [DATA_CENTER],
+        })
+    };
+
+    // A staging subnet that does not exist.
+    world
+        .ws
+        .set_vars(&vars("subnet-0123456789abcdef0", &vpc.public_subnet_id));
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "Subnet not found",
+        &line("staging_subnet_id  = var.staging.staging_subnet_id"),
+    )
+    .await;
+    assert!(body.contains("subnet-0123456789abcdef0"), "{body}");
+
+    // A NAT subnet whose route table has no route to an internet gateway.
+    let ec2 = &world.aws.ec2;
+    let private = seed::subnet(ec2, &vpc.vpc_id, "10.60.50.0/24", "a")
+        .await
+        .unwrap();
+    let table = seed::route_table(ec2, &vpc.vpc_id).await.unwrap();
+    ec2.associate_route_table()
+        .route_table_id(&table)
+        .subnet_id(&private)
+        .send()
+        .await
+        .unwrap();
+    world.ws.set_vars(&vars(&vpc.staging_subnet_id, &private));
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "NAT subnet is not public",
+        &line("nat_subnet_id      = var.staging.nat_subnet_id"),
+    )
+    .await;
+    assert!(body.contains(&private) && body.contains(&table), "{body}");
+    world
+        .ws
+        .set_vars(&vars(&vpc.staging_subnet_id, &vpc.public_subnet_id));
+
+    // More replication servers than the staging subnet has addresses for.
+    let mut too_many = vars(&vpc.staging_subnet_id, &vpc.public_subnet_id);
+    too_many["concurrent_source_servers"] = json!(5000);
+    world.ws.set_vars(&too_many);
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "Staging subnet too small",
+        &line("staging_subnet_id  = var.staging.staging_subnet_id"),
+    )
+    .await;
+    assert!(body.contains("5000"), "{body}");
+
+    // PUBLIC_IP data plane routing without public IPs: on the routing's line.
+    let mut public = vars(&vpc.staging_subnet_id, &vpc.public_subnet_id);
+    public["create_public_ip"] = json!(false);
+    public["data_plane_routing"] = json!("PUBLIC_IP");
+    world.ws.set_vars(&public);
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "Public IP routing without a public IP",
+        &line("data_plane_routing        = var.data_plane_routing"),
+    )
+    .await;
+    assert!(body.contains("create_public_ip"), "{body}");
+
+    // Fixed, the same configuration applies.
+    world
+        .ws
+        .set_vars(&vars(&vpc.staging_subnet_id, &vpc.public_subnet_id));
+    world.ws.apply(&[]).await.ok();
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
+    world.ws.destroy(&[]).await.ok();
+}
+
+/// MGN not initialized in the Region: an error on the resource that says how to initialize
+/// it, before anything is created.
+async fn uninitialized_mgn_is_an_error_saying_how_to_initialize(cli: Cli) {
+    let (world, vpc) = staging_world(&cli, &[DATA_CENTER]).await;
+    world
+        .emulator
+        .configure(json!({"mgn_initialized": []}))
+        .await
+        .unwrap();
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "Application Migration Service is not initialized",
+        &format!(
+            "main.tf:{}",
+            case_line(
+                CASE,
+                "main.tf",
+                "resource \"migration_replication_staging_area\" \"staging\" {"
+            )
+        ),
+    )
+    .await;
+    for needed in ["aws mgn initialize-service", "Set up service"] {
+        assert!(body.contains(needed), "{needed}: {body}");
+    }
+    // Initialized, as the message says: nothing was made, and the apply makes the area.
+    world
+        .emulator
+        .configure(json!({"mgn_initialized": [crate::world::ACCOUNT]}))
+        .await
+        .unwrap();
+    assert_eq!(
+        held(&world, &vpc.vpc_id).await,
+        (0, 0, 0),
+        "nothing created"
+    );
+    world.ws.apply(&[]).await.ok();
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
+    world.ws.destroy(&[]).await.ok();
 }

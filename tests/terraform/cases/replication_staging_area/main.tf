@@ -13,11 +13,31 @@ variable "source_cidr_blocks" {
   type = list(string)
 }
 
+# Left null, the resource's defaults; the plan-time check scenario sets them.
+variable "concurrent_source_servers" {
+  type    = number
+  default = null
+}
+
+variable "create_public_ip" {
+  type    = bool
+  default = null
+}
+
+variable "data_plane_routing" {
+  type    = string
+  default = null
+}
+
 resource "migration_replication_staging_area" "staging" {
   vpc_id             = var.staging.vpc_id
   staging_subnet_id  = var.staging.staging_subnet_id
   nat_subnet_id      = var.staging.nat_subnet_id
   source_cidr_blocks = var.source_cidr_blocks
+
+  concurrent_source_servers = var.concurrent_source_servers
+  create_public_ip          = var.create_public_ip
+  data_plane_routing        = var.data_plane_routing
 
   bandwidth_throttling = 100
   tags = {
