@@ -222,9 +222,7 @@ pub(super) fn check_managed(
             token,
             &prior.owned_sids(),
             config.take_over.known() == Some(&true),
-        )
-        .into_keys()
-        .collect(),
+        ),
         _ => BTreeSet::new(),
     };
     let mut managed = config.clone();

@@ -110,9 +110,9 @@ pub(crate) fn held_by_others(
     mine: Option<&str>,
     listed: &BTreeSet<String>,
     take_over: bool,
-) -> BTreeMap<String, Claim> {
+) -> BTreeSet<String> {
     if take_over {
-        return BTreeMap::new();
+        return BTreeSet::new();
     }
     let found;
     let mine = match mine {
@@ -125,10 +125,8 @@ pub(crate) fn held_by_others(
     let claims = claims(tags);
     listed
         .iter()
-        .filter_map(|sid| match owner(&claims, sid, Some(mine)) {
-            Owner::Other(claim) => Some((sid.clone(), claim.clone())),
-            Owner::This | Owner::Unclaimed => None,
-        })
+        .filter(|sid| matches!(owner(&claims, sid, Some(mine)), Owner::Other(_)))
+        .cloned()
         .collect()
 }
 
@@ -646,7 +644,7 @@ mod tests {
         let listed: BTreeSet<String> = [A.to_string(), B.to_string()].into();
         assert_eq!(
             held_by_others(&tags, Some("mine"), &listed, false)
-                .keys()
+                .iter()
                 .collect::<Vec<_>>(),
             vec![A]
         );

@@ -44,8 +44,6 @@ impl Record {
                     &owned_sids,
                     access.take_over,
                 )
-                .into_keys()
-                .collect()
             })
             .unwrap_or_default();
         let mut owned_routes = prior
@@ -141,9 +139,7 @@ impl Record {
                     input.private.owner_token.as_deref(),
                     &prior.owned_sids(),
                     prior.take_over.unwrap_or(false),
-                )
-                .into_keys()
-                .collect();
+                );
                 let refreshed = prior.refreshed_following(
                     &self.observation,
                     input.private.follows_associations,

@@ -728,8 +728,6 @@ fn held_sids(
             &prior.owned_sids(),
             take_over,
         )
-        .into_keys()
-        .collect()
     };
     match config.take_over.known() {
         Some(take_over) => Some(held(*take_over)),
