@@ -305,7 +305,7 @@ pub async fn time_start(
 }
 
 /// Peak resident memory of a process (Linux: VmHWM), in KiB.
-fn peak_rss_of(pid: u32) -> Option<u64> {
+pub(crate) fn peak_rss_of(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()

@@ -31,7 +31,7 @@ use super::Table;
 use super::fixture::{DATA_CENTER_CIDRS, OWNER, SHARED_WITH, Vpc, seed_vpc, unpaced};
 use crate::cli::{Cli, Run, Workspace};
 use crate::emulator::Emulator;
-use crate::process::Error;
+use crate::process::{Error, peak_rss_of};
 use crate::seed;
 
 /// Hubs of 5, 20, 50 and 100 VPCs (issue 17's sizes).
@@ -346,7 +346,7 @@ async fn timed(
     let sampler = tokio::spawn(async move {
         let mut peak = 0u64;
         loop {
-            if let Some(kib) = vm_hwm(pid) {
+            if let Some(kib) = peak_rss_of(pid) {
                 peak = peak.max(kib);
             }
             tokio::select! {
@@ -388,19 +388,6 @@ async fn timed(
         state_bytes,
     };
     Ok(Timed { run, measured })
-}
-
-/// Peak resident memory of a running process (Linux `VmHWM`), in KiB.
-fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// One `rpc served` line of the provider, as Terraform logged it.
