@@ -4,7 +4,7 @@
 
 use super::observe::Area;
 use super::plan::{Kind, Op};
-use crate::aws::ec2::route_table::{RouteTable, VpcRoute};
+use crate::aws::ec2::route_table::VpcRoute;
 use crate::aws::ec2::vpc_endpoint::EndpointSpec;
 use crate::aws::retry::OpError;
 use crate::aws::waiter::{poll, wait_until};
@@ -89,14 +89,13 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
                 allocation = address.allocation_id.as_str(),
                 "Elastic IP allocated"
             );
-            record.elastic_ip = Some(address);
+            record.elastic_ips.push(address);
             Ok(())
         }
-        Op::CreateNatGateway { tags } => {
+        Op::CreateNatGateway { subnet, tags } => {
             let allocation = record
-                .elastic_ip
-                .as_ref()
-                .ok_or_else(|| missing("Elastic IP"))?
+                .free_address()
+                .ok_or_else(|| missing("free Elastic IP"))?
                 .allocation_id
                 .clone();
             // One token per create, the same for each of its retries: a retry whose answer
@@ -104,16 +103,15 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
             // deleted out of band) makes a new one.
             let token = format!("{}-{:016x}", record.vpc_id, fastrand::u64(..));
             let nat = aws
-                .create_nat_gateway(&record.nat_subnet_id, &allocation, tags, &token)
+                .create_nat_gateway(subnet, &allocation, tags, &token)
                 .await?;
             tracing::info!(nat_gateway = nat.id.as_str(), "NAT gateway created");
-            record.nat = Some(nat);
+            record.nats.push(nat);
             Ok(())
         }
-        Op::AwaitNatGateway => {
+        Op::AwaitNatGateway { subnet } => {
             let id = record
-                .nat
-                .as_ref()
+                .nat_in(subnet)
                 .ok_or_else(|| missing("NAT gateway"))?
                 .id
                 .clone();
@@ -123,36 +121,33 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
                 || async { poll(aws.nat_gateway_available(&id).await) },
             )
             .await?;
-            record.nat = Some(nat);
+            if let Some(n) = record.nats.iter_mut().find(|n| n.id == id) {
+                *n = nat;
+            }
             Ok(())
         }
         Op::DeleteDefaultRoute { table } => {
             aws.delete_vpc_route(table, "0.0.0.0/0").await?;
-            if let Some(t) = record.route_table.as_mut() {
+            for t in record.route_tables.values_mut().filter(|t| &t.id == table) {
                 t.routes.retain(|r| r.destination != "0.0.0.0/0");
             }
             Ok(())
         }
-        Op::CreateDefaultRoute { table } => {
+        Op::CreateDefaultRoute { table, nat_subnet } => {
             let nat = record
-                .nat
-                .as_ref()
+                .nat_in(nat_subnet)
                 .ok_or_else(|| missing("NAT gateway"))?
                 .id
                 .clone();
             aws.create_nat_route(table, "0.0.0.0/0", &nat).await?;
-            let vpc_id = record.vpc_id.clone();
-            let t = record.route_table.get_or_insert_with(|| RouteTable {
-                id: table.clone(),
-                vpc_id,
-                routes: Vec::new(),
-            });
-            t.routes.push(VpcRoute {
-                destination: "0.0.0.0/0".into(),
-                target: nat,
-                state: "active".into(),
-            });
-            t.routes.sort();
+            for t in record.route_tables.values_mut().filter(|t| &t.id == table) {
+                t.routes.push(VpcRoute {
+                    destination: "0.0.0.0/0".into(),
+                    target: nat.clone(),
+                    state: "active".into(),
+                });
+                t.routes.sort();
+            }
             Ok(())
         }
         Op::CreateTemplate { settings, tags } => {
@@ -191,21 +186,32 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
             template.tags.extend(set.clone());
             Ok(())
         }
-        Op::Retag { kind, set, remove } => {
-            let (id, tags) = match kind {
+        Op::Retag {
+            kind,
+            id,
+            set,
+            remove,
+        } => {
+            let tags = match kind {
                 Kind::SecurityGroup => record
                     .security_group
                     .as_mut()
-                    .map(|g| (g.id.clone(), &mut g.tags)),
+                    .filter(|g| &g.id == id)
+                    .map(|g| &mut g.tags),
                 Kind::ElasticIp => record
-                    .elastic_ip
-                    .as_mut()
-                    .map(|a| (a.allocation_id.clone(), &mut a.tags)),
-                Kind::NatGateway => record.nat.as_mut().map(|n| (n.id.clone(), &mut n.tags)),
+                    .elastic_ips
+                    .iter_mut()
+                    .find(|a| &a.allocation_id == id)
+                    .map(|a| &mut a.tags),
+                Kind::NatGateway => record
+                    .nats
+                    .iter_mut()
+                    .find(|n| &n.id == id)
+                    .map(|n| &mut n.tags),
             }
             .ok_or_else(|| missing("object to tag"))?;
-            aws.create_tags(&id, set).await?;
-            aws.delete_tags(&id, remove).await?;
+            aws.create_tags(id, set).await?;
+            aws.delete_tags(id, remove).await?;
             tags.retain(|k, _| !remove.contains(k));
             tags.extend(set.clone());
             Ok(())
@@ -213,13 +219,13 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
         Op::CreateEndpoint {
             service,
             interface,
+            subnets,
             tags,
         } => {
             let groups: std::collections::BTreeSet<String> =
                 record.security_group.iter().map(|g| g.id.clone()).collect();
-            let subnets = std::collections::BTreeSet::from([record.staging_subnet_id.clone()]);
             let tables: std::collections::BTreeSet<String> =
-                record.route_table.iter().map(|t| t.id.clone()).collect();
+                record.route_tables.values().map(|t| t.id.clone()).collect();
             let token = format!("{}-{:016x}", record.vpc_id, fastrand::u64(..));
             let endpoint = aws
                 .create_vpc_endpoint(
@@ -227,7 +233,7 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
                         vpc_id: &record.vpc_id,
                         service_name: service,
                         interface: *interface,
-                        subnet_ids: &subnets,
+                        subnet_ids: subnets,
                         security_group_ids: &groups,
                         route_table_ids: &tables,
                         tags,
@@ -279,35 +285,29 @@ async fn perform(ctx: &Ctx, record: &mut Area, op: &Op) -> Result<(), OpError> {
             record.template = None;
             Ok(())
         }
-        Op::DeleteNatGateway => {
-            let id = record
-                .nat
-                .as_ref()
-                .ok_or_else(|| missing("NAT gateway"))?
-                .id
-                .clone();
-            aws.delete_nat_gateway(&id).await?;
-            if let Some(nat) = record.nat.as_mut() {
-                nat.state = "deleting".into();
+        Op::DeleteNatGateways { ids } => {
+            for id in ids {
+                aws.delete_nat_gateway(id).await?;
+                if let Some(nat) = record.nats.iter_mut().find(|n| &n.id == id) {
+                    nat.state = "deleting".into();
+                }
             }
-            wait_until(
-                &ctx.budget,
-                &format!("NAT gateway {id} to be deleted"),
-                || async { poll(aws.nat_gateway_deleted(&id).await) },
-            )
-            .await?;
-            record.nat = None;
+            for id in ids {
+                wait_until(
+                    &ctx.budget,
+                    &format!("NAT gateway {id} to be deleted"),
+                    || async { poll(aws.nat_gateway_deleted(id).await) },
+                )
+                .await?;
+                record.nats.retain(|n| &n.id != id);
+            }
             Ok(())
         }
-        Op::ReleaseElasticIp => {
-            let id = record
-                .elastic_ip
-                .as_ref()
-                .ok_or_else(|| missing("Elastic IP"))?
-                .allocation_id
-                .clone();
-            aws.release_elastic_ip(&id).await?;
-            record.elastic_ip = None;
+        Op::ReleaseElasticIp { allocation_id } => {
+            aws.release_elastic_ip(allocation_id).await?;
+            record
+                .elastic_ips
+                .retain(|a| &a.allocation_id != allocation_id);
             Ok(())
         }
         Op::DeleteSecurityGroup => {

@@ -26,14 +26,16 @@ pub(crate) struct Facts {
     pub mgn_initialized: bool,
     /// The staging and NAT subnets that exist.
     pub subnets: BTreeMap<String, Subnet>,
-    /// Free addresses of the staging subnet.
-    pub free_addresses: Option<i32>,
-    pub staging_table: Option<RouteTable>,
-    pub nat_table: Option<RouteTable>,
+    /// Free addresses of each staging subnet, by subnet.
+    pub free_addresses: BTreeMap<String, i32>,
+    /// The route table of each staging subnet that has one of its own, by subnet.
+    pub staging_tables: BTreeMap<String, RouteTable>,
+    /// The route table of each NAT subnet that has one of its own, by subnet.
+    pub nat_tables: BTreeMap<String, RouteTable>,
     /// The staging VPC's CIDRs (private mode lets them reach the interface endpoints).
     pub vpc_cidrs: BTreeSet<String>,
-    /// The staging area's own NAT gateway, when it has one.
-    pub nat_gateway_id: Option<String>,
+    /// The staging area's own NAT gateways.
+    pub nat_gateway_ids: BTreeSet<String>,
     /// Whether the staging area is being created (the room check is a create's).
     pub creating: bool,
     /// Whether the subnets were known, so that the reads above were made.
@@ -46,6 +48,14 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
+    /// The zone (id) of each subnet read, by subnet id.
+    pub(crate) fn zones(&self) -> BTreeMap<String, String> {
+        self.subnets
+            .iter()
+            .map(|(id, s)| (id.clone(), s.zone_id().to_string()))
+            .collect()
+    }
+
     /// The data center networks of every hub the VPC is attached to; `None` when not read.
     pub(crate) fn hub_sources(&self) -> Option<BTreeSet<String>> {
         self.hub_data_centers
@@ -88,17 +98,17 @@ async fn hub_data_centers(
     Ok(found)
 }
 
-/// Reads what the checks need; `nat_gateway_id` is the staging area's own NAT gateway, if any.
+/// Reads what the checks need; `nat_gateway_ids` are the staging area's own NAT gateways.
 pub(crate) async fn read(
     aws: &Aws<'_>,
     config: &Config,
-    nat_gateway_id: Option<String>,
+    nat_gateway_ids: BTreeSet<String>,
     creating: bool,
 ) -> Result<Facts, OpError> {
     let mut facts = Facts {
         region: aws.clients.region.clone(),
         mgn_initialized: aws.mgn_initialized().await?,
-        nat_gateway_id,
+        nat_gateway_ids,
         creating,
         ..Facts::default()
     };
@@ -106,16 +116,15 @@ pub(crate) async fn read(
     {
         facts.hub_data_centers = Some(hub_data_centers(aws, vpc_id).await?);
     }
-    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nats)) = (
         &config.vpc_id,
-        &config.staging_subnet_id,
-        &config.nat_subnet_id,
+        config.staging_subnets(),
+        config.nat_subnets(),
     ) else {
         return Ok(facts);
     };
     facts.read = true;
-    let mut subnet_ids = BTreeSet::from([staging.clone()]);
-    subnet_ids.extend(nat.clone());
+    let subnet_ids: BTreeSet<String> = staging.union(&nats).cloned().collect();
     facts.subnets = aws.subnets(&subnet_ids).await?;
     facts.vpc_cidrs = aws
         .vpcs(&BTreeSet::from([vpc_id.clone()]))
@@ -123,20 +132,9 @@ pub(crate) async fn read(
         .remove(vpc_id)
         .map(|v| v.cidr_blocks.into_iter().collect())
         .unwrap_or_default();
-    let staging_set = BTreeSet::from([staging.clone()]);
-    facts.free_addresses = aws.free_addresses(&staging_set).await?.remove(staging);
-    facts.staging_table = aws
-        .route_tables_of_subnets(&staging_set)
-        .await?
-        .into_values()
-        .next();
-    if let Some(nat) = nat {
-        facts.nat_table = aws
-            .route_tables_of_subnets(&BTreeSet::from([nat.clone()]))
-            .await?
-            .into_values()
-            .next();
-    }
+    facts.free_addresses = aws.free_addresses(&staging).await?;
+    facts.staging_tables = super::observe::tables_of(aws, &staging).await?;
+    facts.nat_tables = super::observe::tables_of(aws, &nats).await?;
     Ok(facts)
 }
 
@@ -159,10 +157,10 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
     if !facts.read {
         return diagnostics;
     }
-    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+    let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nats)) = (
         &config.vpc_id,
-        &config.staging_subnet_id,
-        &config.nat_subnet_id,
+        config.staging_subnets(),
+        config.nat_subnets(),
     ) else {
         return diagnostics;
     };
@@ -188,12 +186,24 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
         );
         return diagnostics;
     }
-    let nat = nat.as_ref();
+    let staging_attr = |id: &str| {
+        if config.staging_subnet_id.known().map(String::as_str) == Some(id) {
+            "staging_subnet_id"
+        } else {
+            "additional_staging_subnet_ids"
+        }
+    };
+    let nat_attr = if config.per_zone() {
+        "nat_subnet_ids"
+    } else {
+        "nat_subnet_id"
+    };
     let mut placed = true;
-    for (name, id) in [("staging_subnet_id", Some(staging)), ("nat_subnet_id", nat)] {
-        let Some(id) = id else {
-            continue;
-        };
+    let named = staging
+        .iter()
+        .map(|id| (staging_attr(id), id))
+        .chain(nats.iter().map(|id| (nat_attr, id)));
+    for (name, id) in named {
         match facts.subnets.get(id) {
             None => {
                 placed = false;
@@ -225,23 +235,124 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
     if !placed {
         return diagnostics;
     }
-    staging_routes(config, facts, staging, nat.is_some(), &mut diagnostics);
-    if let Some(nat) = nat {
-        nat_subnet_public(facts, nat, &mut diagnostics);
+    for id in &staging {
+        staging_routes(
+            config,
+            facts,
+            id,
+            staging_attr(id),
+            !nats.is_empty(),
+            &mut diagnostics,
+        );
     }
-    room(config, facts, staging, &mut diagnostics);
+    for nat in &nats {
+        nat_subnet_public(facts, nat, nat_attr, &mut diagnostics);
+    }
+    if config.per_zone() {
+        zones_covered(facts, &staging, &nats, &mut diagnostics);
+    }
+    for id in &staging {
+        room(config, facts, id, staging_attr(id), &mut diagnostics);
+    }
     diagnostics
+}
+
+/// Per-zone NAT gateways: one NAT subnet in each staging subnet's zone, none in a zone
+/// without a staging subnet, never two in one zone.
+fn zones_covered(
+    facts: &Facts,
+    staging: &BTreeSet<String>,
+    nats: &BTreeSet<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    let path = || Path::root().attr("nat_subnet_ids");
+    let zone = |id: &String| facts.subnets.get(id).map(|s| s.zone_id().to_string());
+    let mut nat_zones: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for nat in nats {
+        nat_zones
+            .entry(zone(nat).unwrap_or_default())
+            .or_default()
+            .push(nat);
+    }
+    let staging_zones: BTreeMap<String, &String> = staging
+        .iter()
+        .map(|s| (zone(s).unwrap_or_default(), s))
+        .collect();
+    for (zone, subnets) in &nat_zones {
+        if subnets.len() > 1 {
+            diagnostics.error_at(
+                path(),
+                "Two NAT subnets in one Availability Zone",
+                format!(
+                    "{} are all in {zone}. nat_subnet_ids takes one public subnet per \
+                     Availability Zone, whose NAT gateway the zone's staging subnets leave \
+                     through: keep one of them.",
+                    subnets
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        } else if !staging_zones.contains_key(zone) {
+            diagnostics.error_at(
+                path(),
+                "NAT subnet in a zone without a staging subnet",
+                format!(
+                    "{} is in {zone}, where no staging subnet is, so its NAT gateway would \
+                     serve nothing. Remove it, or add a staging subnet of {zone} to \
+                     additional_staging_subnet_ids.",
+                    subnets[0]
+                ),
+            );
+        }
+    }
+    let mut table_zones: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for subnet in staging {
+        if let Some(table) = facts.staging_tables.get(subnet) {
+            table_zones
+                .entry(table.id.as_str())
+                .or_default()
+                .insert(zone(subnet).unwrap_or_default());
+        }
+    }
+    for (table, zones) in table_zones.iter().filter(|(_, z)| z.len() > 1) {
+        diagnostics.error_at(
+            Path::root().attr("additional_staging_subnet_ids"),
+            "Staging subnets of several zones share a route table",
+            format!(
+                "The route table {table} is the staging subnets' of {}: its one default route \
+                 cannot lead to the NAT gateway of each zone. Give each zone's staging subnets \
+                 a route table of their own.",
+                zones.iter().cloned().collect::<Vec<_>>().join(" and ")
+            ),
+        );
+    }
+    for (zone, subnet) in &staging_zones {
+        if !nat_zones.contains_key(zone) {
+            diagnostics.error_at(
+                path(),
+                "Staging zone without a NAT subnet",
+                format!(
+                    "The staging subnet {subnet} is in {zone}, but no subnet of nat_subnet_ids \
+                     is, so it would have no NAT gateway to leave through. Add a public subnet \
+                     of {zone} to nat_subnet_ids."
+                ),
+            );
+        }
+    }
 }
 
 fn staging_routes(
     config: &Config,
     facts: &Facts,
     staging: &str,
+    name: &str,
     nat_mode: bool,
     diagnostics: &mut Diagnostics,
 ) {
-    let path = Path::root().attr("staging_subnet_id");
-    let Some(table) = &facts.staging_table else {
+    let path = Path::root().attr(name);
+    let Some(table) = facts.staging_tables.get(staging) else {
         diagnostics.error_at(
             path,
             "Staging subnet without a route table of its own",
@@ -259,7 +370,7 @@ fn staging_routes(
         .iter()
         .find(|r| nat_mode && r.destination == "0.0.0.0/0")
     {
-        let ours = facts.nat_gateway_id.as_deref() == Some(route.target.as_str());
+        let ours = facts.nat_gateway_ids.contains(&route.target);
         // A route to a NAT gateway that no longer works (ours, deleted out of band) is
         // replaced; anything else is someone else's way out.
         let stale = route.target.starts_with("nat-") && route.state != "active";
@@ -268,9 +379,9 @@ fn staging_routes(
                 path,
                 "Default route taken",
                 format!(
-                    "The staging subnet's route table {} already sends 0.0.0.0/0 to {} ({}). \
-                     The staging area sends it to its NAT gateway: remove that route, or \
-                     choose a staging subnet whose table has no default route.",
+                    "The route table {} of the staging subnet {staging} already sends \
+                     0.0.0.0/0 to {} ({}). The staging area sends it to its NAT gateway: remove \
+                     that route, or choose a staging subnet whose table has no default route.",
                     table.id, route.target, route.state
                 ),
             );
@@ -301,8 +412,8 @@ fn staging_routes(
                 Path::root().attr("source_cidr_blocks"),
                 "Source network not routed back",
                 format!(
-                    "The staging subnet's route table {} has no route covering {source} but \
-                     the default one, so the replication servers' answers to the source \
+                    "The route table {} of the staging subnet {staging} has no route covering \
+                     {source} but the default one, so the replication servers' answers to the source \
                      servers' connections on TCP 1500 would leave through the NAT gateway and \
                      never arrive (PRIVATE_IP data plane routing). Route {source} through the \
                      hub (migration_hub_network routes the data center to the staging VPC's \
@@ -314,9 +425,9 @@ fn staging_routes(
     }
 }
 
-fn nat_subnet_public(facts: &Facts, nat: &str, diagnostics: &mut Diagnostics) {
+fn nat_subnet_public(facts: &Facts, nat: &str, name: &str, diagnostics: &mut Diagnostics) {
     // A subnet without a table of its own uses the main table, which this does not read.
-    let Some(table) = &facts.nat_table else {
+    let Some(table) = facts.nat_tables.get(nat) else {
         return;
     };
     let public = table
@@ -325,7 +436,7 @@ fn nat_subnet_public(facts: &Facts, nat: &str, diagnostics: &mut Diagnostics) {
         .any(|r| r.destination == "0.0.0.0/0" && r.target.starts_with("igw-"));
     if !public {
         diagnostics.error_at(
-            Path::root().attr("nat_subnet_id"),
+            Path::root().attr(name),
             "NAT subnet is not public",
             format!(
                 "{nat}'s route table {} has no default route to an internet gateway, so a NAT \
@@ -337,17 +448,20 @@ fn nat_subnet_public(facts: &Facts, nat: &str, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn room(config: &Config, facts: &Facts, staging: &str, diagnostics: &mut Diagnostics) {
+/// Each staging subnet must have room for every server of `concurrent_source_servers`: the
+/// template puts them all in `staging_subnet_id`, and per-server settings may put them all in
+/// another.
+fn room(config: &Config, facts: &Facts, staging: &str, name: &str, diagnostics: &mut Diagnostics) {
     let (true, Some(free), Maybe::Known(needed)) = (
         facts.creating,
-        facts.free_addresses,
+        facts.free_addresses.get(staging).copied(),
         config.addresses_needed(),
     ) else {
         return;
     };
     if i64::from(free) < needed {
         diagnostics.error_at(
-            Path::root().attr("staging_subnet_id"),
+            Path::root().attr(name),
             "Staging subnet too small",
             format!(
                 "{staging} has {free} free addresses, but {needed} are needed for \
@@ -371,7 +485,9 @@ mod tests {
     use crate::aws::ec2::route_table::VpcRoute;
     use crate::framework::typed::FromValue;
     use crate::protocol::cty::Value;
-    use crate::resources::replication_staging_area::model::tests::config_value;
+    use crate::resources::replication_staging_area::model::tests::{
+        config_value, per_zone_changes, set,
+    };
 
     fn route(destination: &str, target: &str) -> VpcRoute {
         VpcRoute {
@@ -408,17 +524,23 @@ mod tests {
             region: "eu-west-1".into(),
             mgn_initialized: true,
             subnets: BTreeMap::from([subnet("subnet-s"), subnet("subnet-p")]),
-            free_addresses: Some(250),
-            staging_table: Some(table(
-                "rtb-s",
-                vec![
-                    route("10.0.0.0/16", "local"),
-                    route("192.168.0.0/16", "tgw-1"),
-                ],
-            )),
-            nat_table: Some(table("rtb-p", vec![route("0.0.0.0/0", "igw-1")])),
+            free_addresses: BTreeMap::from([("subnet-s".to_string(), 250)]),
+            staging_tables: BTreeMap::from([(
+                "subnet-s".to_string(),
+                table(
+                    "rtb-s",
+                    vec![
+                        route("10.0.0.0/16", "local"),
+                        route("192.168.0.0/16", "tgw-1"),
+                    ],
+                ),
+            )]),
+            nat_tables: BTreeMap::from([(
+                "subnet-p".to_string(),
+                table("rtb-p", vec![route("0.0.0.0/0", "igw-1")]),
+            )]),
             vpc_cidrs: BTreeSet::from(["10.0.0.0/16".to_string()]),
-            nat_gateway_id: None,
+            nat_gateway_ids: BTreeSet::new(),
             creating: true,
             read: true,
             hub_data_centers: None,
@@ -505,7 +627,10 @@ mod tests {
     #[test]
     fn a_source_network_left_to_the_default_route_is_refused_on_its_attribute() {
         let mut facts = healthy();
-        facts.staging_table = Some(table("rtb-s", vec![route("10.0.0.0/16", "local")]));
+        facts.staging_tables.insert(
+            "subnet-s".into(),
+            table("rtb-s", vec![route("10.0.0.0/16", "local")]),
+        );
         assert_eq!(
             errors(&[], &facts),
             vec![(
@@ -529,13 +654,16 @@ mod tests {
     #[test]
     fn the_default_route_must_be_free_or_ours() {
         let mut facts = healthy();
-        facts.staging_table = Some(table(
-            "rtb-s",
-            vec![
-                route("0.0.0.0/0", "igw-9"),
-                route("192.168.0.0/16", "tgw-1"),
-            ],
-        ));
+        facts.staging_tables.insert(
+            "subnet-s".into(),
+            table(
+                "rtb-s",
+                vec![
+                    route("0.0.0.0/0", "igw-9"),
+                    route("192.168.0.0/16", "tgw-1"),
+                ],
+            ),
+        );
         assert_eq!(
             errors(&[], &facts),
             vec![(
@@ -543,22 +671,27 @@ mod tests {
                 "Default route taken".to_string()
             )]
         );
-        facts.staging_table = Some(table(
-            "rtb-s",
-            vec![
-                route("0.0.0.0/0", "nat-1"),
-                route("192.168.0.0/16", "tgw-1"),
-            ],
-        ));
-        facts.nat_gateway_id = Some("nat-1".into());
+        facts.staging_tables.insert(
+            "subnet-s".into(),
+            table(
+                "rtb-s",
+                vec![
+                    route("0.0.0.0/0", "nat-1"),
+                    route("192.168.0.0/16", "tgw-1"),
+                ],
+            ),
+        );
+        facts.nat_gateway_ids = BTreeSet::from(["nat-1".to_string()]);
         assert_eq!(errors(&[], &facts), vec![]);
     }
 
     #[test]
     fn a_private_nat_subnet_and_a_full_staging_subnet_are_refused() {
         let mut facts = healthy();
-        facts.nat_table = Some(table("rtb-p", vec![]));
-        facts.free_addresses = Some(1);
+        facts
+            .nat_tables
+            .insert("subnet-p".into(), table("rtb-p", vec![]));
+        facts.free_addresses.insert("subnet-s".into(), 1);
         assert_eq!(
             errors(&[], &facts),
             vec![
@@ -591,6 +724,125 @@ mod tests {
                 ),
                 (
                     Some("nat_subnet_id".to_string()),
+                    "Subnet not found".to_string()
+                ),
+            ]
+        );
+    }
+
+    /// `healthy()` with a second staging subnet `subnet-t` and a public `subnet-q`, both in
+    /// zone b, each with a table of its own.
+    fn two_zones() -> Facts {
+        let mut facts = healthy();
+        for (id, zone) in [("subnet-t", "eu-west-1b"), ("subnet-q", "eu-west-1b")] {
+            let (_, mut s) = subnet(id);
+            s.availability_zone = zone.into();
+            facts.subnets.insert(id.into(), s);
+        }
+        facts.free_addresses.insert("subnet-t".into(), 250);
+        facts.staging_tables.insert(
+            "subnet-t".into(),
+            table("rtb-t", vec![route("192.168.0.0/16", "tgw-1")]),
+        );
+        facts.nat_tables.insert(
+            "subnet-q".into(),
+            table("rtb-q", vec![route("0.0.0.0/0", "igw-1")]),
+        );
+        facts
+    }
+
+    #[test]
+    fn per_zone_nat_subnets_cover_exactly_the_staging_zones() {
+        let facts = two_zones();
+        assert_eq!(errors(&per_zone_changes(), &facts), vec![]);
+        let at = |summary: &str| (Some("nat_subnet_ids".to_string()), summary.to_string());
+        // Zone b's staging subnet has no NAT subnet.
+        let mut changes = per_zone_changes();
+        changes.push(("nat_subnet_ids", set(&["subnet-p"])));
+        assert_eq!(
+            errors(&changes, &facts),
+            vec![at("Staging zone without a NAT subnet")]
+        );
+        // Zone b's NAT subnet serves no staging subnet.
+        let mut changes = per_zone_changes();
+        changes.push(("additional_staging_subnet_ids", Value::Null));
+        assert_eq!(
+            errors(&changes, &facts),
+            vec![at("NAT subnet in a zone without a staging subnet")]
+        );
+        // Two NAT subnets in zone a.
+        let mut facts = two_zones();
+        facts.subnets.get_mut("subnet-q").unwrap().availability_zone = "eu-west-1a".into();
+        assert_eq!(
+            errors(&per_zone_changes(), &facts),
+            vec![
+                at("Two NAT subnets in one Availability Zone"),
+                at("Staging zone without a NAT subnet")
+            ]
+        );
+    }
+
+    #[test]
+    fn every_staging_subnet_gets_the_staging_checks_on_its_attribute() {
+        let mut facts = two_zones();
+        facts.staging_tables.remove("subnet-t");
+        facts
+            .nat_tables
+            .insert("subnet-q".into(), table("rtb-q", vec![]));
+        facts.free_addresses.insert("subnet-t".into(), 1);
+        assert_eq!(
+            errors(&per_zone_changes(), &facts),
+            vec![
+                (
+                    Some("additional_staging_subnet_ids".to_string()),
+                    "Staging subnet without a route table of its own".to_string()
+                ),
+                (
+                    Some("nat_subnet_ids".to_string()),
+                    "NAT subnet is not public".to_string()
+                ),
+                (
+                    Some("additional_staging_subnet_ids".to_string()),
+                    "Staging subnet too small".to_string()
+                ),
+            ]
+        );
+        // The source network must be routed back from every staging subnet.
+        let mut facts = two_zones();
+        facts
+            .staging_tables
+            .insert("subnet-t".into(), table("rtb-t", vec![]));
+        assert_eq!(
+            errors(&per_zone_changes(), &facts),
+            vec![(
+                Some("source_cidr_blocks".to_string()),
+                "Source network not routed back".to_string()
+            )]
+        );
+        // One table for both zones cannot lead to each zone's NAT gateway.
+        let mut facts = two_zones();
+        let shared = facts.staging_tables["subnet-s"].clone();
+        facts.staging_tables.insert("subnet-t".into(), shared);
+        assert_eq!(
+            errors(&per_zone_changes(), &facts),
+            vec![(
+                Some("additional_staging_subnet_ids".to_string()),
+                "Staging subnets of several zones share a route table".to_string()
+            )]
+        );
+        // Missing subnets are named on their attribute.
+        let mut facts = two_zones();
+        facts.subnets.remove("subnet-t");
+        facts.subnets.remove("subnet-q");
+        assert_eq!(
+            errors(&per_zone_changes(), &facts),
+            vec![
+                (
+                    Some("additional_staging_subnet_ids".to_string()),
+                    "Subnet not found".to_string()
+                ),
+                (
+                    Some("nat_subnet_ids".to_string()),
                     "Subnet not found".to_string()
                 ),
             ]

@@ -1,9 +1,10 @@
 //! `migration_replication_staging_area`: the replication side of a migration, where AWS
 //! Application Migration Service (MGN) runs the replication servers that receive the source
 //! servers' disks. In a staging VPC it makes the replication servers' security group (TCP
-//! 1500 in from the source networks, 443 out), a NAT gateway with its Elastic IP and the
-//! staging subnet's default route to it (MGN, EC2 and S3 on 443), and the MGN replication
-//! configuration template that puts the servers there.
+//! 1500 in from the source networks, 443 out), NAT gateways (one shared, or one per
+//! Availability Zone) with their Elastic IPs and each staging subnet's default route to its
+//! NAT gateway (MGN, EC2 and S3 on 443), and the MGN replication configuration template that
+//! puts the servers there.
 //!
 //! The flow reads down the modules: [`schema`] → [`model`] (typed configuration, offline
 //! checks, defaults) → [`observe`] (what exists, by ownership tags, and crash safety) →
@@ -16,6 +17,8 @@ pub(crate) mod observe;
 pub(crate) mod plan;
 pub(crate) mod schema;
 pub(crate) mod state;
+
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 
@@ -103,6 +106,33 @@ impl ManagedResource for ReplicationStagingArea {
         {
             paths.push(Path::root().attr("nat_subnet_id"));
         }
+        // The sets, an empty one as none.
+        let nonempty = |set: &Option<std::collections::BTreeSet<String>>| {
+            set.clone().filter(|s| !s.is_empty())
+        };
+        for (name, configured, stored) in [
+            (
+                "additional_staging_subnet_ids",
+                &config.additional_staging_subnet_ids,
+                &prior.additional_staging_subnet_ids,
+            ),
+            (
+                "nat_subnet_ids",
+                &config.nat_subnet_ids,
+                &prior.nat_subnet_ids,
+            ),
+        ] {
+            // NAT mode adds and removes a staging subnet's default route in place; private
+            // mode's interface endpoints take their subnets when they are made.
+            let in_place = name == "additional_staging_subnet_ids"
+                && config.mode().known().is_some_and(|m| m == "NAT");
+            if let Maybe::Known(set) = configured
+                && !in_place
+                && nonempty(set) != nonempty(stored)
+            {
+                paths.push(Path::root().attr(name));
+            }
+        }
         if let Maybe::Known(mode) = config.mode()
             && prior.network_mode.as_ref().is_some_and(|m| m != &mode)
         {
@@ -119,31 +149,54 @@ impl ManagedResource for ReplicationStagingArea {
     ) -> Option<Scope> {
         let stored = |f: fn(&Stored) -> Option<&String>| prior.and_then(f).cloned();
         let template_id = prior.and_then(|p| p.id.clone());
+        let stored_nats = |p: &Stored| -> (BTreeSet<String>, bool) {
+            match (&p.nat_subnet_ids, &p.nat_subnet_id) {
+                (Some(per_zone), _) => (per_zone.clone(), true),
+                (None, one) => (one.iter().cloned().collect(), false),
+            }
+        };
         match config {
-            Some(config) => Some(Scope {
-                vpc_id: known(&config.vpc_id, prior.and_then(|p| p.vpc_id.as_ref())),
-                staging_subnet_id: known(
-                    &config.staging_subnet_id,
-                    prior.and_then(|p| p.staging_subnet_id.as_ref()),
-                ),
-                nat_subnet_id: config
-                    .nat_subnet_id
-                    .known()
-                    .cloned()
-                    .flatten()
-                    .or_else(|| prior.and_then(|p| p.nat_subnet_id.clone()))
-                    .unwrap_or_default(),
-                template_id,
-            }),
+            Some(config) => {
+                let (nat_subnet_ids, per_zone) = match config.nat_subnets() {
+                    Maybe::Known(nats) => (nats, config.per_zone()),
+                    Maybe::Unknown => prior.map(stored_nats).unwrap_or_default(),
+                };
+                Some(Scope {
+                    vpc_id: known(&config.vpc_id, prior.and_then(|p| p.vpc_id.as_ref())),
+                    staging_subnet_id: known(
+                        &config.staging_subnet_id,
+                        prior.and_then(|p| p.staging_subnet_id.as_ref()),
+                    ),
+                    // The configured ones and the stored ones: a staging subnet removed
+                    // from the configuration loses its default route.
+                    additional_staging_subnet_ids: config
+                        .additional_staging_subnet_ids
+                        .known()
+                        .cloned()
+                        .flatten()
+                        .into_iter()
+                        .chain(prior.and_then(|p| p.additional_staging_subnet_ids.clone()))
+                        .flatten()
+                        .collect(),
+                    nat_subnet_ids,
+                    per_zone,
+                    template_id,
+                })
+            }
             None => {
                 let vpc_id = stored(|p| p.vpc_id.as_ref()).unwrap_or_default();
                 if vpc_id.is_empty() && !(private.discover && template_id.is_some()) {
                     return None;
                 }
+                let (nat_subnet_ids, per_zone) = prior.map(stored_nats).unwrap_or_default();
                 Some(Scope {
                     vpc_id,
                     staging_subnet_id: stored(|p| p.staging_subnet_id.as_ref()).unwrap_or_default(),
-                    nat_subnet_id: stored(|p| p.nat_subnet_id.as_ref()).unwrap_or_default(),
+                    additional_staging_subnet_ids: prior
+                        .and_then(|p| p.additional_staging_subnet_ids.clone())
+                        .unwrap_or_default(),
+                    nat_subnet_ids,
+                    per_zone,
                     template_id,
                 })
             }
@@ -160,17 +213,20 @@ impl ManagedResource for ReplicationStagingArea {
     }
 
     async fn leftovers(&self, ctx: &Ctx, config: &Config) -> Result<Leftovers<Scope>, OpError> {
-        let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(nat)) = (
+        let (Maybe::Known(vpc_id), Maybe::Known(staging), Maybe::Known(more), Maybe::Known(nats)) = (
             &config.vpc_id,
             &config.staging_subnet_id,
-            &config.nat_subnet_id,
+            &config.additional_staging_subnet_ids,
+            config.nat_subnets(),
         ) else {
             return Ok(Leftovers::default());
         };
         let scope = Scope {
             vpc_id: vpc_id.clone(),
             staging_subnet_id: staging.clone(),
-            nat_subnet_id: nat.clone().unwrap_or_default(),
+            additional_staging_subnet_ids: more.clone().unwrap_or_default(),
+            nat_subnet_ids: nats,
+            per_zone: config.per_zone(),
             template_id: None,
         };
         observe::leftovers(&ctx.aws(), &scope).await
@@ -198,19 +254,18 @@ impl ManagedResource for ReplicationStagingArea {
         prior: Option<&Stored>,
         observed: Option<&Area>,
     ) -> Result<Facts, OpError> {
-        let nat = match stage {
-            Stage::Apply => observed.and_then(|a| a.nat.as_ref().map(|n| n.id.clone())),
-            Stage::Plan => match (prior.and_then(|p| p.nat_gateway_id.clone()), &config.vpc_id) {
-                (Some(nat), _) => Some(nat),
-                (None, Maybe::Known(vpc_id)) => observe::own_nat(&ctx.aws(), vpc_id).await?,
-                (None, Maybe::Unknown) => None,
-            },
+        let nats = match (stage, &config.vpc_id) {
+            (Stage::Apply, _) => observed
+                .map(|a| a.nats.iter().map(|n| n.id.clone()).collect())
+                .unwrap_or_default(),
+            (Stage::Plan, Maybe::Known(vpc_id)) => observe::own_nats(&ctx.aws(), vpc_id).await?,
+            (Stage::Plan, Maybe::Unknown) => BTreeSet::new(),
         };
         let creating = match stage {
             Stage::Apply => observed.is_none_or(Area::is_empty),
             Stage::Plan => prior.is_none(),
         };
-        let mut facts = checks::read(&ctx.aws(), config, nat, creating).await?;
+        let mut facts = checks::read(&ctx.aws(), config, nats, creating).await?;
         facts.applying = matches!(stage, Stage::Apply);
         Ok(facts)
     }
@@ -249,6 +304,7 @@ impl ManagedResource for ReplicationStagingArea {
             &ctx.clients.region,
             &facts.vpc_cidrs,
             facts.hub_sources().as_ref(),
+            &facts.zones(),
         )
     }
 

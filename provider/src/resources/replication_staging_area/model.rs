@@ -42,8 +42,10 @@ crate::typed_object! {
     pub(crate) struct Config {
         pub vpc_id: Maybe<String>,
         pub staging_subnet_id: Maybe<String>,
+        pub additional_staging_subnet_ids: Maybe<Option<BTreeSet<String>>>,
         pub network_mode: Maybe<Option<String>>,
         pub nat_subnet_id: Maybe<Option<String>>,
+        pub nat_subnet_ids: Maybe<Option<BTreeSet<String>>>,
         pub source_cidr_blocks: Maybe<Option<BTreeSet<String>>>,
         pub replication_server_instance_type: Maybe<Option<String>>,
         pub use_dedicated_replication_server: Maybe<Option<bool>>,
@@ -63,9 +65,15 @@ crate::typed_object! {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Desired {
     pub vpc_id: String,
+    /// The template's staging subnet.
     pub staging_subnet_id: String,
-    /// The NAT gateway's subnet (NAT mode); `None` in private mode.
-    pub nat_subnet_id: Option<String>,
+    /// Every staging subnet: the template's and the additional ones.
+    pub staging_subnet_ids: BTreeSet<String>,
+    /// NAT mode: the NAT subnet each staging subnet's default route leaves through (its NAT
+    /// gateway's), by staging subnet; empty in private mode.
+    pub nat_for: BTreeMap<String, String>,
+    /// Private mode: the subnets of the interface endpoints, one staging subnet per zone.
+    pub endpoint_subnet_ids: BTreeSet<String>,
     /// The Region, for the endpoint service names of private mode.
     pub region: String,
     pub ingress: BTreeSet<CidrRule>,
@@ -109,6 +117,36 @@ impl Config {
         self.tags
             .clone()
             .map(|tags| tags::merge(default_tags, tags.as_ref().unwrap_or(&Tags::new())))
+    }
+
+    /// Every staging subnet: `staging_subnet_id` and `additional_staging_subnet_ids`.
+    pub(crate) fn staging_subnets(&self) -> Maybe<BTreeSet<String>> {
+        match (&self.staging_subnet_id, &self.additional_staging_subnet_ids) {
+            (Maybe::Known(staging), Maybe::Known(more)) => {
+                let mut all = more.clone().unwrap_or_default();
+                all.insert(staging.clone());
+                Maybe::Known(all)
+            }
+            _ => Maybe::Unknown,
+        }
+    }
+
+    /// The NAT subnets: `nat_subnet_id` (shared) or `nat_subnet_ids` (one per zone); empty
+    /// when neither is set (private mode).
+    pub(crate) fn nat_subnets(&self) -> Maybe<BTreeSet<String>> {
+        match (&self.nat_subnet_id, &self.nat_subnet_ids) {
+            (Maybe::Known(one), Maybe::Known(per_zone)) => {
+                let mut all = per_zone.clone().unwrap_or_default();
+                all.extend(one.clone());
+                Maybe::Known(all)
+            }
+            _ => Maybe::Unknown,
+        }
+    }
+
+    /// Whether each zone has its own NAT gateway (`nat_subnet_ids` is set).
+    pub(crate) fn per_zone(&self) -> bool {
+        matches!(self.nat_subnet_ids, Maybe::Known(Some(_)) | Maybe::Unknown)
     }
 
     /// The network mode with its default.
@@ -190,15 +228,18 @@ impl Config {
         }
     }
 
-    /// What an apply wants, once every value is known; `Err` names a value still unknown.
+    /// What an apply wants, once every value is known; `Err` names a value still unknown
+    /// (or a NAT subnet missing for a staging subnet's zone, which the checks report).
     /// `vpc_cidrs`: the VPC's CIDRs, which reach the interface endpoints in private mode;
-    /// `hub_sources`: the hubs' data center networks, the sources when none are configured.
+    /// `hub_sources`: the hubs' data center networks, the sources when none are configured;
+    /// `zones`: the zone of each staging and NAT subnet, by subnet id.
     pub(crate) fn desired(
         &self,
         default_tags: &Tags,
         region: &str,
         vpc_cidrs: &BTreeSet<String>,
         hub_sources: Option<&BTreeSet<String>>,
+        zones: &BTreeMap<String, String>,
     ) -> Result<Desired, Path> {
         fn known<'a, T>(value: &'a Maybe<T>, name: &str) -> Result<&'a T, Path> {
             value.known().ok_or_else(|| Path::root().attr(name))
@@ -217,6 +258,28 @@ impl Config {
         tags.insert(OWNER_TAG.into(), vpc_id.clone());
         tags.insert(MANAGED_BY_TAG.into(), MANAGED_BY.into());
         let staging_subnet_id = known(&self.staging_subnet_id, "staging_subnet_id")?.clone();
+        let staging_subnet_ids =
+            known(&self.staging_subnets(), "additional_staging_subnet_ids")?.clone();
+        let nat_subnets = known(&self.nat_subnets(), "nat_subnet_ids")?.clone();
+        let mut nat_for = BTreeMap::new();
+        let mut endpoint_subnet_ids = BTreeSet::new();
+        if private {
+            endpoint_subnet_ids = one_per_zone(&staging_subnet_ids, zones);
+        } else if let Maybe::Known(Some(shared)) = &self.nat_subnet_id {
+            nat_for = staging_subnet_ids
+                .iter()
+                .map(|s| (s.clone(), shared.clone()))
+                .collect();
+        } else {
+            for staging in &staging_subnet_ids {
+                let zone = zones.get(staging);
+                let nat = nat_subnets
+                    .iter()
+                    .find(|n| zone.is_some() && zones.get(*n) == zone)
+                    .ok_or_else(|| Path::root().attr("nat_subnet_ids"))?;
+                nat_for.insert(staging.clone(), nat.clone());
+            }
+        }
         Ok(Desired {
             template: TemplateSettings {
                 staging_area_subnet_id: staging_subnet_id.clone(),
@@ -235,9 +298,9 @@ impl Config {
                     .clone()
                     .unwrap_or_default(),
             },
-            nat_subnet_id: known(&self.nat_subnet_id, "nat_subnet_id")?
-                .clone()
-                .filter(|_| !private),
+            staging_subnet_ids,
+            nat_for,
+            endpoint_subnet_ids,
             region: region.to_string(),
             staging_subnet_id,
             vpc_id,
@@ -246,6 +309,25 @@ impl Config {
             tags,
         })
     }
+}
+
+/// One subnet of `subnets` per zone (the first by id), as an interface endpoint takes them;
+/// a subnet of unknown zone counts as a zone of its own.
+pub(crate) fn one_per_zone(
+    subnets: &BTreeSet<String>,
+    zones: &BTreeMap<String, String>,
+) -> BTreeSet<String> {
+    let mut by_zone: BTreeMap<&str, &String> = BTreeMap::new();
+    for subnet in subnets {
+        let zone = zones.get(subnet).map_or(subnet.as_str(), String::as_str);
+        by_zone.entry(zone).or_insert(subnet);
+    }
+    by_zone.into_values().cloned().collect()
+}
+
+/// Whether `id` looks like a subnet id.
+fn subnet_id(id: &str) -> bool {
+    id.starts_with("subnet-") && id.len() > "subnet-".len()
 }
 
 /// Checks that need nothing but the configuration, each error on its attribute.
@@ -272,7 +354,7 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
         }
     }
     if let Maybe::Known(Some(nat)) = &config.nat_subnet_id
-        && (!nat.starts_with("subnet-") || nat.len() == "subnet-".len())
+        && !subnet_id(nat)
     {
         diagnostics.error_at(
             at("nat_subnet_id"),
@@ -280,19 +362,80 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
             format!("{nat:?} is not a subnet id: expected subnet-…"),
         );
     }
+    for name in ["additional_staging_subnet_ids", "nat_subnet_ids"] {
+        let value = if name == "nat_subnet_ids" {
+            &config.nat_subnet_ids
+        } else {
+            &config.additional_staging_subnet_ids
+        };
+        if let Maybe::Known(Some(ids)) = value {
+            for id in ids.iter().filter(|id| !subnet_id(id)) {
+                diagnostics.error_at(
+                    at(name),
+                    "Invalid subnet id",
+                    format!("{id:?} is not a subnet id: expected subnet-…"),
+                );
+            }
+        }
+    }
+    if let (Maybe::Known(Some(more)), Maybe::Known(staging)) = (
+        &config.additional_staging_subnet_ids,
+        &config.staging_subnet_id,
+    ) && more.contains(staging)
+    {
+        diagnostics.error_at(
+            at("additional_staging_subnet_ids"),
+            "Staging subnet listed twice",
+            format!(
+                "{staging} is staging_subnet_id already: list only the other staging subnets \
+                 here."
+            ),
+        );
+    }
+    if let Maybe::Known(Some(per_zone)) = &config.nat_subnet_ids {
+        if matches!(config.nat_subnet_id, Maybe::Known(Some(_))) {
+            diagnostics.error_at(
+                at("nat_subnet_ids"),
+                "Both a shared NAT gateway and one per zone",
+                "nat_subnet_id makes one NAT gateway every staging subnet shares, \
+                 nat_subnet_ids one per Availability Zone: set one of them.",
+            );
+        } else if per_zone.is_empty() {
+            diagnostics.error_at(
+                at("nat_subnet_ids"),
+                "No NAT subnets",
+                "nat_subnet_ids names a public subnet in each Availability Zone of the staging \
+                 subnets: list them, or remove it and set nat_subnet_id for one shared NAT \
+                 gateway.",
+            );
+        }
+        if let Maybe::Known(mode) = config.mode()
+            && mode == "PRIVATE"
+        {
+            diagnostics.error_at(
+                at("nat_subnet_ids"),
+                "NAT subnets in private mode",
+                "A private staging area makes no NAT gateway (it reaches MGN, EC2 and S3 \
+                 through VPC endpoints): remove nat_subnet_ids, or use network_mode = \"NAT\".",
+            );
+        }
+    }
+    let no_nat_subnets = matches!(config.nat_subnet_ids, Maybe::Known(None));
     match (config.mode(), &config.nat_subnet_id) {
         (Maybe::Known(mode), _) if !MODES.contains(&mode.as_str()) => diagnostics.error_at(
             at("network_mode"),
             "Invalid network mode",
             format!("{mode:?} is not one of {}.", MODES.join(", ")),
         ),
-        (Maybe::Known(mode), Maybe::Known(None)) if mode == "NAT" => diagnostics.error_at(
-            at("nat_subnet_id"),
-            "NAT mode without a NAT subnet",
-            "In NAT mode the replication servers reach MGN, EC2 and S3 through a NAT gateway, \
-             which needs a public subnet: set nat_subnet_id, or set network_mode = \"PRIVATE\" \
-             to reach them through VPC endpoints instead.",
-        ),
+        (Maybe::Known(mode), Maybe::Known(None)) if mode == "NAT" && no_nat_subnets => diagnostics
+            .error_at(
+                at("nat_subnet_id"),
+                "NAT mode without a NAT subnet",
+                "In NAT mode the replication servers reach MGN, EC2 and S3 through a NAT \
+                 gateway, which needs a public subnet: set nat_subnet_id (one shared NAT \
+                 gateway) or nat_subnet_ids (one per Availability Zone), or set network_mode = \
+                 \"PRIVATE\" to reach them through VPC endpoints instead.",
+            ),
         (Maybe::Known(mode), Maybe::Known(Some(_))) if mode == "PRIVATE" => diagnostics.error_at(
             at("nat_subnet_id"),
             "NAT subnet in private mode",
@@ -318,19 +461,25 @@ pub(crate) fn validate(config: &Config, config_value: &Value) -> Diagnostics {
              create_public_ip, or network_mode = \"NAT\".",
         );
     }
-    if let (Maybe::Known(staging), Maybe::Known(Some(nat))) =
-        (&config.staging_subnet_id, &config.nat_subnet_id)
-        && staging == nat
+    if let (Maybe::Known(staging), Maybe::Known(nats)) =
+        (config.staging_subnets(), config.nat_subnets())
     {
-        diagnostics.error_at(
-            at("nat_subnet_id"),
-            "NAT gateway in the staging subnet",
-            format!(
-                "{nat} is also the staging subnet. The NAT gateway needs a public subnet (a \
-                 route to an internet gateway), while the staging subnet's default route goes \
-                 to the NAT gateway: name a public subnet of the VPC here."
-            ),
-        );
+        let name = if config.per_zone() {
+            "nat_subnet_ids"
+        } else {
+            "nat_subnet_id"
+        };
+        for nat in staging.intersection(&nats) {
+            diagnostics.error_at(
+                at(name),
+                "NAT gateway in the staging subnet",
+                format!(
+                    "{nat} is also a staging subnet. The NAT gateway needs a public subnet (a \
+                     route to an internet gateway), while the staging subnet's default route \
+                     goes to the NAT gateway: name a public subnet of the VPC here."
+                ),
+            );
+        }
     }
     if let Maybe::Known(Some(sources)) = &config.source_cidr_blocks {
         if sources.is_empty() {
@@ -448,6 +597,8 @@ pub(crate) mod tests {
             ),
         ]);
         for name in [
+            "additional_staging_subnet_ids",
+            "nat_subnet_ids",
             "network_mode",
             "replication_server_instance_type",
             "use_dedicated_replication_server",
@@ -467,6 +618,33 @@ pub(crate) mod tests {
             attributes.insert(name.to_string(), value.clone());
         }
         Value::Object(attributes)
+    }
+
+    /// The zones of the test subnets: staging `subnet-s` and public `subnet-p` in a, staging
+    /// `subnet-t` and public `subnet-q` in b.
+    pub(crate) fn zones() -> BTreeMap<String, String> {
+        [
+            ("subnet-s", "euw1-az1"),
+            ("subnet-p", "euw1-az1"),
+            ("subnet-t", "euw1-az2"),
+            ("subnet-q", "euw1-az2"),
+        ]
+        .into_iter()
+        .map(|(s, z)| (s.to_string(), z.to_string()))
+        .collect()
+    }
+
+    pub(crate) fn set(ids: &[&str]) -> Value {
+        Value::Set(ids.iter().map(|id| Value::string(*id)).collect())
+    }
+
+    /// Two staging subnets (zones a and b) with a NAT gateway in each zone.
+    pub(crate) fn per_zone_changes() -> Vec<(&'static str, Value)> {
+        vec![
+            ("additional_staging_subnet_ids", set(&["subnet-t"])),
+            ("nat_subnet_id", Value::Null),
+            ("nat_subnet_ids", set(&["subnet-p", "subnet-q"])),
+        ]
     }
 
     fn config(changes: &[(&str, Value)]) -> Config {
@@ -492,7 +670,7 @@ pub(crate) mod tests {
     #[test]
     fn desired_applies_the_defaults_and_the_ownership_tags() {
         let desired = config(&[])
-            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
             .unwrap();
         assert_eq!(desired.template.instance_type, DEFAULT_INSTANCE_TYPE);
         assert_eq!(desired.template.large_disk_type, DEFAULT_DISK_TYPE);
@@ -513,7 +691,7 @@ pub(crate) mod tests {
         let unknown = config(&[("source_cidr_blocks", Value::unknown())]);
         assert_eq!(
             unknown
-                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
+                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
                 .unwrap_err(),
             Path::root().attr("source_cidr_blocks")
         );
@@ -528,7 +706,13 @@ pub(crate) mod tests {
         assert_eq!(unset.sources(None), Maybe::Unknown);
         assert_eq!(unset.sources(Some(&BTreeSet::new())), Maybe::Unknown);
         let desired = unset
-            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), Some(&hub))
+            .desired(
+                &Tags::new(),
+                "eu-west-1",
+                &BTreeSet::new(),
+                Some(&hub),
+                &zones(),
+            )
             .unwrap();
         assert_eq!(
             desired.ingress,
@@ -619,9 +803,14 @@ pub(crate) mod tests {
                 "eu-west-1",
                 &BTreeSet::from(["10.60.0.0/16".to_string()]),
                 None,
+                &zones(),
             )
             .unwrap();
-        assert_eq!(desired.nat_subnet_id, None);
+        assert!(desired.nat_for.is_empty());
+        assert_eq!(
+            desired.endpoint_subnet_ids,
+            BTreeSet::from(["subnet-s".to_string()])
+        );
         assert!(
             desired
                 .ingress
@@ -647,6 +836,98 @@ pub(crate) mod tests {
         assert_eq!(
             error_paths(&diagnostics),
             BTreeSet::from(["data_plane_routing".to_string()])
+        );
+    }
+
+    #[test]
+    fn each_staging_subnet_leaves_through_the_nat_gateway_of_its_zone_or_the_shared_one() {
+        let per_zone = config(&per_zone_changes());
+        assert!(per_zone.per_zone());
+        let desired = per_zone
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
+            .unwrap();
+        assert_eq!(
+            desired.nat_for,
+            BTreeMap::from([
+                ("subnet-s".to_string(), "subnet-p".to_string()),
+                ("subnet-t".to_string(), "subnet-q".to_string()),
+            ])
+        );
+        assert_eq!(desired.template.staging_area_subnet_id, "subnet-s");
+        // A staging zone without a NAT subnet has nowhere to go (the checks say so first).
+        let mut zones = zones();
+        zones.insert("subnet-q".into(), "euw1-az3".into());
+        assert_eq!(
+            per_zone
+                .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones)
+                .unwrap_err(),
+            Path::root().attr("nat_subnet_ids")
+        );
+        // Shared: both staging subnets leave through the one NAT gateway.
+        let shared = config(&[("additional_staging_subnet_ids", set(&["subnet-t"]))]);
+        assert!(!shared.per_zone());
+        let desired = shared
+            .desired(
+                &Tags::new(),
+                "eu-west-1",
+                &BTreeSet::new(),
+                None,
+                &self::zones(),
+            )
+            .unwrap();
+        assert_eq!(
+            desired.nat_for.values().collect::<BTreeSet<_>>(),
+            BTreeSet::from([&"subnet-p".to_string()])
+        );
+        assert_eq!(desired.nat_for.len(), 2);
+    }
+
+    #[test]
+    fn private_endpoints_take_one_staging_subnet_per_zone() {
+        let mut zones = zones();
+        zones.insert("subnet-u".into(), "euw1-az2".into());
+        let subnets: BTreeSet<String> = ["subnet-s", "subnet-t", "subnet-u"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            one_per_zone(&subnets, &zones),
+            BTreeSet::from(["subnet-s".to_string(), "subnet-t".to_string()])
+        );
+    }
+
+    #[test]
+    fn nat_subnets_are_one_way_or_the_other_and_never_staging_subnets() {
+        let both = config_value(&[("nat_subnet_ids", set(&["subnet-q"]))]);
+        assert_eq!(
+            error_paths(&validate(&Config::from_value(&both).unwrap(), &both)),
+            BTreeSet::from(["nat_subnet_ids".to_string()])
+        );
+        let mut changes = per_zone_changes();
+        changes.push(("nat_subnet_ids", set(&["subnet-t", "subnet-q"])));
+        changes.push((
+            "additional_staging_subnet_ids",
+            set(&["subnet-t", "subnet-s"]),
+        ));
+        let value = config_value(&changes);
+        let diagnostics = validate(&Config::from_value(&value).unwrap(), &value);
+        assert_eq!(
+            diagnostics
+                .iter()
+                .map(|d| d.summary.as_str())
+                .collect::<Vec<_>>(),
+            vec![
+                "Staging subnet listed twice",
+                "NAT gateway in the staging subnet"
+            ]
+        );
+        let value = config_value(&per_zone_changes());
+        assert!(validate(&Config::from_value(&value).unwrap(), &value).is_empty());
+        let mut changes = per_zone_changes();
+        changes.push(("network_mode", Value::string("PRIVATE")));
+        let value = config_value(&changes);
+        assert_eq!(
+            error_paths(&validate(&Config::from_value(&value).unwrap(), &value)),
+            BTreeSet::from(["nat_subnet_ids".to_string()])
         );
     }
 }

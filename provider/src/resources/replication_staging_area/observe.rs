@@ -3,7 +3,7 @@
 //! table. Crash safety: the security group is the first object a create makes, marked
 //! unconfirmed with the staging area's fingerprint.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{MANAGED_BY, fingerprint};
 use crate::aws::call::Aws;
@@ -22,7 +22,11 @@ pub(crate) struct Scope {
     /// The staging VPC (empty right after an import: learnt from the template's owner tag).
     pub vpc_id: String,
     pub staging_subnet_id: String,
-    pub nat_subnet_id: String,
+    pub additional_staging_subnet_ids: BTreeSet<String>,
+    /// The NAT subnets (empty right after an import: learnt from the NAT gateways).
+    pub nat_subnet_ids: BTreeSet<String>,
+    /// Whether the NAT subnets are `nat_subnet_ids` (one NAT gateway per zone).
+    pub per_zone: bool,
     /// The template of the state (an import knows only this).
     pub template_id: Option<String>,
 }
@@ -32,13 +36,17 @@ pub(crate) struct Scope {
 pub(crate) struct Area {
     pub vpc_id: String,
     pub staging_subnet_id: String,
-    pub nat_subnet_id: String,
+    pub additional_staging_subnet_ids: BTreeSet<String>,
+    pub nat_subnet_ids: BTreeSet<String>,
+    pub per_zone: bool,
     pub security_group: Option<SecurityGroup>,
-    pub elastic_ip: Option<ElasticIp>,
-    /// The NAT gateway, unless deleted or failed.
-    pub nat: Option<NatGateway>,
-    /// The staging subnet's route table (not the staging area's: only its default route is).
-    pub route_table: Option<RouteTable>,
+    /// The Elastic IPs, held by a NAT gateway or not (yet, or any more).
+    pub elastic_ips: Vec<ElasticIp>,
+    /// The NAT gateways, unless deleted or failed.
+    pub nats: Vec<NatGateway>,
+    /// The staging subnets' route tables, by staging subnet (not the staging area's: only
+    /// their default routes are).
+    pub route_tables: BTreeMap<String, RouteTable>,
     /// Private mode's VPC endpoints, unless deleted.
     pub endpoints: Vec<VpcEndpoint>,
     pub template: Option<ReplicationTemplate>,
@@ -48,15 +56,20 @@ impl Area {
     /// Whether none of the staging area's own objects exist.
     pub(crate) fn is_empty(&self) -> bool {
         self.security_group.is_none()
-            && self.elastic_ip.is_none()
-            && self.nat.is_none()
+            && self.elastic_ips.is_empty()
+            && self.nats.is_empty()
             && self.template.is_none()
             && self.endpoints.is_empty()
     }
 
-    /// The default route of the staging subnet's table: (target, state).
-    pub(crate) fn default_route(&self) -> Option<(&str, &str)> {
-        self.route_table.as_ref().and_then(|t| {
+    /// The live NAT gateway in `subnet`, if any.
+    pub(crate) fn nat_in(&self, subnet: &str) -> Option<&NatGateway> {
+        self.nats.iter().find(|n| n.subnet_id == subnet && n.live())
+    }
+
+    /// The default route of the route table of `staging` (a staging subnet): (target, state).
+    pub(crate) fn default_route(&self, staging: &str) -> Option<(&str, &str)> {
+        self.route_tables.get(staging).and_then(|t| {
             t.routes
                 .iter()
                 .find(|r| r.destination == "0.0.0.0/0")
@@ -64,13 +77,56 @@ impl Area {
         })
     }
 
-    /// Whether the staging subnet's default route goes to this staging area's NAT gateway.
-    pub(crate) fn routed_to_nat(&self) -> bool {
-        match (&self.nat, self.default_route()) {
-            (Some(nat), Some((target, _))) => target == nat.id,
-            _ => false,
+    /// The live NAT gateway the default route of `staging` goes to, if it goes to one of this
+    /// staging area's.
+    pub(crate) fn routed_nat(&self, staging: &str) -> Option<&NatGateway> {
+        let (target, _) = self.default_route(staging)?;
+        self.nats.iter().find(|n| n.id == target && n.live())
+    }
+
+    /// Whether the default route of `staging` goes to one of this staging area's NAT
+    /// gateways (live or not).
+    pub(crate) fn routed_to_ours(&self, staging: &str) -> bool {
+        self.default_route(staging)
+            .is_some_and(|(target, _)| self.nats.iter().any(|n| n.id == target))
+    }
+
+    /// The Elastic IP `nat` holds, if it is one of this staging area's.
+    pub(crate) fn address_of(&self, nat: &NatGateway) -> Option<&ElasticIp> {
+        self.elastic_ips
+            .iter()
+            .find(|a| nat.allocation_ids.contains(&a.allocation_id))
+    }
+
+    /// An Elastic IP no NAT gateway of the record holds: one a new NAT gateway can take.
+    pub(crate) fn free_address(&self) -> Option<&ElasticIp> {
+        self.elastic_ips.iter().find(|a| {
+            !self
+                .nats
+                .iter()
+                .any(|n| n.allocation_ids.contains(&a.allocation_id))
+        })
+    }
+}
+
+/// The route table of each of `subnets` that has one of its own, by subnet (a subnet using
+/// its VPC's main table is absent). One read per subnet: a staging area has a handful.
+pub(crate) async fn tables_of(
+    aws: &Aws<'_>,
+    subnets: &BTreeSet<String>,
+) -> Result<BTreeMap<String, RouteTable>, OpError> {
+    let mut tables = BTreeMap::new();
+    for subnet in subnets {
+        if let Some(table) = aws
+            .route_tables_of_subnets(&BTreeSet::from([subnet.clone()]))
+            .await?
+            .into_values()
+            .next()
+        {
+            tables.insert(subnet.clone(), table);
         }
     }
+    Ok(tables)
 }
 
 fn ours(tags: &std::collections::BTreeMap<String, String>) -> bool {
@@ -120,61 +176,70 @@ async fn surroundings(
         .await?
         .into_iter()
         .find(|g| ours(&g.tags) && g.vpc_id == owner);
-    let elastic_ip = aws
+    let elastic_ips = aws
         .elastic_ips_tagged(OWNER_TAG, owner)
         .await?
         .into_iter()
-        .find(|a| ours(&a.tags));
-    let nat = aws
+        .filter(|a| ours(&a.tags))
+        .collect();
+    let nats: Vec<NatGateway> = aws
         .nat_gateways_tagged(OWNER_TAG, owner)
         .await?
         .into_iter()
         .filter(|n| ours(&n.tags) && !matches!(n.state.as_str(), "deleted" | "failed"))
-        .min_by_key(|n| !n.live());
+        .collect();
     let endpoints = aws
         .vpc_endpoints_tagged(OWNER_TAG, owner)
         .await?
         .into_iter()
         .filter(|e| ours(&e.tags) && !matches!(e.state.as_str(), "deleted" | "failed"))
         .collect();
-    let route_table = if scope.staging_subnet_id.is_empty() {
-        None
-    } else {
-        aws.route_tables_of_subnets(&BTreeSet::from([scope.staging_subnet_id.clone()]))
-            .await?
-            .into_values()
-            .next()
-    };
+    let mut staging: BTreeSet<String> = scope.additional_staging_subnet_ids.clone();
+    if !scope.staging_subnet_id.is_empty() {
+        staging.insert(scope.staging_subnet_id.clone());
+    }
+    let route_tables = tables_of(aws, &staging).await?;
     let template = templates
         .into_iter()
         .find(|t| ours(&t.tags) && t.tags.get(OWNER_TAG).map(String::as_str) == Some(owner));
-    let nat_subnet_id = match (&nat, scope.nat_subnet_id.is_empty()) {
-        (Some(nat), true) => nat.subnet_id.clone(),
-        _ => scope.nat_subnet_id.clone(),
+    // Right after an import the NAT gateways name their subnets.
+    let (nat_subnet_ids, per_zone) = if scope.nat_subnet_ids.is_empty() {
+        let found: BTreeSet<String> = nats
+            .iter()
+            .filter(|n| n.live())
+            .map(|n| n.subnet_id.clone())
+            .collect();
+        let per_zone = found.len() > 1;
+        (found, per_zone)
+    } else {
+        (scope.nat_subnet_ids.clone(), scope.per_zone)
     };
     Ok(Area {
         vpc_id: scope.vpc_id.clone(),
         staging_subnet_id: scope.staging_subnet_id.clone(),
-        nat_subnet_id,
+        additional_staging_subnet_ids: scope.additional_staging_subnet_ids.clone(),
+        nat_subnet_ids,
+        per_zone,
         security_group,
-        elastic_ip,
-        nat,
-        route_table,
+        elastic_ips,
+        nats,
+        route_tables,
         endpoints,
         template,
     })
 }
 
-/// The NAT gateway of the staging area of `vpc_id`, if it has a live one: a default route to it
-/// is the staging area's own, whichever state holds it (a create adopting what an interrupted
-/// apply made, or refused because another state holds it, says so itself).
-pub(crate) async fn own_nat(aws: &Aws<'_>, vpc_id: &str) -> Result<Option<String>, OpError> {
+/// The live NAT gateways of the staging area of `vpc_id`: a default route to one is the
+/// staging area's own, whichever state holds it (a create adopting what an interrupted apply
+/// made, or refused because another state holds it, says so itself).
+pub(crate) async fn own_nats(aws: &Aws<'_>, vpc_id: &str) -> Result<BTreeSet<String>, OpError> {
     Ok(aws
         .nat_gateways_tagged(OWNER_TAG, vpc_id)
         .await?
         .into_iter()
-        .find(|n| ours(&n.tags) && n.live())
-        .map(|n| n.id))
+        .filter(|n| ours(&n.tags) && n.live())
+        .map(|n| n.id)
+        .collect())
 }
 
 /// What a create starts from: whatever of the staging area exists (nothing, normally), and the

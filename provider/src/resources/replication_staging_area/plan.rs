@@ -42,17 +42,24 @@ pub(crate) enum Op {
     AllocateElasticIp {
         tags: Tags,
     },
+    /// A NAT gateway in `subnet`, holding an Elastic IP no other NAT gateway holds.
     CreateNatGateway {
+        subnet: String,
         tags: Tags,
     },
-    AwaitNatGateway,
-    /// Remove a default route that goes nowhere any more (to a deleted NAT gateway).
+    /// Wait until the NAT gateway in `subnet` is available.
+    AwaitNatGateway {
+        subnet: String,
+    },
+    /// Remove a default route: one that goes nowhere any more (to a deleted NAT gateway) or to
+    /// the wrong one, or a destroy's.
     DeleteDefaultRoute {
         table: String,
     },
-    /// The staging subnet's default route to the NAT gateway.
+    /// A staging subnet table's default route to the NAT gateway in `nat_subnet`.
     CreateDefaultRoute {
         table: String,
+        nat_subnet: String,
     },
     /// Create the template with these settings (its security group is the record's).
     CreateTemplate {
@@ -68,15 +75,17 @@ pub(crate) enum Op {
     },
     Retag {
         kind: Kind,
+        id: String,
         set: Tags,
         remove: BTreeSet<String>,
     },
     /// A VPC endpoint to `service` (`com.amazonaws.<region>.<name>`): an interface endpoint in
-    /// the staging subnet with the record's security group, else the gateway endpoint on the
-    /// staging subnet's route table.
+    /// `subnets` (one staging subnet per zone) with the record's security group, else the
+    /// gateway endpoint on the staging subnets' route tables.
     CreateEndpoint {
         service: String,
         interface: bool,
+        subnets: BTreeSet<String>,
         tags: Tags,
     },
     /// Wait until every endpoint is `available`.
@@ -84,8 +93,13 @@ pub(crate) enum Op {
     DeleteTemplate,
     /// Delete every endpoint and wait until they are gone (their interfaces hold the group).
     DeleteEndpoints,
-    DeleteNatGateway,
-    ReleaseElasticIp,
+    /// Delete these NAT gateways and wait until they are deleted.
+    DeleteNatGateways {
+        ids: Vec<String>,
+    },
+    ReleaseElasticIp {
+        allocation_id: String,
+    },
     DeleteSecurityGroup,
 }
 
@@ -164,6 +178,7 @@ pub(crate) fn operations(desired: Option<&Desired>, record: &Area) -> OperationP
                     "security group tags",
                     vec![Op::Retag {
                         kind: Kind::SecurityGroup,
+                        id: group.id.clone(),
                         set,
                         remove,
                     }],
@@ -188,7 +203,7 @@ pub(crate) fn operations(desired: Option<&Desired>, record: &Area) -> OperationP
     {
         plan.then("security group rules", vec![rules]);
     }
-    if desired.nat_subnet_id.is_none() {
+    if desired.nat_for.is_empty() {
         endpoints(desired, record, &mut plan);
     } else {
         way_out(desired, record, &mut plan);
@@ -221,68 +236,117 @@ pub(crate) fn operations(desired: Option<&Desired>, record: &Area) -> OperationP
     plan
 }
 
-/// NAT mode's way out: the Elastic IP, the NAT gateway, the default route.
+/// NAT mode's way out: an Elastic IP and a NAT gateway in each NAT subnet, and each staging
+/// subnet's default route to the NAT gateway of its NAT subnet. An Elastic IP no NAT gateway
+/// holds (allocated by an interrupted apply, or freed by a NAT gateway deleted out of band) is
+/// taken before a new one is allocated.
 fn way_out(desired: &Desired, record: &Area, plan: &mut OperationPlan<Op>) {
-    match &record.elastic_ip {
-        None => plan.then(
-            "Elastic IP",
-            vec![Op::AllocateElasticIp {
+    let nat_subnets: BTreeSet<&String> = desired.nat_for.values().collect();
+    let missing: Vec<&String> = nat_subnets
+        .iter()
+        .copied()
+        .filter(|subnet| record.nat_in(subnet).is_none())
+        .collect();
+    let free = record
+        .elastic_ips
+        .iter()
+        .filter(|a| {
+            !record
+                .nats
+                .iter()
+                .any(|n| n.allocation_ids.contains(&a.allocation_id))
+        })
+        .count();
+    let allocate: Vec<Op> = (free..missing.len())
+        .map(|_| Op::AllocateElasticIp {
+            tags: desired.tags.clone(),
+        })
+        .collect();
+    plan.then("Elastic IPs", allocate);
+    let mut retags = Vec::new();
+    for address in &record.elastic_ips {
+        if let Some((set, remove)) = retag(&address.tags, &desired.tags) {
+            retags.push(Op::Retag {
+                kind: Kind::ElasticIp,
+                id: address.allocation_id.clone(),
+                set,
+                remove,
+            });
+        }
+    }
+    for nat in record.nats.iter().filter(|n| n.live()) {
+        if let Some((set, remove)) = retag(&nat.tags, &desired.tags) {
+            retags.push(Op::Retag {
+                kind: Kind::NatGateway,
+                id: nat.id.clone(),
+                set,
+                remove,
+            });
+        }
+    }
+    plan.then("Elastic IP and NAT gateway tags", retags);
+    plan.then(
+        "NAT gateways",
+        missing
+            .iter()
+            .map(|subnet| Op::CreateNatGateway {
+                subnet: (*subnet).clone(),
                 tags: desired.tags.clone(),
-            }],
-        ),
-        Some(address) => {
-            if let Some((set, remove)) = retag(&address.tags, &desired.tags) {
-                plan.then(
-                    "Elastic IP tags",
-                    vec![Op::Retag {
-                        kind: Kind::ElasticIp,
-                        set,
-                        remove,
-                    }],
-                );
-            }
-        }
-    }
-    match record.nat.as_ref().filter(|n| n.live()) {
-        None => plan.then(
-            "NAT gateway",
-            vec![
-                Op::CreateNatGateway {
-                    tags: desired.tags.clone(),
-                },
-                Op::AwaitNatGateway,
-            ],
-        ),
-        Some(nat) => {
-            if nat.state != "available" {
-                plan.then("NAT gateway", vec![Op::AwaitNatGateway]);
-            }
-            if let Some((set, remove)) = retag(&nat.tags, &desired.tags) {
-                plan.then(
-                    "NAT gateway tags",
-                    vec![Op::Retag {
-                        kind: Kind::NatGateway,
-                        set,
-                        remove,
-                    }],
-                );
-            }
-        }
-    }
-    if let Some(table) = &record.route_table
-        && !(record.routed_to_nat() && record.nat.as_ref().is_some_and(|n| n.live()))
-    {
-        let mut route = Vec::new();
-        if record.default_route().is_some() {
-            route.push(Op::DeleteDefaultRoute {
+            })
+            .collect(),
+    );
+    let awaited: Vec<Op> = nat_subnets
+        .iter()
+        .filter(|subnet| record.nat_in(subnet).is_none_or(|n| n.state != "available"))
+        .map(|subnet| Op::AwaitNatGateway {
+            subnet: (*subnet).clone(),
+        })
+        .collect();
+    plan.then("wait for the NAT gateways", awaited);
+    let mut routes = Vec::new();
+    // A staging subnet no longer configured loses its default route to a NAT gateway of the
+    // staging area (unless its table is a configured staging subnet's too).
+    let wanted_tables: BTreeSet<&String> = desired
+        .nat_for
+        .keys()
+        .filter_map(|s| record.route_tables.get(s).map(|t| &t.id))
+        .collect();
+    let mut tables_done = BTreeSet::new();
+    for (staging, table) in &record.route_tables {
+        if !desired.nat_for.contains_key(staging)
+            && !wanted_tables.contains(&table.id)
+            && record.routed_to_ours(staging)
+            && tables_done.insert(table.id.clone())
+        {
+            routes.push(Op::DeleteDefaultRoute {
                 table: table.id.clone(),
             });
         }
-        route.push(Op::CreateDefaultRoute {
-            table: table.id.clone(),
-        });
-        plan.then("default route", route);
     }
+    for (staging, nat_subnet) in &desired.nat_for {
+        let Some(table) = record.route_tables.get(staging) else {
+            continue;
+        };
+        if !tables_done.insert(table.id.clone()) {
+            continue;
+        }
+        let routed = record
+            .routed_nat(staging)
+            .is_some_and(|n| &n.subnet_id == nat_subnet);
+        if routed {
+            continue;
+        }
+        if record.default_route(staging).is_some() {
+            routes.push(Op::DeleteDefaultRoute {
+                table: table.id.clone(),
+            });
+        }
+        routes.push(Op::CreateDefaultRoute {
+            table: table.id.clone(),
+            nat_subnet: nat_subnet.clone(),
+        });
+    }
+    plan.then("default routes", routes);
 }
 
 /// Private mode's way out: the VPC endpoints that are missing, then the wait for them.
@@ -298,6 +362,7 @@ fn endpoints(desired: &Desired, record: &Area, plan: &mut OperationPlan<Op>) {
         .map(|(service, interface)| Op::CreateEndpoint {
             service,
             interface,
+            subnets: desired.endpoint_subnet_ids.clone(),
             tags: desired.tags.clone(),
         })
         .collect();
@@ -315,22 +380,35 @@ fn destroy(record: &Area, plan: &mut OperationPlan<Op>) {
     if !record.endpoints.is_empty() {
         plan.then("delete the VPC endpoints", vec![Op::DeleteEndpoints]);
     }
-    if let Some(table) = &record.route_table
-        && record.routed_to_nat()
-    {
+    let mut tables = BTreeSet::new();
+    let routes: Vec<Op> = record
+        .route_tables
+        .iter()
+        .filter(|(staging, _)| record.routed_to_ours(staging))
+        .filter(|(_, table)| tables.insert(table.id.clone()))
+        .map(|(_, table)| Op::DeleteDefaultRoute {
+            table: table.id.clone(),
+        })
+        .collect();
+    plan.then("delete the default routes", routes);
+    if !record.nats.is_empty() {
         plan.then(
-            "delete the default route",
-            vec![Op::DeleteDefaultRoute {
-                table: table.id.clone(),
+            "delete the NAT gateways",
+            vec![Op::DeleteNatGateways {
+                ids: record.nats.iter().map(|n| n.id.clone()).collect(),
             }],
         );
     }
-    if record.nat.is_some() {
-        plan.then("delete the NAT gateway", vec![Op::DeleteNatGateway]);
-    }
-    if record.elastic_ip.is_some() {
-        plan.then("release the Elastic IP", vec![Op::ReleaseElasticIp]);
-    }
+    plan.then(
+        "release the Elastic IPs",
+        record
+            .elastic_ips
+            .iter()
+            .map(|a| Op::ReleaseElasticIp {
+                allocation_id: a.allocation_id.clone(),
+            })
+            .collect(),
+    );
     if record.security_group.is_some() {
         plan.then("delete the security group", vec![Op::DeleteSecurityGroup]);
     }
@@ -344,23 +422,18 @@ pub(crate) fn describe(op: &Op, record: &Area) -> String {
         .map_or("the security group".to_string(), |g| {
             format!("security group {}", g.id)
         });
-    let nat = record
-        .nat
-        .as_ref()
-        .map_or("the NAT gateway".to_string(), |n| {
-            format!("NAT gateway {}", n.id)
-        });
+    let nat = |subnet: &str| {
+        record
+            .nat_in(subnet)
+            .map_or(format!("the NAT gateway in {subnet}"), |n| {
+                format!("NAT gateway {}", n.id)
+            })
+    };
     let template = record
         .template
         .as_ref()
         .map_or("the replication configuration template".to_string(), |t| {
             format!("replication configuration template {}", t.id)
-        });
-    let address = record
-        .elastic_ip
-        .as_ref()
-        .map_or("the Elastic IP".to_string(), |a| {
-            format!("Elastic IP {}", a.allocation_id)
         });
     match op {
         Op::CreateSecurityGroup { .. } => format!(
@@ -368,29 +441,33 @@ pub(crate) fn describe(op: &Op, record: &Area) -> String {
             record.vpc_id
         ),
         Op::SetRules { .. } => format!("Setting the rules of {group} failed"),
-        Op::AllocateElasticIp { .. } => "Allocating the NAT gateway's Elastic IP failed".into(),
-        Op::CreateNatGateway { .. } => format!(
-            "Creating the NAT gateway in {} failed",
-            record.nat_subnet_id
-        ),
-        Op::AwaitNatGateway => format!("Waiting for {nat} to be available failed"),
+        Op::AllocateElasticIp { .. } => "Allocating a NAT gateway's Elastic IP failed".into(),
+        Op::CreateNatGateway { subnet, .. } => {
+            format!("Creating the NAT gateway in {subnet} failed")
+        }
+        Op::AwaitNatGateway { subnet } => {
+            format!("Waiting for {} to be available failed", nat(subnet))
+        }
         Op::DeleteDefaultRoute { table } => {
             format!("Deleting the default route of {table} failed")
         }
-        Op::CreateDefaultRoute { table } => {
-            format!("Creating the default route of {table} to {nat} failed")
+        Op::CreateDefaultRoute { table, nat_subnet } => {
+            format!(
+                "Creating the default route of {table} to {} failed",
+                nat(nat_subnet)
+            )
         }
         Op::CreateTemplate { .. } => {
             "Creating the replication configuration template failed".into()
         }
         Op::UpdateTemplate { .. } => format!("Updating {template} failed"),
         Op::RetagTemplate { .. } => format!("Tagging {template} failed"),
-        Op::Retag { kind, .. } => format!(
-            "Tagging {} failed",
+        Op::Retag { kind, id, .. } => format!(
+            "Tagging {} {id} failed",
             match kind {
-                Kind::SecurityGroup => &group,
-                Kind::ElasticIp => &address,
-                Kind::NatGateway => &nat,
+                Kind::SecurityGroup => "security group",
+                Kind::ElasticIp => "Elastic IP",
+                Kind::NatGateway => "NAT gateway",
             }
         ),
         Op::CreateEndpoint { service, .. } => {
@@ -399,8 +476,12 @@ pub(crate) fn describe(op: &Op, record: &Area) -> String {
         Op::AwaitEndpoints => "Waiting for the VPC endpoints to be available failed".into(),
         Op::DeleteEndpoints => "Deleting the VPC endpoints failed".into(),
         Op::DeleteTemplate => format!("Deleting {template} failed"),
-        Op::DeleteNatGateway => format!("Deleting {nat} failed"),
-        Op::ReleaseElasticIp => format!("Releasing {address} failed"),
+        Op::DeleteNatGateways { ids } => {
+            format!("Deleting NAT gateway {} failed", ids.join(" and "))
+        }
+        Op::ReleaseElasticIp { allocation_id } => {
+            format!("Releasing Elastic IP {allocation_id} failed")
+        }
         Op::DeleteSecurityGroup => format!("Deleting {group} failed"),
     }
 }
@@ -414,12 +495,15 @@ mod tests {
     use crate::aws::mgn::ReplicationTemplate;
     use crate::framework::typed::FromValue;
     use crate::resources::replication_staging_area::model::Config;
-    use crate::resources::replication_staging_area::model::tests::config_value;
+    use crate::resources::replication_staging_area::model::tests::{
+        config_value, per_zone_changes, zones,
+    };
+    use std::collections::BTreeMap;
 
     fn desired() -> Desired {
         Config::from_value(&config_value(&[]))
             .unwrap()
-            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None)
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
             .unwrap()
     }
 
@@ -430,7 +514,7 @@ mod tests {
                 Op::SetRules { .. } => "rules",
                 Op::AllocateElasticIp { .. } => "allocate",
                 Op::CreateNatGateway { .. } => "create nat",
-                Op::AwaitNatGateway => "await nat",
+                Op::AwaitNatGateway { .. } => "await nat",
                 Op::DeleteDefaultRoute { .. } => "delete route",
                 Op::CreateDefaultRoute { .. } => "create route",
                 Op::CreateTemplate { .. } => "create template",
@@ -444,23 +528,57 @@ mod tests {
                 Op::AwaitEndpoints => "await endpoints",
                 Op::DeleteEndpoints => "delete endpoints",
                 Op::DeleteTemplate => "delete template",
-                Op::DeleteNatGateway => "delete nat",
-                Op::ReleaseElasticIp => "release",
+                Op::DeleteNatGateways { .. } => "delete nat",
+                Op::ReleaseElasticIp { .. } => "release",
                 Op::DeleteSecurityGroup => "delete group",
             })
             .collect()
+    }
+
+    fn address(id: &str, tags: &Tags) -> ElasticIp {
+        ElasticIp {
+            allocation_id: id.into(),
+            public_ip: format!("203.0.113.{}", id.len()),
+            tags: tags.clone(),
+        }
+    }
+
+    fn nat(id: &str, subnet: &str, allocation: &str, tags: &Tags) -> NatGateway {
+        NatGateway {
+            id: id.into(),
+            subnet_id: subnet.into(),
+            vpc_id: "vpc-1".into(),
+            state: "available".into(),
+            allocation_ids: vec![allocation.into()],
+            tags: tags.clone(),
+        }
+    }
+
+    fn routed_table(id: &str, nat: &str) -> RouteTable {
+        RouteTable {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            routes: vec![VpcRoute {
+                destination: "0.0.0.0/0".into(),
+                target: nat.into(),
+                state: "active".into(),
+            }],
+        }
     }
 
     fn empty() -> Area {
         Area {
             vpc_id: "vpc-1".into(),
             staging_subnet_id: "subnet-s".into(),
-            nat_subnet_id: "subnet-p".into(),
-            route_table: Some(RouteTable {
-                id: "rtb-s".into(),
-                vpc_id: "vpc-1".into(),
-                routes: vec![],
-            }),
+            nat_subnet_ids: BTreeSet::from(["subnet-p".to_string()]),
+            route_tables: BTreeMap::from([(
+                "subnet-s".to_string(),
+                RouteTable {
+                    id: "rtb-s".into(),
+                    vpc_id: "vpc-1".into(),
+                    routes: vec![],
+                },
+            )]),
             ..Area::default()
         }
     }
@@ -479,28 +597,12 @@ mod tests {
                 ingress: desired.ingress.clone(),
                 egress: desired.egress.clone(),
             }),
-            elastic_ip: Some(ElasticIp {
-                allocation_id: "eipalloc-1".into(),
-                public_ip: "203.0.113.1".into(),
-                tags: desired.tags.clone(),
-            }),
-            nat: Some(NatGateway {
-                id: "nat-1".into(),
-                subnet_id: "subnet-p".into(),
-                vpc_id: "vpc-1".into(),
-                state: "available".into(),
-                allocation_ids: vec!["eipalloc-1".into()],
-                tags: desired.tags.clone(),
-            }),
-            route_table: Some(RouteTable {
-                id: "rtb-s".into(),
-                vpc_id: "vpc-1".into(),
-                routes: vec![VpcRoute {
-                    destination: "0.0.0.0/0".into(),
-                    target: "nat-1".into(),
-                    state: "active".into(),
-                }],
-            }),
+            elastic_ips: vec![address("eipalloc-1", &desired.tags)],
+            nats: vec![nat("nat-1", "subnet-p", "eipalloc-1", &desired.tags)],
+            route_tables: BTreeMap::from([(
+                "subnet-s".to_string(),
+                routed_table("rtb-s", "nat-1"),
+            )]),
             template: Some(ReplicationTemplate {
                 id: "rct-1".into(),
                 arn: "arn:aws:mgn:eu-west-1:111122223333:replication-configuration-template/rct-1"
@@ -558,8 +660,8 @@ mod tests {
     #[test]
     fn drift_plans_only_its_repair() {
         let mut drifted = complete();
-        drifted.nat = None;
-        drifted.route_table.as_mut().unwrap().routes[0].state = "blackhole".into();
+        drifted.nats.clear();
+        drifted.route_tables.get_mut("subnet-s").unwrap().routes[0].state = "blackhole".into();
         drifted
             .template
             .as_mut()
@@ -622,6 +724,7 @@ mod tests {
                 "eu-west-1",
                 &BTreeSet::from(["10.60.0.0/16".to_string()]),
                 None,
+                &zones(),
             )
             .unwrap();
         let plan = operations(Some(&desired), &empty());
@@ -669,5 +772,231 @@ mod tests {
             ]
         );
         assert_eq!(names(&operations(None, &empty())), Vec::<&str>::new());
+    }
+
+    fn per_zone_desired() -> Desired {
+        Config::from_value(&config_value(&per_zone_changes()))
+            .unwrap()
+            .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
+            .unwrap()
+    }
+
+    /// What a create of `per_zone_desired()` leaves: a NAT gateway in subnet-p (zone a) and
+    /// subnet-q (zone b), staging subnets subnet-s and subnet-t routed to their zone's.
+    fn per_zone_complete() -> Area {
+        let desired = per_zone_desired();
+        let mut area = complete();
+        area.additional_staging_subnet_ids = BTreeSet::from(["subnet-t".to_string()]);
+        area.nat_subnet_ids = BTreeSet::from(["subnet-p".to_string(), "subnet-q".to_string()]);
+        area.per_zone = true;
+        area.elastic_ips.push(address("eipalloc-22", &desired.tags));
+        area.nats
+            .push(nat("nat-2", "subnet-q", "eipalloc-22", &desired.tags));
+        area.route_tables
+            .insert("subnet-t".into(), routed_table("rtb-t", "nat-2"));
+        area
+    }
+
+    #[test]
+    fn a_per_zone_create_makes_a_nat_gateway_per_zone_and_routes_each_staging_subnet_to_its_own() {
+        let mut record = empty();
+        record.route_tables.insert(
+            "subnet-t".into(),
+            RouteTable {
+                id: "rtb-t".into(),
+                vpc_id: "vpc-1".into(),
+                routes: vec![],
+            },
+        );
+        let plan = operations(Some(&per_zone_desired()), &record);
+        assert_eq!(
+            names(&plan),
+            vec![
+                "create group",
+                "rules",
+                "allocate",
+                "allocate",
+                "create nat",
+                "create nat",
+                "await nat",
+                "await nat",
+                "create route",
+                "create route",
+                "create template"
+            ]
+        );
+        let routes: Vec<(&str, &str)> = plan
+            .operations()
+            .filter_map(|op| match op {
+                Op::CreateDefaultRoute { table, nat_subnet } => {
+                    Some((table.as_str(), nat_subnet.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(routes, vec![("rtb-s", "subnet-p"), ("rtb-t", "subnet-q")]);
+        assert_eq!(
+            names(&operations(Some(&per_zone_desired()), &per_zone_complete())),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn a_per_zone_repair_touches_only_the_zone_that_drifted() {
+        // Zone b's NAT gateway deleted out of band: its Elastic IP is free again and taken
+        // by the new one, and only zone b's route moves.
+        let mut drifted = per_zone_complete();
+        drifted.nats.retain(|n| n.id != "nat-2");
+        drifted.route_tables.get_mut("subnet-t").unwrap().routes[0].state = "blackhole".into();
+        let plan = operations(Some(&per_zone_desired()), &drifted);
+        assert_eq!(
+            names(&plan),
+            vec!["create nat", "await nat", "delete route", "create route"]
+        );
+        assert!(plan.operations().any(|op| op
+            == &Op::CreateDefaultRoute {
+                table: "rtb-t".into(),
+                nat_subnet: "subnet-q".into()
+            }));
+        // Zone a's route deleted out of band: put back to zone a's NAT gateway.
+        let mut drifted = per_zone_complete();
+        drifted
+            .route_tables
+            .get_mut("subnet-s")
+            .unwrap()
+            .routes
+            .clear();
+        assert_eq!(
+            operations(Some(&per_zone_desired()), &drifted)
+                .operations()
+                .cloned()
+                .collect::<Vec<_>>(),
+            vec![Op::CreateDefaultRoute {
+                table: "rtb-s".into(),
+                nat_subnet: "subnet-p".into()
+            }]
+        );
+        // A staging subnet routed to the other zone's NAT gateway is moved to its own.
+        let mut crossed = per_zone_complete();
+        crossed
+            .route_tables
+            .insert("subnet-t".into(), routed_table("rtb-t", "nat-1"));
+        assert_eq!(
+            names(&operations(Some(&per_zone_desired()), &crossed)),
+            vec!["delete route", "create route"]
+        );
+    }
+
+    #[test]
+    fn an_interrupted_create_takes_the_free_elastic_ip_instead_of_allocating_another() {
+        let mut record = per_zone_complete();
+        record.nats.retain(|n| n.id != "nat-2");
+        record
+            .route_tables
+            .get_mut("subnet-t")
+            .unwrap()
+            .routes
+            .clear();
+        // Both addresses exist, one held: no allocation, one NAT gateway.
+        assert_eq!(
+            names(&operations(Some(&per_zone_desired()), &record)),
+            vec!["create nat", "await nat", "create route"]
+        );
+        assert_eq!(
+            record.free_address().map(|a| a.allocation_id.as_str()),
+            Some("eipalloc-22")
+        );
+        // Neither exists: one allocation.
+        record
+            .elastic_ips
+            .retain(|a| a.allocation_id != "eipalloc-22");
+        assert_eq!(
+            names(&operations(Some(&per_zone_desired()), &record)),
+            vec!["allocate", "create nat", "await nat", "create route"]
+        );
+    }
+
+    #[test]
+    fn a_per_zone_destroy_removes_every_route_nat_gateway_and_address() {
+        let plan = operations(None, &per_zone_complete());
+        assert_eq!(
+            names(&plan),
+            vec![
+                "delete template",
+                "delete route",
+                "delete route",
+                "delete nat",
+                "release",
+                "release",
+                "delete group"
+            ]
+        );
+        assert!(plan.operations().any(|op| op
+            == &Op::DeleteNatGateways {
+                ids: vec!["nat-1".into(), "nat-2".into()]
+            }));
+    }
+
+    #[test]
+    fn a_shared_nat_gateway_serves_every_staging_subnet() {
+        let desired = Config::from_value(&config_value(&[(
+            "additional_staging_subnet_ids",
+            crate::resources::replication_staging_area::model::tests::set(&["subnet-t"]),
+        )]))
+        .unwrap()
+        .desired(&Tags::new(), "eu-west-1", &BTreeSet::new(), None, &zones())
+        .unwrap();
+        let mut record = complete();
+        record.additional_staging_subnet_ids = BTreeSet::from(["subnet-t".to_string()]);
+        record.route_tables.insert(
+            "subnet-t".into(),
+            RouteTable {
+                id: "rtb-t".into(),
+                vpc_id: "vpc-1".into(),
+                routes: vec![],
+            },
+        );
+        assert_eq!(
+            operations(Some(&desired), &record)
+                .operations()
+                .cloned()
+                .collect::<Vec<_>>(),
+            vec![Op::CreateDefaultRoute {
+                table: "rtb-t".into(),
+                nat_subnet: "subnet-p".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_staging_subnet_removed_in_place_loses_its_default_route() {
+        // The record still has subnet-t (the stored state's), the configuration only subnet-s.
+        let mut record = per_zone_complete();
+        record.nat_subnet_ids = BTreeSet::from(["subnet-p".to_string()]);
+        record.per_zone = false;
+        record.nats.retain(|n| n.id == "nat-1");
+        record
+            .route_tables
+            .insert("subnet-t".into(), routed_table("rtb-t", "nat-1"));
+        record
+            .elastic_ips
+            .retain(|a| a.allocation_id == "eipalloc-1");
+        assert_eq!(
+            operations(Some(&desired()), &record)
+                .operations()
+                .cloned()
+                .collect::<Vec<_>>(),
+            vec![Op::DeleteDefaultRoute {
+                table: "rtb-t".into()
+            }]
+        );
+        // A table another configured staging subnet uses keeps its route.
+        record
+            .route_tables
+            .insert("subnet-t".into(), routed_table("rtb-s", "nat-1"));
+        assert_eq!(
+            names(&operations(Some(&desired()), &record)),
+            Vec::<&str>::new()
+        );
     }
 }

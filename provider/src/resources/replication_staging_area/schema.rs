@@ -25,20 +25,43 @@ pub(crate) fn schema() -> Schema {
              default route `0.0.0.0/0` to the NAT gateway there. Changing it replaces the \
              staging area.",
         ),
+        Attribute::optional("additional_staging_subnet_ids", Type::set(Type::String)).describe(
+            "More staging subnets of the VPC, usually in other Availability Zones, for source \
+             servers whose own replication settings name them (MGN's template takes one \
+             subnet, `staging_subnet_id`). Each gets what the staging subnet gets: the same \
+             checks (in the VPC, a route table of its own, the source networks routed back, \
+             room for the servers), the default route to its NAT gateway (NAT mode), or the S3 \
+             gateway endpoint on its route table and the interface endpoints in its \
+             Availability Zone (private mode). In NAT mode it changes in place (a staging \
+             subnet added gets its default route, one removed loses it); in private mode \
+             changing it replaces the staging area.",
+        ),
         Attribute::optional_computed("network_mode", Type::String).describe(
             "How the replication servers reach MGN, EC2 and S3 on TCP 443: `NAT` (a NAT gateway \
-             in `nat_subnet_id` and the staging subnet's default route to it) or `PRIVATE` \
-             (no internet: interface VPC endpoints for `mgn`, `ec2` and `s3` in the staging \
-             subnet, sharing the replication servers' security group, which then also lets the \
-             VPC in on 443, and the S3 gateway endpoint on the staging subnet's route table). \
-             Default: `NAT`. Changing it replaces the staging area.",
+             shared in `nat_subnet_id`, or one per Availability Zone in `nat_subnet_ids`, and \
+             each staging subnet's default route to its NAT gateway) or `PRIVATE` (no \
+             internet: interface VPC endpoints for `mgn`, `ec2` and `s3` in the staging \
+             subnets, one subnet per Availability Zone, sharing the replication servers' \
+             security group, which then also lets the VPC in on 443, and the S3 gateway \
+             endpoint on the staging subnets' route tables). Default: `NAT`. Changing it \
+             replaces the staging area.",
         ),
         Attribute::optional("nat_subnet_id", Type::String).describe(
-            "NAT mode (required there, refused in private mode): a public subnet of the VPC \
-             (its route table sends `0.0.0.0/0` to an internet gateway) for the staging area's \
-             NAT gateway, through which the replication servers reach MGN, EC2 and S3 on TCP \
-             443. One NAT gateway serves the staging subnet. Changing it replaces the staging \
+            "NAT mode with one shared NAT gateway (NAT mode takes this or `nat_subnet_ids`; \
+             private mode neither): a public subnet of the VPC (its route table sends \
+             `0.0.0.0/0` to an internet gateway) for the staging area's NAT gateway, through \
+             which the replication servers reach MGN, EC2 and S3 on TCP 443. It serves every \
+             staging subnet, whatever its Availability Zone. Changing it replaces the staging \
              area.",
+        ),
+        Attribute::optional("nat_subnet_ids", Type::set(Type::String)).describe(
+            "NAT mode with one NAT gateway per Availability Zone (instead of `nat_subnet_id`): \
+             one public subnet of the VPC in each Availability Zone of the staging subnets \
+             (`staging_subnet_id` and `additional_staging_subnet_ids`), no two in one zone and \
+             none in a zone without a staging subnet. Each gets a NAT gateway with an Elastic \
+             IP of its own, and each staging subnet's default route goes to the NAT gateway of \
+             its zone, so a zone's outage leaves the others' replication running. Changing it \
+             replaces the staging area.",
         ),
         Attribute::optional_computed("source_cidr_blocks", Type::set(Type::String)).describe(
             "The source networks whose servers replicate: the replication servers' security \
@@ -86,7 +109,7 @@ pub(crate) fn schema() -> Schema {
         Attribute::optional("staging_area_tags", Type::map(Type::String))
             .describe("Tags MGN puts on the replication servers, their volumes and snapshots."),
         Attribute::optional("tags", Type::map(Type::String)).describe(
-            "Tags for the security group, Elastic IP, NAT gateway and template, merged over the \
+            "Tags for the security group, Elastic IPs, NAT gateways, VPC endpoints and template, merged over the \
              provider's `default_tags`. Keys starting with `aws:` or `migration:` are reserved.",
         ),
         Attribute::computed("tags_all", Type::map(Type::String)).describe(
@@ -98,19 +121,42 @@ pub(crate) fn schema() -> Schema {
             "The replication servers' security group: TCP 1500 in from `source_cidr_blocks`, \
              TCP 443 out.",
         ),
-        Attribute::computed("nat_gateway_id", Type::String)
-            .describe("The staging area's NAT gateway (null in private mode)."),
-        Attribute::computed("elastic_ip_allocation_id", Type::String)
-            .describe("The Elastic IP the NAT gateway holds, managed with it."),
+        Attribute::computed("nat_gateway_id", Type::String).describe(
+            "The NAT gateway `staging_subnet_id` leaves through (null in private mode); every \
+             NAT gateway is in `nat_gateway_ids`.",
+        ),
+        Attribute::computed("elastic_ip_allocation_id", Type::String).describe(
+            "The Elastic IP `nat_gateway_id` holds, managed with it; every one is in \
+             `elastic_ip_allocation_ids`.",
+        ),
         Attribute::computed("nat_public_ip", Type::String).describe(
-            "The NAT gateway's public address: what firewalls in front of MGN, EC2 and S3 see.",
+            "The public address of `nat_gateway_id`: what firewalls in front of MGN, EC2 and \
+             S3 see of `staging_subnet_id`; every one is in `nat_public_ips`.",
+        ),
+        Attribute::computed("nat_gateway_ids", Type::map(Type::String)).describe(
+            "Every NAT gateway of the staging area, by the id of its NAT subnet (null in \
+             private mode).",
+        ),
+        Attribute::computed("elastic_ip_allocation_ids", Type::map(Type::String)).describe(
+            "The Elastic IP each NAT gateway holds, by the id of its NAT subnet.",
+        ),
+        Attribute::computed("nat_public_ips", Type::map(Type::String)).describe(
+            "Each NAT gateway's public address, by the id of its NAT subnet: what firewalls in \
+             front of MGN, EC2 and S3 see.",
         ),
         Attribute::computed("vpc_endpoint_ids", Type::map(Type::String)).describe(
             "Private mode: the VPC endpoints by service (`mgn`, `ec2`, `s3` interface endpoints, \
              `s3-gateway`); null in NAT mode.",
         ),
         Attribute::computed("route_table_id", Type::String).describe(
-            "The staging subnet's route table, where the default route to the NAT gateway is.",
+            "The route table of `staging_subnet_id`, where its default route to the NAT \
+             gateway is.",
+        ),
+        Attribute::computed("route_table_ids", Type::map(Type::String)).describe(
+            "Every staging subnet's route table, by staging subnet id: in NAT mode those whose \
+             default route goes to their NAT gateway (a route deleted out of band drops its \
+             table, and the next apply puts the route back), in private mode those the S3 \
+             gateway endpoint is on.",
         ),
         timeouts::attribute(),
     ];
@@ -122,8 +168,9 @@ pub(crate) fn schema() -> Schema {
             description: "The replication staging area of AWS Application Migration Service \
                           (MGN) in a staging VPC: a security group for the replication servers \
                           (TCP 1500 in from the source networks, 443 out), a NAT gateway with \
-                          its Elastic IP and the staging subnet's default route to it (or, in \
-                          private mode, VPC endpoints for MGN, EC2 and S3), and the MGN \
+                          its Elastic IP (shared, or one per Availability Zone) and each \
+                          staging subnet's default route to it (or, in private mode, VPC \
+                          endpoints for MGN, EC2 and S3), and the MGN \
                           replication configuration template. The plan checks that MGN is \
                           initialized in the Region, that the data plane routing can work, that \
                           the source networks are routed back from the staging subnet, and \

@@ -20,8 +20,10 @@ crate::typed_object! {
         pub arn: Option<String>,
         pub vpc_id: Option<String>,
         pub staging_subnet_id: Option<String>,
+        pub additional_staging_subnet_ids: Option<BTreeSet<String>>,
         pub network_mode: Option<String>,
         pub nat_subnet_id: Option<String>,
+        pub nat_subnet_ids: Option<BTreeSet<String>>,
         pub source_cidr_blocks: Option<BTreeSet<String>>,
         pub replication_server_instance_type: Option<String>,
         pub use_dedicated_replication_server: Option<bool>,
@@ -38,8 +40,12 @@ crate::typed_object! {
         pub nat_gateway_id: Option<String>,
         pub elastic_ip_allocation_id: Option<String>,
         pub nat_public_ip: Option<String>,
+        pub nat_gateway_ids: Option<BTreeMap<String, String>>,
+        pub elastic_ip_allocation_ids: Option<BTreeMap<String, String>>,
+        pub nat_public_ips: Option<BTreeMap<String, String>>,
         pub vpc_endpoint_ids: Option<BTreeMap<String, String>>,
         pub route_table_id: Option<String>,
+        pub route_table_ids: Option<BTreeMap<String, String>>,
         pub timeouts: Value,
     }
 }
@@ -133,6 +139,56 @@ pub(crate) fn planned(
         };
         state.insert(name.into(), value);
     }
+    // The maps by NAT subnet are kept while they name every NAT subnet (a NAT gateway
+    // deleted out of band is missing from the refreshed one, and made again by the apply).
+    let nat_subnets = config.nat_subnets().known().cloned();
+    for (name, kept) in [
+        (
+            "nat_gateway_ids",
+            prior.and_then(|p| p.nat_gateway_ids.as_ref()),
+        ),
+        (
+            "elastic_ip_allocation_ids",
+            prior.and_then(|p| p.elastic_ip_allocation_ids.as_ref()),
+        ),
+        (
+            "nat_public_ips",
+            prior.and_then(|p| p.nat_public_ips.as_ref()),
+        ),
+    ] {
+        let value = match (private, kept) {
+            (Some(true), _) => Value::Null,
+            (_, Some(map))
+                if nat_subnets
+                    .as_ref()
+                    .is_some_and(|n| map.keys().eq(n.iter())) =>
+            {
+                map.to_value()
+            }
+            _ => Value::unknown(),
+        };
+        state.insert(name.into(), value);
+    }
+    // Every staging subnet's table: in NAT mode, a table whose default route went missing is
+    // missing from the refreshed map, and the apply puts the route back.
+    let staging = config.staging_subnets().known().cloned();
+    let tables = match (private, staging, facts) {
+        (Some(true), Some(staging), Some(f)) if f.read => {
+            let found: BTreeMap<String, String> = staging
+                .iter()
+                .filter_map(|s| Some((s.clone(), f.staging_tables.get(s)?.id.clone())))
+                .collect();
+            (found.len() == staging.len()).then_some(found)
+        }
+        (_, Some(staging), _) => prior
+            .and_then(|p| p.route_table_ids.clone())
+            .filter(|map| map.keys().eq(staging.iter())),
+        _ => None,
+    };
+    state.insert(
+        "route_table_ids".into(),
+        tables.map_or_else(Value::unknown, |t| t.to_value()),
+    );
     let endpoints = match private {
         Some(false) => Value::Null,
         _ => prior
@@ -141,7 +197,8 @@ pub(crate) fn planned(
     };
     state.insert("vpc_endpoint_ids".into(), endpoints);
     let table = facts
-        .and_then(|f| f.staging_table.as_ref().map(|t| t.id.clone()))
+        .zip(config.staging_subnet_id.known())
+        .and_then(|(f, s)| f.staging_tables.get(s).map(|t| t.id.clone()))
         .or_else(|| prior.and_then(|p| p.route_table_id.clone()));
     state.insert("route_table_id".into(), kept_or_unknown(table.as_ref()));
     // Not configured: the hubs' data center networks, once read and found.
@@ -187,12 +244,30 @@ pub(crate) fn render(
         "staging_subnet_id".into(),
         Value::string(&record.staging_subnet_id),
     );
-    state.insert(
-        "nat_subnet_id".into(),
-        (!record.nat_subnet_id.is_empty())
-            .then(|| record.nat_subnet_id.clone())
-            .to_value(),
-    );
+    if record.per_zone {
+        state.insert("nat_subnet_id".into(), Value::Null);
+        state.insert("nat_subnet_ids".into(), record.nat_subnet_ids.to_value());
+    } else {
+        state.insert(
+            "nat_subnet_id".into(),
+            record.nat_subnet_ids.iter().next().cloned().to_value(),
+        );
+        state.insert("nat_subnet_ids".into(), Value::Null);
+    }
+    // As configured (the record also holds staging subnets being removed).
+    let additional = attr(echo, "additional_staging_subnet_ids");
+    let mut staging: BTreeSet<String> = match &additional {
+        Value::Set(ids) => ids
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    staging.insert(record.staging_subnet_id.clone());
+    state.insert("additional_staging_subnet_ids".into(), additional);
     let endpoints: BTreeMap<String, String> = record
         .endpoints
         .iter()
@@ -258,30 +333,59 @@ pub(crate) fn render(
         "security_group_id".into(),
         group.map(|g| g.id.clone()).to_value(),
     );
+    // NAT mode: the NAT gateway the template's staging subnet leaves through, and every one
+    // by its NAT subnet.
+    let nat_mode = !record.nat_subnet_ids.is_empty();
+    let routed = record.routed_nat(&record.staging_subnet_id);
+    let address = routed.and_then(|n| record.address_of(n));
     state.insert(
         "nat_gateway_id".into(),
-        record.nat.as_ref().map(|n| n.id.clone()).to_value(),
+        routed.map(|n| n.id.clone()).to_value(),
     );
     state.insert(
         "elastic_ip_allocation_id".into(),
-        record
-            .elastic_ip
-            .as_ref()
-            .map(|a| a.allocation_id.clone())
-            .to_value(),
+        address.map(|a| a.allocation_id.clone()).to_value(),
     );
     state.insert(
         "nat_public_ip".into(),
-        record
-            .elastic_ip
-            .as_ref()
-            .map(|a| a.public_ip.clone())
-            .to_value(),
+        address.map(|a| a.public_ip.clone()).to_value(),
     );
+    let mut nats = BTreeMap::new();
+    let mut allocations = BTreeMap::new();
+    let mut public_ips = BTreeMap::new();
+    for subnet in &record.nat_subnet_ids {
+        let Some(nat) = record.nat_in(subnet) else {
+            continue;
+        };
+        nats.insert(subnet.clone(), nat.id.clone());
+        if let Some(a) = record.address_of(nat) {
+            allocations.insert(subnet.clone(), a.allocation_id.clone());
+            public_ips.insert(subnet.clone(), a.public_ip.clone());
+        }
+    }
+    for (name, map) in [
+        ("nat_gateway_ids", nats),
+        ("elastic_ip_allocation_ids", allocations),
+        ("nat_public_ips", public_ips),
+    ] {
+        state.insert(name.into(), nat_mode.then_some(map).to_value());
+    }
     state.insert(
         "route_table_id".into(),
-        record.route_table.as_ref().map(|t| t.id.clone()).to_value(),
+        record
+            .route_tables
+            .get(&record.staging_subnet_id)
+            .map(|t| t.id.clone())
+            .to_value(),
     );
+    let tables: BTreeMap<String, String> = record
+        .route_tables
+        .iter()
+        .filter(|(subnet, _)| staging.contains(*subnet))
+        .filter(|(subnet, _)| !nat_mode || record.routed_nat(subnet).is_some())
+        .map(|(staging, t)| (staging.clone(), t.id.clone()))
+        .collect();
+    state.insert("route_table_ids".into(), tables.to_value());
     let tags_all = group
         .map(|g| &g.tags)
         .or(template.map(|t| &t.tags))
@@ -334,7 +438,10 @@ mod tests {
             "security_group_id",
             "nat_gateway_id",
             "nat_public_ip",
+            "nat_gateway_ids",
+            "nat_public_ips",
             "route_table_id",
+            "route_table_ids",
         ] {
             assert!(planned.attr(name).unwrap().is_unknown(), "{name}");
         }
