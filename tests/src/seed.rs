@@ -388,6 +388,91 @@ pub async fn staging_subnet(
     Ok((staging_subnet_id, staging_table_id))
 }
 
+/// A second Availability Zone of a staging VPC: a public subnet and a staging subnet.
+pub struct StagingZone {
+    /// A public subnet of the zone: its own table sends 0.0.0.0/0 to the VPC's internet
+    /// gateway.
+    pub public_subnet_id: String,
+    /// A staging subnet of the zone, with a route table of its own.
+    pub staging_subnet_id: String,
+    pub staging_table_id: String,
+}
+
+/// Another zone (`zone`, a letter) of the staging VPC `vpc_id` made by [`staging_vpc`]: a
+/// public subnet (`public_cidr`) routed to the VPC's internet gateway, and a staging subnet
+/// (`staging_cidr`) whose own route table routes each of `routed` to the VPC's virtual private
+/// gateway (made by [`staging_subnet`] for the first zone).
+pub async fn staging_zone(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+    zone: &str,
+    public_cidr: &str,
+    staging_cidr: &str,
+    routed: &[&str],
+) -> Result<StagingZone, Error> {
+    let attached = |name: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name(name)
+            .values(vpc_id)
+            .build()
+    };
+    let igw = ec2
+        .describe_internet_gateways()
+        .filters(attached("attachment.vpc-id"))
+        .send()
+        .await?
+        .internet_gateways()
+        .first()
+        .and_then(|g| g.internet_gateway_id())
+        .ok_or("the VPC has no internet gateway")?
+        .to_string();
+    let public_subnet_id = subnet(ec2, vpc_id, public_cidr, zone).await?;
+    let public_table = route_table(ec2, vpc_id).await?;
+    ec2.create_route()
+        .route_table_id(&public_table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await?;
+    ec2.associate_route_table()
+        .route_table_id(&public_table)
+        .subnet_id(&public_subnet_id)
+        .send()
+        .await?;
+    let staging_subnet_id = subnet(ec2, vpc_id, staging_cidr, zone).await?;
+    let staging_table_id = route_table(ec2, vpc_id).await?;
+    ec2.associate_route_table()
+        .route_table_id(&staging_table_id)
+        .subnet_id(&staging_subnet_id)
+        .send()
+        .await?;
+    if !routed.is_empty() {
+        let vgw = ec2
+            .describe_vpn_gateways()
+            .filters(attached("attachment.vpc-id"))
+            .send()
+            .await?
+            .vpn_gateways()
+            .first()
+            .and_then(|g| g.vpn_gateway_id())
+            .ok_or("the VPC has no virtual private gateway")?
+            .to_string();
+        for destination in routed {
+            ec2.create_route()
+                .route_table_id(&staging_table_id)
+                .destination_cidr_block(*destination)
+                .gateway_id(&vgw)
+                .send()
+                .await?;
+        }
+    }
+    Ok(StagingZone {
+        public_subnet_id,
+        staging_subnet_id,
+        staging_table_id,
+    })
+}
+
 /// A private staging VPC `vpc_cidr`: no internet gateway, and a staging subnet
 /// (`staging_cidr`, see [`staging_subnet`]) whose route table routes each of `routed` to a
 /// virtual private gateway.

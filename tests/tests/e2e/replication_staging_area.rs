@@ -531,3 +531,217 @@ async fn private_mode_reaches_the_services_through_endpoints_and_destroys_to_not
         left.vpc_endpoints()
     );
 }
+
+/// The NAT gateways of the staging area of `vpc` not deleted, as (id, subnet, allocation).
+async fn nat_gateways(world: &World, vpc: &str) -> Vec<(String, String, String)> {
+    let by_owner = aws_sdk_ec2::types::Filter::builder()
+        .name("tag:migration:owner")
+        .values(vpc)
+        .build();
+    let mut found: Vec<(String, String, String)> = world
+        .ec2
+        .describe_nat_gateways()
+        .filter(by_owner)
+        .send()
+        .await
+        .unwrap()
+        .nat_gateways()
+        .iter()
+        .filter(|n| n.state().is_some_and(|s| s.as_str() != "deleted"))
+        .map(|n| {
+            (
+                n.nat_gateway_id().unwrap_or_default().to_string(),
+                n.subnet_id().unwrap_or_default().to_string(),
+                n.nat_gateway_addresses()
+                    .first()
+                    .and_then(|a| a.allocation_id())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A map attribute of the state as (key, value) pairs.
+fn pairs(state: &Value, name: &str) -> Vec<(String, String)> {
+    let Value::Map(map) = get(state, &[name]) else {
+        panic!("{name} is not a map: {:?}", get(state, &[name]));
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let Value::String(v) = v else { panic!("{v:?}") };
+            (k.clone(), v.clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_nat_gateway_per_zone_routes_each_staging_subnet_to_its_own_and_repairs_one_zone() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let b = seed::staging_zone(
+        &world.ec2,
+        &vpc.id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    let config = format!(
+        "{}\nresource \"migration_replication_staging_area\" \"staging\" {{\n  vpc_id = \"{}\"\n  staging_subnet_id = \"{}\"\n  additional_staging_subnet_ids = [\"{}\"]\n  nat_subnet_ids = [\"{}\", \"{}\"]\n  source_cidr_blocks = [\"{DATA_CENTER}\"]\n}}\n",
+        world.emulator.provider_block(""),
+        vpc.id,
+        vpc.staging,
+        b.staging_subnet_id,
+        vpc.public,
+        b.public_subnet_id,
+    );
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+
+    // A NAT gateway with an Elastic IP of its own in each public subnet; each staging subnet
+    // leaves through its zone's.
+    let nats = nat_gateways(&world, &vpc.id).await;
+    assert_eq!(nats.len(), 2, "{nats:?}");
+    assert_ne!(nats[0].2, nats[1].2, "one Elastic IP each");
+    let nat_in = |subnet: &str| {
+        nats.iter()
+            .find(|(_, s, _)| s == subnet)
+            .map(|(id, _, _)| id.clone())
+            .unwrap()
+    };
+    let (nat_a, nat_b) = (nat_in(&vpc.public), nat_in(&b.public_subnet_id));
+    let default_route = |routes: Vec<(String, String)>| {
+        routes
+            .into_iter()
+            .find(|(destination, _)| destination == "0.0.0.0/0")
+            .map(|(_, target)| target)
+    };
+    assert_eq!(
+        default_route(world.routes(&vpc.staging_table).await),
+        Some(nat_a.clone())
+    );
+    assert_eq!(
+        default_route(world.routes(&b.staging_table_id).await),
+        Some(nat_b.clone())
+    );
+    let state = world.state();
+    let mut by_subnet = vec![
+        (vpc.public.clone(), nat_a.clone()),
+        (b.public_subnet_id.clone(), nat_b.clone()),
+    ];
+    by_subnet.sort();
+    assert_eq!(pairs(&state, "nat_gateway_ids"), by_subnet);
+    assert_eq!(pairs(&state, "nat_public_ips").len(), 2);
+    assert_eq!(text(&state, &["nat_gateway_id"]), nat_a);
+    assert!(get(&state, &["nat_subnet_id"]).is_null());
+    let mut tables = vec![
+        (vpc.staging.clone(), vpc.staging_table.clone()),
+        (b.staging_subnet_id.clone(), b.staging_table_id.clone()),
+    ];
+    tables.sort();
+    assert_eq!(pairs(&state, "route_table_ids"), tables);
+    assert_eq!(world.ours(&vpc.id).await, (1, 2, 2, 1));
+
+    // Zone b's NAT gateway deleted out of band: the plan shows it, the apply makes zone b's
+    // again with the same Elastic IP and moves zone b's route; zone a is untouched.
+    let public_ips = pairs(&state, "nat_public_ips");
+    world
+        .ec2
+        .delete_nat_gateway()
+        .nat_gateway_id(&nat_b)
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert!(!plan.is_empty(), "the missing NAT gateway is a change");
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let state = world.state();
+    let nat_ids = pairs(&state, "nat_gateway_ids");
+    let new_b = nat_ids
+        .iter()
+        .find(|(s, _)| s == &b.public_subnet_id)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    assert_ne!(new_b, nat_b);
+    assert!(nat_ids.contains(&(vpc.public.clone(), nat_a.clone())));
+    assert_eq!(
+        pairs(&state, "nat_public_ips"),
+        public_ips,
+        "same addresses"
+    );
+    assert_eq!(
+        default_route(world.routes(&b.staging_table_id).await),
+        Some(new_b.clone())
+    );
+    assert_eq!(
+        default_route(world.routes(&vpc.staging_table).await),
+        Some(nat_a.clone())
+    );
+    assert_eq!(world.ours(&vpc.id).await, (1, 2, 2, 1), "no extra address");
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+
+    // Zone a's default route deleted out of band: planned, and put back to zone a's.
+    world
+        .ec2
+        .delete_route()
+        .route_table_id(&vpc.staging_table)
+        .destination_cidr_block("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert!(!plan.is_empty(), "the missing route is a change");
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_eq!(
+        default_route(world.routes(&vpc.staging_table).await),
+        Some(nat_a.clone())
+    );
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+    for table in [&vpc.staging_table, &b.staging_table_id] {
+        assert_eq!(default_route(world.routes(table).await), None);
+    }
+}
+
+#[tokio::test]
+async fn a_staging_zone_without_a_nat_subnet_is_an_error_on_nat_subnet_ids() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let b = seed::staging_zone(
+        &world.ec2,
+        &vpc.id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    let config = format!(
+        "{}\nresource \"migration_replication_staging_area\" \"staging\" {{\n  vpc_id = \"{}\"\n  staging_subnet_id = \"{}\"\n  additional_staging_subnet_ids = [\"{}\"]\n  nat_subnet_ids = [\"{}\"]\n  source_cidr_blocks = [\"{DATA_CENTER}\"]\n}}\n",
+        world.emulator.provider_block(""),
+        vpc.id,
+        vpc.staging,
+        b.staging_subnet_id,
+        vpc.public,
+    );
+    let (attribute, summary, detail) = world.plan_error(&config).await;
+    assert_eq!(attribute.as_deref(), Some("nat_subnet_ids"));
+    assert_eq!(summary, "Staging zone without a NAT subnet");
+    assert!(detail.contains(&b.staging_subnet_id), "{detail}");
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0), "nothing created");
+}
