@@ -7,6 +7,8 @@
 //! plan is empty, and a destroy leaves nothing of it. Without `source_cidr_blocks`, a staging
 //! area on a VPC that a hub made in the same apply attaches lets the hub's data center in.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use harness::cli::{Cli, Severity, case_line, diagnostics};
 use harness::docs::repository_root;
 use harness::emulator::REGION;
@@ -23,6 +25,7 @@ const DATA_CENTER: &str = "192.168.0.0/16";
 pub fn scenarios() -> Vec<crate::Scenario> {
     vec![
         scenario!(nat_staging_area_applies_replans_empty_and_destroys_to_nothing),
+        scenario!(per_zone_nat_staging_area_applies_replans_empty_and_destroys_to_nothing),
         scenario!(an_unrouted_source_network_is_an_error_on_its_argument),
         scenario!(private_example_applies_replans_empty_and_destroys_to_nothing),
         scenario!(without_source_networks_the_hubs_data_center_is_let_in),
@@ -128,6 +131,118 @@ async fn nat_staging_area_applies_replans_empty_and_destroys_to_nothing(cli: Cli
 
     let destroyed = world.ws.destroy(&[]).await;
     assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
+}
+
+/// The NAT gateways, Elastic IPs and default routes to NAT gateways of `vpc` in the
+/// inventory: (NAT subnet → (NAT gateway, allocation)), allocations, (table, NAT gateway).
+#[allow(clippy::type_complexity)]
+async fn way_out(
+    world: &World,
+    vpc: &str,
+) -> (
+    BTreeMap<String, (String, String)>,
+    BTreeSet<String>,
+    BTreeSet<(String, String)>,
+) {
+    let inventory = world.inventory().await;
+    let nats: BTreeMap<String, (String, String)> = objects(&inventory, "nat_gateways")
+        .into_iter()
+        .filter(|n| n["vpc_id"] == vpc)
+        .map(|n| {
+            (
+                text(n, "subnet_id"),
+                (
+                    text(n, "id"),
+                    n["allocation_ids"][0]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+            )
+        })
+        .collect();
+    let addresses = objects(&inventory, "elastic_ips")
+        .into_iter()
+        .filter(|a| a["tags"]["migration:owner"] == vpc)
+        .map(|a| text(a, "allocation_id"))
+        .collect();
+    let routes = objects(&inventory, "vpc_routes_to_nat_gateways")
+        .into_iter()
+        .filter(|r| r["vpc_id"] == vpc && r["destination"] == "0.0.0.0/0")
+        .map(|r| (text(r, "route_table_id"), text(r, "nat_gateway_id")))
+        .collect();
+    (nats, addresses, routes)
+}
+
+/// Staging subnets in two zones, each leaving through a NAT gateway of its own zone: one apply
+/// makes a NAT gateway and an Elastic IP per zone and routes each staging subnet's table to its
+/// zone's, the next plan is empty, and a destroy leaves nothing of it.
+async fn per_zone_nat_staging_area_applies_replans_empty_and_destroys_to_nothing(cli: Cli) {
+    let (world, vpc) = mgn_world(&cli, CASE, &[DATA_CENTER]).await;
+    let b = seed::staging_zone(
+        &world.aws.ec2,
+        &vpc.vpc_id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    world.ws.set_vars(&json!({
+        "staging": {
+            "vpc_id": vpc.vpc_id,
+            "staging_subnet_id": vpc.staging_subnet_id,
+            "additional_staging_subnet_ids": [b.staging_subnet_id],
+            "nat_subnet_ids": [vpc.public_subnet_id, b.public_subnet_id],
+        },
+        "source_cidr_blocks": [DATA_CENTER],
+    }));
+    world.ws.init().await;
+    let applied = world.ws.apply(&[]).await;
+    assert!(applied.success(), "{}", applied.report("apply"));
+    assert_no_changes(&world.ws, "the apply").await;
+
+    let (nats, addresses, routes) = way_out(&world, &vpc.vpc_id).await;
+    assert_eq!(
+        nats.keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from([vpc.public_subnet_id.clone(), b.public_subnet_id.clone()]),
+        "{nats:#?}"
+    );
+    let holding: BTreeSet<String> = nats.values().map(|(_, a)| a.clone()).collect();
+    assert_eq!(holding.len(), 2, "an Elastic IP each: {nats:#?}");
+    assert_eq!(addresses, holding, "every address held, none extra");
+    let nat_a = nats[&vpc.public_subnet_id].0.clone();
+    let nat_b = nats[&b.public_subnet_id].0.clone();
+    assert_eq!(
+        routes,
+        BTreeSet::from([
+            (vpc.staging_table_id.clone(), nat_a.clone()),
+            (b.staging_table_id.clone(), nat_b.clone()),
+        ])
+    );
+    let values = world.ws.resource(STAGING).await.unwrap();
+    assert_eq!(values["nat_gateway_ids"][&vpc.public_subnet_id], nat_a);
+    assert_eq!(values["nat_gateway_ids"][&b.public_subnet_id], nat_b);
+    assert_eq!(text(&values, "nat_gateway_id"), nat_a);
+    assert_eq!(
+        values["route_table_ids"][&b.staging_subnet_id],
+        b.staging_table_id.as_str()
+    );
+    assert_eq!(
+        values["nat_public_ips"].as_object().map(|ips| ips.len()),
+        Some(2),
+        "{values:#}"
+    );
+    assert_eq!(held(&world, &vpc.vpc_id).await, (1, 2, 1));
+
+    let destroyed = world.ws.destroy(&[]).await;
+    assert!(destroyed.success(), "{}", destroyed.report("destroy"));
+    assert_eq!(
+        way_out(&world, &vpc.vpc_id).await,
+        (BTreeMap::new(), BTreeSet::new(), BTreeSet::new())
+    );
     assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
 }
 
