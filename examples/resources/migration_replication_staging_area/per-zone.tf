@@ -4,7 +4,7 @@
 # server's own replication settings may name the other staging subnet.
 resource "migration_replication_staging_area" "per_zone" {
   vpc_id                        = "vpc-0a1b2c3d4e5f60001"
-  staging_subnet_id             = "subnet-0a1b2c3d4e5f60011" # zone a
+  staging_subnet_id             = "subnet-0a1b2c3d4e5f60011"   # zone a
   additional_staging_subnet_ids = ["subnet-0a1b2c3d4e5f60021"] # zone b
   nat_subnet_ids = [
     "subnet-0a1b2c3d4e5f60012", # public, zone a
