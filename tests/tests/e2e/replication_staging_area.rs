@@ -745,3 +745,213 @@ async fn a_staging_zone_without_a_nat_subnet_is_an_error_on_nat_subnet_ids() {
     assert!(detail.contains(&b.staging_subnet_id), "{detail}");
     assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0), "nothing created");
 }
+
+/// A NAT-mode staging area on `vpc` with `additional` staging subnets and `nat`.
+fn zoned_config(world: &World, vpc: &Vpc, additional: &[&str], nat: &str) -> String {
+    let list = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| format!("\"{id}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{}\nresource \"migration_replication_staging_area\" \"staging\" {{\n  vpc_id = \"{}\"\n  staging_subnet_id = \"{}\"\n  additional_staging_subnet_ids = [{}]\n  {nat}\n  source_cidr_blocks = [\"{DATA_CENTER}\"]\n}}\n",
+        world.emulator.provider_block(""),
+        vpc.id,
+        vpc.staging,
+        list(additional),
+    )
+}
+
+/// The target of the default route of `table`, if it has one.
+async fn default_target(world: &World, table: &str) -> Option<String> {
+    world
+        .routes(table)
+        .await
+        .into_iter()
+        .find(|(destination, _)| destination == "0.0.0.0/0")
+        .map(|(_, target)| target)
+}
+
+#[tokio::test]
+async fn a_staging_subnet_added_or_removed_in_nat_mode_changes_its_route_in_place() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let b = seed::staging_zone(
+        &world.ec2,
+        &vpc.id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    let shared = format!("nat_subnet_id = \"{}\"", vpc.public);
+    let one = zoned_config(&world, &vpc, &[], &shared);
+    let applied = world.tf.apply(&one).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let nat = text(&world.state(), &["nat_gateway_id"]);
+    let template = text(&world.state(), &["id"]);
+
+    // Added: an in-place update that routes the new subnet's table to the shared NAT gateway.
+    let two = zoned_config(&world, &vpc, &[&b.staging_subnet_id], &shared);
+    let plan = world.tf.plan(&two).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    let change = plan.change(ADDRESS).expect("a change");
+    assert_eq!(change.action, harness::Action::Update, "{change:#?}");
+    let applied = world.tf.apply(&two).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_eq!(
+        default_target(&world, &b.staging_table_id).await,
+        Some(nat.clone())
+    );
+    assert_eq!(
+        default_target(&world, &vpc.staging_table).await,
+        Some(nat.clone())
+    );
+    assert_eq!(
+        text(&world.state(), &["id"]),
+        template,
+        "the same staging area"
+    );
+    assert_no_changes(&world.tf.plan(&two).await.unwrap());
+
+    // Removed: its default route goes, the template subnet's stays.
+    let applied = world.tf.apply(&one).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_eq!(default_target(&world, &b.staging_table_id).await, None);
+    assert_eq!(default_target(&world, &vpc.staging_table).await, Some(nat));
+    assert_no_changes(&world.tf.plan(&one).await.unwrap());
+    assert_eq!(world.ours(&vpc.id).await, (1, 1, 1, 1));
+
+    let destroyed = world.tf.destroy(&one).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+}
+
+#[tokio::test]
+async fn an_imported_per_zone_staging_area_finds_its_nat_subnets() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let b = seed::staging_zone(
+        &world.ec2,
+        &vpc.id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    let per_zone = format!(
+        "nat_subnet_ids = [\"{}\", \"{}\"]",
+        vpc.public, b.public_subnet_id
+    );
+    let config = zoned_config(&world, &vpc, &[&b.staging_subnet_id], &per_zone);
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let template = text(&world.state(), &["id"]);
+    assert!(world.tf.forget(ADDRESS));
+
+    let imported = world.tf.import(&config, ADDRESS, &template).await.unwrap();
+    assert!(
+        imported.iter().all(|(_, d)| d.severity
+            != terraform_provider_migration::protocol::diagnostics::Severity::Error),
+        "{imported:#?}"
+    );
+    let state = world.state();
+    assert!(get(&state, &["nat_subnet_id"]).is_null());
+    assert_eq!(pairs(&state, "nat_gateway_ids").len(), 2);
+    // The additional staging subnets come from the configuration, in place.
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    if let Some(change) = plan.change(ADDRESS) {
+        assert_ne!(change.action, harness::Action::Replace, "{change:#?}");
+    }
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+    assert_eq!(
+        world.ours(&vpc.id).await,
+        (1, 2, 2, 1),
+        "nothing duplicated"
+    );
+
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+}
+
+#[tokio::test]
+async fn private_mode_puts_the_endpoints_in_each_staging_zone() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", true).await;
+    let b = seed::staging_zone(
+        &world.ec2,
+        &vpc.id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    let config = zoned_config(
+        &world,
+        &vpc,
+        &[&b.staging_subnet_id],
+        "network_mode = \"PRIVATE\"",
+    );
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+    let state = world.state();
+    let mut tables = vec![
+        (vpc.staging.clone(), vpc.staging_table.clone()),
+        (b.staging_subnet_id.clone(), b.staging_table_id.clone()),
+    ];
+    tables.sort();
+    assert_eq!(pairs(&state, "route_table_ids"), tables);
+    let endpoints = world
+        .ec2
+        .describe_vpc_endpoints()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc.id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut want_subnets = vec![vpc.staging.clone(), b.staging_subnet_id.clone()];
+    want_subnets.sort();
+    let mut want_tables = vec![vpc.staging_table.clone(), b.staging_table_id.clone()];
+    want_tables.sort();
+    for endpoint in endpoints.vpc_endpoints() {
+        let interface = endpoint
+            .vpc_endpoint_type()
+            .is_some_and(|t| t.as_str() == "Interface");
+        let mut found: Vec<String> = if interface {
+            endpoint.subnet_ids().to_vec()
+        } else {
+            endpoint.route_table_ids().to_vec()
+        };
+        found.sort();
+        assert_eq!(
+            found,
+            if interface {
+                &want_subnets
+            } else {
+                &want_tables
+            }
+            .clone(),
+            "{endpoint:#?}"
+        );
+    }
+    assert_eq!(endpoints.vpc_endpoints().len(), 4);
+    let destroyed = world.tf.destroy(&config).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+}
