@@ -101,37 +101,36 @@ impl ManagedResource for ReplicationStagingArea {
         .filter(|(_, configured, stored)| configured.known() != stored.as_ref())
         .map(|(name, _, _)| Path::root().attr(name))
         .collect();
-        if let Maybe::Known(nat) = &config.nat_subnet_id
-            && nat != &prior.nat_subnet_id
-        {
-            paths.push(Path::root().attr("nat_subnet_id"));
-        }
-        // The sets, an empty one as none.
-        let nonempty = |set: &Option<std::collections::BTreeSet<String>>| {
-            set.clone().filter(|s| !s.is_empty())
-        };
-        for (name, configured, stored) in [
-            (
-                "additional_staging_subnet_ids",
-                &config.additional_staging_subnet_ids,
-                &prior.additional_staging_subnet_ids,
-            ),
-            (
-                "nat_subnet_ids",
-                &config.nat_subnet_ids,
-                &prior.nat_subnet_ids,
-            ),
-        ] {
-            // NAT mode adds and removes a staging subnet's default route in place; private
-            // mode's interface endpoints take their subnets when they are made.
-            let in_place = name == "additional_staging_subnet_ids"
-                && config.mode().known().is_some_and(|m| m == "NAT");
-            if let Maybe::Known(set) = configured
-                && !in_place
-                && nonempty(set) != nonempty(stored)
-            {
-                paths.push(Path::root().attr(name));
+        // The NAT subnets, whichever attribute names them: a NAT gateway is one per NAT
+        // subnet either way (an import of one NAT gateway reads `nat_subnet_id`).
+        if let Maybe::Known(nats) = config.nat_subnets() {
+            let stored: BTreeSet<String> = prior
+                .nat_subnet_ids
+                .iter()
+                .flatten()
+                .chain(prior.nat_subnet_id.iter())
+                .cloned()
+                .collect();
+            if nats != stored {
+                paths.push(Path::root().attr(if config.per_zone() {
+                    "nat_subnet_ids"
+                } else {
+                    "nat_subnet_id"
+                }));
             }
+        }
+        // NAT mode adds and removes a staging subnet's default route in place; private mode's
+        // interface endpoints take their subnets when they are made.
+        if let (Maybe::Known(additional), Maybe::Known(mode)) =
+            (&config.additional_staging_subnet_ids, config.mode())
+            && mode != "NAT"
+            && additional.clone().unwrap_or_default()
+                != prior
+                    .additional_staging_subnet_ids
+                    .clone()
+                    .unwrap_or_default()
+        {
+            paths.push(Path::root().attr("additional_staging_subnet_ids"));
         }
         if let Maybe::Known(mode) = config.mode()
             && prior.network_mode.as_ref().is_some_and(|m| m != &mode)
@@ -359,5 +358,70 @@ impl ManagedResource for ReplicationStagingArea {
             private: StagingPrivate { discover: true },
             diagnostics: Diagnostics::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::typed::FromValue;
+    use crate::resources::replication_staging_area::model::tests::{
+        config_value, per_zone_changes, set,
+    };
+
+    fn stored(changes: &[(&str, Value)]) -> Stored {
+        let mut value = config_value(changes);
+        if let Value::Object(attributes) = &mut value {
+            attributes.insert("network_mode".into(), Value::string("NAT"));
+        }
+        Stored::from_value(&value).unwrap()
+    }
+
+    fn replaced(prior: &Stored, changes: &[(&str, Value)]) -> Vec<String> {
+        let config = Config::from_value(&config_value(changes)).unwrap();
+        ReplicationStagingArea
+            .requires_replace(Some(prior), &config)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn nat_subnets_replace_only_when_the_set_changes_and_staging_subnets_change_in_nat_mode() {
+        let per_zone = stored(&per_zone_changes());
+        assert_eq!(
+            replaced(&per_zone, &per_zone_changes()),
+            Vec::<String>::new()
+        );
+        let mut fewer = per_zone_changes();
+        fewer.push(("nat_subnet_ids", set(&["subnet-p"])));
+        assert_eq!(replaced(&per_zone, &fewer), vec!["nat_subnet_ids"]);
+        // A shared NAT gateway in subnet-p is the one per-zone NAT gateway of subnet-p.
+        let shared = stored(&[]);
+        let mut one_zone = fewer.clone();
+        one_zone.push(("additional_staging_subnet_ids", Value::Null));
+        assert_eq!(replaced(&shared, &one_zone), Vec::<String>::new());
+        assert_eq!(
+            replaced(&shared, &per_zone_changes()),
+            vec!["nat_subnet_ids"]
+        );
+        // More staging subnets: in place in NAT mode, a replacement in private mode.
+        let more = [("additional_staging_subnet_ids", set(&["subnet-t"]))];
+        assert_eq!(replaced(&shared, &more), Vec::<String>::new());
+        let private = |extra: &[(&'static str, Value)]| {
+            let mut changes = vec![
+                ("network_mode", Value::string("PRIVATE")),
+                ("nat_subnet_id", Value::Null),
+            ];
+            changes.extend(extra.iter().cloned());
+            changes
+        };
+        let mut prior = stored(&private(&[]));
+        prior.network_mode = Some("PRIVATE".into());
+        assert_eq!(
+            replaced(&prior, &private(&more)),
+            vec!["additional_staging_subnet_ids"]
+        );
+        assert_eq!(replaced(&prior, &private(&[])), Vec::<String>::new());
     }
 }

@@ -447,4 +447,35 @@ mod tests {
         }
         assert_eq!(planned.attr("tags_all"), Some(&Value::Map(BTreeMap::new())));
     }
+
+    #[test]
+    fn the_maps_are_kept_while_they_name_every_nat_and_staging_subnet() {
+        use crate::resources::replication_staging_area::model::tests::per_zone_changes;
+        let value = config_value(&per_zone_changes());
+        let config = Config::from_value(&value).unwrap();
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let mut prior = Stored::from_value(&value).unwrap();
+        prior.nat_gateway_ids = Some(map(&[("subnet-p", "nat-1"), ("subnet-q", "nat-2")]));
+        prior.route_table_ids = Some(map(&[("subnet-s", "rtb-s"), ("subnet-t", "rtb-t")]));
+        let plan = planned(&config, &value, Some(&prior), None, Some(&Tags::new()));
+        assert_eq!(
+            plan.attr("nat_gateway_ids"),
+            Some(&prior.nat_gateway_ids.clone().unwrap().to_value())
+        );
+        assert_eq!(
+            plan.attr("route_table_ids"),
+            Some(&prior.route_table_ids.clone().unwrap().to_value())
+        );
+        // A NAT gateway deleted out of band, a default route gone: known after the apply.
+        prior.nat_gateway_ids = Some(map(&[("subnet-p", "nat-1")]));
+        prior.route_table_ids = Some(map(&[("subnet-s", "rtb-s")]));
+        let plan = planned(&config, &value, Some(&prior), None, Some(&Tags::new()));
+        assert!(plan.attr("nat_gateway_ids").unwrap().is_unknown());
+        assert!(plan.attr("route_table_ids").unwrap().is_unknown());
+    }
 }
