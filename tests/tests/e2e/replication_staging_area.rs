@@ -709,6 +709,28 @@ async fn a_nat_gateway_per_zone_routes_each_staging_subnet_to_its_own_and_repair
     );
     assert_no_changes(&world.tf.plan(&config).await.unwrap());
 
+    // Zone b's default route moved out of band to zone a's NAT gateway: planned, and moved
+    // back to zone b's.
+    world
+        .ec2
+        .replace_route()
+        .route_table_id(&b.staging_table_id)
+        .destination_cidr_block("0.0.0.0/0")
+        .nat_gateway_id(&nat_a)
+        .send()
+        .await
+        .unwrap();
+    let plan = world.tf.plan(&config).await.unwrap();
+    assert!(!plan.has_errors(), "{:#?}", plan.errors());
+    assert!(!plan.is_empty(), "the crossed route is a change");
+    let applied = world.tf.apply(&config).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_eq!(
+        default_route(world.routes(&b.staging_table_id).await),
+        Some(new_b.clone())
+    );
+    assert_no_changes(&world.tf.plan(&config).await.unwrap());
+
     let destroyed = world.tf.destroy(&config).await.unwrap();
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
     assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));

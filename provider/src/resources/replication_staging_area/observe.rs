@@ -47,6 +47,8 @@ pub(crate) struct Area {
     /// The staging subnets' route tables, by staging subnet (not the staging area's: only
     /// their default routes are).
     pub route_tables: BTreeMap<String, RouteTable>,
+    /// The zone (id) of each staging and NAT subnet, by subnet.
+    pub zones: BTreeMap<String, String>,
     /// Private mode's VPC endpoints, unless deleted.
     pub endpoints: Vec<VpcEndpoint>,
     pub template: Option<ReplicationTemplate>,
@@ -60,6 +62,24 @@ impl Area {
             && self.nats.is_empty()
             && self.template.is_none()
             && self.endpoints.is_empty()
+    }
+
+    /// The NAT subnet whose NAT gateway `staging` (a staging subnet) leaves through: the one
+    /// shared, or the one of its zone.
+    pub(crate) fn nat_subnet_for(&self, staging: &str) -> Option<&String> {
+        if !self.per_zone {
+            return self.nat_subnet_ids.iter().next();
+        }
+        let zone = self.zones.get(staging)?;
+        self.nat_subnet_ids
+            .iter()
+            .find(|n| self.zones.get(*n) == Some(zone))
+    }
+
+    /// Whether the default route of `staging` goes to the live NAT gateway it should.
+    pub(crate) fn routed_right(&self, staging: &str) -> bool {
+        self.routed_nat(staging)
+            .is_some_and(|n| Some(&n.subnet_id) == self.nat_subnet_for(staging))
     }
 
     /// The live NAT gateway in `subnet`, if any.
@@ -214,7 +234,18 @@ async fn surroundings(
     } else {
         (scope.nat_subnet_ids.clone(), scope.per_zone)
     };
+    let zones = if per_zone {
+        let subnets: BTreeSet<String> = staging.union(&nat_subnet_ids).cloned().collect();
+        aws.subnets(&subnets)
+            .await?
+            .into_iter()
+            .map(|(id, s)| (id, s.zone_id().to_string()))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     Ok(Area {
+        zones,
         vpc_id: scope.vpc_id.clone(),
         staging_subnet_id: scope.staging_subnet_id.clone(),
         additional_staging_subnet_ids: scope.additional_staging_subnet_ids.clone(),
@@ -309,5 +340,74 @@ pub(crate) async fn confirm(aws: &Aws<'_>, area: &Area) -> Result<(), OpError> {
                 .await
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nat(id: &str, subnet: &str) -> NatGateway {
+        NatGateway {
+            id: id.into(),
+            subnet_id: subnet.into(),
+            vpc_id: "vpc-1".into(),
+            state: "available".into(),
+            allocation_ids: vec![format!("eipalloc-{id}")],
+            tags: Default::default(),
+        }
+    }
+
+    fn table(id: &str, target: &str) -> RouteTable {
+        RouteTable {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            routes: vec![crate::aws::ec2::route_table::VpcRoute {
+                destination: "0.0.0.0/0".into(),
+                target: target.into(),
+                state: "active".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn each_staging_subnet_should_leave_through_its_zones_nat_gateway_or_the_shared_one() {
+        let zone = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(s, z)| (s.to_string(), z.to_string()))
+                .collect()
+        };
+        let mut area = Area {
+            staging_subnet_id: "subnet-s".into(),
+            additional_staging_subnet_ids: BTreeSet::from(["subnet-t".to_string()]),
+            nat_subnet_ids: BTreeSet::from(["subnet-p".to_string(), "subnet-q".to_string()]),
+            per_zone: true,
+            zones: zone(&[
+                ("subnet-s", "az1"),
+                ("subnet-p", "az1"),
+                ("subnet-t", "az2"),
+                ("subnet-q", "az2"),
+            ]),
+            nats: vec![nat("nat-1", "subnet-p"), nat("nat-2", "subnet-q")],
+            route_tables: BTreeMap::from([
+                ("subnet-s".to_string(), table("rtb-s", "nat-1")),
+                ("subnet-t".to_string(), table("rtb-t", "nat-1")),
+            ]),
+            ..Area::default()
+        };
+        assert_eq!(
+            area.nat_subnet_for("subnet-t").map(String::as_str),
+            Some("subnet-q")
+        );
+        assert!(area.routed_right("subnet-s"));
+        // Zone b's table sends it to zone a's NAT gateway: ours, but not the right one.
+        assert!(area.routed_to_ours("subnet-t"));
+        assert!(!area.routed_right("subnet-t"));
+        // Shared: the one NAT gateway is right for every staging subnet.
+        area.per_zone = false;
+        area.nat_subnet_ids = BTreeSet::from(["subnet-p".to_string()]);
+        area.nats.truncate(1);
+        assert!(area.routed_right("subnet-t"));
     }
 }

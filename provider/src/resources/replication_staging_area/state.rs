@@ -382,7 +382,7 @@ pub(crate) fn render(
         .route_tables
         .iter()
         .filter(|(subnet, _)| staging.contains(*subnet))
-        .filter(|(subnet, _)| !nat_mode || record.routed_nat(subnet).is_some())
+        .filter(|(subnet, _)| !nat_mode || record.routed_right(subnet))
         .map(|(staging, t)| (staging.clone(), t.id.clone()))
         .collect();
     state.insert("route_table_ids".into(), tables.to_value());
