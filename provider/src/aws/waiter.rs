@@ -21,6 +21,17 @@ pub enum Poll<T> {
     Failed(String),
 }
 
+impl<T> Poll<T> {
+    /// The same poll with what was found turned into what the caller waits for.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Poll<U> {
+        match self {
+            Poll::Done(found) => Poll::Done(f(found)),
+            Poll::Pending(why) => Poll::Pending(why),
+            Poll::Failed(why) => Poll::Failed(why),
+        }
+    }
+}
+
 /// A poll made of the provider's own calls (a finder's status function), as [`wait_until`]
 /// takes it: AWS errors stay errors (the wait retries the temporary ones), a refusal fails the
 /// wait, and a stop or deadline met inside the call is left to the wait's own sleep, which

@@ -51,8 +51,9 @@ typed_object! {
     /// One entry of `spokes`: the hub's declaration of a spoke.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub(crate) struct DeclaredSpoke {
-        account_id: String,
+        account_id: Option<String>,
         cidr_blocks: Strings,
+        client_vpn_endpoint_id: Option<String>,
     }
 }
 
@@ -125,11 +126,17 @@ fn schema() -> Schema {
         ),
     ];
     let spoke_attributes = vec![
-        Attribute::required("account_id", Type::String)
-            .describe("The spoke's account (12 digits)."),
+        Attribute::optional("account_id", Type::String).describe(
+            "The spoke's account (12 digits); unset only for a Client VPN endpoint of the hub's \
+             own account.",
+        ),
         Attribute::required("cidr_blocks", Type::set(Type::String)).describe(
             "The networks the spoke may bring: its address space in the matrix until the hub \
              route table has learned the attachment's own by propagation.",
+        ),
+        Attribute::optional("client_vpn_endpoint_id", Type::String).describe(
+            "A Client VPN endpoint attached to the hub's Transit Gateway: the spoke is its \
+             `client-vpn` attachment, and `cidr_blocks` its client CIDR.",
         ),
     ];
     let attributes = vec![
@@ -309,6 +316,7 @@ fn declared_spokes(
                 SpokeDesired {
                     account_id: spoke.account_id.clone(),
                     cidr_blocks: spoke.cidr_blocks.iter().cloned().collect(),
+                    client_vpn_endpoint_id: spoke.client_vpn_endpoint_id.clone(),
                 },
             )
         })
@@ -316,7 +324,7 @@ fn declared_spokes(
 }
 
 /// The Transit Gateway route tables the networks' attachments are associated with, read whole.
-async fn transit_gateway_tables(
+pub(crate) async fn transit_gateway_tables(
     aws: &Aws<'_>,
     networks: &[Network],
     warnings: &mut Diagnostics,
@@ -644,8 +652,9 @@ fn validate_spokes(
     }
     for (name, spoke) in spokes {
         let at = root.clone().key(name.clone());
-        let account = &spoke.account_id;
-        if !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
+        let account = spoke.account_id.as_deref().unwrap_or_default();
+        let needs_account = spoke.client_vpn_endpoint_id.is_none() || !account.is_empty();
+        if needs_account && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
             diagnostics.error_at(
                 at.clone().attr("account_id"),
                 "Invalid spoke account",
@@ -730,6 +739,7 @@ mod tests {
             Value::object([
                 ("account_id", Value::string(account)),
                 ("cidr_blocks", Value::Set(vec![Value::string(cidr)])),
+                ("client_vpn_endpoint_id", Value::Null),
             ])
         };
         let config = |spokes: Value, planned: Value| {

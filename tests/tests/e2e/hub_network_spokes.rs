@@ -31,9 +31,9 @@ pub(crate) fn budget() -> Budget {
     Budget::new(Duration::from_secs(120), CancellationToken::new(), 3)
 }
 
-/// As a spoke account does it: accepts the share's invitation, waits until the gateway is
-/// visible, attaches a new VPC `cidr` (one subnet) and answers the attachment's id and the VPC.
-pub(crate) async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> (String, String) {
+/// As another account does it before attaching anything: accepts the share's invitation and
+/// waits until the gateway is visible.
+pub(crate) async fn join_share(clients: &AwsClients, tgw: &str) {
     let budget = budget();
     let aws = Aws::new(clients, &budget);
     let invitation = wait_until(&budget, "the share invitation", || async {
@@ -53,6 +53,14 @@ pub(crate) async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> 
     })
     .await
     .unwrap();
+}
+
+/// As a spoke account does it: accepts the share's invitation, waits until the gateway is
+/// visible, attaches a new VPC `cidr` (one subnet) and answers the attachment's id and the VPC.
+pub(crate) async fn attach_from(clients: &AwsClients, tgw: &str, cidr: &str) -> (String, String) {
+    join_share(clients, tgw).await;
+    let budget = budget();
+    let aws = Aws::new(clients, &budget);
     let vpc = seed::vpc(&clients.ec2, cidr).await.unwrap();
     let subnet_cidr = cidr.replace(".0.0/16", ".0.0/24");
     let subnet = seed::subnet(&clients.ec2, &vpc, &subnet_cidr, "a")

@@ -15,6 +15,7 @@ mod emulator;
 mod functions;
 mod hub_network;
 mod hub_network_calls;
+mod hub_network_client_vpn;
 mod hub_network_data;
 mod hub_network_drift;
 mod hub_network_failures;

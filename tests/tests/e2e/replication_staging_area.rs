@@ -977,3 +977,82 @@ async fn private_mode_puts_the_endpoints_in_each_staging_zone() {
     assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
     assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
 }
+
+/// PRIVATE_IP through a hub: the staging VPC and the data center (Direct Connect) on a
+/// `migration_hub_network`, whose mesh routes the data center from the staging subnet to the
+/// Transit Gateway. The staging area's check then walks the gateway's route tables both ways
+/// (and what Direct Connect advertises), finds the round trip complete and applies; a
+/// blackhole static route to the staging VPC in the hub route table, put there out of band, is
+/// then an error on `source_cidr_blocks` naming the table.
+#[tokio::test]
+async fn private_ip_through_a_hub_is_walked_through_the_transit_gateway() {
+    let mut world = World::start(true).await;
+    let vpc = world.vpc("10.60.0.0/24", false).await;
+    let clients = world.emulator.clients(ACCOUNT).await.unwrap();
+    let dx = seed::direct_connect_gateway(&clients.direct_connect, "data-center", 65010)
+        .await
+        .unwrap();
+    let hub = format!(
+        r#"
+resource "migration_hub_network" "hub" {{
+  name = "migration-hub"
+  vpc_attachments = {{
+    staging = {{
+      vpc_id          = "{}"
+      subnet_ids      = ["{}"]
+      route_table_ids = ["{}"]
+    }}
+  }}
+  data_center = {{
+    cidr_blocks               = ["{DATA_CENTER}"]
+    direct_connect_gateway_id = "{dx}"
+  }}
+}}
+"#,
+        vpc.id, vpc.staging, vpc.staging_table
+    );
+    // The hub first: before its routes exist the staging subnet does not route the data
+    // center anywhere, which the plan refuses.
+    let hub_only = format!("{}\n{hub}", world.emulator.provider_block(""));
+    let applied = world.tf.apply(&hub_only).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    let both = format!("{}\n{hub}", world.config(&vpc, ""));
+    let applied = world.tf.apply(&both).await.unwrap();
+    assert!(!applied.has_errors(), "{:#?}", applied.errors());
+    assert_eq!(text(&world.state(), &["data_plane_routing"]), "PRIVATE_IP");
+    assert_no_changes(&world.tf.plan(&both).await.unwrap());
+
+    let hub_state = world
+        .tf
+        .state_value("migration_hub_network.hub")
+        .expect("the hub in state");
+    let hub_table = text(&hub_state, &["route_table_id"]);
+    world
+        .ec2
+        .create_transit_gateway_route()
+        .transit_gateway_route_table_id(&hub_table)
+        .destination_cidr_block("10.60.0.0/16")
+        .blackhole(true)
+        .send()
+        .await
+        .unwrap();
+    let (attribute, summary, detail) = world.plan_error(&both).await;
+    assert_eq!(attribute.as_deref(), Some("source_cidr_blocks"));
+    assert_eq!(summary, "Source network not reachable through the hub");
+    assert!(
+        detail.contains(&hub_table) && detail.contains("10.60.0.0/16"),
+        "{detail}"
+    );
+
+    world
+        .ec2
+        .delete_transit_gateway_route()
+        .transit_gateway_route_table_id(&hub_table)
+        .destination_cidr_block("10.60.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let destroyed = world.tf.destroy(&both).await.unwrap();
+    assert!(!destroyed.has_errors(), "{:#?}", destroyed.errors());
+    assert_eq!(world.ours(&vpc.id).await, (0, 0, 0, 0));
+}

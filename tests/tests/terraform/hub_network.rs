@@ -44,6 +44,7 @@ pub fn scenarios() -> Vec<crate::Scenario> {
         scenario!(create_before_destroy_replacement_keeps_every_route),
         scenario!(replacement_without_create_before_destroy_recreates_the_routes),
         scenario!(create_before_destroy_moves_the_direct_connect_link),
+        scenario!(a_client_vpn_endpoint_on_the_gateway_joins_as_a_spoke),
         scenario!(one_drifted_route_in_a_100_vpc_mesh_is_a_short_plan, newest),
     ]
 }
@@ -210,6 +211,108 @@ async fn create_plan_empty_and_destroy(cli: Cli) {
         destroyed.stdout.contains("Resources: 1 destroyed"),
         "{}",
         destroyed.report("destroys the hub")
+    );
+    assert_nothing_left(&hub.world.inventory().await);
+}
+
+/// A Client VPN endpoint of the hub's account, attached to its Transit Gateway, joins as a
+/// spoke (`client_vpn_endpoint_id`, no `account_id`): declaring it changes the hub in place,
+/// every VPC route table and the Direct Connect association's default prefixes then reach its
+/// client CIDR (the clients keep their addresses), the state shows it `propagated`, and the next
+/// plan is empty. A client CIDR inside a VPC is a plan error on the spokes. Deleting the
+/// endpoint (which deletes its attachment) lets the hub be destroyed to nothing.
+async fn a_client_vpn_endpoint_on_the_gateway_joins_as_a_spoke(cli: Cli) {
+    const CLIENTS: &str = "172.20.0.0/22";
+    const TGW_BLOCK: &str = "10.99.0.0/24";
+    let hub = Hub::seed(&cli).await;
+    let ws = &hub.world.ws;
+    let vars = with(
+        &hub.vars(),
+        json!({"transit_gateway_cidr_blocks": [TGW_BLOCK]}),
+    );
+    let tgw = text(&hub.create(&vars).await, "id");
+    let endpoint = hub.world.client_vpn_endpoint_on(&tgw, CLIENTS, 30).await;
+
+    let overlapping = with(
+        &vars,
+        json!({"spokes": {"staff": {"client_vpn_endpoint_id": endpoint, "cidr_blocks": ["10.1.8.0/22"]}}}),
+    );
+    ws.set_vars(&overlapping);
+    let refused = ws.plan(&[]).await;
+    assert_eq!(
+        refused.code,
+        Some(1),
+        "{}",
+        refused.report("overlap refused")
+    );
+    let errors: Vec<_> = diagnostics(&refused.output())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", refused.report("one error"));
+    assert!(
+        errors[0].body.contains("10.1.8.0/22") && errors[0].body.contains(r#"spokes["staff"]"#),
+        "{}",
+        refused.report("the overlap names the spoke")
+    );
+
+    let declared = with(
+        &vars,
+        json!({"spokes": {"staff": {"client_vpn_endpoint_id": endpoint, "cidr_blocks": [CLIENTS]}}}),
+    );
+    ws.set_vars(&declared);
+    let applied = ws.apply(&[]).await.ok();
+    assert!(
+        applied
+            .stdout
+            .contains("Resources: 0 added, 1 changed, 0 destroyed"),
+        "{}",
+        applied.report("declaring the endpoint updates the hub in place")
+    );
+    assert_no_changes(ws, "declaring the endpoint").await;
+    let state = hub.state().await;
+    assert_eq!(
+        state["spokes"]["staff"]["status"], "propagated",
+        "{state:#}"
+    );
+    assert_eq!(
+        state["spokes"]["staff"]["attachment_ids"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{state:#}"
+    );
+    let inventory = hub.world.inventory().await;
+    assert_eq!(
+        vpc_routes(&inventory, &tgw),
+        mesh(
+            &[&hub.staging, &hub.target],
+            &[DATA_CENTER, TGW_BLOCK, CLIENTS]
+        )
+    );
+    let association = &objects(&inventory, "dx_gateway_associations")[0];
+    assert!(
+        association["allowed_prefixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == CLIENTS),
+        "the data center is told the way back to the clients: {association:#}"
+    );
+
+    hub.world
+        .aws
+        .ec2
+        .delete_client_vpn_endpoint()
+        .client_vpn_endpoint_id(&endpoint)
+        .send()
+        .await
+        .unwrap();
+    let destroyed = ws.destroy(&[]).await.ok();
+    assert!(
+        destroyed.stdout.contains("Resources: 1 destroyed"),
+        "{}",
+        destroyed.report("destroys the hub once the endpoint is gone")
     );
     assert_nothing_left(&hub.world.inventory().await);
 }
@@ -381,6 +484,7 @@ async fn sharing_updates_in_place(cli: Cli) {
         json!({
             "account_id": "444455556666",
             "cidr_blocks": ["10.50.0.0/16"],
+            "client_vpn_endpoint_id": null,
             "attachment_ids": [],
             "status": "not attached",
         })

@@ -330,6 +330,37 @@ impl World {
         }
     }
 
+    /// A Client VPN endpoint of this account on the Transit Gateway `tgw` (which needs a CIDR
+    /// block), with `client_cidr`, authenticating against a Managed AD in a VPC of its own
+    /// (10.<n>.0.0/16); its id.
+    pub async fn client_vpn_endpoint_on(&self, tgw: &str, client_cidr: &str, n: u8) -> String {
+        let net = self.vpc(n, 2, 0).await;
+        let directory_id = seed::managed_ad(&self.aws.directory, &net.vpc, &net.subnets)
+            .await
+            .unwrap();
+        let zones: Vec<String> = self
+            .aws
+            .ec2
+            .describe_availability_zones()
+            .send()
+            .await
+            .unwrap()
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .take(2)
+            .collect();
+        seed::client_vpn_endpoint_in(
+            &self.aws.ec2,
+            ACCOUNT,
+            client_cidr,
+            &directory_id,
+            seed::EndpointIn::TransitGateway { id: tgw, zones },
+        )
+        .await
+        .unwrap()
+    }
+
     /// Another endpoint in the site's VPC, same directory, with the same two subnets
     /// associated; its id.
     pub async fn second_endpoint(&self, site: &Site) -> String {

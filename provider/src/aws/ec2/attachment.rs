@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use aws_sdk_ec2::operation::describe_transit_gateway_attachments::builders::DescribeTransitGatewayAttachmentsFluentBuilder as DescribeAttachments;
+
 use aws_sdk_ec2::types::{
     ApplianceModeSupportValue, CreateTransitGatewayVpcAttachmentRequestOptions, DnsSupportValue,
     Filter, ModifyTransitGatewayVpcAttachmentRequestOptions, ResourceType,
@@ -171,11 +173,17 @@ impl Aws<'_> {
         &self,
         tgw_id: &str,
     ) -> Result<Vec<AttachmentSummary>, OpError> {
+        self.attachment_summaries(|call| call.filters(filter("transit-gateway-id", [tgw_id])))
+            .await
+    }
+
+    /// DescribeTransitGatewayAttachments narrowed by `narrow`, every page, without those gone.
+    async fn attachment_summaries(
+        &self,
+        narrow: impl Fn(DescribeAttachments) -> DescribeAttachments,
+    ) -> Result<Vec<AttachmentSummary>, OpError> {
         self.listing(|token| async {
-            let page = self
-                .ec2()
-                .describe_transit_gateway_attachments()
-                .filters(filter("transit-gateway-id", [tgw_id]))
+            let page = narrow(self.ec2().describe_transit_gateway_attachments())
                 .set_next_token(token)
                 .send()
                 .await
@@ -209,6 +217,37 @@ impl Aws<'_> {
             Ok(Page::new(found, page.next_token()))
         })
         .await
+    }
+
+    /// AcceptTransitGatewayClientVpnAttachment, by the gateway's owner: the attachment of a
+    /// Client VPN endpoint another account attached waits in `pendingAcceptance` until then.
+    pub async fn accept_client_vpn_attachment(&self, id: &str) -> Result<(), OpError> {
+        self.call(Lane::Mutate, RetryOn::default(), || async {
+            self.ec2()
+                .accept_transit_gateway_client_vpn_attachment()
+                .transit_gateway_attachment_id(id)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("AcceptTransitGatewayClientVpnAttachment", e))
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// One poll of a wait for an attachment of any kind to be `available`, read as
+    /// DescribeTransitGatewayAttachments shows it (with its association).
+    pub async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError> {
+        let found = self
+            .attachment_summaries(|call| call.transit_gateway_attachment_ids(id))
+            .await?;
+        Ok(match found.into_iter().next() {
+            None => Poll::Failed(format!("{id} is gone (deleted, failed or rejected)")),
+            Some(a) if a.state == "available" => Poll::Done(a),
+            Some(a) if a.state == "pendingAcceptance" => Poll::Pending(format!(
+                "pendingAcceptance: waiting for the hub account to accept attachment {id}"
+            )),
+            Some(a) => Poll::Pending(a.state),
+        })
     }
 
     /// Creates the attachment; what it returns is what was asked for, with the id, owner and

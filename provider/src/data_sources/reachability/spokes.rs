@@ -104,13 +104,20 @@ pub(crate) fn networks(
                 vec![
                     key.clone(),
                     format!("spoke:{key}"),
-                    format!("spoke:{key}:{}", spoke.account_id),
+                    format!(
+                        "spoke:{key}:{}",
+                        spoke
+                            .client_vpn_endpoint_id
+                            .as_ref()
+                            .or(spoke.account_id.as_ref())
+                            .map_or("", String::as_str)
+                    ),
                 ],
             ),
             cidrs: prefixes(&spoke.cidr_blocks),
             attachment: None,
             side: Side::Spoke {
-                account_id: spoke.account_id.clone(),
+                account_id: spoke.account_id.clone().unwrap_or_default(),
                 vpc_id: None,
             },
         });
@@ -155,8 +162,9 @@ mod tests {
                 (
                     name.to_string(),
                     SpokeDesired {
-                        account_id: account.to_string(),
+                        account_id: Some(account.to_string()),
                         cidr_blocks: set(cidrs),
+                        client_vpn_endpoint_id: None,
                     },
                 )
             })

@@ -83,12 +83,13 @@ crate::typed_object! {
 }
 
 crate::typed_object! {
-    /// `spokes[name]` as configured: another account's VPCs the hub expects, by what they may
-    /// bring.
+    /// `spokes[name]` as configured: another account's VPCs, or a Client VPN endpoint attached
+    /// to the gateway, that the hub expects, by what they may bring.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub(crate) struct SpokeConfig {
-        pub account_id: Maybe<String>,
+        pub account_id: Maybe<Option<String>>,
         pub cidr_blocks: Maybe<Strings>,
+        pub client_vpn_endpoint_id: Maybe<Option<String>>,
     }
 }
 
@@ -262,6 +263,10 @@ impl Config {
                     cidr_blocks: get(&spoke.cidr_blocks, at.attr("cidr_blocks"))?
                         .into_iter()
                         .collect(),
+                    client_vpn_endpoint_id: get(
+                        &spoke.client_vpn_endpoint_id,
+                        at.attr("client_vpn_endpoint_id"),
+                    )?,
                 },
             );
         }
@@ -269,7 +274,11 @@ impl Config {
         // in both is one principal).
         let share_with: BTreeSet<String> = get(&self.share_with, root.attr("share_with"))?
             .into_iter()
-            .chain(spokes.values().map(|s: &SpokeDesired| s.account_id.clone()))
+            .chain(
+                spokes
+                    .values()
+                    .filter_map(|s: &SpokeDesired| s.account_id.clone()),
+            )
             .collect();
         let allow_external = get(
             &self.allow_external_principals,
@@ -328,8 +337,25 @@ pub(crate) struct AttachmentDesired {
 /// One declared spoke, fully known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SpokeDesired {
-    pub account_id: String,
+    /// The account whose attachment this is, and a principal of the share. `None` only for a
+    /// Client VPN endpoint of the hub's own account (validation requires it otherwise).
+    pub account_id: Option<String>,
     pub cidr_blocks: BTreeSet<String>,
+    /// A Client VPN endpoint attached to the gateway (its `client-vpn` attachment is the
+    /// spoke's) instead of a VPC; `cidr_blocks` is then its client CIDR.
+    pub client_vpn_endpoint_id: Option<String>,
+}
+
+impl SpokeDesired {
+    /// Whether `attachment` (its type, resource and account) is one this spoke expects.
+    pub(crate) fn expects(&self, resource_type: &str, resource_id: &str, owner: &str) -> bool {
+        let account_fits = self.account_id.as_deref().is_none_or(|a| a == owner);
+        match (&self.client_vpn_endpoint_id, resource_type) {
+            (None, "vpc") => account_fits,
+            (Some(endpoint), "client-vpn") => account_fits && endpoint == resource_id,
+            _ => false,
+        }
+    }
 }
 
 /// How the data center is reached.

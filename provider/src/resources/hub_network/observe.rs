@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::Config;
+use super::spokes;
 use super::stored::Stored;
 use super::topology::{
     AttachmentSummary, DataCenter, DataCenterLink, ForeignAttachment, Networks, Topology,
@@ -298,12 +299,13 @@ pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topol
         }
     }
 
-    // What other accounts' VPCs bring: the hub route table's propagated routes (one call,
+    // What other accounts' VPCs (and Client VPN endpoints) bring: the hub route table's
+    // propagated routes (one call,
     // only while such an attachment propagates), else what an earlier read learned.
     let propagating_spokes = topology
         .foreign_attachments
         .iter()
-        .any(|a| a.resource_type == "vpc" && topology.propagations.contains(&a.id));
+        .any(|a| spokes::is_spoke_attachment(a) && topology.propagations.contains(&a.id));
     let mut learned = scope.learned.clone();
     if let (true, Some(table)) = (propagating_spokes, &hub_table) {
         let found = aws.propagated_routes(table).await?;

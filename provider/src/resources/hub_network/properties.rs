@@ -525,14 +525,15 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                         (
                             name,
                             SpokeDesired {
-                                account_id: account.into(),
+                                account_id: Some(account.into()),
                                 cidr_blocks: BTreeSet::from([cidr.to_string()]),
+                                client_vpn_endpoint_id: None,
                             },
                         )
                     })
                     .collect();
                 let mut principals = principals;
-                principals.extend(spokes.values().map(|s| s.account_id.clone()));
+                principals.extend(spokes.values().filter_map(|s| s.account_id.clone()));
                 let mut keyed = BTreeMap::new();
                 for (key, attachment) in attachments {
                     let key = if keyed.contains_key(&key) {

@@ -107,9 +107,11 @@ fn data_center_attributes() -> Vec<Attribute> {
 
 fn spoke_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::required("account_id", Type::String).describe(
+        Attribute::optional("account_id", Type::String).describe(
             "The spoke's AWS account (12 digits). It becomes a principal of the resource share \
-             (beside `share_with`), and only its attachments are accepted for this spoke.",
+             (beside `share_with`), and only its attachments are accepted for this spoke. \
+             Required, except for a Client VPN endpoint of the hub's own account (leave it \
+             unset there: a gateway is not shared with its owner).",
         ),
         Attribute::required("cidr_blocks", strings()).describe(
             "The networks the spoke may bring: every route table in `route_table_ids` gets a \
@@ -117,7 +119,19 @@ fn spoke_attributes() -> Vec<Attribute> {
              `allowed_prefixes` include them, and they must not overlap the hub's VPCs, the \
              data center or another spoke. An attachment of this account whose VPC CIDRs \
              (as the hub route table learns them) are not all within these is not propagated, \
-             and the plan warns about it.",
+             and the plan warns about it. For a Client VPN endpoint: its client CIDR (an \
+             endpoint attached to a Transit Gateway keeps the clients' addresses, so every \
+             network needs its route back to them).",
+        ),
+        Attribute::optional("client_vpn_endpoint_id", Type::String).describe(
+            "A Client VPN endpoint attached to this hub's Transit Gateway (created with a \
+             `TransitGatewayConfiguration`; `cvpn-endpoint-…`) instead of VPCs: the hub \
+             accepts its `client-vpn` attachment when it waits in `pendingAcceptance` \
+             (`AcceptTransitGatewayClientVpnAttachment`), associates it with the hub route \
+             table and propagates it like any spoke, routes every VPC of `route_table_ids` to \
+             its client CIDR and checks that CIDR for overlaps. Give `account_id` when the \
+             endpoint is in another account. Grant the groups their networks with \
+             `migration_client_vpn_group_access`.",
         ),
         Attribute::computed("attachment_ids", strings()).describe(
             "The spoke account's VPC attachments to the hub's Transit Gateway (any state but \
@@ -229,7 +243,8 @@ pub(crate) fn schema() -> Schema {
         )
         .describe(
             "The other accounts' VPCs that join the hub (`migration_hub_spoke` in those \
-                 accounts), keyed by a spoke name of your choice: the key is the spoke's \
+                 accounts), and Client VPN endpoints attached to its Transit Gateway, keyed \
+                 by a spoke name of your choice: the key is the spoke's \
                  identity in plans, so adding, changing or removing one shows as that one \
                  entry. The hub shares its Transit Gateway with each spoke's account, routes \
                  its VPCs to the spoke's CIDRs, checks them for overlaps, and (with \

@@ -45,9 +45,14 @@ pub(crate) enum Verdict {
     Undeclared,
 }
 
-/// A VPC attachment of another account (not a data center or another kind of attachment).
+/// Resource type of the attachment of a Client VPN endpoint attached to the gateway.
+pub(crate) const CLIENT_VPN: &str = "client-vpn";
+
+/// A VPC attachment of another account, or a Client VPN endpoint's attachment (not a data
+/// center or another kind of attachment).
 pub(crate) fn is_spoke_attachment(attachment: &ForeignAttachment) -> bool {
-    attachment.resource_type == "vpc" && !GONE.contains(&attachment.state.as_str())
+    matches!(attachment.resource_type.as_str(), "vpc" | CLIENT_VPN)
+        && !GONE.contains(&attachment.state.as_str())
 }
 
 fn parsed(cidrs: &BTreeSet<String>) -> Vec<IpNet> {
@@ -67,14 +72,19 @@ pub(crate) fn outside(learned: &BTreeSet<String>, declared: &BTreeSet<String>) -
         .collect()
 }
 
-/// The declared spokes of the attachment's account, by name.
+/// The declared spokes that expect the attachment (its account's VPC spokes, or the spoke
+/// naming its Client VPN endpoint), by name.
 fn declarations<'a>(
     spokes: &'a BTreeMap<String, SpokeDesired>,
     attachment: &'a ForeignAttachment,
 ) -> impl Iterator<Item = (&'a String, &'a SpokeDesired)> {
-    spokes
-        .iter()
-        .filter(move |(_, s)| s.account_id == attachment.resource_owner_id)
+    spokes.iter().filter(move |(_, s)| {
+        s.expects(
+            &attachment.resource_type,
+            &attachment.resource_id,
+            &attachment.resource_owner_id,
+        )
+    })
 }
 
 /// What the hub does with `attachment`.
@@ -226,6 +236,18 @@ pub(crate) fn warnings(
             &attachment.resource_id,
         );
         match verdict(spokes, attachment) {
+            Verdict::Undeclared if attachment.resource_type == CLIENT_VPN => out.push((
+                None,
+                "Client VPN endpoint not declared".to_string(),
+                format!(
+                    "Transit Gateway attachment {id} ({}) of Client VPN endpoint {vpc} in \
+                     account {account} belongs to no spoke in `spokes`, so the hub neither \
+                     accepts nor routes it (nor rejects it). Declare it as a spoke with \
+                     client_vpn_endpoint_id = \"{vpc}\" and its client CIDR in cidr_blocks, \
+                     or delete the endpoint.",
+                    attachment.state
+                ),
+            )),
             Verdict::Undeclared => out.push((
                 None,
                 "Attachment of an undeclared account".to_string(),
@@ -244,11 +266,16 @@ pub(crate) fn warnings(
                     first,
                     "Spoke attachment brings undeclared networks".to_string(),
                     format!(
-                        "Transit Gateway attachment {id} of VPC {vpc} in account {account} \
+                        "Transit Gateway attachment {id} of {} {vpc} in account {account} \
                          brings {} outside the cidr_blocks declared for that account, so the \
                          hub does not propagate it into its route table. Add the CIDRs to the \
                          spoke's cidr_blocks if they are meant to be reached, or attach a VPC \
                          that fits the declaration.",
+                        if attachment.resource_type == CLIENT_VPN {
+                            "Client VPN endpoint"
+                        } else {
+                            "VPC"
+                        },
                         outside.iter().cloned().collect::<Vec<_>>().join(", ")
                     ),
                 ));
@@ -272,8 +299,9 @@ mod tests {
         BTreeMap::from([(
             "branch".to_string(),
             SpokeDesired {
-                account_id: "222233334444".into(),
+                account_id: Some("222233334444".into()),
                 cidr_blocks: set(&["10.50.0.0/16"]),
+                client_vpn_endpoint_id: None,
             },
         )])
     }
@@ -360,6 +388,117 @@ mod tests {
         assert_eq!(
             statuses(&spokes, &[wide], &propagating)["branch"].1,
             "available"
+        );
+    }
+
+    fn client_vpn(endpoint: &str, owner: &str, state: &str, learned: &[&str]) -> ForeignAttachment {
+        ForeignAttachment {
+            id: format!("tgw-attach-{endpoint}"),
+            resource_type: CLIENT_VPN.into(),
+            resource_id: endpoint.into(),
+            resource_owner_id: owner.into(),
+            state: state.into(),
+            associated_route_table: None,
+            propagated_cidrs: set(learned),
+        }
+    }
+
+    /// The spokes of a hub with a VPC spoke in 222233334444, that account's Client VPN
+    /// endpoint, and an endpoint of the hub's own account (no `account_id`).
+    fn with_endpoints() -> BTreeMap<String, SpokeDesired> {
+        let mut spokes = spokes();
+        spokes.insert(
+            "branch_vpn".into(),
+            SpokeDesired {
+                account_id: Some("222233334444".into()),
+                cidr_blocks: set(&["172.16.0.0/22"]),
+                client_vpn_endpoint_id: Some("cvpn-endpoint-0b".into()),
+            },
+        );
+        spokes.insert(
+            "staff".into(),
+            SpokeDesired {
+                account_id: None,
+                cidr_blocks: set(&["172.20.0.0/22"]),
+                client_vpn_endpoint_id: Some("cvpn-endpoint-0a".into()),
+            },
+        );
+        spokes
+    }
+
+    #[test]
+    fn a_declared_client_vpn_endpoint_s_attachment_is_accepted_and_counted_for_its_spoke_only() {
+        let spokes = with_endpoints();
+        let pending = client_vpn("cvpn-endpoint-0b", "222233334444", "pendingAcceptance", &[]);
+        assert_eq!(verdict(&spokes, &pending), Verdict::Accept);
+        assert_eq!(spokes_of(&spokes, &pending), vec!["branch_vpn"]);
+        assert_eq!(
+            action(&spokes, &pending, false, true),
+            Some(Action {
+                accept: true,
+                propagate: true
+            })
+        );
+        // The account's VPC spoke does not take the endpoint's attachment, nor the endpoint
+        // spoke the account's VPC attachment.
+        let vpc = attachment("222233334444", "pendingAcceptance", &[]);
+        assert_eq!(spokes_of(&spokes, &vpc), vec!["branch"]);
+        // The same endpoint id in another account is not the declared one.
+        let elsewhere = client_vpn("cvpn-endpoint-0b", "999988887777", "pendingAcceptance", &[]);
+        assert_eq!(verdict(&spokes, &elsewhere), Verdict::Undeclared);
+        // Without account_id, the endpoint is found by its id (the hub's own account).
+        let own = client_vpn(
+            "cvpn-endpoint-0a",
+            "111122223333",
+            "available",
+            &["172.20.0.0/22"],
+        );
+        assert_eq!(verdict(&spokes, &own), Verdict::Connect);
+        let statuses = statuses(
+            &spokes,
+            std::slice::from_ref(&own),
+            &set(&[own.id.as_str()]),
+        );
+        assert_eq!(statuses["staff"].1, PROPAGATED);
+        assert_eq!(statuses["branch"].1, NOT_ATTACHED);
+    }
+
+    #[test]
+    fn an_undeclared_or_mismatching_client_vpn_endpoint_is_a_warning_saying_how_to_declare_it() {
+        let spokes = with_endpoints();
+        let stranger = client_vpn("cvpn-endpoint-0c", "111122223333", "available", &[]);
+        let warned = warnings(&spokes, &[stranger]);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert_eq!(warned[0].0, None);
+        assert_eq!(warned[0].1, "Client VPN endpoint not declared");
+        assert!(
+            warned[0]
+                .2
+                .contains("client_vpn_endpoint_id = \"cvpn-endpoint-0c\""),
+            "{}",
+            warned[0].2
+        );
+        // A client CIDR other than the declared one is not propagated, and named.
+        let wide = client_vpn(
+            "cvpn-endpoint-0a",
+            "111122223333",
+            "available",
+            &["172.30.0.0/22"],
+        );
+        assert_eq!(
+            action(&spokes, &wide, true, true),
+            Some(Action {
+                accept: false,
+                propagate: false
+            })
+        );
+        let warned = warnings(&spokes, &[wide]);
+        assert_eq!(warned[0].0.as_deref(), Some("staff"));
+        assert!(
+            warned[0].2.contains("Client VPN endpoint cvpn-endpoint-0a")
+                && warned[0].2.contains("172.30.0.0/22"),
+            "{}",
+            warned[0].2
         );
     }
 

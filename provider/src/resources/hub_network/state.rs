@@ -74,7 +74,16 @@ fn set_like_echo(items: BTreeSet<String>, echo: &Value) -> Value {
     }
 }
 
-/// The spokes of a `spokes` value whose account and CIDRs are known.
+/// A string attribute that is known: `Some(None)` when null, `None` when unknown.
+fn known_optional_string(value: &Value) -> Option<Option<String>> {
+    if value.is_null() {
+        Some(None)
+    } else {
+        value.as_str().map(|s| Some(s.to_string()))
+    }
+}
+
+/// The spokes of a `spokes` value whose account, endpoint and CIDRs are known.
 pub(crate) fn declared_spokes(value: &Value) -> BTreeMap<String, SpokeDesired> {
     value
         .as_map()
@@ -85,8 +94,12 @@ pub(crate) fn declared_spokes(value: &Value) -> BTreeMap<String, SpokeDesired> {
                     Some((
                         name.clone(),
                         SpokeDesired {
-                            account_id: attr(spoke, "account_id").as_str()?.to_string(),
+                            account_id: known_optional_string(&attr(spoke, "account_id"))?,
                             cidr_blocks: known_strings(&attr(spoke, "cidr_blocks"))?,
+                            client_vpn_endpoint_id: known_optional_string(&attr(
+                                spoke,
+                                "client_vpn_endpoint_id",
+                            ))?,
                         },
                     ))
                 })
@@ -281,7 +294,8 @@ pub(crate) fn render(
                 .principals
                 .iter()
                 .filter(|p| {
-                    echo_share_with.contains(*p) || !declared.values().any(|s| &s.account_id == *p)
+                    echo_share_with.contains(*p)
+                        || !declared.values().any(|s| s.account_id.as_ref() == Some(*p))
                 })
                 .cloned()
                 .collect();
@@ -491,6 +505,10 @@ pub(crate) fn render(
                             Value::object([
                                 ("account_id", attr(spoke, "account_id")),
                                 ("cidr_blocks", attr(spoke, "cidr_blocks")),
+                                (
+                                    "client_vpn_endpoint_id",
+                                    attr(spoke, "client_vpn_endpoint_id"),
+                                ),
                                 ("attachment_ids", string_set(ids)),
                                 ("status", Value::string(status)),
                             ]),
@@ -692,7 +710,7 @@ pub(crate) fn planned(
     let share_with = known_strings(&attr(config, "share_with"))
         .filter(|_| spokes_known)
         .map(|mut p| {
-            p.extend(declared.values().map(|s| s.account_id.clone()));
+            p.extend(declared.values().filter_map(|s| s.account_id.clone()));
             p
         });
     let share_arn = match share_with {

@@ -52,6 +52,7 @@ crate::typed_object! {
     pub(crate) struct StoredSpoke {
         pub account_id: Option<String>,
         pub cidr_blocks: Value,
+        pub client_vpn_endpoint_id: Option<String>,
         pub attachment_ids: Value,
         pub status: Value,
     }

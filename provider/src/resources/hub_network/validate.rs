@@ -449,8 +449,21 @@ pub(crate) fn offline(config_value: &Value) -> Diagnostics {
     }
 
     if let Maybe::Known(spokes) = &config.spokes {
+        let mut endpoints: BTreeMap<&str, &str> = BTreeMap::new();
         for (name, spoke) in spokes {
             let at = root().attr("spokes").key(name);
+            if let Maybe::Known(Some(endpoint)) = &spoke.client_vpn_endpoint_id
+                && let Some(first) = endpoints.insert(endpoint, name)
+            {
+                diagnostics.error_at(
+                    at.attr("client_vpn_endpoint_id"),
+                    "Client VPN endpoint declared twice",
+                    format!(
+                        "{endpoint} is already the spoke {first:?}: an endpoint has one \
+                         attachment, so declare it once (its cidr_blocks are its client CIDR)."
+                    ),
+                );
+            }
             if name.is_empty() {
                 diagnostics.error_at(
                     at.clone(),
@@ -458,7 +471,27 @@ pub(crate) fn offline(config_value: &Value) -> Diagnostics {
                     "A key of spokes names the spoke in plans and in `routes`; give it a name.",
                 );
             }
-            if let Maybe::Known(account) = &spoke.account_id
+            if let (Maybe::Known(None), Maybe::Known(None)) =
+                (&spoke.account_id, &spoke.client_vpn_endpoint_id)
+            {
+                diagnostics.error_at(
+                    at.attr("account_id"),
+                    "Missing spoke account",
+                    "A spoke's VPCs are another account's: write that account's 12 digits in \
+                     account_id. Only a spoke that is a Client VPN endpoint of this account \
+                     (client_vpn_endpoint_id) goes without one.",
+                );
+            }
+            if let Maybe::Known(Some(endpoint)) = &spoke.client_vpn_endpoint_id {
+                check_id(
+                    &Maybe::Known(endpoint.clone()),
+                    "cvpn-endpoint-",
+                    "Client VPN endpoint",
+                    at.attr("client_vpn_endpoint_id"),
+                    &mut diagnostics,
+                );
+            }
+            if let Maybe::Known(Some(account)) = &spoke.account_id
                 && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
             {
                 diagnostics.error_at(
@@ -736,15 +769,26 @@ pub(crate) fn live(config_value: &Value, facts: &LiveFacts) -> Diagnostics {
     // otherwise take its own attachments for a spoke's, and share with itself).
     if let (Maybe::Known(spokes), Some(account)) = (&config.spokes, &facts.account) {
         for (name, spoke) in spokes {
-            if spoke.account_id.known() == Some(account) {
-                diagnostics.error_at(
-                    root().attr("spokes").key(name).attr("account_id"),
-                    "Spoke in the hub's own account",
-                    format!(
-                        "{account} is the account this hub is created in: a spoke is another                          account's VPC. Attach this account's VPCs with vpc_attachments, or                          write the spoke account's id."
-                    ),
-                );
+            if spoke.account_id.known() != Some(&Some(account.clone())) {
+                continue;
             }
+            let detail = match spoke.client_vpn_endpoint_id {
+                Maybe::Known(None) => format!(
+                    "{account} is the account this hub is created in: a spoke is another \
+                     account's VPC. Attach this account's VPCs with vpc_attachments, or write \
+                     the spoke account's id."
+                ),
+                _ => format!(
+                    "{account} is the account this hub is created in, and a Transit Gateway is \
+                     not shared with its owner: leave account_id unset for a Client VPN \
+                     endpoint of this account."
+                ),
+            };
+            diagnostics.error_at(
+                root().attr("spokes").key(name).attr("account_id"),
+                "Spoke in the hub's own account",
+                detail,
+            );
         }
     }
 
@@ -1781,6 +1825,85 @@ mod tests {
         assert_eq!(home.len(), 1, "{found:?}");
         assert!(home[0].1.contains("vpc_attachments"), "{home:?}");
         assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    fn endpoint_spoke(account: Option<&str>, endpoint: &str, cidrs: &[&str]) -> Value {
+        Value::object([
+            ("account_id", account.map_or(Value::Null, Value::string)),
+            ("cidr_blocks", strings(cidrs)),
+            ("client_vpn_endpoint_id", Value::string(endpoint)),
+        ])
+    }
+
+    #[test]
+    fn client_vpn_spokes_need_an_endpoint_id_once_each_and_no_account_only_when_they_are_ours() {
+        let config = hub(
+            vec![("b", attachment("vpc-b", &["subnet-b1"], &[]))],
+            vec![(
+                "spokes",
+                spokes(vec![
+                    (
+                        "staff",
+                        endpoint_spoke(None, "cvpn-endpoint-0a1", &["172.16.0.0/22"]),
+                    ),
+                    (
+                        "again",
+                        endpoint_spoke(None, "cvpn-endpoint-0a1", &["172.17.0.0/22"]),
+                    ),
+                    ("typo", endpoint_spoke(None, "cvpn-0a1", &["172.18.0.0/22"])),
+                    (
+                        "own",
+                        endpoint_spoke(
+                            Some("111122223333"),
+                            "cvpn-endpoint-0c3",
+                            &["172.19.0.0/22"],
+                        ),
+                    ),
+                    (
+                        "clients_in_a_vpc",
+                        endpoint_spoke(None, "cvpn-endpoint-0d4", &["10.1.4.0/24"]),
+                    ),
+                    (
+                        "vpc_without_account",
+                        Value::object([
+                            ("account_id", Value::Null),
+                            ("cidr_blocks", strings(&["10.80.0.0/16"])),
+                            ("client_vpn_endpoint_id", Value::Null),
+                        ]),
+                    ),
+                ]),
+            )],
+        );
+        let mut found = errors(&offline(&config));
+        found.extend(errors(&live(&config, &facts())));
+        let at = |path: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+        };
+        // Map keys are sorted: "again" comes first and keeps the endpoint, "staff" is the
+        // second declaration.
+        let twice = at(r#"spokes["staff"].client_vpn_endpoint_id"#);
+        assert_eq!(twice.len(), 1, "{found:?}");
+        assert!(twice[0].contains(r#"spoke "again""#), "{twice:?}");
+        assert!(
+            at(r#"spokes["typo"].client_vpn_endpoint_id"#)[0].contains("cvpn-endpoint-"),
+            "{found:?}"
+        );
+        assert!(
+            at(r#"spokes["own"].account_id"#)[0].contains("leave account_id unset"),
+            "{found:?}"
+        );
+        let inside = at(r#"spokes["clients_in_a_vpc"].cidr_blocks"#);
+        assert_eq!(inside.len(), 1, "{found:?}");
+        assert!(inside[0].contains(r#"vpc_attachments["b"]"#), "{inside:?}");
+        assert!(
+            at(r#"spokes["vpc_without_account"].account_id"#)[0].contains("12 digits"),
+            "{found:?}"
+        );
+        assert_eq!(found.len(), 5, "{found:?}");
     }
 
     #[test]

@@ -15,9 +15,12 @@ use crate::aws::ec2::subnet::Subnet;
 use crate::aws::retry::OpError;
 use crate::framework::typed::Maybe;
 use crate::netplan::cidr::parse_canonical;
+use crate::netplan::reachability::Fabric;
 use crate::protocol::cty::Path;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::resources::hub_network::model::decode_data_center_cidrs;
+
+use super::hub_path;
 
 /// What the checks read.
 #[derive(Clone, Debug, Default)]
@@ -45,6 +48,9 @@ pub(crate) struct Facts {
     pub hub_data_centers: Option<BTreeMap<String, BTreeSet<String>>>,
     /// Whether these are the apply's checks (every value known), not the plan's.
     pub applying: bool,
+    /// With PRIVATE_IP routing through a hub of this account: the routing between the data
+    /// center and the staging VPC, as `hub_path` walks it; `None` when not read.
+    pub hub_path: Option<Fabric>,
 }
 
 impl Facts {
@@ -135,6 +141,20 @@ pub(crate) async fn read(
     facts.free_addresses = aws.free_addresses(&staging).await?;
     facts.staging_tables = super::observe::tables_of(aws, &staging).await?;
     facts.nat_tables = super::observe::tables_of(aws, &nats).await?;
+    if let (Maybe::Known(routing), Maybe::Known(sources)) = (
+        config.routing(),
+        config.sources(facts.hub_sources().as_ref()),
+    ) && routing == "PRIVATE_IP"
+    {
+        let tables: Vec<RouteTable> = facts
+            .staging_tables
+            .values()
+            .map(|t| (t.id.clone(), t.clone()))
+            .collect::<BTreeMap<_, _>>()
+            .into_values()
+            .collect();
+        facts.hub_path = hub_path::read(aws, vpc_id, &facts.vpc_cidrs, &tables, &sources).await?;
+    }
     Ok(facts)
 }
 
@@ -245,6 +265,7 @@ pub(crate) fn check(config: &Config, facts: &Facts) -> Diagnostics {
             &mut diagnostics,
         );
     }
+    reachable_through_the_hub(config, facts, &mut diagnostics);
     for nat in &nats {
         nat_subnet_public(facts, nat, nat_attr, &mut diagnostics);
     }
@@ -341,6 +362,29 @@ fn zones_covered(
             );
         }
     }
+}
+
+/// With PRIVATE_IP through a hub of this account: the first hop missing between the data
+/// center and the staging VPC (there or back), on the sources.
+fn reachable_through_the_hub(config: &Config, facts: &Facts, diagnostics: &mut Diagnostics) {
+    if config.routing().known().map(String::as_str) != Some("PRIVATE_IP") {
+        return;
+    }
+    let Some(missing) = facts.hub_path.as_ref().and_then(hub_path::missing) else {
+        return;
+    };
+    diagnostics.error_at(
+        Path::root().attr("source_cidr_blocks"),
+        "Source network not reachable through the hub",
+        format!(
+            "With PRIVATE_IP data plane routing the source servers connect to the replication \
+             servers' private addresses on TCP 1500 through the Transit Gateway, and the \
+             answers come back the same way, but a hop is missing between the data center and \
+             the staging VPC: {missing}. Connect both through the hub (migration_hub_network \
+             with the staging VPC in vpc_attachments and the data center in data_center, route \
+             propagation on), or use PUBLIC_IP with create_public_ip."
+        ),
+    );
 }
 
 fn staging_routes(
@@ -545,6 +589,7 @@ mod tests {
             read: true,
             hub_data_centers: None,
             applying: false,
+            hub_path: None,
         }
     }
 
@@ -621,6 +666,53 @@ mod tests {
             error
                 .detail
                 .contains("aws mgn initialize-service --region eu-west-1")
+        );
+    }
+
+    #[test]
+    fn a_hop_missing_in_the_hub_is_refused_on_the_sources_naming_it() {
+        use super::hub_path::tests::{ROUTED, fabric};
+        let mut facts = healthy();
+        facts.hub_path = Some(fabric(
+            ROUTED,
+            &["tgw-attach-staging", "tgw-attach-dx"],
+            &["10.1.0.0/16"],
+            &[],
+        ));
+        assert_eq!(errors(&[], &facts), vec![]);
+        // The staging VPC's attachment does not propagate into the hub route table.
+        facts.hub_path = Some(fabric(ROUTED, &["tgw-attach-dx"], &["10.1.0.0/16"], &[]));
+        let config = Config::from_value(&config_value(&[])).unwrap();
+        let found = check(&config, &facts);
+        let found: Vec<_> = found.iter().collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0]
+                .attribute
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("source_cidr_blocks")
+        );
+        assert_eq!(
+            found[0].summary,
+            "Source network not reachable through the hub"
+        );
+        assert!(
+            found[0].detail.contains("tgw-rtb-hub"),
+            "{}",
+            found[0].detail
+        );
+        // PUBLIC_IP does not go through the hub.
+        assert_eq!(
+            errors(
+                &[
+                    ("data_plane_routing", Value::string("PUBLIC_IP")),
+                    ("create_public_ip", Value::Bool(true)),
+                ],
+                &facts
+            ),
+            vec![]
         );
     }
 

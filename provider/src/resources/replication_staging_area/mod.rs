@@ -12,6 +12,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod checks;
+pub(crate) mod hub_path;
 pub(crate) mod model;
 pub(crate) mod observe;
 pub(crate) mod plan;

@@ -56,10 +56,11 @@ variable "vpc_attachments" {
 }
 
 variable "spokes" {
-  description = "Other accounts' VPCs that join the hub, keyed by spoke name."
+  description = "Other accounts' VPCs, and Client VPN endpoints on the gateway, that join the hub, keyed by spoke name."
   type = map(object({
-    account_id  = string
-    cidr_blocks = set(string)
+    account_id             = optional(string)
+    cidr_blocks            = set(string)
+    client_vpn_endpoint_id = optional(string)
   }))
   default = null
 }

@@ -12,6 +12,7 @@ use crate::framework::tags::OWNER_TAG;
 use crate::resources::hub_network::diff::AttachmentRef;
 use crate::resources::hub_network::effects::Effect;
 use crate::resources::hub_network::model::with_owner;
+use crate::resources::hub_network::spokes;
 use crate::resources::hub_network::topology::Tags;
 use crate::resources::hub_network::topology::VpcAttachment;
 use std::collections::BTreeSet;
@@ -162,27 +163,45 @@ impl Executor {
     /// by a run this one resumes) and waits until it is `available`, one describe per poll.
     pub(super) async fn accept_attachment(&self, id: String) -> Result<(), OpError> {
         let aws = self.aws();
-        let pending = self
-            .snapshot()
-            .spoke_attachment(&id)
-            .is_some_and(|a| a.state == "pendingAcceptance");
+        let (pending, client_vpn) =
+            self.snapshot()
+                .spoke_attachment(&id)
+                .map_or((false, false), |a| {
+                    (
+                        a.state == "pendingAcceptance",
+                        a.resource_type == spokes::CLIENT_VPN,
+                    )
+                });
         if pending {
-            aws.accept_vpc_attachment(&id).await?;
+            if client_vpn {
+                aws.accept_client_vpn_attachment(&id).await?;
+            } else {
+                aws.accept_vpc_attachment(&id).await?;
+            }
             self.record(Effect::SpokeAttachmentState {
                 id: id.clone(),
                 state: "pending".into(),
                 associated_route_table: None,
             });
         }
-        let accepted = wait_until(&self.budget, &format!("{id} to become available"), || {
-            let id = id.clone();
-            async move { poll(aws.vpc_attachment_available(&id).await) }
-        })
-        .await?;
+        let (state, associated_route_table) =
+            wait_until(&self.budget, &format!("{id} to become available"), || {
+                let id = id.clone();
+                async move {
+                    if client_vpn {
+                        poll(aws.attachment_available(&id).await)
+                            .map(|p| p.map(|a| (a.state, a.associated_route_table)))
+                    } else {
+                        poll(aws.vpc_attachment_available(&id).await)
+                            .map(|p| p.map(|a| (a.state, a.associated_route_table)))
+                    }
+                }
+            })
+            .await?;
         self.record(Effect::SpokeAttachmentState {
             id,
-            state: accepted.state,
-            associated_route_table: accepted.associated_route_table,
+            state,
+            associated_route_table,
         });
         Ok(())
     }

@@ -49,7 +49,7 @@ pub(super) const HUB_ROUTE: &str = "hub route";
 #[derive(Clone, Debug)]
 pub(super) struct Attachment {
     pub id: String,
-    /// `vpc`, `direct-connect-gateway` or `vpn`.
+    /// `vpc`, `direct-connect-gateway`, `vpn` or `client-vpn`.
     pub resource_type: &'static str,
     pub resource_id: String,
     pub state: String,
@@ -59,6 +59,19 @@ pub(super) struct Attachment {
     pub tags: Tags,
     pub associated_route_table: Option<String>,
     polls_left: usize,
+}
+
+/// An attachment as DescribeTransitGatewayAttachments shows it.
+fn summary(a: &Attachment) -> AttachmentSummary {
+    AttachmentSummary {
+        id: a.id.clone(),
+        resource_type: a.resource_type.into(),
+        resource_id: a.resource_id.clone(),
+        resource_owner_id: ACCOUNT.into(),
+        state: a.state.clone(),
+        associated_route_table: a.associated_route_table.clone(),
+        tags: a.tags.clone(),
+    }
 }
 
 /// One injected failure: the `nth` call (1-based) of `call` answers `error`, without effect.
@@ -639,19 +652,7 @@ impl HubAws for FakeHubAws {
             return Ok(Vec::new());
         }
         state.tick_attachments();
-        Ok(state
-            .attachments
-            .values()
-            .map(|a| AttachmentSummary {
-                id: a.id.clone(),
-                resource_type: a.resource_type.into(),
-                resource_id: a.resource_id.clone(),
-                resource_owner_id: ACCOUNT.into(),
-                state: a.state.clone(),
-                associated_route_table: a.associated_route_table.clone(),
-                tags: a.tags.clone(),
-            })
-            .collect())
+        Ok(state.attachments.values().map(summary).collect())
     }
 
     async fn vpc_attachment_gone(&self, id: &str) -> Result<Poll<()>, OpError> {
@@ -676,6 +677,34 @@ impl HubAws for FakeHubAws {
             Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
             None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
         }
+    }
+
+    async fn accept_client_vpn_attachment(&self, id: &str) -> Result<(), OpError> {
+        let action = "AcceptTransitGatewayClientVpnAttachment";
+        let mut state = self.enter("accept_client_vpn_attachment")?;
+        let settle = state.settle_after;
+        match state.attachments.get_mut(id) {
+            Some(a) if a.resource_type != "client-vpn" => {
+                Err(not_found(action, "InvalidTransitGatewayAttachmentID"))
+            }
+            Some(a) if a.state == "pendingAcceptance" => {
+                a.state = "pending".into();
+                a.polls_left = settle;
+                Ok(())
+            }
+            Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
+            None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
+        }
+    }
+
+    async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError> {
+        let mut state = self.enter("attachment_available")?;
+        state.tick_attachments();
+        Ok(match state.attachments.get(id) {
+            None => Poll::Failed(format!("{id} is gone")),
+            Some(a) if a.state == "available" => Poll::Done(summary(a)),
+            Some(a) => Poll::Pending(a.state.clone()),
+        })
     }
 
     async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {

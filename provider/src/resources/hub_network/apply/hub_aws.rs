@@ -102,6 +102,8 @@ pub(crate) trait HubAws: Send + Sync {
     async fn vpc_attachment_gone(&self, id: &str) -> Result<Poll<()>, OpError>;
     async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError>;
     async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError>;
+    async fn accept_client_vpn_attachment(&self, id: &str) -> Result<(), OpError>;
+    async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError>;
 
     // The data center: Direct Connect or VPN.
     async fn create_direct_connect_association(
@@ -340,6 +342,14 @@ impl HubAws for LiveHubAws {
 
     async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {
         self.aws().vpc_attachment_available(id).await
+    }
+
+    async fn accept_client_vpn_attachment(&self, id: &str) -> Result<(), OpError> {
+        self.aws().accept_client_vpn_attachment(id).await
+    }
+
+    async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError> {
+        self.aws().attachment_available(id).await
     }
 
     async fn create_direct_connect_association(
