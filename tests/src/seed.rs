@@ -78,6 +78,34 @@ pub async fn client_vpn_endpoint(
     .await
 }
 
+/// A Client VPN endpoint of `account` for `client_cidr` attached to the Transit Gateway `tgw`
+/// in the Region's first two Availability Zones, authenticating against `directory_id`; its id.
+pub async fn client_vpn_endpoint_on_transit_gateway(
+    ec2: &aws_sdk_ec2::Client,
+    account: &str,
+    client_cidr: &str,
+    directory_id: &str,
+    tgw: &str,
+) -> Result<String, Error> {
+    let zones: Vec<String> = ec2
+        .describe_availability_zones()
+        .send()
+        .await?
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name().map(str::to_string))
+        .take(2)
+        .collect();
+    client_vpn_endpoint_in(
+        ec2,
+        account,
+        client_cidr,
+        directory_id,
+        EndpointIn::TransitGateway { id: tgw, zones },
+    )
+    .await
+}
+
 /// A Client VPN endpoint of `account` for `client_cidr`, in a VPC or attached to a Transit
 /// Gateway, authenticating users against the directory `directory_id`; its id.
 pub async fn client_vpn_endpoint_in(

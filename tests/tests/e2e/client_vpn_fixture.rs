@@ -202,22 +202,12 @@ async fn endpoint_on_transit_gateway(
     directory_id: &str,
     tgw: &str,
 ) -> String {
-    let zones: Vec<String> = ec2
-        .describe_availability_zones()
-        .send()
-        .await
-        .unwrap()
-        .availability_zones()
-        .iter()
-        .filter_map(|z| z.zone_name().map(str::to_string))
-        .take(2)
-        .collect();
-    let endpoint_id = seed::client_vpn_endpoint_in(
+    let endpoint_id = seed::client_vpn_endpoint_on_transit_gateway(
         ec2,
         OWNER,
         "172.16.0.0/22",
         directory_id,
-        seed::EndpointIn::TransitGateway { id: tgw, zones },
+        tgw,
     )
     .await
     .unwrap();

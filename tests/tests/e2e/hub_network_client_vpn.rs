@@ -12,7 +12,7 @@ use harness::seed;
 use terraform_provider_migration::config::clients::AwsClients;
 use terraform_provider_migration::protocol::cty::Value;
 
-use crate::hub_network_spokes::{SPOKE, join_share};
+use crate::hub_network_spokes::{SPOKE, join_share, vpc_routes};
 use crate::hub_network_support::*;
 
 /// A Client VPN endpoint of `account` on `tgw` with `client_cidr`, authenticating against a
@@ -34,25 +34,9 @@ async fn endpoint_on(
     let directory = seed::managed_ad(&clients.directory, &vpc, &subnets)
         .await
         .unwrap();
-    let zones: Vec<String> = ec2
-        .describe_availability_zones()
-        .send()
+    seed::client_vpn_endpoint_on_transit_gateway(ec2, account, client_cidr, &directory, tgw)
         .await
         .unwrap()
-        .availability_zones()
-        .iter()
-        .filter_map(|z| z.zone_name().map(str::to_string))
-        .take(2)
-        .collect();
-    seed::client_vpn_endpoint_in(
-        ec2,
-        account,
-        client_cidr,
-        &directory,
-        seed::EndpointIn::TransitGateway { id: tgw, zones },
-    )
-    .await
-    .unwrap()
 }
 
 /// The `client-vpn` attachment of `endpoint`, as the hub account sees it: (id, state).
@@ -78,19 +62,11 @@ async fn attachment_of(world: &World, endpoint: &str) -> Option<(String, String)
 
 /// Destinations the VPC route table `table` sends to `tgw`.
 async fn routed_to(world: &World, table: &str, tgw: &str) -> BTreeSet<String> {
-    let tables = world
-        .aws
-        .ec2
-        .describe_route_tables()
-        .route_table_ids(table)
-        .send()
+    vpc_routes(world, table)
         .await
-        .unwrap();
-    tables.route_tables()[0]
-        .routes()
-        .iter()
-        .filter(|r| r.transit_gateway_id() == Some(tgw))
-        .filter_map(|r| r.destination_cidr_block().map(str::to_string))
+        .into_iter()
+        .filter(|(_, target)| target == tgw)
+        .map(|(destination, _)| destination)
         .collect()
 }
 

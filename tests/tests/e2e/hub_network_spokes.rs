@@ -94,7 +94,7 @@ async fn states(world: &World, tgw: &str) -> Vec<(String, String)> {
 }
 
 /// The hub's VPC route table: destination → the Transit Gateway it is routed to.
-async fn vpc_routes(world: &World, table: &str) -> BTreeSet<(String, String)> {
+pub(crate) async fn vpc_routes(world: &World, table: &str) -> BTreeSet<(String, String)> {
     let tables = world
         .aws
         .ec2

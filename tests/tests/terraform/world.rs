@@ -338,24 +338,12 @@ impl World {
         let directory_id = seed::managed_ad(&self.aws.directory, &net.vpc, &net.subnets)
             .await
             .unwrap();
-        let zones: Vec<String> = self
-            .aws
-            .ec2
-            .describe_availability_zones()
-            .send()
-            .await
-            .unwrap()
-            .availability_zones()
-            .iter()
-            .filter_map(|z| z.zone_name().map(str::to_string))
-            .take(2)
-            .collect();
-        seed::client_vpn_endpoint_in(
+        seed::client_vpn_endpoint_on_transit_gateway(
             &self.aws.ec2,
             ACCOUNT,
             client_cidr,
             &directory_id,
-            seed::EndpointIn::TransitGateway { id: tgw, zones },
+            tgw,
         )
         .await
         .unwrap()

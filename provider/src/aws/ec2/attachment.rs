@@ -49,6 +49,19 @@ pub struct VpcAttachment {
     pub associated_route_table: Option<String>,
 }
 
+/// A wait's poll of attachment `id`, `found` in `state` (or not found: gone for good). An
+/// attachment in `pendingAcceptance` waits for the gateway's owner, never success.
+fn availability<T>(id: &str, found: Option<T>, state: Option<String>) -> Poll<T> {
+    match (found, state.as_deref()) {
+        (Some(a), Some("available")) => Poll::Done(a),
+        (Some(_), Some("pendingAcceptance")) => Poll::Pending(format!(
+            "pendingAcceptance: waiting for the hub account to accept attachment {id}"
+        )),
+        (Some(_), Some(other)) => Poll::Pending(other.to_string()),
+        _ => Poll::Failed(format!("{id} is gone (deleted, failed or rejected)")),
+    }
+}
+
 /// One attachment of any kind, as DescribeTransitGatewayAttachments reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttachmentSummary {
@@ -239,15 +252,11 @@ impl Aws<'_> {
     pub async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError> {
         let found = self
             .attachment_summaries(|call| call.transit_gateway_attachment_ids(id))
-            .await?;
-        Ok(match found.into_iter().next() {
-            None => Poll::Failed(format!("{id} is gone (deleted, failed or rejected)")),
-            Some(a) if a.state == "available" => Poll::Done(a),
-            Some(a) if a.state == "pendingAcceptance" => Poll::Pending(format!(
-                "pendingAcceptance: waiting for the hub account to accept attachment {id}"
-            )),
-            Some(a) => Poll::Pending(a.state),
-        })
+            .await?
+            .into_iter()
+            .next();
+        let state = found.as_ref().map(|a| a.state.clone());
+        Ok(availability(id, found, state))
     }
 
     /// Creates the attachment; what it returns is what was asked for, with the id, owner and
@@ -373,15 +382,13 @@ impl Aws<'_> {
     /// One poll of a wait for the attachment to be usable: `available`. `pendingAcceptance` is
     /// a state to wait through (the gateway's owner accepts or rejects it), never success.
     pub async fn vpc_attachment_available(&self, id: &str) -> Result<Poll<VpcAttachment>, OpError> {
-        let found = self.vpc_attachments_by_id(&[id.to_string()]).await?;
-        Ok(match found.into_iter().next() {
-            None => Poll::Failed(format!("{id} is gone (deleted, failed or rejected)")),
-            Some(a) if a.state == "available" => Poll::Done(a),
-            Some(a) if a.state == "pendingAcceptance" => Poll::Pending(format!(
-                "pendingAcceptance: waiting for the hub account to accept attachment {id}"
-            )),
-            Some(a) => Poll::Pending(a.state),
-        })
+        let found = self
+            .vpc_attachments_by_id(&[id.to_string()])
+            .await?
+            .into_iter()
+            .next();
+        let state = found.as_ref().map(|a| a.state.clone());
+        Ok(availability(id, found, state))
     }
 
     /// One poll of a wait for the attachment to be gone (deleted, failed or rejected).
