@@ -469,6 +469,60 @@ async fn without_source_networks_the_hubs_data_center_is_let_in(cli: Cli) {
     );
     assert_eq!(held(&world, &vpc.vpc_id).await, (1, 1, 1));
 
+    // PRIVATE_IP through this hub is walked through its route table: a blackhole route to
+    // the staging VPC put there out of band is the staging area's one error, on the resource
+    // (`source_cidr_blocks` is not in the configuration), naming the table.
+    let hub = world
+        .ws
+        .resource("migration_hub_network.hub")
+        .await
+        .unwrap();
+    let hub_table = text(&hub, "route_table_id");
+    let ec2 = &world.aws.ec2;
+    ec2.create_transit_gateway_route()
+        .transit_gateway_route_table_id(&hub_table)
+        .destination_cidr_block("10.60.0.0/16")
+        .blackhole(true)
+        .send()
+        .await
+        .unwrap();
+    let plan = world.ws.plan(&[]).await;
+    assert_eq!(plan.code, Some(1), "{}", plan.report("the walk refuses"));
+    let errors: Vec<_> = diagnostics(&plan.output())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].summary,
+        "Source network not reachable through the hub"
+    );
+    assert_eq!(
+        errors[0].address.as_deref(),
+        Some(STAGING),
+        "{:#?}",
+        errors[0]
+    );
+    let resource_line = case_line(
+        "replication_staging_area_hub",
+        "main.tf",
+        "resource \"migration_replication_staging_area\" \"staging\" {",
+    );
+    assert_eq!(
+        errors[0].location(),
+        Some(format!("main.tf:{resource_line}")),
+        "{:#?}",
+        errors[0]
+    );
+    assert!(errors[0].body.contains(&hub_table), "{:#?}", errors[0]);
+    ec2.delete_transit_gateway_route()
+        .transit_gateway_route_table_id(&hub_table)
+        .destination_cidr_block("10.60.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    assert_no_changes(&world.ws, "the blackhole removed").await;
+
     let destroyed = world.ws.destroy(&[]).await;
     assert!(destroyed.success(), "{}", destroyed.report("destroy"));
     assert_eq!(held(&world, &vpc.vpc_id).await, (0, 0, 0));
@@ -692,6 +746,36 @@ async fn plan_time_checks_point_at_their_argument(cli: Cli) {
     )
     .await;
     assert!(body.contains("create_public_ip"), "{body}");
+
+    // Staging subnets in two zones, a NAT gateway per zone asked for, but only zone a's
+    // public subnet given: on nat_subnet_ids, naming the zone left without a way out.
+    let b = seed::staging_zone(
+        &world.aws.ec2,
+        &vpc.vpc_id,
+        "b",
+        "10.60.201.0/24",
+        "10.60.1.0/24",
+        &[DATA_CENTER],
+    )
+    .await
+    .unwrap();
+    world.ws.set_vars(&json!({
+        "staging": {
+            "vpc_id": vpc.vpc_id,
+            "staging_subnet_id": vpc.staging_subnet_id,
+            "additional_staging_subnet_ids": [b.staging_subnet_id],
+            "nat_subnet_ids": [vpc.public_subnet_id],
+        },
+        "source_cidr_blocks": [DATA_CENTER],
+    }));
+    let body = refused_with(
+        &world,
+        &vpc.vpc_id,
+        "Staging zone without a NAT subnet",
+        &line("nat_subnet_ids                = var.staging.nat_subnet_ids"),
+    )
+    .await;
+    assert!(body.contains(&b.staging_subnet_id), "{body}");
 
     // Fixed, the same configuration applies.
     world
