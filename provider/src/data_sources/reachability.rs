@@ -22,6 +22,7 @@ use super::hub_network::{
 };
 use crate::aws::call::Aws;
 use crate::aws::ec2::client_vpn::Phase;
+use crate::aws::ec2::route_table::RouteTable;
 use crate::aws::retry::OpError;
 use crate::framework::context::Ctx;
 use crate::framework::data_source::{DataSource, Read, ReadError};
@@ -212,6 +213,30 @@ fn prefix(text: &str) -> Option<IpNet> {
     text.parse::<IpNet>().ok().map(|net| net.trunc())
 }
 
+/// A VPC route table as the reachability walk reads it: each route's target is the VPC itself,
+/// the hub's gateway `tgw_id`, a blackhole (a target that is gone), or something else.
+pub(crate) fn vpc_route_table(table: &RouteTable, tgw_id: &str) -> VpcRouteTable {
+    VpcRouteTable {
+        id: table.id.clone(),
+        routes: table
+            .routes
+            .iter()
+            .filter_map(|route| {
+                let target = if route.state == "blackhole" {
+                    VpcTarget::Blackhole
+                } else if route.target == tgw_id {
+                    VpcTarget::TransitGateway
+                } else if route.target == "local" {
+                    VpcTarget::Local
+                } else {
+                    VpcTarget::Other(route.target.clone())
+                };
+                Some((prefix(&route.destination)?, target))
+            })
+            .collect(),
+    }
+}
+
 /// The networks of the hub, as the hub names them, then its spokes (named by `declared`); a
 /// warning when the data center's prefixes are unknown (without them nothing can be said about
 /// it).
@@ -228,25 +253,7 @@ fn networks(
             .route_tables
             .values()
             .filter(|t| &t.vpc_id == vpc_id)
-            .map(|table| VpcRouteTable {
-                id: table.id.clone(),
-                routes: table
-                    .routes
-                    .iter()
-                    .filter_map(|route| {
-                        let target = if route.state == "blackhole" {
-                            VpcTarget::Blackhole
-                        } else if route.target == tgw_id {
-                            VpcTarget::TransitGateway
-                        } else if route.target == "local" {
-                            VpcTarget::Local
-                        } else {
-                            VpcTarget::Other(route.target.clone())
-                        };
-                        Some((prefix(&route.destination)?, target))
-                    })
-                    .collect(),
-            })
+            .map(|table| vpc_route_table(table, tgw_id))
             .collect();
         networks.push(Network {
             name,

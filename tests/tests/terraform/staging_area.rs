@@ -175,12 +175,10 @@ async fn way_out(
     (nats, addresses, routes)
 }
 
-/// Staging subnets in two zones, each leaving through a NAT gateway of its own zone: one apply
-/// makes a NAT gateway and an Elastic IP per zone and routes each staging subnet's table to its
-/// zone's, the next plan is empty, and a destroy leaves nothing of it.
-async fn per_zone_nat_staging_area_applies_replans_empty_and_destroys_to_nothing(cli: Cli) {
-    let (world, vpc) = mgn_world(&cli, CASE, &[DATA_CENTER]).await;
-    let b = seed::staging_zone(
+/// A second staging zone (`b`) in the staging VPC: a public subnet 10.60.201.0/24 and a staging
+/// subnet 10.60.1.0/24 routed to the data center.
+async fn zone_b(world: &World, vpc: &StagingVpc) -> seed::StagingZone {
+    seed::staging_zone(
         &world.aws.ec2,
         &vpc.vpc_id,
         "b",
@@ -189,16 +187,33 @@ async fn per_zone_nat_staging_area_applies_replans_empty_and_destroys_to_nothing
         &[DATA_CENTER],
     )
     .await
-    .unwrap();
-    world.ws.set_vars(&json!({
+    .unwrap()
+}
+
+/// The case's variables for staging subnets in zone a and `b`, NAT gateways in `nats`.
+fn two_zones(vpc: &StagingVpc, b: &seed::StagingZone, nats: &[&String]) -> serde_json::Value {
+    json!({
         "staging": {
             "vpc_id": vpc.vpc_id,
             "staging_subnet_id": vpc.staging_subnet_id,
             "additional_staging_subnet_ids": [b.staging_subnet_id],
-            "nat_subnet_ids": [vpc.public_subnet_id, b.public_subnet_id],
+            "nat_subnet_ids": nats,
         },
         "source_cidr_blocks": [DATA_CENTER],
-    }));
+    })
+}
+
+/// Staging subnets in two zones, each leaving through a NAT gateway of its own zone: one apply
+/// makes a NAT gateway and an Elastic IP per zone and routes each staging subnet's table to its
+/// zone's, the next plan is empty, and a destroy leaves nothing of it.
+async fn per_zone_nat_staging_area_applies_replans_empty_and_destroys_to_nothing(cli: Cli) {
+    let (world, vpc) = mgn_world(&cli, CASE, &[DATA_CENTER]).await;
+    let b = zone_b(&world, &vpc).await;
+    world.ws.set_vars(&two_zones(
+        &vpc,
+        &b,
+        &[&vpc.public_subnet_id, &b.public_subnet_id],
+    ));
     world.ws.init().await;
     let applied = world.ws.apply(&[]).await;
     assert!(applied.success(), "{}", applied.report("apply"));
@@ -749,25 +764,10 @@ async fn plan_time_checks_point_at_their_argument(cli: Cli) {
 
     // Staging subnets in two zones, a NAT gateway per zone asked for, but only zone a's
     // public subnet given: on nat_subnet_ids, naming the zone left without a way out.
-    let b = seed::staging_zone(
-        &world.aws.ec2,
-        &vpc.vpc_id,
-        "b",
-        "10.60.201.0/24",
-        "10.60.1.0/24",
-        &[DATA_CENTER],
-    )
-    .await
-    .unwrap();
-    world.ws.set_vars(&json!({
-        "staging": {
-            "vpc_id": vpc.vpc_id,
-            "staging_subnet_id": vpc.staging_subnet_id,
-            "additional_staging_subnet_ids": [b.staging_subnet_id],
-            "nat_subnet_ids": [vpc.public_subnet_id],
-        },
-        "source_cidr_blocks": [DATA_CENTER],
-    }));
+    let b = zone_b(&world, &vpc).await;
+    world
+        .ws
+        .set_vars(&two_zones(&vpc, &b, &[&vpc.public_subnet_id]));
     let body = refused_with(
         &world,
         &vpc.vpc_id,

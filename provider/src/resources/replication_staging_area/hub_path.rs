@@ -19,11 +19,9 @@ use ipnet::IpNet;
 use crate::aws::call::Aws;
 use crate::aws::ec2::route_table::RouteTable;
 use crate::aws::retry::OpError;
-use crate::data_sources::reachability::transit_gateway_tables;
+use crate::data_sources::reachability::{transit_gateway_tables, vpc_route_table};
 use crate::netplan::cidr::parse_canonical;
-use crate::netplan::reachability::{
-    Attachment, Fabric, Missing, Network, Side, VpcRouteTable, VpcTarget,
-};
+use crate::netplan::reachability::{Attachment, Fabric, Missing, Network, Side};
 use crate::protocol::diagnostics::Diagnostics;
 
 /// The network names of the fabric, as the errors print them.
@@ -74,25 +72,7 @@ fn staging_network(
 ) -> Network {
     let route_tables = tables
         .iter()
-        .map(|table| VpcRouteTable {
-            id: table.id.clone(),
-            routes: table
-                .routes
-                .iter()
-                .filter_map(|route| {
-                    let target = if route.state == "blackhole" {
-                        VpcTarget::Blackhole
-                    } else if route.target == tgw {
-                        VpcTarget::TransitGateway
-                    } else if route.target == "local" {
-                        VpcTarget::Local
-                    } else {
-                        VpcTarget::Other(route.target.clone())
-                    };
-                    Some((parse_canonical(&route.destination).ok()?, target))
-                })
-                .collect(),
-        })
+        .map(|table| vpc_route_table(table, tgw))
         .collect();
     Network {
         name: STAGING.to_string(),
