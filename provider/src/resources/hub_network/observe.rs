@@ -300,8 +300,8 @@ pub(crate) async fn observe(aws: &Aws<'_>, scope: &Scope) -> Result<Option<Topol
     }
 
     // What other accounts' VPCs (and Client VPN endpoints) bring: the hub route table's
-    // propagated routes (one call,
-    // only while such an attachment propagates), else what an earlier read learned.
+    // propagated routes (one call, only while such an attachment propagates), else what an
+    // earlier read learned.
     let propagating_spokes = topology
         .foreign_attachments
         .iter()

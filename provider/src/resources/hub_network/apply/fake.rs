@@ -61,6 +61,29 @@ pub(super) struct Attachment {
     polls_left: usize,
 }
 
+/// An Accept…Attachment call on `id`: a `pendingAcceptance` attachment (of `kind`, when the
+/// call is for one kind) goes `pending`; one of another kind is not found, as AWS answers.
+fn accept(
+    mut state: MutexGuard<'_, State>,
+    action: &'static str,
+    id: &str,
+    kind: Option<&str>,
+) -> Result<(), OpError> {
+    let settle = state.settle_after;
+    match state.attachments.get_mut(id) {
+        Some(a) if kind.is_some_and(|k| k != a.resource_type) => {
+            Err(not_found(action, "InvalidTransitGatewayAttachmentID"))
+        }
+        Some(a) if a.state == "pendingAcceptance" => {
+            a.state = "pending".into();
+            a.polls_left = settle;
+            Ok(())
+        }
+        Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
+        None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
+    }
+}
+
 /// An attachment as DescribeTransitGatewayAttachments shows it.
 fn summary(a: &Attachment) -> AttachmentSummary {
     AttachmentSummary {
@@ -665,36 +688,18 @@ impl HubAws for FakeHubAws {
     }
 
     async fn accept_vpc_attachment(&self, id: &str) -> Result<(), OpError> {
-        let action = "AcceptTransitGatewayVpcAttachment";
-        let mut state = self.enter("accept_vpc_attachment")?;
-        let settle = state.settle_after;
-        match state.attachments.get_mut(id) {
-            Some(a) if a.state == "pendingAcceptance" => {
-                a.state = "pending".into();
-                a.polls_left = settle;
-                Ok(())
-            }
-            Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
-            None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
-        }
+        let state = self.enter("accept_vpc_attachment")?;
+        accept(state, "AcceptTransitGatewayVpcAttachment", id, None)
     }
 
     async fn accept_client_vpn_attachment(&self, id: &str) -> Result<(), OpError> {
-        let action = "AcceptTransitGatewayClientVpnAttachment";
-        let mut state = self.enter("accept_client_vpn_attachment")?;
-        let settle = state.settle_after;
-        match state.attachments.get_mut(id) {
-            Some(a) if a.resource_type != "client-vpn" => {
-                Err(not_found(action, "InvalidTransitGatewayAttachmentID"))
-            }
-            Some(a) if a.state == "pendingAcceptance" => {
-                a.state = "pending".into();
-                a.polls_left = settle;
-                Ok(())
-            }
-            Some(_) => Err(error(action, "IncorrectState", ErrorClass::Busy)),
-            None => Err(not_found(action, "InvalidTransitGatewayAttachmentID")),
-        }
+        let state = self.enter("accept_client_vpn_attachment")?;
+        accept(
+            state,
+            "AcceptTransitGatewayClientVpnAttachment",
+            id,
+            Some("client-vpn"),
+        )
     }
 
     async fn attachment_available(&self, id: &str) -> Result<Poll<AttachmentSummary>, OpError> {
